@@ -1,0 +1,424 @@
+//! The assessment model: a cycle with its periods, the evaluated units and their groups, and
+//! the indicator tree whose leaves are tasks with a scoring method.
+//!
+//! A [`Framework`] is only ever built by the task-book parsers after validation, so the scoring
+//! code can rely on its invariants: parents come before children, ids are unique, every
+//! reference resolves, tasks are leaves and every method has what it needs.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Index of a node in [`Framework::nodes`].
+pub type NodeIdx = usize;
+/// Index of a unit in [`Framework::units`].
+pub type UnitIdx = usize;
+
+/// One yearly assessment (考评周期) with everything needed to score it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Framework {
+    pub cycle: Cycle,
+    pub groups: Vec<Group>,
+    pub units: Vec<Unit>,
+    pub evaluators: Vec<Evaluator>,
+    /// Nodes in declaration order; a parent always precedes its children.
+    pub nodes: Vec<Node>,
+    /// Grade bands (等次), highest `min` first.
+    pub grades: Vec<GradeBand>,
+    pub bonus: LedgerPolicy,
+    pub deduction: LedgerPolicy,
+    pub ranking: RankingPolicy,
+    pub status: StatusPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cycle {
+    pub id: String,
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub periods: Vec<Period>,
+}
+
+/// A reporting period (填报期): a month or quarter with its submission deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Period {
+    pub id: String,
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// After this day the period's values are locked (only an administrator reopens them).
+    pub deadline: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+}
+
+/// An evaluated unit (被考评单位).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    /// Ids of the groups the unit belongs to (a unit may be in several).
+    pub groups: Vec<String>,
+    /// `false` for units scored but kept out of the ranking (单列).
+    pub ranked: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    District,
+    Department,
+    Street,
+    Other,
+}
+
+impl UnitKind {
+    pub const ALL: [(&'static str, UnitKind); 4] = [
+        ("district", UnitKind::District),
+        ("department", UnitKind::Department),
+        ("street", UnitKind::Street),
+        ("other", UnitKind::Other),
+    ];
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, k)| *k == self).map(|(s, _)| *s).unwrap_or("other")
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
+    }
+}
+
+/// An evaluating unit (考评主体): the department that scores an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluator {
+    pub id: String,
+    pub name: String,
+}
+
+/// A node of the indicator tree: a dimension, an indicator or (as a leaf with a method) a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    /// Scoring criteria or other text for people (考评标准); may be empty.
+    pub description: String,
+    pub parent: Option<NodeIdx>,
+    pub children: Vec<NodeIdx>,
+    /// Points (分值).
+    pub points: f64,
+    /// Ids of the evaluating units (考评主体).
+    pub evaluators: Vec<String>,
+    /// Whether the file asks that the children's points add up to this node's points.
+    pub children_sum: bool,
+    /// How children roll up into this node (ignored on tasks).
+    pub aggregate: Aggregate,
+    /// Present on leaves that are scored directly.
+    pub task: Option<Task>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// `P · Σ s_c / Σ w_c` over applicable children: the plain weighted sum when the children's
+    /// points add up to P and all apply.
+    Sum,
+    /// `P · Π (s_c / w_c)^(w_c / Σ w)`: the weighted geometric mean of attainments.
+    Geometric,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+/// What a missing value means for a task (缺报处理).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPolicy {
+    /// The task scores 0.
+    Zero,
+    /// The task does not apply; the siblings' weights are renormalised.
+    NotApplicable,
+}
+
+/// How the values of several periods make the year's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodRule {
+    /// Cumulative or level indicators: the latest period with a value.
+    Latest,
+    /// Flow indicators reported per period: the sum.
+    Sum,
+    /// The mean of the periods with a value.
+    Mean,
+}
+
+/// Target, challenge and floor of a task for one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Targets {
+    pub target: Option<f64>,
+    pub challenge: Option<f64>,
+    pub floor: Option<f64>,
+}
+
+/// A unit-specific target (任务书 differ by unit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetOverride {
+    pub unit: String,
+    pub targets: Targets,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// Unit of measure (计量单位), e.g. 万平方米, %.
+    pub measure: String,
+    pub direction: Direction,
+    pub targets: Targets,
+    pub overrides: Vec<TargetOverride>,
+    pub method: Method,
+    pub missing: MissingPolicy,
+    pub period_rule: PeriodRule,
+    /// Unit or group ids responsible for the task; empty means every unit.
+    pub responsible: Vec<String>,
+    pub due: Option<NaiveDate>,
+    /// Expected cumulative share of the target reached by the end of each period; empty means
+    /// linear.
+    pub progress: Vec<f64>,
+}
+
+impl Task {
+    /// The targets that apply to `unit_id`: the unit's override where it sets a field, else the
+    /// task's own.
+    pub fn targets_for(&self, unit_id: &str) -> Targets {
+        let mut t = self.targets;
+        if let Some(o) = self.overrides.iter().find(|o| o.unit == unit_id) {
+            t.target = o.targets.target.or(t.target);
+            t.challenge = o.targets.challenge.or(t.challenge);
+            t.floor = o.targets.floor.or(t.floor);
+        }
+        t
+    }
+}
+
+/// A scoring method of DOMAIN.md §2 with its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Method {
+    /// `s = w · min(x/T, cap)`; lower is better: `w · min(T/x, cap)`.
+    Ratio { cap: f64 },
+    /// Full points when the target is met, else `partial · w`.
+    Threshold { partial: f64 },
+    /// Below the floor 0; floor→target maps to `floor_share`→1 of w; target→challenge maps to
+    /// 1→`challenge_share`. Above w is kept only as bonus when `excess_as_bonus`.
+    Piecewise { floor_share: f64, challenge_share: f64, excess_as_bonus: bool },
+    /// 功效系数法: `d = 60 + 40 · (x − x_s)/(x_h − x_s)` with x_h the target (satisfactory) and
+    /// x_s the floor (unacceptable); `s = w · clamp(d, 0, cap)/100`.
+    Efficacy { cap: f64 },
+    /// Growth against target growth: `s = w·base_share + per_point·(x − T)` (points per
+    /// percentage point), clamped to `[0, w·cap_share]`.
+    Growth { base_share: f64, per_point: f64, cap_share: f64 },
+    /// 位次法 within a group.
+    Rank { group: Option<String>, formula: RankFormula, ties: TiePolicy },
+    /// 扣分法: `s = max(0, base − per_event · x)` with x the number of events; base defaults to w.
+    Deduction { base: Option<f64>, per_event: f64 },
+    /// Evaluator's grade → share of w.
+    Qualitative { grades: Vec<(String, f64)> },
+    /// A score on its own scale (survey, leader evaluation) scaled to w.
+    Scaled { min: f64, max: f64 },
+    /// Normalised across the units of a group (OECD/JRC).
+    Normalised { normalisation: Normalisation, group: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RankFormula {
+    /// `s = w − step · (rank − 1)`, floored at 0.
+    Step { step: f64 },
+    /// `s = w · (n − rank)/(n − 1)`.
+    Proportional,
+}
+
+/// How tied values share a rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TiePolicy {
+    /// Ties share the best rank of their block (1, 2, 2, 4).
+    Min,
+    /// Ties share the mean rank of their block (1, 2.5, 2.5, 4).
+    Average,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Normalisation {
+    MinMax,
+    ZScore,
+    DistanceToTarget,
+}
+
+impl Normalisation {
+    pub const ALL: [Normalisation; 3] =
+        [Normalisation::MinMax, Normalisation::ZScore, Normalisation::DistanceToTarget];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Normalisation::MinMax => "min_max",
+            Normalisation::ZScore => "z_score",
+            Normalisation::DistanceToTarget => "distance_to_target",
+        }
+    }
+}
+
+impl Method {
+    /// The method's name as written in task-book files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::Ratio { .. } => "ratio",
+            Method::Threshold { .. } => "threshold",
+            Method::Piecewise { .. } => "piecewise",
+            Method::Efficacy { .. } => "efficacy",
+            Method::Growth { .. } => "growth",
+            Method::Rank { .. } => "rank",
+            Method::Deduction { .. } => "deduction",
+            Method::Qualitative { .. } => "qualitative",
+            Method::Scaled { .. } => "scaled",
+            Method::Normalised { .. } => "normalised",
+        }
+    }
+
+    /// Chinese name used in explanations.
+    pub fn name_zh(&self) -> &'static str {
+        match self {
+            Method::Ratio { .. } => "完成率法(封顶)",
+            Method::Threshold { .. } => "达标法",
+            Method::Piecewise { .. } => "分段线性法(底线/目标/挑战)",
+            Method::Efficacy { .. } => "功效系数法",
+            Method::Growth { .. } => "增幅对标法",
+            Method::Rank { .. } => "位次法",
+            Method::Deduction { .. } => "扣分法",
+            Method::Qualitative { .. } => "定性评价法",
+            Method::Scaled { .. } => "分值折算法",
+            Method::Normalised { .. } => "标准化法",
+        }
+    }
+
+    /// Whether the score depends on the other units' values.
+    pub fn is_relative(&self) -> bool {
+        matches!(self, Method::Rank { .. } | Method::Normalised { .. })
+    }
+
+    /// Whether the value is a grade label rather than a number.
+    pub fn takes_grade(&self) -> bool {
+        matches!(self, Method::Qualitative { .. })
+    }
+}
+
+/// A grade band (等次): units scoring at least `min` get `name`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeBand {
+    pub name: String,
+    pub min: f64,
+}
+
+/// Caps of the bonus (创新创优) or deduction (问责) ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LedgerPolicy {
+    /// Most points the ledger can add or remove in total; `None` is uncapped.
+    pub cap: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankingPolicy {
+    /// Totals are compared after rounding to this many decimals, so units that show the same
+    /// published score share a rank.
+    pub decimals: u32,
+}
+
+impl Default for RankingPolicy {
+    fn default() -> Self {
+        RankingPolicy { decimals: 2 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusPolicy {
+    /// A task within this share below its expected progress is "at risk", further is "behind".
+    pub at_risk_margin: f64,
+}
+
+impl Default for StatusPolicy {
+    fn default() -> Self {
+        StatusPolicy { at_risk_margin: 0.1 }
+    }
+}
+
+impl Framework {
+    pub fn unit_index(&self, key: &str) -> Option<UnitIdx> {
+        self.units.iter().position(|u| u.id == key).or_else(|| self.units.iter().position(|u| u.name == key))
+    }
+
+    pub fn node_index(&self, key: &str) -> Option<NodeIdx> {
+        self.nodes.iter().position(|n| n.id == key).or_else(|| self.nodes.iter().position(|n| n.name == key))
+    }
+
+    pub fn period_index(&self, key: &str) -> Option<usize> {
+        self.cycle.periods.iter().position(|p| p.id == key || p.name == key)
+    }
+
+    pub fn group_index(&self, key: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.id == key || g.name == key)
+    }
+
+    /// Top-level nodes (dimensions).
+    pub fn roots(&self) -> impl Iterator<Item = NodeIdx> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i)
+    }
+
+    /// Indices of all tasks, in declaration order.
+    pub fn tasks(&self) -> impl Iterator<Item = NodeIdx> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| n.task.is_some()).map(|(i, _)| i)
+    }
+
+    /// Sum of the top-level nodes' points: the full score before bonus and deductions.
+    pub fn total_points(&self) -> f64 {
+        self.roots().map(|i| self.nodes[i].points).sum()
+    }
+
+    /// Whether `unit` is responsible for the task at `node` (directly or through a group).
+    pub fn is_responsible(&self, node: NodeIdx, unit: UnitIdx) -> bool {
+        let Some(task) = &self.nodes[node].task else { return false };
+        if task.responsible.is_empty() {
+            return true;
+        }
+        let u = &self.units[unit];
+        task.responsible.iter().any(|r| *r == u.id || u.groups.iter().any(|g| g == r))
+    }
+
+    /// Units of a group (all units when `group` is `None`).
+    pub fn members(&self, group: Option<&str>) -> Vec<UnitIdx> {
+        (0..self.units.len())
+            .filter(|&u| group.is_none_or(|g| self.units[u].groups.iter().any(|x| x == g)))
+            .collect()
+    }
+
+    /// Path of node names from the root, e.g. "战略绩效 / 疏整促 / 拆除违法建设".
+    pub fn node_path(&self, node: NodeIdx) -> String {
+        let mut names = vec![self.nodes[node].name.as_str()];
+        let mut cur = self.nodes[node].parent;
+        while let Some(p) = cur {
+            names.push(&self.nodes[p].name);
+            cur = self.nodes[p].parent;
+        }
+        names.reverse();
+        names.join(" / ")
+    }
+
+    pub fn grade_for(&self, total: f64) -> Option<&str> {
+        self.grades.iter().find(|g| total >= g.min - 1e-9).map(|g| g.name.as_str())
+    }
+}
