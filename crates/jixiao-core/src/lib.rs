@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod method;
 pub mod model;
 pub mod ranking;
+pub mod records;
 pub mod robustness;
 pub mod scoring;
 pub mod status;

@@ -1,1 +1,471 @@
-//! placeholder
+//! Persistence of jixiao: cycles (the validated task book), units, periods and indicator nodes,
+//! reported values with their workflow state, the bonus and deduction ledgers, score runs and
+//! the append-only, hash-chained audit log.
+//!
+//! One [`Store`] type serves both backends: SQLite (default: a file, WAL, foreign keys on) and
+//! PostgreSQL (deployments with several server instances). The backends differ only behind the
+//! small [`conn::Conn`] trait, so behaviour is identical by construction; the test suite runs
+//! against both. Only this crate knows SQL.
+
+pub mod audit;
+pub mod conn;
+
+use chrono::{NaiveDate, Utc};
+use conn::{Conn, Dialect, Val};
+use jixiao_core::inputs::{Inputs, LedgerEntry, LedgerKind, Observation, ValueRecord};
+use jixiao_core::workflow::{self, Action, Lock, Role, ValueState, WorkflowError};
+use jixiao_core::Framework;
+pub use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
+use serde::Serialize;
+use thiserror::Error;
+
+pub use audit::{AuditEntry, AuditReport};
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Connect(String),
+    #[error("database error: {0}")]
+    Backend(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Workflow(#[from] WorkflowError),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What saving something did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Counts of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ImportOutcome {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredValue {
+    pub row: ValueRow,
+    pub reopened: bool,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+pub struct Store {
+    conn: Box<dyn Conn>,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn t(s: &str) -> Val {
+    Val::text(s)
+}
+
+fn opt_t(s: Option<&str>) -> Val {
+    Val::Text(s.map(str::to_string))
+}
+
+fn json<T: Serialize>(x: &T) -> String {
+    serde_json::to_string(x).expect("plain data serialises")
+}
+
+impl Store {
+    /// Opens (and migrates) the database at `url`: `postgres://…` or `postgresql://…` for
+    /// PostgreSQL; `sqlite://PATH`, `sqlite::memory:` or a plain file path for SQLite.
+    pub fn open(url: &str) -> Result<Store> {
+        let conn: Box<dyn Conn> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Box::new(conn::Postgres::connect(url, None)?)
+        } else {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            Box::new(conn::Sqlite::open(path)?)
+        };
+        Store::with(conn)
+    }
+
+    /// Opens a PostgreSQL database working inside `schema` (created if needed).
+    pub fn open_postgres_schema(url: &str, schema: &str) -> Result<Store> {
+        Store::with(Box::new(conn::Postgres::connect(url, Some(schema))?))
+    }
+
+    fn with(conn: Box<dyn Conn>) -> Result<Store> {
+        let mut s = Store { conn };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.conn.dialect() {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        self.conn.script("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")?;
+        let dialect = self.conn.dialect();
+        for (version, name, sqlite, pg) in conn::MIGRATIONS {
+            self.tx(|s| {
+                let done = s.conn.query("SELECT version FROM schema_migrations WHERE version = $1", &[Val::Int(Some(version))])?;
+                if done.is_empty() {
+                    s.conn.script(if dialect == Dialect::Sqlite { sqlite } else { pg })?;
+                    s.conn.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", &[Val::Int(Some(version)), t(name), t(&now())])?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one transaction: everything or nothing. Writers are serialised so the audit
+    /// chain stays a chain.
+    fn tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        match self.conn.dialect() {
+            Dialect::Sqlite => self.conn.script("BEGIN IMMEDIATE")?,
+            Dialect::Postgres => self.conn.script("BEGIN; SELECT pg_advisory_xact_lock(7120823)")?,
+        }
+        match f(self) {
+            Ok(v) => {
+                self.conn.script("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.script("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Saves a validated framework as cycle `fw.cycle.id`, creating or updating it. Nodes,
+    /// units or periods that still have values cannot be removed.
+    pub fn save_cycle(&mut self, fw: &Framework, source: &str, actor: &str) -> Result<Change> {
+        let framework_json = json(fw);
+        self.tx(|s| {
+            let id = fw.cycle.id.as_str();
+            let existing = s.conn.query("SELECT framework FROM cycles WHERE id = $1", &[t(id)])?;
+            let before = existing.first().and_then(|r| r[0].as_text().map(str::to_string));
+            if before.as_deref() == Some(framework_json.as_str()) {
+                return Ok(Change::Unchanged);
+            }
+            let at = now();
+            if before.is_some() {
+                s.conn.exec("UPDATE cycles SET name = $2, framework = $3, source = $4, updated_at = $5 WHERE id = $1", &[t(id), t(&fw.cycle.name), t(&framework_json), t(source), t(&at)])?;
+            } else {
+                s.conn.exec("INSERT INTO cycles (id, name, framework, source, updated_at) VALUES ($1, $2, $3, $4, $5)", &[t(id), t(&fw.cycle.name), t(&framework_json), t(source), t(&at)])?;
+            }
+            s.sync_rows(fw)?;
+            s.audit_append(&at, actor, if before.is_some() { "cycle.update" } else { "cycle.create" }, &format!("cycle/{id}"), before, Some(framework_json.clone()))?;
+            Ok(if existing.is_empty() { Change::Created } else { Change::Updated })
+        })
+    }
+
+    /// Brings units, periods and nodes in line with the framework.
+    fn sync_rows(&mut self, fw: &Framework) -> Result<()> {
+        let c = fw.cycle.id.as_str();
+        let in_use = |s: &mut Store, column: &str, id: &str| -> Result<bool> {
+            let sql = format!("SELECT 1 FROM task_values WHERE cycle_id = $1 AND {column} = $2 LIMIT 1");
+            Ok(!s.conn.query(&sql, &[t(c), t(id)])?.is_empty())
+        };
+        for (table, column, keep) in [
+            ("units", "unit_id", fw.units.iter().map(|u| u.id.clone()).collect::<Vec<_>>()),
+            ("periods", "period_id", fw.cycle.periods.iter().map(|p| p.id.clone()).collect()),
+            ("nodes", "task_id", fw.nodes.iter().map(|n| n.id.clone()).collect()),
+        ] {
+            let rows = self.conn.query(&format!("SELECT id FROM {table} WHERE cycle_id = $1"), &[t(c)])?;
+            for r in rows {
+                let id = r[0].as_text().unwrap_or_default().to_string();
+                if !keep.contains(&id) {
+                    if in_use(self, column, &id)? {
+                        return Err(StoreError::Invalid(format!("`{id}` was removed from the task book but still has reported values; keep it or delete its values first")));
+                    }
+                    if table == "units" {
+                        self.conn.exec("DELETE FROM ledger_entries WHERE cycle_id = $1 AND unit_id = $2", &[t(c), t(&id)])?;
+                    }
+                    self.conn.exec(&format!("DELETE FROM {table} WHERE cycle_id = $1 AND id = $2"), &[t(c), t(&id)])?;
+                }
+            }
+        }
+        for u in &fw.units {
+            self.conn.exec(
+                "INSERT INTO units (cycle_id, id, name, kind, ranked) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (cycle_id, id) DO UPDATE SET name = excluded.name, kind = excluded.kind, ranked = excluded.ranked",
+                &[t(c), t(&u.id), t(&u.name), t(u.kind.as_str()), Val::Int(Some(u.ranked as i64))],
+            )?;
+        }
+        for p in &fw.cycle.periods {
+            self.conn.exec(
+                "INSERT INTO periods (cycle_id, id, name, start_date, end_date, deadline) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (cycle_id, id) DO UPDATE SET name = excluded.name, start_date = excluded.start_date, end_date = excluded.end_date, deadline = excluded.deadline",
+                &[t(c), t(&p.id), t(&p.name), t(&p.start.to_string()), t(&p.end.to_string()), t(&p.deadline.to_string())],
+            )?;
+        }
+        for n in &fw.nodes {
+            self.conn.exec(
+                "INSERT INTO nodes (cycle_id, id, parent_id, name, points, is_task) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (cycle_id, id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, points = excluded.points, is_task = excluded.is_task",
+                &[t(c), t(&n.id), opt_t(n.parent.map(|p| fw.nodes[p].id.as_str())), t(&n.name), Val::Real(Some(n.points)), Val::Int(Some(n.task.is_some() as i64))],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn load_cycle(&mut self, id: &str) -> Result<Framework> {
+        let rows = self.conn.query("SELECT framework FROM cycles WHERE id = $1", &[t(id)])?;
+        let text = rows.first().and_then(|r| r[0].as_text()).ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))?;
+        serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("stored framework of cycle `{id}` cannot be read: {e}")))
+    }
+
+    /// The canonical TOML of a stored cycle.
+    pub fn cycle_source(&mut self, id: &str) -> Result<String> {
+        let rows = self.conn.query("SELECT source FROM cycles WHERE id = $1", &[t(id)])?;
+        rows.first().and_then(|r| r[0].as_text().map(str::to_string)).ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))
+    }
+
+    /// (id, name) of every cycle, newest id first.
+    pub fn cycles(&mut self) -> Result<Vec<(String, String)>> {
+        let rows = self.conn.query("SELECT id, name FROM cycles ORDER BY id DESC", &[])?;
+        Ok(rows.into_iter().map(|r| (r[0].as_text().unwrap_or_default().to_string(), r[1].as_text().unwrap_or_default().to_string())).collect())
+    }
+
+    /// Inserts or updates values, all in one transaction. Rows identical to what is stored
+    /// change nothing, so importing the same file twice is harmless.
+    pub fn import_values(&mut self, cycle: &str, rows: &[ValueRow], actor: &str) -> Result<ImportOutcome> {
+        self.load_cycle(cycle)?;
+        self.tx(|s| {
+            let mut out = ImportOutcome::default();
+            let at = now();
+            for r in rows {
+                let before = s.value(cycle, &r.key)?;
+                match &before {
+                    Some(b) if b.row == *r => {
+                        out.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => out.updated += 1,
+                    None => out.inserted += 1,
+                }
+                s.write_value(cycle, r, false, actor, &at)?;
+                s.audit_append(&at, actor, "value.import", &value_entity(cycle, &r.key), before.map(|b| json(&b.row)), Some(json(r)))?;
+            }
+            Ok(out)
+        })
+    }
+
+    fn write_value(&mut self, cycle: &str, r: &ValueRow, reopened: bool, actor: &str, at: &str) -> Result<()> {
+        let (number, grade) = match &r.observation {
+            Observation::Number(x) => (Some(*x), None),
+            Observation::Grade(g) => (None, Some(g.as_str())),
+        };
+        self.conn.exec(
+            "INSERT INTO task_values (cycle_id, task_id, unit_id, period_id, number, grade, note, source, evidence, state, reopened, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (cycle_id, task_id, unit_id, period_id) DO UPDATE SET number = excluded.number, grade = excluded.grade, note = excluded.note, \
+             source = excluded.source, evidence = excluded.evidence, state = excluded.state, reopened = excluded.reopened, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            &[
+                t(cycle),
+                t(&r.key.task),
+                t(&r.key.unit),
+                t(&r.key.period),
+                Val::Real(number),
+                opt_t(grade),
+                t(&r.note),
+                t(&r.source),
+                t(&r.evidence),
+                t(r.state.as_str()),
+                Val::Int(Some(reopened as i64)),
+                t(actor),
+                t(at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    const VALUE_COLUMNS: &'static str = "task_id, unit_id, period_id, number, grade, note, source, evidence, state, reopened, updated_by, updated_at";
+
+    fn value_from(r: &[Val]) -> StoredValue {
+        let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
+        let observation = match r[3].as_real() {
+            Some(x) => Observation::Number(x),
+            None => Observation::Grade(s(4)),
+        };
+        StoredValue {
+            row: ValueRow {
+                key: ValueKey { task: s(0), unit: s(1), period: s(2) },
+                observation,
+                note: s(5),
+                source: s(6),
+                evidence: s(7),
+                state: ValueState::parse(&s(8)).unwrap_or(ValueState::Draft),
+            },
+            reopened: r[9].as_int() == Some(1),
+            updated_by: s(10),
+            updated_at: s(11),
+        }
+    }
+
+    pub fn value(&mut self, cycle: &str, key: &ValueKey) -> Result<Option<StoredValue>> {
+        let sql = format!("SELECT {} FROM task_values WHERE cycle_id = $1 AND task_id = $2 AND unit_id = $3 AND period_id = $4", Self::VALUE_COLUMNS);
+        let rows = self.conn.query(&sql, &[t(cycle), t(&key.task), t(&key.unit), t(&key.period)])?;
+        Ok(rows.first().map(|r| Self::value_from(r)))
+    }
+
+    /// Every value of a cycle, ordered by task, unit and period.
+    pub fn values(&mut self, cycle: &str) -> Result<Vec<StoredValue>> {
+        let sql = format!("SELECT {} FROM task_values WHERE cycle_id = $1 ORDER BY task_id, unit_id, period_id", Self::VALUE_COLUMNS);
+        Ok(self.conn.query(&sql, &[t(cycle)])?.iter().map(|r| Self::value_from(r)).collect())
+    }
+
+    /// A unit enters or changes a value (`submit` false saves a draft), subject to the workflow
+    /// and the period's lock on `today`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn enter_value(&mut self, cycle: &str, key: &ValueKey, observation: Observation, note: &str, evidence: &str, submit: bool, role: Role, actor: &str, today: NaiveDate) -> Result<ValueState> {
+        let action = if submit { Action::Submit } else { Action::SaveDraft };
+        self.tx(|s| {
+            let (before, lock) = s.value_and_lock(cycle, key, today)?;
+            let state = workflow::transition(before.as_ref().map(|b| b.row.state), &action, role, lock)?;
+            let row = ValueRow { key: key.clone(), observation, note: note.into(), source: before.as_ref().map(|b| b.row.source.clone()).unwrap_or_default(), evidence: evidence.into(), state };
+            let at = now();
+            s.write_value(cycle, &row, lock.reopened, actor, &at)?;
+            s.audit_append(&at, actor, if submit { "value.submit" } else { "value.draft" }, &value_entity(cycle, key), before.map(|b| json(&b.row)), Some(json(&row)))?;
+            Ok(state)
+        })
+    }
+
+    /// An evaluator approves or returns, or an administrator reopens, a value.
+    pub fn review_value(&mut self, cycle: &str, key: &ValueKey, action: &Action, role: Role, actor: &str, today: NaiveDate) -> Result<ValueState> {
+        self.tx(|s| {
+            let (before, lock) = s.value_and_lock(cycle, key, today)?;
+            let Some(before) = before else { return Err(StoreError::NotFound(format!("value {}", value_entity(cycle, key)))) };
+            let state = workflow::transition(Some(before.row.state), action, role, lock)?;
+            let mut row = before.row.clone();
+            row.state = state;
+            let (name, comment) = match action {
+                Action::Approve => ("value.approve", String::new()),
+                Action::Return { comment } => ("value.return", comment.clone()),
+                Action::Reopen { reason } => ("value.reopen", reason.clone()),
+                _ => ("value.review", String::new()),
+            };
+            let reopened = matches!(action, Action::Reopen { .. }) || (before.reopened && state != ValueState::Approved);
+            let at = now();
+            s.write_value(cycle, &row, reopened, actor, &at)?;
+            let after = serde_json::json!({ "row": row, "comment": comment, "reopened": reopened });
+            s.audit_append(&at, actor, name, &value_entity(cycle, key), Some(json(&before.row)), Some(after.to_string()))?;
+            Ok(state)
+        })
+    }
+
+    fn value_and_lock(&mut self, cycle: &str, key: &ValueKey, today: NaiveDate) -> Result<(Option<StoredValue>, Lock)> {
+        let rows = self.conn.query("SELECT deadline FROM periods WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&key.period)])?;
+        let deadline = rows
+            .first()
+            .and_then(|r| r[0].as_text())
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(|| StoreError::NotFound(format!("period `{}` of cycle `{cycle}`", key.period)))?;
+        let before = self.value(cycle, key)?;
+        let lock = Lock { past_deadline: today > deadline, reopened: before.as_ref().is_some_and(|b| b.reopened) };
+        Ok((before, lock))
+    }
+
+    /// Inserts or updates ledger entries in one transaction; identical entries change nothing.
+    pub fn import_ledger(&mut self, cycle: &str, rows: &[LedgerRow], actor: &str) -> Result<ImportOutcome> {
+        self.load_cycle(cycle)?;
+        self.tx(|s| {
+            let mut out = ImportOutcome::default();
+            let at = now();
+            for r in rows {
+                let id = audit::short_hash(&format!("{}|{}|{}", r.unit, r.kind.as_str(), r.reason));
+                let existing = s.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&id)])?;
+                let before = existing.first().map(ledger_from);
+                match &before {
+                    Some(b) if b == r => {
+                        out.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => out.updated += 1,
+                    None => out.inserted += 1,
+                }
+                s.conn.exec(
+                    "INSERT INTO ledger_entries (cycle_id, id, unit_id, kind, points, reason, approver, entry_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (cycle_id, id) DO UPDATE SET points = excluded.points, approver = excluded.approver, entry_date = excluded.entry_date",
+                    &[t(cycle), t(&id), t(&r.unit), t(r.kind.as_str()), Val::Real(Some(r.points)), t(&r.reason), t(&r.approver), opt_t(r.date.map(|d| d.to_string()).as_deref())],
+                )?;
+                s.audit_append(&at, actor, "ledger.import", &format!("cycle/{cycle}/ledger/{id}"), before.map(|b| json(&b)), Some(json(r)))?;
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn ledger(&mut self, cycle: &str) -> Result<Vec<LedgerRow>> {
+        let rows = self.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 ORDER BY unit_id, kind, reason", &[t(cycle)])?;
+        Ok(rows.iter().map(|r| ledger_from(r)).collect())
+    }
+
+    /// What scoring reads: the approved values and the ledger, mapped onto the framework.
+    pub fn inputs(&mut self, fw: &Framework) -> Result<Inputs> {
+        let cycle = fw.cycle.id.as_str();
+        let node_ix: std::collections::HashMap<&str, usize> = fw.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+        let unit_ix: std::collections::HashMap<&str, usize> = fw.units.iter().enumerate().map(|(i, u)| (u.id.as_str(), i)).collect();
+        let period_ix: std::collections::HashMap<&str, usize> = fw.cycle.periods.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let rows = self.conn.query(
+            "SELECT task_id, unit_id, period_id, number, grade FROM task_values WHERE cycle_id = $1 AND state = $2",
+            &[t(cycle), t(ValueState::Approved.as_str())],
+        )?;
+        let records: Vec<ValueRecord> = rows
+            .iter()
+            .filter_map(|r| {
+                let task = *node_ix.get(r[0].as_text()?)?;
+                let unit = *unit_ix.get(r[1].as_text()?)?;
+                let period = *period_ix.get(r[2].as_text()?)?;
+                let observation = match r[3].as_real() {
+                    Some(x) => Observation::Number(x),
+                    None => Observation::Grade(r[4].as_text()?.to_string()),
+                };
+                Some(ValueRecord { task, unit, period, observation })
+            })
+            .collect();
+        let ledger = self
+            .ledger(cycle)?
+            .into_iter()
+            .filter_map(|l| Some(LedgerEntry { unit: *unit_ix.get(l.unit.as_str())?, kind: l.kind, points: l.points, reason: l.reason, approver: l.approver }))
+            .collect();
+        Ok(Inputs::from_records(fw, &records, ledger))
+    }
+
+    /// Keeps a scored result (JSON) for the record; returns its id.
+    pub fn record_score_run(&mut self, cycle: &str, actor: &str, result_json: &str) -> Result<i64> {
+        self.tx(|s| {
+            let at = now();
+            s.conn.exec("INSERT INTO score_runs (cycle_id, created_at, created_by, result) VALUES ($1, $2, $3, $4)", &[t(cycle), t(&at), t(actor), t(result_json)])?;
+            let id = s.conn.query("SELECT MAX(id) FROM score_runs WHERE cycle_id = $1", &[t(cycle)])?.first().and_then(|r| r[0].as_int()).unwrap_or(0);
+            s.audit_append(&at, actor, "score.run", &format!("cycle/{cycle}/score_run/{id}"), None, None)?;
+            Ok(id)
+        })
+    }
+}
+
+fn value_entity(cycle: &str, k: &ValueKey) -> String {
+    format!("cycle/{cycle}/value/{}/{}/{}", k.task, k.unit, k.period)
+}
+
+fn ledger_from(r: &Vec<Val>) -> LedgerRow {
+    let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
+    LedgerRow {
+        unit: s(0),
+        kind: LedgerKind::parse(&s(1)).unwrap_or(LedgerKind::Bonus),
+        points: r[2].as_real().unwrap_or(0.0),
+        reason: s(3),
+        approver: s(4),
+        date: r[5].as_text().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+    }
+}

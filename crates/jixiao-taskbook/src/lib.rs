@@ -13,6 +13,7 @@ pub mod diag;
 pub mod draft;
 pub mod toml_read;
 pub mod toml_write;
+pub mod sheet;
 pub mod values;
 pub mod xlsx;
 

@@ -1,0 +1,234 @@
+//! Value and ledger files (CSV or xlsx): every row is checked against the framework before
+//! anything is returned, so a file with any error imports nothing; each error names the row,
+//! the column, the value and what is wrong.
+//!
+//! Value columns: `unit` 单位, `task` 任务, `period` 期间, `value` 数值, and optionally `note`
+//! 说明, `source` 来源, `evidence` 佐证材料, `state` 状态. Ledger columns: `unit` 单位, `kind`
+//! 类型 (bonus/加分 or deduction/扣分), `points` 分值, `reason` 事由, `approver` 审批人, and
+//! optionally `date` 日期.
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::sheet::{read_table, Sheet};
+use chrono::NaiveDate;
+use jixiao_core::inputs::{LedgerKind, Observation};
+use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
+use jixiao_core::workflow::ValueState;
+use jixiao_core::{Framework, Method};
+use std::collections::HashMap;
+
+pub const VALUE_COLUMNS: [(&str, &str, bool); 8] = [
+    ("unit", "单位", true),
+    ("task", "任务", true),
+    ("period", "期间", true),
+    ("value", "数值", true),
+    ("note", "说明", false),
+    ("source", "来源", false),
+    ("evidence", "佐证材料", false),
+    ("state", "状态", false),
+];
+
+pub const LEDGER_COLUMNS: [(&str, &str, bool); 6] =
+    [("unit", "单位", true), ("kind", "类型", true), ("points", "分值", true), ("reason", "事由", true), ("approver", "审批人", true), ("date", "日期", false)];
+
+/// Finds the columns; reports missing required ones and unknown extra ones.
+fn columns(sheet: &Sheet, spec: &[(&str, &str, bool)], d: &mut Diagnostics) -> Vec<Option<usize>> {
+    let cols: Vec<Option<usize>> = spec.iter().map(|(k, l, _)| sheet.column(k, l)).collect();
+    for ((k, l, required), c) in spec.iter().zip(&cols) {
+        if *required && c.is_none() {
+            d.error(&Location::Row { sheet: sheet.name.clone(), row: 1 }, format!("missing column `{k}` ({l})"));
+        }
+    }
+    for (i, h) in sheet.headers.iter().enumerate() {
+        if !h.is_empty() && !cols.contains(&Some(i)) {
+            d.error(&sheet.location(0, i).with_row(1), format!("unknown column `{h}`; expected: {}", spec.iter().map(|(k, l, _)| format!("{k} ({l})")).collect::<Vec<_>>().join(", ")));
+        }
+    }
+    cols
+}
+
+impl Location {
+    fn with_row(self, r: usize) -> Location {
+        match self {
+            Location::Cell { sheet, column, field, .. } => Location::Cell { sheet, row: r, column, field },
+            other => other,
+        }
+    }
+}
+
+/// Parses a value file. `default_state` applies where the file has no `state` column or cell.
+pub fn parse_values(fw: &Framework, bytes: &[u8], file: &str, default_state: ValueState) -> Result<Vec<ValueRow>, Vec<Diagnostic>> {
+    let sheet = read_table(bytes, file)?;
+    let mut d = Diagnostics::new(file);
+    let cols = columns(&sheet, &VALUE_COLUMNS, &mut d);
+    if !d.is_empty() {
+        return Err(d.into_sorted());
+    }
+    let mut seen: HashMap<ValueKey, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for r in 0..sheet.rows.len() {
+        if sheet.rows[r].iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        let text = |i: usize| sheet.cell(r, cols[i]).text();
+        let at = |i: usize| sheet.location(r, cols[i].unwrap_or(0));
+        let unit = fw.unit_index(&text(0));
+        if unit.is_none() {
+            d.error(&at(0), format!("unknown unit `{}`", text(0)));
+        }
+        let task = fw.node_index(&text(1));
+        let task_def = task.and_then(|t| fw.nodes[t].task.as_ref());
+        match (task, task_def) {
+            (None, _) => d.error(&at(1), format!("unknown task `{}`", text(1))),
+            (Some(_), None) => d.error(&at(1), format!("`{}` is an indicator, not a task: values are reported on tasks", text(1))),
+            _ => {}
+        }
+        let period = fw.period_index(&text(2));
+        if period.is_none() {
+            let ids: Vec<&str> = fw.cycle.periods.iter().map(|p| p.id.as_str()).collect();
+            d.error(&at(2), format!("unknown period `{}`; the cycle's periods are {}", text(2), ids.join(", ")));
+        }
+        let cell = sheet.cell(r, cols[3]);
+        let observation = match task_def.map(|t| &t.method) {
+            _ if cell.is_empty() => {
+                d.error(&at(3), "the value is empty");
+                None
+            }
+            Some(Method::Qualitative { grades }) => {
+                let g = cell.text();
+                if grades.iter().any(|(name, _)| *name == g) {
+                    Some(Observation::Grade(g))
+                } else {
+                    let names: Vec<&str> = grades.iter().map(|(n, _)| n.as_str()).collect();
+                    d.error(&at(3), format!("`{g}` is not a grade of this task; expected one of: {}", names.join(", ")));
+                    None
+                }
+            }
+            _ => match cell.number() {
+                Some(x) => Some(Observation::Number(x)),
+                None => {
+                    d.error(&at(3), format!("`{}` is not a number", cell.text()));
+                    None
+                }
+            },
+        };
+        let state = match text(7).as_str() {
+            "" => Some(default_state),
+            s => {
+                let st = ValueState::parse(s);
+                if st.is_none() {
+                    d.error(&at(7), format!("unknown state `{s}`; expected draft, submitted, returned or approved"));
+                }
+                st
+            }
+        };
+        let (Some(u), Some(t), Some(p), Some(observation), Some(state)) = (unit, task_def.and(task), period, observation, state) else { continue };
+        let key = ValueKey { task: fw.nodes[t].id.clone(), unit: fw.units[u].id.clone(), period: fw.cycle.periods[p].id.clone() };
+        if !fw.is_responsible(t, u) {
+            d.error(&at(0), format!("{} is not responsible for task {}", fw.units[u].name, fw.nodes[t].id));
+            continue;
+        }
+        if let Some(first) = seen.insert(key.clone(), r + 2) {
+            d.error(&Location::Row { sheet: sheet.name.clone(), row: r + 2 }, format!("repeats row {first} (same unit, task and period)"));
+            continue;
+        }
+        let opt = |i: usize| if cols[i].is_some() { text(i) } else { String::new() };
+        out.push(ValueRow { key, observation, note: opt(4), source: opt(5), evidence: opt(6), state });
+    }
+    if d.is_empty() {
+        Ok(out)
+    } else {
+        Err(d.into_sorted())
+    }
+}
+
+/// Parses a ledger file.
+pub fn parse_ledger(fw: &Framework, bytes: &[u8], file: &str) -> Result<Vec<LedgerRow>, Vec<Diagnostic>> {
+    let sheet = read_table(bytes, file)?;
+    let mut d = Diagnostics::new(file);
+    let cols = columns(&sheet, &LEDGER_COLUMNS, &mut d);
+    if !d.is_empty() {
+        return Err(d.into_sorted());
+    }
+    let mut out = Vec::new();
+    let mut seen: HashMap<(String, LedgerKind, String), usize> = HashMap::new();
+    for r in 0..sheet.rows.len() {
+        if sheet.rows[r].iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        let text = |i: usize| sheet.cell(r, cols[i]).text();
+        let at = |i: usize| sheet.location(r, cols[i].unwrap_or(0));
+        let unit = fw.unit_index(&text(0));
+        if unit.is_none() {
+            d.error(&at(0), format!("unknown unit `{}`", text(0)));
+        }
+        let kind = LedgerKind::parse(&text(1));
+        if kind.is_none() {
+            d.error(&at(1), format!("unknown kind `{}`; expected bonus (加分) or deduction (扣分)", text(1)));
+        }
+        let points = sheet.cell(r, cols[2]).number().filter(|x| *x >= 0.0);
+        if points.is_none() {
+            d.error(&at(2), format!("`{}` is not a number of points ≥ 0 (the kind says whether it adds or removes)", text(2)));
+        }
+        for (i, what) in [(3, "reason"), (4, "approver")] {
+            if text(i).is_empty() {
+                d.error(&at(i), format!("every entry needs a {what}"));
+            }
+        }
+        let date = match text(5).as_str() {
+            "" => None,
+            s => {
+                let parsed = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+                if parsed.is_none() {
+                    d.error(&at(5), format!("`{s}` is not a date like 2020-12-31"));
+                }
+                parsed
+            }
+        };
+        let (Some(u), Some(kind), Some(points)) = (unit, kind, points) else { continue };
+        if text(3).is_empty() || text(4).is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.insert((fw.units[u].id.clone(), kind, text(3)), r + 2) {
+            d.error(&Location::Row { sheet: sheet.name.clone(), row: r + 2 }, format!("repeats row {first} (same unit, kind and reason)"));
+            continue;
+        }
+        out.push(LedgerRow { unit: fw.units[u].id.clone(), kind, points, reason: text(3), approver: text(4), date });
+    }
+    if d.is_empty() {
+        Ok(out)
+    } else {
+        Err(d.into_sorted())
+    }
+}
+
+/// A CSV file of value rows with the standard columns (for templates and exports).
+pub fn values_to_csv(rows: &[ValueRow]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(VALUE_COLUMNS.iter().map(|(k, _, _)| *k));
+    for r in rows {
+        let _ = w.write_record([
+            r.key.unit.as_str(),
+            r.key.task.as_str(),
+            r.key.period.as_str(),
+            &r.observation.to_string_exact(),
+            &r.note,
+            &r.source,
+            &r.evidence,
+            r.state.as_str(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+trait Exact {
+    fn to_string_exact(&self) -> String;
+}
+
+impl Exact for Observation {
+    fn to_string_exact(&self) -> String {
+        match self {
+            Observation::Number(x) => format!("{x}"),
+            Observation::Grade(g) => g.clone(),
+        }
+    }
+}

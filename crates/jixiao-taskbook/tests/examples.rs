@@ -54,3 +54,16 @@ fn writing_a_task_book_and_reading_it_back_gives_the_same_framework() {
         assert_eq!(fw, again);
     }
 }
+
+#[test]
+fn toml_to_xlsx_to_toml_is_lossless() {
+    for path in examples() {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let fw = parse_toml(&text, "original").expect("valid");
+        let bytes = jixiao_taskbook::xlsx::to_xlsx(&fw).expect("writes");
+        let from_xlsx = jixiao_taskbook::xlsx::parse_xlsx(&bytes, "book.xlsx").unwrap_or_else(|e| panic!("{:#?}", e));
+        assert_eq!(fw, from_xlsx, "xlsx changed the framework");
+        let again = parse_toml(&to_toml(&from_xlsx), "again").expect("valid");
+        assert_eq!(fw, again, "TOML written from the xlsx changed the framework");
+    }
+}

@@ -1,0 +1,226 @@
+//! The two database backends behind one small trait: run a statement, run a query, run a
+//! script. Everything else in the store is written once, in SQL both databases accept, with
+//! `$1`-style placeholders (rewritten to `?1` for SQLite).
+
+use crate::StoreError;
+use std::collections::HashMap;
+
+/// A parameter or column value. Nulls carry their type because PostgreSQL checks parameter
+/// types strictly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+}
+
+impl Val {
+    pub fn text(s: impl Into<String>) -> Val {
+        Val::Text(Some(s.into()))
+    }
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Val::Text(Some(s)) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_real(&self) -> Option<f64> {
+        match self {
+            Val::Real(x) => *x,
+            Val::Int(Some(i)) => Some(*i as f64),
+            _ => None,
+        }
+    }
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Val::Int(x) => *x,
+            Val::Real(Some(x)) => Some(*x as i64),
+            _ => None,
+        }
+    }
+}
+
+pub type Row = Vec<Val>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// What a backend must do.
+pub trait Conn: Send {
+    fn dialect(&self) -> Dialect;
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError>;
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError>;
+    /// Runs several statements without parameters (migrations, transaction control).
+    fn script(&mut self, sql: &str) -> Result<(), StoreError>;
+}
+
+/// (version, name, SQLite script, PostgreSQL script)
+pub const MIGRATIONS: [(i64, &str, &str, &str); 1] =
+    [(1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql"))];
+
+/// `$1` → `?1`. Only placeholders outside string literals are rewritten.
+fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_str = false;
+    for c in sql.chars() {
+        if c == '\'' {
+            in_str = !in_str;
+        }
+        out.push(if c == '$' && !in_str { '?' } else { c });
+    }
+    out
+}
+
+pub struct Sqlite {
+    conn: rusqlite::Connection,
+}
+
+impl Sqlite {
+    pub fn open(path: &str) -> Result<Sqlite, StoreError> {
+        let conn = if path == ":memory:" { rusqlite::Connection::open_in_memory() } else { rusqlite::Connection::open(path) }
+            .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;").map_err(backend)?;
+        Ok(Sqlite { conn })
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl Conn for Sqlite {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&sqlite_placeholders(sql)).map_err(backend)?;
+        let n = stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite))).map_err(backend)?;
+        Ok(n as u64)
+    }
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&sqlite_placeholders(sql)).map_err(backend)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sqlite))).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(backend)? {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                use rusqlite::types::ValueRef;
+                row.push(match r.get_ref(i).map_err(backend)? {
+                    ValueRef::Null => Val::Text(None),
+                    ValueRef::Integer(x) => Val::Int(Some(x)),
+                    ValueRef::Real(x) => Val::Real(Some(x)),
+                    ValueRef::Text(t) => Val::Text(Some(String::from_utf8_lossy(t).into_owned())),
+                    ValueRef::Blob(b) => Val::Text(Some(String::from_utf8_lossy(b).into_owned())),
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+    fn script(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(backend)
+    }
+}
+
+fn to_sqlite(v: &Val) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match v {
+        Val::Int(Some(x)) => Value::Integer(*x),
+        Val::Real(Some(x)) => Value::Real(*x),
+        Val::Text(Some(s)) => Value::Text(s.clone()),
+        _ => Value::Null,
+    }
+}
+
+pub struct Postgres {
+    client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl Postgres {
+    /// Connects; with `schema`, creates it if needed and works inside it (tests use a fresh
+    /// schema each).
+    pub fn connect(url: &str, schema: Option<&str>) -> Result<Postgres, StoreError> {
+        let client = postgres::Client::connect(url, postgres::NoTls)
+            .map_err(|e| StoreError::Connect(format!("cannot connect to PostgreSQL: {e}")))?;
+        let mut pg = Postgres { client, statements: HashMap::new() };
+        if let Some(s) = schema {
+            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(StoreError::Invalid(format!("schema name `{s}` may only hold letters, digits and _")));
+            }
+            pg.script(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};"))?;
+        }
+        Ok(pg)
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).map_err(backend)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+fn pg_params(params: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|v| match v {
+            Val::Int(x) => x as &(dyn postgres::types::ToSql + Sync),
+            Val::Real(x) => x as &(dyn postgres::types::ToSql + Sync),
+            Val::Text(x) => x as &(dyn postgres::types::ToSql + Sync),
+        })
+        .collect()
+}
+
+impl Conn for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        let stmt = self.statement(sql)?;
+        self.client.execute(&stmt, &pg_params(params)).map_err(backend)
+    }
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        use postgres::types::Type;
+        let stmt = self.statement(sql)?;
+        let rows = self.client.query(&stmt, &pg_params(params)).map_err(backend)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut row = Vec::with_capacity(r.len());
+            for (i, c) in r.columns().iter().enumerate() {
+                let t = c.type_();
+                row.push(if *t == Type::INT8 {
+                    Val::Int(r.try_get(i).map_err(backend)?)
+                } else if *t == Type::INT4 {
+                    Val::Int(r.try_get::<_, Option<i32>>(i).map_err(backend)?.map(i64::from))
+                } else if *t == Type::FLOAT8 {
+                    Val::Real(r.try_get(i).map_err(backend)?)
+                } else if *t == Type::NUMERIC {
+                    return Err(StoreError::Backend("NUMERIC columns are not used by jixiao".into()));
+                } else {
+                    Val::Text(r.try_get(i).map_err(backend)?)
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+    fn script(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_inside_string_literals_are_left_alone() {
+        assert_eq!(super::sqlite_placeholders("SELECT '$1', $2"), "SELECT '$1', ?2");
+    }
+}
