@@ -31,12 +31,21 @@ pub fn num(x: f64) -> String {
     }
     let s = format!("{:.4}", x);
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A score as published: two decimals.
 pub fn pts(x: f64) -> String {
-    format!("{:.2}", x)
+    let s = format!("{:.2}", x);
+    if s == "-0.00" {
+        "0.00".into()
+    } else {
+        s
+    }
 }
 
 /// Everything needed to explain one node's score for one unit; serialises to the JSON form.
@@ -59,7 +68,13 @@ pub struct Explanation {
 }
 
 /// Builds the explanation of `node` for `unit` from a scorecard.
-pub fn explain(fw: &Framework, card: &Scorecard, unit: UnitIdx, node: NodeIdx, lang: Lang) -> Explanation {
+pub fn explain(
+    fw: &Framework,
+    card: &Scorecard,
+    unit: UnitIdx,
+    node: NodeIdx,
+    lang: Lang,
+) -> Explanation {
     let n = &fw.nodes[node];
     let u = &fw.units[unit];
     let us = &card.units[unit];
@@ -80,30 +95,56 @@ pub fn explain(fw: &Framework, card: &Scorecard, unit: UnitIdx, node: NodeIdx, l
         notes: Vec::new(),
     };
     let task_method = n.task.as_ref().map(|t| &t.method);
-    e.method = task_method.map(|m| m.name().to_string()).unwrap_or_else(|| roll_up_name(n.aggregate, false).into());
-    e.method_zh = task_method.map(|m| m.name_zh().to_string()).unwrap_or_else(|| roll_up_name(n.aggregate, true).into());
+    e.method = task_method
+        .map(|m| m.name().to_string())
+        .unwrap_or_else(|| roll_up_name(n.aggregate, false).into());
+    e.method_zh = task_method
+        .map(|m| m.name_zh().to_string())
+        .unwrap_or_else(|| roll_up_name(n.aggregate, true).into());
     match &us.nodes[node] {
         NodeScore::NotApplicable { reason } => e.notes.push(not_applicable_text(reason, zh).into()),
         NodeScore::Missing => {
             e.result = Some(0.0);
-            e.notes.push(if zh { "未报送数值,按缺报得 0 分处理".into() } else { "no value reported: scored 0 by the task's missing-value policy".into() });
+            e.notes.push(if zh {
+                "未报送数值,按缺报得 0 分处理".into()
+            } else {
+                "no value reported: scored 0 by the task's missing-value policy".into()
+            });
         }
         NodeScore::Task(ts) => {
             let t = n.task.as_ref().expect("task scores belong to tasks");
             e.result = Some(ts.score);
-            e.inputs.push(("x".into(), format!("{}{}", ts.value, t.measure)));
-            let periods: Vec<&str> = ts.periods.iter().map(|&p| fw.cycle.periods[p].name.as_str()).collect();
+            e.inputs
+                .push(("x".into(), format!("{}{}", ts.value, t.measure)));
+            let periods: Vec<&str> = ts
+                .periods
+                .iter()
+                .map(|&p| fw.cycle.periods[p].name.as_str())
+                .collect();
             if !periods.is_empty() {
                 e.notes.push(if zh {
-                    format!("实际值取自:{}({})", periods.join("、"), period_rule_text(t.period_rule, zh))
+                    format!(
+                        "实际值取自:{}({})",
+                        periods.join("、"),
+                        period_rule_text(t.period_rule, zh)
+                    )
                 } else {
-                    format!("value from: {} ({})", periods.join(", "), period_rule_text(t.period_rule, zh))
+                    format!(
+                        "value from: {} ({})",
+                        periods.join(", "),
+                        period_rule_text(t.period_rule, zh)
+                    )
                 });
             }
             if t.direction == Direction::Lower {
-                e.notes.push(if zh { "指标方向:越低越好".into() } else { "direction: lower is better".into() });
+                e.notes.push(if zh {
+                    "指标方向:越低越好".into()
+                } else {
+                    "direction: lower is better".into()
+                });
             }
-            let (formula, substituted, inputs, notes) = render_detail(&ts.detail, n.points, ts.score, zh);
+            let (formula, substituted, inputs, notes) =
+                render_detail(&ts.detail, n.points, ts.score, zh);
             e.formula = formula;
             e.substituted = substituted;
             e.inputs.extend(inputs);
@@ -112,7 +153,10 @@ pub fn explain(fw: &Framework, card: &Scorecard, unit: UnitIdx, node: NodeIdx, l
                 e.notes.push(if zh {
                     format!("超出分值部分 {} 分计入加分", pts(ts.bonus_excess))
                 } else {
-                    format!("{} points above the task's points count as bonus", pts(ts.bonus_excess))
+                    format!(
+                        "{} points above the task's points count as bonus",
+                        pts(ts.bonus_excess)
+                    )
                 });
             }
         }
@@ -132,19 +176,43 @@ impl Explanation {
         let (l_m, l_i, l_f, l_s, l_r, l_n) = if zh {
             ("方法", "输入", "公式", "代入", "结果", "说明")
         } else {
-            ("Method", "Inputs", "Formula", "With numbers", "Result", "Notes")
+            (
+                "Method",
+                "Inputs",
+                "Formula",
+                "With numbers",
+                "Result",
+                "Notes",
+            )
         };
-        out.push_str(&format!("{} · {} [{}]\n", self.unit_name, self.path, self.node_id));
-        out.push_str(&format!("{l_m}: {}\n", if zh { &self.method_zh } else { &self.method }));
-        let inputs: Vec<String> = self.inputs.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        out.push_str(&format!(
+            "{} · {} [{}]\n",
+            self.unit_name, self.path, self.node_id
+        ));
+        out.push_str(&format!(
+            "{l_m}: {}\n",
+            if zh { &self.method_zh } else { &self.method }
+        ));
+        let inputs: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
         out.push_str(&format!("{l_i}: {}\n", inputs.join("; ")));
         if !self.formula.is_empty() {
             out.push_str(&format!("{l_f}: {}\n", self.formula));
             out.push_str(&format!("{l_s}: {}\n", self.substituted));
         }
         match self.result {
-            Some(r) => out.push_str(&format!("{l_r}: {} {}\n", pts(r), if zh { "分" } else { "points" })),
-            None => out.push_str(&format!("{l_r}: {}\n", if zh { "不适用" } else { "not applicable" })),
+            Some(r) => out.push_str(&format!(
+                "{l_r}: {} {}\n",
+                pts(r),
+                if zh { "分" } else { "points" }
+            )),
+            None => out.push_str(&format!(
+                "{l_r}: {}\n",
+                if zh { "不适用" } else { "not applicable" }
+            )),
         }
         for n in &self.notes {
             out.push_str(&format!("{l_n}: {n}\n"));
@@ -195,18 +263,41 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
     let mut inputs: Vec<(String, String)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let (formula, substituted) = match d {
-        Detail::Ratio { x, target, ratio, cap, used } => {
+        Detail::Ratio {
+            x,
+            target,
+            ratio,
+            cap,
+            used,
+        } => {
             inputs.push(("T".into(), num(*target)));
             inputs.push(("cap".into(), num(*cap)));
             if used < ratio {
-                notes.push(if zh { format!("完成率 {} 超过封顶 {},按封顶计", num(*ratio), num(*cap)) } else { format!("ratio {} capped at {}", num(*ratio), num(*cap)) });
+                notes.push(if zh {
+                    format!("完成率 {} 超过封顶 {},按封顶计", num(*ratio), num(*cap))
+                } else {
+                    format!("ratio {} capped at {}", num(*ratio), num(*cap))
+                });
             }
             (
                 "s = w × min(x/T, cap)(越低越好时为 T/x)".to_string(),
-                format!("x/T = {}/{} = {};s = {wn} × min({}, {}) = {wn} × {} = {s}", num(*x), num(*target), num(*ratio), num(*ratio), num(*cap), num(*used)),
+                format!(
+                    "x/T = {}/{} = {};s = {wn} × min({}, {}) = {wn} × {} = {s}",
+                    num(*x),
+                    num(*target),
+                    num(*ratio),
+                    num(*ratio),
+                    num(*cap),
+                    num(*used)
+                ),
             )
         }
-        Detail::Threshold { x, target, met, partial } => {
+        Detail::Threshold {
+            x,
+            target,
+            met,
+            partial,
+        } => {
             inputs.push(("T".into(), num(*target)));
             inputs.push(("partial".into(), num(*partial)));
             let verdict = match (met, zh) {
@@ -216,11 +307,30 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
                 (false, false) => "target missed: partial share",
             };
             (
-                if zh { "达标得 w,否则得 w × partial".into() } else { "w if the target is met, else w × partial".into() },
-                format!("x = {} vs T = {}:{verdict};s = {}", num(*x), num(*target), s),
+                if zh {
+                    "达标得 w,否则得 w × partial".into()
+                } else {
+                    "w if the target is met, else w × partial".into()
+                },
+                format!(
+                    "x = {} vs T = {}:{verdict};s = {}",
+                    num(*x),
+                    num(*target),
+                    s
+                ),
             )
         }
-        Detail::Piecewise { x, floor, target, challenge, floor_share, challenge_share, segment, share, excess_as_bonus } => {
+        Detail::Piecewise {
+            x,
+            floor,
+            target,
+            challenge,
+            floor_share,
+            challenge_share,
+            segment,
+            share,
+            excess_as_bonus,
+        } => {
             inputs.push(("F".into(), num(*floor)));
             inputs.push(("T".into(), num(*target)));
             if let Some(c) = challenge {
@@ -241,7 +351,12 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
                 Segment::AtOrBeyondChallenge => format!("x = {} 达到或超过{} → share = {};s = {wn} × min({}, 1) = {s}", num(*x), if challenge.is_some() { "挑战值" } else { "目标值" }, num(*share), num(*share)),
             };
             if *share > 1.0 && !excess_as_bonus {
-                notes.push(if zh { "超过目标的部分不计入本项分值(任务书未设为加分)".into() } else { "the part above target is not counted (the task book does not make it bonus)".into() });
+                notes.push(if zh {
+                    "超过目标的部分不计入本项分值(任务书未设为加分)".into()
+                } else {
+                    "the part above target is not counted (the task book does not make it bonus)"
+                        .into()
+                });
             }
             (
                 if zh {
@@ -249,24 +364,54 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
                 } else {
                     "x<F: 0; F→T: floor_share→1; T→C: 1→challenge_share (of w)".into()
                 },
-                if zh { sub } else { sub.replace("未达底线值", "below floor").replace("达到或超过挑战值", "at or beyond challenge").replace("达到或超过目标值", "at or beyond target").replace(';', "; ") },
+                if zh {
+                    sub
+                } else {
+                    sub.replace("未达底线值", "below floor")
+                        .replace("达到或超过挑战值", "at or beyond challenge")
+                        .replace("达到或超过目标值", "at or beyond target")
+                        .replace(';', "; ")
+                },
             )
         }
-        Detail::Efficacy { x, satisfactory, unacceptable, d, cap, d_used } => {
+        Detail::Efficacy {
+            x,
+            satisfactory,
+            unacceptable,
+            d,
+            cap,
+            d_used,
+        } => {
             inputs.push(("x_h".into(), num(*satisfactory)));
             inputs.push(("x_s".into(), num(*unacceptable)));
             if d_used != d {
-                notes.push(if zh { format!("功效系数 {} 限定在 0 至 {} 之间", pts(*d), num(*cap)) } else { format!("coefficient {} limited to 0..{}", pts(*d), num(*cap)) });
+                notes.push(if zh {
+                    format!("功效系数 {} 限定在 0 至 {} 之间", pts(*d), num(*cap))
+                } else {
+                    format!("coefficient {} limited to 0..{}", pts(*d), num(*cap))
+                });
             }
             (
                 "d = 60 + 40 × (x − x_s)/(x_h − x_s);s = w × d/100".into(),
                 format!(
                     "d = 60 + 40 × ({} − {})/({} − {}) = {};s = {wn} × {}/100 = {s}",
-                    num(*x), num(*unacceptable), num(*satisfactory), num(*unacceptable), pts(*d), pts(*d_used)
+                    num(*x),
+                    num(*unacceptable),
+                    num(*satisfactory),
+                    num(*unacceptable),
+                    pts(*d),
+                    pts(*d_used)
                 ),
             )
         }
-        Detail::Growth { x, target, base_share, per_point, raw, cap_share } => {
+        Detail::Growth {
+            x,
+            target,
+            base_share,
+            per_point,
+            raw,
+            cap_share,
+        } => {
             inputs.push(("T".into(), num(*target)));
             inputs.push(("base_share".into(), num(*base_share)));
             inputs.push(("per_point".into(), num(*per_point)));
@@ -274,11 +419,23 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
                 "s = clamp(w × base_share + per_point × (x − T), 0, w × cap_share)".into(),
                 format!(
                     "s = clamp({wn} × {} + {} × ({} − {}), 0, {}) = clamp({}, 0, {}) = {s}",
-                    num(*base_share), num(*per_point), num(*x), num(*target), num(w * cap_share), num(*raw), num(w * cap_share)
+                    num(*base_share),
+                    num(*per_point),
+                    num(*x),
+                    num(*target),
+                    num(w * cap_share),
+                    num(*raw),
+                    num(w * cap_share)
                 ),
             )
         }
-        Detail::Rank { x: _, rank, n, formula, ties } => {
+        Detail::Rank {
+            x: _,
+            rank,
+            n,
+            formula,
+            ties,
+        } => {
             inputs.push(("rank".into(), num(*rank)));
             inputs.push(("n".into(), n.to_string()));
             notes.push(match (ties, zh) {
@@ -290,7 +447,11 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
             match formula {
                 RankFormula::Step { step } => (
                     "s = max(0, w − k × (rank − 1))".into(),
-                    format!("s = max(0, {wn} − {} × ({} − 1)) = {s}", num(*step), num(*rank)),
+                    format!(
+                        "s = max(0, {wn} − {} × ({} − 1)) = {s}",
+                        num(*step),
+                        num(*rank)
+                    ),
                 ),
                 RankFormula::Proportional => (
                     "s = w × (n − rank)/(n − 1)".into(),
@@ -298,13 +459,29 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
                 ),
             }
         }
-        Detail::Deduction { events, base, per_event } => {
+        Detail::Deduction {
+            events,
+            base,
+            per_event,
+        } => {
             inputs.push(("base".into(), num(*base)));
             inputs.push(("per_event".into(), num(*per_event)));
-            ("s = max(0, base − per_event × x)".into(), format!("s = max(0, {} − {} × {}) = {s}", num(*base), num(*per_event), num(*events)))
+            (
+                "s = max(0, base − per_event × x)".into(),
+                format!(
+                    "s = max(0, {} − {} × {}) = {s}",
+                    num(*base),
+                    num(*per_event),
+                    num(*events)
+                ),
+            )
         }
         Detail::Qualitative { grade, share } => (
-            if zh { "s = w × 等次系数".into() } else { "s = w × grade share".into() },
+            if zh {
+                "s = w × 等次系数".into()
+            } else {
+                "s = w × grade share".into()
+            },
             format!("{grade} → {};s = {wn} × {} = {s}", num(*share), num(*share)),
         ),
         Detail::Scaled { x, min, max, share } => {
@@ -312,37 +489,99 @@ fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendered {
             inputs.push(("max".into(), num(*max)));
             (
                 "s = w × (x − min)/(max − min)".into(),
-                format!("s = {wn} × ({} − {})/({} − {}) = {wn} × {} = {s}", num(*x), num(*min), num(*max), num(*min), num(*share)),
+                format!(
+                    "s = {wn} × ({} − {})/({} − {}) = {wn} × {} = {s}",
+                    num(*x),
+                    num(*min),
+                    num(*max),
+                    num(*min),
+                    num(*share)
+                ),
             )
         }
-        Detail::Normalised { normalisation, x, min, max, mean, sd, target, share } => {
+        Detail::Normalised {
+            normalisation,
+            x,
+            min,
+            max,
+            mean,
+            sd,
+            target,
+            share,
+        } => {
             use crate::model::Normalisation::*;
             inputs.push(("normalisation".into(), normalisation.as_str().into()));
             match normalisation {
                 MinMax => {
                     inputs.push(("min".into(), num(*min)));
                     inputs.push(("max".into(), num(*max)));
-                    ("s = w × (x − min)/(max − min)".into(), format!("s = {wn} × ({} − {})/({} − {}) = {wn} × {} = {s}", num(*x), num(*min), num(*max), num(*min), num(*share)))
+                    (
+                        "s = w × (x − min)/(max − min)".into(),
+                        format!(
+                            "s = {wn} × ({} − {})/({} − {}) = {wn} × {} = {s}",
+                            num(*x),
+                            num(*min),
+                            num(*max),
+                            num(*min),
+                            num(*share)
+                        ),
+                    )
                 }
                 ZScore => {
                     inputs.push(("μ".into(), num(*mean)));
                     inputs.push(("σ".into(), num(*sd)));
-                    ("z = (x − μ)/σ;s = w × clamp((z + 2)/4, 0, 1)".into(), format!("z = ({} − {})/{};s = {wn} × {} = {s}", num(*x), num(*mean), num(*sd), num(*share)))
+                    (
+                        "z = (x − μ)/σ;s = w × clamp((z + 2)/4, 0, 1)".into(),
+                        format!(
+                            "z = ({} − {})/{};s = {wn} × {} = {s}",
+                            num(*x),
+                            num(*mean),
+                            num(*sd),
+                            num(*share)
+                        ),
+                    )
                 }
                 DistanceToTarget => {
                     let t = target.unwrap_or(0.0);
                     inputs.push(("T".into(), num(t)));
-                    ("s = w × min(x/T, 1)".into(), format!("s = {wn} × min({}/{}, 1) = {wn} × {} = {s}", num(*x), num(t), num(*share)))
+                    (
+                        "s = w × min(x/T, 1)".into(),
+                        format!(
+                            "s = {wn} × min({}/{}, 1) = {wn} × {} = {s}",
+                            num(*x),
+                            num(t),
+                            num(*share)
+                        ),
+                    )
                 }
             }
         }
     };
-    let formula = if zh { formula } else { formula.replace('(', " (").replace(';', "; ").replace("(越低越好时为 T/x)", "(T/x when lower is better)") };
-    let substituted = if zh { substituted } else { substituted.replace(';', "; ") };
+    let formula = if zh {
+        formula
+    } else {
+        formula
+            .replace('(', " (")
+            .replace(';', "; ")
+            .replace("(越低越好时为 T/x)", "(T/x when lower is better)")
+    };
+    let substituted = if zh {
+        substituted
+    } else {
+        substituted.replace(';', "; ")
+    };
     (formula, substituted, inputs, notes)
 }
 
-fn render_roll_up(fw: &Framework, card: &Scorecard, unit: UnitIdx, node: NodeIdx, score: f64, zh: bool, e: &mut Explanation) {
+fn render_roll_up(
+    fw: &Framework,
+    card: &Scorecard,
+    unit: UnitIdx,
+    node: NodeIdx,
+    score: f64,
+    zh: bool,
+    e: &mut Explanation,
+) {
     let n = &fw.nodes[node];
     let us = &card.units[unit];
     let mut parts = Vec::new();
@@ -353,17 +592,36 @@ fn render_roll_up(fw: &Framework, card: &Scorecard, unit: UnitIdx, node: NodeIdx
             Some(score) => {
                 applicable_points += fw.nodes[c].points;
                 sum += score;
-                parts.push(format!("{}({}/{})", fw.nodes[c].name, pts(score), num(fw.nodes[c].points)));
+                parts.push(format!(
+                    "{}({}/{})",
+                    fw.nodes[c].name,
+                    pts(score),
+                    num(fw.nodes[c].points)
+                ));
             }
-            None => parts.push(format!("{}({})", fw.nodes[c].name, if zh { "不适用" } else { "n/a" })),
+            None => parts.push(format!(
+                "{}({})",
+                fw.nodes[c].name,
+                if zh { "不适用" } else { "n/a" }
+            )),
         }
     }
     e.inputs.push(("Σw".into(), num(applicable_points)));
     e.inputs.push(("Σs".into(), num(sum)));
     e.notes.push(parts.join(if zh { "、" } else { ", " }));
     if n.aggregate == crate::model::Aggregate::Sum {
-        e.formula = if zh { "s = P × Σs(适用子项)/Σw(适用子项)".into() } else { "s = P × Σs / Σw over applicable children".into() };
-        e.substituted = format!("s = {} × {}/{} = {}", num(n.points), num(sum), num(applicable_points), pts(score));
+        e.formula = if zh {
+            "s = P × Σs(适用子项)/Σw(适用子项)".into()
+        } else {
+            "s = P × Σs / Σw over applicable children".into()
+        };
+        e.substituted = format!(
+            "s = {} × {}/{} = {}",
+            num(n.points),
+            num(sum),
+            num(applicable_points),
+            pts(score)
+        );
     } else {
         e.formula = "s = P × Π (s_c/w_c)^(w_c/Σw)".into();
         e.substituted = format!("s = {}", pts(score));
@@ -379,16 +637,41 @@ pub fn explain_total(fw: &Framework, card: &Scorecard, unit: UnitIdx, lang: Lang
     let roots: Vec<String> = fw
         .roots()
         .map(|r| match us.nodes[r].score() {
-            Some(score) => format!("{} {}/{}", fw.nodes[r].name, pts(score), num(fw.nodes[r].points)),
+            Some(score) => format!(
+                "{} {}/{}",
+                fw.nodes[r].name,
+                pts(score),
+                num(fw.nodes[r].points)
+            ),
             None => format!("{} {}", fw.nodes[r].name, if zh { "不适用" } else { "n/a" }),
         })
         .collect();
     if zh {
         out.push_str(&format!("{} 总分 {}\n", u.name, pts(us.total)));
-        out.push_str(&format!("基础得分 {} = {}\n", pts(us.base), roots.join(" + ")));
-        out.push_str(&format!("加分 {}(申报合计 {}{})\n", pts(us.bonus), pts(us.bonus_claimed), cap_text(fw.bonus.cap, zh)));
-        out.push_str(&format!("扣分 {}(合计 {}{})\n", pts(us.deduction), pts(us.deduction_claimed), cap_text(fw.deduction.cap, zh)));
-        out.push_str(&format!("总分 = {} + {} − {} = {}\n", pts(us.base), pts(us.bonus), pts(us.deduction), pts(us.total)));
+        out.push_str(&format!(
+            "基础得分 {} = {}\n",
+            pts(us.base),
+            roots.join(" + ")
+        ));
+        out.push_str(&format!(
+            "加分 {}(申报合计 {}{})\n",
+            pts(us.bonus),
+            pts(us.bonus_claimed),
+            cap_text(fw.bonus.cap, zh)
+        ));
+        out.push_str(&format!(
+            "扣分 {}(合计 {}{})\n",
+            pts(us.deduction),
+            pts(us.deduction_claimed),
+            cap_text(fw.deduction.cap, zh)
+        ));
+        out.push_str(&format!(
+            "总分 = {} + {} − {} = {}\n",
+            pts(us.base),
+            pts(us.bonus),
+            pts(us.deduction),
+            pts(us.total)
+        ));
         if let Some(g) = &us.grade {
             out.push_str(&format!("等次:{g}\n"));
         }
@@ -399,9 +682,25 @@ pub fn explain_total(fw: &Framework, card: &Scorecard, unit: UnitIdx, lang: Lang
     } else {
         out.push_str(&format!("{} total {}\n", u.name, pts(us.total)));
         out.push_str(&format!("base {} = {}\n", pts(us.base), roots.join(" + ")));
-        out.push_str(&format!("bonus {} (claimed {}{})\n", pts(us.bonus), pts(us.bonus_claimed), cap_text(fw.bonus.cap, zh)));
-        out.push_str(&format!("deduction {} (claimed {}{})\n", pts(us.deduction), pts(us.deduction_claimed), cap_text(fw.deduction.cap, zh)));
-        out.push_str(&format!("total = {} + {} − {} = {}\n", pts(us.base), pts(us.bonus), pts(us.deduction), pts(us.total)));
+        out.push_str(&format!(
+            "bonus {} (claimed {}{})\n",
+            pts(us.bonus),
+            pts(us.bonus_claimed),
+            cap_text(fw.bonus.cap, zh)
+        ));
+        out.push_str(&format!(
+            "deduction {} (claimed {}{})\n",
+            pts(us.deduction),
+            pts(us.deduction_claimed),
+            cap_text(fw.deduction.cap, zh)
+        ));
+        out.push_str(&format!(
+            "total = {} + {} − {} = {}\n",
+            pts(us.base),
+            pts(us.bonus),
+            pts(us.deduction),
+            pts(us.total)
+        ));
         if let Some(g) = &us.grade {
             out.push_str(&format!("grade: {g}\n"));
         }
@@ -411,7 +710,15 @@ pub fn explain_total(fw: &Framework, card: &Scorecard, unit: UnitIdx, lang: Lang
         }
     }
     for (g, r) in &us.group_ranks {
-        out.push_str(&format!("{}: {}\n", fw.groups[*g].name, if zh { format!("第 {r} 名") } else { format!("rank {r}") }));
+        out.push_str(&format!(
+            "{}: {}\n",
+            fw.groups[*g].name,
+            if zh {
+                format!("第 {r} 名")
+            } else {
+                format!("rank {r}")
+            }
+        ));
     }
     out
 }

@@ -95,9 +95,14 @@ pub struct Inputs {
 impl Inputs {
     /// Reduces period values to the year's value of each task and unit by the task's
     /// [`PeriodRule`]. Records for non-task nodes are ignored (the parsers never make them).
-    pub fn from_records(fw: &Framework, records: &[ValueRecord], ledger: Vec<LedgerEntry>) -> Inputs {
+    pub fn from_records(
+        fw: &Framework,
+        records: &[ValueRecord],
+        ledger: Vec<LedgerEntry>,
+    ) -> Inputs {
         let units = fw.units.len();
-        let mut per_cell: Vec<Vec<(usize, &Observation)>> = vec![Vec::new(); fw.nodes.len() * units];
+        let mut per_cell: Vec<Vec<(usize, &Observation)>> =
+            vec![Vec::new(); fw.nodes.len() * units];
         for r in records {
             if fw.nodes.get(r.task).and_then(|n| n.task.as_ref()).is_some() && r.unit < units {
                 per_cell[r.task * units + r.unit].push((r.period, &r.observation));
@@ -111,15 +116,24 @@ impl Inputs {
                     return None;
                 }
                 obs.sort_by_key(|(p, _)| *p);
-                let rule = fw.nodes[cell / units].task.as_ref().map(|t| t.period_rule)?;
+                let rule = fw.nodes[cell / units]
+                    .task
+                    .as_ref()
+                    .map(|t| t.period_rule)?;
                 Some(reduce(rule, &obs))
             })
             .collect();
-        Inputs { annual, units, ledger }
+        Inputs {
+            annual,
+            units,
+            ledger,
+        }
     }
 
     pub fn annual(&self, task: NodeIdx, unit: UnitIdx) -> Option<&AnnualValue> {
-        self.annual.get(task * self.units + unit).and_then(|v| v.as_ref())
+        self.annual
+            .get(task * self.units + unit)
+            .and_then(|v| v.as_ref())
     }
 }
 
@@ -136,6 +150,9 @@ fn reduce(rule: PeriodRule, obs: &[(usize, &Observation)]) -> AnnualValue {
             periods: obs.iter().map(|(p, _)| *p).collect(),
         },
         // Latest, and grades (which cannot be summed): the latest period's value.
-        _ => AnnualValue { observation: last.clone(), periods: vec![last_period] },
+        _ => AnnualValue {
+            observation: last.clone(),
+            periods: vec![last_period],
+        },
     }
 }

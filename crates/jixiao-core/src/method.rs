@@ -21,8 +21,19 @@ pub enum Segment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Detail {
-    Ratio { x: f64, target: f64, ratio: f64, cap: f64, used: f64 },
-    Threshold { x: f64, target: f64, met: bool, partial: f64 },
+    Ratio {
+        x: f64,
+        target: f64,
+        ratio: f64,
+        cap: f64,
+        used: f64,
+    },
+    Threshold {
+        x: f64,
+        target: f64,
+        met: bool,
+        partial: f64,
+    },
     Piecewise {
         x: f64,
         floor: f64,
@@ -34,12 +45,44 @@ pub enum Detail {
         share: f64,
         excess_as_bonus: bool,
     },
-    Efficacy { x: f64, satisfactory: f64, unacceptable: f64, d: f64, cap: f64, d_used: f64 },
-    Growth { x: f64, target: f64, base_share: f64, per_point: f64, raw: f64, cap_share: f64 },
-    Rank { x: f64, rank: f64, n: usize, formula: RankFormula, ties: TiePolicy },
-    Deduction { events: f64, base: f64, per_event: f64 },
-    Qualitative { grade: String, share: f64 },
-    Scaled { x: f64, min: f64, max: f64, share: f64 },
+    Efficacy {
+        x: f64,
+        satisfactory: f64,
+        unacceptable: f64,
+        d: f64,
+        cap: f64,
+        d_used: f64,
+    },
+    Growth {
+        x: f64,
+        target: f64,
+        base_share: f64,
+        per_point: f64,
+        raw: f64,
+        cap_share: f64,
+    },
+    Rank {
+        x: f64,
+        rank: f64,
+        n: usize,
+        formula: RankFormula,
+        ties: TiePolicy,
+    },
+    Deduction {
+        events: f64,
+        base: f64,
+        per_event: f64,
+    },
+    Qualitative {
+        grade: String,
+        share: f64,
+    },
+    Scaled {
+        x: f64,
+        min: f64,
+        max: f64,
+        share: f64,
+    },
     Normalised {
         normalisation: Normalisation,
         x: f64,
@@ -98,19 +141,33 @@ pub struct TaskContext<'a> {
 }
 
 /// Scores a numeric or grade value. `peers` must be given for relative methods.
-pub fn apply(ctx: TaskContext<'_>, value: &crate::inputs::Observation, peers: Option<Peers>) -> Result<MethodResult, Unscorable> {
+pub fn apply(
+    ctx: TaskContext<'_>,
+    value: &crate::inputs::Observation,
+    peers: Option<Peers>,
+) -> Result<MethodResult, Unscorable> {
     use crate::inputs::Observation;
     let w = ctx.points;
     if let Method::Qualitative { grades } = ctx.method {
-        let Observation::Grade(g) = value else { return Err(Unscorable::WrongKindOfValue) };
+        let Observation::Grade(g) = value else {
+            return Err(Unscorable::WrongKindOfValue);
+        };
         let share = grades
             .iter()
             .find(|(name, _)| name == g)
             .map(|(_, s)| *s)
             .ok_or_else(|| Unscorable::UnknownGrade(g.clone()))?;
-        return Ok(plain(w * share, Detail::Qualitative { grade: g.clone(), share }));
+        return Ok(plain(
+            w * share,
+            Detail::Qualitative {
+                grade: g.clone(),
+                share,
+            },
+        ));
     }
-    let Observation::Number(x) = value else { return Err(Unscorable::WrongKindOfValue) };
+    let Observation::Number(x) = value else {
+        return Err(Unscorable::WrongKindOfValue);
+    };
     let x = *x;
     if !x.is_finite() {
         return Err(Unscorable::NotFinite);
@@ -129,26 +186,51 @@ pub fn apply(ctx: TaskContext<'_>, value: &crate::inputs::Observation, peers: Op
                 Direction::Lower => t / x,
             };
             let used = ratio.clamp(0.0, *cap);
-            plain(w * used, Detail::Ratio { x, target: t, ratio, cap: *cap, used })
+            plain(
+                w * used,
+                Detail::Ratio {
+                    x,
+                    target: t,
+                    ratio,
+                    cap: *cap,
+                    used,
+                },
+            )
         }
         Method::Threshold { partial } => {
             let met = sgn * x >= sgn * t;
             let score = if met { w } else { w * partial };
-            plain(score, Detail::Threshold { x, target: t, met, partial: *partial })
+            plain(
+                score,
+                Detail::Threshold {
+                    x,
+                    target: t,
+                    met,
+                    partial: *partial,
+                },
+            )
         }
-        Method::Piecewise { floor_share, challenge_share, excess_as_bonus } => {
+        Method::Piecewise {
+            floor_share,
+            challenge_share,
+            excess_as_bonus,
+        } => {
             let f = ctx.targets.floor.unwrap_or(t);
             let c = ctx.targets.challenge;
             let (sx, sf, st) = (sgn * x, sgn * f, sgn * t);
             let (segment, share) = if sx < sf {
                 (Segment::BelowFloor, 0.0)
             } else if sx < st {
-                (Segment::FloorToTarget, floor_share + (1.0 - floor_share) * (sx - sf) / (st - sf))
+                (
+                    Segment::FloorToTarget,
+                    floor_share + (1.0 - floor_share) * (sx - sf) / (st - sf),
+                )
             } else {
                 match c {
-                    Some(c) if sx < sgn * c => {
-                        (Segment::TargetToChallenge, 1.0 + (challenge_share - 1.0) * (sx - st) / (sgn * c - st))
-                    }
+                    Some(c) if sx < sgn * c => (
+                        Segment::TargetToChallenge,
+                        1.0 + (challenge_share - 1.0) * (sx - st) / (sgn * c - st),
+                    ),
                     Some(_) => (Segment::AtOrBeyondChallenge, *challenge_share),
                     None => (Segment::AtOrBeyondChallenge, 1.0),
                 }
@@ -174,15 +256,47 @@ pub fn apply(ctx: TaskContext<'_>, value: &crate::inputs::Observation, peers: Op
             let xs = ctx.targets.floor.unwrap_or(0.0);
             let d = efficacy_coefficient(x, t, xs);
             let d_used = d.clamp(0.0, *cap);
-            plain(w * d_used / 100.0, Detail::Efficacy { x, satisfactory: t, unacceptable: xs, d, cap: *cap, d_used })
+            plain(
+                w * d_used / 100.0,
+                Detail::Efficacy {
+                    x,
+                    satisfactory: t,
+                    unacceptable: xs,
+                    d,
+                    cap: *cap,
+                    d_used,
+                },
+            )
         }
-        Method::Growth { base_share, per_point, cap_share } => {
+        Method::Growth {
+            base_share,
+            per_point,
+            cap_share,
+        } => {
             let raw = w * base_share + per_point * sgn * (x - t);
             let score = raw.clamp(0.0, w * cap_share);
-            plain(score, Detail::Growth { x, target: t, base_share: *base_share, per_point: *per_point, raw, cap_share: *cap_share })
+            plain(
+                score,
+                Detail::Growth {
+                    x,
+                    target: t,
+                    base_share: *base_share,
+                    per_point: *per_point,
+                    raw,
+                    cap_share: *cap_share,
+                },
+            )
         }
         Method::Rank { formula, ties, .. } => {
-            let p = peers.unwrap_or(Peers { better: 0, equal: 0, n: 1, min: x, max: x, mean: x, sd: 0.0 });
+            let p = peers.unwrap_or(Peers {
+                better: 0,
+                equal: 0,
+                n: 1,
+                min: x,
+                max: x,
+                mean: x,
+                sd: 0.0,
+            });
             let rank = match ties {
                 TiePolicy::Min => (p.better + 1) as f64,
                 TiePolicy::Average => p.better as f64 + 1.0 + p.equal as f64 / 2.0,
@@ -192,19 +306,52 @@ pub fn apply(ctx: TaskContext<'_>, value: &crate::inputs::Observation, peers: Op
                 RankFormula::Proportional if p.n <= 1 => w,
                 RankFormula::Proportional => w * (p.n as f64 - rank) / (p.n as f64 - 1.0),
             };
-            plain(score, Detail::Rank { x, rank, n: p.n, formula: *formula, ties: *ties })
+            plain(
+                score,
+                Detail::Rank {
+                    x,
+                    rank,
+                    n: p.n,
+                    formula: *formula,
+                    ties: *ties,
+                },
+            )
         }
         Method::Deduction { base, per_event } => {
             let base = base.unwrap_or(w);
             let score = (base - per_event * x).clamp(0.0, w);
-            plain(score, Detail::Deduction { events: x, base, per_event: *per_event })
+            plain(
+                score,
+                Detail::Deduction {
+                    events: x,
+                    base,
+                    per_event: *per_event,
+                },
+            )
         }
         Method::Scaled { min, max } => {
-            let share = (sgn * (x - if sgn > 0.0 { *min } else { *max }) / (max - min)).clamp(0.0, 1.0);
-            plain(w * share, Detail::Scaled { x, min: *min, max: *max, share })
+            let share =
+                (sgn * (x - if sgn > 0.0 { *min } else { *max }) / (max - min)).clamp(0.0, 1.0);
+            plain(
+                w * share,
+                Detail::Scaled {
+                    x,
+                    min: *min,
+                    max: *max,
+                    share,
+                },
+            )
         }
         Method::Normalised { normalisation, .. } => {
-            let p = peers.unwrap_or(Peers { better: 0, equal: 0, n: 1, min: x, max: x, mean: x, sd: 0.0 });
+            let p = peers.unwrap_or(Peers {
+                better: 0,
+                equal: 0,
+                n: 1,
+                min: x,
+                max: x,
+                mean: x,
+                sd: 0.0,
+            });
             let share = normalised_share(*normalisation, sgn, x, t, &p);
             plain(
                 w * share,
@@ -252,14 +399,22 @@ pub fn normalised_share(n: Normalisation, sgn: f64, x: f64, target: f64, p: &Pee
 }
 
 fn plain(score: f64, detail: Detail) -> MethodResult {
-    MethodResult { score, bonus_excess: 0.0, detail }
+    MethodResult {
+        score,
+        bonus_excess: 0.0,
+        detail,
+    }
 }
 
 /// The figures of a comparison set for a unit whose value is `x`. `others` are the values of
 /// the comparison set without this unit; `include_self` says whether the unit belongs to the
 /// set (ranked units do; 单列 units are compared but do not take a place).
 pub fn peers_of(x: f64, others: &[f64], include_self: bool, direction: Direction) -> Peers {
-    let sgn = if direction == Direction::Higher { 1.0 } else { -1.0 };
+    let sgn = if direction == Direction::Higher {
+        1.0
+    } else {
+        -1.0
+    };
     let mut better = 0;
     let mut equal = 0;
     let (mut min, mut max, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
@@ -286,5 +441,13 @@ pub fn peers_of(x: f64, others: &[f64], include_self: bool, direction: Direction
         ss += (x - mean).powi(2);
     }
     let sd = (ss / count as f64).sqrt();
-    Peers { better, equal, n: others.len() + 1, min, max, mean, sd }
+    Peers {
+        better,
+        equal,
+        n: others.len() + 1,
+        min,
+        max,
+        mean,
+        sd,
+    }
 }

@@ -85,7 +85,11 @@ impl UnitKind {
         ("other", UnitKind::Other),
     ];
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, k)| *k == self).map(|(s, _)| *s).unwrap_or("other")
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("other")
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
@@ -216,15 +220,27 @@ pub enum Method {
     Threshold { partial: f64 },
     /// Below the floor 0; floor→target maps to `floor_share`→1 of w; target→challenge maps to
     /// 1→`challenge_share`. Above w is kept only as bonus when `excess_as_bonus`.
-    Piecewise { floor_share: f64, challenge_share: f64, excess_as_bonus: bool },
+    Piecewise {
+        floor_share: f64,
+        challenge_share: f64,
+        excess_as_bonus: bool,
+    },
     /// 功效系数法: `d = 60 + 40 · (x − x_s)/(x_h − x_s)` with x_h the target (satisfactory) and
     /// x_s the floor (unacceptable); `s = w · clamp(d, 0, cap)/100`.
     Efficacy { cap: f64 },
     /// Growth against target growth: `s = w·base_share + per_point·(x − T)` (points per
     /// percentage point), clamped to `[0, w·cap_share]`.
-    Growth { base_share: f64, per_point: f64, cap_share: f64 },
+    Growth {
+        base_share: f64,
+        per_point: f64,
+        cap_share: f64,
+    },
     /// 位次法 within a group.
-    Rank { group: Option<String>, formula: RankFormula, ties: TiePolicy },
+    Rank {
+        group: Option<String>,
+        formula: RankFormula,
+        ties: TiePolicy,
+    },
     /// 扣分法: `s = max(0, base − per_event · x)` with x the number of events; base defaults to w.
     Deduction { base: Option<f64>, per_event: f64 },
     /// Evaluator's grade → share of w.
@@ -232,7 +248,10 @@ pub enum Method {
     /// A score on its own scale (survey, leader evaluation) scaled to w.
     Scaled { min: f64, max: f64 },
     /// Normalised across the units of a group (OECD/JRC).
-    Normalised { normalisation: Normalisation, group: Option<String> },
+    Normalised {
+        normalisation: Normalisation,
+        group: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -263,8 +282,11 @@ pub enum Normalisation {
 }
 
 impl Normalisation {
-    pub const ALL: [Normalisation; 3] =
-        [Normalisation::MinMax, Normalisation::ZScore, Normalisation::DistanceToTarget];
+    pub const ALL: [Normalisation; 3] = [
+        Normalisation::MinMax,
+        Normalisation::ZScore,
+        Normalisation::DistanceToTarget,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Normalisation::MinMax => "min_max",
@@ -353,35 +375,56 @@ pub struct StatusPolicy {
 
 impl Default for StatusPolicy {
     fn default() -> Self {
-        StatusPolicy { at_risk_margin: 0.1 }
+        StatusPolicy {
+            at_risk_margin: 0.1,
+        }
     }
 }
 
 impl Framework {
     pub fn unit_index(&self, key: &str) -> Option<UnitIdx> {
-        self.units.iter().position(|u| u.id == key).or_else(|| self.units.iter().position(|u| u.name == key))
+        self.units
+            .iter()
+            .position(|u| u.id == key)
+            .or_else(|| self.units.iter().position(|u| u.name == key))
     }
 
     pub fn node_index(&self, key: &str) -> Option<NodeIdx> {
-        self.nodes.iter().position(|n| n.id == key).or_else(|| self.nodes.iter().position(|n| n.name == key))
+        self.nodes
+            .iter()
+            .position(|n| n.id == key)
+            .or_else(|| self.nodes.iter().position(|n| n.name == key))
     }
 
     pub fn period_index(&self, key: &str) -> Option<usize> {
-        self.cycle.periods.iter().position(|p| p.id == key || p.name == key)
+        self.cycle
+            .periods
+            .iter()
+            .position(|p| p.id == key || p.name == key)
     }
 
     pub fn group_index(&self, key: &str) -> Option<usize> {
-        self.groups.iter().position(|g| g.id == key || g.name == key)
+        self.groups
+            .iter()
+            .position(|g| g.id == key || g.name == key)
     }
 
     /// Top-level nodes (dimensions).
     pub fn roots(&self) -> impl Iterator<Item = NodeIdx> + '_ {
-        self.nodes.iter().enumerate().filter(|(_, n)| n.parent.is_none()).map(|(i, _)| i)
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.parent.is_none())
+            .map(|(i, _)| i)
     }
 
     /// Indices of all tasks, in declaration order.
     pub fn tasks(&self) -> impl Iterator<Item = NodeIdx> + '_ {
-        self.nodes.iter().enumerate().filter(|(_, n)| n.task.is_some()).map(|(i, _)| i)
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.task.is_some())
+            .map(|(i, _)| i)
     }
 
     /// Sum of the top-level nodes' points: the full score before bonus and deductions.
@@ -391,12 +434,16 @@ impl Framework {
 
     /// Whether `unit` is responsible for the task at `node` (directly or through a group).
     pub fn is_responsible(&self, node: NodeIdx, unit: UnitIdx) -> bool {
-        let Some(task) = &self.nodes[node].task else { return false };
+        let Some(task) = &self.nodes[node].task else {
+            return false;
+        };
         if task.responsible.is_empty() {
             return true;
         }
         let u = &self.units[unit];
-        task.responsible.iter().any(|r| *r == u.id || u.groups.iter().any(|g| g == r))
+        task.responsible
+            .iter()
+            .any(|r| *r == u.id || u.groups.iter().any(|g| g == r))
     }
 
     /// Units of a group (all units when `group` is `None`).
@@ -419,6 +466,9 @@ impl Framework {
     }
 
     pub fn grade_for(&self, total: f64) -> Option<&str> {
-        self.grades.iter().find(|g| total >= g.min - 1e-9).map(|g| g.name.as_str())
+        self.grades
+            .iter()
+            .find(|g| total >= g.min - 1e-9)
+            .map(|g| g.name.as_str())
     }
 }

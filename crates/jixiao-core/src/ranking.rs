@@ -10,7 +10,11 @@ pub fn competition_ranks(values: &[f64], decimals: u32) -> Vec<u32> {
     order.sort_by(|&a, &b| rounded[b].cmp(&rounded[a]));
     let mut ranks = vec![0u32; values.len()];
     for (pos, &i) in order.iter().enumerate() {
-        ranks[i] = if pos > 0 && rounded[order[pos - 1]] == rounded[i] { ranks[order[pos - 1]] } else { pos as u32 + 1 };
+        ranks[i] = if pos > 0 && rounded[order[pos - 1]] == rounded[i] {
+            ranks[order[pos - 1]]
+        } else {
+            pos as u32 + 1
+        };
     }
     ranks
 }
@@ -21,7 +25,10 @@ mod tests {
 
     #[test]
     fn ties_share_the_best_rank_and_the_next_rank_skips() {
-        assert_eq!(competition_ranks(&[90.0, 95.0, 90.004, 80.0], 2), vec![2, 1, 2, 4]);
+        assert_eq!(
+            competition_ranks(&[90.0, 95.0, 90.004, 80.0], 2),
+            vec![2, 1, 2, 4]
+        );
     }
 
     #[test]

@@ -26,7 +26,13 @@ pub struct RobustnessConfig {
 
 impl Default for RobustnessConfig {
     fn default() -> Self {
-        RobustnessConfig { draws: 1000, seed: 2020, weight_spread: 0.2, vary_normalisation: false, coverage: 0.95 }
+        RobustnessConfig {
+            draws: 1000,
+            seed: 2020,
+            weight_spread: 0.2,
+            vary_normalisation: false,
+            coverage: 0.95,
+        }
     }
 }
 
@@ -67,7 +73,10 @@ impl SplitMix64 {
 
 /// Per-unit node scores of one scorecard, `None` where a node does not apply.
 fn node_scores(card: &Scorecard) -> Vec<Vec<Option<f64>>> {
-    card.units.iter().map(|u| u.nodes.iter().map(|n| n.score()).collect()).collect()
+    card.units
+        .iter()
+        .map(|u| u.nodes.iter().map(|n| n.score()).collect())
+        .collect()
 }
 
 pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<UnitRobustness> {
@@ -75,13 +84,24 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
     let mut variants = vec![node_scores(&baseline)];
     if cfg.vary_normalisation {
         for n in Normalisation::ALL {
-            variants.push(node_scores(&score_with(fw, inputs, ScoreOptions { normalisation: Some(n) })));
+            variants.push(node_scores(&score_with(
+                fw,
+                inputs,
+                ScoreOptions {
+                    normalisation: Some(n),
+                },
+            )));
         }
     }
-    let ranked: Vec<UnitIdx> = (0..fw.units.len()).filter(|&u| fw.units[u].ranked).collect();
+    let ranked: Vec<UnitIdx> = (0..fw.units.len())
+        .filter(|&u| fw.units[u].ranked)
+        .collect();
     let base_totals: Vec<f64> = ranked.iter().map(|&u| baseline.units[u].total).collect();
     let base_ranks = competition_ranks(&base_totals, fw.ranking.decimals);
-    let adjustments: Vec<f64> = ranked.iter().map(|&u| baseline.units[u].bonus - baseline.units[u].deduction).collect();
+    let adjustments: Vec<f64> = ranked
+        .iter()
+        .map(|&u| baseline.units[u].bonus - baseline.units[u].deduction)
+        .collect();
     let total_points = fw.total_points();
 
     let mut rng = SplitMix64::new(cfg.seed);
@@ -93,12 +113,20 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
         for (w, n) in weights.iter_mut().zip(&fw.nodes) {
             *w = n.points * (1.0 + cfg.weight_spread * (2.0 * rng.next_f64() - 1.0));
         }
-        let variant = if variants.len() > 1 { 1 + (rng.next_u64() % (variants.len() as u64 - 1)) as usize } else { 0 };
+        let variant = if variants.len() > 1 {
+            1 + (rng.next_u64() % (variants.len() as u64 - 1)) as usize
+        } else {
+            0
+        };
         for (k, &u) in ranked.iter().enumerate() {
             let original = &variants[variant][u];
-            totals[k] = reaggregate(fw, original, &weights, &mut scores, total_points) + adjustments[k];
+            totals[k] =
+                reaggregate(fw, original, &weights, &mut scores, total_points) + adjustments[k];
         }
-        for (k, r) in competition_ranks(&totals, fw.ranking.decimals).into_iter().enumerate() {
+        for (k, r) in competition_ranks(&totals, fw.ranking.decimals)
+            .into_iter()
+            .enumerate()
+        {
             ranks_by_unit[k].push(r);
         }
     }
@@ -117,7 +145,11 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
                 baseline: base_ranks[k],
                 median: if d == 0 { base_ranks[k] } else { at(0.5) },
                 low: if d == 0 { base_ranks[k] } else { at(tail) },
-                high: if d == 0 { base_ranks[k] } else { r[(((1.0 - tail) * d as f64).ceil() as usize).clamp(1, d) - 1] },
+                high: if d == 0 {
+                    base_ranks[k]
+                } else {
+                    r[(((1.0 - tail) * d as f64).ceil() as usize).clamp(1, d) - 1]
+                },
                 min: r.first().copied().unwrap_or(base_ranks[k]),
                 max: r.last().copied().unwrap_or(base_ranks[k]),
                 share_at_baseline: if d == 0 { 1.0 } else { kept as f64 / d as f64 },
@@ -129,11 +161,23 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
 /// The base score of one unit with perturbed weights: task scores keep their attainment
 /// (score / points) and are re-weighted; inner nodes roll up as in scoring; the result is
 /// rescaled to the framework's total points so bonus and deductions keep their weight.
-fn reaggregate(fw: &Framework, original: &[Option<f64>], weights: &[f64], scores: &mut [Option<f64>], total_points: f64) -> f64 {
+fn reaggregate(
+    fw: &Framework,
+    original: &[Option<f64>],
+    weights: &[f64],
+    scores: &mut [Option<f64>],
+    total_points: f64,
+) -> f64 {
     for i in (0..fw.nodes.len()).rev() {
         let n = &fw.nodes[i];
         scores[i] = if n.task.is_some() {
-            original[i].map(|s| if n.points > 0.0 { s / n.points * weights[i] } else { 0.0 })
+            original[i].map(|s| {
+                if n.points > 0.0 {
+                    s / n.points * weights[i]
+                } else {
+                    0.0
+                }
+            })
         } else {
             combine(n.children.iter().copied(), scores, weights).map(|share| share * weights[i])
         };
@@ -143,7 +187,11 @@ fn reaggregate(fw: &Framework, original: &[Option<f64>], weights: &[f64], scores
 }
 
 /// Σ s / Σ w over the applicable nodes.
-fn combine(nodes: impl Iterator<Item = usize>, scores: &[Option<f64>], weights: &[f64]) -> Option<f64> {
+fn combine(
+    nodes: impl Iterator<Item = usize>,
+    scores: &[Option<f64>],
+    weights: &[f64],
+) -> Option<f64> {
     let (mut s, mut w, mut any) = (0.0, 0.0, false);
     for c in nodes {
         if let Some(x) = scores[c] {

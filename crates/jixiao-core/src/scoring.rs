@@ -31,11 +31,15 @@ pub struct TaskScore {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NodeScore {
-    NotApplicable { reason: NotApplicable },
+    NotApplicable {
+        reason: NotApplicable,
+    },
     /// No value, and the task's missing-value policy scores it 0.
     Missing,
     Task(Box<TaskScore>),
-    RollUp { score: f64 },
+    RollUp {
+        score: f64,
+    },
 }
 
 impl NodeScore {
@@ -93,7 +97,12 @@ pub fn score_with(fw: &Framework, inputs: &Inputs, opts: ScoreOptions) -> Scorec
     let nu = fw.units.len();
     let mut nodes: Vec<Vec<NodeScore>> = vec![Vec::with_capacity(fw.nodes.len()); nu];
     for per_unit in nodes.iter_mut() {
-        per_unit.resize(fw.nodes.len(), NodeScore::NotApplicable { reason: NotApplicable::NoApplicableChildren });
+        per_unit.resize(
+            fw.nodes.len(),
+            NodeScore::NotApplicable {
+                reason: NotApplicable::NoApplicableChildren,
+            },
+        );
     }
     for t in fw.tasks() {
         for (u, score) in score_task(fw, inputs, t, opts).into_iter().enumerate() {
@@ -105,13 +114,33 @@ pub fn score_with(fw: &Framework, inputs: &Inputs, opts: ScoreOptions) -> Scorec
         .enumerate()
         .map(|(u, mut ns)| {
             roll_up(fw, &mut ns);
-            let base = weighted(fw, fw.roots(), &ns, fw.total_points(), Aggregate::Sum).unwrap_or(0.0);
-            let excess: f64 = ns.iter().filter_map(|n| if let NodeScore::Task(t) = n { Some(t.bonus_excess) } else { None }).sum();
-            let claimed = |kind| inputs.ledger.iter().filter(|e| e.unit == u && e.kind == kind).map(|e| e.points).sum::<f64>();
+            let base =
+                weighted(fw, fw.roots(), &ns, fw.total_points(), Aggregate::Sum).unwrap_or(0.0);
+            let excess: f64 = ns
+                .iter()
+                .filter_map(|n| {
+                    if let NodeScore::Task(t) = n {
+                        Some(t.bonus_excess)
+                    } else {
+                        None
+                    }
+                })
+                .sum();
+            let claimed = |kind| {
+                inputs
+                    .ledger
+                    .iter()
+                    .filter(|e| e.unit == u && e.kind == kind)
+                    .map(|e| e.points)
+                    .sum::<f64>()
+            };
             let bonus_claimed = claimed(LedgerKind::Bonus) + excess;
             let deduction_claimed = claimed(LedgerKind::Deduction);
             let bonus = fw.bonus.cap.map_or(bonus_claimed, |c| bonus_claimed.min(c));
-            let deduction = fw.deduction.cap.map_or(deduction_claimed, |c| deduction_claimed.min(c));
+            let deduction = fw
+                .deduction
+                .cap
+                .map_or(deduction_claimed, |c| deduction_claimed.min(c));
             let total = base + bonus - deduction;
             UnitScore {
                 nodes: ns,
@@ -146,9 +175,16 @@ pub fn rank_units(fw: &Framework, totals: &[f64]) -> Vec<(UnitIdx, u32)> {
 
 /// Ranks of the ranked members of a group (all units when `None`), as (unit, rank).
 pub fn rank_group(fw: &Framework, totals: &[f64], group: Option<&str>) -> Vec<(UnitIdx, u32)> {
-    let members: Vec<UnitIdx> = fw.members(group).into_iter().filter(|&u| fw.units[u].ranked).collect();
+    let members: Vec<UnitIdx> = fw
+        .members(group)
+        .into_iter()
+        .filter(|&u| fw.units[u].ranked)
+        .collect();
     let values: Vec<f64> = members.iter().map(|&u| totals[u]).collect();
-    members.into_iter().zip(competition_ranks(&values, fw.ranking.decimals)).collect()
+    members
+        .into_iter()
+        .zip(competition_ranks(&values, fw.ranking.decimals))
+        .collect()
 }
 
 /// Scores one task for every unit.
@@ -158,7 +194,10 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
     let overridden;
     let method_used = match (&task.method, opts.normalisation) {
         (Method::Normalised { group, .. }, Some(n)) => {
-            overridden = Method::Normalised { normalisation: n, group: group.clone() };
+            overridden = Method::Normalised {
+                normalisation: n,
+                group: group.clone(),
+            };
             &overridden
         }
         (m, _) => m,
@@ -169,7 +208,13 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
             .members(group.as_deref())
             .into_iter()
             .filter(|&u| fw.units[u].ranked && fw.is_responsible(t, u))
-            .filter_map(|u| inputs.annual(t, u).and_then(|a| a.observation.as_number()).filter(|x| x.is_finite()).map(|x| (u, x)))
+            .filter_map(|u| {
+                inputs
+                    .annual(t, u)
+                    .and_then(|a| a.observation.as_number())
+                    .filter(|x| x.is_finite())
+                    .map(|x| (u, x))
+            })
             .collect(),
         _ => Vec::new(),
     };
@@ -177,23 +222,28 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
     (0..fw.units.len())
         .map(|u| {
             if !fw.is_responsible(t, u) {
-                return NodeScore::NotApplicable { reason: NotApplicable::NotResponsible };
+                return NodeScore::NotApplicable {
+                    reason: NotApplicable::NotResponsible,
+                };
             }
             let Some(annual) = inputs.annual(t, u) else {
                 return match task.missing {
                     MissingPolicy::Zero => NodeScore::Missing,
-                    MissingPolicy::NotApplicable => NodeScore::NotApplicable { reason: NotApplicable::Missing },
+                    MissingPolicy::NotApplicable => NodeScore::NotApplicable {
+                        reason: NotApplicable::Missing,
+                    },
                 };
             };
-            let peers: Option<Peers> = match (method_used.is_relative(), annual.observation.as_number()) {
-                (true, Some(x)) => {
-                    others.clear();
-                    others.extend(comparison.iter().filter(|(v, _)| *v != u).map(|(_, x)| *x));
-                    let in_set = comparison.iter().any(|(v, _)| *v == u);
-                    Some(method::peers_of(x, &others, in_set, task.direction))
-                }
-                _ => None,
-            };
+            let peers: Option<Peers> =
+                match (method_used.is_relative(), annual.observation.as_number()) {
+                    (true, Some(x)) => {
+                        others.clear();
+                        others.extend(comparison.iter().filter(|(v, _)| *v != u).map(|(_, x)| *x));
+                        let in_set = comparison.iter().any(|(v, _)| *v == u);
+                        Some(method::peers_of(x, &others, in_set, task.direction))
+                    }
+                    _ => None,
+                };
             let ctx = TaskContext {
                 method: method_used,
                 direction: task.direction,
@@ -208,7 +258,9 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
                     bonus_excess: r.bonus_excess,
                     detail: r.detail,
                 })),
-                Err(_) => NodeScore::NotApplicable { reason: NotApplicable::Unscorable },
+                Err(_) => NodeScore::NotApplicable {
+                    reason: NotApplicable::Unscorable,
+                },
             }
         })
         .collect()
@@ -224,13 +276,21 @@ fn roll_up(fw: &Framework, ns: &mut [NodeScore]) {
         }
         ns[i] = match weighted(fw, n.children.iter().copied(), ns, n.points, n.aggregate) {
             Some(score) => NodeScore::RollUp { score },
-            None => NodeScore::NotApplicable { reason: NotApplicable::NoApplicableChildren },
+            None => NodeScore::NotApplicable {
+                reason: NotApplicable::NoApplicableChildren,
+            },
         };
     }
 }
 
 /// `P × Σ s / Σ w` (or the geometric form) over the applicable nodes; `None` if none applies.
-fn weighted(fw: &Framework, children: impl Iterator<Item = NodeIdx>, ns: &[NodeScore], points: f64, agg: Aggregate) -> Option<f64> {
+fn weighted(
+    fw: &Framework,
+    children: impl Iterator<Item = NodeIdx>,
+    ns: &[NodeScore],
+    points: f64,
+    agg: Aggregate,
+) -> Option<f64> {
     let mut sum_w = 0.0;
     let mut sum_s = 0.0;
     let mut log_sum = 0.0;

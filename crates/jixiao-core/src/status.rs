@@ -32,14 +32,25 @@ impl Status {
 /// linear over the cycle's periods.
 pub fn expected_share(fw: &Framework, task: NodeIdx, period: usize) -> f64 {
     let t = fw.nodes[task].task.as_ref().expect("a task");
-    t.progress.get(period).copied().unwrap_or_else(|| (period + 1) as f64 / fw.cycle.periods.len().max(1) as f64)
+    t.progress
+        .get(period)
+        .copied()
+        .unwrap_or_else(|| (period + 1) as f64 / fw.cycle.periods.len().max(1) as f64)
 }
 
 /// Status of a task for a unit given the value reported for `period` (cumulative for
 /// higher-is-better tasks; for lower-is-better tasks the level must stay within the target).
-pub fn status(fw: &Framework, task: NodeIdx, unit: UnitIdx, period: usize, value: Option<f64>) -> Status {
+pub fn status(
+    fw: &Framework,
+    task: NodeIdx,
+    unit: UnitIdx,
+    period: usize,
+    value: Option<f64>,
+) -> Status {
     let t = fw.nodes[task].task.as_ref().expect("a task");
-    let (Some(x), Some(target)) = (value, t.targets_for(&fw.units[unit].id).target) else { return Status::Unknown };
+    let (Some(x), Some(target)) = (value, t.targets_for(&fw.units[unit].id).target) else {
+        return Status::Unknown;
+    };
     let (actual, expected) = match t.direction {
         Direction::Higher if target != 0.0 => (x / target, expected_share(fw, task, period)),
         Direction::Lower if x > 0.0 => (target / x, 1.0),

@@ -14,7 +14,12 @@ pub enum ValueState {
 }
 
 impl ValueState {
-    pub const ALL: [ValueState; 4] = [ValueState::Draft, ValueState::Submitted, ValueState::Returned, ValueState::Approved];
+    pub const ALL: [ValueState; 4] = [
+        ValueState::Draft,
+        ValueState::Submitted,
+        ValueState::Returned,
+        ValueState::Approved,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ValueState::Draft => "draft",
@@ -59,7 +64,10 @@ pub enum WorkflowError {
     #[error("this role may not do that")]
     Forbidden,
     #[error("a value in state {from:?} cannot be {action}")]
-    InvalidTransition { from: Option<ValueState>, action: &'static str },
+    InvalidTransition {
+        from: Option<ValueState>,
+        action: &'static str,
+    },
     #[error("a reason or comment is required")]
     ReasonRequired,
 }
@@ -78,9 +86,19 @@ impl Lock {
 }
 
 /// The state after `action`, or why it is refused.
-pub fn transition(current: Option<ValueState>, action: &Action, role: Role, lock: Lock) -> Result<ValueState, WorkflowError> {
+pub fn transition(
+    current: Option<ValueState>,
+    action: &Action,
+    role: Role,
+    lock: Lock,
+) -> Result<ValueState, WorkflowError> {
     use ValueState::*;
-    let refuse = |name| Err(WorkflowError::InvalidTransition { from: current, action: name });
+    let refuse = |name| {
+        Err(WorkflowError::InvalidTransition {
+            from: current,
+            action: name,
+        })
+    };
     match action {
         Action::SaveDraft | Action::Submit => {
             if role == Role::Evaluator {
@@ -90,18 +108,38 @@ pub fn transition(current: Option<ValueState>, action: &Action, role: Role, lock
                 return Err(WorkflowError::Locked);
             }
             match current {
-                None | Some(Draft) | Some(Returned) => Ok(if *action == Action::Submit { Submitted } else { Draft }),
-                _ => refuse(if *action == Action::Submit { "submitted" } else { "saved as draft" }),
+                None | Some(Draft) | Some(Returned) => Ok(if *action == Action::Submit {
+                    Submitted
+                } else {
+                    Draft
+                }),
+                _ => refuse(if *action == Action::Submit {
+                    "submitted"
+                } else {
+                    "saved as draft"
+                }),
             }
         }
-        Action::Return { comment } | Action::Reopen { reason: comment } if comment.trim().is_empty() => Err(WorkflowError::ReasonRequired),
+        Action::Return { comment } | Action::Reopen { reason: comment }
+            if comment.trim().is_empty() =>
+        {
+            Err(WorkflowError::ReasonRequired)
+        }
         Action::Return { .. } | Action::Approve => {
             if role == Role::Reporter {
                 return Err(WorkflowError::Forbidden);
             }
             match current {
-                Some(Submitted) => Ok(if *action == Action::Approve { Approved } else { Returned }),
-                _ => refuse(if *action == Action::Approve { "approved" } else { "returned" }),
+                Some(Submitted) => Ok(if *action == Action::Approve {
+                    Approved
+                } else {
+                    Returned
+                }),
+                _ => refuse(if *action == Action::Approve {
+                    "approved"
+                } else {
+                    "returned"
+                }),
             }
         }
         Action::Reopen { .. } => {
@@ -119,32 +157,113 @@ pub fn transition(current: Option<ValueState>, action: &Action, role: Role, lock
 #[cfg(test)]
 mod tests {
     use super::*;
-    const OPEN: Lock = Lock { past_deadline: false, reopened: false };
-    const LOCKED: Lock = Lock { past_deadline: true, reopened: false };
+    const OPEN: Lock = Lock {
+        past_deadline: false,
+        reopened: false,
+    };
+    const LOCKED: Lock = Lock {
+        past_deadline: true,
+        reopened: false,
+    };
 
     #[test]
     fn returned_value_can_be_fixed_and_resubmitted_then_approved() {
         let s = transition(None, &Action::Submit, Role::Reporter, OPEN).unwrap();
-        let s = transition(Some(s), &Action::Return { comment: "附件缺失".into() }, Role::Evaluator, OPEN).unwrap();
+        let s = transition(
+            Some(s),
+            &Action::Return {
+                comment: "附件缺失".into(),
+            },
+            Role::Evaluator,
+            OPEN,
+        )
+        .unwrap();
         assert_eq!(s, ValueState::Returned);
         let s = transition(Some(s), &Action::Submit, Role::Reporter, OPEN).unwrap();
-        assert_eq!(transition(Some(s), &Action::Approve, Role::Evaluator, OPEN), Ok(ValueState::Approved));
+        assert_eq!(
+            transition(Some(s), &Action::Approve, Role::Evaluator, OPEN),
+            Ok(ValueState::Approved)
+        );
     }
 
     #[test]
     fn a_unit_cannot_edit_after_the_deadline_until_an_administrator_reopens() {
-        assert_eq!(transition(Some(ValueState::Draft), &Action::Submit, Role::Reporter, LOCKED), Err(WorkflowError::Locked));
-        assert_eq!(transition(Some(ValueState::Approved), &Action::Reopen { reason: "".into() }, Role::Admin, LOCKED), Err(WorkflowError::ReasonRequired));
-        assert_eq!(transition(Some(ValueState::Approved), &Action::Reopen { reason: "更正".into() }, Role::Evaluator, LOCKED), Err(WorkflowError::Forbidden));
-        let s = transition(Some(ValueState::Approved), &Action::Reopen { reason: "数据更正".into() }, Role::Admin, LOCKED).unwrap();
-        let reopened = Lock { past_deadline: true, reopened: true };
-        assert_eq!(transition(Some(s), &Action::Submit, Role::Reporter, reopened), Ok(ValueState::Submitted));
+        assert_eq!(
+            transition(
+                Some(ValueState::Draft),
+                &Action::Submit,
+                Role::Reporter,
+                LOCKED
+            ),
+            Err(WorkflowError::Locked)
+        );
+        assert_eq!(
+            transition(
+                Some(ValueState::Approved),
+                &Action::Reopen { reason: "".into() },
+                Role::Admin,
+                LOCKED
+            ),
+            Err(WorkflowError::ReasonRequired)
+        );
+        assert_eq!(
+            transition(
+                Some(ValueState::Approved),
+                &Action::Reopen {
+                    reason: "更正".into()
+                },
+                Role::Evaluator,
+                LOCKED
+            ),
+            Err(WorkflowError::Forbidden)
+        );
+        let s = transition(
+            Some(ValueState::Approved),
+            &Action::Reopen {
+                reason: "数据更正".into(),
+            },
+            Role::Admin,
+            LOCKED,
+        )
+        .unwrap();
+        let reopened = Lock {
+            past_deadline: true,
+            reopened: true,
+        };
+        assert_eq!(
+            transition(Some(s), &Action::Submit, Role::Reporter, reopened),
+            Ok(ValueState::Submitted)
+        );
     }
 
     #[test]
     fn approved_values_cannot_be_resubmitted_and_reporters_cannot_approve() {
-        assert!(transition(Some(ValueState::Approved), &Action::Submit, Role::Reporter, OPEN).is_err());
-        assert_eq!(transition(Some(ValueState::Submitted), &Action::Approve, Role::Reporter, OPEN), Err(WorkflowError::Forbidden));
-        assert_eq!(transition(Some(ValueState::Submitted), &Action::Return { comment: " ".into() }, Role::Evaluator, OPEN), Err(WorkflowError::ReasonRequired));
+        assert!(transition(
+            Some(ValueState::Approved),
+            &Action::Submit,
+            Role::Reporter,
+            OPEN
+        )
+        .is_err());
+        assert_eq!(
+            transition(
+                Some(ValueState::Submitted),
+                &Action::Approve,
+                Role::Reporter,
+                OPEN
+            ),
+            Err(WorkflowError::Forbidden)
+        );
+        assert_eq!(
+            transition(
+                Some(ValueState::Submitted),
+                &Action::Return {
+                    comment: " ".into()
+                },
+                Role::Evaluator,
+                OPEN
+            ),
+            Err(WorkflowError::ReasonRequired)
+        );
     }
 }

@@ -9,11 +9,21 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-pub fn task(method: Method, direction: Direction, target: Option<f64>, challenge: Option<f64>, floor: Option<f64>) -> Task {
+pub fn task(
+    method: Method,
+    direction: Direction,
+    target: Option<f64>,
+    challenge: Option<f64>,
+    floor: Option<f64>,
+) -> Task {
     Task {
         measure: String::new(),
         direction,
-        targets: Targets { target, challenge, floor },
+        targets: Targets {
+            target,
+            challenge,
+            floor,
+        },
         overrides: Vec::new(),
         method,
         missing: MissingPolicy::Zero,
@@ -59,15 +69,49 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
             name: "测试".into(),
             start: date(2020, 1, 1),
             end: date(2020, 12, 31),
-            periods: vec![Period { id: "Y".into(), name: "全年".into(), start: date(2020, 1, 1), end: date(2020, 12, 31), deadline: date(2021, 1, 15) }],
+            periods: vec![Period {
+                id: "Y".into(),
+                name: "全年".into(),
+                start: date(2020, 1, 1),
+                end: date(2020, 12, 31),
+                deadline: date(2021, 1, 15),
+            }],
         },
-        groups: vec![Group { id: "g1".into(), name: "一组".into() }, Group { id: "g2".into(), name: "二组".into() }],
+        groups: vec![
+            Group {
+                id: "g1".into(),
+                name: "一组".into(),
+            },
+            Group {
+                id: "g2".into(),
+                name: "二组".into(),
+            },
+        ],
         units: (0..units)
-            .map(|u| Unit { id: format!("u{u}"), name: format!("单位{u}"), kind: UnitKind::District, groups: vec![if u % 2 == 0 { "g1" } else { "g2" }.into()], ranked: true })
+            .map(|u| Unit {
+                id: format!("u{u}"),
+                name: format!("单位{u}"),
+                kind: UnitKind::District,
+                groups: vec![if u % 2 == 0 { "g1" } else { "g2" }.into()],
+                ranked: true,
+            })
             .collect(),
         evaluators: vec![],
         nodes,
-        grades: vec![GradeBand { name: "优秀".into(), min: 90.0 }, GradeBand { name: "良好".into(), min: 80.0 }, GradeBand { name: "一般".into(), min: 0.0 }],
+        grades: vec![
+            GradeBand {
+                name: "优秀".into(),
+                min: 90.0,
+            },
+            GradeBand {
+                name: "良好".into(),
+                min: 80.0,
+            },
+            GradeBand {
+                name: "一般".into(),
+                min: 0.0,
+            },
+        ],
         bonus: LedgerPolicy { cap: Some(3.0) },
         deduction: LedgerPolicy { cap: Some(5.0) },
         ranking: RankingPolicy::default(),
@@ -76,12 +120,21 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
 }
 
 /// Inputs from `values[unit][task]` (None = missing).
-pub fn inputs(fw: &Framework, values: &[Vec<Option<Observation>>], ledger: Vec<LedgerEntry>) -> Inputs {
+pub fn inputs(
+    fw: &Framework,
+    values: &[Vec<Option<Observation>>],
+    ledger: Vec<LedgerEntry>,
+) -> Inputs {
     let mut records = Vec::new();
     for (u, row) in values.iter().enumerate() {
         for (t, v) in row.iter().enumerate() {
             if let Some(v) = v {
-                records.push(ValueRecord { task: t + 1, unit: u, period: 0, observation: v.clone() });
+                records.push(ValueRecord {
+                    task: t + 1,
+                    unit: u,
+                    period: 0,
+                    observation: v.clone(),
+                });
             }
         }
     }

@@ -14,18 +14,52 @@ fn absolute_methods() -> Vec<(Method, f64)> {
     vec![
         (Method::Ratio { cap: 1.2 }, 1.2),
         (Method::Threshold { partial: 0.5 }, 1.0),
-        (Method::Piecewise { floor_share: 0.6, challenge_share: 1.2, excess_as_bonus: true }, 1.0),
+        (
+            Method::Piecewise {
+                floor_share: 0.6,
+                challenge_share: 1.2,
+                excess_as_bonus: true,
+            },
+            1.0,
+        ),
         (Method::Efficacy { cap: 100.0 }, 1.0),
-        (Method::Growth { base_share: 0.8, per_point: 0.05, cap_share: 1.2 }, 1.2),
-        (Method::Deduction { base: None, per_event: 0.5 }, 1.0),
-        (Method::Scaled { min: 0.0, max: 100.0 }, 1.0),
+        (
+            Method::Growth {
+                base_share: 0.8,
+                per_point: 0.05,
+                cap_share: 1.2,
+            },
+            1.2,
+        ),
+        (
+            Method::Deduction {
+                base: None,
+                per_event: 0.5,
+            },
+            1.0,
+        ),
+        (
+            Method::Scaled {
+                min: 0.0,
+                max: 100.0,
+            },
+            1.0,
+        ),
     ]
 }
 
 fn targets_for(direction: Direction, t: f64) -> Targets {
     match direction {
-        Direction::Higher => Targets { target: Some(t), challenge: Some(t * 1.5), floor: Some(t * 0.5) },
-        Direction::Lower => Targets { target: Some(t), challenge: Some(t * 0.5), floor: Some(t * 1.5) },
+        Direction::Higher => Targets {
+            target: Some(t),
+            challenge: Some(t * 1.5),
+            floor: Some(t * 0.5),
+        },
+        Direction::Lower => Targets {
+            target: Some(t),
+            challenge: Some(t * 0.5),
+            floor: Some(t * 1.5),
+        },
     }
 }
 
@@ -103,19 +137,57 @@ proptest! {
 #[test]
 fn robustness_is_deterministic_for_a_seed_and_brackets_the_baseline() {
     use jixiao_core::robustness::{analyse, RobustnessConfig};
-    let fw = framework(6, vec![
-        (50.0, task(Method::Ratio { cap: 1.2 }, Direction::Higher, Some(10.0), None, None)),
-        (50.0, task(Method::Normalised { normalisation: Normalisation::MinMax, group: None }, Direction::Higher, None, None, None)),
-    ]);
-    let rows: Vec<Vec<Option<Observation>>> = (0..6).map(|u| vec![n(6.0 + u as f64), n(100.0 - 7.0 * u as f64)]).collect();
+    let fw = framework(
+        6,
+        vec![
+            (
+                50.0,
+                task(
+                    Method::Ratio { cap: 1.2 },
+                    Direction::Higher,
+                    Some(10.0),
+                    None,
+                    None,
+                ),
+            ),
+            (
+                50.0,
+                task(
+                    Method::Normalised {
+                        normalisation: Normalisation::MinMax,
+                        group: None,
+                    },
+                    Direction::Higher,
+                    None,
+                    None,
+                    None,
+                ),
+            ),
+        ],
+    );
+    let rows: Vec<Vec<Option<Observation>>> = (0..6)
+        .map(|u| vec![n(6.0 + u as f64), n(100.0 - 7.0 * u as f64)])
+        .collect();
     let inputs = inputs(&fw, &rows, vec![]);
-    let cfg = RobustnessConfig { draws: 300, seed: 7, weight_spread: 0.5, vary_normalisation: true, coverage: 0.95 };
+    let cfg = RobustnessConfig {
+        draws: 300,
+        seed: 7,
+        weight_spread: 0.5,
+        vary_normalisation: true,
+        coverage: 0.95,
+    };
     let a = analyse(&fw, &inputs, cfg);
     assert_eq!(a, analyse(&fw, &inputs, cfg));
     for r in &a {
-        assert!(r.min <= r.low && r.low <= r.median && r.median <= r.high && r.high <= r.max, "{r:?}");
+        assert!(
+            r.min <= r.low && r.low <= r.median && r.median <= r.high && r.high <= r.max,
+            "{r:?}"
+        );
     }
     // Close units swap places under ±50 % weights; the analysis must show that.
     assert!(a.iter().any(|r| r.max > r.min), "{a:?}");
-    assert_ne!(a, analyse(&fw, &inputs, RobustnessConfig { seed: 8, ..cfg }));
+    assert_ne!(
+        a,
+        analyse(&fw, &inputs, RobustnessConfig { seed: 8, ..cfg })
+    );
 }

@@ -61,13 +61,37 @@ pub fn short_hash(s: &str) -> String {
 
 impl Store {
     /// Appends an entry; must run inside a write transaction.
-    pub(crate) fn audit_append(&mut self, at: &str, actor: &str, action: &str, entity: &str, before: Option<String>, after: Option<String>) -> Result<()> {
-        let last = self.conn.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &[])?;
+    pub(crate) fn audit_append(
+        &mut self,
+        at: &str,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Result<()> {
+        let last = self.conn.query(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
         let (seq, prev_hash) = match last.first() {
-            Some(r) => (r[0].as_int().unwrap_or(0) + 1, r[1].as_text().unwrap_or(GENESIS).to_string()),
+            Some(r) => (
+                r[0].as_int().unwrap_or(0) + 1,
+                r[1].as_text().unwrap_or(GENESIS).to_string(),
+            ),
             None => (1, GENESIS.to_string()),
         };
-        let mut e = AuditEntry { seq, at: at.into(), actor: actor.into(), action: action.into(), entity: entity.into(), before, after, prev_hash, hash: String::new() };
+        let mut e = AuditEntry {
+            seq,
+            at: at.into(),
+            actor: actor.into(),
+            action: action.into(),
+            entity: entity.into(),
+            before,
+            after,
+            prev_hash,
+            hash: String::new(),
+        };
         e.hash = entry_hash(&e);
         self.conn.exec(
             "INSERT INTO audit_log (seq, at, actor, action, entity, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -106,7 +130,11 @@ impl Store {
         let mut expected_seq = 1;
         for e in &entries {
             let broken = if e.seq != expected_seq {
-                Some(format!("sequence jumps from {} to {}: an entry was removed or inserted", expected_seq - 1, e.seq))
+                Some(format!(
+                    "sequence jumps from {} to {}: an entry was removed or inserted",
+                    expected_seq - 1,
+                    e.seq
+                ))
             } else if e.prev_hash != prev {
                 Some("does not point at the entry before it".to_string())
             } else if entry_hash(e) != e.hash {
@@ -115,12 +143,18 @@ impl Store {
                 None
             };
             if let Some(reason) = broken {
-                return Ok(AuditReport { entries: entries.len(), first_broken: Some((e.seq, reason)) });
+                return Ok(AuditReport {
+                    entries: entries.len(),
+                    first_broken: Some((e.seq, reason)),
+                });
             }
             prev = e.hash.clone();
             expected_seq += 1;
         }
-        Ok(AuditReport { entries: entries.len(), first_broken: None })
+        Ok(AuditReport {
+            entries: entries.len(),
+            first_broken: None,
+        })
     }
 
     /// Runs raw SQL; for tests that tamper with the database as an intruder would.

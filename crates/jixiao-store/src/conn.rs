@@ -58,8 +58,12 @@ pub trait Conn: Send {
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
-pub const MIGRATIONS: [(i64, &str, &str, &str); 1] =
-    [(1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql"))];
+pub const MIGRATIONS: [(i64, &str, &str, &str); 1] = [(
+    1,
+    "init",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.
 fn sqlite_placeholders(sql: &str) -> String {
@@ -80,10 +84,18 @@ pub struct Sqlite {
 
 impl Sqlite {
     pub fn open(path: &str) -> Result<Sqlite, StoreError> {
-        let conn = if path == ":memory:" { rusqlite::Connection::open_in_memory() } else { rusqlite::Connection::open(path) }
-            .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;").map_err(backend)?;
+        let conn = if path == ":memory:" {
+            rusqlite::Connection::open_in_memory()
+        } else {
+            rusqlite::Connection::open(path)
+        }
+        .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(backend)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(backend)?;
         Ok(Sqlite { conn })
     }
 }
@@ -97,14 +109,24 @@ impl Conn for Sqlite {
         Dialect::Sqlite
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sqlite_placeholders(sql)).map_err(backend)?;
-        let n = stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite))).map_err(backend)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sqlite_placeholders(sql))
+            .map_err(backend)?;
+        let n = stmt
+            .execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+            .map_err(backend)?;
         Ok(n as u64)
     }
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sqlite_placeholders(sql)).map_err(backend)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sqlite_placeholders(sql))
+            .map_err(backend)?;
         let n = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sqlite))).map_err(backend)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+            .map_err(backend)?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(backend)? {
             let mut row = Vec::with_capacity(n);
@@ -148,12 +170,19 @@ impl Postgres {
     pub fn connect(url: &str, schema: Option<&str>) -> Result<Postgres, StoreError> {
         let client = postgres::Client::connect(url, postgres::NoTls)
             .map_err(|e| StoreError::Connect(format!("cannot connect to PostgreSQL: {e}")))?;
-        let mut pg = Postgres { client, statements: HashMap::new() };
+        let mut pg = Postgres {
+            client,
+            statements: HashMap::new(),
+        };
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(StoreError::Invalid(format!("schema name `{s}` may only hold letters, digits and _")));
+                return Err(StoreError::Invalid(format!(
+                    "schema name `{s}` may only hold letters, digits and _"
+                )));
             }
-            pg.script(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};"))?;
+            pg.script(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};"
+            ))?;
         }
         Ok(pg)
     }
@@ -185,12 +214,17 @@ impl Conn for Postgres {
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let stmt = self.statement(sql)?;
-        self.client.execute(&stmt, &pg_params(params)).map_err(backend)
+        self.client
+            .execute(&stmt, &pg_params(params))
+            .map_err(backend)
     }
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
         use postgres::types::Type;
         let stmt = self.statement(sql)?;
-        let rows = self.client.query(&stmt, &pg_params(params)).map_err(backend)?;
+        let rows = self
+            .client
+            .query(&stmt, &pg_params(params))
+            .map_err(backend)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut row = Vec::with_capacity(r.len());
@@ -199,11 +233,17 @@ impl Conn for Postgres {
                 row.push(if *t == Type::INT8 {
                     Val::Int(r.try_get(i).map_err(backend)?)
                 } else if *t == Type::INT4 {
-                    Val::Int(r.try_get::<_, Option<i32>>(i).map_err(backend)?.map(i64::from))
+                    Val::Int(
+                        r.try_get::<_, Option<i32>>(i)
+                            .map_err(backend)?
+                            .map(i64::from),
+                    )
                 } else if *t == Type::FLOAT8 {
                     Val::Real(r.try_get(i).map_err(backend)?)
                 } else if *t == Type::NUMERIC {
-                    return Err(StoreError::Backend("NUMERIC columns are not used by jixiao".into()));
+                    return Err(StoreError::Backend(
+                        "NUMERIC columns are not used by jixiao".into(),
+                    ));
                 } else {
                     Val::Text(r.try_get(i).map_err(backend)?)
                 });
@@ -221,6 +261,9 @@ impl Conn for Postgres {
 mod tests {
     #[test]
     fn placeholders_inside_string_literals_are_left_alone() {
-        assert_eq!(super::sqlite_placeholders("SELECT '$1', $2"), "SELECT '$1', ?2");
+        assert_eq!(
+            super::sqlite_placeholders("SELECT '$1', $2"),
+            "SELECT '$1', ?2"
+        );
     }
 }

@@ -13,9 +13,9 @@ pub mod conn;
 use chrono::{NaiveDate, Utc};
 use conn::{Conn, Dialect, Val};
 use jixiao_core::inputs::{Inputs, LedgerEntry, LedgerKind, Observation, ValueRecord};
+pub use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
 use jixiao_core::workflow::{self, Action, Lock, Role, ValueState, WorkflowError};
 use jixiao_core::Framework;
-pub use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -85,12 +85,16 @@ impl Store {
     /// Opens (and migrates) the database at `url`: `postgres://…` or `postgresql://…` for
     /// PostgreSQL; `sqlite://PATH`, `sqlite::memory:` or a plain file path for SQLite.
     pub fn open(url: &str) -> Result<Store> {
-        let conn: Box<dyn Conn> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Box::new(conn::Postgres::connect(url, None)?)
-        } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-            Box::new(conn::Sqlite::open(path)?)
-        };
+        let conn: Box<dyn Conn> =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                Box::new(conn::Postgres::connect(url, None)?)
+            } else {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
+                Box::new(conn::Sqlite::open(path)?)
+            };
         Store::with(conn)
     }
 
@@ -133,7 +137,9 @@ impl Store {
     fn tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         match self.conn.dialect() {
             Dialect::Sqlite => self.conn.script("BEGIN IMMEDIATE")?,
-            Dialect::Postgres => self.conn.script("BEGIN; SELECT pg_advisory_xact_lock(7120823)")?,
+            Dialect::Postgres => self
+                .conn
+                .script("BEGIN; SELECT pg_advisory_xact_lock(7120823)")?,
         }
         match f(self) {
             Ok(v) => {
@@ -174,15 +180,31 @@ impl Store {
     fn sync_rows(&mut self, fw: &Framework) -> Result<()> {
         let c = fw.cycle.id.as_str();
         let in_use = |s: &mut Store, column: &str, id: &str| -> Result<bool> {
-            let sql = format!("SELECT 1 FROM task_values WHERE cycle_id = $1 AND {column} = $2 LIMIT 1");
+            let sql =
+                format!("SELECT 1 FROM task_values WHERE cycle_id = $1 AND {column} = $2 LIMIT 1");
             Ok(!s.conn.query(&sql, &[t(c), t(id)])?.is_empty())
         };
         for (table, column, keep) in [
-            ("units", "unit_id", fw.units.iter().map(|u| u.id.clone()).collect::<Vec<_>>()),
-            ("periods", "period_id", fw.cycle.periods.iter().map(|p| p.id.clone()).collect()),
-            ("nodes", "task_id", fw.nodes.iter().map(|n| n.id.clone()).collect()),
+            (
+                "units",
+                "unit_id",
+                fw.units.iter().map(|u| u.id.clone()).collect::<Vec<_>>(),
+            ),
+            (
+                "periods",
+                "period_id",
+                fw.cycle.periods.iter().map(|p| p.id.clone()).collect(),
+            ),
+            (
+                "nodes",
+                "task_id",
+                fw.nodes.iter().map(|n| n.id.clone()).collect(),
+            ),
         ] {
-            let rows = self.conn.query(&format!("SELECT id FROM {table} WHERE cycle_id = $1"), &[t(c)])?;
+            let rows = self.conn.query(
+                &format!("SELECT id FROM {table} WHERE cycle_id = $1"),
+                &[t(c)],
+            )?;
             for r in rows {
                 let id = r[0].as_text().unwrap_or_default().to_string();
                 if !keep.contains(&id) {
@@ -190,9 +212,15 @@ impl Store {
                         return Err(StoreError::Invalid(format!("`{id}` was removed from the task book but still has reported values; keep it or delete its values first")));
                     }
                     if table == "units" {
-                        self.conn.exec("DELETE FROM ledger_entries WHERE cycle_id = $1 AND unit_id = $2", &[t(c), t(&id)])?;
+                        self.conn.exec(
+                            "DELETE FROM ledger_entries WHERE cycle_id = $1 AND unit_id = $2",
+                            &[t(c), t(&id)],
+                        )?;
                     }
-                    self.conn.exec(&format!("DELETE FROM {table} WHERE cycle_id = $1 AND id = $2"), &[t(c), t(&id)])?;
+                    self.conn.exec(
+                        &format!("DELETE FROM {table} WHERE cycle_id = $1 AND id = $2"),
+                        &[t(c), t(&id)],
+                    )?;
                 }
             }
         }
@@ -221,31 +249,64 @@ impl Store {
     }
 
     pub fn load_cycle(&mut self, id: &str) -> Result<Framework> {
-        let rows = self.conn.query("SELECT framework FROM cycles WHERE id = $1", &[t(id)])?;
-        let text = rows.first().and_then(|r| r[0].as_text()).ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))?;
-        serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("stored framework of cycle `{id}` cannot be read: {e}")))
+        let rows = self
+            .conn
+            .query("SELECT framework FROM cycles WHERE id = $1", &[t(id)])?;
+        let text = rows
+            .first()
+            .and_then(|r| r[0].as_text())
+            .ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))?;
+        serde_json::from_str(text).map_err(|e| {
+            StoreError::Backend(format!(
+                "stored framework of cycle `{id}` cannot be read: {e}"
+            ))
+        })
     }
 
     /// The canonical TOML of a stored cycle.
     pub fn cycle_source(&mut self, id: &str) -> Result<String> {
-        let rows = self.conn.query("SELECT source FROM cycles WHERE id = $1", &[t(id)])?;
-        rows.first().and_then(|r| r[0].as_text().map(str::to_string)).ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))
+        let rows = self
+            .conn
+            .query("SELECT source FROM cycles WHERE id = $1", &[t(id)])?;
+        rows.first()
+            .and_then(|r| r[0].as_text().map(str::to_string))
+            .ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))
     }
 
     /// (id, name) of every cycle, newest id first.
     pub fn cycles(&mut self) -> Result<Vec<(String, String)>> {
-        let rows = self.conn.query("SELECT id, name FROM cycles ORDER BY id DESC", &[])?;
-        Ok(rows.into_iter().map(|r| (r[0].as_text().unwrap_or_default().to_string(), r[1].as_text().unwrap_or_default().to_string())).collect())
+        let rows = self
+            .conn
+            .query("SELECT id, name FROM cycles ORDER BY id DESC", &[])?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].as_text().unwrap_or_default().to_string(),
+                    r[1].as_text().unwrap_or_default().to_string(),
+                )
+            })
+            .collect())
     }
 
     /// Inserts or updates values, all in one transaction. Rows identical to what is stored
     /// change nothing, so importing the same file twice is harmless.
-    pub fn import_values(&mut self, cycle: &str, rows: &[ValueRow], actor: &str) -> Result<ImportOutcome> {
+    /// `progress` is told how many rows have been handled.
+    pub fn import_values(
+        &mut self,
+        cycle: &str,
+        rows: &[ValueRow],
+        actor: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportOutcome> {
         self.load_cycle(cycle)?;
         self.tx(|s| {
             let mut out = ImportOutcome::default();
             let at = now();
-            for r in rows {
+            for (i, r) in rows.iter().enumerate() {
+                if i % 256 == 0 {
+                    progress(i);
+                }
                 let before = s.value(cycle, &r.key)?;
                 match &before {
                     Some(b) if b.row == *r => {
@@ -256,13 +317,27 @@ impl Store {
                     None => out.inserted += 1,
                 }
                 s.write_value(cycle, r, false, actor, &at)?;
-                s.audit_append(&at, actor, "value.import", &value_entity(cycle, &r.key), before.map(|b| json(&b.row)), Some(json(r)))?;
+                s.audit_append(
+                    &at,
+                    actor,
+                    "value.import",
+                    &value_entity(cycle, &r.key),
+                    before.map(|b| json(&b.row)),
+                    Some(json(r)),
+                )?;
             }
             Ok(out)
         })
     }
 
-    fn write_value(&mut self, cycle: &str, r: &ValueRow, reopened: bool, actor: &str, at: &str) -> Result<()> {
+    fn write_value(
+        &mut self,
+        cycle: &str,
+        r: &ValueRow,
+        reopened: bool,
+        actor: &str,
+        at: &str,
+    ) -> Result<()> {
         let (number, grade) = match &r.observation {
             Observation::Number(x) => (Some(*x), None),
             Observation::Grade(g) => (None, Some(g.as_str())),
@@ -301,7 +376,11 @@ impl Store {
         };
         StoredValue {
             row: ValueRow {
-                key: ValueKey { task: s(0), unit: s(1), period: s(2) },
+                key: ValueKey {
+                    task: s(0),
+                    unit: s(1),
+                    period: s(2),
+                },
                 observation,
                 note: s(5),
                 source: s(6),
@@ -316,37 +395,98 @@ impl Store {
 
     pub fn value(&mut self, cycle: &str, key: &ValueKey) -> Result<Option<StoredValue>> {
         let sql = format!("SELECT {} FROM task_values WHERE cycle_id = $1 AND task_id = $2 AND unit_id = $3 AND period_id = $4", Self::VALUE_COLUMNS);
-        let rows = self.conn.query(&sql, &[t(cycle), t(&key.task), t(&key.unit), t(&key.period)])?;
+        let rows = self.conn.query(
+            &sql,
+            &[t(cycle), t(&key.task), t(&key.unit), t(&key.period)],
+        )?;
         Ok(rows.first().map(|r| Self::value_from(r)))
     }
 
     /// Every value of a cycle, ordered by task, unit and period.
     pub fn values(&mut self, cycle: &str) -> Result<Vec<StoredValue>> {
-        let sql = format!("SELECT {} FROM task_values WHERE cycle_id = $1 ORDER BY task_id, unit_id, period_id", Self::VALUE_COLUMNS);
-        Ok(self.conn.query(&sql, &[t(cycle)])?.iter().map(|r| Self::value_from(r)).collect())
+        let sql = format!(
+            "SELECT {} FROM task_values WHERE cycle_id = $1 ORDER BY task_id, unit_id, period_id",
+            Self::VALUE_COLUMNS
+        );
+        Ok(self
+            .conn
+            .query(&sql, &[t(cycle)])?
+            .iter()
+            .map(|r| Self::value_from(r))
+            .collect())
     }
 
     /// A unit enters or changes a value (`submit` false saves a draft), subject to the workflow
     /// and the period's lock on `today`.
     #[allow(clippy::too_many_arguments)]
-    pub fn enter_value(&mut self, cycle: &str, key: &ValueKey, observation: Observation, note: &str, evidence: &str, submit: bool, role: Role, actor: &str, today: NaiveDate) -> Result<ValueState> {
-        let action = if submit { Action::Submit } else { Action::SaveDraft };
+    pub fn enter_value(
+        &mut self,
+        cycle: &str,
+        key: &ValueKey,
+        observation: Observation,
+        note: &str,
+        evidence: &str,
+        submit: bool,
+        role: Role,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<ValueState> {
+        let action = if submit {
+            Action::Submit
+        } else {
+            Action::SaveDraft
+        };
         self.tx(|s| {
             let (before, lock) = s.value_and_lock(cycle, key, today)?;
-            let state = workflow::transition(before.as_ref().map(|b| b.row.state), &action, role, lock)?;
-            let row = ValueRow { key: key.clone(), observation, note: note.into(), source: before.as_ref().map(|b| b.row.source.clone()).unwrap_or_default(), evidence: evidence.into(), state };
+            let state =
+                workflow::transition(before.as_ref().map(|b| b.row.state), &action, role, lock)?;
+            let row = ValueRow {
+                key: key.clone(),
+                observation,
+                note: note.into(),
+                source: before
+                    .as_ref()
+                    .map(|b| b.row.source.clone())
+                    .unwrap_or_default(),
+                evidence: evidence.into(),
+                state,
+            };
             let at = now();
             s.write_value(cycle, &row, lock.reopened, actor, &at)?;
-            s.audit_append(&at, actor, if submit { "value.submit" } else { "value.draft" }, &value_entity(cycle, key), before.map(|b| json(&b.row)), Some(json(&row)))?;
+            s.audit_append(
+                &at,
+                actor,
+                if submit {
+                    "value.submit"
+                } else {
+                    "value.draft"
+                },
+                &value_entity(cycle, key),
+                before.map(|b| json(&b.row)),
+                Some(json(&row)),
+            )?;
             Ok(state)
         })
     }
 
     /// An evaluator approves or returns, or an administrator reopens, a value.
-    pub fn review_value(&mut self, cycle: &str, key: &ValueKey, action: &Action, role: Role, actor: &str, today: NaiveDate) -> Result<ValueState> {
+    pub fn review_value(
+        &mut self,
+        cycle: &str,
+        key: &ValueKey,
+        action: &Action,
+        role: Role,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<ValueState> {
         self.tx(|s| {
             let (before, lock) = s.value_and_lock(cycle, key, today)?;
-            let Some(before) = before else { return Err(StoreError::NotFound(format!("value {}", value_entity(cycle, key)))) };
+            let Some(before) = before else {
+                return Err(StoreError::NotFound(format!(
+                    "value {}",
+                    value_entity(cycle, key)
+                )));
+            };
             let state = workflow::transition(Some(before.row.state), action, role, lock)?;
             let mut row = before.row.clone();
             row.state = state;
@@ -356,29 +496,55 @@ impl Store {
                 Action::Reopen { reason } => ("value.reopen", reason.clone()),
                 _ => ("value.review", String::new()),
             };
-            let reopened = matches!(action, Action::Reopen { .. }) || (before.reopened && state != ValueState::Approved);
+            let reopened = matches!(action, Action::Reopen { .. })
+                || (before.reopened && state != ValueState::Approved);
             let at = now();
             s.write_value(cycle, &row, reopened, actor, &at)?;
             let after = serde_json::json!({ "row": row, "comment": comment, "reopened": reopened });
-            s.audit_append(&at, actor, name, &value_entity(cycle, key), Some(json(&before.row)), Some(after.to_string()))?;
+            s.audit_append(
+                &at,
+                actor,
+                name,
+                &value_entity(cycle, key),
+                Some(json(&before.row)),
+                Some(after.to_string()),
+            )?;
             Ok(state)
         })
     }
 
-    fn value_and_lock(&mut self, cycle: &str, key: &ValueKey, today: NaiveDate) -> Result<(Option<StoredValue>, Lock)> {
-        let rows = self.conn.query("SELECT deadline FROM periods WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&key.period)])?;
+    fn value_and_lock(
+        &mut self,
+        cycle: &str,
+        key: &ValueKey,
+        today: NaiveDate,
+    ) -> Result<(Option<StoredValue>, Lock)> {
+        let rows = self.conn.query(
+            "SELECT deadline FROM periods WHERE cycle_id = $1 AND id = $2",
+            &[t(cycle), t(&key.period)],
+        )?;
         let deadline = rows
             .first()
             .and_then(|r| r[0].as_text())
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .ok_or_else(|| StoreError::NotFound(format!("period `{}` of cycle `{cycle}`", key.period)))?;
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("period `{}` of cycle `{cycle}`", key.period))
+            })?;
         let before = self.value(cycle, key)?;
-        let lock = Lock { past_deadline: today > deadline, reopened: before.as_ref().is_some_and(|b| b.reopened) };
+        let lock = Lock {
+            past_deadline: today > deadline,
+            reopened: before.as_ref().is_some_and(|b| b.reopened),
+        };
         Ok((before, lock))
     }
 
     /// Inserts or updates ledger entries in one transaction; identical entries change nothing.
-    pub fn import_ledger(&mut self, cycle: &str, rows: &[LedgerRow], actor: &str) -> Result<ImportOutcome> {
+    pub fn import_ledger(
+        &mut self,
+        cycle: &str,
+        rows: &[LedgerRow],
+        actor: &str,
+    ) -> Result<ImportOutcome> {
         self.load_cycle(cycle)?;
         self.tx(|s| {
             let mut out = ImportOutcome::default();
@@ -414,9 +580,25 @@ impl Store {
     /// What scoring reads: the approved values and the ledger, mapped onto the framework.
     pub fn inputs(&mut self, fw: &Framework) -> Result<Inputs> {
         let cycle = fw.cycle.id.as_str();
-        let node_ix: std::collections::HashMap<&str, usize> = fw.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-        let unit_ix: std::collections::HashMap<&str, usize> = fw.units.iter().enumerate().map(|(i, u)| (u.id.as_str(), i)).collect();
-        let period_ix: std::collections::HashMap<&str, usize> = fw.cycle.periods.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let node_ix: std::collections::HashMap<&str, usize> = fw
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        let unit_ix: std::collections::HashMap<&str, usize> = fw
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.as_str(), i))
+            .collect();
+        let period_ix: std::collections::HashMap<&str, usize> = fw
+            .cycle
+            .periods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
         let rows = self.conn.query(
             "SELECT task_id, unit_id, period_id, number, grade FROM task_values WHERE cycle_id = $1 AND state = $2",
             &[t(cycle), t(ValueState::Approved.as_str())],
@@ -431,13 +613,26 @@ impl Store {
                     Some(x) => Observation::Number(x),
                     None => Observation::Grade(r[4].as_text()?.to_string()),
                 };
-                Some(ValueRecord { task, unit, period, observation })
+                Some(ValueRecord {
+                    task,
+                    unit,
+                    period,
+                    observation,
+                })
             })
             .collect();
         let ledger = self
             .ledger(cycle)?
             .into_iter()
-            .filter_map(|l| Some(LedgerEntry { unit: *unit_ix.get(l.unit.as_str())?, kind: l.kind, points: l.points, reason: l.reason, approver: l.approver }))
+            .filter_map(|l| {
+                Some(LedgerEntry {
+                    unit: *unit_ix.get(l.unit.as_str())?,
+                    kind: l.kind,
+                    points: l.points,
+                    reason: l.reason,
+                    approver: l.approver,
+                })
+            })
             .collect();
         Ok(Inputs::from_records(fw, &records, ledger))
     }
@@ -466,6 +661,8 @@ fn ledger_from(r: &Vec<Val>) -> LedgerRow {
         points: r[2].as_real().unwrap_or(0.0),
         reason: s(3),
         approver: s(4),
-        date: r[5].as_text().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        date: r[5]
+            .as_text()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
     }
 }

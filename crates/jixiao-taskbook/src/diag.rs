@@ -8,7 +8,12 @@ pub enum Location {
     /// 1-based line and column (in characters) of a text file.
     Text { line: usize, column: usize },
     /// A spreadsheet or CSV cell: sheet (empty for CSV), 1-based row, column letter, header.
-    Cell { sheet: String, row: usize, column: String, field: String },
+    Cell {
+        sheet: String,
+        row: usize,
+        column: String,
+        field: String,
+    },
     /// A whole row of a spreadsheet or CSV file.
     Row { sheet: String, row: usize },
     /// The file as a whole.
@@ -24,13 +29,42 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sheet = |s: &str| if s.is_empty() { String::new() } else { format!(" [{s}]") };
-        match &self.location {
-            Location::Text { line, column } => write!(f, "{}:{}:{}: {}", self.file, line, column, self.message),
-            Location::Cell { sheet: s, row, column, field } => {
-                write!(f, "{}{}: row {}, column {} ({}): {}", self.file, sheet(s), row, column, field, self.message)
+        let sheet = |s: &str| {
+            if s.is_empty() {
+                String::new()
+            } else {
+                format!(" [{s}]")
             }
-            Location::Row { sheet: s, row } => write!(f, "{}{}: row {}: {}", self.file, sheet(s), row, self.message),
+        };
+        match &self.location {
+            Location::Text { line, column } => {
+                write!(f, "{}:{}:{}: {}", self.file, line, column, self.message)
+            }
+            Location::Cell {
+                sheet: s,
+                row,
+                column,
+                field,
+            } => {
+                write!(
+                    f,
+                    "{}{}: row {}, column {} ({}): {}",
+                    self.file,
+                    sheet(s),
+                    row,
+                    column,
+                    field,
+                    self.message
+                )
+            }
+            Location::Row { sheet: s, row } => write!(
+                f,
+                "{}{}: row {}: {}",
+                self.file,
+                sheet(s),
+                row,
+                self.message
+            ),
             Location::File => write!(f, "{}: {}", self.file, self.message),
         }
     }
@@ -59,10 +93,17 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn new(file: &str) -> Self {
-        Diagnostics { file: file.to_string(), list: Vec::new() }
+        Diagnostics {
+            file: file.to_string(),
+            list: Vec::new(),
+        }
     }
     pub fn error(&mut self, location: &Location, message: impl Into<String>) {
-        self.list.push(Diagnostic { file: self.file.clone(), location: location.clone(), message: message.into() });
+        self.list.push(Diagnostic {
+            file: self.file.clone(),
+            location: location.clone(),
+            message: message.into(),
+        });
     }
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

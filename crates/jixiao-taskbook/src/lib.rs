@@ -11,9 +11,9 @@
 
 pub mod diag;
 pub mod draft;
+pub mod sheet;
 pub mod toml_read;
 pub mod toml_write;
-pub mod sheet;
 pub mod values;
 pub mod xlsx;
 

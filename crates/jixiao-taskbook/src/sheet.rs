@@ -66,15 +66,23 @@ pub struct Sheet {
 impl Sheet {
     /// Index of the column whose header is `key`, `label`, or `label(key)`.
     pub fn column(&self, key: &str, label: &str) -> Option<usize> {
-        self.headers.iter().position(|h| header_key(h) == key || h.trim() == label || header_label(h) == label)
+        self.headers
+            .iter()
+            .position(|h| header_key(h) == key || h.trim() == label || header_label(h) == label)
     }
 
     pub fn location(&self, row: usize, col: usize) -> Location {
-        Location::Cell { sheet: self.name.clone(), row: row + 2, column: column_letter(col), field: self.headers.get(col).cloned().unwrap_or_default() }
+        Location::Cell {
+            sheet: self.name.clone(),
+            row: row + 2,
+            column: column_letter(col),
+            field: self.headers.get(col).cloned().unwrap_or_default(),
+        }
     }
 
     pub fn cell(&self, row: usize, col: Option<usize>) -> &Cell {
-        col.and_then(|c| self.rows[row].get(c)).unwrap_or(&Cell::Empty)
+        col.and_then(|c| self.rows[row].get(c))
+            .unwrap_or(&Cell::Empty)
     }
 }
 
@@ -82,7 +90,11 @@ impl Sheet {
 pub fn header_key(h: &str) -> String {
     let h = h.trim();
     match (h.rfind(['(', '(']), h.ends_with([')', ')'])) {
-        (Some(i), true) => h[i..].trim_start_matches(['(', '(']).trim_end_matches([')', ')']).trim().to_string(),
+        (Some(i), true) => h[i..]
+            .trim_start_matches(['(', '('])
+            .trim_end_matches([')', ')'])
+            .trim()
+            .to_string(),
         _ => h.to_string(),
     }
 }
@@ -98,33 +110,85 @@ fn header_label(h: &str) -> &str {
 /// Reads a CSV file (UTF-8, with or without BOM) as one sheet named "" .
 pub fn read_csv(bytes: &[u8], file: &str) -> Result<Sheet, Vec<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let err = |location, message: String| vec![Diagnostic { file: file.to_string(), location, message }];
+    let err = |location, message: String| {
+        vec![Diagnostic {
+            file: file.to_string(),
+            location,
+            message,
+        }]
+    };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Err(e) => return Err(err(Location::Row { sheet: String::new(), row: 1 }, format!("cannot read the header row: {e}"))),
+        Err(e) => {
+            return Err(err(
+                Location::Row {
+                    sheet: String::new(),
+                    row: 1,
+                },
+                format!("cannot read the header row: {e}"),
+            ))
+        }
     };
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         match rec {
-            Ok(r) => rows.push(r.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect()),
-            Err(e) => return Err(err(Location::Row { sheet: String::new(), row: i + 2 }, format!("not valid CSV (or not UTF-8): {e}"))),
+            Ok(r) => rows.push(
+                r.iter()
+                    .map(|s| {
+                        if s.trim().is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(s.to_string())
+                        }
+                    })
+                    .collect(),
+            ),
+            Err(e) => {
+                return Err(err(
+                    Location::Row {
+                        sheet: String::new(),
+                        row: i + 2,
+                    },
+                    format!("not valid CSV (or not UTF-8): {e}"),
+                ))
+            }
         }
     }
-    Ok(Sheet { name: String::new(), headers, rows })
+    Ok(Sheet {
+        name: String::new(),
+        headers,
+        rows,
+    })
 }
 
 /// Reads every sheet of an xlsx workbook.
 pub fn read_xlsx(bytes: &[u8], file: &str) -> Result<Vec<Sheet>, Vec<Diagnostic>> {
-    let err = |message: String| vec![Diagnostic { file: file.to_string(), location: Location::File, message }];
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| err(format!("not a readable xlsx workbook: {e}")))?;
+    let err = |message: String| {
+        vec![Diagnostic {
+            file: file.to_string(),
+            location: Location::File,
+            message,
+        }]
+    };
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| err(format!("not a readable xlsx workbook: {e}")))?;
     let mut sheets = Vec::new();
     for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| err(format!("sheet {name} cannot be read: {e}")))?;
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| err(format!("sheet {name} cannot be read: {e}")))?;
         let mut it = range.rows();
-        let headers: Vec<String> = it.next().map(|r| r.iter().map(|c| cell_of(c).text()).collect()).unwrap_or_default();
+        let headers: Vec<String> = it
+            .next()
+            .map(|r| r.iter().map(|c| cell_of(c).text()).collect())
+            .unwrap_or_default();
         let rows: Vec<Vec<Cell>> = it.map(|r| r.iter().map(cell_of).collect()).collect();
-        sheets.push(Sheet { name, headers, rows });
+        sheets.push(Sheet {
+            name,
+            headers,
+            rows,
+        });
     }
     Ok(sheets)
 }
@@ -137,9 +201,9 @@ fn cell_of(d: &Data) -> Cell {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Bool(b) => Cell::Text(b.to_string()),
         // Excel counts days from 1899-12-30.
-        Data::DateTime(dt) => match chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-            .and_then(|base| base.checked_add_signed(chrono::Duration::days(dt.as_f64().floor() as i64)))
-        {
+        Data::DateTime(dt) => match chrono::NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|base| {
+            base.checked_add_signed(chrono::Duration::days(dt.as_f64().floor() as i64))
+        }) {
             Some(date) if dt.is_datetime() => Cell::Text(date.to_string()),
             _ => Cell::Number(dt.as_f64()),
         },
@@ -152,7 +216,13 @@ fn cell_of(d: &Data) -> Cell {
 pub fn read_table(bytes: &[u8], file: &str) -> Result<Sheet, Vec<Diagnostic>> {
     if file.to_lowercase().ends_with(".xlsx") {
         let sheets = read_xlsx(bytes, file)?;
-        sheets.into_iter().next().ok_or_else(|| vec![Diagnostic { file: file.into(), location: Location::File, message: "the workbook has no sheet".into() }])
+        sheets.into_iter().next().ok_or_else(|| {
+            vec![Diagnostic {
+                file: file.into(),
+                location: Location::File,
+                message: "the workbook has no sheet".into(),
+            }]
+        })
     } else {
         read_csv(bytes, file)
     }

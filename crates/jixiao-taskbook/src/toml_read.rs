@@ -20,7 +20,11 @@ pub fn parse_toml(text: &str, file: &str) -> Result<jixiao_core::Framework, Vec<
 /// Reads the file into a draft. A syntax error stops reading (TOML cannot be read past it);
 /// other problems are collected in the returned diagnostics.
 pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Diagnostic>> {
-    let mut r = Reader { text, line_starts: line_starts(text), d: Diagnostics::new(file) };
+    let mut r = Reader {
+        text,
+        line_starts: line_starts(text),
+        d: Diagnostics::new(file),
+    };
     let doc = match Document::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -30,26 +34,50 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
         }
     };
     let root = doc.as_table();
-    r.check_keys(root, &["cycle", "scoring", "group", "unit", "evaluator", "grade", "node"], "the top level");
+    r.check_keys(
+        root,
+        &[
+            "cycle",
+            "scoring",
+            "group",
+            "unit",
+            "evaluator",
+            "grade",
+            "node",
+        ],
+        "the top level",
+    );
     let mut draft = Draft::default();
     match root.get("cycle").map(|i| (i, i.as_table_like())) {
         Some((i, Some(t))) => draft.cycle = r.cycle(t, i.span()),
-        Some((i, None)) => r.d.error(&r.loc(i.span()), "`cycle` must be a table: [cycle]"),
+        Some((i, None)) => {
+            r.d.error(&r.loc(i.span()), "`cycle` must be a table: [cycle]")
+        }
         None => r.d.error(&Location::File, "missing [cycle] table"),
     }
     if let Some(i) = root.get("scoring") {
         match i.as_table_like() {
             Some(t) => r.scoring(t, &mut draft.cycle),
-            None => r.d.error(&r.loc(i.span()), "`scoring` must be a table: [scoring]"),
+            None => {
+                r.d.error(&r.loc(i.span()), "`scoring` must be a table: [scoring]")
+            }
         }
     }
     for (t, span) in r.tables(root, "group") {
         r.check_keys(t, &["id", "name"], "[[group]]");
-        draft.groups.push(DraftNamed { loc: Some(r.loc(span)), id: r.s(t, "id"), name: r.s(t, "name") });
+        draft.groups.push(DraftNamed {
+            loc: Some(r.loc(span)),
+            id: r.s(t, "id"),
+            name: r.s(t, "name"),
+        });
     }
     for (t, span) in r.tables(root, "evaluator") {
         r.check_keys(t, &["id", "name"], "[[evaluator]]");
-        draft.evaluators.push(DraftNamed { loc: Some(r.loc(span)), id: r.s(t, "id"), name: r.s(t, "name") });
+        draft.evaluators.push(DraftNamed {
+            loc: Some(r.loc(span)),
+            id: r.s(t, "id"),
+            name: r.s(t, "name"),
+        });
     }
     for (t, span) in r.tables(root, "unit") {
         r.check_keys(t, &["id", "name", "kind", "groups", "ranked"], "[[unit]]");
@@ -64,7 +92,11 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
     }
     for (t, span) in r.tables(root, "grade") {
         r.check_keys(t, &["name", "min"], "[[grade]]");
-        draft.grades.push(DraftGrade { loc: Some(r.loc(span)), name: r.s(t, "name"), min: r.n(t, "min") });
+        draft.grades.push(DraftGrade {
+            loc: Some(r.loc(span)),
+            name: r.s(t, "name"),
+            min: r.n(t, "min"),
+        });
     }
     for (t, span) in r.tables(root, "node") {
         let node = r.node(t, span);
@@ -74,7 +106,9 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 struct Reader<'a> {
@@ -84,22 +118,51 @@ struct Reader<'a> {
 }
 
 const NODE_KEYS: [&str; 21] = [
-    "id", "name", "parent", "points", "evaluators", "children_sum", "aggregate", "method", "params", "measure", "direction", "target",
-    "challenge", "floor", "missing", "period_rule", "responsible", "due", "progress", "unit_target", "description",
+    "id",
+    "name",
+    "parent",
+    "points",
+    "evaluators",
+    "children_sum",
+    "aggregate",
+    "method",
+    "params",
+    "measure",
+    "direction",
+    "target",
+    "challenge",
+    "floor",
+    "missing",
+    "period_rule",
+    "responsible",
+    "due",
+    "progress",
+    "unit_target",
+    "description",
 ];
 
 impl Reader<'_> {
     fn loc(&self, span: Option<Range<usize>>) -> Location {
-        let Some(span) = span else { return Location::File };
+        let Some(span) = span else {
+            return Location::File;
+        };
         let offset = span.start.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let column = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start) + 1;
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start)
+            + 1;
         Location::Text { line, column }
     }
 
     fn value_loc(&self, t: &dyn TableLike, key: &str) -> Location {
-        let span = t.get(key).and_then(|i| i.span()).or_else(|| t.key(key).and_then(|k| k.span()));
+        let span = t
+            .get(key)
+            .and_then(|i| i.span())
+            .or_else(|| t.key(key).and_then(|k| k.span()));
         self.loc(span)
     }
 
@@ -107,25 +170,42 @@ impl Reader<'_> {
         for (k, _) in t.iter() {
             if !allowed.contains(&k) {
                 let loc = self.loc(t.key(k).and_then(|k| k.span()));
-                self.d.error(&loc, format!("unknown field `{k}` in {what}; expected one of: {}", allowed.join(", ")));
+                self.d.error(
+                    &loc,
+                    format!(
+                        "unknown field `{k}` in {what}; expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                );
             }
         }
     }
 
-    fn value<'t>(&mut self, t: &'t dyn TableLike, key: &str, want: &str) -> Option<(&'t Value, Location)> {
+    fn value<'t>(
+        &mut self,
+        t: &'t dyn TableLike,
+        key: &str,
+        want: &str,
+    ) -> Option<(&'t Value, Location)> {
         let item = t.get(key)?;
         let loc = self.value_loc(t, key);
         match item.as_value() {
             Some(v) => Some((v, loc)),
             None => {
-                self.d.error(&loc, format!("`{key}` must be {want}, found a {}", item.type_name()));
+                self.d.error(
+                    &loc,
+                    format!("`{key}` must be {want}, found a {}", item.type_name()),
+                );
                 None
             }
         }
     }
 
     fn wrong(&mut self, key: &str, want: &str, v: &Value, loc: &Location) {
-        self.d.error(loc, format!("`{key}` must be {want}, found {}", v.type_name()));
+        self.d.error(
+            loc,
+            format!("`{key}` must be {want}, found {}", v.type_name()),
+        );
     }
 
     fn s(&mut self, t: &dyn TableLike, key: &str) -> Option<L<String>> {
@@ -167,7 +247,9 @@ impl Reader<'_> {
             Value::Datetime(dt) => {
                 let dt = dt.value();
                 match (dt.date, dt.time) {
-                    (Some(d), None) => NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32),
+                    (Some(d), None) => {
+                        NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
+                    }
                     _ => None,
                 }
             }
@@ -177,7 +259,8 @@ impl Reader<'_> {
         match parsed {
             Some(d) => Some(L::new(d, loc)),
             None => {
-                self.d.error(&loc, format!("`{key}` must be a date such as 2020-12-31"));
+                self.d
+                    .error(&loc, format!("`{key}` must be a date such as 2020-12-31"));
                 None
             }
         }
@@ -185,7 +268,9 @@ impl Reader<'_> {
 
     /// A list of strings; a single string is accepted as a list of one.
     fn strs(&mut self, t: &dyn TableLike, key: &str) -> Vec<L<String>> {
-        let Some((v, loc)) = self.value(t, key, "a list of strings") else { return Vec::new() };
+        let Some((v, loc)) = self.value(t, key, "a list of strings") else {
+            return Vec::new();
+        };
         match v {
             Value::String(s) => vec![L::new(s.value().clone(), loc)],
             Value::Array(a) => a
@@ -195,7 +280,10 @@ impl Reader<'_> {
                     match x.as_str() {
                         Some(s) => Some(L::new(s.to_string(), l)),
                         None => {
-                            self.d.error(&l, format!("`{key}` must list strings, found {}", x.type_name()));
+                            self.d.error(
+                                &l,
+                                format!("`{key}` must list strings, found {}", x.type_name()),
+                            );
                             None
                         }
                     }
@@ -220,7 +308,10 @@ impl Reader<'_> {
                 Some(n) => out.push(n),
                 None => {
                     let l = self.loc(x.span());
-                    self.d.error(&l, format!("`{key}` must list numbers, found {}", x.type_name()));
+                    self.d.error(
+                        &l,
+                        format!("`{key}` must list numbers, found {}", x.type_name()),
+                    );
                     return None;
                 }
             }
@@ -229,20 +320,42 @@ impl Reader<'_> {
     }
 
     /// The tables of an array of tables (`[[key]]`), with their header spans.
-    fn tables<'t>(&mut self, t: &'t dyn TableLike, key: &str) -> Vec<(&'t Table, Option<Range<usize>>)> {
+    fn tables<'t>(
+        &mut self,
+        t: &'t dyn TableLike,
+        key: &str,
+    ) -> Vec<(&'t Table, Option<Range<usize>>)> {
         match t.get(key) {
             None => Vec::new(),
             Some(Item::ArrayOfTables(a)) => a.iter().map(|t| (t, t.span())).collect(),
             Some(other) => {
                 let loc = self.loc(other.span().or_else(|| t.key(key).and_then(|k| k.span())));
-                self.d.error(&loc, format!("`{key}` must be written as [[{key}]] entries, found {}", other.type_name()));
+                self.d.error(
+                    &loc,
+                    format!(
+                        "`{key}` must be written as [[{key}]] entries, found {}",
+                        other.type_name()
+                    ),
+                );
                 Vec::new()
             }
         }
     }
 
     fn cycle(&mut self, t: &dyn TableLike, span: Option<Range<usize>>) -> DraftCycle {
-        self.check_keys(t, &["id", "name", "start", "end", "periods", "deadline_days", "period"], "[cycle]");
+        self.check_keys(
+            t,
+            &[
+                "id",
+                "name",
+                "start",
+                "end",
+                "periods",
+                "deadline_days",
+                "period",
+            ],
+            "[cycle]",
+        );
         let mut c = DraftCycle {
             loc: Some(self.loc(span)),
             id: self.s(t, "id"),
@@ -256,7 +369,11 @@ impl Reader<'_> {
             c.period_scheme = self.s(t, "periods");
         }
         for (p, span) in self.tables(t, "period") {
-            self.check_keys(p, &["id", "name", "start", "end", "deadline"], "[[cycle.period]]");
+            self.check_keys(
+                p,
+                &["id", "name", "start", "end", "deadline"],
+                "[[cycle.period]]",
+            );
             c.periods.push(DraftPeriod {
                 loc: Some(self.loc(span)),
                 id: self.s(p, "id"),
@@ -270,7 +387,17 @@ impl Reader<'_> {
     }
 
     fn scoring(&mut self, t: &dyn TableLike, c: &mut DraftCycle) {
-        self.check_keys(t, &["total_points", "bonus_cap", "deduction_cap", "ranking_decimals", "at_risk_margin"], "[scoring]");
+        self.check_keys(
+            t,
+            &[
+                "total_points",
+                "bonus_cap",
+                "deduction_cap",
+                "ranking_decimals",
+                "at_risk_margin",
+            ],
+            "[scoring]",
+        );
         c.total_points = self.n(t, "total_points");
         c.bonus_cap = self.n(t, "bonus_cap");
         c.deduction_cap = self.n(t, "deduction_cap");
@@ -308,12 +435,22 @@ impl Reader<'_> {
                 Some(p) => n.params = self.params(p),
                 None => {
                     let loc = self.value_loc(t, "params");
-                    self.d.error(&loc, format!("`params` must be a table such as {{ cap = 1.2 }}, found {}", item.type_name()));
+                    self.d.error(
+                        &loc,
+                        format!(
+                            "`params` must be a table such as {{ cap = 1.2 }}, found {}",
+                            item.type_name()
+                        ),
+                    );
                 }
             }
         }
         for (o, span) in self.tables(t, "unit_target") {
-            self.check_keys(o, &["unit", "target", "challenge", "floor"], "[[node.unit_target]]");
+            self.check_keys(
+                o,
+                &["unit", "target", "challenge", "floor"],
+                "[[node.unit_target]]",
+            );
             n.overrides.push(DraftOverride {
                 loc: Some(self.loc(span)),
                 task: None,
@@ -334,7 +471,9 @@ impl Reader<'_> {
             let value = match item {
                 Item::Value(Value::String(s)) => ParamValue::Str(s.value().clone()),
                 Item::Value(Value::Boolean(b)) => ParamValue::Bool(*b.value()),
-                Item::Value(v) if number(v).is_some() => ParamValue::Num(number(v).unwrap_or_default()),
+                Item::Value(v) if number(v).is_some() => {
+                    ParamValue::Num(number(v).unwrap_or_default())
+                }
                 other => match other.as_table_like() {
                     Some(t) => {
                         let mut pairs = Vec::new();

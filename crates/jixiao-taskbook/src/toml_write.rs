@@ -47,16 +47,32 @@ pub fn method_params(m: &Method) -> Vec<(&'static str, String)> {
     match m {
         Method::Ratio { cap } => vec![("cap", n(*cap))],
         Method::Threshold { partial } => vec![("partial", n(*partial))],
-        Method::Piecewise { floor_share, challenge_share, excess_as_bonus } => vec![
+        Method::Piecewise {
+            floor_share,
+            challenge_share,
+            excess_as_bonus,
+        } => vec![
             ("floor_share", n(*floor_share)),
             ("challenge_share", n(*challenge_share)),
             ("excess_as_bonus", excess_as_bonus.to_string()),
         ],
         Method::Efficacy { cap } => vec![("cap", n(*cap))],
-        Method::Growth { base_share, per_point, cap_share } => {
-            vec![("base_share", n(*base_share)), ("per_point", n(*per_point)), ("cap_share", n(*cap_share))]
+        Method::Growth {
+            base_share,
+            per_point,
+            cap_share,
+        } => {
+            vec![
+                ("base_share", n(*base_share)),
+                ("per_point", n(*per_point)),
+                ("cap_share", n(*cap_share)),
+            ]
         }
-        Method::Rank { group, formula, ties } => {
+        Method::Rank {
+            group,
+            formula,
+            ties,
+        } => {
             let mut v = Vec::new();
             if let Some(g) = group {
                 v.push(("group", quote(g)));
@@ -68,7 +84,14 @@ pub fn method_params(m: &Method) -> Vec<(&'static str, String)> {
                     v.push(("step", n(*step)));
                 }
             }
-            v.push(("ties", quote(if *ties == TiePolicy::Min { "min" } else { "average" })));
+            v.push((
+                "ties",
+                quote(if *ties == TiePolicy::Min {
+                    "min"
+                } else {
+                    "average"
+                }),
+            ));
             v
         }
         Method::Deduction { base, per_event } => {
@@ -80,11 +103,17 @@ pub fn method_params(m: &Method) -> Vec<(&'static str, String)> {
             v
         }
         Method::Qualitative { grades } => {
-            let g: Vec<String> = grades.iter().map(|(k, s)| format!("{} = {}", quote(k), n(*s))).collect();
+            let g: Vec<String> = grades
+                .iter()
+                .map(|(k, s)| format!("{} = {}", quote(k), n(*s)))
+                .collect();
             vec![("grades", format!("{{ {} }}", g.join(", ")))]
         }
         Method::Scaled { min, max } => vec![("min", n(*min)), ("max", n(*max))],
-        Method::Normalised { normalisation, group } => {
+        Method::Normalised {
+            normalisation,
+            group,
+        } => {
             let mut v = vec![("normalisation", quote(normalisation.as_str()))];
             if let Some(g) = group {
                 v.push(("group", quote(g)));
@@ -95,15 +124,29 @@ pub fn method_params(m: &Method) -> Vec<(&'static str, String)> {
 }
 
 fn enum_name<T: serde::Serialize>(x: &T) -> String {
-    serde_json::to_value(x).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(x)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The canonical TOML text of a framework.
 pub fn to_toml(fw: &Framework) -> String {
     let mut o = String::new();
     let c = &fw.cycle;
-    let _ = writeln!(o, "# {} — jixiao task book (docs/framework-format.md)\n", c.name);
-    let _ = writeln!(o, "[cycle]\nid = {}\nname = {}\nstart = {}\nend = {}\n", quote(&c.id), quote(&c.name), c.start, c.end);
+    let _ = writeln!(
+        o,
+        "# {} — jixiao task book (docs/framework-format.md)\n",
+        c.name
+    );
+    let _ = writeln!(
+        o,
+        "[cycle]\nid = {}\nname = {}\nstart = {}\nend = {}\n",
+        quote(&c.id),
+        quote(&c.name),
+        c.start,
+        c.end
+    );
     for p in &c.periods {
         let _ = writeln!(
             o,
@@ -122,12 +165,27 @@ pub fn to_toml(fw: &Framework) -> String {
     if let Some(cap) = fw.deduction.cap {
         let _ = writeln!(o, "deduction_cap = {}", number(cap));
     }
-    let _ = writeln!(o, "ranking_decimals = {}\nat_risk_margin = {}\n", fw.ranking.decimals, number(fw.status.at_risk_margin));
+    let _ = writeln!(
+        o,
+        "ranking_decimals = {}\nat_risk_margin = {}\n",
+        fw.ranking.decimals,
+        number(fw.status.at_risk_margin)
+    );
     for g in &fw.grades {
-        let _ = writeln!(o, "[[grade]]\nname = {}\nmin = {}\n", quote(&g.name), number(g.min));
+        let _ = writeln!(
+            o,
+            "[[grade]]\nname = {}\nmin = {}\n",
+            quote(&g.name),
+            number(g.min)
+        );
     }
     for g in &fw.groups {
-        let _ = writeln!(o, "[[group]]\nid = {}\nname = {}\n", quote(&g.id), quote(&g.name));
+        let _ = writeln!(
+            o,
+            "[[group]]\nid = {}\nname = {}\n",
+            quote(&g.id),
+            quote(&g.name)
+        );
     }
     for u in &fw.units {
         let _ = writeln!(
@@ -141,10 +199,20 @@ pub fn to_toml(fw: &Framework) -> String {
         );
     }
     for e in &fw.evaluators {
-        let _ = writeln!(o, "[[evaluator]]\nid = {}\nname = {}\n", quote(&e.id), quote(&e.name));
+        let _ = writeln!(
+            o,
+            "[[evaluator]]\nid = {}\nname = {}\n",
+            quote(&e.id),
+            quote(&e.name)
+        );
     }
     for n in &fw.nodes {
-        let _ = writeln!(o, "[[node]]\nid = {}\nname = {}", quote(&n.id), quote(&n.name));
+        let _ = writeln!(
+            o,
+            "[[node]]\nid = {}\nname = {}",
+            quote(&n.id),
+            quote(&n.name)
+        );
         if !n.description.is_empty() {
             let _ = writeln!(o, "description = {}", quote(&n.description));
         }
@@ -177,7 +245,11 @@ pub fn to_toml(fw: &Framework) -> String {
 }
 
 fn write_targets(o: &mut String, t: &Targets) {
-    for (k, v) in [("target", t.target), ("challenge", t.challenge), ("floor", t.floor)] {
+    for (k, v) in [
+        ("target", t.target),
+        ("challenge", t.challenge),
+        ("floor", t.floor),
+    ] {
         if let Some(v) = v {
             let _ = writeln!(o, "{k} = {}", number(v));
         }
@@ -186,7 +258,10 @@ fn write_targets(o: &mut String, t: &Targets) {
 
 fn write_task(o: &mut String, t: &Task) {
     let _ = writeln!(o, "method = {}", quote(t.method.name()));
-    let params: Vec<String> = method_params(&t.method).into_iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let params: Vec<String> = method_params(&t.method)
+        .into_iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
     let _ = writeln!(o, "params = {{ {} }}", params.join(", "));
     let _ = writeln!(o, "measure = {}", quote(&t.measure));
     let _ = writeln!(o, "direction = {}", quote(&enum_name(&t.direction)));

@@ -27,20 +27,41 @@ pub const VALUE_COLUMNS: [(&str, &str, bool); 8] = [
     ("state", "状态", false),
 ];
 
-pub const LEDGER_COLUMNS: [(&str, &str, bool); 6] =
-    [("unit", "单位", true), ("kind", "类型", true), ("points", "分值", true), ("reason", "事由", true), ("approver", "审批人", true), ("date", "日期", false)];
+pub const LEDGER_COLUMNS: [(&str, &str, bool); 6] = [
+    ("unit", "单位", true),
+    ("kind", "类型", true),
+    ("points", "分值", true),
+    ("reason", "事由", true),
+    ("approver", "审批人", true),
+    ("date", "日期", false),
+];
 
 /// Finds the columns; reports missing required ones and unknown extra ones.
 fn columns(sheet: &Sheet, spec: &[(&str, &str, bool)], d: &mut Diagnostics) -> Vec<Option<usize>> {
     let cols: Vec<Option<usize>> = spec.iter().map(|(k, l, _)| sheet.column(k, l)).collect();
     for ((k, l, required), c) in spec.iter().zip(&cols) {
         if *required && c.is_none() {
-            d.error(&Location::Row { sheet: sheet.name.clone(), row: 1 }, format!("missing column `{k}` ({l})"));
+            d.error(
+                &Location::Row {
+                    sheet: sheet.name.clone(),
+                    row: 1,
+                },
+                format!("missing column `{k}` ({l})"),
+            );
         }
     }
     for (i, h) in sheet.headers.iter().enumerate() {
         if !h.is_empty() && !cols.contains(&Some(i)) {
-            d.error(&sheet.location(0, i).with_row(1), format!("unknown column `{h}`; expected: {}", spec.iter().map(|(k, l, _)| format!("{k} ({l})")).collect::<Vec<_>>().join(", ")));
+            d.error(
+                &sheet.location(0, i).with_row(1),
+                format!(
+                    "unknown column `{h}`; expected: {}",
+                    spec.iter()
+                        .map(|(k, l, _)| format!("{k} ({l})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
         }
     }
     cols
@@ -49,14 +70,29 @@ fn columns(sheet: &Sheet, spec: &[(&str, &str, bool)], d: &mut Diagnostics) -> V
 impl Location {
     fn with_row(self, r: usize) -> Location {
         match self {
-            Location::Cell { sheet, column, field, .. } => Location::Cell { sheet, row: r, column, field },
+            Location::Cell {
+                sheet,
+                column,
+                field,
+                ..
+            } => Location::Cell {
+                sheet,
+                row: r,
+                column,
+                field,
+            },
             other => other,
         }
     }
 }
 
 /// Parses a value file. `default_state` applies where the file has no `state` column or cell.
-pub fn parse_values(fw: &Framework, bytes: &[u8], file: &str, default_state: ValueState) -> Result<Vec<ValueRow>, Vec<Diagnostic>> {
+pub fn parse_values(
+    fw: &Framework,
+    bytes: &[u8],
+    file: &str,
+    default_state: ValueState,
+) -> Result<Vec<ValueRow>, Vec<Diagnostic>> {
     let sheet = read_table(bytes, file)?;
     let mut d = Diagnostics::new(file);
     let cols = columns(&sheet, &VALUE_COLUMNS, &mut d);
@@ -79,13 +115,26 @@ pub fn parse_values(fw: &Framework, bytes: &[u8], file: &str, default_state: Val
         let task_def = task.and_then(|t| fw.nodes[t].task.as_ref());
         match (task, task_def) {
             (None, _) => d.error(&at(1), format!("unknown task `{}`", text(1))),
-            (Some(_), None) => d.error(&at(1), format!("`{}` is an indicator, not a task: values are reported on tasks", text(1))),
+            (Some(_), None) => d.error(
+                &at(1),
+                format!(
+                    "`{}` is an indicator, not a task: values are reported on tasks",
+                    text(1)
+                ),
+            ),
             _ => {}
         }
         let period = fw.period_index(&text(2));
         if period.is_none() {
             let ids: Vec<&str> = fw.cycle.periods.iter().map(|p| p.id.as_str()).collect();
-            d.error(&at(2), format!("unknown period `{}`; the cycle's periods are {}", text(2), ids.join(", ")));
+            d.error(
+                &at(2),
+                format!(
+                    "unknown period `{}`; the cycle's periods are {}",
+                    text(2),
+                    ids.join(", ")
+                ),
+            );
         }
         let cell = sheet.cell(r, cols[3]);
         let observation = match task_def.map(|t| &t.method) {
@@ -99,7 +148,13 @@ pub fn parse_values(fw: &Framework, bytes: &[u8], file: &str, default_state: Val
                     Some(Observation::Grade(g))
                 } else {
                     let names: Vec<&str> = grades.iter().map(|(n, _)| n.as_str()).collect();
-                    d.error(&at(3), format!("`{g}` is not a grade of this task; expected one of: {}", names.join(", ")));
+                    d.error(
+                        &at(3),
+                        format!(
+                            "`{g}` is not a grade of this task; expected one of: {}",
+                            names.join(", ")
+                        ),
+                    );
                     None
                 }
             }
@@ -116,23 +171,61 @@ pub fn parse_values(fw: &Framework, bytes: &[u8], file: &str, default_state: Val
             s => {
                 let st = ValueState::parse(s);
                 if st.is_none() {
-                    d.error(&at(7), format!("unknown state `{s}`; expected draft, submitted, returned or approved"));
+                    d.error(
+                        &at(7),
+                        format!(
+                            "unknown state `{s}`; expected draft, submitted, returned or approved"
+                        ),
+                    );
                 }
                 st
             }
         };
-        let (Some(u), Some(t), Some(p), Some(observation), Some(state)) = (unit, task_def.and(task), period, observation, state) else { continue };
-        let key = ValueKey { task: fw.nodes[t].id.clone(), unit: fw.units[u].id.clone(), period: fw.cycle.periods[p].id.clone() };
+        let (Some(u), Some(t), Some(p), Some(observation), Some(state)) =
+            (unit, task_def.and(task), period, observation, state)
+        else {
+            continue;
+        };
+        let key = ValueKey {
+            task: fw.nodes[t].id.clone(),
+            unit: fw.units[u].id.clone(),
+            period: fw.cycle.periods[p].id.clone(),
+        };
         if !fw.is_responsible(t, u) {
-            d.error(&at(0), format!("{} is not responsible for task {}", fw.units[u].name, fw.nodes[t].id));
+            d.error(
+                &at(0),
+                format!(
+                    "{} is not responsible for task {}",
+                    fw.units[u].name, fw.nodes[t].id
+                ),
+            );
             continue;
         }
         if let Some(first) = seen.insert(key.clone(), r + 2) {
-            d.error(&Location::Row { sheet: sheet.name.clone(), row: r + 2 }, format!("repeats row {first} (same unit, task and period)"));
+            d.error(
+                &Location::Row {
+                    sheet: sheet.name.clone(),
+                    row: r + 2,
+                },
+                format!("repeats row {first} (same unit, task and period)"),
+            );
             continue;
         }
-        let opt = |i: usize| if cols[i].is_some() { text(i) } else { String::new() };
-        out.push(ValueRow { key, observation, note: opt(4), source: opt(5), evidence: opt(6), state });
+        let opt = |i: usize| {
+            if cols[i].is_some() {
+                text(i)
+            } else {
+                String::new()
+            }
+        };
+        out.push(ValueRow {
+            key,
+            observation,
+            note: opt(4),
+            source: opt(5),
+            evidence: opt(6),
+            state,
+        });
     }
     if d.is_empty() {
         Ok(out)
@@ -142,7 +235,11 @@ pub fn parse_values(fw: &Framework, bytes: &[u8], file: &str, default_state: Val
 }
 
 /// Parses a ledger file.
-pub fn parse_ledger(fw: &Framework, bytes: &[u8], file: &str) -> Result<Vec<LedgerRow>, Vec<Diagnostic>> {
+pub fn parse_ledger(
+    fw: &Framework,
+    bytes: &[u8],
+    file: &str,
+) -> Result<Vec<LedgerRow>, Vec<Diagnostic>> {
     let sheet = read_table(bytes, file)?;
     let mut d = Diagnostics::new(file);
     let cols = columns(&sheet, &LEDGER_COLUMNS, &mut d);
@@ -163,11 +260,23 @@ pub fn parse_ledger(fw: &Framework, bytes: &[u8], file: &str) -> Result<Vec<Ledg
         }
         let kind = LedgerKind::parse(&text(1));
         if kind.is_none() {
-            d.error(&at(1), format!("unknown kind `{}`; expected bonus (加分) or deduction (扣分)", text(1)));
+            d.error(
+                &at(1),
+                format!(
+                    "unknown kind `{}`; expected bonus (加分) or deduction (扣分)",
+                    text(1)
+                ),
+            );
         }
         let points = sheet.cell(r, cols[2]).number().filter(|x| *x >= 0.0);
         if points.is_none() {
-            d.error(&at(2), format!("`{}` is not a number of points ≥ 0 (the kind says whether it adds or removes)", text(2)));
+            d.error(
+                &at(2),
+                format!(
+                    "`{}` is not a number of points ≥ 0 (the kind says whether it adds or removes)",
+                    text(2)
+                ),
+            );
         }
         for (i, what) in [(3, "reason"), (4, "approver")] {
             if text(i).is_empty() {
@@ -184,15 +293,30 @@ pub fn parse_ledger(fw: &Framework, bytes: &[u8], file: &str) -> Result<Vec<Ledg
                 parsed
             }
         };
-        let (Some(u), Some(kind), Some(points)) = (unit, kind, points) else { continue };
+        let (Some(u), Some(kind), Some(points)) = (unit, kind, points) else {
+            continue;
+        };
         if text(3).is_empty() || text(4).is_empty() {
             continue;
         }
         if let Some(first) = seen.insert((fw.units[u].id.clone(), kind, text(3)), r + 2) {
-            d.error(&Location::Row { sheet: sheet.name.clone(), row: r + 2 }, format!("repeats row {first} (same unit, kind and reason)"));
+            d.error(
+                &Location::Row {
+                    sheet: sheet.name.clone(),
+                    row: r + 2,
+                },
+                format!("repeats row {first} (same unit, kind and reason)"),
+            );
             continue;
         }
-        out.push(LedgerRow { unit: fw.units[u].id.clone(), kind, points, reason: text(3), approver: text(4), date });
+        out.push(LedgerRow {
+            unit: fw.units[u].id.clone(),
+            kind,
+            points,
+            reason: text(3),
+            approver: text(4),
+            date,
+        });
     }
     if d.is_empty() {
         Ok(out)

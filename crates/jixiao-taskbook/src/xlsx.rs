@@ -61,8 +61,16 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
         ("name", "名称", Cell::Text(c.name.clone())),
         ("start", "开始日期", Cell::Text(c.start.to_string())),
         ("end", "结束日期", Cell::Text(c.end.to_string())),
-        ("ranking_decimals", "排名比较小数位", Cell::Number(fw.ranking.decimals as f64)),
-        ("at_risk_margin", "风险容差", Cell::Number(fw.status.at_risk_margin)),
+        (
+            "ranking_decimals",
+            "排名比较小数位",
+            Cell::Number(fw.ranking.decimals as f64),
+        ),
+        (
+            "at_risk_margin",
+            "风险容差",
+            Cell::Number(fw.status.at_risk_margin),
+        ),
     ];
     if let Some(cap) = fw.bonus.cap {
         cycle_rows.push(("bonus_cap", "加分上限", Cell::Number(cap)));
@@ -70,8 +78,17 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
     if let Some(cap) = fw.deduction.cap {
         cycle_rows.push(("deduction_cap", "扣分上限", Cell::Number(cap)));
     }
-    let rows: Vec<Vec<Cell>> = cycle_rows.iter().map(|(k, zh, v)| vec![Cell::Text(format!("{zh}({k})")), v.clone()]).collect();
-    write_sheet(&mut wb, &bold, CYCLE, &[("key", "项目"), ("value", "值")], rows)?;
+    let rows: Vec<Vec<Cell>> = cycle_rows
+        .iter()
+        .map(|(k, zh, v)| vec![Cell::Text(format!("{zh}({k})")), v.clone()])
+        .collect();
+    write_sheet(
+        &mut wb,
+        &bold,
+        CYCLE,
+        &[("key", "项目"), ("value", "值")],
+        rows,
+    )?;
 
     let t = |s: &str| Cell::Text(s.to_string());
     let list = |v: &[String]| Cell::Text(v.join(","));
@@ -79,19 +96,80 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
         &mut wb,
         &bold,
         PERIODS,
-        &[("id", "编号"), ("name", "名称"), ("start", "开始日期"), ("end", "结束日期"), ("deadline", "报送截止")],
-        c.periods.iter().map(|p| vec![t(&p.id), t(&p.name), t(&p.start.to_string()), t(&p.end.to_string()), t(&p.deadline.to_string())]).collect(),
+        &[
+            ("id", "编号"),
+            ("name", "名称"),
+            ("start", "开始日期"),
+            ("end", "结束日期"),
+            ("deadline", "报送截止"),
+        ],
+        c.periods
+            .iter()
+            .map(|p| {
+                vec![
+                    t(&p.id),
+                    t(&p.name),
+                    t(&p.start.to_string()),
+                    t(&p.end.to_string()),
+                    t(&p.deadline.to_string()),
+                ]
+            })
+            .collect(),
     )?;
-    write_sheet(&mut wb, &bold, GRADES, &[("name", "等次"), ("min", "最低分")], fw.grades.iter().map(|g| vec![t(&g.name), Cell::Number(g.min)]).collect())?;
-    write_sheet(&mut wb, &bold, GROUPS, &[("id", "编号"), ("name", "名称")], fw.groups.iter().map(|g| vec![t(&g.id), t(&g.name)]).collect())?;
+    write_sheet(
+        &mut wb,
+        &bold,
+        GRADES,
+        &[("name", "等次"), ("min", "最低分")],
+        fw.grades
+            .iter()
+            .map(|g| vec![t(&g.name), Cell::Number(g.min)])
+            .collect(),
+    )?;
+    write_sheet(
+        &mut wb,
+        &bold,
+        GROUPS,
+        &[("id", "编号"), ("name", "名称")],
+        fw.groups
+            .iter()
+            .map(|g| vec![t(&g.id), t(&g.name)])
+            .collect(),
+    )?;
     write_sheet(
         &mut wb,
         &bold,
         UNITS,
-        &[("id", "编号"), ("name", "名称"), ("kind", "类型"), ("groups", "分组"), ("ranked", "参与排名")],
-        fw.units.iter().map(|u| vec![t(&u.id), t(&u.name), t(u.kind.as_str()), list(&u.groups), t(if u.ranked { "true" } else { "false" })]).collect(),
+        &[
+            ("id", "编号"),
+            ("name", "名称"),
+            ("kind", "类型"),
+            ("groups", "分组"),
+            ("ranked", "参与排名"),
+        ],
+        fw.units
+            .iter()
+            .map(|u| {
+                vec![
+                    t(&u.id),
+                    t(&u.name),
+                    t(u.kind.as_str()),
+                    list(&u.groups),
+                    t(if u.ranked { "true" } else { "false" }),
+                ]
+            })
+            .collect(),
     )?;
-    write_sheet(&mut wb, &bold, EVALUATORS, &[("id", "编号"), ("name", "名称")], fw.evaluators.iter().map(|e| vec![t(&e.id), t(&e.name)]).collect())?;
+    write_sheet(
+        &mut wb,
+        &bold,
+        EVALUATORS,
+        &[("id", "编号"), ("name", "名称")],
+        fw.evaluators
+            .iter()
+            .map(|e| vec![t(&e.id), t(&e.name)])
+            .collect(),
+    )?;
     let opt = |x: Option<f64>| x.map(Cell::Number).unwrap_or(Cell::Empty);
     let enum_text = |x: &dyn erased::Name| Cell::Text(x.name());
     let nodes: Vec<Vec<Cell>> = fw
@@ -122,7 +200,13 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
                     enum_text(&task.period_rule),
                     list(&task.responsible),
                     task.due.map(|d| t(&d.to_string())).unwrap_or(Cell::Empty),
-                    Cell::Text(task.progress.iter().map(|x| number(*x)).collect::<Vec<_>>().join(",")),
+                    Cell::Text(
+                        task.progress
+                            .iter()
+                            .map(|x| number(*x))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    ),
                 ]),
             }
             row
@@ -134,9 +218,29 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
         .iter()
         .filter_map(|n| n.task.as_ref().map(|task| (n, task)))
         .flat_map(|(n, task)| task.overrides.iter().map(move |o| (n, o)))
-        .map(|(n, o)| vec![t(&n.id), t(&o.unit), opt(o.targets.target), opt(o.targets.challenge), opt(o.targets.floor)])
+        .map(|(n, o)| {
+            vec![
+                t(&n.id),
+                t(&o.unit),
+                opt(o.targets.target),
+                opt(o.targets.challenge),
+                opt(o.targets.floor),
+            ]
+        })
         .collect();
-    write_sheet(&mut wb, &bold, UNIT_TARGETS, &[("task", "任务编号"), ("unit", "单位"), ("target", "目标值"), ("challenge", "挑战值"), ("floor", "底线值")], overrides)?;
+    write_sheet(
+        &mut wb,
+        &bold,
+        UNIT_TARGETS,
+        &[
+            ("task", "任务编号"),
+            ("unit", "单位"),
+            ("target", "目标值"),
+            ("challenge", "挑战值"),
+            ("floor", "底线值"),
+        ],
+        overrides,
+    )?;
     wb.save_to_buffer()
 }
 
@@ -147,7 +251,10 @@ mod erased {
     }
     impl<T: serde::Serialize> Name for T {
         fn name(&self) -> String {
-            serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            serde_json::to_value(self)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
         }
     }
 }
@@ -155,13 +262,26 @@ mod erased {
 /// `key=value; key=value`, grades as `grades=优:1,良:0.85`.
 pub fn params_cell(m: &Method) -> String {
     if let Method::Qualitative { grades } = m {
-        let g: Vec<String> = grades.iter().map(|(k, s)| format!("{k}:{}", number(*s))).collect();
+        let g: Vec<String> = grades
+            .iter()
+            .map(|(k, s)| format!("{k}:{}", number(*s)))
+            .collect();
         return format!("grades={}", g.join(","));
     }
-    method_params(m).into_iter().map(|(k, v)| format!("{k}={}", v.trim_matches('"'))).collect::<Vec<_>>().join("; ")
+    method_params(m)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
-fn write_sheet(wb: &mut Workbook, bold: &Format, name: (&str, &str), headers: &[(&str, &str)], rows: Vec<Vec<Cell>>) -> Result<(), XlsxError> {
+fn write_sheet(
+    wb: &mut Workbook,
+    bold: &Format,
+    name: (&str, &str),
+    headers: &[(&str, &str)],
+    rows: Vec<Vec<Cell>>,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name(name))?;
     for (c, h) in headers.iter().enumerate() {
@@ -198,10 +318,20 @@ pub fn parse_xlsx(bytes: &[u8], file: &str) -> Result<Framework, Vec<Diagnostic>
     }
 }
 
-fn find<'a>(sheets: &'a [Sheet], (zh, en): (&str, &str), d: &mut Diagnostics, required: bool) -> Option<&'a Sheet> {
-    let s = sheets.iter().find(|s| header_key(&s.name) == en || s.name == zh || s.name.starts_with(zh));
+fn find<'a>(
+    sheets: &'a [Sheet],
+    (zh, en): (&str, &str),
+    d: &mut Diagnostics,
+    required: bool,
+) -> Option<&'a Sheet> {
+    let s = sheets
+        .iter()
+        .find(|s| header_key(&s.name) == en || s.name == zh || s.name.starts_with(zh));
     if s.is_none() && required {
-        d.error(&Location::File, format!("missing sheet {}", sheet_name((zh, en))));
+        d.error(
+            &Location::File,
+            format!("missing sheet {}", sheet_name((zh, en))),
+        );
     }
     s
 }
@@ -217,7 +347,15 @@ impl<'a> Rows<'a> {
         for (i, h) in sheet.headers.iter().enumerate() {
             if !h.is_empty() && !cols.contains(&Some(i)) {
                 let names: Vec<String> = spec.iter().map(header).collect();
-                d.error(&Location::Cell { sheet: sheet.name.clone(), row: 1, column: crate::diag::column_letter(i), field: h.clone() }, format!("unknown column; expected: {}", names.join(", ")));
+                d.error(
+                    &Location::Cell {
+                        sheet: sheet.name.clone(),
+                        row: 1,
+                        column: crate::diag::column_letter(i),
+                        field: h.clone(),
+                    },
+                    format!("unknown column; expected: {}", names.join(", ")),
+                );
             }
         }
         Rows { sheet, cols }
@@ -229,7 +367,10 @@ impl<'a> Rows<'a> {
         self.sheet.location(r, self.cols[i].unwrap_or(0))
     }
     fn row_loc(&self, r: usize) -> Option<Location> {
-        Some(Location::Row { sheet: self.sheet.name.clone(), row: r + 2 })
+        Some(Location::Row {
+            sheet: self.sheet.name.clone(),
+            row: r + 2,
+        })
     }
     fn cell(&self, r: usize, i: usize) -> &Cell {
         self.sheet.cell(r, self.cols[i])
@@ -273,8 +414,14 @@ impl<'a> Rows<'a> {
         }
     }
     fn list(&self, r: usize, i: usize) -> Vec<L<String>> {
-        let Some(s) = self.s(r, i) else { return Vec::new() };
-        s.v.split([',', ',', '、']).map(str::trim).filter(|x| !x.is_empty()).map(|x| L::new(x.to_string(), s.loc.clone())).collect()
+        let Some(s) = self.s(r, i) else {
+            return Vec::new();
+        };
+        s.v.split([',', ',', '、'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| L::new(x.to_string(), s.loc.clone()))
+            .collect()
     }
 }
 
@@ -282,7 +429,10 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
     let mut draft = Draft::default();
     if let Some(s) = find(sheets, CYCLE, d, true) {
         let rows = Rows::new(s, &[("key", "项目"), ("value", "值")], d);
-        draft.cycle.loc = Some(Location::Row { sheet: s.name.clone(), row: 1 });
+        draft.cycle.loc = Some(Location::Row {
+            sheet: s.name.clone(),
+            row: 1,
+        });
         for r in rows.rows() {
             let key = header_key(&rows.cell(r, 0).text());
             let c = &mut draft.cycle;
@@ -301,7 +451,17 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
         }
     }
     if let Some(s) = find(sheets, PERIODS, d, true) {
-        let rows = Rows::new(s, &[("id", "编号"), ("name", "名称"), ("start", "开始日期"), ("end", "结束日期"), ("deadline", "报送截止")], d);
+        let rows = Rows::new(
+            s,
+            &[
+                ("id", "编号"),
+                ("name", "名称"),
+                ("start", "开始日期"),
+                ("end", "结束日期"),
+                ("deadline", "报送截止"),
+            ],
+            d,
+        );
         for r in rows.rows() {
             draft.cycle.periods.push(DraftPeriod {
                 loc: rows.row_loc(r),
@@ -316,30 +476,64 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
     if let Some(s) = find(sheets, GRADES, d, false) {
         let rows = Rows::new(s, &[("name", "等次"), ("min", "最低分")], d);
         for r in rows.rows() {
-            draft.grades.push(DraftGrade { loc: rows.row_loc(r), name: rows.s(r, 0), min: rows.n(r, 1, d) });
+            draft.grades.push(DraftGrade {
+                loc: rows.row_loc(r),
+                name: rows.s(r, 0),
+                min: rows.n(r, 1, d),
+            });
         }
     }
-    for (which, target) in [(GROUPS, &mut draft.groups), (EVALUATORS, &mut draft.evaluators)] {
+    for (which, target) in [
+        (GROUPS, &mut draft.groups),
+        (EVALUATORS, &mut draft.evaluators),
+    ] {
         if let Some(s) = find(sheets, which, d, false) {
             let rows = Rows::new(s, &[("id", "编号"), ("name", "名称")], d);
             for r in rows.rows() {
-                target.push(DraftNamed { loc: rows.row_loc(r), id: rows.s(r, 0), name: rows.s(r, 1) });
+                target.push(DraftNamed {
+                    loc: rows.row_loc(r),
+                    id: rows.s(r, 0),
+                    name: rows.s(r, 1),
+                });
             }
         }
     }
     if let Some(s) = find(sheets, UNITS, d, true) {
-        let rows = Rows::new(s, &[("id", "编号"), ("name", "名称"), ("kind", "类型"), ("groups", "分组"), ("ranked", "参与排名")], d);
+        let rows = Rows::new(
+            s,
+            &[
+                ("id", "编号"),
+                ("name", "名称"),
+                ("kind", "类型"),
+                ("groups", "分组"),
+                ("ranked", "参与排名"),
+            ],
+            d,
+        );
         for r in rows.rows() {
-            draft.units.push(DraftUnit { loc: rows.row_loc(r), id: rows.s(r, 0), name: rows.s(r, 1), kind: rows.s(r, 2), groups: rows.list(r, 3), ranked: rows.b(r, 4, d) });
+            draft.units.push(DraftUnit {
+                loc: rows.row_loc(r),
+                id: rows.s(r, 0),
+                name: rows.s(r, 1),
+                kind: rows.s(r, 2),
+                groups: rows.list(r, 3),
+                ranked: rows.b(r, 4, d),
+            });
         }
     }
     if let Some(s) = find(sheets, NODES, d, true) {
         let rows = Rows::new(s, &NODE_COLUMNS, d);
         for r in rows.rows() {
             let progress = rows.s(r, 19).and_then(|p| {
-                let parsed: Option<Vec<f64>> = p.v.split([',', ',']).map(|x| crate::sheet::parse_number(x)).collect();
+                let parsed: Option<Vec<f64>> =
+                    p.v.split([',', ','])
+                        .map(|x| crate::sheet::parse_number(x))
+                        .collect();
                 if parsed.is_none() {
-                    d.error(&p.loc, format!("`{}` must list numbers separated by commas", p.v));
+                    d.error(
+                        &p.loc,
+                        format!("`{}` must list numbers separated by commas", p.v),
+                    );
                 }
                 parsed.map(|v| L::new(v, p.loc))
             });
@@ -354,7 +548,10 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 children_sum: rows.b(r, 6, d),
                 aggregate: rows.s(r, 7),
                 method: rows.s(r, 8),
-                params: rows.s(r, 9).map(|p| parse_params_cell(&p, d)).unwrap_or_default(),
+                params: rows
+                    .s(r, 9)
+                    .map(|p| parse_params_cell(&p, d))
+                    .unwrap_or_default(),
                 measure: rows.s(r, 10),
                 direction: rows.s(r, 11),
                 target: rows.n(r, 12, d),
@@ -370,16 +567,40 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
         }
     }
     if let Some(s) = find(sheets, UNIT_TARGETS, d, false) {
-        let rows = Rows::new(s, &[("task", "任务编号"), ("unit", "单位"), ("target", "目标值"), ("challenge", "挑战值"), ("floor", "底线值")], d);
+        let rows = Rows::new(
+            s,
+            &[
+                ("task", "任务编号"),
+                ("unit", "单位"),
+                ("target", "目标值"),
+                ("challenge", "挑战值"),
+                ("floor", "底线值"),
+            ],
+            d,
+        );
         for r in rows.rows() {
-            let o = DraftOverride { loc: rows.row_loc(r), task: rows.s(r, 0), unit: rows.s(r, 1), target: rows.n(r, 2, d), challenge: rows.n(r, 3, d), floor: rows.n(r, 4, d) };
+            let o = DraftOverride {
+                loc: rows.row_loc(r),
+                task: rows.s(r, 0),
+                unit: rows.s(r, 1),
+                target: rows.n(r, 2, d),
+                challenge: rows.n(r, 3, d),
+                floor: rows.n(r, 4, d),
+            };
             let Some(task) = o.task.clone() else {
                 d.error(&rows.loc(r, 0), "missing task id");
                 continue;
             };
-            match draft.nodes.iter_mut().find(|n| n.id.as_ref().is_some_and(|i| i.v == task.v)) {
+            match draft
+                .nodes
+                .iter_mut()
+                .find(|n| n.id.as_ref().is_some_and(|i| i.v == task.v))
+            {
                 Some(n) if n.method.is_some() => n.overrides.push(o),
-                Some(_) => d.error(&task.loc, format!("`{}` is an indicator, not a task", task.v)),
+                Some(_) => d.error(
+                    &task.loc,
+                    format!("`{}` is an indicator, not a task", task.v),
+                ),
                 None => d.error(&task.loc, format!("unknown task `{}`", task.v)),
             }
         }
@@ -390,7 +611,12 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
 /// Parses `key=value; key=value` (see [`params_cell`]).
 fn parse_params_cell(cell: &L<String>, d: &mut Diagnostics) -> Vec<(L<String>, L<ParamValue>)> {
     let mut out = Vec::new();
-    for part in cell.v.split([';', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in cell
+        .v
+        .split([';', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let Some((k, v)) = part.split_once(['=', '=']) else {
             d.error(&cell.loc, format!("`{part}` must be written key=value"));
             continue;
@@ -399,9 +625,15 @@ fn parse_params_cell(cell: &L<String>, d: &mut Diagnostics) -> Vec<(L<String>, L
         let value = if k == "grades" {
             let mut pairs = Vec::new();
             for g in v.split([',', ',']).map(str::trim).filter(|g| !g.is_empty()) {
-                match g.split_once([':', ':']).and_then(|(n, s)| Some((n.trim().to_string(), crate::sheet::parse_number(s)?))) {
+                match g
+                    .split_once([':', ':'])
+                    .and_then(|(n, s)| Some((n.trim().to_string(), crate::sheet::parse_number(s)?)))
+                {
                     Some(p) => pairs.push(p),
-                    None => d.error(&cell.loc, format!("grade `{g}` must be written name:share, e.g. 优:1")),
+                    None => d.error(
+                        &cell.loc,
+                        format!("grade `{g}` must be written name:share, e.g. 优:1"),
+                    ),
                 }
             }
             ParamValue::Table(pairs)
@@ -412,7 +644,10 @@ fn parse_params_cell(cell: &L<String>, d: &mut Diagnostics) -> Vec<(L<String>, L
         } else {
             ParamValue::Str(v.to_string())
         };
-        out.push((L::new(k.to_string(), cell.loc.clone()), L::new(value, cell.loc.clone())));
+        out.push((
+            L::new(k.to_string(), cell.loc.clone()),
+            L::new(value, cell.loc.clone()),
+        ));
     }
     out
 }

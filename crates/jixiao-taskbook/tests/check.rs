@@ -69,7 +69,10 @@ responsible = ["xicheng"]
 "#;
 
 fn line_of(errors: &[Diagnostic], needle: &str) -> usize {
-    let e = errors.iter().find(|e| e.message.contains(needle)).unwrap_or_else(|| panic!("no error mentioning `{needle}` in:\n{}", list(errors)));
+    let e = errors
+        .iter()
+        .find(|e| e.message.contains(needle))
+        .unwrap_or_else(|| panic!("no error mentioning `{needle}` in:\n{}", list(errors)));
     match e.location {
         Location::Text { line, .. } => line,
         ref other => panic!("expected a line for `{needle}`, got {other:?}"),
@@ -77,14 +80,21 @@ fn line_of(errors: &[Diagnostic], needle: &str) -> usize {
 }
 
 fn list(errors: &[Diagnostic]) -> String {
-    errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
 fn a_task_book_with_several_mistakes_gets_every_one_reported_with_its_line() {
     let errors = parse_toml(BROKEN, "broken.toml").expect_err("the file is broken");
     assert_eq!(line_of(&errors, "unknown group `nowhere`"), 16);
-    assert_eq!(line_of(&errors, "challenge value 5 must be above the target 6"), 35);
+    assert_eq!(
+        line_of(&errors, "challenge value 5 must be above the target 6"),
+        35
+    );
     assert_eq!(line_of(&errors, "unknown evaluator `ghw`"), 37);
     assert_eq!(line_of(&errors, "duplicate node id `A1`"), 40);
     assert_eq!(line_of(&errors, "unknown parameter `cep`"), 45);
@@ -95,7 +105,10 @@ fn a_task_book_with_several_mistakes_gets_every_one_reported_with_its_line() {
     // The points of A's children (4 + 3 + 2 + 1) are checked once the tree is whole.
     assert!(errors.iter().all(|e| e.file == "broken.toml"));
     let text = list(&errors);
-    assert!(text.starts_with("broken.toml:16:"), "errors come in file order:\n{text}");
+    assert!(
+        text.starts_with("broken.toml:16:"),
+        "errors come in file order:\n{text}"
+    );
 }
 
 #[test]
@@ -104,31 +117,71 @@ fn children_points_must_add_up_where_the_file_says_so() {
         .replace("\"nowhere\"", "\"urban6\"")
         .replace("challenge = 5", "challenge = 8")
         .replace("[\"ghw\"]", "[\"fgw\"]")
-        .replace("id = \"A1\"\nparent = \"A\"\nname = \"重复编号\"", "id = \"A2\"\nparent = \"A\"\nname = \"重复编号\"")
+        .replace(
+            "id = \"A1\"\nparent = \"A\"\nname = \"重复编号\"",
+            "id = \"A2\"\nparent = \"A\"\nname = \"重复编号\"",
+        )
         .replace(", cep = 2", "")
         .replace("method = \"magic\"", "method = \"ratio\"\ntarget = 1")
-        .replace("method = \"efficacy\"\ncolour = \"red\"\nresponsible = [\"xicheng\"]", "method = \"efficacy\"\ntarget = 10\nfloor = 5\npoints_extra = 1");
+        .replace(
+            "method = \"efficacy\"\ncolour = \"red\"\nresponsible = [\"xicheng\"]",
+            "method = \"efficacy\"\ntarget = 10\nfloor = 5\npoints_extra = 1",
+        );
     let errors = parse_toml(&fixed, "b.toml").expect_err("two mistakes remain");
-    assert!(errors.iter().any(|e| e.message.contains("unknown field `points_extra`")), "{}", list(&errors));
-    let fixed = fixed.replace("points_extra = 1\n", "").replace("points = 10", "points = 11");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("unknown field `points_extra`")),
+        "{}",
+        list(&errors)
+    );
+    let fixed = fixed
+        .replace("points_extra = 1\n", "")
+        .replace("points = 10", "points = 11");
     let errors = parse_toml(&fixed, "b.toml").expect_err("points do not add up");
-    assert_eq!(line_of(&errors, "the children of `A` add up to 10 points but it has 11"), 26);
+    assert_eq!(
+        line_of(
+            &errors,
+            "the children of `A` add up to 10 points but it has 11"
+        ),
+        26
+    );
     assert!(parse_toml(&fixed.replace("points = 11", "points = 10"), "b.toml").is_ok());
 }
 
 #[test]
 fn a_syntax_error_is_located() {
-    let errors = parse_toml("[cycle]\nid = \"2020\"\nname = 名称\n", "s.toml").expect_err("bad syntax");
+    let errors =
+        parse_toml("[cycle]\nid = \"2020\"\nname = 名称\n", "s.toml").expect_err("bad syntax");
     assert_eq!(errors.len(), 1);
-    assert!(matches!(errors[0].location, Location::Text { line: 3, .. }), "{}", list(&errors));
+    assert!(
+        matches!(errors[0].location, Location::Text { line: 3, .. }),
+        "{}",
+        list(&errors)
+    );
 }
 
 #[test]
 fn lower_is_better_puts_the_challenge_below_the_target() {
-    let book = BROKEN.replace("target = 6\nchallenge = 5\nfloor = 3", "direction = \"lower\"\ntarget = 6\nchallenge = 7\nfloor = 3");
+    let book = BROKEN.replace(
+        "target = 6\nchallenge = 5\nfloor = 3",
+        "direction = \"lower\"\ntarget = 6\nchallenge = 7\nfloor = 3",
+    );
     let errors = parse_toml(&book, "l.toml").expect_err("wrong side");
-    assert!(errors.iter().any(|e| e.message.contains("challenge value 7 must be below the target 6")), "{}", list(&errors));
-    assert!(errors.iter().any(|e| e.message.contains("floor 3 must be above the target 6")), "{}", list(&errors));
+    assert!(
+        errors.iter().any(|e| e
+            .message
+            .contains("challenge value 7 must be below the target 6")),
+        "{}",
+        list(&errors)
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("floor 3 must be above the target 6")),
+        "{}",
+        list(&errors)
+    );
 }
 
 proptest! {

@@ -15,7 +15,11 @@ fn examples() -> Vec<PathBuf> {
             }
         }
     }
-    assert!(!found.is_empty(), "no example task book found under {}", root.display());
+    assert!(
+        !found.is_empty(),
+        "no example task book found under {}",
+        root.display()
+    );
     found
 }
 
@@ -35,10 +39,23 @@ fn the_beijing_demo_has_29_indicators_and_70_tasks_plus_survey_and_leader_evalua
     let text = include_str!("../../../examples/beijing-2020/taskbook.toml");
     let fw = parse_toml(text, "taskbook.toml").expect("valid");
     let tasks: Vec<_> = fw.tasks().collect();
-    let evaluations = tasks.iter().filter(|&&t| fw.node_path(t).starts_with("服务效果")).count();
+    let evaluations = tasks
+        .iter()
+        .filter(|&&t| fw.node_path(t).starts_with("服务效果"))
+        .count();
     assert_eq!(tasks.len() - evaluations, 70);
     assert_eq!(evaluations, 2);
-    let indicators = fw.nodes.iter().filter(|n| n.parent.is_some() && n.task.is_none() && !fw.node_path(fw.node_index(&n.id).unwrap()).starts_with("服务效果")).count();
+    let indicators = fw
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.parent.is_some()
+                && n.task.is_none()
+                && !fw
+                    .node_path(fw.node_index(&n.id).unwrap())
+                    .starts_with("服务效果")
+        })
+        .count();
     assert_eq!(indicators, 29);
     assert_eq!(fw.units.iter().filter(|u| u.ranked).count(), 16);
     assert_eq!(fw.total_points(), 100.0);
@@ -61,9 +78,13 @@ fn toml_to_xlsx_to_toml_is_lossless() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let fw = parse_toml(&text, "original").expect("valid");
         let bytes = jixiao_taskbook::xlsx::to_xlsx(&fw).expect("writes");
-        let from_xlsx = jixiao_taskbook::xlsx::parse_xlsx(&bytes, "book.xlsx").unwrap_or_else(|e| panic!("{:#?}", e));
+        let from_xlsx = jixiao_taskbook::xlsx::parse_xlsx(&bytes, "book.xlsx")
+            .unwrap_or_else(|e| panic!("{:#?}", e));
         assert_eq!(fw, from_xlsx, "xlsx changed the framework");
         let again = parse_toml(&to_toml(&from_xlsx), "again").expect("valid");
-        assert_eq!(fw, again, "TOML written from the xlsx changed the framework");
+        assert_eq!(
+            fw, again,
+            "TOML written from the xlsx changed the framework"
+        );
     }
 }

@@ -1,0 +1,213 @@
+//! Command-line arguments (clap derive; the doc comments are the help text).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// jixiao (绩效): government performance management — task books, scoring that explains every
+/// number, rankings.
+#[derive(Debug, Parser)]
+#[command(name = "jixiao", version, about, long_about = None)]
+pub struct Cli {
+    /// Database URL: a SQLite file path or sqlite://PATH (default ./jixiao.sqlite), or
+    /// postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "JIXIAO_DATABASE_URL",
+        default_value = "sqlite://jixiao.sqlite"
+    )]
+    pub database: String,
+    /// Who is acting, recorded in the audit log.
+    #[arg(long, global = true, env = "JIXIAO_ACTOR", default_value = "cli")]
+    pub actor: String,
+    /// Log more (repeat for debug output).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (or bring its schema up to date).
+    Init,
+    /// Check a task book (.toml or .xlsx) and report every error with its location.
+    Check { file: PathBuf },
+    /// Import a task book, values or ledger entries. Every row is checked first; a file with
+    /// any error writes nothing. Importing the same file twice changes nothing.
+    #[command(subcommand)]
+    Import(Import),
+    /// Export a task book, or scores with their explanations.
+    #[command(subcommand)]
+    Export(Export),
+    /// Score a cycle, keep the result, and print each unit's total, grade and rank.
+    Score(ScoreArgs),
+    /// Print the ranking, overall or within a group; with --robustness, how stable each rank is.
+    Rank(RankArgs),
+    /// Explain how a unit's score was reached: the total, or one task or indicator.
+    Explain(ExplainArgs),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(Audit),
+    /// Build the Beijing 2020 demo cycle into a fresh database, score it and print the ranking.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Import {
+    /// A task book (.toml or .xlsx); creates or updates its cycle.
+    Taskbook { file: PathBuf },
+    /// Values from CSV or xlsx: unit, task, period, value [, note, source, evidence, state].
+    Values {
+        file: PathBuf,
+        #[command(flatten)]
+        cycle: CycleArg,
+        /// State of rows whose file gives none.
+        #[arg(long, value_enum, default_value_t = StateArg::Approved)]
+        state: StateArg,
+    },
+    /// Bonus and deduction entries from CSV or xlsx: unit, kind, points, reason, approver [, date].
+    Ledger {
+        file: PathBuf,
+        #[command(flatten)]
+        cycle: CycleArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StateArg {
+    Draft,
+    Submitted,
+    Approved,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Export {
+    /// The stored task book as TOML or xlsx.
+    Taskbook {
+        #[command(flatten)]
+        cycle: CycleArg,
+        #[arg(long, value_enum, default_value_t = BookFormat::Toml)]
+        format: BookFormat,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Every unit's score of every node, with the explanation of each, as xlsx or CSV.
+    Scores {
+        #[command(flatten)]
+        cycle: CycleArg,
+        #[arg(long, value_enum, default_value_t = TableFormat::Xlsx)]
+        format: TableFormat,
+        #[arg(long, short)]
+        output: PathBuf,
+        #[command(flatten)]
+        lang: LangArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BookFormat {
+    Toml,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TableFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct CycleArg {
+    /// Cycle id (default: the newest cycle in the database).
+    #[arg(long)]
+    pub cycle: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LangArg {
+    /// Language of explanations: zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub cycle: CycleArg,
+    /// Print the full result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    #[command(flatten)]
+    pub cycle: CycleArg,
+    /// Rank within this group (id or name) instead of overall.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Also show every group's ranking.
+    #[arg(long, conflicts_with = "group")]
+    pub by_group: bool,
+    /// Perturb the weights many times and report each unit's rank range (OECD/JRC uncertainty
+    /// analysis).
+    #[arg(long)]
+    pub robustness: bool,
+    /// Number of perturbed draws.
+    #[arg(long, default_value_t = 1000)]
+    pub draws: usize,
+    /// Seed of the draws: the same seed gives the same result.
+    #[arg(long, default_value_t = 2020)]
+    pub seed: u64,
+    /// Each weight is multiplied by a factor in [1 − spread, 1 + spread].
+    #[arg(long, default_value_t = 0.2)]
+    pub spread: f64,
+    /// Also draw the normalisation of normalised tasks.
+    #[arg(long)]
+    pub vary_normalisation: bool,
+    #[command(flatten)]
+    pub lang: LangArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub cycle: CycleArg,
+    /// Unit id or name, e.g. 东城区.
+    #[arg(long)]
+    pub unit: String,
+    /// Task or indicator id or name; without it, the unit's total is explained.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Output as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub lang: LangArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Audit {
+    /// Check the hash chain; fails if any entry was edited, removed or inserted in the database.
+    Verify,
+    /// Print the audit log, optionally only entries whose entity starts with a prefix.
+    Log {
+        #[arg(long)]
+        entity: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo database (created; an existing demo database there is replaced).
+    #[arg(long, default_value = "demo-data")]
+    pub data_dir: PathBuf,
+    /// Address the web application will serve on (the web server is not part of this build
+    /// yet; the demo builds, scores and prints).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Only build the database and print the ranking.
+    #[arg(long)]
+    pub no_serve: bool,
+}

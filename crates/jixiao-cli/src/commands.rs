@@ -1,0 +1,668 @@
+//! One function per command. Each opens the store, calls the core, prints.
+
+use crate::cli::*;
+use crate::table;
+use crate::Diagnosed;
+use anyhow::{anyhow, bail, Context, Result};
+use jixiao_core::explain::{num, pts};
+use jixiao_core::robustness::{analyse, RobustnessConfig};
+use jixiao_core::workflow::ValueState;
+use jixiao_core::{explain, explain_total, Framework, Inputs, Lang, Scorecard};
+use jixiao_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let db = cli.database.as_str();
+    let actor = cli.actor.as_str();
+    match cli.command {
+        Command::Init => {
+            let store = open(db)?;
+            println!("数据库已就绪 database ready ({}): {db}", store.backend());
+        }
+        Command::Check { file } => return check(&file),
+        Command::Import(Import::Taskbook { file }) => {
+            let fw = read_taskbook(&file)?;
+            let change = open(db)?.save_cycle(&fw, &jixiao_taskbook::to_toml(&fw), actor)?;
+            println!("任务书 {} ({}): {:?}", fw.cycle.id, fw.cycle.name, change);
+        }
+        Command::Import(Import::Values { file, cycle, state }) => {
+            let mut store = open(db)?;
+            let fw = load(&mut store, &cycle)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let state = match state {
+                StateArg::Draft => ValueState::Draft,
+                StateArg::Submitted => ValueState::Submitted,
+                StateArg::Approved => ValueState::Approved,
+            };
+            let rows = jixiao_taskbook::values::parse_values(&fw, &bytes, &file_name(&file), state)
+                .map_err(Diagnosed)?;
+            let bar = progress(rows.len() as u64, "导入数值 importing values");
+            let outcome = store.import_values(&fw.cycle.id, &rows, actor, &mut |n| {
+                bar.set_position(n as u64)
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "数值 values: {} inserted, {} updated, {} unchanged",
+                outcome.inserted, outcome.updated, outcome.unchanged
+            );
+        }
+        Command::Import(Import::Ledger { file, cycle }) => {
+            let mut store = open(db)?;
+            let fw = load(&mut store, &cycle)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let rows = jixiao_taskbook::values::parse_ledger(&fw, &bytes, &file_name(&file))
+                .map_err(Diagnosed)?;
+            let outcome = store.import_ledger(&fw.cycle.id, &rows, actor)?;
+            println!(
+                "加扣分 ledger: {} inserted, {} updated, {} unchanged",
+                outcome.inserted, outcome.updated, outcome.unchanged
+            );
+        }
+        Command::Export(Export::Taskbook {
+            cycle,
+            format,
+            output,
+        }) => {
+            let mut store = open(db)?;
+            let fw = load(&mut store, &cycle)?;
+            let bytes = match format {
+                BookFormat::Toml => jixiao_taskbook::to_toml(&fw).into_bytes(),
+                BookFormat::Xlsx => {
+                    jixiao_taskbook::xlsx::to_xlsx(&fw).map_err(|e| anyhow!("writing xlsx: {e}"))?
+                }
+            };
+            write(&output, &bytes)?;
+        }
+        Command::Export(Export::Scores {
+            cycle,
+            format,
+            output,
+            lang,
+        }) => {
+            let mut store = open(db)?;
+            let (fw, _, card) = scored(&mut store, &cycle)?;
+            let lang = lang_of(&lang)?;
+            let bytes = match format {
+                TableFormat::Csv => scores_csv(&fw, &card, lang)?,
+                TableFormat::Xlsx => scores_xlsx(&fw, &card, lang)?,
+            };
+            write(&output, &bytes)?;
+        }
+        Command::Score(args) => {
+            let mut store = open(db)?;
+            let (fw, _, card) = scored(&mut store, &args.cycle)?;
+            let json = serde_json::to_string(&score_summary(&fw, &card))?;
+            let run = store.record_score_run(&fw.cycle.id, actor, &json)?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&score_summary(&fw, &card))?
+                );
+            } else {
+                print!("{}", ranking_table(&fw, &card, None, true));
+                println!("评分记录 score run #{run} saved");
+            }
+        }
+        Command::Rank(args) => return rank(db, args),
+        Command::Explain(args) => {
+            let mut store = open(db)?;
+            let (fw, _, card) = scored(&mut store, &args.cycle)?;
+            let lang = lang_of(&args.lang)?;
+            let unit = fw.unit_index(&args.unit).ok_or_else(|| {
+                anyhow!(
+                    "unknown unit `{}`; units: {}",
+                    args.unit,
+                    names(fw.units.iter().map(|u| u.name.as_str()))
+                )
+            })?;
+            match args.task {
+                Some(t) => {
+                    let node = fw
+                        .node_index(&t)
+                        .ok_or_else(|| anyhow!("unknown task or indicator `{t}`"))?;
+                    let e = explain(&fw, &card, unit, node, lang);
+                    if args.json {
+                        println!("{}", serde_json::to_string_pretty(&e)?);
+                    } else {
+                        print!("{}", e.to_text(lang));
+                    }
+                }
+                None if args.json => {
+                    let all: Vec<_> = (0..fw.nodes.len())
+                        .map(|n| explain(&fw, &card, unit, n, lang))
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({ "total": explain_total(&fw, &card, unit, lang), "nodes": all })
+                        )?
+                    );
+                }
+                None => {
+                    print!("{}", explain_total(&fw, &card, unit, lang));
+                    println!();
+                    print!("{}", node_table(&fw, &card, unit, lang));
+                    println!(
+                        "\n{}",
+                        if lang == Lang::Zh {
+                            "查看某项的计算过程:jixiao explain --unit <单位> --task <编号>"
+                        } else {
+                            "For one item: jixiao explain --unit <unit> --task <id>"
+                        }
+                    );
+                }
+            }
+        }
+        Command::Audit(Audit::Verify) => {
+            let report = open(db)?.verify_audit()?;
+            match report.first_broken {
+                None => println!(
+                    "审计日志完整 audit log intact: {} entries, hash chain verified",
+                    report.entries
+                ),
+                Some((seq, why)) => {
+                    eprintln!(
+                        "审计日志被篡改 audit log tampered: entry #{seq} {why} ({} entries)",
+                        report.entries
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Audit(Audit::Log { entity }) => {
+            let entries = open(db)?.audit_entries(entity.as_deref())?;
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        e.at.clone(),
+                        e.actor.clone(),
+                        e.action.clone(),
+                        e.entity.clone(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                table::render(
+                    &["#", "时间 at", "操作人 actor", "操作 action", "对象 entity"],
+                    &rows
+                )
+            );
+        }
+        Command::Demo(args) => return crate::demo::run(&args, actor),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn open(url: &str) -> Result<Store> {
+    Store::open(url).with_context(|| format!("opening database {url}"))
+}
+
+fn file_name(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    println!("已写入 written: {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    it.collect::<Vec<_>>().join("、")
+}
+
+pub fn progress(len: u64, message: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(message);
+    bar
+}
+
+fn lang_of(l: &LangArg) -> Result<Lang> {
+    Lang::parse(&l.lang).ok_or_else(|| anyhow!("unknown language `{}`; use zh or en", l.lang))
+}
+
+/// Reads a task book by extension, failing with every diagnostic.
+pub fn read_taskbook(file: &Path) -> Result<Framework> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file_name(file);
+    let parsed = if name.to_lowercase().ends_with(".xlsx") {
+        jixiao_taskbook::xlsx::parse_xlsx(&bytes, &name)
+    } else {
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow!(
+                "{name}: not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        jixiao_taskbook::parse_toml(&text, &name)
+    };
+    parsed.map_err(|d| Diagnosed(d).into())
+}
+
+fn check(file: &Path) -> Result<ExitCode> {
+    let fw = read_taskbook(file)?;
+    let tasks = fw.tasks().count();
+    let inner = fw.nodes.len() - tasks;
+    println!(
+        "✓ {}: {} ({}) — {} 个指标节点 nodes, {} 项任务 tasks, {} 个单位 units ({} 单列), {} 个填报期 periods, 满分 {}",
+        file.display(),
+        fw.cycle.name,
+        fw.cycle.id,
+        inner,
+        tasks,
+        fw.units.len(),
+        fw.units.iter().filter(|u| !u.ranked).count(),
+        fw.cycle.periods.len(),
+        num(fw.total_points())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn load(store: &mut Store, cycle: &CycleArg) -> Result<Framework> {
+    let id = match &cycle.cycle {
+        Some(c) => c.clone(),
+        None => store.cycles()?.into_iter().next().map(|(id, _)| id).ok_or_else(|| anyhow!("no cycle in the database: import a task book first (jixiao import taskbook FILE)"))?,
+    };
+    store.load_cycle(&id).map_err(|e| anyhow!("{e}"))
+}
+
+pub fn scored(store: &mut Store, cycle: &CycleArg) -> Result<(Framework, Inputs, Scorecard)> {
+    let fw = load(store, cycle)?;
+    let inputs = store.inputs(&fw)?;
+    let card = jixiao_core::score(&fw, &inputs);
+    Ok((fw, inputs, card))
+}
+
+#[derive(serde::Serialize)]
+struct UnitSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    total: f64,
+    base: f64,
+    bonus: f64,
+    deduction: f64,
+    grade: Option<&'a str>,
+    rank: Option<u32>,
+    group_ranks: Vec<(&'a str, u32)>,
+    dimensions: Vec<(&'a str, Option<f64>)>,
+}
+
+fn score_summary<'a>(fw: &'a Framework, card: &'a Scorecard) -> serde_json::Value {
+    let units: Vec<UnitSummary> = fw
+        .units
+        .iter()
+        .zip(&card.units)
+        .map(|(u, s)| UnitSummary {
+            id: &u.id,
+            name: &u.name,
+            total: s.total,
+            base: s.base,
+            bonus: s.bonus,
+            deduction: s.deduction,
+            grade: s.grade.as_deref(),
+            rank: s.rank,
+            group_ranks: s
+                .group_ranks
+                .iter()
+                .map(|(g, r)| (fw.groups[*g].id.as_str(), *r))
+                .collect(),
+            dimensions: fw
+                .roots()
+                .map(|r| (fw.nodes[r].id.as_str(), s.nodes[r].score()))
+                .collect(),
+        })
+        .collect();
+    serde_json::json!({ "cycle": fw.cycle.id, "units": units })
+}
+
+/// The ranking table: ranked units by rank, then 单列 units.
+pub fn ranking_table(
+    fw: &Framework,
+    card: &Scorecard,
+    group: Option<usize>,
+    with_groups: bool,
+) -> String {
+    let mut order: Vec<usize> = match group {
+        Some(g) => fw.members(Some(&fw.groups[g].id)),
+        None => (0..fw.units.len()).collect(),
+    };
+    let rank_of = |u: usize| match group {
+        Some(g) => card.units[u]
+            .group_ranks
+            .iter()
+            .find(|(gg, _)| *gg == g)
+            .map(|(_, r)| *r),
+        None => card.units[u].rank,
+    };
+    order.sort_by(|&a, &b| {
+        rank_of(a)
+            .unwrap_or(u32::MAX)
+            .cmp(&rank_of(b).unwrap_or(u32::MAX))
+            .then(card.units[b].total.total_cmp(&card.units[a].total))
+    });
+    let mut headers = vec!["名次", "单位", "总分", "基础分", "加分", "扣分", "等次"];
+    if with_groups {
+        headers.push("分组名次");
+    }
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|&u| {
+            let s = &card.units[u];
+            let mut row = vec![
+                rank_of(u)
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "单列".into()),
+                fw.units[u].name.clone(),
+                pts(s.total),
+                pts(s.base),
+                pts(s.bonus),
+                pts(s.deduction),
+                s.grade.clone().unwrap_or_default(),
+            ];
+            if with_groups {
+                row.push(
+                    s.group_ranks
+                        .iter()
+                        .map(|(g, r)| format!("{}第{}", fw.groups[*g].name, r))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+            row
+        })
+        .collect();
+    table::render(&headers, &rows)
+}
+
+fn rank(db: &str, args: RankArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let (fw, inputs, card) = scored(&mut store, &args.cycle)?;
+    let group = match &args.group {
+        Some(g) => Some(fw.group_index(g).ok_or_else(|| {
+            anyhow!(
+                "unknown group `{g}`; groups: {}",
+                names(fw.groups.iter().map(|g| g.name.as_str()))
+            )
+        })?),
+        None => None,
+    };
+    println!(
+        "{} {}",
+        fw.cycle.name,
+        group
+            .map(|g| format!("· {}", fw.groups[g].name))
+            .unwrap_or_else(|| "· 综合排名".into())
+    );
+    print!("{}", ranking_table(&fw, &card, group, group.is_none()));
+    if args.by_group {
+        for g in 0..fw.groups.len() {
+            println!("\n{}", fw.groups[g].name);
+            print!("{}", ranking_table(&fw, &card, Some(g), false));
+        }
+    }
+    if args.robustness {
+        if args.draws == 0 || !(0.0..1.0).contains(&args.spread) {
+            bail!("--draws must be at least 1 and --spread at least 0 and below 1");
+        }
+        let cfg = RobustnessConfig {
+            draws: args.draws,
+            seed: args.seed,
+            weight_spread: args.spread,
+            vary_normalisation: args.vary_normalisation,
+            coverage: 0.95,
+        };
+        let result = analyse(&fw, &inputs, cfg);
+        let zh = lang_of(&args.lang)? == Lang::Zh;
+        println!(
+            "\n{}",
+            if zh {
+                format!(
+                    "排名稳健性:权重 ±{:.0}% 随机扰动 {} 次{}(种子 {})",
+                    args.spread * 100.0,
+                    args.draws,
+                    if args.vary_normalisation {
+                        ",并随机更换标准化方法"
+                    } else {
+                        ""
+                    },
+                    args.seed
+                )
+            } else {
+                format!(
+                    "Rank robustness: weights perturbed ±{:.0}% in {} draws{} (seed {})",
+                    args.spread * 100.0,
+                    args.draws,
+                    if args.vary_normalisation {
+                        ", normalisation drawn too"
+                    } else {
+                        ""
+                    },
+                    args.seed
+                )
+            }
+        );
+        let mut sorted = result.clone();
+        sorted.sort_by_key(|r| r.baseline);
+        let rows: Vec<Vec<String>> = sorted
+            .iter()
+            .map(|r| {
+                let name = fw.units[r.unit].name.clone();
+                let interval = if zh {
+                    format!("第{}–{}名", r.low, r.high)
+                } else {
+                    format!("{}–{}", r.low, r.high)
+                };
+                let sentence = if zh {
+                    format!(
+                        "{name}第{}名,95%的抽样在第{}至{}名之间",
+                        r.baseline, r.low, r.high
+                    )
+                } else {
+                    format!(
+                        "{name} {}, between {} and {} in 95% of draws",
+                        ordinal(r.baseline),
+                        ordinal(r.low),
+                        ordinal(r.high)
+                    )
+                };
+                vec![
+                    r.baseline.to_string(),
+                    name,
+                    r.median.to_string(),
+                    interval,
+                    format!("{}–{}", r.min, r.max),
+                    format!("{:.0}%", r.share_at_baseline * 100.0),
+                    sentence,
+                ]
+            })
+            .collect();
+        let headers = if zh {
+            [
+                "名次",
+                "单位",
+                "中位名次",
+                "95%区间",
+                "最好–最差",
+                "保持原名次",
+                "说明",
+            ]
+        } else {
+            [
+                "rank",
+                "unit",
+                "median",
+                "95% interval",
+                "best–worst",
+                "kept rank",
+                "reading",
+            ]
+        };
+        print!("{}", table::render(&headers, &rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+fn node_table(fw: &Framework, card: &Scorecard, unit: usize, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let rows: Vec<Vec<String>> = fw
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.task.is_none())
+        .map(|(i, n)| {
+            let depth = {
+                let mut d = 0;
+                let mut p = n.parent;
+                while let Some(x) = p {
+                    d += 1;
+                    p = fw.nodes[x].parent;
+                }
+                d
+            };
+            let score = card.units[unit].nodes[i]
+                .score()
+                .map(pts)
+                .unwrap_or_else(|| if zh { "不适用".into() } else { "n/a".into() });
+            vec![
+                n.id.clone(),
+                format!("{}{}", "  ".repeat(depth), n.name),
+                num(n.points),
+                score,
+            ]
+        })
+        .collect();
+    table::render(
+        if zh {
+            &["编号", "指标", "分值", "得分"]
+        } else {
+            &["id", "indicator", "points", "score"]
+        },
+        &rows,
+    )
+}
+
+/// One row per unit × node: the export's content.
+fn score_rows(fw: &Framework, card: &Scorecard, lang: Lang) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for u in 0..fw.units.len() {
+        for n in 0..fw.nodes.len() {
+            let e = explain(fw, card, u, n, lang);
+            let value = e
+                .inputs
+                .iter()
+                .find(|(k, _)| k == "x")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            rows.push(vec![
+                fw.units[u].id.clone(),
+                fw.units[u].name.clone(),
+                fw.nodes[n].id.clone(),
+                e.path.clone(),
+                num(fw.nodes[n].points),
+                e.result.map(pts).unwrap_or_default(),
+                value,
+                if lang == Lang::Zh {
+                    e.method_zh.clone()
+                } else {
+                    e.method.clone()
+                },
+                e.to_text(lang)
+                    .lines()
+                    .skip(1)
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ]);
+        }
+        let s = &card.units[u];
+        rows.push(vec![
+            fw.units[u].id.clone(),
+            fw.units[u].name.clone(),
+            "TOTAL".into(),
+            if lang == Lang::Zh {
+                "总分".into()
+            } else {
+                "total".into()
+            },
+            num(fw.total_points()),
+            pts(s.total),
+            String::new(),
+            s.grade.clone().unwrap_or_default(),
+            explain_total(fw, card, u, lang)
+                .lines()
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ]);
+    }
+    rows
+}
+
+const SCORE_HEADERS: [&str; 9] = [
+    "单位编号(unit_id)",
+    "单位(unit)",
+    "编号(node_id)",
+    "指标路径(path)",
+    "分值(points)",
+    "得分(score)",
+    "实际值(value)",
+    "方法(method)",
+    "计算说明(explanation)",
+];
+
+fn scores_csv(fw: &Framework, card: &Scorecard, lang: Lang) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(SCORE_HEADERS)?;
+    for r in score_rows(fw, card, lang) {
+        w.write_record(&r)?;
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec(); // so Excel opens UTF-8 CSV as UTF-8
+    bytes.extend(w.into_inner().map_err(|e| anyhow!("{e}"))?);
+    Ok(bytes)
+}
+
+fn scores_xlsx(fw: &Framework, card: &Scorecard, lang: Lang) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("得分(scores)")?;
+    for (c, h) in SCORE_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in score_rows(fw, card, lang).iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match (c, v.parse::<f64>()) {
+                (4 | 5, Ok(x)) => ws.write_number(r, c, x)?,
+                _ => ws.write_string(r, c, v)?,
+            };
+        }
+    }
+    ws.set_column_width(3, 40)?;
+    ws.set_column_width(8, 80)?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(wb.save_to_buffer()?)
+}
