@@ -1215,7 +1215,7 @@ fn build_method(
                 loc,
             }) => {
                 if g.is_empty() || g.iter().any(|(_, s)| !(0.0..=10.0).contains(s)) {
-                    p.d.error(&loc, "`grades` must map each grade to a share of the points, e.g. { 优 = 1.0, 良 = 0.85 }");
+                    p.d.error(&loc, "`grades` must map each grade to a share of the points, e.g. { \"优\" = 1.0, \"良\" = 0.85 }");
                 }
                 Method::Qualitative { grades: g }
             }
@@ -1224,7 +1224,7 @@ fn build_method(
                 return None;
             }
             None => {
-                p.d.error(&m.loc, "method `qualitative` needs parameter `grades`, e.g. { 优 = 1.0, 良 = 0.85, 中 = 0.7, 差 = 0.5 }");
+                p.d.error(&m.loc, "method `qualitative` needs parameter `grades`, e.g. { \"优\" = 1.0, \"良\" = 0.85, \"中\" = 0.7, \"差\" = 0.5 }");
                 return None;
             }
         },

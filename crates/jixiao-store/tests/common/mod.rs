@@ -1,0 +1,70 @@
+//! Fresh databases for tests: a SQLite file in a temporary folder, and a PostgreSQL schema of
+//! its own, dropped afterwards. When PostgreSQL cannot be reached the PostgreSQL half is skipped
+//! with a loud message, unless JIXIAO_REQUIRE_POSTGRES=1 makes that a failure.
+#![allow(dead_code)]
+
+use jixiao_store::Store;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub fn postgres_url() -> String {
+    std::env::var("JIXIAO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestDb {
+    pub store: Store,
+    pub name: &'static str,
+    /// A URL other programs (the CLI) can use to reach the same database.
+    pub url: String,
+    schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.schema {
+            if let Ok(mut c) = postgres::Client::connect(&postgres_url(), postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
+    TestDb { store: Store::open(&url).expect("sqlite opens"), name: "sqlite", url, schema: None, _dir: Some(dir) }
+}
+
+pub fn postgres() -> Option<TestDb> {
+    let schema = format!(
+        "jx_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    );
+    match Store::open_postgres_schema(&postgres_url(), &schema) {
+        Ok(store) => {
+            let url = format!("{}?options=-csearch_path%3D{schema}", postgres_url());
+            Some(TestDb { store, name: "postgres", url, schema: Some(schema), _dir: None })
+        }
+        Err(e) => {
+            if std::env::var("JIXIAO_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("PostgreSQL is required (JIXIAO_REQUIRE_POSTGRES=1) but unreachable: {e}");
+            }
+            // Written to stderr directly, not through eprintln!, so the test harness does not
+            // swallow it.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "\n!!! SKIPPING the PostgreSQL half of this test: {e}\n!!! Set JIXIAO_REQUIRE_POSTGRES=1 to make this a failure.\n");
+            None
+        }
+    }
+}
+
+/// Every backend available: SQLite always, PostgreSQL when reachable.
+pub fn backends() -> Vec<TestDb> {
+    let mut v = vec![sqlite()];
+    v.extend(postgres());
+    v
+}
