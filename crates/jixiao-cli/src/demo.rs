@@ -72,7 +72,7 @@ fn synthetic_annual(fw: &Framework, task: usize, unit: usize, rng: &mut SplitMix
                 floor + 0.05 * (floor - target),
             )
         }
-        (_, Some(target)) if target == 0.0 => {
+        (_, Some(target)) if target.abs() < f64::EPSILON => {
             if u(0.0, 1.0) < 0.85 {
                 0.0
             } else {

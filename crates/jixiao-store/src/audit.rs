@@ -127,8 +127,7 @@ impl Store {
     pub fn verify_audit(&mut self) -> Result<AuditReport> {
         let entries = self.audit_entries(None)?;
         let mut prev = GENESIS.to_string();
-        let mut expected_seq = 1;
-        for e in &entries {
+        for (expected_seq, e) in (1..).zip(entries.iter()) {
             let broken = if e.seq != expected_seq {
                 Some(format!(
                     "sequence jumps from {} to {}: an entry was removed or inserted",
@@ -149,7 +148,6 @@ impl Store {
                 });
             }
             prev = e.hash.clone();
-            expected_seq += 1;
         }
         Ok(AuditReport {
             entries: entries.len(),

@@ -552,7 +552,7 @@ impl Store {
             for r in rows {
                 let id = audit::short_hash(&format!("{}|{}|{}", r.unit, r.kind.as_str(), r.reason));
                 let existing = s.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&id)])?;
-                let before = existing.first().map(ledger_from);
+                let before = existing.first().map(|r| ledger_from(r));
                 match &before {
                     Some(b) if b == r => {
                         out.unchanged += 1;
@@ -653,7 +653,7 @@ fn value_entity(cycle: &str, k: &ValueKey) -> String {
     format!("cycle/{cycle}/value/{}/{}/{}", k.task, k.unit, k.period)
 }
 
-fn ledger_from(r: &Vec<Val>) -> LedgerRow {
+fn ledger_from(r: &[Val]) -> LedgerRow {
     let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
     LedgerRow {
         unit: s(0),

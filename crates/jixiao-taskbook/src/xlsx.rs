@@ -527,7 +527,7 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
             let progress = rows.s(r, 19).and_then(|p| {
                 let parsed: Option<Vec<f64>> =
                     p.v.split([',', ','])
-                        .map(|x| crate::sheet::parse_number(x))
+                        .map(crate::sheet::parse_number)
                         .collect();
                 if parsed.is_none() {
                     d.error(

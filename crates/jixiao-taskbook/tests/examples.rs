@@ -88,3 +88,72 @@ fn toml_to_xlsx_to_toml_is_lossless() {
         );
     }
 }
+
+#[test]
+fn dongcheng_values_are_the_reports_numbers_each_citing_its_sentence() {
+    let seed_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/seed/dongcheng-2020-performance-report.txt");
+    let seed = std::fs::read_to_string(&seed_path).unwrap_or_else(|e| {
+        panic!(
+            "the seed report is expected at {}: {e}",
+            seed_path.display()
+        )
+    });
+    let fw = parse_toml(
+        include_str!("../../../examples/beijing-2020/taskbook.toml"),
+        "taskbook.toml",
+    )
+    .unwrap();
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        include_bytes!("../../../examples/beijing-2020/values.csv"),
+        "values.csv",
+        jixiao_core::workflow::ValueState::Approved,
+    )
+    .unwrap();
+    let mut cited = 0;
+    for r in rows.iter().filter(|r| r.key.unit == "dongcheng") {
+        let Some(quote) = r.source.strip_prefix("东城区2020年度绩效自评报告:") else {
+            continue;
+        };
+        for part in quote.split("……").filter(|p| !p.is_empty()) {
+            assert!(
+                seed.contains(part.trim_end_matches('。')),
+                "{}: `{part}` is not in the report",
+                r.key.task
+            );
+        }
+        // The number itself appears in the cited sentence (grades and derived rates excepted).
+        if let jixiao_core::Observation::Number(x) = r.observation {
+            let shown = jixiao_core::explain::num(x);
+            assert!(
+                quote.contains(&shown) || !r.note.is_empty() || x == 0.0 || x == 100.0,
+                "{}: {shown} not in `{quote}`",
+                r.key.task
+            );
+        }
+        cited += 1;
+    }
+    assert!(cited >= 60, "only {cited} values cite the report");
+    let value = |task: &str| {
+        rows.iter()
+            .find(|r| r.key.unit == "dongcheng" && r.key.task == task)
+            .map(|r| r.observation.clone())
+            .unwrap()
+    };
+    use jixiao_core::Observation::Number;
+    for (task, x) in [
+        ("A06-1", 8.5),
+        ("A10-1", 21.8),
+        ("A11-1", 90.0),
+        ("A13-1", 99.3),
+        ("A14-1", 5.03),
+        ("A14-2", 18.2),
+        ("B05-1", 181.4),
+        ("A05-3", 6.0),
+        ("B02-2", 87.7),
+        ("A22-2", 15.0),
+    ] {
+        assert_eq!(value(task), Number(x), "{task}");
+    }
+}

@@ -7,7 +7,8 @@ use jixiao_store::Store;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn postgres_url() -> String {
-    std::env::var("JIXIAO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("JIXIAO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub struct TestDb {
@@ -34,7 +35,13 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
-    TestDb { store: Store::open(&url).expect("sqlite opens"), name: "sqlite", url, schema: None, _dir: Some(dir) }
+    TestDb {
+        store: Store::open(&url).expect("sqlite opens"),
+        name: "sqlite",
+        url,
+        schema: None,
+        _dir: Some(dir),
+    }
 }
 
 pub fn postgres() -> Option<TestDb> {
@@ -42,12 +49,21 @@ pub fn postgres() -> Option<TestDb> {
         "jx_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
     );
     match Store::open_postgres_schema(&postgres_url(), &schema) {
         Ok(store) => {
             let url = format!("{}?options=-csearch_path%3D{schema}", postgres_url());
-            Some(TestDb { store, name: "postgres", url, schema: Some(schema), _dir: None })
+            Some(TestDb {
+                store,
+                name: "postgres",
+                url,
+                schema: Some(schema),
+                _dir: None,
+            })
         }
         Err(e) => {
             if std::env::var("JIXIAO_REQUIRE_POSTGRES").as_deref() == Ok("1") {

@@ -1,0 +1,392 @@
+//! Black-box tests of the `jixiao` binary, each in its own folder with its own database.
+
+#[path = "../../jixiao-store/tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/beijing-2020");
+
+struct Run {
+    out: String,
+    err: String,
+    ok: bool,
+}
+
+fn jixiao(dir: &Path, db: &str, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    cmd.current_dir(dir)
+        .env_remove("JIXIAO_DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .arg("--database")
+        .arg(db)
+        .args(args);
+    let Output {
+        stdout,
+        stderr,
+        status,
+    } = cmd.output().expect("jixiao runs");
+    Run {
+        out: String::from_utf8_lossy(&stdout).into_owned(),
+        err: String::from_utf8_lossy(&stderr).into_owned(),
+        ok: status.success(),
+    }
+}
+
+fn example(file: &str) -> String {
+    PathBuf::from(EXAMPLE).join(file).display().to_string()
+}
+
+fn demo(dir: &Path) -> (Run, String) {
+    let run = jixiao(
+        dir,
+        "unused.sqlite",
+        &["demo", "--data-dir", "demo", "--no-serve"],
+    );
+    assert!(run.ok, "demo failed: {}", run.err);
+    (
+        run,
+        format!("sqlite://{}", dir.join("demo/jixiao.sqlite").display()),
+    )
+}
+
+#[test]
+fn the_demo_prints_the_ranking_of_the_16_districts_with_scores_and_grades() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, _) = demo(dir.path());
+    let ranked: Vec<&str> = run
+        .out
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .next()
+                .is_some_and(|w| w.parse::<u32>().is_ok())
+        })
+        .collect();
+    assert_eq!(ranked.len(), 16, "{}", run.out);
+    for line in &ranked {
+        assert!(
+            ["优秀", "良好", "达标", "不达标"]
+                .iter()
+                .any(|g| line.contains(g)),
+            "no grade in `{line}`"
+        );
+    }
+    assert!(ranked.iter().any(|l| l.contains("东城区")));
+    assert!(
+        run.out
+            .lines()
+            .any(|l| l.starts_with("单列") && l.contains("北京经济技术开发区")),
+        "{}",
+        run.out
+    );
+}
+
+#[test]
+fn explain_shows_how_a_number_was_reached_in_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let text = jixiao(
+        dir.path(),
+        &db,
+        &["explain", "--unit", "东城区", "--task", "A06-1"],
+    );
+    assert!(text.ok, "{}", text.err);
+    assert!(
+        text.out.contains("x = 8.5万平方米") && text.out.contains("分段线性法"),
+        "{}",
+        text.out
+    );
+    let json = jixiao(
+        dir.path(),
+        &db,
+        &["explain", "--unit", "东城区", "--task", "B02-2", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.out).expect("JSON");
+    assert_eq!(v["method"], "piecewise");
+    assert!(v["substituted"].as_str().unwrap().contains("87.7"), "{v}");
+    let total = jixiao(dir.path(), &db, &["explain", "--unit", "dongcheng"]);
+    assert!(
+        total.out.contains("总分 = ") && total.out.contains("城六区"),
+        "{}",
+        total.out
+    );
+    let unknown = jixiao(dir.path(), &db, &["explain", "--unit", "雄安新区"]);
+    assert!(
+        !unknown.ok && unknown.err.contains("unknown unit `雄安新区`"),
+        "{}",
+        unknown.err
+    );
+}
+
+#[test]
+fn check_reports_every_error_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = jixiao(
+        dir.path(),
+        "x.sqlite",
+        &["check", &example("taskbook.toml")],
+    );
+    assert!(
+        good.ok && good.out.contains("70") || good.out.contains("72"),
+        "{}{}",
+        good.out,
+        good.err
+    );
+    let book = std::fs::read_to_string(example("taskbook.toml")).unwrap();
+    let broken = book
+        .replacen("method = \"efficacy\"", "method = \"efficacie\"", 1)
+        .replacen(
+            "groups = [\"core\", \"urban6\"]",
+            "groups = [\"core\", \"urban7\"]",
+            1,
+        )
+        .replacen("challenge = 8", "challenge = 4", 1);
+    std::fs::write(dir.path().join("broken.toml"), &broken).unwrap();
+    let run = jixiao(dir.path(), "x.sqlite", &["check", "broken.toml"]);
+    assert!(!run.ok);
+    let line_of = |line: &str| broken.lines().position(|l| l == line).unwrap() + 1;
+    for (needle, message) in [
+        ("method = \"efficacie\"", "unknown method `efficacie`"),
+        ("groups = [\"core\", \"urban7\"]", "unknown group `urban7`"),
+        (
+            "challenge = 4",
+            "challenge value 4 must be above the target",
+        ),
+    ] {
+        let expected = format!("broken.toml:{}:", line_of(needle));
+        assert!(
+            run.err
+                .lines()
+                .any(|l| l.starts_with(&expected) && l.contains(message)),
+            "expected `{expected} … {message}` in:\n{}",
+            run.err
+        );
+    }
+}
+
+#[test]
+fn a_values_file_with_errors_imports_nothing_and_names_each_bad_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "jx.sqlite";
+    assert!(
+        jixiao(
+            dir.path(),
+            db,
+            &["import", "taskbook", &example("taskbook.toml")]
+        )
+        .ok
+    );
+    let before = jixiao(dir.path(), db, &["audit", "log"])
+        .out
+        .lines()
+        .count();
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "unit,task,period,value\n东城区,A06-1,Q4,8.5\n雄安新区,A06-1,Q4,1\n西城区,A06-1,Q5,1\n西城区,A01-2,Q4,极好\n西城区,A06-1,Q3,八点五\n东城区,A06-1,Q4,8.6\n",
+    )
+    .unwrap();
+    let run = jixiao(dir.path(), db, &["import", "values", "bad.csv"]);
+    assert!(!run.ok);
+    for expected in [
+        "bad.csv: row 3, column A (unit): unknown unit `雄安新区`",
+        "bad.csv: row 4, column C (period): unknown period `Q5`",
+        "bad.csv: row 5, column D (value): `极好` is not a grade of this task",
+        "bad.csv: row 6, column D (value): `八点五` is not a number",
+        "bad.csv: row 7: repeats row 2",
+        "nothing was written",
+    ] {
+        assert!(
+            run.err.contains(expected),
+            "missing `{expected}` in:\n{}",
+            run.err
+        );
+    }
+    assert_eq!(
+        jixiao(dir.path(), db, &["audit", "log"])
+            .out
+            .lines()
+            .count(),
+        before,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn importing_the_same_files_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "jx.sqlite";
+    let book = jixiao(
+        dir.path(),
+        db,
+        &["import", "taskbook", &example("taskbook.toml")],
+    );
+    assert!(book.out.contains("Created"), "{}{}", book.out, book.err);
+    assert!(jixiao(
+        dir.path(),
+        db,
+        &["import", "taskbook", &example("taskbook.toml")]
+    )
+    .out
+    .contains("Unchanged"));
+    let first = jixiao(
+        dir.path(),
+        db,
+        &["import", "values", &example("values.csv")],
+    );
+    assert!(first.ok, "{}", first.err);
+    let n = first.out.split_whitespace().nth(2).unwrap().to_string();
+    let second = jixiao(
+        dir.path(),
+        db,
+        &["import", "values", &example("values.csv")],
+    );
+    assert!(
+        second
+            .out
+            .contains(&format!("0 inserted, 0 updated, {n} unchanged")),
+        "{}",
+        second.out
+    );
+    jixiao(
+        dir.path(),
+        db,
+        &["import", "ledger", &example("ledger.csv")],
+    );
+    assert!(jixiao(
+        dir.path(),
+        db,
+        &["import", "ledger", &example("ledger.csv")]
+    )
+    .out
+    .contains("0 inserted, 0 updated, 11 unchanged"));
+}
+
+#[test]
+fn the_task_book_exported_as_xlsx_checks_and_imports_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    assert!(
+        jixiao(
+            dir.path(),
+            &db,
+            &[
+                "export",
+                "taskbook",
+                "--format",
+                "xlsx",
+                "--output",
+                "book.xlsx"
+            ]
+        )
+        .ok
+    );
+    let check = jixiao(dir.path(), &db, &["check", "book.xlsx"]);
+    assert!(check.ok, "{}", check.err);
+    let again = jixiao(dir.path(), &db, &["import", "taskbook", "book.xlsx"]);
+    assert!(
+        again.out.contains("Unchanged"),
+        "{}{}",
+        again.out,
+        again.err
+    );
+    let csv = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "export",
+            "scores",
+            "--format",
+            "csv",
+            "--output",
+            "scores.csv",
+        ],
+    );
+    assert!(csv.ok, "{}", csv.err);
+    let text = std::fs::read_to_string(dir.path().join("scores.csv")).unwrap();
+    assert!(
+        text.contains("东城区") && text.contains("功效系数法"),
+        "scores export holds explanations"
+    );
+    assert!(
+        jixiao(
+            dir.path(),
+            &db,
+            &["export", "scores", "--output", "scores.xlsx"]
+        )
+        .ok
+    );
+}
+
+#[test]
+fn rank_robustness_is_the_same_for_the_same_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let a = jixiao(
+        dir.path(),
+        &db,
+        &["rank", "--robustness", "--draws", "200", "--seed", "7"],
+    );
+    let b = jixiao(
+        dir.path(),
+        &db,
+        &["rank", "--robustness", "--draws", "200", "--seed", "7"],
+    );
+    assert!(a.ok, "{}", a.err);
+    assert_eq!(a.out, b.out);
+    assert!(a.out.contains("95%的抽样在第"), "{}", a.out);
+    let group = jixiao(dir.path(), &db, &["rank", "--group", "城六区"]);
+    let ranked = group.out.lines().filter(|l| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|w| w.parse::<u32>().is_ok())
+    });
+    assert_eq!(ranked.count(), 6, "{}", group.out);
+}
+
+#[test]
+fn audit_verify_catches_an_edit_made_directly_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let ok = jixiao(dir.path(), &db, &["audit", "verify"]);
+    assert!(
+        ok.ok && ok.out.contains("hash chain verified"),
+        "{}{}",
+        ok.out,
+        ok.err
+    );
+    jixiao_store::Store::open(&db)
+        .unwrap()
+        .execute_raw("UPDATE audit_log SET actor = 'someone else' WHERE seq = 10")
+        .unwrap();
+    let bad = jixiao(dir.path(), &db, &["audit", "verify"]);
+    assert!(!bad.ok && bad.err.contains("entry #10"), "{}", bad.err);
+}
+
+#[test]
+fn sqlite_and_postgres_give_identical_scores() {
+    let Some(pg) = common::postgres() else { return };
+    let lite = common::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for db in [&lite.url, &pg.url] {
+        for args in [
+            vec!["import", "taskbook", &example("taskbook.toml")],
+            vec!["import", "values", &example("values.csv")],
+            vec!["import", "ledger", &example("ledger.csv")],
+        ] {
+            let run = jixiao(
+                dir.path(),
+                db,
+                &args.iter().map(|s| s.as_ref()).collect::<Vec<&str>>(),
+            );
+            assert!(run.ok, "{db}: {}", run.err);
+        }
+        let score = jixiao(dir.path(), db, &["score", "--json"]);
+        assert!(score.ok, "{db}: {}", score.err);
+        outputs.push(score.out);
+        assert!(jixiao(dir.path(), db, &["audit", "verify"]).ok);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
