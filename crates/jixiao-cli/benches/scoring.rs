@@ -10,10 +10,17 @@ use jixiao_core::{explain, Lang};
 use std::time::{Duration, Instant};
 
 fn city_framework() -> jixiao_core::Framework {
-    let mut fw = jixiao_taskbook::parse_toml(jixiao::demo::TASKBOOK, "taskbook.toml").expect("demo task book");
+    let mut fw = jixiao_taskbook::parse_toml(jixiao::demo::TASKBOOK, "taskbook.toml")
+        .expect("demo task book");
     let groups = ["core", "urban6", "plain", "eco"];
     fw.units = (0..420)
-        .map(|i| Unit { id: format!("u{i:03}"), name: format!("单位{i:03}"), kind: UnitKind::Street, groups: vec![groups[i % 4].to_string()], ranked: i % 50 != 49 })
+        .map(|i| Unit {
+            id: format!("u{i:03}"),
+            name: format!("单位{i:03}"),
+            kind: UnitKind::Street,
+            groups: vec![groups[i % 4].to_string()],
+            ranked: i % 50 != 49,
+        })
         .collect();
     for n in &mut fw.nodes {
         if let Some(t) = &mut n.task {
@@ -54,7 +61,10 @@ fn main() {
         .collect();
     let tasks = fw.tasks().count();
     let units = fw.units.len();
-    println!("cycle: {units} units × {tasks} tasks, {} period values", records.len());
+    println!(
+        "cycle: {units} units × {tasks} tasks, {} period values",
+        records.len()
+    );
 
     let runs = 30;
     let (reduce, reduce_min) = measure(runs, || Inputs::from_records(&fw, &records, Vec::new()));
@@ -71,7 +81,11 @@ fn main() {
         bytes
     };
     let (explain_t, explain_min) = measure(10, explain_all);
-    let (one_unit, one_unit_min) = measure(runs, || (0..fw.nodes.len()).map(|n| explain(&fw, &card, 0, n, Lang::Zh).to_text(Lang::Zh).len()).sum::<usize>());
+    let (one_unit, one_unit_min) = measure(runs, || {
+        (0..fw.nodes.len())
+            .map(|n| explain(&fw, &card, 0, n, Lang::Zh).to_text(Lang::Zh).len())
+            .sum::<usize>()
+    });
     let (all, all_min) = measure(10, || {
         let inputs = Inputs::from_records(&fw, &records, Vec::new());
         let card = jixiao_core::score(&fw, &inputs);
@@ -83,10 +97,20 @@ fn main() {
         }
         (card.units.len(), bytes)
     });
-    let cfg = RobustnessConfig { draws: 1000, ..RobustnessConfig::default() };
+    let cfg = RobustnessConfig {
+        draws: 1000,
+        ..RobustnessConfig::default()
+    };
     let (robust, robust_min) = measure(3, || analyse(&fw, &inputs, cfg));
 
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_else(|| "unknown".into());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
     let explanations = units * fw.nodes.len();
     let table = format!(
         "# Benchmarks\n\n\
