@@ -10,7 +10,7 @@ use jixiao_core::{explain, Lang};
 use std::time::{Duration, Instant};
 
 fn city_framework() -> jixiao_core::Framework {
-    let mut fw = jixiao_taskbook::parse_toml(jixiao::demo::TASKBOOK, "taskbook.toml")
+    let mut fw = jixiao_taskbook::parse_toml(jixiao_demo::TASKBOOK, "taskbook.toml")
         .expect("demo task book");
     let groups = ["core", "urban6", "plain", "eco"];
     fw.units = (0..420)
@@ -49,7 +49,7 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let fw = city_framework();
-    let rows = jixiao::demo::synthetic_values(&fw, &[], jixiao::demo::SEED);
+    let rows = jixiao_demo::synthetic_values(&fw, &[], jixiao_demo::SEED);
     let records: Vec<ValueRecord> = rows
         .iter()
         .map(|r| ValueRecord {

@@ -10,13 +10,8 @@ use std::path::PathBuf;
 pub struct Cli {
     /// Database URL: a SQLite file path or sqlite://PATH (default ./jixiao.sqlite), or
     /// postgres://USER@HOST/DB.
-    #[arg(
-        long,
-        global = true,
-        env = "JIXIAO_DATABASE_URL",
-        default_value = "sqlite://jixiao.sqlite"
-    )]
-    pub database: String,
+    #[arg(long, global = true, env = "JIXIAO_DATABASE_URL")]
+    pub database: Option<String>,
     /// Who is acting, recorded in the audit log.
     #[arg(long, global = true, env = "JIXIAO_ACTOR", default_value = "cli")]
     pub actor: String,
@@ -49,8 +44,50 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(Audit),
-    /// Build the Beijing 2020 demo cycle into a fresh database, score it and print the ranking.
+    /// Build the Beijing 2020 demo cycle into a fresh database, score it, print the ranking and
+    /// serve it with demo accounts.
     Demo(DemoArgs),
+    /// Serve the web application and the JSON API.
+    Serve(ServeArgs),
+    /// Accounts of the web application.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the configuration).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Configuration file (TOML; see docs/configuration.md). JIXIAO_* variables override it.
+    #[arg(long, env = "JIXIAO_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create or replace an account. The password comes from JIXIAO_NEW_PASSWORD or --password.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        id: String,
+        /// Name shown on pages.
+        #[arg(long)]
+        name: String,
+        /// admin, evaluator or reporter.
+        #[arg(long)]
+        role: String,
+        /// The unit a reporter reports for.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The evaluating unit an evaluator acts for.
+        #[arg(long)]
+        evaluator: Option<String>,
+        #[arg(long, env = "JIXIAO_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// List accounts.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,10 +240,9 @@ pub struct DemoArgs {
     /// Folder for the demo database (created; an existing demo database there is replaced).
     #[arg(long, default_value = "demo-data")]
     pub data_dir: PathBuf,
-    /// Address the web application will serve on (the web server is not part of this build
-    /// yet; the demo builds, scores and prints).
-    #[arg(long)]
-    pub bind: Option<String>,
+    /// Address to serve the demo on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
     /// Only build the database and print the ranking.
     #[arg(long)]
     pub no_serve: bool,

@@ -12,8 +12,11 @@ use jixiao_store::Store;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The database URL when none is given.
+pub const DEFAULT_DATABASE: &str = "sqlite://jixiao.sqlite";
+
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let db = cli.database.as_str();
+    let db = cli.database.as_deref().unwrap_or(DEFAULT_DATABASE);
     let actor = cli.actor.as_str();
     match cli.command {
         Command::Init => {
@@ -195,6 +198,51 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Demo(args) => return crate::demo::run(&args, actor),
+        Command::Serve(args) => return crate::serve::serve(&args, cli.database.as_deref()),
+        Command::User(UserCommand::Add {
+            id,
+            name,
+            role,
+            unit,
+            evaluator,
+            password,
+        }) => {
+            let user =
+                jixiao_server::accounts::new_user(&id, &name, &password, &role, unit, evaluator)
+                    .map_err(|e| anyhow!("{e}"))?;
+            open(db)?.upsert_user(&user, actor)?;
+            println!("用户 user `{id}` ({role}) saved");
+        }
+        Command::User(UserCommand::List) => {
+            let rows: Vec<Vec<String>> = open(db)?
+                .users()?
+                .into_iter()
+                .map(|u| {
+                    vec![
+                        u.id,
+                        u.display_name,
+                        u.role,
+                        u.unit_id.unwrap_or_default(),
+                        u.evaluator_id.unwrap_or_default(),
+                        if u.active { "yes".into() } else { "no".into() },
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                table::render(
+                    &[
+                        "id",
+                        "名称 name",
+                        "角色 role",
+                        "单位 unit",
+                        "考评主体 evaluator",
+                        "启用 active"
+                    ],
+                    &rows
+                )
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

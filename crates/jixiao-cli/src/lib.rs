@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod logging;
+pub mod serve;
 pub mod table;
 
 use std::process::ExitCode;

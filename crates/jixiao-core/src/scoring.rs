@@ -133,6 +133,7 @@ pub fn score_with(fw: &Framework, inputs: &Inputs, opts: ScoreOptions) -> Scorec
                     .filter(|e| e.unit == u && e.kind == kind)
                     .map(|e| e.points)
                     .sum::<f64>()
+                    + 0.0
             };
             let bonus_claimed = claimed(LedgerKind::Bonus) + excess;
             let deduction_claimed = claimed(LedgerKind::Deduction);

@@ -54,9 +54,13 @@ pub fn entry_hash(e: &AuditEntry) -> String {
     hex(&h.finalize())
 }
 
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// 16 hex digits of SHA-256: a stable id derived from content.
 pub fn short_hash(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))[..16].to_string()
+    sha256_hex(s.as_bytes())[..16].to_string()
 }
 
 impl Store {
@@ -159,5 +163,18 @@ impl Store {
     #[doc(hidden)]
     pub fn execute_raw(&mut self, sql: &str) -> Result<()> {
         self.conn.script(sql)
+    }
+}
+
+impl Store {
+    /// Records an event that changes no row (a period locking at its deadline, a reminder sent).
+    pub fn record_event(
+        &mut self,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        detail: Option<String>,
+    ) -> Result<()> {
+        self.tx(|s| s.audit_append(&crate::now(), actor, action, entity, None, detail))
     }
 }

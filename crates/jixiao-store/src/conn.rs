@@ -58,12 +58,20 @@ pub trait Conn: Send {
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
-pub const MIGRATIONS: [(i64, &str, &str, &str); 1] = [(
-    1,
-    "init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+pub const MIGRATIONS: [(i64, &str, &str, &str); 2] = [
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/sqlite/0002_accounts.sql"),
+        include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.
 fn sqlite_placeholders(sql: &str) -> String {

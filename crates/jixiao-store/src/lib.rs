@@ -7,6 +7,7 @@
 //! small [`conn::Conn`] trait, so behaviour is identical by construction; the test suite runs
 //! against both. Only this crate knows SQL.
 
+pub mod accounts;
 pub mod audit;
 pub mod conn;
 
@@ -19,6 +20,7 @@ use jixiao_core::Framework;
 use serde::Serialize;
 use thiserror::Error;
 
+pub use accounts::User;
 pub use audit::{AuditEntry, AuditReport};
 
 #[derive(Debug, Error)]
@@ -65,7 +67,7 @@ pub struct Store {
     conn: Box<dyn Conn>,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
@@ -134,7 +136,7 @@ impl Store {
 
     /// Runs `f` in one transaction: everything or nothing. Writers are serialised so the audit
     /// chain stays a chain.
-    fn tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    pub(crate) fn tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         match self.conn.dialect() {
             Dialect::Sqlite => self.conn.script("BEGIN IMMEDIATE")?,
             Dialect::Postgres => self

@@ -1,0 +1,282 @@
+//! The Beijing 2020 demo: the example task book, Dongcheng's values from its report, the
+//! hotline scores and ledger (all embedded, so the demo runs from any folder), synthetic,
+//! deterministic values for everything the report does not say, and demo accounts.
+
+use anyhow::{anyhow, Context, Result};
+use jixiao_core::inputs::Observation;
+use jixiao_core::model::{Direction, Framework, Method};
+use jixiao_core::records::{ValueKey, ValueRow};
+use jixiao_core::robustness::SplitMix64;
+use jixiao_core::workflow::ValueState;
+use jixiao_store::Store;
+use std::collections::HashMap;
+
+pub const TASKBOOK: &str = include_str!("../../../examples/beijing-2020/taskbook.toml");
+pub const VALUES: &str = include_str!("../../../examples/beijing-2020/values.csv");
+pub const LEDGER: &str = include_str!("../../../examples/beijing-2020/ledger.csv");
+pub const SEED: u64 = 2020;
+pub const SYNTHETIC: &str = "synthetic (illustrative)";
+
+/// Measures counted in whole units.
+const COUNTS: [&str; 13] = [
+    "个", "处", "户", "条", "家", "件", "项", "名", "人次", "例", "起", "分", "人",
+];
+
+fn cell_seed(seed: u64, unit: &str, task: &str) -> u64 {
+    // FNV-1a, so a value depends only on its unit and task, not on iteration order.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in unit.bytes().chain([0]).chain(task.bytes()) {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The year's synthetic value of a task for a unit.
+fn synthetic_annual(fw: &Framework, task: usize, unit: usize, rng: &mut SplitMix64) -> Observation {
+    let t = fw.nodes[task].task.as_ref().expect("a task");
+    let targets = t.targets_for(&fw.units[unit].id);
+    let mut u = |a: f64, b: f64| a + (b - a) * rng.next_f64();
+    let x = match (&t.method, targets.target) {
+        (Method::Qualitative { grades }, _) => {
+            let r = u(0.0, 1.0);
+            let pick = if r < 0.55 {
+                0
+            } else if r < 0.9 {
+                1
+            } else {
+                2
+            };
+            return Observation::Grade(grades[pick.min(grades.len() - 1)].0.clone());
+        }
+        (Method::Deduction { .. }, _) => {
+            let r = u(0.0, 1.0);
+            if r < 0.6 {
+                0.0
+            } else if r < 0.9 {
+                1.0
+            } else {
+                2.0
+            }
+        }
+        (Method::Scaled { .. }, _) => u(80.0, 96.0),
+        (Method::Rank { .. } | Method::Normalised { .. }, _) => u(60.0, 95.0),
+        (Method::Growth { .. }, Some(target)) => target + u(-6.0, 12.0),
+        (Method::Efficacy { .. }, Some(target)) => {
+            let floor = targets.floor.unwrap_or(target);
+            u(
+                target - 0.15 * (floor - target),
+                floor + 0.05 * (floor - target),
+            )
+        }
+        (_, Some(target)) if target.abs() < f64::EPSILON => {
+            if u(0.0, 1.0) < 0.85 {
+                0.0
+            } else {
+                u(1.0, 3.0).floor()
+            }
+        }
+        (_, Some(target)) => match t.direction {
+            Direction::Higher => target * u(0.82, 1.3),
+            Direction::Lower => target * u(0.8, 1.2),
+        },
+        (_, None) => u(60.0, 95.0),
+    };
+    let x = if t.measure == "%" { x.min(100.0) } else { x };
+    Observation::Number(round_for(&t.measure, x))
+}
+
+fn round_for(measure: &str, x: f64) -> f64 {
+    if COUNTS.contains(&measure) && measure != "分" {
+        x.round()
+    } else {
+        (x * 100.0).round() / 100.0
+    }
+}
+
+/// Values for every (task, unit, period) the given rows do not cover. A unit's earlier periods
+/// follow the task's expected progress toward its year value (cumulative tasks) or vary a
+/// little around it (level tasks), so in-year status has something to show.
+pub fn synthetic_values(fw: &Framework, given: &[ValueRow], seed: u64) -> Vec<ValueRow> {
+    let mut annual: HashMap<(&str, &str), Observation> = HashMap::new();
+    let last = fw.cycle.periods.len() - 1;
+    for r in given {
+        if r.key.period == fw.cycle.periods[last].id {
+            annual.insert(
+                (r.key.task.as_str(), r.key.unit.as_str()),
+                r.observation.clone(),
+            );
+        }
+    }
+    let have: std::collections::HashSet<&ValueKey> = given.iter().map(|r| &r.key).collect();
+    // A unit whose figures come from a file (Dongcheng, from its report) keeps the current
+    // period open for the in-year tasks the file does not cover: those are still to be reported.
+    let in_year = |task: &str| {
+        fw.node_index(task)
+            .and_then(|t| fw.nodes[t].task.as_ref())
+            .is_some_and(|t| {
+                !t.method.is_relative()
+                    && !matches!(t.method, Method::Scaled { .. } | Method::Qualitative { .. })
+            })
+    };
+    let from_file: std::collections::HashSet<&str> = given
+        .iter()
+        .filter(|r| r.key.period == fw.cycle.periods[last].id && in_year(&r.key.task))
+        .map(|r| r.key.unit.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for t in fw.tasks() {
+        let task = fw.nodes[t].task.as_ref().expect("a task");
+        for u in 0..fw.units.len() {
+            if !fw.is_responsible(t, u) {
+                continue;
+            }
+            let (unit_id, task_id) = (fw.units[u].id.as_str(), fw.nodes[t].id.as_str());
+            let mut rng = SplitMix64::new(cell_seed(seed, unit_id, task_id));
+            let year = annual
+                .get(&(task_id, unit_id))
+                .cloned()
+                .unwrap_or_else(|| synthetic_annual(fw, t, u, &mut rng));
+            // Relative methods and evaluations are judged once a year.
+            let yearly_only = task.method.is_relative()
+                || matches!(
+                    task.method,
+                    Method::Scaled { .. } | Method::Qualitative { .. }
+                );
+            for (p, period) in fw.cycle.periods.iter().enumerate() {
+                if yearly_only && p != last {
+                    continue;
+                }
+                let key = ValueKey {
+                    task: task_id.into(),
+                    unit: unit_id.into(),
+                    period: period.id.clone(),
+                };
+                if have.contains(&key)
+                    || (p == last
+                        && !yearly_only
+                        && from_file.contains(unit_id)
+                        && !annual.contains_key(&(task_id, unit_id)))
+                {
+                    continue;
+                }
+                let observation = match (&year, p == last) {
+                    (o, true) => o.clone(),
+                    (Observation::Number(x), false) if !task.progress.is_empty() => {
+                        let share = jixiao_core::status::expected_share(fw, t, p)
+                            * (0.85 + 0.25 * rng.next_f64());
+                        Observation::Number(round_for(&task.measure, (x * share).min(*x)))
+                    }
+                    (Observation::Number(x), false) => Observation::Number(round_for(
+                        &task.measure,
+                        x * (0.97 + 0.06 * rng.next_f64()),
+                    )),
+                    (g, false) => g.clone(),
+                };
+                out.push(ValueRow {
+                    key,
+                    observation,
+                    note: String::new(),
+                    source: SYNTHETIC.into(),
+                    evidence: String::new(),
+                    state: ValueState::Approved,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Builds the demo database in `dir`, returning its URL.
+pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("jixiao.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .with_context(|| format!("removing the old demo database {}", p.display()))?;
+        }
+    }
+    let url = format!("sqlite://{}", path.display());
+    let mut store = Store::open(&url).with_context(|| format!("opening {url}"))?;
+    let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
+        .map_err(diagnosed)?;
+    store.save_cycle(&fw, TASKBOOK, actor)?;
+    let mut rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        VALUES.as_bytes(),
+        "examples/beijing-2020/values.csv",
+        ValueState::Approved,
+    )
+    .map_err(diagnosed)?;
+    rows.extend(synthetic_values(&fw, &rows, SEED));
+    let count = rows.len();
+    store.import_values(&fw.cycle.id, &rows, actor, &mut |_| {})?;
+    let ledger = jixiao_taskbook::values::parse_ledger(
+        &fw,
+        LEDGER.as_bytes(),
+        "examples/beijing-2020/ledger.csv",
+    )
+    .map_err(diagnosed)?;
+    store.import_ledger(&fw.cycle.id, &ledger, actor)?;
+    Ok((url, count))
+}
+
+fn diagnosed(d: Vec<jixiao_taskbook::Diagnostic>) -> anyhow::Error {
+    anyhow!(
+        "{}",
+        d.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// A demo account: (id, display name, role, unit, evaluator, password). The passwords are
+/// printed when the demo starts; they protect nothing real.
+pub const ACCOUNTS: [(&str, &str, &str, Option<&str>, Option<&str>, &str); 5] = [
+    (
+        "admin",
+        "绩效办管理员",
+        "admin",
+        None,
+        None,
+        "demo-admin-2020",
+    ),
+    (
+        "ghzrw",
+        "市规划自然资源委(考评)",
+        "evaluator",
+        None,
+        Some("ghzrw"),
+        "demo-ghzrw-2020",
+    ),
+    (
+        "sthjj",
+        "市生态环境局(考评)",
+        "evaluator",
+        None,
+        Some("sthjj"),
+        "demo-sthjj-2020",
+    ),
+    (
+        "dongcheng",
+        "东城区(填报)",
+        "reporter",
+        Some("dongcheng"),
+        None,
+        "demo-dongcheng-2020",
+    ),
+    (
+        "xicheng",
+        "西城区(填报)",
+        "reporter",
+        Some("xicheng"),
+        None,
+        "demo-xicheng-2020",
+    ),
+];
+
+/// The date the demo server judges deadlines against: the fourth quarter of 2020 is open.
+pub const DEMO_TODAY: &str = "2020-12-20";

@@ -1,0 +1,191 @@
+//! Server configuration: defaults, then a TOML file (`--config FILE`), then `JIXIAO_*`
+//! environment variables (docs/configuration.md lists every key).
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `database_url` / JIXIAO_DATABASE_URL.
+    pub database_url: String,
+    /// `bind` / JIXIAO_BIND.
+    pub bind: String,
+    /// `secure_cookies` / JIXIAO_SECURE_COOKIES: mark cookies Secure (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// `session_hours` / JIXIAO_SESSION_HOURS.
+    pub session_hours: i64,
+    /// `login_max_failures` / JIXIAO_LOGIN_MAX_FAILURES within `login_window_minutes`.
+    pub login_max_failures: usize,
+    pub login_window_minutes: i64,
+    /// `upload_max_bytes` / JIXIAO_UPLOAD_MAX_BYTES: largest upload accepted.
+    pub upload_max_bytes: usize,
+    /// `job_interval_seconds` / JIXIAO_JOB_INTERVAL_SECONDS: how often scheduled jobs look for work.
+    pub job_interval: Duration,
+    /// `instance` / JIXIAO_INSTANCE: this instance's name in job records and logs.
+    pub instance: String,
+    /// `today` / JIXIAO_TODAY: the date deadlines are judged against (default: the real date).
+    /// For demonstrations and tests of past cycles only.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+impl Config {
+    /// The date deadlines are judged against.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://jixiao.sqlite".into(),
+            bind: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            session_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            upload_max_bytes: 10 * 1024 * 1024,
+            job_interval: Duration::from_secs(60),
+            instance: format!("pid-{}", std::process::id()),
+            today: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration {source_name}: `{key}`: {message}")]
+pub struct ConfigError {
+    pub source_name: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Defaults, overridden by the file's keys, overridden by the environment.
+    pub fn load(
+        file: Option<(&str, &str)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut c = Config::default();
+        if let Some((name, text)) = file {
+            let doc: toml_edit::DocumentMut =
+                text.parse()
+                    .map_err(|e: toml_edit::TomlError| ConfigError {
+                        source_name: name.into(),
+                        key: String::new(),
+                        message: e.to_string(),
+                    })?;
+            for (key, item) in doc.iter() {
+                let value = match item.as_value() {
+                    Some(v) => v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string().trim().to_string()),
+                    None => {
+                        return Err(ConfigError {
+                            source_name: name.into(),
+                            key: key.into(),
+                            message: "must be a plain value".into(),
+                        })
+                    }
+                };
+                c.set(key, &value).map_err(|message| ConfigError {
+                    source_name: name.into(),
+                    key: key.into(),
+                    message,
+                })?;
+            }
+        }
+        for key in KEYS {
+            let var = format!("JIXIAO_{}", key.to_uppercase());
+            if let Some(v) = env(&var) {
+                c.set(key, &v).map_err(|message| ConfigError {
+                    source_name: "environment".into(),
+                    key: var.clone(),
+                    message,
+                })?;
+            }
+        }
+        Ok(c)
+    }
+
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        let int = |v: &str| {
+            v.parse::<i64>()
+                .map_err(|_| format!("`{v}` is not a whole number"))
+                .and_then(|n| {
+                    if n > 0 {
+                        Ok(n)
+                    } else {
+                        Err("must be positive".into())
+                    }
+                })
+        };
+        match key {
+            "database_url" => self.database_url = v.into(),
+            "bind" => self.bind = v.into(),
+            "secure_cookies" => self.secure_cookies = matches!(v, "true" | "1" | "yes"),
+            "session_hours" => self.session_hours = int(v)?,
+            "login_max_failures" => self.login_max_failures = int(v)? as usize,
+            "login_window_minutes" => self.login_window_minutes = int(v)?,
+            "upload_max_bytes" => self.upload_max_bytes = int(v)? as usize,
+            "job_interval_seconds" => self.job_interval = Duration::from_secs(int(v)? as u64),
+            "instance" => self.instance = v.into(),
+            "today" => {
+                self.today = Some(
+                    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map_err(|_| format!("`{v}` is not a date like 2020-12-20"))?,
+                )
+            }
+            _ => return Err(format!("unknown key; expected one of: {}", KEYS.join(", "))),
+        }
+        Ok(())
+    }
+}
+
+pub const KEYS: [&str; 10] = [
+    "database_url",
+    "bind",
+    "secure_cookies",
+    "session_hours",
+    "login_max_failures",
+    "login_window_minutes",
+    "upload_max_bytes",
+    "job_interval_seconds",
+    "instance",
+    "today",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_the_defaults() {
+        let file = "bind = \"0.0.0.0:9000\"\nsession_hours = 8\nsecure_cookies = true\n";
+        let c = Config::load(Some(("jixiao.toml", file)), |k| {
+            (k == "JIXIAO_SESSION_HOURS").then(|| "4".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            (c.bind.as_str(), c.session_hours, c.secure_cookies),
+            ("0.0.0.0:9000", 4, true)
+        );
+        assert_eq!(c.login_max_failures, 5);
+    }
+
+    #[test]
+    fn a_bad_key_or_value_is_named() {
+        let e = Config::load(Some(("jixiao.toml", "sesion_hours = 3")), |_| None).unwrap_err();
+        assert!(e.to_string().contains("`sesion_hours`: unknown key"), "{e}");
+        let e = Config::load(None, |k| {
+            (k == "JIXIAO_SESSION_HOURS").then(|| "many".to_string())
+        })
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("JIXIAO_SESSION_HOURS")
+                && e.to_string().contains("not a whole number"),
+            "{e}"
+        );
+    }
+}

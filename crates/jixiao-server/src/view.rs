@@ -1,0 +1,604 @@
+//! Read models and actions shared by the API and the pages: what a ranking, a unit's scores,
+//! progress or a value looks like to a client, and the entry and review actions.
+
+use crate::error::AppError;
+use crate::policy::{allows, Act, Principal, Role};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use jixiao_core::explain::{explain, Lang};
+use jixiao_core::inputs::{Inputs, Observation};
+use jixiao_core::status::{status, Status};
+use jixiao_core::workflow::{Action, ValueState};
+use jixiao_core::{Framework, Scorecard};
+use jixiao_store::{StoredValue, ValueKey};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub async fn framework(state: &AppState, cycle: &str) -> Result<Framework, AppError> {
+    let c = cycle.to_string();
+    state.db(move |s| Ok(s.load_cycle(&c)?)).await
+}
+
+pub async fn scored(
+    state: &AppState,
+    cycle: &str,
+) -> Result<(Framework, Scorecard, Inputs), AppError> {
+    let c = cycle.to_string();
+    state
+        .db(move |s| {
+            let fw = s.load_cycle(&c)?;
+            let inputs = s.inputs(&fw)?;
+            let card = jixiao_core::score(&fw, &inputs);
+            Ok((fw, card, inputs))
+        })
+        .await
+}
+
+pub async fn cycle_values(
+    state: &AppState,
+    cycle: &str,
+) -> Result<(Framework, Vec<StoredValue>), AppError> {
+    let c = cycle.to_string();
+    state
+        .db(move |s| Ok((s.load_cycle(&c)?, s.values(&c)?)))
+        .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankRow {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub total: f64,
+    pub base: f64,
+    pub bonus: f64,
+    pub deduction: f64,
+    pub grade: Option<String>,
+    /// None for units listed separately (单列).
+    pub rank: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Ranking {
+    pub cycle: String,
+    pub group: Option<String>,
+    pub rows: Vec<RankRow>,
+    /// Units per grade, in band order.
+    pub grades: Vec<(String, usize)>,
+}
+
+pub fn ranking(fw: &Framework, card: &Scorecard, group: Option<&str>) -> Result<Ranking, AppError> {
+    let g = match group {
+        Some(g) => Some(
+            fw.group_index(g)
+                .ok_or_else(|| AppError::NotFound(format!("group `{g}`")))?,
+        ),
+        None => None,
+    };
+    let members = fw.members(g.map(|g| fw.groups[g].id.as_str()));
+    let rank_of = |u: usize| match g {
+        Some(g) => card.units[u]
+            .group_ranks
+            .iter()
+            .find(|(x, _)| *x == g)
+            .map(|(_, r)| *r),
+        None => card.units[u].rank,
+    };
+    let mut rows: Vec<RankRow> = members
+        .iter()
+        .map(|&u| {
+            let s = &card.units[u];
+            RankRow {
+                unit_id: fw.units[u].id.clone(),
+                unit_name: fw.units[u].name.clone(),
+                total: s.total,
+                base: s.base,
+                bonus: s.bonus,
+                deduction: s.deduction,
+                grade: s.grade.clone(),
+                rank: rank_of(u),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.rank
+            .unwrap_or(u32::MAX)
+            .cmp(&b.rank.unwrap_or(u32::MAX))
+            .then(b.total.total_cmp(&a.total))
+    });
+    let grades = fw
+        .grades
+        .iter()
+        .map(|band| {
+            (
+                band.name.clone(),
+                rows.iter()
+                    .filter(|r| r.grade.as_deref() == Some(band.name.as_str()))
+                    .count(),
+            )
+        })
+        .collect();
+    Ok(Ranking {
+        cycle: fw.cycle.id.clone(),
+        group: g.map(|g| fw.groups[g].id.clone()),
+        rows,
+        grades,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeRow {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub depth: usize,
+    pub points: f64,
+    /// None when the node does not apply to the unit.
+    pub score: Option<f64>,
+    pub is_task: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitScores {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub total: f64,
+    pub base: f64,
+    pub bonus: f64,
+    pub deduction: f64,
+    pub grade: Option<String>,
+    pub rank: Option<u32>,
+    /// (group name, rank in group).
+    pub group_ranks: Vec<(String, u32)>,
+    pub nodes: Vec<NodeRow>,
+}
+
+pub fn unit_index(fw: &Framework, unit: &str) -> Result<usize, AppError> {
+    fw.units
+        .iter()
+        .position(|u| u.id == unit)
+        .ok_or_else(|| AppError::NotFound(format!("unit `{unit}`")))
+}
+
+pub fn depth(fw: &Framework, mut n: usize) -> usize {
+    let mut d = 0;
+    while let Some(p) = fw.nodes[n].parent {
+        d += 1;
+        n = p;
+    }
+    d
+}
+
+pub fn unit_scores(fw: &Framework, card: &Scorecard, unit: &str) -> Result<UnitScores, AppError> {
+    let u = unit_index(fw, unit)?;
+    let s = &card.units[u];
+    Ok(UnitScores {
+        unit_id: fw.units[u].id.clone(),
+        unit_name: fw.units[u].name.clone(),
+        total: s.total,
+        base: s.base,
+        bonus: s.bonus,
+        deduction: s.deduction,
+        grade: s.grade.clone(),
+        rank: s.rank,
+        group_ranks: s
+            .group_ranks
+            .iter()
+            .map(|(g, r)| (fw.groups[*g].name.clone(), *r))
+            .collect(),
+        nodes: fw
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NodeRow {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                parent: n.parent.map(|p| fw.nodes[p].id.clone()),
+                depth: depth(fw, i),
+                points: n.points,
+                score: s.nodes[i].score(),
+                is_task: n.task.is_some(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InputOut {
+    pub symbol: String,
+    pub value: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExplanationOut {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub node_id: String,
+    pub path: String,
+    pub points: f64,
+    pub method: String,
+    pub method_zh: String,
+    pub inputs: Vec<InputOut>,
+    pub formula: String,
+    pub substituted: String,
+    pub result: Option<f64>,
+    pub notes: Vec<String>,
+    /// The whole explanation as text in the requested language.
+    pub text: String,
+}
+
+pub fn explanation(
+    fw: &Framework,
+    card: &Scorecard,
+    unit: &str,
+    node: &str,
+    lang: Lang,
+) -> Result<ExplanationOut, AppError> {
+    let u = unit_index(fw, unit)?;
+    let n = fw
+        .nodes
+        .iter()
+        .position(|n| n.id == node)
+        .ok_or_else(|| AppError::NotFound(format!("node `{node}`")))?;
+    let e = explain(fw, card, u, n, lang);
+    Ok(ExplanationOut {
+        text: e.to_text(lang),
+        unit_id: e.unit_id,
+        unit_name: e.unit_name,
+        node_id: e.node_id,
+        path: e.path,
+        points: e.points,
+        method: e.method,
+        method_zh: e.method_zh,
+        inputs: e
+            .inputs
+            .into_iter()
+            .map(|(symbol, value)| InputOut { symbol, value })
+            .collect(),
+        formula: e.formula,
+        substituted: e.substituted,
+        result: e.result,
+        notes: e.notes,
+    })
+}
+
+#[derive(Serialize, ToSchema, Clone)]
+pub struct ValueOut {
+    pub task_id: String,
+    pub task_name: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub period_id: String,
+    pub period_name: String,
+    pub value: String,
+    pub measure: String,
+    pub target: Option<f64>,
+    pub note: String,
+    pub source: String,
+    pub evidence: String,
+    /// draft, submitted, returned or approved.
+    pub state: String,
+    /// on_track, at_risk, behind or unknown.
+    pub status: String,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+pub fn value_out(fw: &Framework, v: &StoredValue) -> Option<ValueOut> {
+    let t = fw.nodes.iter().position(|n| n.id == v.row.key.task)?;
+    let u = fw.units.iter().position(|x| x.id == v.row.key.unit)?;
+    let p = fw
+        .cycle
+        .periods
+        .iter()
+        .position(|x| x.id == v.row.key.period)?;
+    let task = fw.nodes[t].task.as_ref()?;
+    let st = status(fw, t, u, p, v.row.observation.as_number());
+    Some(ValueOut {
+        task_id: fw.nodes[t].id.clone(),
+        task_name: fw.nodes[t].name.clone(),
+        unit_id: fw.units[u].id.clone(),
+        unit_name: fw.units[u].name.clone(),
+        period_id: fw.cycle.periods[p].id.clone(),
+        period_name: fw.cycle.periods[p].name.clone(),
+        value: v.row.observation.to_string(),
+        measure: task.measure.clone(),
+        target: task.targets_for(&fw.units[u].id).target,
+        note: v.row.note.clone(),
+        source: v.row.source.clone(),
+        evidence: v.row.evidence.clone(),
+        state: v.row.state.as_str().into(),
+        status: serde_json::to_value(st)
+            .ok()
+            .and_then(|x| x.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        updated_by: v.updated_by.clone(),
+        updated_at: v.updated_at.clone(),
+    })
+}
+
+pub fn unit_values(fw: &Framework, values: &[StoredValue], unit: &str) -> Vec<ValueOut> {
+    values
+        .iter()
+        .filter(|v| v.row.key.unit == unit)
+        .filter_map(|v| value_out(fw, v))
+        .collect()
+}
+
+pub fn queue(fw: &Framework, values: &[StoredValue], p: &Principal) -> Vec<ValueOut> {
+    values
+        .iter()
+        .filter(|v| v.row.state == ValueState::Submitted)
+        .filter(|v| {
+            fw.nodes
+                .iter()
+                .position(|n| n.id == v.row.key.task)
+                .is_some_and(|t| allows(p, Act::Review(fw, t)))
+        })
+        .filter_map(|v| value_out(fw, v))
+        .collect()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Progress {
+    /// Values expected by now: every (task, responsible unit, period whose deadline has passed).
+    pub expected: usize,
+    pub reported: usize,
+    pub approved: usize,
+    pub overdue: usize,
+    pub share_reported: f64,
+    pub share_approved: f64,
+    pub share_overdue: f64,
+    /// Latest approved values that are behind or at risk.
+    pub off_track: Vec<ValueOut>,
+    /// Expected values not reported after their deadline: (unit, task, period).
+    pub overdue_items: Vec<(String, String, String)>,
+}
+
+pub fn progress(fw: &Framework, values: &[StoredValue], today: NaiveDate) -> Progress {
+    use std::collections::HashMap;
+    let by_key: HashMap<(&str, &str, &str), &StoredValue> = values
+        .iter()
+        .map(|v| {
+            (
+                (
+                    v.row.key.task.as_str(),
+                    v.row.key.unit.as_str(),
+                    v.row.key.period.as_str(),
+                ),
+                v,
+            )
+        })
+        .collect();
+    let (mut expected, mut reported, mut approved, mut overdue) = (0, 0, 0, 0);
+    let mut overdue_items = Vec::new();
+    for t in fw.tasks() {
+        let task = fw.nodes[t].task.as_ref().expect("task");
+        let yearly = task.method.is_relative()
+            || matches!(
+                task.method,
+                jixiao_core::Method::Scaled { .. } | jixiao_core::Method::Qualitative { .. }
+            );
+        for u in 0..fw.units.len() {
+            if !fw.is_responsible(t, u) {
+                continue;
+            }
+            for (pi, p) in fw.cycle.periods.iter().enumerate() {
+                if (yearly && pi + 1 != fw.cycle.periods.len()) || p.deadline >= today {
+                    continue;
+                }
+                expected += 1;
+                match by_key.get(&(
+                    fw.nodes[t].id.as_str(),
+                    fw.units[u].id.as_str(),
+                    p.id.as_str(),
+                )) {
+                    Some(v) if v.row.state != ValueState::Draft => {
+                        reported += 1;
+                        if v.row.state == ValueState::Approved {
+                            approved += 1;
+                        }
+                    }
+                    _ => {
+                        overdue += 1;
+                        if overdue_items.len() < 200 {
+                            overdue_items.push((
+                                fw.units[u].name.clone(),
+                                fw.nodes[t].name.clone(),
+                                p.name.clone(),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The latest approved value of each task and unit, when off track.
+    let mut latest: HashMap<(&str, &str), &StoredValue> = HashMap::new();
+    for v in values
+        .iter()
+        .filter(|v| v.row.state == ValueState::Approved)
+    {
+        let k = (v.row.key.task.as_str(), v.row.key.unit.as_str());
+        let newer = latest.get(&k).is_none_or(|old| {
+            fw.period_index(&old.row.key.period) < fw.period_index(&v.row.key.period)
+        });
+        if newer {
+            latest.insert(k, v);
+        }
+    }
+    let mut off_track: Vec<ValueOut> = latest
+        .values()
+        .filter_map(|v| value_out(fw, v))
+        .filter(|v| v.status == "behind" || v.status == "at_risk")
+        .collect();
+    off_track.sort_by(|a, b| {
+        (a.status.as_str(), &a.unit_id, &a.task_id).cmp(&(
+            b.status.as_str(),
+            &b.unit_id,
+            &b.task_id,
+        ))
+    });
+    let share = |n: usize| {
+        if expected == 0 {
+            0.0
+        } else {
+            n as f64 / expected as f64
+        }
+    };
+    Progress {
+        expected,
+        reported,
+        approved,
+        overdue,
+        share_reported: share(reported),
+        share_approved: share(approved),
+        share_overdue: share(overdue),
+        off_track,
+        overdue_items,
+    }
+}
+
+/// Parses what a unit typed for a task: a number, or one of the task's grades.
+pub fn parse_observation(fw: &Framework, task: usize, raw: &str) -> Result<Observation, AppError> {
+    let t = fw.nodes[task]
+        .task
+        .as_ref()
+        .ok_or_else(|| AppError::Invalid("values are reported on tasks".into()))?;
+    if let jixiao_core::Method::Qualitative { grades } = &t.method {
+        let g = raw.trim();
+        return if grades.iter().any(|(n, _)| n == g) {
+            Ok(Observation::Grade(g.to_string()))
+        } else {
+            Err(AppError::Invalid(format!(
+                "`{g}` is not a grade of this task; expected one of: {}",
+                grades
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        };
+    }
+    jixiao_taskbook::sheet::parse_number(raw)
+        .map(Observation::Number)
+        .ok_or_else(|| AppError::Invalid(format!("`{}` is not a number", raw.trim())))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn enter(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    unit: &str,
+    task: &str,
+    period: &str,
+    raw: &str,
+    note: &str,
+    evidence: &str,
+    submit: bool,
+) -> Result<ValueOut, AppError> {
+    let fw = framework(state, cycle).await?;
+    let u = unit_index(&fw, unit)?;
+    let t = fw
+        .nodes
+        .iter()
+        .position(|n| n.id == task && n.task.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
+    let pi = fw
+        .period_index(period)
+        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
+    if !fw.is_responsible(t, u) {
+        return Err(AppError::Invalid(format!(
+            "{} is not responsible for task {}",
+            fw.units[u].name, task
+        )));
+    }
+    let observation = parse_observation(&fw, t, raw)?;
+    let st = status(&fw, t, u, pi, observation.as_number());
+    if submit && matches!(st, Status::Behind | Status::AtRisk) && note.trim().is_empty() {
+        return Err(AppError::Invalid(
+            "a note is required when the value is off track (behind or at risk)".into(),
+        ));
+    }
+    let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
+    let key = ValueKey {
+        task: fw.nodes[t].id.clone(),
+        unit: fw.units[u].id.clone(),
+        period: fw.cycle.periods[pi].id.clone(),
+    };
+    let (actor, note, evidence, today, c) = (
+        p.id().to_string(),
+        note.to_string(),
+        evidence.to_string(),
+        state.config.today(),
+        cycle.to_string(),
+    );
+    let k = key.clone();
+    let stored = state
+        .db(move |s| {
+            s.enter_value(
+                &c,
+                &k,
+                observation,
+                &note,
+                &evidence,
+                submit,
+                role,
+                &actor,
+                today,
+            )?;
+            Ok(s.value(&c, &k)?)
+        })
+        .await?;
+    stored
+        .and_then(|v| value_out(&fw, &v))
+        .ok_or_else(|| AppError::Internal("saved value not found".into()))
+}
+
+pub async fn review(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    unit: &str,
+    task: &str,
+    period: &str,
+    action: Action,
+) -> Result<ValueOut, AppError> {
+    let fw = framework(state, cycle).await?;
+    let t = fw
+        .nodes
+        .iter()
+        .position(|n| n.id == task && n.task.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
+    let permitted = match action {
+        Action::Reopen { .. } => allows(p, Act::Administer),
+        _ => allows(p, Act::Review(&fw, t)),
+    };
+    if !permitted {
+        return Err(if p.role == Role::Public {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        });
+    }
+    let u = unit_index(&fw, unit)?;
+    let pi = fw
+        .period_index(period)
+        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
+    let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
+    let key = ValueKey {
+        task: fw.nodes[t].id.clone(),
+        unit: fw.units[u].id.clone(),
+        period: fw.cycle.periods[pi].id.clone(),
+    };
+    let (actor, today, c) = (p.id().to_string(), state.config.today(), cycle.to_string());
+    let stored = state
+        .db(move |s| {
+            s.review_value(&c, &key, &action, role, &actor, today)?;
+            Ok(s.value(&c, &key)?)
+        })
+        .await?;
+    stored
+        .and_then(|v| value_out(&fw, &v))
+        .ok_or_else(|| AppError::Internal("reviewed value not found".into()))
+}

@@ -1,0 +1,200 @@
+//! Users, sessions, API tokens, login throttling and once-only job claims. Secrets are stored
+//! only as hashes: passwords as argon2id strings made by the caller, session and API tokens as
+//! SHA-256.
+
+use crate::conn::Val;
+use crate::{now, Result, Store, StoreError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub evaluator_id: Option<String>,
+    pub active: bool,
+}
+
+pub fn token_hash(token: &str) -> String {
+    crate::audit::sha256_hex(token.as_bytes())
+}
+
+const USER_COLUMNS: &str = "id, display_name, password_hash, role, unit_id, evaluator_id, active";
+
+fn user_from(r: &[Val]) -> User {
+    let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
+    User {
+        id: s(0),
+        display_name: s(1),
+        password_hash: s(2),
+        role: s(3),
+        unit_id: r[4].as_text().map(str::to_string),
+        evaluator_id: r[5].as_text().map(str::to_string),
+        active: r[6].as_int() == Some(1),
+    }
+}
+
+impl Store {
+    /// Creates or replaces a user (administrators manage accounts; replacing keeps sessions).
+    pub fn upsert_user(&mut self, u: &User, actor: &str) -> Result<()> {
+        self.tx(|s| {
+            let before = s.user(&u.id)?;
+            s.conn.exec(
+                "INSERT INTO users (id, display_name, password_hash, role, unit_id, evaluator_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role, \
+                 unit_id = excluded.unit_id, evaluator_id = excluded.evaluator_id, active = excluded.active",
+                &[
+                    Val::text(&u.id),
+                    Val::text(&u.display_name),
+                    Val::text(&u.password_hash),
+                    Val::text(&u.role),
+                    Val::Text(u.unit_id.clone()),
+                    Val::Text(u.evaluator_id.clone()),
+                    Val::Int(Some(u.active as i64)),
+                    Val::text(now()),
+                ],
+            )?;
+            // The audit log records the account, never the password hash.
+            let view = |u: &User| serde_json::to_string(u).expect("plain data");
+            s.audit_append(&now(), actor, if before.is_some() { "user.update" } else { "user.create" }, &format!("user/{}", u.id), before.as_ref().map(view), Some(view(u)))
+        })
+    }
+
+    pub fn user(&mut self, id: &str) -> Result<Option<User>> {
+        let rows = self.conn.query(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+            &[Val::text(id)],
+        )?;
+        Ok(rows.first().map(|r| user_from(r)))
+    }
+
+    pub fn users(&mut self) -> Result<Vec<User>> {
+        let rows = self.conn.query(
+            &format!("SELECT {USER_COLUMNS} FROM users ORDER BY role, id"),
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| user_from(r)).collect())
+    }
+
+    pub fn set_password_hash(&mut self, user: &str, hash: &str) -> Result<()> {
+        self.tx(|s| {
+            if s.conn.exec(
+                "UPDATE users SET password_hash = $2 WHERE id = $1",
+                &[Val::text(user), Val::text(hash)],
+            )? == 0
+            {
+                return Err(StoreError::NotFound(format!("user `{user}`")));
+            }
+            // Every other session of the user ends with the password change.
+            s.audit_append(
+                &now(),
+                user,
+                "user.password",
+                &format!("user/{user}"),
+                None,
+                None,
+            )
+        })
+    }
+
+    pub fn create_session(
+        &mut self,
+        token: &str,
+        user: &str,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<()> {
+        self.conn.exec(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[Val::text(token_hash(token)), Val::text(user), Val::text(csrf), Val::text(now()), Val::text(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    /// The user and CSRF token of a live session.
+    pub fn session(&mut self, token: &str) -> Result<Option<(User, String)>> {
+        let sql = format!(
+            "SELECT {}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+            USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        let rows = self
+            .conn
+            .query(&sql, &[Val::text(token_hash(token)), Val::text(now())])?;
+        Ok(rows
+            .first()
+            .map(|r| (user_from(r), r[7].as_text().unwrap_or_default().to_string())))
+    }
+
+    pub fn delete_session(&mut self, token: &str) -> Result<()> {
+        self.conn.exec(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            &[Val::text(token_hash(token))],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_sessions_of(&mut self, user: &str, except_token: Option<&str>) -> Result<()> {
+        let keep = except_token.map(token_hash).unwrap_or_default();
+        self.conn.exec(
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+            &[Val::text(user), Val::text(keep)],
+        )?;
+        Ok(())
+    }
+
+    pub fn create_api_token(&mut self, token: &str, user: &str, name: &str) -> Result<()> {
+        self.tx(|s| {
+            s.conn.exec("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)", &[Val::text(token_hash(token)), Val::text(user), Val::text(name), Val::text(now())])?;
+            s.audit_append(&now(), user, "api_token.create", &format!("user/{user}/api_token/{name}"), None, None)
+        })
+    }
+
+    pub fn api_token_user(&mut self, token: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active = 1", USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", "));
+        let rows = self.conn.query(&sql, &[Val::text(token_hash(token))])?;
+        Ok(rows.first().map(|r| user_from(r)))
+    }
+
+    /// Records a failed login and returns how many failures `key` has since `since`.
+    pub fn record_failed_login(&mut self, key: &str, since: &str) -> Result<usize> {
+        self.conn.exec(
+            "INSERT INTO login_attempts (attempt_key, at) VALUES ($1, $2)",
+            &[Val::text(key), Val::text(now())],
+        )?;
+        self.failed_logins(key, since)
+    }
+
+    pub fn failed_logins(&mut self, key: &str, since: &str) -> Result<usize> {
+        let rows = self.conn.query(
+            "SELECT COUNT(*) FROM login_attempts WHERE attempt_key = $1 AND at > $2",
+            &[Val::text(key), Val::text(since)],
+        )?;
+        Ok(rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) as usize)
+    }
+
+    pub fn clear_failed_logins(&mut self, key: &str) -> Result<()> {
+        self.conn.exec(
+            "DELETE FROM login_attempts WHERE attempt_key = $1",
+            &[Val::text(key)],
+        )?;
+        Ok(())
+    }
+
+    /// Claims a job's slot for this instance: true for exactly one instance per (job, slot),
+    /// however many share the database.
+    pub fn claim_job(&mut self, job: &str, slot: &str, instance: &str) -> Result<bool> {
+        let n = self.conn.exec(
+            "INSERT INTO job_runs (job, slot, instance, at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, slot) DO NOTHING",
+            &[Val::text(job), Val::text(slot), Val::text(instance), Val::text(now())],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Answers when the database does.
+    pub fn ping(&mut self) -> Result<()> {
+        self.conn.query("SELECT 1", &[]).map(|_| ())
+    }
+}
