@@ -26,14 +26,13 @@ pub fn serve(args: &ServeArgs, database: Option<&str>) -> Result<ExitCode> {
 }
 
 pub fn run_server(config: jixiao_server::Config) -> Result<ExitCode> {
-    let store = crate::commands::open(&config.database_url)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         let addr = listener.local_addr()?;
         println!("\n网页 web: http://{addr}/   API: http://{addr}/api/v1/docs   健康检查 health: http://{addr}/health");
         tracing::info!(%addr, "serving");
-        let state = jixiao_server::AppState::new(config, store);
+        let state = jixiao_server::AppState::start(config).context("opening the database")?;
         jixiao_server::serve(state, listener, jixiao_server::shutdown_signal()).await.context("serving")?;
         Ok(ExitCode::SUCCESS)
     })

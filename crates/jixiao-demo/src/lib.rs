@@ -235,7 +235,17 @@ fn diagnosed(d: Vec<jixiao_taskbook::Diagnostic>) -> anyhow::Error {
 
 /// A demo account: (id, display name, role, unit, evaluator, password). The passwords are
 /// printed when the demo starts; they protect nothing real.
-pub const ACCOUNTS: [(&str, &str, &str, Option<&str>, Option<&str>, &str); 5] = [
+/// (id, display name, role, unit, evaluator, password).
+pub type Account = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+);
+
+pub const ACCOUNTS: [Account; 5] = [
     (
         "admin",
         "绩效办管理员",

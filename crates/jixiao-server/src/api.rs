@@ -3,7 +3,7 @@
 //! [`crate::policy::allows`] before anything is looked up, so a guessed id tells nothing.
 
 use crate::auth::{self, check_csrf};
-use crate::error::{AppError, ErrorBody};
+use crate::error::{ApiJson, AppError, ErrorBody};
 use crate::policy::{allows, Act, Principal, Role};
 use crate::state::AppState;
 use crate::view;
@@ -211,7 +211,7 @@ async fn enter_value(
     p: Principal,
     headers: HeaderMap,
     Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
-    Json(body): Json<ValueIn>,
+    ApiJson(body): ApiJson<ValueIn>,
 ) -> ApiResult<view::ValueOut> {
     require(&p, Act::EnterValue(&unit))?;
     check_csrf(&p, csrf_header(&headers))?;
@@ -266,7 +266,7 @@ async fn review_value(
     p: Principal,
     headers: HeaderMap,
     Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
-    Json(body): Json<ReviewIn>,
+    ApiJson(body): ApiJson<ReviewIn>,
 ) -> ApiResult<view::ValueOut> {
     if p.role == Role::Public || p.role == Role::Reporter {
         return Err(if p.role == Role::Public {
@@ -409,7 +409,7 @@ async fn create_user(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,
-    Json(u): Json<UserIn>,
+    ApiJson(u): ApiJson<UserIn>,
 ) -> ApiResult<UserOut> {
     require(&p, Act::Administer)?;
     check_csrf(&p, csrf_header(&headers))?;
@@ -448,7 +448,7 @@ pub struct SessionOut {
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(body): Json<LoginIn>,
+    ApiJson(body): ApiJson<LoginIn>,
 ) -> Result<Response, AppError> {
     let client = crate::client_address(&headers);
     let token = auth::login(&state, &body.user, &body.password, &client).await?;
@@ -498,7 +498,7 @@ async fn change_password(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,
-    Json(body): Json<PasswordIn>,
+    ApiJson(body): ApiJson<PasswordIn>,
 ) -> ApiResult<serde_json::Value> {
     require(&p, Act::OwnAccount)?;
     check_csrf(&p, csrf_header(&headers))?;
@@ -523,7 +523,7 @@ async fn create_token(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,
-    Json(body): Json<TokenIn>,
+    ApiJson(body): ApiJson<TokenIn>,
 ) -> ApiResult<TokenOut> {
     require(&p, Act::OwnAccount)?;
     check_csrf(&p, csrf_header(&headers))?;

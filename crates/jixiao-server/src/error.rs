@@ -84,3 +84,18 @@ impl IntoResponse for AppError {
             .into_response()
     }
 }
+
+/// `Json<T>` whose rejections (bad JSON, missing fields, wrong content type) are API errors with
+/// a stable code instead of axum's plain-text messages.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(AppError::Invalid(rejection.body_text())),
+        }
+    }
+}

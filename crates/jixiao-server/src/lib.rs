@@ -39,8 +39,17 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/assets/{*file}", get(asset))
     .merge(pages::routes())
+    .fallback(not_found)
     .layer(axum::extract::DefaultBodyLimit::max(limit))
     .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        error::AppError::NotFound(format!("API route {}", uri.path())).into_response()
+    } else {
+        pages::not_found_page().await
+    }
 }
 
 /// Serves on an already-bound listener until `shutdown` completes, then drains in-flight

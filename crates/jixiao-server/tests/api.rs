@@ -1,0 +1,647 @@
+//! Black-box tests of the JSON API: a real server on port 0, its own database each.
+
+mod support;
+use jixiao_server::Config;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use support::*;
+
+#[tokio::test]
+async fn health_answers_200_when_the_server_and_database_are_up() {
+    let app = spawn().await;
+    let (status, body) = Session::public(&app).await.get("/health").await;
+    assert_eq!(
+        (status, body["database"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+    app.stop().await;
+}
+
+/// Allowed for: A(dmin), E(valuator ghzrw), R(eporter dongcheng), P(ublic).
+struct Case {
+    method: Method,
+    path: &'static str,
+    body: Option<serde_json::Value>,
+    allowed: &'static str,
+}
+
+fn case(
+    method: Method,
+    path: &'static str,
+    body: Option<serde_json::Value>,
+    allowed: &'static str,
+) -> Case {
+    Case {
+        method,
+        path,
+        body,
+        allowed,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_policy_says() {
+    let app = spawn().await;
+    let value = || Some(json!({"value": 3, "note": "测试", "submit": false}));
+    let approve = || Some(json!({"action": "approve"}));
+    let cases = [
+        case(Method::GET, "/api/v1/cycles", None, "AER"),
+        case(Method::GET, "/api/v1/cycles/2020/ranking", None, "AE"),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/ranking?group=urban6",
+            None,
+            "AE",
+        ),
+        case(Method::GET, "/api/v1/cycles/2020/progress", None, "AE"),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/dongcheng",
+            None,
+            "AER",
+        ),
+        case(Method::GET, "/api/v1/cycles/2020/units/xicheng", None, "AE"),
+        case(Method::GET, "/api/v1/cycles/2020/units/nowhere", None, "AE"),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/dongcheng/explain/A06-1",
+            None,
+            "AER",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/xicheng/explain/A06-1",
+            None,
+            "AE",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/dongcheng/values",
+            None,
+            "AER",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/xicheng/values",
+            None,
+            "AE",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4",
+            value(),
+            "AR",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/values/A08-2/Q4",
+            value(),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/xicheng/values/A06-1/Q4/review",
+            approve(),
+            "AE",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/xicheng/values/A08-2/Q4/review",
+            approve(),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/xicheng/values/A06-1/Q4/review",
+            Some(json!({"action": "reopen", "comment": "更正"})),
+            "A",
+        ),
+        case(Method::GET, "/api/v1/cycles/2020/review-queue", None, "AE"),
+        case(Method::GET, "/api/v1/audit", None, "A"),
+        case(Method::GET, "/api/v1/users", None, "A"),
+        case(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"id": "x", "display_name": "x", "password": "short", "role": "admin"})),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/me/tokens",
+            Some(json!({"name": "t"})),
+            "AER",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(json!({"current": "wrong-password", "new": "another-password"})),
+            "AER",
+        ),
+    ];
+    let sessions = [
+        ('A', Session::login(&app, "admin").await),
+        ('E', Session::login(&app, "ghzrw").await),
+        ('R', Session::login(&app, "dongcheng").await),
+        ('P', Session::public(&app).await),
+    ];
+    let mut failures = Vec::new();
+    for c in &cases {
+        for (role, session) in &sessions {
+            let (status, body) = session.call(c.method.clone(), c.path, c.body.clone()).await;
+            let allowed = c.allowed.contains(*role);
+            let denied = status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED;
+            let ok = if allowed {
+                !denied
+            } else {
+                denied && body["code"].is_string()
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {} as {role}: {status} {body}",
+                    c.method, c.path
+                ));
+            }
+            if *role == 'P' && !allowed {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}", c.method, c.path);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "policy violations:\n{}",
+        failures.join("\n")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reporting_unit_cannot_reach_another_units_data_by_guessing_ids() {
+    let app = spawn().await;
+    let r = Session::login(&app, "dongcheng").await;
+    for path in [
+        "/api/v1/cycles/2020/units/xicheng",
+        "/api/v1/cycles/2020/units/XICHENG",
+        "/api/v1/cycles/2020/units/xicheng/values",
+        "/api/v1/cycles/2020/units/bda/explain/A01-1",
+        "/api/v1/cycles/1999/units/xicheng",
+    ] {
+        let (status, body) = r.get(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert!(
+            !body.to_string().contains("西城"),
+            "{path} leaked data: {body}"
+        );
+    }
+    let (status, _) = r
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/values/A06-1/Q4",
+            Some(json!({"value": 1, "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_value_goes_through_submission_return_resubmission_and_approval_and_the_score_follows() {
+    let app = spawn().await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let evaluator = Session::login(&app, "sthjj").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
+    let (_, before) = unit.get("/api/v1/cycles/2020/units/dongcheng").await;
+
+    // PM2.5 of 55 is behind the target of 38 (lower is better): a note is required.
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            path,
+            Some(json!({"value": 55, "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("note is required"),
+        "{body}"
+    );
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            path,
+            Some(json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{body}"
+    );
+
+    let (_, queue) = evaluator.get("/api/v1/cycles/2020/review-queue").await;
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["task_id"] == "A08-2" && v["unit_id"] == "dongcheng"),
+        "{queue}"
+    );
+    let review = format!("{path}/review");
+    let (status, body) = evaluator
+        .call(
+            Method::POST,
+            &review,
+            Some(json!({"action": "return", "comment": ""})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a return needs a comment: {body}"
+    );
+    let (status, body) = evaluator
+        .call(
+            Method::POST,
+            &review,
+            Some(json!({"action": "return", "comment": "请核对监测站数据"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("returned"))
+    );
+
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            path,
+            Some(json!({"value": 36.5, "submit": true})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str(), body["status"].as_str()),
+        (StatusCode::OK, Some("submitted"), Some("on_track")),
+        "{body}"
+    );
+    let (status, body) = evaluator
+        .call(Method::POST, &review, Some(json!({"action": "approve"})))
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
+
+    let (_, after) = unit.get("/api/v1/cycles/2020/units/dongcheng").await;
+    assert_ne!(
+        before["total"], after["total"],
+        "the approved value changes the score"
+    );
+    let (_, explanation) = unit
+        .get("/api/v1/cycles/2020/units/dongcheng/explain/A08-2")
+        .await;
+    assert!(
+        explanation["text"].as_str().unwrap().contains("36.5"),
+        "{explanation}"
+    );
+    let admin = Session::login(&app, "admin").await;
+    let (_, log) = admin
+        .get("/api/v1/audit?entity=cycle/2020/value/A08-2/dongcheng/Q4")
+        .await;
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "value.submit",
+            "value.return",
+            "value.submit",
+            "value.approve"
+        ]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_token_and_api_tokens_do_not() {
+    let app = spawn().await;
+    let mut unit = Session::login(&app, "dongcheng").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A12-2/Q4";
+    let csrf = std::mem::take(&mut unit.csrf);
+    let (status, body) = unit
+        .call(Method::PUT, path, Some(json!({"value": 0})))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("csrf"))
+    );
+    unit.csrf = csrf;
+    let (_, token) = unit
+        .call(
+            Method::POST,
+            "/api/v1/me/tokens",
+            Some(json!({"name": "统计系统"})),
+        )
+        .await;
+    let token = token["token"].as_str().unwrap().to_string();
+    let machine = reqwest::Client::new();
+    let resp = machine
+        .put(format!("{}{path}", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"value": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = machine
+        .get(format!("{}/api/v1/cycles/2020/units/xicheng", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::FORBIDDEN,
+        "a token acts with its owner's permissions"
+    );
+    let resp = machine
+        .get(format!("{}/api/v1/cycles", app.base))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_throttled() {
+    let app = spawn().await;
+    let s = Session::public(&app).await;
+    for _ in 0..3 {
+        let (status, body) = s
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                Some(json!({"user": "admin", "password": "guess-guess"})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid"))
+        );
+    }
+    let (status, body) = s
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            Some(json!({"user": "admin", "password": "demo-admin-2020"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")),
+        "even the right password waits"
+    );
+    Session::login(&app, "dongcheng").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions_and_logout_ends_this_one() {
+    let app = spawn().await;
+    let first = Session::login(&app, "xicheng").await;
+    let second = Session::login(&app, "xicheng").await;
+    let (status, body) = first
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(json!({"current": "demo-xicheng-2020", "new": "a-new-password"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        second.get("/api/v1/cycles").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(first.get("/api/v1/cycles").await.0, StatusCode::OK);
+    assert_eq!(
+        first.call(Method::DELETE, "/api/v1/session", None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        first.get("/api/v1/cycles").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn errors_are_json_with_a_stable_code_and_no_internal_text() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    for (method, path, body, status, code) in [
+        (
+            Method::GET,
+            "/api/v1/cycles/1999/ranking",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::GET,
+            "/api/v1/no-such-route",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::GET,
+            "/api/v1/cycles/2020/ranking?group=nowhere",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4",
+            Some(json!({"valeu": 1})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q9",
+            Some(json!({"value": 1})),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/A01-2/Q4",
+            Some(json!({"value": "极好"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users",
+            Some(
+                json!({"id": "u1", "display_name": "x", "password": "long-enough", "role": "reporter"}),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+    ] {
+        let (got, json) = admin.call(method.clone(), path, body).await;
+        assert_eq!(
+            (got, json["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {json}"
+        );
+        let message = json["message"].as_str().unwrap();
+        assert!(
+            !message.to_lowercase().contains("sql") && !message.contains("panicked"),
+            "{message}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api_and_the_docs_page_is_served_locally() {
+    let app = spawn().await;
+    let s = Session::public(&app).await;
+    let (status, doc) = s.get("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/cycles/{cycle}/ranking",
+        "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}",
+        "/api/v1/session",
+        "/health",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let (_, page) = s.get("/api/v1/docs").await;
+    assert!(page
+        .as_str()
+        .unwrap()
+        .contains("/assets/vendor/swagger-ui-bundle.js"));
+    let resp = reqwest::get(format!("{}/assets/vendor/swagger-ui-bundle.js", app.base))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_database_share_users_sessions_data_and_jobs() {
+    // The PostgreSQL client runs its own runtime: create and drop it on a blocking thread.
+    let Some(pg) = tokio::task::spawn_blocking(db::postgres).await.unwrap() else {
+        return;
+    };
+    // Build the demo in SQLite, then load the same files into PostgreSQL.
+    let dir = tempfile::tempdir().unwrap();
+    let (lite, _) = jixiao_demo::build(dir.path(), "test").unwrap();
+    let url = pg.url.clone();
+    // The PostgreSQL client runs its own runtime: use it from a blocking thread.
+    tokio::task::spawn_blocking(move || {
+        let mut from = jixiao_store::Store::open(&lite).unwrap();
+        let fw = from.load_cycle("2020").unwrap();
+        let values: Vec<_> = from
+            .values("2020")
+            .unwrap()
+            .into_iter()
+            .map(|v| v.row)
+            .collect();
+        let ledger = from.ledger("2020").unwrap();
+        let mut to = jixiao_store::Store::open(&url).unwrap();
+        to.save_cycle(&fw, &jixiao_taskbook::to_toml(&fw), "test")
+            .unwrap();
+        to.import_values("2020", &values, "test", &mut |_| {})
+            .unwrap();
+        to.import_ledger("2020", &ledger, "test").unwrap();
+        add_accounts(&url);
+    })
+    .await
+    .unwrap();
+    let a = spawn_with(Config {
+        instance: "a".into(),
+        ..config(&pg.url)
+    })
+    .await;
+    let b = spawn_with(Config {
+        instance: "b".into(),
+        ..config(&pg.url)
+    })
+    .await;
+
+    let on_a = Session::login(&a, "dongcheng").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A23-1/Q4";
+    let (status, body) = on_a
+        .call(
+            Method::PUT,
+            path,
+            Some(json!({"value": 97.5, "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The same cookie works on the other instance: sessions live in the database.
+    let on_b = Session {
+        client: on_a.client.clone(),
+        csrf: on_a.csrf.clone(),
+        base: b.base.clone(),
+    };
+    let (status, values) = on_b.get("/api/v1/cycles/2020/units/dongcheng/values").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        values
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["task_id"] == "A23-1"
+                && v["period_id"] == "Q4"
+                && v["value"] == "97.5"
+                && v["state"] == "submitted"),
+        "B sees A's change"
+    );
+
+    // Scheduled jobs: every instance looks, each slot runs once.
+    let mut ran = 0;
+    for app in [&a, &b, &a] {
+        let state = jixiao_server::AppState::start(Config {
+            instance: app.base.clone(),
+            ..config(&pg.url)
+        })
+        .unwrap();
+        ran += jixiao_server::jobs::tick(&state).await.unwrap();
+    }
+    let url = pg.url.clone();
+    let locks = tokio::task::spawn_blocking(move || {
+        jixiao_store::Store::open(&url)
+            .unwrap()
+            .audit_entries(Some("cycle/2020/period/"))
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        locks.iter().filter(|e| e.action == "period.lock").count(),
+        3,
+        "Q1–Q3 passed their deadlines by {TODAY}; each locked once"
+    );
+    assert!(ran <= 3);
+    a.stop().await;
+    b.stop().await;
+    tokio::task::spawn_blocking(move || drop(pg)).await.unwrap();
+}
