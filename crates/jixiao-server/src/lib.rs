@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod i18n;
 pub mod jobs;
 pub mod pages;
 pub mod policy;

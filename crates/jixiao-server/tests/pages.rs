@@ -1,0 +1,275 @@
+//! Black-box tests of the HTML pages: access by role, login with its CSRF cookie, data entry
+//! errors shown on the page, the language switch.
+
+mod support;
+use reqwest::{redirect::Policy, Client, StatusCode};
+use support::*;
+
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn log_in(app: &TestApp, user: &str) -> Client {
+    let password = jixiao_demo::ACCOUNTS
+        .iter()
+        .find(|a| a.0 == user)
+        .unwrap()
+        .5;
+    let c = browser();
+    let page = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "csrf");
+    let resp = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("next", ""),
+            ("user", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/");
+    c
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn pages_answer_each_role_as_the_policy_says() {
+    let app = spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let evaluator = log_in(&app, "ghzrw").await;
+    let reporter = log_in(&app, "dongcheng").await;
+    let public = browser();
+    // 200 allowed, 403 refused, 303 sent to the login page.
+    let table: [(&str, [u16; 4]); 11] = [
+        ("/overview", [200, 200, 403, 303]),
+        ("/units/dongcheng", [200, 200, 200, 303]),
+        ("/units/xicheng", [200, 200, 403, 303]),
+        ("/units/dongcheng/tasks/A06-1", [200, 200, 200, 303]),
+        ("/units/xicheng/tasks/A06-1", [200, 200, 403, 303]),
+        ("/units/dongcheng/entry", [200, 403, 200, 303]),
+        ("/units/xicheng/entry", [200, 403, 403, 303]),
+        ("/review", [200, 200, 403, 303]),
+        ("/audit", [200, 403, 403, 303]),
+        ("/account", [200, 200, 200, 303]),
+        ("/login", [200, 200, 200, 200]),
+    ];
+    for (path, expected) in table {
+        for (client, want, who) in [
+            (&admin, expected[0], "admin"),
+            (&evaluator, expected[1], "evaluator"),
+            (&reporter, expected[2], "reporter"),
+            (&public, expected[3], "public"),
+        ] {
+            let resp = client
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status().as_u16(), want, "{path} as {who}");
+            if want == 303 {
+                assert!(
+                    resp.headers()["location"]
+                        .to_str()
+                        .unwrap()
+                        .starts_with("/login?next="),
+                    "{path}"
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_login_form_without_its_csrf_cookie_is_refused() {
+    let app = spawn().await;
+    let c = browser();
+    let resp = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", "forged"),
+            ("user", "admin"),
+            ("password", "demo-admin-2020"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/login?error=csrf");
+    assert!(resp
+        .headers()
+        .get("set-cookie")
+        .is_none_or(|v| !v.to_str().unwrap().starts_with("jixiao_session=")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_and_same_site() {
+    let app = spawn().await;
+    let c = browser();
+    let page = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let resp = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", field(&page, "csrf").as_str()),
+            ("user", "admin"),
+            ("password", "demo-admin-2020"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("jixiao_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_value_on_the_entry_page_is_shown_with_its_error_and_saves_nothing() {
+    let app = spawn().await;
+    let c = log_in(&app, "dongcheng").await;
+    let page = c
+        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("A08-2") && page.contains("第四季度"),
+        "the open Q4 task is offered"
+    );
+    let csrf = field(&page, "csrf");
+    let resp = c
+        .post(format!("{}/units/dongcheng/entry", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("period", "Q4"),
+            ("task", "A08-2"),
+            ("value", "三十八"),
+            ("note", ""),
+            ("evidence", ""),
+            ("submit", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("`三十八` is not a number") && html.contains("value=\"三十八\""),
+        "the error is shown and what was typed is kept"
+    );
+    let resp = c
+        .post(format!("{}/units/dongcheng/entry", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("period", "Q4"),
+            ("task", "A08-2"),
+            ("value", "37"),
+            ("note", ""),
+            ("evidence", "监测月报.pdf"),
+            ("submit", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = c
+        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("已报送"), "submitted");
+    let forged = c
+        .post(format!("{}/units/dongcheng/entry", app.base))
+        .form(&[
+            ("csrf", "forged"),
+            ("period", "Q4"),
+            ("task", "A12-2"),
+            ("value", "0"),
+            ("submit", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_language_switch_renders_english_and_is_remembered() {
+    let app = spawn().await;
+    let c = log_in(&app, "admin").await;
+    let zh = c
+        .get(format!("{}/overview", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains("lang=\"zh-CN\"") && zh.contains("填报进度"));
+    let en = c
+        .get(format!("{}/overview?lang=en", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("lang=\"en\"") && en.contains("Reporting progress"));
+    let again = c
+        .get(format!("{}/units/dongcheng", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        again.contains("Scores by dimension"),
+        "the choice is kept in a cookie"
+    );
+    app.stop().await;
+}
