@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -125,6 +125,21 @@ test("a value is submitted, returned, fixed, resubmitted and approved, and the o
   assert.match(await unit.locator("pre.explanation").textContent(), /44/);
   await shot(unit, "task");
   for (const p of [admin, unit, evaluator]) await p.context().close();
+});
+
+test("the Excel template downloads and a bad upload shows its row errors", { skip }, async () => {
+  const unit = await login("dongcheng");
+  await unit.goto(`${base}/units/dongcheng/entry?period=Q4`);
+  const [download] = await Promise.all([unit.waitForEvent("download"), unit.click("#template-link")]);
+  assert.equal(download.suggestedFilename(), "2020-dongcheng-Q4.xlsx");
+  const bad = join(mkdtempSync(join(tmpdir(), "jixiao-upload-")), "bad.csv");
+  writeFileSync(bad, "unit,task,period,value\ndongcheng,A08-2,Q4,很高\n");
+  await unit.setInputFiles("#file", bad);
+  await Promise.all([unit.waitForNavigation(), unit.click("#upload-form button[value=true]")]);
+  const errors = await unit.locator("#upload-errors").textContent();
+  assert.match(errors, /row 2, column D \(value\): `很高` is not a number/);
+  await shot(unit, "upload-errors");
+  await unit.context().close();
 });
 
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {

@@ -39,8 +39,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 StateArg::Submitted => ValueState::Submitted,
                 StateArg::Approved => ValueState::Approved,
             };
-            let rows = jixiao_taskbook::values::parse_values(&fw, &bytes, &file_name(&file), state)
-                .map_err(Diagnosed)?;
+            let rows = jixiao_taskbook::values::parse_values(
+                &fw,
+                &bytes,
+                &file_name(&file),
+                state,
+                jixiao_taskbook::values::Blanks::Refuse,
+            )
+            .map_err(Diagnosed)?;
             let bar = progress(rows.len() as u64, "导入数值 importing values");
             let outcome = store.import_values(&fw.cycle.id, &rows, actor, &mut |n| {
                 bar.set_position(n as u64)

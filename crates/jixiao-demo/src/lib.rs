@@ -208,6 +208,7 @@ pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
         VALUES.as_bytes(),
         "examples/beijing-2020/values.csv",
         ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Refuse,
     )
     .map_err(diagnosed)?;
     rows.extend(synthetic_values(&fw, &rows, SEED));

@@ -103,6 +103,22 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("lang_switch", "English", "中文"),
     ("as_of", "考评日期", "As of"),
+    ("excel", "Excel 填报", "Fill in with Excel"),
+    (
+        "download_template",
+        "下载本期填报模板(.xlsx)",
+        "Download this period's template (.xlsx)",
+    ),
+    (
+        "upload_file",
+        "上传填好的模板",
+        "Upload the filled-in template",
+    ),
+    (
+        "upload_failed",
+        "上传未保存,请修改以下问题后重新上传:",
+        "Nothing was saved. Fix these problems and upload again:",
+    ),
 ];
 
 pub fn texts(english: bool) -> BTreeMap<&'static str, &'static str> {

@@ -56,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{unit}", get(unit_page))
         .route("/units/{unit}/tasks/{task}", get(task_page))
         .route("/units/{unit}/entry", get(entry_page).post(entry_submit))
+        .route("/units/{unit}/template.xlsx", get(template_download))
+        .route("/units/{unit}/upload", post(upload_submit))
         .route("/review", get(review_page).post(review_submit))
         .route("/audit", get(audit_page))
         .route("/account", get(account_page))
@@ -494,6 +496,18 @@ async fn render_entry(
     errors: HashMap<String, String>,
     typed: HashMap<String, (String, String, String)>,
 ) -> PageResult {
+    render_entry_with(state, ctx, unit, period, errors, typed, Vec::new()).await
+}
+
+async fn render_entry_with(
+    state: &AppState,
+    ctx: &PageCtx,
+    unit: &str,
+    period: Option<String>,
+    errors: HashMap<String, String>,
+    typed: HashMap<String, (String, String, String)>,
+    upload_errors: Vec<String>,
+) -> PageResult {
     let cycle = ctx.cycle(state).await?;
     let fw = view::framework(state, &cycle)
         .await
@@ -518,8 +532,8 @@ async fn render_entry(
         .find(|p| p.id == period)
         .map(|p| p.name.clone())
         .unwrap_or_default();
-    let mut resp = ctx.render(state, "entry.html", ctx.tr()["entry"], json!({ "unit_id": unit, "unit_name": fw.units[u].name, "period": period, "period_name": period_name, "periods": fw.cycle.periods, "rows": rows }));
-    if !errors.is_empty() {
+    let mut resp = ctx.render(state, "entry.html", ctx.tr()["entry"], json!({ "unit_id": unit, "unit_name": fw.units[u].name, "period": period, "period_name": period_name, "periods": fw.cycle.periods, "rows": rows, "upload_errors": upload_errors }));
+    if !errors.is_empty() || !upload_errors.is_empty() {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(resp)
@@ -582,6 +596,102 @@ async fn entry_submit(
             let typed = HashMap::from([(f.task.clone(), (f.value, f.note, f.evidence))]);
             render_entry(&state, &ctx, &unit, Some(f.period), errors, typed).await
         }
+    }
+}
+
+async fn template_download(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(unit): Path<String>,
+) -> PageResult {
+    ctx.require(&state, Act::EnterValue(&unit))?;
+    let cycle = ctx.cycle(&state).await?;
+    let period = ctx
+        .query
+        .get("period")
+        .cloned()
+        .unwrap_or_else(|| "Q4".into());
+    let (bytes, name) = view::template(&state, &cycle, &unit, &period)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn upload_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(unit): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> PageResult {
+    ctx.require(&state, Act::EnterValue(&unit))?;
+    let (mut csrf, mut period, mut submit, mut file) = (String::new(), String::new(), false, None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "period" => period = field.text().await.unwrap_or_default(),
+            "submit" => submit = field.text().await.unwrap_or_default() == "true",
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => {
+                        return Err(ctx.fail(
+                            &state,
+                            AppError::Invalid(format!(
+                                "the file is larger than {} bytes or was cut off",
+                                state.config.upload_max_bytes
+                            )),
+                        ))
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    auth::check_csrf(&ctx.p, Some(&csrf)).map_err(|e| ctx.fail(&state, e))?;
+    let cycle = ctx.cycle(&state).await?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return render_entry_with(
+            &state,
+            &ctx,
+            &unit,
+            Some(period),
+            HashMap::new(),
+            HashMap::new(),
+            vec!["choose a file to upload".into()],
+        )
+        .await;
+    };
+    match view::upload(&state, &ctx.p, &cycle, &unit, &name, bytes, submit).await {
+        Ok(_) => Ok(redirect(&format!(
+            "/units/{unit}/entry?period={period}&flash=saved"
+        ))),
+        Err(view::UploadError::Rows(problems)) => {
+            render_entry_with(
+                &state,
+                &ctx,
+                &unit,
+                Some(period),
+                HashMap::new(),
+                HashMap::new(),
+                problems,
+            )
+            .await
+        }
+        Err(view::UploadError::Other(e)) => Err(ctx.fail(&state, e)),
     }
 }
 

@@ -602,3 +602,113 @@ pub async fn review(
         .and_then(|v| value_out(&fw, &v))
         .ok_or_else(|| AppError::Internal("reviewed value not found".into()))
 }
+
+/// The fill-in template of a unit for a period, with its file name.
+pub async fn template(
+    state: &AppState,
+    cycle: &str,
+    unit: &str,
+    period: &str,
+) -> Result<(Vec<u8>, String), AppError> {
+    let (fw, values) = cycle_values(state, cycle).await?;
+    let u = unit_index(&fw, unit)?;
+    let pi = fw
+        .period_index(period)
+        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
+    let rows: Vec<jixiao_core::records::ValueRow> = values.into_iter().map(|v| v.row).collect();
+    let bytes = jixiao_taskbook::values::values_template(&fw, u, pi, &rows)
+        .map_err(|e| AppError::Internal(format!("writing the template: {e}")))?;
+    Ok((
+        bytes,
+        format!(
+            "{}-{}-{}.xlsx",
+            fw.cycle.id, fw.units[u].id, fw.cycle.periods[pi].id
+        ),
+    ))
+}
+
+/// Why an upload was refused: every problem found, each naming its row or task.
+pub enum UploadError {
+    Rows(Vec<String>),
+    Other(AppError),
+}
+
+impl From<AppError> for UploadError {
+    fn from(e: AppError) -> Self {
+        UploadError::Other(e)
+    }
+}
+
+/// A unit uploads its filled-in template (.xlsx or .csv). Every row is checked first (format,
+/// unit, notes required when off track, workflow and locks); any problem saves nothing.
+pub async fn upload(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    unit: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+    submit: bool,
+) -> Result<usize, UploadError> {
+    let lower = file_name.to_lowercase();
+    if !(lower.ends_with(".xlsx") || lower.ends_with(".csv")) {
+        return Err(UploadError::Rows(vec![format!(
+            "{file_name}: only .xlsx or .csv files are accepted"
+        )]));
+    }
+    let fw = framework(state, cycle).await?;
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        &bytes,
+        file_name,
+        ValueState::Draft,
+        jixiao_taskbook::values::Blanks::Skip,
+    )
+    .map_err(|d| UploadError::Rows(d.iter().map(|x| x.to_string()).collect()))?;
+    let mut problems = Vec::new();
+    for r in &rows {
+        let t = fw.node_index(&r.key.task).expect("parsed rows name tasks");
+        let u = fw.unit_index(&r.key.unit).expect("parsed rows name units");
+        let pi = fw
+            .period_index(&r.key.period)
+            .expect("parsed rows name periods");
+        if r.key.unit != unit {
+            problems.push(format!(
+                "{file_name}: task {} period {}: the row belongs to {}, not to this unit",
+                r.key.task, r.key.period, fw.units[u].name
+            ));
+        } else if submit
+            && r.note.trim().is_empty()
+            && matches!(
+                status(&fw, t, u, pi, r.observation.as_number()),
+                Status::Behind | Status::AtRisk
+            )
+        {
+            problems.push(format!(
+                "{file_name}: task {} period {}: a note is required when the value is off track",
+                r.key.task, r.key.period
+            ));
+        }
+    }
+    if rows.is_empty() {
+        problems.push(format!("{file_name}: the file has no values"));
+    }
+    if !problems.is_empty() {
+        return Err(UploadError::Rows(problems));
+    }
+    let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
+    let (actor, today, c) = (p.id().to_string(), state.config.today(), cycle.to_string());
+    let name = file_name.to_string();
+    let outcome = state
+        .db(move |s| {
+            Ok(s.enter_values(&c, &rows, submit, role, &actor, today)
+                .map_err(|(i, e)| {
+                    format!(
+                        "{name}: task {} period {}: {e}",
+                        rows[i].key.task, rows[i].key.period
+                    )
+                }))
+        })
+        .await?;
+    outcome.map_err(|m| UploadError::Rows(vec![m]))
+}

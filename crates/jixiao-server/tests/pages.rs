@@ -273,3 +273,116 @@ async fn the_language_switch_renders_english_and_is_remembered() {
     );
     app.stop().await;
 }
+
+async fn upload(
+    c: &Client,
+    app: &TestApp,
+    csrf: &str,
+    name: &str,
+    body: &[u8],
+    submit: bool,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("period", "Q4")
+        .text("submit", submit.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(body.to_vec()).file_name(name.to_string()),
+        );
+    c.post(format!("{}/units/dongcheng/upload", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_saves_nothing() {
+    let app = spawn().await;
+    let c = log_in(&app, "dongcheng").await;
+    let resp = c
+        .get(format!(
+            "{}/units/dongcheng/template.xlsx?period=Q4",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("2020-dongcheng-Q4.xlsx"));
+    let template = resp.bytes().await.unwrap();
+    let page = c
+        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "csrf");
+
+    let bad = "unit,task,period,value,note\ndongcheng,A08-2,Q4,很高,\ndongcheng,A12-2,Q9,0,\ndongcheng,A23-1,Q4,96,\n";
+    let resp = upload(&c, &app, &csrf, "bad.csv", bad.as_bytes(), true).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("bad.csv: row 2, column D (value): `很高` is not a number"),
+        "{html}"
+    );
+    assert!(html.contains("bad.csv: row 3, column C (period): unknown period `Q9`"));
+    let other_unit = "unit,task,period,value\nxicheng,A23-1,Q4,96\n";
+    let html = upload(&c, &app, &csrf, "other.csv", other_unit.as_bytes(), true)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("the row belongs to 西城区"),
+        "a unit cannot upload another unit's values"
+    );
+    let not_excel = upload(&c, &app, &csrf, "notes.docx", b"PK..", true)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(not_excel.contains("only .xlsx or .csv files are accepted"));
+    let page = c
+        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("已报送"),
+        "nothing was saved by the refused uploads"
+    );
+
+    // The downloaded template, filled in and uploaded as it is, saves every open task at once.
+    let resp = upload(&c, &app, &csrf, "2020-dongcheng-Q4.xlsx", &template, false).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "approved values in the template cannot be changed by the unit"
+    );
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("cannot be saved as draft"), "{html}");
+    let good = "单位(unit),任务(task),期间(period),数值(value),说明(note)\ndongcheng,A23-1,Q4,96.5,\ndongcheng,A12-2,Q4,0,\n";
+    let resp = upload(&c, &app, &csrf, "good.csv", good.as_bytes(), true).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = c
+        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("已报送").count(), 2, "both rows submitted");
+    app.stop().await;
+}

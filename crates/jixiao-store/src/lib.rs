@@ -471,6 +471,64 @@ impl Store {
         })
     }
 
+    /// A unit enters several values at once (an uploaded template): each goes through the same
+    /// workflow and lock checks as [`Store::enter_value`], all in one transaction. On any refusal
+    /// nothing is written and the index of the refused entry is returned with the reason.
+    #[allow(clippy::too_many_arguments)]
+    pub fn enter_values(
+        &mut self,
+        cycle: &str,
+        entries: &[ValueRow],
+        submit: bool,
+        role: Role,
+        actor: &str,
+        today: NaiveDate,
+    ) -> std::result::Result<usize, (usize, StoreError)> {
+        let action = if submit {
+            Action::Submit
+        } else {
+            Action::SaveDraft
+        };
+        let mut refused: Option<usize> = None;
+        let result = self.tx(|s| {
+            let at = now();
+            for (i, e) in entries.iter().enumerate() {
+                refused = Some(i);
+                let (before, lock) = s.value_and_lock(cycle, &e.key, today)?;
+                let state = workflow::transition(
+                    before.as_ref().map(|b| b.row.state),
+                    &action,
+                    role,
+                    lock,
+                )?;
+                let row = ValueRow {
+                    state,
+                    source: before
+                        .as_ref()
+                        .map(|b| b.row.source.clone())
+                        .unwrap_or_default(),
+                    ..e.clone()
+                };
+                s.write_value(cycle, &row, lock.reopened, actor, &at)?;
+                s.audit_append(
+                    &at,
+                    actor,
+                    if submit {
+                        "value.submit"
+                    } else {
+                        "value.draft"
+                    },
+                    &value_entity(cycle, &e.key),
+                    before.map(|b| json(&b.row)),
+                    Some(json(&row)),
+                )?;
+            }
+            refused = None;
+            Ok(entries.len())
+        });
+        result.map_err(|e| (refused.unwrap_or(0), e))
+    }
+
     /// An evaluator approves or returns, or an administrator reopens, a value.
     pub fn review_value(
         &mut self,

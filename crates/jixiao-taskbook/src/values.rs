@@ -16,7 +16,7 @@ use jixiao_core::workflow::ValueState;
 use jixiao_core::{Framework, Method};
 use std::collections::HashMap;
 
-pub const VALUE_COLUMNS: [(&str, &str, bool); 8] = [
+pub const VALUE_COLUMNS: [(&str, &str, bool); 11] = [
     ("unit", "单位", true),
     ("task", "任务", true),
     ("period", "期间", true),
@@ -25,6 +25,10 @@ pub const VALUE_COLUMNS: [(&str, &str, bool); 8] = [
     ("source", "来源", false),
     ("evidence", "佐证材料", false),
     ("state", "状态", false),
+    // Shown in fill-in templates for the person filling them; ignored when read.
+    ("task_name", "任务名称", false),
+    ("measure", "计量单位", false),
+    ("target", "目标值", false),
 ];
 
 pub const LEDGER_COLUMNS: [(&str, &str, bool); 6] = [
@@ -86,12 +90,22 @@ impl Location {
     }
 }
 
+/// What a row with an empty value means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blanks {
+    /// An error: every row must carry a value (office imports).
+    Refuse,
+    /// Not reported yet: the row is skipped (filled-in templates list every task).
+    Skip,
+}
+
 /// Parses a value file. `default_state` applies where the file has no `state` column or cell.
 pub fn parse_values(
     fw: &Framework,
     bytes: &[u8],
     file: &str,
     default_state: ValueState,
+    blanks: Blanks,
 ) -> Result<Vec<ValueRow>, Vec<Diagnostic>> {
     let sheet = read_table(bytes, file)?;
     let mut d = Diagnostics::new(file);
@@ -102,7 +116,9 @@ pub fn parse_values(
     let mut seen: HashMap<ValueKey, usize> = HashMap::new();
     let mut out = Vec::new();
     for r in 0..sheet.rows.len() {
-        if sheet.rows[r].iter().all(|c| c.is_empty()) {
+        if sheet.rows[r].iter().all(|c| c.is_empty())
+            || (blanks == Blanks::Skip && sheet.cell(r, cols[3]).is_empty())
+        {
             continue;
         }
         let text = |i: usize| sheet.cell(r, cols[i]).text();
@@ -355,4 +371,62 @@ impl Exact for Observation {
             Observation::Grade(g) => g.clone(),
         }
     }
+}
+
+/// A fill-in template (.xlsx) for one unit and period: a row per task the unit is responsible
+/// for, with the task's name, measure and target for reference, and any value already stored.
+/// Read back with [`parse_values`].
+pub fn values_template(
+    fw: &Framework,
+    unit: usize,
+    period: usize,
+    stored: &[ValueRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let locked = Format::new().set_background_color("F2F2F2");
+    let ws = wb.add_worksheet();
+    ws.set_name("填报(values)")?;
+    let columns = [
+        ("unit", "单位"),
+        ("task", "任务"),
+        ("task_name", "任务名称"),
+        ("measure", "计量单位"),
+        ("target", "目标值"),
+        ("period", "期间"),
+        ("value", "数值"),
+        ("note", "说明"),
+        ("evidence", "佐证材料"),
+    ];
+    for (c, (key, label)) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, format!("{label}({key})"), &bold)?;
+    }
+    let (unit_id, period_id) = (&fw.units[unit].id, &fw.cycle.periods[period].id);
+    for (r, t) in (1u32..).zip(fw.tasks().filter(|&t| fw.is_responsible(t, unit))) {
+        let task = fw.nodes[t].task.as_ref().expect("a task");
+        let existing = stored.iter().find(|v| {
+            v.key.task == fw.nodes[t].id && &v.key.unit == unit_id && &v.key.period == period_id
+        });
+        ws.write_string_with_format(r, 0, unit_id, &locked)?;
+        ws.write_string_with_format(r, 1, &fw.nodes[t].id, &locked)?;
+        ws.write_string_with_format(r, 2, &fw.nodes[t].name, &locked)?;
+        ws.write_string_with_format(r, 3, &task.measure, &locked)?;
+        if let Some(target) = task.targets_for(unit_id).target {
+            ws.write_number_with_format(r, 4, target, &locked)?;
+        }
+        ws.write_string_with_format(r, 5, period_id, &locked)?;
+        if let Some(v) = existing {
+            match &v.observation {
+                Observation::Number(x) => ws.write_number(r, 6, *x)?,
+                Observation::Grade(g) => ws.write_string(r, 6, g)?,
+            };
+            ws.write_string(r, 7, &v.note)?;
+            ws.write_string(r, 8, &v.evidence)?;
+        }
+    }
+    ws.set_column_width(2, 30)?;
+    ws.set_column_width(7, 30)?;
+    ws.set_freeze_panes(1, 3)?;
+    wb.save_to_buffer()
 }

@@ -109,6 +109,7 @@ fn dongcheng_values_are_the_reports_numbers_each_citing_its_sentence() {
         include_bytes!("../../../examples/beijing-2020/values.csv"),
         "values.csv",
         jixiao_core::workflow::ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Refuse,
     )
     .unwrap();
     let mut cited = 0;

@@ -2,7 +2,7 @@
 
 use jixiao_core::workflow::ValueState;
 use jixiao_core::Observation;
-use jixiao_taskbook::values::parse_values;
+use jixiao_taskbook::values::{parse_values, Blanks};
 
 fn demo() -> jixiao_core::Framework {
     jixiao_taskbook::parse_toml(
@@ -41,7 +41,14 @@ fn values_are_read_from_an_xlsx_workbook_with_chinese_headers() {
         ["西城区", "A01-2", "Q4", "良"],
         ["朝阳区", "A10-1", "Q4", "21.8%"],
     ]);
-    let rows = parse_values(&fw, &bytes, "values.xlsx", ValueState::Submitted).unwrap();
+    let rows = parse_values(
+        &fw,
+        &bytes,
+        "values.xlsx",
+        ValueState::Submitted,
+        Blanks::Refuse,
+    )
+    .unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(
         (
@@ -64,7 +71,14 @@ fn errors_in_an_xlsx_values_file_name_sheet_row_and_column() {
         ["东城区", "A06", "Q4", "1"],
         ["东城区", "A06-2", "Q4", "很多"],
     ]);
-    let errors = parse_values(&fw, &bytes, "values.xlsx", ValueState::Approved).unwrap_err();
+    let errors = parse_values(
+        &fw,
+        &bytes,
+        "values.xlsx",
+        ValueState::Approved,
+        Blanks::Refuse,
+    )
+    .unwrap_err();
     let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(
         text,
@@ -82,6 +96,7 @@ fn a_file_that_is_not_a_workbook_is_refused_with_a_message() {
         b"PK\x03\x04 not really",
         "values.xlsx",
         ValueState::Approved,
+        Blanks::Refuse,
     )
     .unwrap_err();
     assert!(
@@ -91,7 +106,14 @@ fn a_file_that_is_not_a_workbook_is_refused_with_a_message() {
         "{}",
         errors[0]
     );
-    let errors = parse_values(&demo(), b"unit,task\n", "v.csv", ValueState::Approved).unwrap_err();
+    let errors = parse_values(
+        &demo(),
+        b"unit,task\n",
+        "v.csv",
+        ValueState::Approved,
+        Blanks::Refuse,
+    )
+    .unwrap_err();
     assert!(errors
         .iter()
         .any(|e| e.to_string().contains("missing column `period`")));
