@@ -10,7 +10,7 @@
       if (el.dataset.chart === "bar") {
         option = {
           aria: { enabled: true }, grid: { left: 110, right: 20, top: 10, bottom: 30 }, tooltip: {},
-          xAxis: { type: "value", min: Math.floor(Math.min.apply(null, data.values) - 5) },
+          xAxis: { type: "value", min: Math.max(0, Math.floor((Math.min.apply(null, data.values) - 5) / 5) * 5) },
           yAxis: { type: "category", inverse: true, data: data.labels },
           series: [{ type: "bar", data: data.values, itemStyle: { color: "#0b4f9c" }, label: { show: true, position: "right" } }]
         };
@@ -19,6 +19,11 @@
           aria: { enabled: true }, tooltip: {},
           radar: { indicator: data.labels.map(function (l, i) { return { name: l, max: data.max[i] }; }) },
           series: [{ type: "radar", data: [{ value: data.values, name: data.name }], areaStyle: { opacity: 0.2 } }]
+        };
+      } else if (el.dataset.chart === "pie") {
+        option = {
+          aria: { enabled: true }, tooltip: {},
+          series: [{ type: "pie", radius: "65%", data: data.labels.map(function (l, i) { return { name: l, value: data.values[i] }; }), label: { formatter: "{b}: {c}" } }]
         };
       } else {
         option = {

@@ -23,7 +23,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 11] = [
+    ("users.html", include_str!("../templates/users.html")),
+    ("rankings.html", include_str!("../templates/rankings.html")),
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("overview.html", include_str!("../templates/overview.html")),
@@ -60,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{unit}/upload", post(upload_submit))
         .route("/review", get(review_page).post(review_submit))
         .route("/audit", get(audit_page))
+        .route("/users", get(users_page).post(users_submit))
+        .route("/rankings", get(rankings_page))
         .route("/account", get(account_page))
         .route("/account/password", post(password_submit))
 }
@@ -127,6 +131,7 @@ impl PageCtx {
         match self.p.role {
             Role::Admin | Role::Evaluator => {
                 items.push((tr["overview"], "/overview".into()));
+                items.push((tr["rankings"], "/rankings".into()));
                 items.push((tr["review"], "/review".into()));
             }
             Role::Reporter => {
@@ -139,6 +144,7 @@ impl PageCtx {
         }
         if self.p.role == Role::Admin {
             items.push((tr["audit"], "/audit".into()));
+            items.push((tr["users"], "/users".into()));
         }
         if self.p.role != Role::Public {
             items.push((tr["account"], "/account".into()));
@@ -360,11 +366,17 @@ async fn overview(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         .as_deref()
         .and_then(|g| fw.group_index(g))
         .map(|g| fw.groups[g].name.clone());
+    let trend = json!({
+        "name": ctx.tr()["reported"],
+        "labels": progress.periods.iter().map(|p| &p.period).collect::<Vec<_>>(),
+        "values": progress.periods.iter().map(|p| if p.expected == 0 { 0.0 } else { (1000.0 * p.reported as f64 / p.expected as f64).round() / 10.0 }).collect::<Vec<_>>(),
+        "target": null,
+    });
     Ok(ctx.render(
         &state,
         "overview.html",
         ctx.tr()["overview"],
-        json!({ "cycle_name": fw.cycle.name, "today": today.to_string(), "progress": progress, "ranking": ranking, "chart_json": script_json(&chart),
+        json!({ "cycle_name": fw.cycle.name, "today": today.to_string(), "progress": progress, "ranking": ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend),
                 "groups": fw.groups, "group": group.unwrap_or_default(), "group_name": group_name }),
     ))
 }
@@ -776,6 +788,96 @@ async fn audit_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         ctx.tr()["audit"],
         json!({ "entries": entries, "entity": entity }),
     ))
+}
+
+async fn users_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    ctx.require(&state, Act::Administer)?;
+    let users: Vec<crate::api::UserOut> = state
+        .db(|s| Ok(s.users()?))
+        .await
+        .map_err(|e| ctx.fail(&state, e))?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let cycle = ctx.cycle(&state).await?;
+    let fw = view::framework(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok(ctx.render(&state, "users.html", ctx.tr()["users"], json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "error": ctx.query.get("error") })))
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    csrf: String,
+    id: String,
+    display_name: String,
+    role: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    evaluator_id: String,
+    password: String,
+    #[serde(default)]
+    active: String,
+}
+
+async fn users_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Form(f): Form<UserForm>,
+) -> PageResult {
+    ctx.require(&state, Act::Administer)?;
+    auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
+    let mut user = match crate::accounts::new_user(
+        f.id.trim(),
+        f.display_name.trim(),
+        &f.password,
+        &f.role,
+        Some(f.unit_id),
+        Some(f.evaluator_id),
+    ) {
+        Ok(u) => u,
+        Err(e) => {
+            return Ok(redirect(&format!(
+                "/users?error={}",
+                urlencode(&e.to_string())
+            )))
+        }
+    };
+    user.active = f.active == "true";
+    let actor = ctx.p.id().to_string();
+    state
+        .db(move |s| Ok(s.upsert_user(&user, &actor)?))
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok(redirect("/users?flash=saved"))
+}
+
+async fn rankings_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    ctx.require(&state, Act::ViewCycle)?;
+    let cycle = ctx.cycle(&state).await?;
+    let (fw, card, _) = view::scored(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    let overall = view::ranking(&fw, &card, None).map_err(|e| ctx.fail(&state, e))?;
+    let ranked_only = |r: view::Ranking| {
+        r.rows
+            .into_iter()
+            .filter(|x| x.rank.is_some())
+            .collect::<Vec<_>>()
+    };
+    let separate: Vec<&view::RankRow> = overall.rows.iter().filter(|r| r.rank.is_none()).collect();
+    let mut tables = vec![
+        json!({ "title": ctx.tr()["overall"], "rows": overall.rows.iter().filter(|r| r.rank.is_some()).collect::<Vec<_>>() }),
+    ];
+    for g in &fw.groups {
+        let r = view::ranking(&fw, &card, Some(&g.id)).map_err(|e| ctx.fail(&state, e))?;
+        tables.push(json!({ "title": g.name, "rows": ranked_only(r) }));
+    }
+    let grades_json = script_json(
+        &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
+    );
+    Ok(ctx.render(&state, "rankings.html", ctx.tr()["rankings"], json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json })))
 }
 
 async fn account_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {

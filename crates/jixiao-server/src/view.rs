@@ -352,6 +352,16 @@ pub struct Progress {
     pub off_track: Vec<ValueOut>,
     /// Expected values not reported after their deadline: (unit, task, period).
     pub overdue_items: Vec<(String, String, String)>,
+    /// Every period's reporting, deadline passed or not: the trend over the year.
+    pub periods: Vec<PeriodProgress>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PeriodProgress {
+    pub period: String,
+    pub expected: usize,
+    pub reported: usize,
+    pub approved: usize,
 }
 
 pub fn progress(fw: &Framework, values: &[StoredValue], today: NaiveDate) -> Progress {
@@ -370,6 +380,17 @@ pub fn progress(fw: &Framework, values: &[StoredValue], today: NaiveDate) -> Pro
         })
         .collect();
     let (mut expected, mut reported, mut approved, mut overdue) = (0, 0, 0, 0);
+    let mut periods: Vec<PeriodProgress> = fw
+        .cycle
+        .periods
+        .iter()
+        .map(|p| PeriodProgress {
+            period: p.name.clone(),
+            expected: 0,
+            reported: 0,
+            approved: 0,
+        })
+        .collect();
     let mut overdue_items = Vec::new();
     for t in fw.tasks() {
         let task = fw.nodes[t].task.as_ref().expect("task");
@@ -383,22 +404,33 @@ pub fn progress(fw: &Framework, values: &[StoredValue], today: NaiveDate) -> Pro
                 continue;
             }
             for (pi, p) in fw.cycle.periods.iter().enumerate() {
-                if (yearly && pi + 1 != fw.cycle.periods.len()) || p.deadline >= today {
+                if yearly && pi + 1 != fw.cycle.periods.len() {
                     continue;
                 }
-                expected += 1;
-                match by_key.get(&(
+                let key = (
                     fw.nodes[t].id.as_str(),
                     fw.units[u].id.as_str(),
                     p.id.as_str(),
-                )) {
-                    Some(v) if v.row.state != ValueState::Draft => {
+                );
+                let found = by_key
+                    .get(&key)
+                    .filter(|v| v.row.state != ValueState::Draft);
+                let per = &mut periods[pi];
+                per.expected += 1;
+                per.reported += found.is_some() as usize;
+                per.approved += found.is_some_and(|v| v.row.state == ValueState::Approved) as usize;
+                if p.deadline >= today {
+                    continue;
+                }
+                expected += 1;
+                match found {
+                    Some(v) => {
                         reported += 1;
                         if v.row.state == ValueState::Approved {
                             approved += 1;
                         }
                     }
-                    _ => {
+                    None => {
                         overdue += 1;
                         if overdue_items.len() < 200 {
                             overdue_items.push((
@@ -455,6 +487,7 @@ pub fn progress(fw: &Framework, values: &[StoredValue], today: NaiveDate) -> Pro
         share_overdue: share(overdue),
         off_track,
         overdue_items,
+        periods,
     }
 }
 

@@ -62,7 +62,9 @@ async fn pages_answer_each_role_as_the_policy_says() {
     let reporter = log_in(&app, "dongcheng").await;
     let public = browser();
     // 200 allowed, 403 refused, 303 sent to the login page.
-    let table: [(&str, [u16; 4]); 11] = [
+    let table: [(&str, [u16; 4]); 13] = [
+        ("/rankings", [200, 200, 403, 303]),
+        ("/users", [200, 403, 403, 303]),
         ("/overview", [200, 200, 403, 303]),
         ("/units/dongcheng", [200, 200, 200, 303]),
         ("/units/xicheng", [200, 200, 403, 303]),
@@ -384,5 +386,103 @@ async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_
         .await
         .unwrap();
     assert_eq!(page.matches("已报送").count(), 2, "both rows submitted");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in() {
+    let app = spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let page = admin
+        .get(format!("{}/users", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("id", "chaoyang"),
+        ("display_name", "朝阳区填报"),
+        ("role", "reporter"),
+        ("unit_id", ""),
+        ("evaluator_id", ""),
+        ("password", "chaoyang-2020"),
+        ("active", "true"),
+    ];
+    let resp = admin
+        .post(format!("{}/users", app.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/users?error="),
+        "a reporter needs a unit"
+    );
+    let mut fixed = form;
+    fixed[4] = ("unit_id", "chaoyang");
+    let resp = admin
+        .post(format!("{}/users", app.base))
+        .form(&fixed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/users?flash=saved");
+    let c = browser();
+    let login = c
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let resp = c
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", field(&login, "csrf").as_str()),
+            ("user", "chaoyang"),
+            ("password", "chaoyang-2020"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/");
+    let home = c.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(home.headers()["location"], "/units/chaoyang");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_rankings_page_lists_every_group_and_the_separately_listed_units_apart() {
+    let app = spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let html = admin
+        .get(format!("{}/rankings", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for title in [
+        "综合排名",
+        "首都功能核心区",
+        "城六区",
+        "平原新城",
+        "生态涵养区",
+        "单列",
+        "等次分布",
+    ] {
+        assert!(html.contains(title), "{title} missing");
+    }
+    let separate = &html[html.find("id=\"rt-sep\"").unwrap()..];
+    assert!(separate.contains("北京经济技术开发区"));
     app.stop().await;
 }
