@@ -119,7 +119,7 @@ test("a value is submitted, returned, fixed, resubmitted and approved, and the o
   await Promise.all([evaluator.waitForNavigation(), evaluator.locator("#review-dongcheng-A08-2-Q4 button[value=approve]").click()]);
 
   const after = await dongchengTotal(admin);
-  for (const [path, name] of [["/rankings", "rankings"], ["/audit", "audit"], ["/users", "users"]]) {
+  for (const [path, name] of [["/rankings", "rankings"], ["/grades", "grades"], ["/ledger", "ledger"], ["/audit", "audit"], ["/users", "users"]]) {
     await admin.goto(`${base}${path}`);
     await shot(admin, name);
   }
@@ -149,7 +149,7 @@ test("the Excel template downloads and a bad upload shows its row errors", { ski
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
   const admin = await login("admin");
   const failures = [];
-  for (const path of ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/review", "/audit", "/users", "/account", "/overview?lang=en", "/login"]) {
+  for (const path of ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]) {
     await admin.goto(`${base}${path}`);
     await admin.waitForTimeout(200);
     await admin.addScriptTag({ path: AXE });

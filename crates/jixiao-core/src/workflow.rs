@@ -52,9 +52,16 @@ pub enum Role {
 pub enum Action {
     SaveDraft,
     Submit,
-    Return { comment: String },
+    Return {
+        comment: String,
+    },
     Approve,
-    Reopen { reason: String },
+    Reopen {
+        reason: String,
+    },
+    /// An evaluator's own figure (qualitative grade, survey or leader score): recorded as
+    /// approved at once, also after the deadline, since evaluation happens at year end.
+    Grade,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -142,6 +149,10 @@ pub fn transition(
                 }),
             }
         }
+        Action::Grade => match role {
+            Role::Reporter => Err(WorkflowError::Forbidden),
+            _ => Ok(Approved),
+        },
         Action::Reopen { .. } => {
             if role != Role::Admin {
                 return Err(WorkflowError::Forbidden);
@@ -233,6 +244,27 @@ mod tests {
         assert_eq!(
             transition(Some(s), &Action::Submit, Role::Reporter, reopened),
             Ok(ValueState::Submitted)
+        );
+    }
+
+    #[test]
+    fn evaluators_record_grades_as_approved_even_after_the_deadline_and_units_cannot() {
+        assert_eq!(
+            transition(None, &Action::Grade, Role::Evaluator, LOCKED),
+            Ok(ValueState::Approved)
+        );
+        assert_eq!(
+            transition(
+                Some(ValueState::Approved),
+                &Action::Grade,
+                Role::Admin,
+                LOCKED
+            ),
+            Ok(ValueState::Approved)
+        );
+        assert_eq!(
+            transition(None, &Action::Grade, Role::Reporter, OPEN),
+            Err(WorkflowError::Forbidden)
         );
     }
 

@@ -35,6 +35,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(enter_value))
         .routes(routes!(review_value))
         .routes(routes!(review_queue))
+        .routes(routes!(grade_value))
+        .routes(routes!(list_ledger, propose_ledger))
+        .routes(routes!(decide_ledger))
         .routes(routes!(audit_log))
         .routes(routes!(list_users, create_user))
         .routes(routes!(login, logout))
@@ -536,4 +539,113 @@ async fn create_token(
         .db(move |s| Ok(s.create_api_token(&t, &user, &body.name)?))
         .await?;
     Ok(Json(TokenOut { token }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GradeIn {
+    /// A grade of the task (qualitative) or a score on the task's scale (survey, leader evaluation).
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An evaluator records a grade or score for a unit; it counts at once.
+#[utoipa::path(put, path = "/api/v1/cycles/{cycle}/units/{unit}/grades/{task}", tag = "values",
+    params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path)), request_body = GradeIn,
+    responses((status = 200, body = view::ValueOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn grade_value(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path((cycle, unit, task)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<GradeIn>,
+) -> ApiResult<view::ValueOut> {
+    if !matches!(p.role, Role::Admin | Role::Evaluator) {
+        return Err(if p.role == Role::Public {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        });
+    }
+    check_csrf(&p, csrf_header(&headers))?;
+    let raw = match &body.value {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => {
+            return Err(AppError::Invalid(
+                "`value` must be a number or a grade".into(),
+            ))
+        }
+    };
+    Ok(Json(
+        view::grade(&state, &p, &cycle, &unit, &task, &raw, &body.note).await?,
+    ))
+}
+
+/// Bonus and deduction entries with their approval status (office and evaluators).
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/ledger", tag = "admin", params(("cycle" = String, Path)),
+    responses((status = 200, body = Vec<view::LedgerOut>), (status = 403, body = ErrorBody)))]
+async fn list_ledger(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(cycle): Path<String>,
+) -> ApiResult<Vec<view::LedgerOut>> {
+    require(&p, Act::ProposeLedger)?;
+    Ok(Json(view::ledger(&state, &cycle).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LedgerIn {
+    unit: String,
+    /// bonus or deduction.
+    kind: String,
+    points: f64,
+    reason: String,
+}
+
+/// Propose a bonus or deduction entry; it counts once the office approves it.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/ledger", tag = "admin", params(("cycle" = String, Path)), request_body = LedgerIn,
+    responses((status = 200), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn propose_ledger(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(cycle): Path<String>,
+    ApiJson(body): ApiJson<LedgerIn>,
+) -> ApiResult<serde_json::Value> {
+    require(&p, Act::ProposeLedger)?;
+    check_csrf(&p, csrf_header(&headers))?;
+    let id = view::propose_ledger(
+        &state,
+        &p,
+        &cycle,
+        &body.unit,
+        &body.kind,
+        &body.points.to_string(),
+        &body.reason,
+    )
+    .await?;
+    Ok(Json(serde_json::json!({ "id": id, "status": "pending" })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionIn {
+    approve: bool,
+}
+
+/// The office approves or rejects a pending entry.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/ledger/{id}/decision", tag = "admin", params(("cycle" = String, Path), ("id" = String, Path)), request_body = DecisionIn,
+    responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn decide_ledger(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path((cycle, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DecisionIn>,
+) -> ApiResult<serde_json::Value> {
+    require(&p, Act::Administer)?;
+    check_csrf(&p, csrf_header(&headers))?;
+    view::decide_ledger(&state, &p, &cycle, &id, body.approve).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
 }

@@ -23,7 +23,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 13] = [
+    ("grades.html", include_str!("../templates/grades.html")),
+    ("ledger.html", include_str!("../templates/ledger.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("base.html", include_str!("../templates/base.html")),
@@ -64,6 +66,9 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit_page))
         .route("/users", get(users_page).post(users_submit))
         .route("/rankings", get(rankings_page))
+        .route("/grades", get(grades_page).post(grades_submit))
+        .route("/ledger", get(ledger_page).post(ledger_submit))
+        .route("/ledger/{id}/decision", post(ledger_decision))
         .route("/account", get(account_page))
         .route("/account/password", post(password_submit))
 }
@@ -133,6 +138,8 @@ impl PageCtx {
                 items.push((tr["overview"], "/overview".into()));
                 items.push((tr["rankings"], "/rankings".into()));
                 items.push((tr["review"], "/review".into()));
+                items.push((tr["grading"], "/grades".into()));
+                items.push((tr["ledger"], "/ledger".into()));
             }
             Role::Reporter => {
                 if let Some(u) = self.p.unit() {
@@ -878,6 +885,138 @@ async fn rankings_page(State(state): State<AppState>, ctx: PageCtx) -> PageResul
         &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
     );
     Ok(ctx.render(&state, "rankings.html", ctx.tr()["rankings"], json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json })))
+}
+
+async fn grades_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    if !matches!(ctx.p.role, Role::Admin | Role::Evaluator) {
+        ctx.require(&state, Act::Administer)?;
+    }
+    let cycle = ctx.cycle(&state).await?;
+    let (fw, values) = view::cycle_values(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    let last = &fw.cycle.periods[fw.cycle.periods.len() - 1].id;
+    let tasks: Vec<Value> = fw
+        .tasks()
+        .filter(|&t| view::evaluator_task(&fw, t) && allows(&ctx.p, Act::Review(&fw, t)))
+        .map(|t| {
+            let grades: Option<Vec<&str>> = match &fw.nodes[t].task.as_ref().expect("task").method {
+                jixiao_core::Method::Qualitative { grades } => Some(grades.iter().map(|(g, _)| g.as_str()).collect()),
+                _ => None,
+            };
+            let rows: Vec<Value> = (0..fw.units.len())
+                .filter(|&u| fw.is_responsible(t, u))
+                .map(|u| {
+                    let v = values.iter().find(|v| v.row.key.task == fw.nodes[t].id && v.row.key.unit == fw.units[u].id && &v.row.key.period == last);
+                    json!({ "unit_id": fw.units[u].id, "unit_name": fw.units[u].name, "value": v.map(|v| v.row.observation.to_string()).unwrap_or_default(), "state": v.map(|v| v.row.state.as_str()) })
+                })
+                .collect();
+            json!({ "id": fw.nodes[t].id, "name": fw.nodes[t].name, "grades": grades, "rows": rows })
+        })
+        .collect();
+    Ok(ctx.render(
+        &state,
+        "grades.html",
+        ctx.tr()["grading"],
+        json!({ "cycle_name": fw.cycle.name, "tasks": tasks, "error": ctx.query.get("error") }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct GradeForm {
+    csrf: String,
+    task: String,
+    unit: String,
+    value: String,
+}
+
+async fn grades_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Form(f): Form<GradeForm>,
+) -> PageResult {
+    if !matches!(ctx.p.role, Role::Admin | Role::Evaluator) {
+        ctx.require(&state, Act::Administer)?;
+    }
+    auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
+    let cycle = ctx.cycle(&state).await?;
+    match view::grade(&state, &ctx.p, &cycle, &f.unit, &f.task, &f.value, "").await {
+        Ok(_) => Ok(redirect(&format!(
+            "/grades?flash=saved#grade-{}-{}",
+            f.task, f.unit
+        ))),
+        Err(AppError::Forbidden) => Err(ctx.fail(&state, AppError::Forbidden)),
+        Err(e) => Ok(redirect(&format!(
+            "/grades?error={}",
+            urlencode(&e.to_string())
+        ))),
+    }
+}
+
+async fn ledger_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    ctx.require(&state, Act::ProposeLedger)?;
+    let cycle = ctx.cycle(&state).await?;
+    let fw = view::framework(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    let entries = view::ledger(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok(ctx.render(&state, "ledger.html", ctx.tr()["ledger"], json!({ "cycle_name": fw.cycle.name, "entries": entries, "units": fw.units, "can_decide": allows(&ctx.p, Act::Administer), "error": ctx.query.get("error") })))
+}
+
+#[derive(Deserialize)]
+struct LedgerForm {
+    csrf: String,
+    unit: String,
+    kind: String,
+    points: String,
+    reason: String,
+}
+
+async fn ledger_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Form(f): Form<LedgerForm>,
+) -> PageResult {
+    ctx.require(&state, Act::ProposeLedger)?;
+    auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
+    let cycle = ctx.cycle(&state).await?;
+    match view::propose_ledger(
+        &state, &ctx.p, &cycle, &f.unit, &f.kind, &f.points, &f.reason,
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect("/ledger?flash=saved")),
+        Err(e) => Ok(redirect(&format!(
+            "/ledger?error={}",
+            urlencode(&e.to_string())
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    approve: String,
+}
+
+async fn ledger_decision(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> PageResult {
+    ctx.require(&state, Act::Administer)?;
+    auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
+    let cycle = ctx.cycle(&state).await?;
+    match view::decide_ledger(&state, &ctx.p, &cycle, &id, f.approve == "true").await {
+        Ok(()) => Ok(redirect("/ledger?flash=saved")),
+        Err(e) => Ok(redirect(&format!(
+            "/ledger?error={}",
+            urlencode(&e.to_string())
+        ))),
+    }
 }
 
 async fn account_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {

@@ -98,7 +98,9 @@ pub enum Act<'a> {
     EnterValue(&'a str),
     /// Approve or return a value of this task.
     Review(&'a Framework, usize),
-    /// Reopen a locked value; manage the ledger; import; the audit log; users.
+    /// Propose a bonus or deduction entry (the office approves it).
+    ProposeLedger,
+    /// Reopen a locked value; approve ledger entries; the audit log; users.
     Administer,
     /// Change one's own password, create one's own API tokens.
     OwnAccount,
@@ -109,7 +111,7 @@ pub fn allows(p: &Principal, act: Act<'_>) -> bool {
         (Role::Public, _) => false,
         (_, Act::OwnAccount) => true,
         (Role::Admin, _) => true,
-        (Role::Evaluator, Act::ViewCycle | Act::ViewUnit(_)) => true,
+        (Role::Evaluator, Act::ViewCycle | Act::ViewUnit(_) | Act::ProposeLedger) => true,
         (Role::Evaluator, Act::Review(fw, task)) => {
             p.evaluator().is_some_and(|e| evaluates(fw, task, e))
         }

@@ -745,3 +745,180 @@ pub async fn upload(
         .await?;
     outcome.map_err(|m| UploadError::Rows(vec![m]))
 }
+
+/// Whether a task's figures come from its evaluator (grades, survey and leader scores) rather
+/// than from the unit.
+pub fn evaluator_task(fw: &Framework, task: usize) -> bool {
+    fw.nodes[task].task.as_ref().is_some_and(|t| {
+        matches!(
+            t.method,
+            jixiao_core::Method::Qualitative { .. } | jixiao_core::Method::Scaled { .. }
+        )
+    })
+}
+
+/// An evaluator records a grade or score for a unit (for the cycle's last period).
+pub async fn grade(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    unit: &str,
+    task: &str,
+    raw: &str,
+    note: &str,
+) -> Result<ValueOut, AppError> {
+    let fw = framework(state, cycle).await?;
+    let t = fw
+        .nodes
+        .iter()
+        .position(|n| n.id == task && n.task.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
+    if !allows(p, Act::Review(&fw, t)) {
+        return Err(if p.role == Role::Public {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        });
+    }
+    if !evaluator_task(&fw, t) {
+        return Err(AppError::Invalid(format!(
+            "the values of task {task} are reported by the unit, not graded by the evaluator"
+        )));
+    }
+    let u = unit_index(&fw, unit)?;
+    if !fw.is_responsible(t, u) {
+        return Err(AppError::Invalid(format!(
+            "{} is not responsible for task {task}",
+            fw.units[u].name
+        )));
+    }
+    let observation = parse_observation(&fw, t, raw)?;
+    let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
+    let last = fw.cycle.periods.len() - 1;
+    let key = ValueKey {
+        task: fw.nodes[t].id.clone(),
+        unit: fw.units[u].id.clone(),
+        period: fw.cycle.periods[last].id.clone(),
+    };
+    let (actor, today, c, note) = (
+        p.id().to_string(),
+        state.config.today(),
+        cycle.to_string(),
+        note.to_string(),
+    );
+    let stored = state
+        .db(move |s| {
+            s.grade_value(&c, &key, observation, &note, role, &actor, today)?;
+            Ok(s.value(&c, &key)?)
+        })
+        .await?;
+    stored
+        .and_then(|v| value_out(&fw, &v))
+        .ok_or_else(|| AppError::Internal("graded value not found".into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerOut {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    /// bonus or deduction.
+    pub kind: String,
+    pub points: f64,
+    pub reason: String,
+    /// pending, approved or rejected.
+    pub status: String,
+    pub proposed_by: String,
+    pub approver: String,
+}
+
+pub async fn ledger(state: &AppState, cycle: &str) -> Result<Vec<LedgerOut>, AppError> {
+    let c = cycle.to_string();
+    let (fw, entries) = state
+        .db(move |s| Ok((s.load_cycle(&c)?, s.ledger_entries(&c)?)))
+        .await?;
+    Ok(entries
+        .into_iter()
+        .map(|(id, r, status, proposed_by)| LedgerOut {
+            id,
+            unit_name: fw
+                .units
+                .iter()
+                .find(|u| u.id == r.unit)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            unit_id: r.unit,
+            kind: r.kind.as_str().into(),
+            points: r.points,
+            reason: r.reason,
+            status,
+            proposed_by,
+            approver: r.approver,
+        })
+        .collect())
+}
+
+pub async fn propose_ledger(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    unit: &str,
+    kind: &str,
+    points: &str,
+    reason: &str,
+) -> Result<String, AppError> {
+    if !allows(p, Act::ProposeLedger) {
+        return Err(if p.role == Role::Public {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        });
+    }
+    let fw = framework(state, cycle).await?;
+    let u = unit_index(&fw, unit)?;
+    let kind = jixiao_core::inputs::LedgerKind::parse(kind).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "unknown kind `{kind}`; expected bonus or deduction"
+        ))
+    })?;
+    let points = jixiao_taskbook::sheet::parse_number(points)
+        .filter(|x| *x > 0.0)
+        .ok_or_else(|| {
+            AppError::Invalid(format!("`{points}` is not a positive number of points"))
+        })?;
+    if reason.trim().is_empty() {
+        return Err(AppError::Invalid("every entry needs a reason".into()));
+    }
+    let row = jixiao_core::records::LedgerRow {
+        unit: fw.units[u].id.clone(),
+        kind,
+        points,
+        reason: reason.trim().into(),
+        approver: String::new(),
+        date: Some(state.config.today()),
+    };
+    let (c, actor) = (cycle.to_string(), p.id().to_string());
+    state
+        .db(move |s| Ok(s.propose_ledger(&c, &row, &actor)?))
+        .await
+}
+
+pub async fn decide_ledger(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    id: &str,
+    approve: bool,
+) -> Result<(), AppError> {
+    if !allows(p, Act::Administer) {
+        return Err(if p.role == Role::Public {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        });
+    }
+    let (c, i, actor) = (cycle.to_string(), id.to_string(), p.id().to_string());
+    state
+        .db(move |s| Ok(s.decide_ledger(&c, &i, approve, &actor)?))
+        .await
+}

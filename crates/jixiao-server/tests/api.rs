@@ -117,6 +117,25 @@ async fn every_route_answers_every_role_as_the_policy_says() {
             "A",
         ),
         case(Method::GET, "/api/v1/cycles/2020/review-queue", None, "AE"),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/grades/A01-2",
+            Some(json!({"value": "良"})),
+            "A",
+        ),
+        case(Method::GET, "/api/v1/cycles/2020/ledger", None, "AE"),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/ledger",
+            Some(json!({"unit": "xicheng", "kind": "bonus", "points": 0.5, "reason": "矩阵测试"})),
+            "AE",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/ledger/nothing/decision",
+            Some(json!({"approve": true})),
+            "A",
+        ),
         case(Method::GET, "/api/v1/audit", None, "A"),
         case(Method::GET, "/api/v1/users", None, "A"),
         case(
@@ -644,4 +663,104 @@ async fn two_instances_on_one_postgres_database_share_users_sessions_data_and_jo
     a.stop().await;
     b.stop().await;
     tokio::task::spawn_blocking(move || drop(pg)).await.unwrap();
+}
+
+#[tokio::test]
+async fn evaluators_grade_their_own_tasks_and_ledger_entries_count_once_approved() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let evaluator = Session::login(&app, "ghzrw").await;
+    let (status, _) = evaluator
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/grades/C01-1",
+            Some(json!({"value": 99})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the survey score is not ghzrw's to give"
+    );
+    let (status, body) = evaluator
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/grades/A06-1",
+            Some(json!({"value": 9})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reported tasks are not graded: {body}"
+    );
+
+    let (_, before) = admin.get("/api/v1/cycles/2020/units/xicheng").await;
+    let (status, body) = admin
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/grades/C02-1",
+            Some(json!({"value": 60})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("approved")),
+        "{body}"
+    );
+    let (_, after) = admin.get("/api/v1/cycles/2020/units/xicheng").await;
+    assert!(
+        after["total"].as_f64() < before["total"].as_f64(),
+        "a low leader score lowers the total at once"
+    );
+
+    let (status, proposed) = evaluator.call(Method::POST, "/api/v1/cycles/2020/ledger", Some(json!({"unit": "xicheng", "kind": "bonus", "points": 1.5, "reason": "“街乡吹哨、部门报到”创新做法"}))).await;
+    assert_eq!(
+        (status, proposed["status"].as_str()),
+        (StatusCode::OK, Some("pending"))
+    );
+    let (_, pending) = admin.get("/api/v1/cycles/2020/units/xicheng").await;
+    assert_eq!(
+        pending["bonus"], after["bonus"],
+        "a pending entry does not count"
+    );
+    let decision = format!(
+        "/api/v1/cycles/2020/ledger/{}/decision",
+        proposed["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        evaluator
+            .call(Method::POST, &decision, Some(json!({"approve": true})))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin
+            .call(Method::POST, &decision, Some(json!({"approve": true})))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (_, approved) = admin.get("/api/v1/cycles/2020/units/xicheng").await;
+    assert_eq!(
+        approved["bonus"].as_f64().unwrap(),
+        after["bonus"].as_f64().unwrap() + 1.5
+    );
+    let (_, ledger) = admin.get("/api/v1/cycles/2020/ledger").await;
+    let entry = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == proposed["id"])
+        .unwrap();
+    assert_eq!(
+        (
+            entry["proposed_by"].as_str(),
+            entry["approver"].as_str(),
+            entry["status"].as_str()
+        ),
+        (Some("ghzrw"), Some("admin"), Some("approved"))
+    );
+    app.stop().await;
 }

@@ -62,7 +62,9 @@ async fn pages_answer_each_role_as_the_policy_says() {
     let reporter = log_in(&app, "dongcheng").await;
     let public = browser();
     // 200 allowed, 403 refused, 303 sent to the login page.
-    let table: [(&str, [u16; 4]); 13] = [
+    let table: [(&str, [u16; 4]); 15] = [
+        ("/grades", [200, 200, 403, 303]),
+        ("/ledger", [200, 200, 403, 303]),
         ("/rankings", [200, 200, 403, 303]),
         ("/users", [200, 403, 403, 303]),
         ("/overview", [200, 200, 403, 303]),

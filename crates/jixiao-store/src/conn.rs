@@ -58,7 +58,7 @@ pub trait Conn: Send {
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
-pub const MIGRATIONS: [(i64, &str, &str, &str); 2] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
     (
         1,
         "init",
@@ -70,6 +70,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 2] = [
         "accounts",
         include_str!("../migrations/sqlite/0002_accounts.sql"),
         include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "ledger_approval",
+        include_str!("../migrations/sqlite/0003_ledger_approval.sql"),
+        include_str!("../migrations/postgres/0003_ledger_approval.sql"),
     ),
 ];
 

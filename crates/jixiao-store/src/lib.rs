@@ -529,6 +529,49 @@ impl Store {
         result.map_err(|e| (refused.unwrap_or(0), e))
     }
 
+    /// An evaluator records its own figure for a task (a qualitative grade, a survey or leader
+    /// score): approved at once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn grade_value(
+        &mut self,
+        cycle: &str,
+        key: &ValueKey,
+        observation: Observation,
+        note: &str,
+        role: Role,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<ValueState> {
+        self.tx(|s| {
+            let (before, lock) = s.value_and_lock(cycle, key, today)?;
+            let state = workflow::transition(
+                before.as_ref().map(|b| b.row.state),
+                &Action::Grade,
+                role,
+                lock,
+            )?;
+            let row = ValueRow {
+                key: key.clone(),
+                observation,
+                note: note.into(),
+                source: format!("evaluator:{actor}"),
+                evidence: String::new(),
+                state,
+            };
+            let at = now();
+            s.write_value(cycle, &row, false, actor, &at)?;
+            s.audit_append(
+                &at,
+                actor,
+                "value.grade",
+                &value_entity(cycle, key),
+                before.map(|b| json(&b.row)),
+                Some(json(&row)),
+            )?;
+            Ok(state)
+        })
+    }
+
     /// An evaluator approves or returns, or an administrator reopens, a value.
     pub fn review_value(
         &mut self,
@@ -633,8 +676,68 @@ impl Store {
     }
 
     pub fn ledger(&mut self, cycle: &str) -> Result<Vec<LedgerRow>> {
-        let rows = self.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 ORDER BY unit_id, kind, reason", &[t(cycle)])?;
+        let rows = self.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 AND status = 'approved' ORDER BY unit_id, kind, reason", &[t(cycle)])?;
         Ok(rows.iter().map(|r| ledger_from(r)).collect())
+    }
+
+    /// Proposes a ledger entry (an evaluator or the office on the web); it counts once approved.
+    /// Returns the entry's id.
+    pub fn propose_ledger(&mut self, cycle: &str, r: &LedgerRow, actor: &str) -> Result<String> {
+        let id = audit::short_hash(&format!("{}|{}|{}", r.unit, r.kind.as_str(), r.reason));
+        self.tx(|s| {
+            if !s.conn.query("SELECT 1 FROM ledger_entries WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&id)])?.is_empty() {
+                return Err(StoreError::Invalid("an entry with the same unit, kind and reason exists already".into()));
+            }
+            s.conn.exec(
+                "INSERT INTO ledger_entries (cycle_id, id, unit_id, kind, points, reason, approver, entry_date, status, proposed_by) VALUES ($1, $2, $3, $4, $5, $6, '', $7, 'pending', $8)",
+                &[t(cycle), t(&id), t(&r.unit), t(r.kind.as_str()), Val::Real(Some(r.points)), t(&r.reason), opt_t(r.date.map(|d| d.to_string()).as_deref()), t(actor)],
+            )?;
+            s.audit_append(&now(), actor, "ledger.propose", &format!("cycle/{cycle}/ledger/{id}"), None, Some(json(r)))?;
+            Ok(id.clone())
+        })
+    }
+
+    /// The office approves or rejects a pending entry; the approver is recorded on it.
+    pub fn decide_ledger(
+        &mut self,
+        cycle: &str,
+        id: &str,
+        approve: bool,
+        actor: &str,
+    ) -> Result<()> {
+        self.tx(|s| {
+            let status = if approve { "approved" } else { "rejected" };
+            let n = s.conn.exec(
+                "UPDATE ledger_entries SET status = $3, approver = $4 WHERE cycle_id = $1 AND id = $2 AND status = 'pending'",
+                &[t(cycle), t(id), t(status), t(actor)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("pending ledger entry `{id}`")));
+            }
+            s.audit_append(&now(), actor, if approve { "ledger.approve" } else { "ledger.reject" }, &format!("cycle/{cycle}/ledger/{id}"), None, None)
+        })
+    }
+
+    /// Every ledger entry with its id, status and proposer.
+    pub fn ledger_entries(
+        &mut self,
+        cycle: &str,
+    ) -> Result<Vec<(String, LedgerRow, String, String)>> {
+        let rows = self.conn.query(
+            "SELECT unit_id, kind, points, reason, approver, entry_date, id, status, proposed_by FROM ledger_entries WHERE cycle_id = $1 ORDER BY status DESC, unit_id, kind, reason",
+            &[t(cycle)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r[6].as_text().unwrap_or_default().to_string(),
+                    ledger_from(&r[..6]),
+                    r[7].as_text().unwrap_or_default().to_string(),
+                    r[8].as_text().unwrap_or_default().to_string(),
+                )
+            })
+            .collect())
     }
 
     /// What scoring reads: the approved values and the ledger, mapped onto the framework.

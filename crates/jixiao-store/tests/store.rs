@@ -467,3 +467,50 @@ fn audit_verify_detects_an_entry_edited_or_removed_directly_in_the_database() {
         assert!(why.contains("removed"), "{why}");
     }
 }
+
+#[test]
+fn proposed_ledger_entries_count_only_once_the_office_approves_them() {
+    for mut db in common::backends() {
+        let fw = framework();
+        db.store.save_cycle(&fw, BOOK, "admin").unwrap();
+        let entry = LedgerRow {
+            unit: "dongcheng".into(),
+            kind: LedgerKind::Bonus,
+            points: 1.0,
+            reason: "东城社工品牌".into(),
+            approver: String::new(),
+            date: None,
+        };
+        let id = db.store.propose_ledger("2020", &entry, "评审组").unwrap();
+        assert!(
+            db.store.propose_ledger("2020", &entry, "评审组").is_err(),
+            "the same entry twice"
+        );
+        assert_eq!(
+            jixiao_core::score(&fw, &db.store.inputs(&fw).unwrap()).units[0].bonus,
+            0.0,
+            "{}: pending entries do not count",
+            db.name
+        );
+        db.store.decide_ledger("2020", &id, true, "绩效办").unwrap();
+        assert_eq!(
+            jixiao_core::score(&fw, &db.store.inputs(&fw).unwrap()).units[0].bonus,
+            1.0
+        );
+        assert!(
+            db.store
+                .decide_ledger("2020", &id, false, "绩效办")
+                .is_err(),
+            "decided entries stay decided"
+        );
+        let all = db.store.ledger_entries("2020").unwrap();
+        assert_eq!(
+            (
+                all[0].2.as_str(),
+                all[0].3.as_str(),
+                all[0].1.approver.as_str()
+            ),
+            ("approved", "评审组", "绩效办")
+        );
+    }
+}
