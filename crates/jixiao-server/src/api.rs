@@ -36,6 +36,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review_value))
         .routes(routes!(review_queue))
         .routes(routes!(grade_value))
+        .routes(routes!(upload_evidence))
+        .routes(routes!(download_evidence))
         .routes(routes!(list_ledger, propose_ledger))
         .routes(routes!(decide_ledger))
         .routes(routes!(audit_log))
@@ -648,4 +650,82 @@ async fn decide_ledger(
     check_csrf(&p, csrf_header(&headers))?;
     view::decide_ledger(&state, &p, &cycle, &id, body.approve).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+/// The multipart form of an evidence upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceForm {
+    /// A PDF, PNG, JPEG, xlsx or docx file, at most `evidence_max_bytes`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Attach an evidence file to a value (the unit's reporters and the office).
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}/evidence", tag = "values",
+    params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path), ("period" = String, Path)),
+    request_body(content = inline(EvidenceForm), content_type = "multipart/form-data"),
+    responses((status = 200), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn upload_evidence(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
+    mut form: axum::extract::Multipart,
+) -> ApiResult<serde_json::Value> {
+    require(&p, Act::EnterValue(&unit))?;
+    check_csrf(&p, csrf_header(&headers))?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::Invalid(format!(
+                    "the upload is larger than {} bytes or was cut off",
+                    state.config.upload_max_bytes
+                ))
+            })?;
+            let id = view::add_evidence(
+                &state,
+                &p,
+                &cycle,
+                &unit,
+                &task,
+                &period,
+                &name,
+                bytes.to_vec(),
+            )
+            .await?;
+            return Ok(Json(
+                serde_json::json!({ "id": id, "url": format!("/api/v1/evidence/{id}") }),
+            ));
+        }
+    }
+    Err(AppError::Invalid("the form has no `file` field".into()))
+}
+
+/// Download an evidence file.
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "values", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
+async fn download_evidence(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (info, bytes) = view::evidence(&state, &p, &id).await?;
+    Ok(evidence_response(&info, bytes))
+}
+
+pub fn evidence_response(info: &jixiao_store::evidence::EvidenceInfo, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        info.file_name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, info.content_type.clone()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }

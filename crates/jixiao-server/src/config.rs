@@ -16,8 +16,10 @@ pub struct Config {
     /// `login_max_failures` / JIXIAO_LOGIN_MAX_FAILURES within `login_window_minutes`.
     pub login_max_failures: usize,
     pub login_window_minutes: i64,
-    /// `upload_max_bytes` / JIXIAO_UPLOAD_MAX_BYTES: largest upload accepted.
+    /// `upload_max_bytes` / JIXIAO_UPLOAD_MAX_BYTES: largest request body accepted.
     pub upload_max_bytes: usize,
+    /// `evidence_max_bytes` / JIXIAO_EVIDENCE_MAX_BYTES: largest evidence file accepted.
+    pub evidence_max_bytes: usize,
     /// `job_interval_seconds` / JIXIAO_JOB_INTERVAL_SECONDS: how often scheduled jobs look for work.
     pub job_interval: Duration,
     /// `instance` / JIXIAO_INSTANCE: this instance's name in job records and logs.
@@ -45,6 +47,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_minutes: 15,
             upload_max_bytes: 10 * 1024 * 1024,
+            evidence_max_bytes: 5 * 1024 * 1024,
             job_interval: Duration::from_secs(60),
             instance: format!("pid-{}", std::process::id()),
             today: None,
@@ -129,6 +132,7 @@ impl Config {
             "login_max_failures" => self.login_max_failures = int(v)? as usize,
             "login_window_minutes" => self.login_window_minutes = int(v)?,
             "upload_max_bytes" => self.upload_max_bytes = int(v)? as usize,
+            "evidence_max_bytes" => self.evidence_max_bytes = int(v)? as usize,
             "job_interval_seconds" => self.job_interval = Duration::from_secs(int(v)? as u64),
             "instance" => self.instance = v.into(),
             "today" => {
@@ -143,7 +147,7 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "database_url",
     "bind",
     "secure_cookies",
@@ -151,6 +155,7 @@ pub const KEYS: [&str; 10] = [
     "login_max_failures",
     "login_window_minutes",
     "upload_max_bytes",
+    "evidence_max_bytes",
     "job_interval_seconds",
     "instance",
     "today",

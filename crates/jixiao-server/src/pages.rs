@@ -59,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .route("/overview", get(overview))
         .route("/units/{unit}", get(unit_page))
         .route("/units/{unit}/tasks/{task}", get(task_page))
+        .route("/units/{unit}/tasks/{task}/evidence", post(evidence_submit))
+        .route("/evidence/{id}", get(evidence_download))
         .route("/units/{unit}/entry", get(entry_page).post(entry_submit))
         .route("/units/{unit}/template.xlsx", get(template_download))
         .route("/units/{unit}/upload", post(upload_submit))
@@ -456,12 +458,81 @@ async fn task_page(
         .find(|n| n.id == task)
         .map(|n| n.name.clone())
         .unwrap_or_default();
+    let (c, u, t) = (cycle.clone(), unit.clone(), task.clone());
+    let files = state
+        .db(move |s| Ok(s.evidence_list(&c, &u, Some(&t))?))
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
     Ok(ctx.render(
         &state,
         "task.html",
         &task_name.clone(),
-        json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": task_name, "path": e.path, "values": mine, "explanation": e.text, "trend_json": script_json(&trend) }),
+        json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": task_name, "path": e.path, "values": mine, "explanation": e.text, "trend_json": script_json(&trend),
+                "files": files, "can_enter": allows(&ctx.p, Act::EnterValue(&unit)), "periods": fw.cycle.periods, "error": ctx.query.get("error") }),
     ))
+}
+
+async fn evidence_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((unit, task)): Path<(String, String)>,
+    mut form: axum::extract::Multipart,
+) -> PageResult {
+    ctx.require(&state, Act::EnterValue(&unit))?;
+    let (mut csrf, mut period, mut file) = (String::new(), String::new(), None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "period" => period = field.text().await.unwrap_or_default(),
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => {
+                        return Err(ctx.fail(
+                            &state,
+                            AppError::Invalid(format!(
+                                "the upload is larger than {} bytes",
+                                state.config.upload_max_bytes
+                            )),
+                        ))
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    auth::check_csrf(&ctx.p, Some(&csrf)).map_err(|e| ctx.fail(&state, e))?;
+    let cycle = ctx.cycle(&state).await?;
+    let back = format!("/units/{unit}/tasks/{task}");
+    let Some((name, bytes)) = file else {
+        return Ok(redirect(&format!(
+            "{back}?error={}",
+            urlencode("choose a file")
+        )));
+    };
+    match view::add_evidence(&state, &ctx.p, &cycle, &unit, &task, &period, &name, bytes).await {
+        Ok(_) => Ok(redirect(&format!("{back}?flash=saved"))),
+        Err(AppError::Forbidden) => Err(ctx.fail(&state, AppError::Forbidden)),
+        Err(e) => Ok(redirect(&format!(
+            "{back}?error={}",
+            urlencode(&e.to_string())
+        ))),
+    }
+}
+
+async fn evidence_download(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> PageResult {
+    if ctx.p.role == Role::Public {
+        return Err(redirect(&format!("/login?next={}", ctx.path)));
+    }
+    let (info, bytes) = view::evidence(&state, &ctx.p, &id)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok(crate::api::evidence_response(&info, bytes))
 }
 
 async fn entry_rows(

@@ -922,3 +922,120 @@ pub async fn decide_ledger(
         .db(move |s| Ok(s.decide_ledger(&c, &i, approve, &actor)?))
         .await
 }
+
+/// Evidence types accepted: file-name extension, content type, and how the content must begin.
+pub const EVIDENCE_TYPES: [(&str, &str, &[u8]); 6] = [
+    ("pdf", "application/pdf", b"%PDF"),
+    ("png", "image/png", b"\x89PNG"),
+    ("jpg", "image/jpeg", b"\xFF\xD8\xFF"),
+    ("jpeg", "image/jpeg", b"\xFF\xD8\xFF"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        b"PK\x03\x04",
+    ),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+];
+
+/// A unit attaches an evidence file to one of its values.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_evidence(
+    state: &AppState,
+    p: &Principal,
+    cycle: &str,
+    unit: &str,
+    task: &str,
+    period: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<String, AppError> {
+    if !allows(p, Act::EnterValue(unit)) {
+        return Err(if p.role == Role::Public {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        });
+    }
+    let max = state.config.evidence_max_bytes;
+    if bytes.is_empty() {
+        return Err(AppError::Invalid(format!("{file_name}: the file is empty")));
+    }
+    if bytes.len() > max {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: {} bytes is more than the {max} bytes allowed",
+            bytes.len()
+        )));
+    }
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    let Some((_, content_type, magic)) = EVIDENCE_TYPES.iter().find(|(e, _, _)| *e == ext) else {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: only PDF, PNG, JPEG, xlsx and docx files are accepted"
+        )));
+    };
+    if !bytes.starts_with(magic) {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: the content is not a .{ext} file"
+        )));
+    }
+    let fw = framework(state, cycle).await?;
+    let u = unit_index(&fw, unit)?;
+    let t = fw
+        .nodes
+        .iter()
+        .position(|n| n.id == task && n.task.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
+    let pi = fw
+        .period_index(period)
+        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
+    if !fw.is_responsible(t, u) {
+        return Err(AppError::Invalid(format!(
+            "{} is not responsible for task {task}",
+            fw.units[u].name
+        )));
+    }
+    let key = ValueKey {
+        task: fw.nodes[t].id.clone(),
+        unit: fw.units[u].id.clone(),
+        period: fw.cycle.periods[pi].id.clone(),
+    };
+    let (c, name, ct, actor) = (
+        cycle.to_string(),
+        file_name.to_string(),
+        content_type.to_string(),
+        p.id().to_string(),
+    );
+    state
+        .db(move |s| Ok(s.add_evidence(&c, &key, &name, &ct, &bytes, &actor)?))
+        .await
+}
+
+/// A file, if the principal may see its unit's data.
+pub async fn evidence(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<(jixiao_store::evidence::EvidenceInfo, Vec<u8>), AppError> {
+    if p.role == Role::Public {
+        return Err(AppError::Unauthenticated);
+    }
+    let i = id.to_string();
+    let (info, bytes) = state
+        .db(move |s| Ok(s.evidence(&i)?))
+        .await
+        .map_err(|e| match e {
+            // Unknown and forbidden look the same to a guesser.
+            AppError::NotFound(_) => AppError::Forbidden,
+            other => other,
+        })?;
+    if !allows(p, Act::ViewUnit(&info.unit)) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((info, bytes))
+}

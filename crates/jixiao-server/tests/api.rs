@@ -764,3 +764,92 @@ async fn evaluators_grade_their_own_tasks_and_ledger_entries_count_once_approved
     );
     app.stop().await;
 }
+
+async fn upload_evidence(
+    s: &Session,
+    path: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    let resp = s
+        .client
+        .post(format!("{}{path}", s.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn evidence_files_are_checked_for_type_and_size_and_only_the_units_readers_see_them() {
+    let app = spawn().await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let other = Session::login(&app, "xicheng").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A06-1/Q4/evidence";
+    let pdf = "%PDF-1.7\n% 拆除违法建设台账\n".as_bytes().to_vec();
+    let (status, body) = upload_evidence(&unit, path, "拆违台账.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let url = body["url"].as_str().unwrap().to_string();
+    let got = unit
+        .client
+        .get(format!("{}{url}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.headers()["content-type"], "application/pdf");
+    assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
+    assert_eq!(
+        other.get(&url).await.0,
+        StatusCode::FORBIDDEN,
+        "another unit cannot download it"
+    );
+    assert_eq!(
+        other
+            .get("/api/v1/evidence/0123456789abcdef01234567")
+            .await
+            .0,
+        StatusCode::FORBIDDEN,
+        "nor guess ids"
+    );
+
+    for (name, bytes, message) in [
+        (
+            "run.exe",
+            b"MZ\x90\x00".to_vec(),
+            "only PDF, PNG, JPEG, xlsx and docx",
+        ),
+        (
+            "photo.pdf",
+            b"\x89PNG\r\n".to_vec(),
+            "the content is not a .pdf file",
+        ),
+        (
+            "big.pdf",
+            [b"%PDF".to_vec(), vec![b' '; 5 * 1024 * 1024]].concat(),
+            "bytes allowed",
+        ),
+        ("empty.pdf", Vec::new(), "the file is empty"),
+    ] {
+        let (status, body) = upload_evidence(&unit, path, name, bytes).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(message),
+            "{name}: {body}"
+        );
+    }
+    let (status, _) = upload_evidence(&other, path, "x.pdf", pdf).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a unit cannot attach files to another unit's values"
+    );
+    app.stop().await;
+}

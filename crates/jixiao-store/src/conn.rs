@@ -12,6 +12,7 @@ pub enum Val {
     Int(Option<i64>),
     Real(Option<f64>),
     Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
 }
 
 impl Val {
@@ -58,7 +59,7 @@ pub trait Conn: Send {
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
-pub const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
     (
         1,
         "init",
@@ -76,6 +77,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
         "ledger_approval",
         include_str!("../migrations/sqlite/0003_ledger_approval.sql"),
         include_str!("../migrations/postgres/0003_ledger_approval.sql"),
+    ),
+    (
+        4,
+        "evidence",
+        include_str!("../migrations/sqlite/0004_evidence.sql"),
+        include_str!("../migrations/postgres/0004_evidence.sql"),
     ),
 ];
 
@@ -151,7 +158,7 @@ impl Conn for Sqlite {
                     ValueRef::Integer(x) => Val::Int(Some(x)),
                     ValueRef::Real(x) => Val::Real(Some(x)),
                     ValueRef::Text(t) => Val::Text(Some(String::from_utf8_lossy(t).into_owned())),
-                    ValueRef::Blob(b) => Val::Text(Some(String::from_utf8_lossy(b).into_owned())),
+                    ValueRef::Blob(b) => Val::Bytes(Some(b.to_vec())),
                 });
             }
             out.push(row);
@@ -169,6 +176,7 @@ fn to_sqlite(v: &Val) -> rusqlite::types::Value {
         Val::Int(Some(x)) => Value::Integer(*x),
         Val::Real(Some(x)) => Value::Real(*x),
         Val::Text(Some(s)) => Value::Text(s.clone()),
+        Val::Bytes(Some(b)) => Value::Blob(b.clone()),
         _ => Value::Null,
     }
 }
@@ -218,6 +226,7 @@ fn pg_params(params: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
             Val::Int(x) => x as &(dyn postgres::types::ToSql + Sync),
             Val::Real(x) => x as &(dyn postgres::types::ToSql + Sync),
             Val::Text(x) => x as &(dyn postgres::types::ToSql + Sync),
+            Val::Bytes(x) => x as &(dyn postgres::types::ToSql + Sync),
         })
         .collect()
 }
@@ -254,6 +263,8 @@ impl Conn for Postgres {
                     )
                 } else if *t == Type::FLOAT8 {
                     Val::Real(r.try_get(i).map_err(backend)?)
+                } else if *t == Type::BYTEA {
+                    Val::Bytes(r.try_get(i).map_err(backend)?)
                 } else if *t == Type::NUMERIC {
                     return Err(StoreError::Backend(
                         "NUMERIC columns are not used by jixiao".into(),

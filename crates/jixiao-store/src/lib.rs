@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod conn;
+pub mod evidence;
 
 use chrono::{NaiveDate, Utc};
 use conn::{Conn, Dialect, Val};

@@ -1,0 +1,116 @@
+//! Evidence files (佐证材料) attached to a value. Which types and sizes are accepted is decided
+//! by the caller; the store keeps the bytes and who uploaded them.
+
+use crate::conn::Val;
+use crate::{now, Result, Store, StoreError, ValueKey};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceInfo {
+    pub id: String,
+    pub task: String,
+    pub unit: String,
+    pub period: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+fn info_from(r: &[Val]) -> EvidenceInfo {
+    let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
+    EvidenceInfo {
+        id: s(0),
+        task: s(1),
+        unit: s(2),
+        period: s(3),
+        file_name: s(4),
+        content_type: s(5),
+        size: r[6].as_int().unwrap_or(0),
+        uploaded_by: s(7),
+        uploaded_at: s(8),
+    }
+}
+
+const INFO: &str =
+    "id, task_id, unit_id, period_id, file_name, content_type, size, uploaded_by, uploaded_at";
+
+impl Store {
+    /// Stores a file for a value; the same content for the same value is stored once.
+    pub fn add_evidence(
+        &mut self,
+        cycle: &str,
+        key: &ValueKey,
+        file_name: &str,
+        content_type: &str,
+        content: &[u8],
+        actor: &str,
+    ) -> Result<String> {
+        let id = crate::audit::sha256_hex(
+            &[
+                cycle.as_bytes(),
+                key.task.as_bytes(),
+                key.unit.as_bytes(),
+                key.period.as_bytes(),
+                content,
+            ]
+            .concat(),
+        )[..24]
+            .to_string();
+        self.tx(|s| {
+            if !s.conn.query("SELECT 1 FROM evidence_files WHERE id = $1", &[Val::text(&id)])?.is_empty() {
+                return Ok(id.clone());
+            }
+            s.conn.exec(
+                "INSERT INTO evidence_files (id, cycle_id, task_id, unit_id, period_id, file_name, content_type, size, content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                &[
+                    Val::text(&id),
+                    Val::text(cycle),
+                    Val::text(&key.task),
+                    Val::text(&key.unit),
+                    Val::text(&key.period),
+                    Val::text(file_name),
+                    Val::text(content_type),
+                    Val::Int(Some(content.len() as i64)),
+                    Val::Bytes(Some(content.to_vec())),
+                    Val::text(actor),
+                    Val::text(now()),
+                ],
+            )?;
+            let entity = format!("cycle/{cycle}/value/{}/{}/{}/evidence/{id}", key.task, key.unit, key.period);
+            s.audit_append(&now(), actor, "evidence.add", &entity, None, Some(serde_json::json!({ "file_name": file_name, "size": content.len() }).to_string()))?;
+            Ok(id.clone())
+        })
+    }
+
+    /// The files of one unit (and task, when given).
+    pub fn evidence_list(
+        &mut self,
+        cycle: &str,
+        unit: &str,
+        task: Option<&str>,
+    ) -> Result<Vec<EvidenceInfo>> {
+        let rows = self.conn.query(
+            &format!("SELECT {INFO} FROM evidence_files WHERE cycle_id = $1 AND unit_id = $2 AND ($3 = '' OR task_id = $3) ORDER BY period_id, uploaded_at"),
+            &[Val::text(cycle), Val::text(unit), Val::text(task.unwrap_or(""))],
+        )?;
+        Ok(rows.iter().map(|r| info_from(r)).collect())
+    }
+
+    /// A file with its content.
+    pub fn evidence(&mut self, id: &str) -> Result<(EvidenceInfo, Vec<u8>)> {
+        let rows = self.conn.query(
+            &format!("SELECT {INFO}, content FROM evidence_files WHERE id = $1"),
+            &[Val::text(id)],
+        )?;
+        let r = rows
+            .first()
+            .ok_or_else(|| StoreError::NotFound(format!("evidence `{id}`")))?;
+        let content = match &r[9] {
+            Val::Bytes(Some(b)) => b.clone(),
+            _ => Vec::new(),
+        };
+        Ok((info_from(r), content))
+    }
+}
