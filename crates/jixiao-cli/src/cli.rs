@@ -83,6 +83,9 @@ pub enum UserCommand {
         /// The evaluating unit an evaluator acts for.
         #[arg(long)]
         evaluator: Option<String>,
+        /// Where reminders go.
+        #[arg(long)]
+        email: Option<String>,
         #[arg(long, env = "JIXIAO_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },

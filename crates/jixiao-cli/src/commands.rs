@@ -211,11 +211,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             role,
             unit,
             evaluator,
+            email,
             password,
         }) => {
-            let user =
+            let mut user =
                 jixiao_server::accounts::new_user(&id, &name, &password, &role, unit, evaluator)
                     .map_err(|e| anyhow!("{e}"))?;
+            jixiao_server::accounts::set_email(&mut user, email).map_err(|e| anyhow!("{e}"))?;
             open(db)?.upsert_user(&user, actor)?;
             println!("用户 user `{id}` ({role}) saved");
         }

@@ -19,11 +19,26 @@ pub async fn create_user(
     role: &str,
     unit_id: Option<String>,
     evaluator_id: Option<String>,
+    email: Option<String>,
 ) -> Result<User, AppError> {
-    let user = new_user(id, display_name, password, role, unit_id, evaluator_id)?;
+    let mut user = new_user(id, display_name, password, role, unit_id, evaluator_id)?;
+    set_email(&mut user, email)?;
     let (u, a) = (user.clone(), actor.to_string());
     state.db(move |s| Ok(s.upsert_user(&u, &a)?)).await?;
     Ok(user)
+}
+
+/// Sets where reminders go; empty means none.
+pub fn set_email(user: &mut User, email: Option<String>) -> Result<(), AppError> {
+    user.email = email
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty());
+    match &user.email {
+        Some(e) if !e.contains('@') || e.contains(char::is_whitespace) => {
+            Err(AppError::Invalid(format!("`{e}` is not an e-mail address")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Validates and hashes a new account.
@@ -70,6 +85,7 @@ pub fn new_user(
         unit_id,
         evaluator_id,
         active: true,
+        email: None,
     })
 }
 

@@ -368,6 +368,7 @@ pub struct UserOut {
     unit_id: Option<String>,
     evaluator_id: Option<String>,
     active: bool,
+    email: Option<String>,
 }
 
 impl From<jixiao_store::User> for UserOut {
@@ -379,6 +380,7 @@ impl From<jixiao_store::User> for UserOut {
             unit_id: u.unit_id,
             evaluator_id: u.evaluator_id,
             active: u.active,
+            email: u.email,
         }
     }
 }
@@ -406,6 +408,8 @@ pub struct UserIn {
     role: String,
     unit_id: Option<String>,
     evaluator_id: Option<String>,
+    /// Where reminders go.
+    email: Option<String>,
 }
 
 /// Create or replace an account (administrators).
@@ -428,6 +432,7 @@ async fn create_user(
             &u.role,
             u.unit_id,
             u.evaluator_id,
+            u.email,
         )
         .await?
         .into(),

@@ -24,6 +24,14 @@ pub struct Config {
     pub job_interval: Duration,
     /// `instance` / JIXIAO_INSTANCE: this instance's name in job records and logs.
     pub instance: String,
+    /// `reminder_days` / JIXIAO_REMINDER_DAYS: values due within this many days are reminded.
+    pub reminder_days: i64,
+    /// `smtp_host` / JIXIAO_SMTP_HOST: reminders go out by e-mail when set (plain SMTP relay).
+    pub smtp_host: Option<String>,
+    /// `smtp_port` / JIXIAO_SMTP_PORT.
+    pub smtp_port: u16,
+    /// `smtp_from` / JIXIAO_SMTP_FROM: the sender address.
+    pub smtp_from: String,
     /// `today` / JIXIAO_TODAY: the date deadlines are judged against (default: the real date).
     /// For demonstrations and tests of past cycles only.
     pub today: Option<chrono::NaiveDate>,
@@ -51,6 +59,10 @@ impl Default for Config {
             job_interval: Duration::from_secs(60),
             instance: format!("pid-{}", std::process::id()),
             today: None,
+            reminder_days: 7,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_from: "jixiao@localhost".into(),
         }
     }
 }
@@ -133,6 +145,13 @@ impl Config {
             "login_window_minutes" => self.login_window_minutes = int(v)?,
             "upload_max_bytes" => self.upload_max_bytes = int(v)? as usize,
             "evidence_max_bytes" => self.evidence_max_bytes = int(v)? as usize,
+            "reminder_days" => self.reminder_days = int(v)?,
+            "smtp_host" => self.smtp_host = Some(v.to_string()).filter(|h| !h.is_empty()),
+            "smtp_port" => {
+                self.smtp_port =
+                    u16::try_from(int(v)?).map_err(|_| format!("`{v}` is not a port"))?
+            }
+            "smtp_from" => self.smtp_from = v.into(),
             "job_interval_seconds" => self.job_interval = Duration::from_secs(int(v)? as u64),
             "instance" => self.instance = v.into(),
             "today" => {
@@ -147,7 +166,11 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 15] = [
+    "reminder_days",
+    "smtp_host",
+    "smtp_port",
+    "smtp_from",
     "database_url",
     "bind",
     "secure_cookies",

@@ -385,7 +385,7 @@ async fn overview(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         &state,
         "overview.html",
         ctx.tr()["overview"],
-        json!({ "cycle_name": fw.cycle.name, "today": today.to_string(), "progress": progress, "ranking": ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend),
+        json!({ "cycle_name": fw.cycle.name, "today": today.to_string(), "progress": progress, "ranking": ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend), "reminders": view::reminders(&fw, &values, today, state.config.reminder_days),
                 "groups": fw.groups, "group": group.unwrap_or_default(), "group_name": group_name }),
     ))
 }
@@ -894,6 +894,8 @@ struct UserForm {
     unit_id: String,
     #[serde(default)]
     evaluator_id: String,
+    #[serde(default)]
+    email: String,
     password: String,
     #[serde(default)]
     active: String,
@@ -913,7 +915,9 @@ async fn users_submit(
         &f.role,
         Some(f.unit_id),
         Some(f.evaluator_id),
-    ) {
+    )
+    .and_then(|mut u| crate::accounts::set_email(&mut u, Some(f.email)).map(|()| u))
+    {
         Ok(u) => u,
         Err(e) => {
             return Ok(redirect(&format!(

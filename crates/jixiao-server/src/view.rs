@@ -1039,3 +1039,83 @@ pub async fn evidence(
     }
     Ok((info, bytes))
 }
+
+/// A unit's values due within the reminder window or overdue.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct Reminder {
+    pub unit_id: String,
+    pub unit_name: String,
+    /// (task id, task name, period name, deadline, overdue)
+    pub items: Vec<(String, String, String, String, bool)>,
+}
+
+/// Values not yet submitted whose deadline has passed or falls within `within_days` of today.
+pub fn reminders(
+    fw: &Framework,
+    values: &[StoredValue],
+    today: NaiveDate,
+    within_days: i64,
+) -> Vec<Reminder> {
+    let horizon = today + chrono::Duration::days(within_days);
+    let mut out = Vec::new();
+    for u in 0..fw.units.len() {
+        let mut items = Vec::new();
+        for t in fw
+            .tasks()
+            .filter(|&t| fw.is_responsible(t, u) && !evaluator_task(fw, t))
+        {
+            let relative = fw.nodes[t]
+                .task
+                .as_ref()
+                .is_some_and(|x| x.method.is_relative());
+            for (pi, p) in fw.cycle.periods.iter().enumerate() {
+                if (relative && pi + 1 != fw.cycle.periods.len()) || p.deadline > horizon {
+                    continue;
+                }
+                let done = values.iter().any(|v| {
+                    v.row.key.task == fw.nodes[t].id
+                        && v.row.key.unit == fw.units[u].id
+                        && v.row.key.period == p.id
+                        && matches!(v.row.state, ValueState::Submitted | ValueState::Approved)
+                });
+                if !done {
+                    items.push((
+                        fw.nodes[t].id.clone(),
+                        fw.nodes[t].name.clone(),
+                        p.name.clone(),
+                        p.deadline.to_string(),
+                        p.deadline < today,
+                    ));
+                }
+            }
+        }
+        if !items.is_empty() {
+            out.push(Reminder {
+                unit_id: fw.units[u].id.clone(),
+                unit_name: fw.units[u].name.clone(),
+                items,
+            });
+        }
+    }
+    out
+}
+
+/// The text of a reminder e-mail.
+pub fn reminder_text(cycle: &str, r: &Reminder) -> String {
+    let mut body = format!(
+        "{} 绩效填报提醒 / reporting reminder ({cycle})\n\n",
+        r.unit_name
+    );
+    for (id, name, period, deadline, overdue) in &r.items {
+        body.push_str(&format!(
+            "- {id} {name} · {period} · 截止 {deadline}{}\n",
+            if *overdue {
+                " · 已逾期 overdue"
+            } else {
+                ""
+            }
+        ));
+    }
+    body.push_str("\n请登录系统填报。Please log in and report.\n");
+    body
+}

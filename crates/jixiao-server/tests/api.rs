@@ -853,3 +853,125 @@ async fn evidence_files_are_checked_for_type_and_size_and_only_the_units_readers
     );
     app.stop().await;
 }
+
+/// A minimal SMTP server that keeps what it is sent.
+fn fake_smtp() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = inbox.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut out = stream.try_clone().unwrap();
+            let mut lines = BufReader::new(stream);
+            let _ = out.write_all(b"220 fake ESMTP\r\n");
+            let (mut line, mut data, mut in_data) = (String::new(), String::new(), false);
+            while lines.read_line(&mut line).unwrap_or(0) > 0 {
+                let reply: &[u8] = if in_data {
+                    if line == ".\r\n" {
+                        in_data = false;
+                        kept.lock().unwrap().push(std::mem::take(&mut data));
+                        b"250 queued\r\n"
+                    } else {
+                        data.push_str(&line);
+                        b""
+                    }
+                } else if line.starts_with("DATA") {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                } else if line.starts_with("QUIT") {
+                    let _ = out.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = out.write_all(reply);
+                line.clear();
+            }
+        }
+    });
+    (port, inbox)
+}
+
+#[tokio::test]
+async fn reporters_get_one_reminder_email_a_day_listing_what_is_due() {
+    let (port, inbox) = fake_smtp();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let url = tokio::task::spawn_blocking(move || {
+        let url = demo_database(&path);
+        let mut store = jixiao_store::Store::open(&url).unwrap();
+        let mut user = store.user("dongcheng").unwrap().unwrap();
+        user.email = Some("tianbao@dongcheng.example".into());
+        store.upsert_user(&user, "test").unwrap();
+        url
+    })
+    .await
+    .unwrap();
+    let smtp = |instance: &str| Config {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: port,
+        reminder_days: 30,
+        instance: instance.into(),
+        ..config(&url)
+    };
+    let app = spawn_with(smtp("a")).await;
+    let mut waited = 0;
+    while inbox.lock().unwrap().is_empty() && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let mails = inbox.lock().unwrap().clone();
+    assert_eq!(
+        mails.len(),
+        1,
+        "one reminder, to the one reporter with an address"
+    );
+    assert!(mails[0].contains("tianbao@dongcheng.example"));
+    let body: String = mails[0]
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    use base64::Engine;
+    let decoded = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        decoded.contains("A08-2") && decoded.contains("2021-01-15"),
+        "the open fourth-quarter tasks and their deadline:\n{decoded}"
+    );
+    // Another instance the same day sends nothing more.
+    let other = jixiao_server::AppState::start(smtp("b")).unwrap();
+    assert_eq!(
+        jixiao_server::jobs::send_reminders(&other).await.unwrap(),
+        0
+    );
+    assert_eq!(inbox.lock().unwrap().len(), 1);
+    let admin = Session::login(&app, "admin").await;
+    let (_, log) = admin.get("/api/v1/audit?entity=user/dongcheng").await;
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "reminder.sent"));
+    let overview = admin
+        .client
+        .get(format!("{}/overview", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        overview.contains("id=\"reminders\"") && overview.contains("东城区"),
+        "the office sees the same list"
+    );
+    app.stop().await;
+}

@@ -16,13 +16,16 @@ pub struct User {
     pub unit_id: Option<String>,
     pub evaluator_id: Option<String>,
     pub active: bool,
+    /// Where reminders go; optional.
+    pub email: Option<String>,
 }
 
 pub fn token_hash(token: &str) -> String {
     crate::audit::sha256_hex(token.as_bytes())
 }
 
-const USER_COLUMNS: &str = "id, display_name, password_hash, role, unit_id, evaluator_id, active";
+const USER_COLUMNS: &str =
+    "id, display_name, password_hash, role, unit_id, evaluator_id, active, email";
 
 fn user_from(r: &[Val]) -> User {
     let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
@@ -34,6 +37,7 @@ fn user_from(r: &[Val]) -> User {
         unit_id: r[4].as_text().map(str::to_string),
         evaluator_id: r[5].as_text().map(str::to_string),
         active: r[6].as_int() == Some(1),
+        email: r[7].as_text().map(str::to_string),
     }
 }
 
@@ -43,9 +47,9 @@ impl Store {
         self.tx(|s| {
             let before = s.user(&u.id)?;
             s.conn.exec(
-                "INSERT INTO users (id, display_name, password_hash, role, unit_id, evaluator_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                "INSERT INTO users (id, display_name, password_hash, role, unit_id, evaluator_id, active, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role, \
-                 unit_id = excluded.unit_id, evaluator_id = excluded.evaluator_id, active = excluded.active",
+                 unit_id = excluded.unit_id, evaluator_id = excluded.evaluator_id, active = excluded.active, email = excluded.email",
                 &[
                     Val::text(&u.id),
                     Val::text(&u.display_name),
@@ -55,6 +59,7 @@ impl Store {
                     Val::Text(u.evaluator_id.clone()),
                     Val::Int(Some(u.active as i64)),
                     Val::text(now()),
+                    Val::Text(u.email.clone()),
                 ],
             )?;
             // The audit log records the account, never the password hash.
@@ -125,7 +130,7 @@ impl Store {
             .query(&sql, &[Val::text(token_hash(token)), Val::text(now())])?;
         Ok(rows
             .first()
-            .map(|r| (user_from(r), r[7].as_text().unwrap_or_default().to_string())))
+            .map(|r| (user_from(r), r[8].as_text().unwrap_or_default().to_string())))
     }
 
     pub fn delete_session(&mut self, token: &str) -> Result<()> {

@@ -1,0 +1,2 @@
+-- Where reminders go (PostgreSQL).
+ALTER TABLE users ADD COLUMN email TEXT;

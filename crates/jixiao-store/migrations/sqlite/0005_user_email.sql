@@ -1,0 +1,2 @@
+-- Where reminders go (SQLite).
+ALTER TABLE users ADD COLUMN email TEXT;
