@@ -318,6 +318,10 @@ async fn review_queue(
 pub struct AuditQuery {
     /// Only entries whose entity starts with this, e.g. cycle/2020/value/A06-1.
     entity: Option<String>,
+    /// Only entries by this actor.
+    actor: Option<String>,
+    /// Only entries with this action, e.g. value.approve.
+    action: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -340,9 +344,19 @@ async fn audit_log(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Vec<AuditOut>> {
     require(&p, Act::Administer)?;
-    let entries = state
+    let (actor, action) = (
+        q.actor.clone().filter(|a| !a.is_empty()),
+        q.action.clone().filter(|a| !a.is_empty()),
+    );
+    let entries: Vec<jixiao_store::AuditEntry> = state
         .db(move |s| Ok(s.audit_entries(q.entity.as_deref())?))
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|e| {
+            actor.as_ref().is_none_or(|a| &e.actor == a)
+                && action.as_ref().is_none_or(|a| &e.action == a)
+        })
+        .collect();
     Ok(Json(
         entries
             .into_iter()
@@ -676,10 +690,12 @@ async fn upload_evidence(
     p: Principal,
     headers: HeaderMap,
     Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
-    mut form: axum::extract::Multipart,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<serde_json::Value> {
     require(&p, Act::EnterValue(&unit))?;
     check_csrf(&p, csrf_header(&headers))?;
+    // Checked after the permission, so a refused caller learns nothing from the form.
+    let mut form = form.map_err(|e| AppError::Invalid(e.body_text()))?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();

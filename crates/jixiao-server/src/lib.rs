@@ -41,8 +41,22 @@ pub fn router(state: AppState) -> Router {
     .route("/assets/{*file}", get(asset))
     .merge(pages::routes())
     .fallback(not_found)
+    .layer(axum::middleware::from_fn(log_request))
     .layer(axum::extract::DefaultBodyLimit::max(limit))
     .with_state(state)
+}
+
+/// One structured log line per request: method, path (no query string: it may carry names),
+/// status and time taken.
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    response
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

@@ -853,18 +853,23 @@ fn urlencode(s: &str) -> String {
 async fn audit_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
     ctx.require(&state, Act::Administer)?;
     let entity = ctx.query.get("entity").cloned().unwrap_or_default();
+    let actor = ctx.query.get("actor").cloned().unwrap_or_default();
+    let action = ctx.query.get("action").cloned().unwrap_or_default();
     let e = entity.clone();
     let mut entries = state
         .db(move |s| Ok(s.audit_entries(Some(&e).filter(|x| !x.is_empty()).map(String::as_str))?))
         .await
         .map_err(|e| ctx.fail(&state, e))?;
+    entries.retain(|e| {
+        (actor.is_empty() || e.actor == actor) && (action.is_empty() || e.action == action)
+    });
     entries.reverse();
     entries.truncate(500);
     Ok(ctx.render(
         &state,
         "audit.html",
         ctx.tr()["audit"],
-        json!({ "entries": entries, "entity": entity }),
+        json!({ "entries": entries, "entity": entity, "actor": actor, "action": action }),
     ))
 }
 

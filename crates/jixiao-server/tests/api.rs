@@ -344,6 +344,14 @@ async fn a_value_goes_through_submission_return_resubmission_and_approval_and_th
             "value.approve"
         ]
     );
+    let (_, returned) = admin
+        .get("/api/v1/audit?entity=cycle/2020/value/A08-2&action=value.return&actor=sthjj")
+        .await;
+    assert_eq!(
+        returned.as_array().unwrap().len(),
+        1,
+        "filters by action and actor"
+    );
     app.stop().await;
 }
 

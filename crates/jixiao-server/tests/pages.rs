@@ -488,3 +488,119 @@ async fn the_rankings_page_lists_every_group_and_the_separately_listed_units_apa
     assert!(separate.contains("北京经济技术开发区"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_form_answers_every_role_as_the_policy_says() {
+    let app = spawn().await;
+    let clients = [
+        ("A", log_in(&app, "admin").await),
+        ("E", log_in(&app, "ghzrw").await),
+        ("R", log_in(&app, "dongcheng").await),
+        ("P", browser()),
+    ];
+    let entry = |unit: &'static str| {
+        vec![
+            ("period", "Q4"),
+            ("task", "A23-1"),
+            ("value", "95"),
+            ("note", "说明"),
+            ("evidence", ""),
+            ("submit", "false"),
+            ("unit", unit),
+        ]
+    };
+    type Form<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let forms: Vec<Form> = vec![
+        ("/units/dongcheng/entry".into(), entry("dongcheng"), "AR"),
+        ("/units/xicheng/entry".into(), entry("xicheng"), "A"),
+        (
+            "/review".into(),
+            vec![
+                ("unit", "xicheng"),
+                ("task", "A06-1"),
+                ("period", "Q4"),
+                ("action", "approve"),
+                ("comment", ""),
+            ],
+            "AE",
+        ),
+        (
+            "/grades".into(),
+            vec![("unit", "xicheng"), ("task", "C01-1"), ("value", "90")],
+            "A",
+        ),
+        (
+            "/ledger".into(),
+            vec![
+                ("unit", "xicheng"),
+                ("kind", "bonus"),
+                ("points", "0.5"),
+                ("reason", "表单矩阵"),
+            ],
+            "AE",
+        ),
+        (
+            "/ledger/nothing/decision".into(),
+            vec![("approve", "true")],
+            "A",
+        ),
+        (
+            "/users".into(),
+            vec![
+                ("id", "u9"),
+                ("display_name", "u9"),
+                ("role", "admin"),
+                ("password", "long-enough-9"),
+                ("active", "true"),
+            ],
+            "A",
+        ),
+        (
+            "/account/password".into(),
+            vec![("current", "wrong-password"), ("new", "another-password")],
+            "AER",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (path, fields, allowed) in &forms {
+        for (role, client) in &clients {
+            // Each client posts with its own session's CSRF token, read from a page it may see.
+            let token_page = if *role == "P" { "/login" } else { "/account" };
+            let page = client
+                .get(format!("{}{token_page}", app.base))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let csrf = field(&page, "csrf");
+            let mut form = fields.clone();
+            form.push(("csrf", csrf.as_str()));
+            let resp = client
+                .post(format!("{}{path}", app.base))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let to_login = resp
+                .headers()
+                .get("location")
+                .is_some_and(|l| l.to_str().unwrap().starts_with("/login"));
+            let denied = status == StatusCode::FORBIDDEN || to_login;
+            if denied == allowed.contains(role) {
+                failures.push(format!(
+                    "POST {path} as {role}: {status} {:?}",
+                    resp.headers().get("location")
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "policy violations:\n{}",
+        failures.join("\n")
+    );
+    app.stop().await;
+}
