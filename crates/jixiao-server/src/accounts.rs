@@ -28,6 +28,15 @@ pub async fn create_user(
     Ok(user)
 }
 
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::Invalid(format!(
+            "passwords need at least {MIN_PASSWORD} characters"
+        )));
+    }
+    Ok(())
+}
+
 /// Sets where reminders go; empty means none.
 pub fn set_email(user: &mut User, email: Option<String>) -> Result<(), AppError> {
     user.email = email
@@ -60,11 +69,7 @@ pub fn new_user(
             "a user id must be non-empty and without spaces".into(),
         ));
     }
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(AppError::Invalid(format!(
-            "passwords need at least {MIN_PASSWORD} characters"
-        )));
-    }
+    check_password(password)?;
     let unit_id = unit_id.filter(|u| !u.is_empty());
     let evaluator_id = evaluator_id.filter(|e| !e.is_empty());
     if r == Role::Reporter && unit_id.is_none() {
@@ -99,11 +104,7 @@ pub async fn change_password(
     if !verify_password(current, &user.password_hash) {
         return Err(AppError::Invalid("the current password is wrong".into()));
     }
-    if new.chars().count() < MIN_PASSWORD {
-        return Err(AppError::Invalid(format!(
-            "passwords need at least {MIN_PASSWORD} characters"
-        )));
-    }
+    check_password(new)?;
     let hash = hash_password(new)?;
     let session = p.session.clone();
     state

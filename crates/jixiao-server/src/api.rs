@@ -53,10 +53,8 @@ type ApiResult<T> = Result<Json<T>, AppError>;
 fn require(p: &Principal, act: Act<'_>) -> Result<(), AppError> {
     if allows(p, act) {
         Ok(())
-    } else if p.role == Role::Public {
-        Err(AppError::Unauthenticated)
     } else {
-        Err(AppError::Forbidden)
+        Err(view::refusal(p))
     }
 }
 
@@ -220,15 +218,7 @@ async fn enter_value(
 ) -> ApiResult<view::ValueOut> {
     require(&p, Act::EnterValue(&unit))?;
     check_csrf(&p, csrf_header(&headers))?;
-    let raw = match &body.value {
-        serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        _ => {
-            return Err(AppError::Invalid(
-                "`value` must be a number or a grade".into(),
-            ))
-        }
-    };
+    let raw = raw_value(&body.value)?;
     Ok(Json(
         view::enter(
             &state,
@@ -274,11 +264,7 @@ async fn review_value(
     ApiJson(body): ApiJson<ReviewIn>,
 ) -> ApiResult<view::ValueOut> {
     if p.role == Role::Public || p.role == Role::Reporter {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(view::refusal(&p));
     }
     check_csrf(&p, csrf_header(&headers))?;
     let action = match body.action {
@@ -304,11 +290,7 @@ async fn review_queue(
     Path(cycle): Path<String>,
 ) -> ApiResult<Vec<view::ValueOut>> {
     if !matches!(p.role, Role::Admin | Role::Evaluator) {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(view::refusal(&p));
     }
     let (fw, values) = view::cycle_values(&state, &cycle).await?;
     Ok(Json(view::queue(&fw, &values, &p)))
@@ -583,22 +565,10 @@ async fn grade_value(
     ApiJson(body): ApiJson<GradeIn>,
 ) -> ApiResult<view::ValueOut> {
     if !matches!(p.role, Role::Admin | Role::Evaluator) {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(view::refusal(&p));
     }
     check_csrf(&p, csrf_header(&headers))?;
-    let raw = match &body.value {
-        serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        _ => {
-            return Err(AppError::Invalid(
-                "`value` must be a number or a grade".into(),
-            ))
-        }
-    };
+    let raw = raw_value(&body.value)?;
     Ok(Json(
         view::grade(&state, &p, &cycle, &unit, &task, &raw, &body.note).await?,
     ))
@@ -695,33 +665,17 @@ async fn upload_evidence(
     require(&p, Act::EnterValue(&unit))?;
     check_csrf(&p, csrf_header(&headers))?;
     // Checked after the permission, so a refused caller learns nothing from the form.
-    let mut form = form.map_err(|e| AppError::Invalid(e.body_text()))?;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::Invalid(format!(
-                    "the upload is larger than {} bytes or was cut off",
-                    state.config.upload_max_bytes
-                ))
-            })?;
-            let id = view::add_evidence(
-                &state,
-                &p,
-                &cycle,
-                &unit,
-                &task,
-                &period,
-                &name,
-                bytes.to_vec(),
-            )
-            .await?;
-            return Ok(Json(
-                serde_json::json!({ "id": id, "url": format!("/api/v1/evidence/{id}") }),
-            ));
-        }
-    }
-    Err(AppError::Invalid("the form has no `file` field".into()))
+    let form = form.map_err(|e| AppError::Invalid(e.body_text()))?;
+    let Some((name, bytes)) = crate::upload::read(form, state.config.upload_max_bytes)
+        .await?
+        .file
+    else {
+        return Err(AppError::Invalid("the form has no `file` field".into()));
+    };
+    let id = view::add_evidence(&state, &p, &cycle, &unit, &task, &period, &name, bytes).await?;
+    Ok(Json(
+        serde_json::json!({ "id": id, "url": format!("/api/v1/evidence/{id}") }),
+    ))
 }
 
 /// Download an evidence file.
@@ -749,4 +703,15 @@ pub fn evidence_response(info: &jixiao_store::evidence::EvidenceInfo, bytes: Vec
         bytes,
     )
         .into_response()
+}
+
+/// What was typed for a value: a JSON number, or a string (a grade, or a number as text).
+fn raw_value(v: &serde_json::Value) -> Result<String, AppError> {
+    match v {
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::String(s) => Ok(s.clone()),
+        _ => Err(AppError::Invalid(
+            "`value` must be a number or a grade".into(),
+        )),
+    }
 }

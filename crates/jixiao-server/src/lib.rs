@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod pages;
 pub mod policy;
 pub mod state;
+pub mod upload;
 pub mod view;
 
 use axum::http::{header, HeaderMap, StatusCode};

@@ -476,32 +476,17 @@ async fn evidence_submit(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path((unit, task)): Path<(String, String)>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> PageResult {
     ctx.require(&state, Act::EnterValue(&unit))?;
-    let (mut csrf, mut period, mut file) = (String::new(), String::new(), None);
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name().unwrap_or_default() {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "period" => period = field.text().await.unwrap_or_default(),
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(_) => {
-                        return Err(ctx.fail(
-                            &state,
-                            AppError::Invalid(format!(
-                                "the upload is larger than {} bytes",
-                                state.config.upload_max_bytes
-                            )),
-                        ))
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let form = crate::upload::read(form, state.config.upload_max_bytes)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    let (csrf, period, file) = (
+        form.field("csrf").to_string(),
+        form.field("period").to_string(),
+        form.file,
+    );
     auth::check_csrf(&ctx.p, Some(&csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
     let back = format!("/units/{unit}/tasks/{task}");
@@ -724,33 +709,18 @@ async fn upload_submit(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(unit): Path<String>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> PageResult {
     ctx.require(&state, Act::EnterValue(&unit))?;
-    let (mut csrf, mut period, mut submit, mut file) = (String::new(), String::new(), false, None);
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name().unwrap_or_default() {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "period" => period = field.text().await.unwrap_or_default(),
-            "submit" => submit = field.text().await.unwrap_or_default() == "true",
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(_) => {
-                        return Err(ctx.fail(
-                            &state,
-                            AppError::Invalid(format!(
-                                "the file is larger than {} bytes or was cut off",
-                                state.config.upload_max_bytes
-                            )),
-                        ))
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let form = crate::upload::read(form, state.config.upload_max_bytes)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    let (csrf, period, submit) = (
+        form.field("csrf").to_string(),
+        form.field("period").to_string(),
+        form.field("submit") == "true",
+    );
+    let file = form.file;
     auth::check_csrf(&ctx.p, Some(&csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {

@@ -532,20 +532,9 @@ pub async fn enter(
 ) -> Result<ValueOut, AppError> {
     let fw = framework(state, cycle).await?;
     let u = unit_index(&fw, unit)?;
-    let t = fw
-        .nodes
-        .iter()
-        .position(|n| n.id == task && n.task.is_some())
-        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
-    let pi = fw
-        .period_index(period)
-        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
-    if !fw.is_responsible(t, u) {
-        return Err(AppError::Invalid(format!(
-            "{} is not responsible for task {}",
-            fw.units[u].name, task
-        )));
-    }
+    let t = task_index(&fw, task)?;
+    let pi = period_of(&fw, period)?;
+    responsible(&fw, t, u)?;
     let observation = parse_observation(&fw, t, raw)?;
     let st = status(&fw, t, u, pi, observation.as_number());
     if submit && matches!(st, Status::Behind | Status::AtRisk) && note.trim().is_empty() {
@@ -554,11 +543,7 @@ pub async fn enter(
         ));
     }
     let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
-    let key = ValueKey {
-        task: fw.nodes[t].id.clone(),
-        unit: fw.units[u].id.clone(),
-        period: fw.cycle.periods[pi].id.clone(),
-    };
+    let key = key_of(&fw, t, u, pi);
     let (actor, note, evidence, today, c) = (
         p.id().to_string(),
         note.to_string(),
@@ -598,32 +583,18 @@ pub async fn review(
     action: Action,
 ) -> Result<ValueOut, AppError> {
     let fw = framework(state, cycle).await?;
-    let t = fw
-        .nodes
-        .iter()
-        .position(|n| n.id == task && n.task.is_some())
-        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
+    let t = task_index(&fw, task)?;
     let permitted = match action {
         Action::Reopen { .. } => allows(p, Act::Administer),
         _ => allows(p, Act::Review(&fw, t)),
     };
     if !permitted {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(refusal(p));
     }
     let u = unit_index(&fw, unit)?;
-    let pi = fw
-        .period_index(period)
-        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
+    let pi = period_of(&fw, period)?;
     let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
-    let key = ValueKey {
-        task: fw.nodes[t].id.clone(),
-        unit: fw.units[u].id.clone(),
-        period: fw.cycle.periods[pi].id.clone(),
-    };
+    let key = key_of(&fw, t, u, pi);
     let (actor, today, c) = (p.id().to_string(), state.config.today(), cycle.to_string());
     let stored = state
         .db(move |s| {
@@ -645,9 +616,7 @@ pub async fn template(
 ) -> Result<(Vec<u8>, String), AppError> {
     let (fw, values) = cycle_values(state, cycle).await?;
     let u = unit_index(&fw, unit)?;
-    let pi = fw
-        .period_index(period)
-        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
+    let pi = period_of(&fw, period)?;
     let rows: Vec<jixiao_core::records::ValueRow> = values.into_iter().map(|v| v.row).collect();
     let bytes = jixiao_taskbook::values::values_template(&fw, u, pi, &rows)
         .map_err(|e| AppError::Internal(format!("writing the template: {e}")))?;
@@ -768,17 +737,9 @@ pub async fn grade(
     note: &str,
 ) -> Result<ValueOut, AppError> {
     let fw = framework(state, cycle).await?;
-    let t = fw
-        .nodes
-        .iter()
-        .position(|n| n.id == task && n.task.is_some())
-        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
+    let t = task_index(&fw, task)?;
     if !allows(p, Act::Review(&fw, t)) {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(refusal(p));
     }
     if !evaluator_task(&fw, t) {
         return Err(AppError::Invalid(format!(
@@ -786,20 +747,11 @@ pub async fn grade(
         )));
     }
     let u = unit_index(&fw, unit)?;
-    if !fw.is_responsible(t, u) {
-        return Err(AppError::Invalid(format!(
-            "{} is not responsible for task {task}",
-            fw.units[u].name
-        )));
-    }
+    responsible(&fw, t, u)?;
     let observation = parse_observation(&fw, t, raw)?;
     let role = p.role.workflow().ok_or(AppError::Unauthenticated)?;
     let last = fw.cycle.periods.len() - 1;
-    let key = ValueKey {
-        task: fw.nodes[t].id.clone(),
-        unit: fw.units[u].id.clone(),
-        period: fw.cycle.periods[last].id.clone(),
-    };
+    let key = key_of(&fw, t, u, last);
     let (actor, today, c, note) = (
         p.id().to_string(),
         state.config.today(),
@@ -868,11 +820,7 @@ pub async fn propose_ledger(
     reason: &str,
 ) -> Result<String, AppError> {
     if !allows(p, Act::ProposeLedger) {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(refusal(p));
     }
     let fw = framework(state, cycle).await?;
     let u = unit_index(&fw, unit)?;
@@ -911,11 +859,7 @@ pub async fn decide_ledger(
     approve: bool,
 ) -> Result<(), AppError> {
     if !allows(p, Act::Administer) {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(refusal(p));
     }
     let (c, i, actor) = (cycle.to_string(), id.to_string(), p.id().to_string());
     state
@@ -954,11 +898,7 @@ pub async fn add_evidence(
     bytes: Vec<u8>,
 ) -> Result<String, AppError> {
     if !allows(p, Act::EnterValue(unit)) {
-        return Err(if p.role == Role::Public {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden
-        });
+        return Err(refusal(p));
     }
     let max = state.config.evidence_max_bytes;
     if bytes.is_empty() {
@@ -986,25 +926,10 @@ pub async fn add_evidence(
     }
     let fw = framework(state, cycle).await?;
     let u = unit_index(&fw, unit)?;
-    let t = fw
-        .nodes
-        .iter()
-        .position(|n| n.id == task && n.task.is_some())
-        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))?;
-    let pi = fw
-        .period_index(period)
-        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))?;
-    if !fw.is_responsible(t, u) {
-        return Err(AppError::Invalid(format!(
-            "{} is not responsible for task {task}",
-            fw.units[u].name
-        )));
-    }
-    let key = ValueKey {
-        task: fw.nodes[t].id.clone(),
-        unit: fw.units[u].id.clone(),
-        period: fw.cycle.periods[pi].id.clone(),
-    };
+    let t = task_index(&fw, task)?;
+    let pi = period_of(&fw, period)?;
+    responsible(&fw, t, u)?;
+    let key = key_of(&fw, t, u, pi);
     let (c, name, ct, actor) = (
         cycle.to_string(),
         file_name.to_string(),
@@ -1118,4 +1043,45 @@ pub fn reminder_text(cycle: &str, r: &Reminder) -> String {
     }
     body.push_str("\n请登录系统填报。Please log in and report.\n");
     body
+}
+
+/// The task of that id, or a not-found error.
+fn task_index(fw: &Framework, task: &str) -> Result<usize, AppError> {
+    fw.nodes
+        .iter()
+        .position(|n| n.id == task && n.task.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))
+}
+
+fn period_of(fw: &Framework, period: &str) -> Result<usize, AppError> {
+    fw.period_index(period)
+        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))
+}
+
+fn responsible(fw: &Framework, t: usize, u: usize) -> Result<(), AppError> {
+    if fw.is_responsible(t, u) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!(
+            "{} is not responsible for task {}",
+            fw.units[u].name, fw.nodes[t].id
+        )))
+    }
+}
+
+fn key_of(fw: &Framework, t: usize, u: usize, period: usize) -> ValueKey {
+    ValueKey {
+        task: fw.nodes[t].id.clone(),
+        unit: fw.units[u].id.clone(),
+        period: fw.cycle.periods[period].id.clone(),
+    }
+}
+
+/// What a refused caller is told: to log in, or that they may not.
+pub fn refusal(p: &Principal) -> AppError {
+    if p.role == Role::Public {
+        AppError::Unauthenticated
+    } else {
+        AppError::Forbidden
+    }
 }
