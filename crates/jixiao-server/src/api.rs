@@ -4,7 +4,7 @@
 
 use crate::auth::{self, check_csrf};
 use crate::error::{ApiJson, AppError, ErrorBody};
-use crate::policy::{allows, Act, Principal, Role};
+use crate::policy::{allows, Act, Principal};
 use crate::state::AppState;
 use crate::view;
 use axum::extract::{Path, Query, State};
@@ -263,9 +263,7 @@ async fn review_value(
     Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
     ApiJson(body): ApiJson<ReviewIn>,
 ) -> ApiResult<view::ValueOut> {
-    if p.role == Role::Public || p.role == Role::Reporter {
-        return Err(view::refusal(&p));
-    }
+    require(&p, Act::Evaluate)?;
     check_csrf(&p, csrf_header(&headers))?;
     let action = match body.action {
         ReviewAction::Approve => jixiao_core::workflow::Action::Approve,
@@ -289,9 +287,7 @@ async fn review_queue(
     p: Principal,
     Path(cycle): Path<String>,
 ) -> ApiResult<Vec<view::ValueOut>> {
-    if !matches!(p.role, Role::Admin | Role::Evaluator) {
-        return Err(view::refusal(&p));
-    }
+    require(&p, Act::Evaluate)?;
     let (fw, values) = view::cycle_values(&state, &cycle).await?;
     Ok(Json(view::queue(&fw, &values, &p)))
 }
@@ -564,9 +560,7 @@ async fn grade_value(
     Path((cycle, unit, task)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<GradeIn>,
 ) -> ApiResult<view::ValueOut> {
-    if !matches!(p.role, Role::Admin | Role::Evaluator) {
-        return Err(view::refusal(&p));
-    }
+    require(&p, Act::Evaluate)?;
     check_csrf(&p, csrf_header(&headers))?;
     let raw = raw_value(&body.value)?;
     Ok(Json(

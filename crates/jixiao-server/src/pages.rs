@@ -756,9 +756,7 @@ async fn upload_submit(
 }
 
 async fn review_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
-    if !matches!(ctx.p.role, Role::Admin | Role::Evaluator) {
-        ctx.require(&state, Act::Administer)?;
-    }
+    ctx.require(&state, Act::Evaluate)?;
     let cycle = ctx.cycle(&state).await?;
     let (fw, values) = view::cycle_values(&state, &cycle)
         .await
@@ -788,9 +786,7 @@ async fn review_submit(
     ctx: PageCtx,
     Form(f): Form<ReviewForm>,
 ) -> PageResult {
-    if !matches!(ctx.p.role, Role::Admin | Role::Evaluator) {
-        ctx.require(&state, Act::Administer)?;
-    }
+    ctx.require(&state, Act::Evaluate)?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
     let action = match f.action.as_str() {
@@ -938,9 +934,7 @@ async fn rankings_page(State(state): State<AppState>, ctx: PageCtx) -> PageResul
 }
 
 async fn grades_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
-    if !matches!(ctx.p.role, Role::Admin | Role::Evaluator) {
-        ctx.require(&state, Act::Administer)?;
-    }
+    ctx.require(&state, Act::Evaluate)?;
     let cycle = ctx.cycle(&state).await?;
     let (fw, values) = view::cycle_values(&state, &cycle)
         .await
@@ -985,9 +979,7 @@ async fn grades_submit(
     ctx: PageCtx,
     Form(f): Form<GradeForm>,
 ) -> PageResult {
-    if !matches!(ctx.p.role, Role::Admin | Role::Evaluator) {
-        ctx.require(&state, Act::Administer)?;
-    }
+    ctx.require(&state, Act::Evaluate)?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
     match view::grade(&state, &ctx.p, &cycle, &f.unit, &f.task, &f.value, "").await {

@@ -98,6 +98,9 @@ pub enum Act<'a> {
     EnterValue(&'a str),
     /// Approve or return a value of this task.
     Review(&'a Framework, usize),
+    /// Work as an evaluator: the review queue and the grading page (each task is then checked
+    /// with `Review`).
+    Evaluate,
     /// Propose a bonus or deduction entry (the office approves it).
     ProposeLedger,
     /// Reopen a locked value; approve ledger entries; the audit log; users.
@@ -111,7 +114,10 @@ pub fn allows(p: &Principal, act: Act<'_>) -> bool {
         (Role::Public, _) => false,
         (_, Act::OwnAccount) => true,
         (Role::Admin, _) => true,
-        (Role::Evaluator, Act::ViewCycle | Act::ViewUnit(_) | Act::ProposeLedger) => true,
+        (
+            Role::Evaluator,
+            Act::ViewCycle | Act::ViewUnit(_) | Act::Evaluate | Act::ProposeLedger,
+        ) => true,
         (Role::Evaluator, Act::Review(fw, task)) => {
             p.evaluator().is_some_and(|e| evaluates(fw, task, e))
         }
