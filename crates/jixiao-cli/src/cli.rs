@@ -52,6 +52,26 @@ pub enum Command {
     /// Accounts of the web application.
     #[command(subcommand)]
     User(UserCommand),
+    /// Quantitative claims of a narrative report.
+    #[command(subcommand)]
+    Claims(ClaimsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClaimsCommand {
+    /// List every quantitative claim of a report (plain text or Markdown, UTF-8).
+    Extract {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = ClaimsFormat::Table)]
+        format: ClaimsFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClaimsFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -204,6 +204,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Demo(args) => return crate::demo::run(&args, actor),
+        Command::Claims(ClaimsCommand::Extract { file, format }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {} (UTF-8 text or Markdown)", file.display()))?;
+            let claims = jixiao_claims::extract(&text);
+            print!("{}", claims_output(&claims, format)?);
+        }
         Command::Serve(args) => return crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {
             id,
@@ -569,6 +575,84 @@ fn rank(db: &str, args: RankArgs) -> Result<ExitCode> {
         print!("{}", table::render(&headers, &rows));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn claims_output(claims: &[jixiao_claims::Claim], format: ClaimsFormat) -> Result<String> {
+    let kind = |c: &jixiao_claims::Claim| {
+        serde_json::to_value(&c.kind)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let qualifier = |c: &jixiao_claims::Claim| {
+        c.qualifier
+            .and_then(|q| serde_json::to_value(q).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Ok(match format {
+        ClaimsFormat::Json => serde_json::to_string_pretty(claims)? + "\n",
+        ClaimsFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "sentence",
+                "start",
+                "end",
+                "metric",
+                "value",
+                "unit",
+                "kind",
+                "qualifier",
+                "estimate",
+                "period",
+                "text",
+            ])?;
+            for c in claims {
+                w.write_record([
+                    c.sentence.to_string(),
+                    c.start.to_string(),
+                    c.end.to_string(),
+                    c.metric.clone(),
+                    num(c.value),
+                    c.unit.clone(),
+                    kind(c),
+                    qualifier(c),
+                    c.estimate.to_string(),
+                    c.period.clone().unwrap_or_default(),
+                    c.text.clone(),
+                ])?;
+            }
+            String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?
+        }
+        ClaimsFormat::Table => {
+            let rows: Vec<Vec<String>> = claims
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.sentence.to_string(),
+                        c.metric.clone(),
+                        num(c.value),
+                        c.unit.clone(),
+                        kind(c),
+                        qualifier(c),
+                        c.text.clone(),
+                    ]
+                })
+                .collect();
+            table::render(
+                &[
+                    "句",
+                    "指标 metric",
+                    "数值 value",
+                    "单位 unit",
+                    "类型 kind",
+                    "限定 qualifier",
+                    "原文 text",
+                ],
+                &rows,
+            )
+        }
+    })
 }
 
 fn ordinal(n: u32) -> String {

@@ -390,3 +390,44 @@ fn sqlite_and_postgres_give_identical_scores() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+#[test]
+fn claims_extract_lists_the_reports_quantitative_claims_as_json_csv_and_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seed/dongcheng-2020-performance-report.txt"
+    );
+    let json = jixiao(
+        dir.path(),
+        "x.sqlite",
+        &["claims", "extract", seed, "--format", "json"],
+    );
+    assert!(json.ok, "{}", json.err);
+    let claims: Vec<serde_json::Value> = serde_json::from_str(&json.out).unwrap();
+    for field in ["text", "metric", "value", "unit", "start", "end"] {
+        assert!(
+            claims.iter().all(|c| c.get(field).is_some()),
+            "every claim has `{field}`"
+        );
+    }
+    let find = |metric: &str, value: f64, unit: &str| {
+        claims.iter().any(|c| {
+            c["metric"].as_str().unwrap().contains(metric)
+                && c["value"].as_f64() == Some(value)
+                && c["unit"] == unit
+        })
+    };
+    assert!(find("拆除违法建设", 85000.0, "平方米"));
+    assert!(find("家庭厨余垃圾分出率", 21.8, "%"));
+    assert!(find("区级一般公共预算收入", 1.814e10, "元"));
+    assert!(find("受理12345市民热线案件", 150000.0, "件"));
+    let csv = jixiao(
+        dir.path(),
+        "x.sqlite",
+        &["claims", "extract", seed, "--format", "csv"],
+    );
+    assert!(csv.out.starts_with("sentence,start,end,metric,value,unit"));
+    let table = jixiao(dir.path(), "x.sqlite", &["claims", "extract", seed]);
+    assert!(table.out.contains("85000") && table.out.contains("平方米"));
+}

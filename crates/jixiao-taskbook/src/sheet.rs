@@ -89,10 +89,10 @@ impl Sheet {
 /// `中文(key)` → `key`; `key` → `key`.
 pub fn header_key(h: &str) -> String {
     let h = h.trim();
-    match (h.rfind(['(', '(']), h.ends_with([')', ')'])) {
+    match (h.rfind(['(', '\u{FF08}']), h.ends_with([')', '\u{FF09}'])) {
         (Some(i), true) => h[i..]
-            .trim_start_matches(['(', '('])
-            .trim_end_matches([')', ')'])
+            .trim_start_matches(['(', '\u{FF08}'])
+            .trim_end_matches([')', '\u{FF09}'])
             .trim()
             .to_string(),
         _ => h.to_string(),
@@ -101,7 +101,7 @@ pub fn header_key(h: &str) -> String {
 
 fn header_label(h: &str) -> &str {
     let h = h.trim();
-    match h.find(['(', '(']) {
+    match h.find(['(', '\u{FF08}']) {
         Some(i) => h[..i].trim(),
         None => h,
     }
@@ -225,5 +225,21 @@ pub fn read_table(bytes: &[u8], file: &str) -> Result<Sheet, Vec<Diagnostic>> {
         })
     } else {
         read_csv(bytes, file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_headers_in_full_width_forms_are_read() {
+        assert_eq!(
+            parse_number("\u{FF12}\u{FF11}\u{FF0E}\u{FF18}\u{FF05}"),
+            Some(21.8)
+        );
+        assert_eq!(parse_number("1\u{FF0C}389"), Some(1389.0));
+        assert_eq!(header_key("单位\u{FF08}unit\u{FF09}"), "unit");
+        assert_eq!(header_label("单位\u{FF08}unit\u{FF09}"), "单位");
     }
 }

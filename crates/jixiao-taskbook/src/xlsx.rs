@@ -417,7 +417,7 @@ impl<'a> Rows<'a> {
         let Some(s) = self.s(r, i) else {
             return Vec::new();
         };
-        s.v.split([',', ',', '、'])
+        s.v.split([',', '\u{FF0C}', '、'])
             .map(str::trim)
             .filter(|x| !x.is_empty())
             .map(|x| L::new(x.to_string(), s.loc.clone()))
@@ -526,7 +526,7 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
         for r in rows.rows() {
             let progress = rows.s(r, 19).and_then(|p| {
                 let parsed: Option<Vec<f64>> =
-                    p.v.split([',', ','])
+                    p.v.split([',', '\u{FF0C}'])
                         .map(crate::sheet::parse_number)
                         .collect();
                 if parsed.is_none() {
@@ -613,20 +613,24 @@ fn parse_params_cell(cell: &L<String>, d: &mut Diagnostics) -> Vec<(L<String>, L
     let mut out = Vec::new();
     for part in cell
         .v
-        .split([';', ';'])
+        .split([';', '\u{FF1B}'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let Some((k, v)) = part.split_once(['=', '=']) else {
+        let Some((k, v)) = part.split_once(['=', '\u{FF1D}']) else {
             d.error(&cell.loc, format!("`{part}` must be written key=value"));
             continue;
         };
         let (k, v) = (k.trim(), v.trim());
         let value = if k == "grades" {
             let mut pairs = Vec::new();
-            for g in v.split([',', ',']).map(str::trim).filter(|g| !g.is_empty()) {
+            for g in v
+                .split([',', '\u{FF0C}'])
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+            {
                 match g
-                    .split_once([':', ':'])
+                    .split_once([':', '\u{FF1A}'])
                     .and_then(|(n, s)| Some((n.trim().to_string(), crate::sheet::parse_number(s)?)))
                 {
                     Some(p) => pairs.push(p),

@@ -1,0 +1,778 @@
+//! Quantitative claims of a narrative report (绩效自评报告): every number with what it counts, its
+//! unit normalised (万 ×10⁴, 亿 ×10⁸, %, 个百分点 …), qualifiers (余, 约, 近, 超过, 以上, 以内, 左右),
+//! estimates (预计), comparisons (同比增长/下降 X%, 由A提升至B, 完成全年目标的X%, 占…X%), ranks (位居全市第一,
+//! 城六区之首 …), the period when stated, and where in the text it stands.
+//!
+//! Pure and rule-based: no model, no network. Offsets are in characters of the whole text.
+
+pub mod numbers;
+
+use numbers::{is_arabic_digit, is_chinese_numeral, parse_arabic, parse_chinese};
+use serde::Serialize;
+
+/// How a claim's value relates to the truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    /// 余, 多, 超过, 逾, 以上: the true value is above.
+    AtLeast,
+    /// 以内, 不超过: the true value is at most this.
+    AtMost,
+    /// 约, 近, 左右: about.
+    About,
+}
+
+/// What kind of statement the number makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Kind {
+    /// A count or amount: 拆除违法建设8.5万平方米.
+    Amount,
+    /// A change against last year: 同比降低18.2%.
+    YearOnYear { direction: Direction },
+    /// The end value of 由A提升至B (the start is its own claim).
+    FromTo,
+    /// 完成全年目标的X%.
+    ShareOfTarget,
+    /// 占…X%.
+    Ratio,
+    /// A place in a ranking: 位居全市第一, 城六区之首.
+    Rank { scope: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// One quantitative claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Claim {
+    /// The words of the claim as written.
+    pub text: String,
+    /// What is counted, e.g. 家庭厨余垃圾分出率.
+    pub metric: String,
+    /// The number, normalised (8.5万 → 85000).
+    pub value: f64,
+    /// The unit after normalisation: 平方米, 元, 美元, %, 个百分点, 人次, 名 (ranks) …; empty for
+    /// a bare index.
+    pub unit: String,
+    pub kind: Kind,
+    pub qualifier: Option<Qualifier>,
+    /// 预计: an estimate.
+    pub estimate: bool,
+    /// 全年, 1-12月, 三季度 … when the sentence states it.
+    pub period: Option<String>,
+    /// Index of the sentence (0-based).
+    pub sentence: usize,
+    /// Character offsets of `text` in the whole document.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Units, longest first so that 平方公里 wins over 公里. Magnitude words (万, 亿) are read before.
+const UNITS: [&str; 42] = [
+    "个百分点",
+    "平方公里",
+    "平方米",
+    "立方米",
+    "亿美元",
+    "万美元",
+    "美元",
+    "亿元",
+    "万元",
+    "元",
+    "公里",
+    "千米",
+    "人次",
+    "万人",
+    "人",
+    "户",
+    "个",
+    "处",
+    "条",
+    "件",
+    "项",
+    "家",
+    "名",
+    "栋",
+    "所",
+    "片",
+    "次",
+    "批",
+    "座",
+    "辆",
+    "吨",
+    "套",
+    "间",
+    "天",
+    "年",
+    "%",
+    "\u{FF05}",
+    "倍",
+    "场",
+    "部",
+    "位",
+    "米",
+];
+
+const MAGNITUDES: [(&str, f64); 5] = [
+    ("万亿", 1e12),
+    ("亿", 1e8),
+    ("千万", 1e7),
+    ("万", 1e4),
+    ("千", 1e3),
+];
+
+/// Words that end a metric phrase and are not part of it (verbs, 达到 …), stripped from its end.
+const METRIC_TAIL: [&str; 28] = [
+    "位居",
+    "名列",
+    "下降到",
+    "提升至",
+    "提高到",
+    "增长到",
+    "达到",
+    "实现",
+    "累计",
+    "共计",
+    "合计",
+    "完成",
+    "达",
+    "为",
+    "约",
+    "近",
+    "超过",
+    "逾",
+    "突破",
+    "共",
+    "均",
+    "分别",
+    "下降",
+    "增长",
+    "降低",
+    "提高",
+    "减少",
+    "全部",
+];
+
+// Full-width forms written as escapes so no editor or tool folds them into ASCII.
+const SENTENCE_END: [char; 8] = [
+    '。', '!', '?', ';', '\u{FF01}', '\u{FF1F}', '\u{FF1B}', '\n',
+];
+const CLAUSE_END: [char; 11] = [
+    ',', '\u{FF0C}', '、', ':', '\u{FF1A}', '“', '”', '(', ')', '\u{FF08}', '\u{FF09}',
+];
+
+/// Splits into sentences: (index, start char, chars).
+fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        if SENTENCE_END.contains(c) {
+            out.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+fn starts_with_at(chars: &[char], at: usize, word: &str) -> bool {
+    (at..)
+        .zip(word.chars())
+        .all(|(i, w)| chars.get(i) == Some(&w))
+}
+
+fn ends_with_at(chars: &[char], end: usize, word: &str) -> bool {
+    let n = word.chars().count();
+    end >= n && starts_with_at(chars, end - n, word)
+}
+
+fn text(chars: &[char], a: usize, b: usize) -> String {
+    chars[a..b].iter().collect()
+}
+
+/// A number token at `i`: (value, end). Chinese numerals count only when a magnitude or unit
+/// follows (so 一是, 一批 and 第一 are not numbers).
+fn number_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
+    let c = chars[i];
+    if is_arabic_digit(c) {
+        let mut j = i;
+        let mut seen_dot = false;
+        while j < chars.len() {
+            let d = chars[j];
+            let next_is_digit = chars.get(j + 1).is_some_and(|n| is_arabic_digit(*n));
+            if is_arabic_digit(d)
+                || ((d == '.' || d == '\u{FF0E}') && !seen_dot && next_is_digit)
+                || ((d == ',' || d == '\u{FF0C}')
+                    && next_is_digit
+                    && chars.get(j + 3).is_some_and(|n| is_arabic_digit(*n)))
+            {
+                seen_dot |= d == '.' || d == '\u{FF0E}';
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        return parse_arabic(&text(chars, i, j)).map(|v| (v, j));
+    }
+    if is_chinese_numeral(c)
+        && c != '点'
+        && !(c == '一'
+            && matches!(
+                chars.get(i + 1),
+                Some('是')
+                    | Some('批')
+                    | Some('些')
+                    | Some('直')
+                    | Some('步')
+                    | Some('年')
+                    | Some('流')
+            ))
+    {
+        let mut j = i;
+        while j < chars.len() && is_chinese_numeral(chars[j]) {
+            j += 1;
+        }
+        let value = parse_chinese(&text(chars, i, j))?;
+        return Some((value, j));
+    }
+    None
+}
+
+fn unit_at(chars: &[char], i: usize) -> Option<&'static str> {
+    UNITS.iter().copied().find(|u| starts_with_at(chars, i, u))
+}
+
+fn magnitude_at(chars: &[char], i: usize) -> Option<(&'static str, f64)> {
+    MAGNITUDES
+        .iter()
+        .copied()
+        .find(|(m, _)| starts_with_at(chars, i, m))
+}
+
+/// Where the clause holding position `i` begins.
+fn clause_start(chars: &[char], sentence_start: usize, i: usize) -> usize {
+    (sentence_start..i)
+        .rev()
+        .find(|&k| CLAUSE_END.contains(&chars[k]) || SENTENCE_END.contains(&chars[k]))
+        .map(|k| k + 1)
+        .unwrap_or(sentence_start)
+}
+
+/// The metric phrase of a clause before the number: (its start, its text).
+fn metric_before(chars: &[char], from: usize, to: usize) -> (usize, String) {
+    let mut end = to;
+    loop {
+        let before = end;
+        for w in METRIC_TAIL {
+            if ends_with_at(chars, end, w) && end - w.chars().count() >= from {
+                end -= w.chars().count();
+                break;
+            }
+        }
+        if end == before {
+            break;
+        }
+    }
+    let mut start = from;
+    for lead in [
+        "一是", "二是", "三是", "四是", "五是", "其中", "全年", "全区", "累计",
+    ] {
+        if starts_with_at(chars, start, lead) && start + lead.chars().count() <= end {
+            start += lead.chars().count();
+        }
+    }
+    (start, text(chars, start, end).trim().to_string())
+}
+
+/// When nothing before the number names it (3200余名街道干部社区工作者), the noun phrase after
+/// the unit, up to the end of the clause.
+fn metric_after(chars: &[char], from: usize, sentence_end: usize) -> String {
+    let end = (from..sentence_end)
+        .find(|&k| {
+            CLAUSE_END.contains(&chars[k])
+                || SENTENCE_END.contains(&chars[k])
+                || is_arabic_digit(chars[k])
+        })
+        .unwrap_or(sentence_end);
+    let mut phrase = text(chars, from, end.min(from + 16));
+    for verb in ["投入", "实现", "全部", "均"] {
+        if let Some(i) = phrase.find(verb) {
+            phrase.truncate(i);
+        }
+    }
+    phrase.trim().trim_end_matches('的').to_string()
+}
+
+/// Units that count things (classifiers): the thing counted often follows (设立9个区内集中医学观察点).
+const CLASSIFIERS: [&str; 21] = [
+    "个", "名", "家", "项", "处", "栋", "户", "条", "件", "所", "片", "次", "批", "座", "辆", "套",
+    "间", "场", "部", "位", "人",
+];
+
+fn period_in(sentence: &str) -> Option<String> {
+    for p in [
+        "1-12月",
+        "1—12月",
+        "全年",
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+        "第一季度",
+        "第二季度",
+        "第三季度",
+        "第四季度",
+        "上半年",
+        "下半年",
+        "前三季度",
+    ] {
+        if sentence.contains(p) {
+            return Some(p.to_string());
+        }
+    }
+    None
+}
+
+/// Extracts every quantitative claim of `doc`, in order.
+pub fn extract(doc: &str) -> Vec<Claim> {
+    let chars: Vec<char> = doc.chars().collect();
+    let mut out = Vec::new();
+    for (si, (s_start, s_end)) in sentences(&chars).into_iter().enumerate() {
+        let sentence_text = text(&chars, s_start, s_end);
+        let period = period_in(&sentence_text);
+        let mut i = s_start;
+        let mut last_metric = String::new();
+        while i < s_end {
+            if let Some(rank) = rank_at(&chars, i, s_end) {
+                let (scope, position, end) = rank;
+                let cs = clause_start(&chars, s_start, i);
+                let (_, metric) = metric_before(&chars, cs, i);
+                if !metric.is_empty() {
+                    last_metric = metric;
+                }
+                out.push(Claim {
+                    text: text(&chars, i, end),
+                    metric: last_metric.clone(),
+                    value: position as f64,
+                    unit: "名".into(),
+                    kind: Kind::Rank { scope },
+                    qualifier: None,
+                    estimate: false,
+                    period: period.clone(),
+                    sentence: si,
+                    start: i,
+                    end,
+                });
+                i = end;
+                continue;
+            }
+            let percent_words = starts_with_at(&chars, i, "百分之");
+            let num_start = if percent_words { i + 3 } else { i };
+            let Some((mut value, mut j)) = (num_start < s_end)
+                .then(|| number_at(&chars, num_start))
+                .flatten()
+            else {
+                i += 1;
+                continue;
+            };
+            // Named slogans in quotes (“四个服务”, “五个东城”) are not counts.
+            if num_start > s_start
+                && matches!(chars[num_start - 1], '“' | '《' | '「')
+                && is_chinese_numeral(chars[num_start])
+            {
+                i = j;
+                continue;
+            }
+            // Skip numbers inside words or codes: 12345 hotline, 5G, 2020年 as a year.
+            let preceded_by_digit = num_start > s_start
+                && (is_arabic_digit(chars[num_start - 1])
+                    || chars[num_start - 1].is_ascii_alphabetic());
+            if preceded_by_digit || chars.get(j).is_some_and(|c| c.is_ascii_alphabetic()) {
+                i = j;
+                continue;
+            }
+            let mut qualifier = None;
+            let mut unit = String::new();
+            if percent_words {
+                unit = "%".into();
+            } else {
+                if let Some((m, factor)) = magnitude_at(&chars, j) {
+                    value *= factor;
+                    j += m.chars().count();
+                }
+                if matches!(chars.get(j), Some('余') | Some('多')) {
+                    qualifier = Some(Qualifier::AtLeast);
+                    j += 1;
+                }
+                match unit_at(&chars, j) {
+                    Some(u) => {
+                        j += u.chars().count();
+                        let (u, factor) = match u {
+                            "亿元" => ("元", 1e8),
+                            "万元" => ("元", 1e4),
+                            "亿美元" => ("美元", 1e8),
+                            "万美元" => ("美元", 1e4),
+                            "万人" => ("人", 1e4),
+                            "\u{FF05}" => ("%", 1.0),
+                            "千米" => ("公里", 1.0),
+                            u => (u, 1.0),
+                        };
+                        value *= factor;
+                        unit = u.into();
+                    }
+                    None => {
+                        // A bare number counts only when it is stated as a level (指数下降到5.03).
+                        let bare_level = num_start >= 2
+                            && ["到", "至", "为"]
+                                .iter()
+                                .any(|w| ends_with_at(&chars, num_start, w));
+                        if !bare_level
+                            || is_chinese_numeral(chars[num_start])
+                            || (chars.get(j) == Some(&'年'))
+                        {
+                            i = j.max(i + 1);
+                            continue;
+                        }
+                    }
+                }
+            }
+            // A year like 2020年 is a date, not a claim.
+            if unit == "年" && (1900.0..=2100.0).contains(&value) {
+                i = j;
+                continue;
+            }
+            for (w, q) in [
+                ("以上", Qualifier::AtLeast),
+                ("以内", Qualifier::AtMost),
+                ("左右", Qualifier::About),
+            ] {
+                if starts_with_at(&chars, j, w) {
+                    qualifier = Some(q);
+                    j += w.chars().count();
+                }
+            }
+            for (w, q) in [
+                ("超过", Qualifier::AtLeast),
+                ("逾", Qualifier::AtLeast),
+                ("约", Qualifier::About),
+                ("近", Qualifier::About),
+                ("不超过", Qualifier::AtMost),
+            ] {
+                if ends_with_at(&chars, i, w) && qualifier.is_none() {
+                    qualifier = Some(q);
+                }
+            }
+            let cs = clause_start(&chars, s_start, i);
+            let clause_before = text(&chars, cs, i);
+            let kind = if let Some(d) = yoy(&clause_before) {
+                Kind::YearOnYear { direction: d }
+            } else if clause_before.ends_with("目标的") || clause_before.ends_with("任务的") {
+                Kind::ShareOfTarget
+            } else if clause_before.contains('占') && unit == "%" {
+                Kind::Ratio
+            } else if clause_before.contains('由')
+                && (clause_before.ends_with("至") || clause_before.ends_with("到"))
+            {
+                Kind::FromTo
+            } else {
+                Kind::Amount
+            };
+            let estimate =
+                clause_before.contains("预计") || text(&chars, s_start, i).contains("预计");
+            let (metric_start, mut metric) = metric_before(&chars, cs, i);
+            for w in [
+                "同比增长",
+                "同比下降",
+                "同比降低",
+                "同比提高",
+                "同比减少",
+                "同比上升",
+                "同比",
+            ] {
+                if let Some(m) = metric.strip_suffix(w) {
+                    metric = m.to_string();
+                }
+            }
+            if matches!(kind, Kind::Amount)
+                && (metric.is_empty() || CLASSIFIERS.contains(&unit.as_str()))
+            {
+                let after = metric_after(&chars, j, s_end);
+                if after.chars().count() >= 2 || metric.is_empty() {
+                    metric = after;
+                }
+            }
+            if metric.is_empty()
+                || matches!(kind, Kind::YearOnYear { .. }) && metric.chars().count() < 2
+            {
+                metric = last_metric.clone();
+            }
+            last_metric = metric.clone();
+            // A qualifier written before the number belongs to the claim's words.
+            let claim_start = ["不超过", "超过", "逾", "约", "近"]
+                .iter()
+                .find(|w| ends_with_at(&chars, i, w))
+                .map_or(i, |w| i - w.chars().count());
+            out.push(Claim {
+                text: text(&chars, metric_start.min(claim_start), j),
+                metric,
+                value,
+                unit,
+                kind,
+                qualifier,
+                estimate,
+                period: period.clone(),
+                sentence: si,
+                start: claim_start.min(i),
+                end: j,
+            });
+            i = j;
+        }
+    }
+    out
+}
+
+fn yoy(before: &str) -> Option<Direction> {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    for (w, d) in [
+        ("增长", Direction::Up),
+        ("提高", Direction::Up),
+        ("上升", Direction::Up),
+        ("下降", Direction::Down),
+        ("降低", Direction::Down),
+        ("减少", Direction::Down),
+    ] {
+        if tail.ends_with(&format!("同比{w}")) || (before.contains("同比") && tail.ends_with(w))
+        {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// A rank statement at `i`: (scope, position, end).
+fn rank_at(chars: &[char], i: usize, end: usize) -> Option<(String, u32, usize)> {
+    const SCOPES: [&str; 6] = ["全国", "全市", "城六区", "全区", "核心区", "生态涵养区"];
+    const VERBS: [&str; 5] = ["位居", "名列", "排名", "居", "列"];
+    for verb in VERBS {
+        if !starts_with_at(chars, i, verb) {
+            continue;
+        }
+        let mut k = i + verb.chars().count();
+        let Some(scope) = SCOPES.iter().find(|s| starts_with_at(chars, k, s)) else {
+            continue;
+        };
+        k += scope.chars().count();
+        if starts_with_at(chars, k, "首位") {
+            return Some((scope.to_string(), 1, k + 2));
+        }
+        if chars.get(k) == Some(&'第') {
+            let mut m = k + 1;
+            while m < end && (is_chinese_numeral(chars[m]) || is_arabic_digit(chars[m])) {
+                m += 1;
+            }
+            let n = text(chars, k + 1, m);
+            let position = parse_arabic(&n).or_else(|| parse_chinese(&n))? as u32;
+            if matches!(chars.get(m), Some('名') | Some('位')) {
+                m += 1;
+            }
+            return Some((scope.to_string(), position, m));
+        }
+    }
+    // 城六区之首, 全市之首
+    for scope in SCOPES {
+        if starts_with_at(chars, i, scope)
+            && starts_with_at(chars, i + scope.chars().count(), "之首")
+        {
+            return Some((scope.to_string(), 1, i + scope.chars().count() + 2));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> Claim {
+        let c = extract(s);
+        assert_eq!(c.len(), 1, "{s}: {c:#?}");
+        c.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn amounts_with_magnitudes_and_units_are_normalised() {
+        let c = one("拆除违法建设8.5万平方米。");
+        assert_eq!(
+            (c.metric.as_str(), c.value, c.unit.as_str()),
+            ("拆除违法建设", 85000.0, "平方米")
+        );
+        let c = one("区级一般公共预算收入实现181.4亿元。");
+        assert_eq!(
+            (c.metric.as_str(), c.unit.as_str()),
+            ("区级一般公共预算收入", "元")
+        );
+        assert!((c.value - 1.814e10).abs() < 1.0);
+        let c = one("实际利用外资6亿美元。");
+        assert_eq!((c.value, c.unit.as_str()), (6e8, "美元"));
+    }
+
+    #[test]
+    fn percentages_qualifiers_and_chinese_numerals() {
+        let c = one("家庭厨余垃圾分出率达到21.8%。");
+        assert_eq!(
+            (c.metric.as_str(), c.value, c.unit.as_str()),
+            ("家庭厨余垃圾分出率", 21.8, "%")
+        );
+        let c = one("物业管理覆盖率均超过90%。");
+        assert_eq!((c.value, c.qualifier), (90.0, Some(Qualifier::AtLeast)));
+        let c = one("受理12345市民热线案件15万余件。");
+        assert_eq!(
+            (c.value, c.unit.as_str(), c.qualifier),
+            (150000.0, "件", Some(Qualifier::AtLeast))
+        );
+        let c = one("分出率达到百分之二十一点八。");
+        assert_eq!((c.value, c.unit.as_str()), (21.8, "%"));
+        let c = one("完成十二项改革任务。");
+        assert_eq!((c.value, c.unit.as_str()), (12.0, "项"));
+    }
+
+    #[test]
+    fn year_on_year_changes_follow_their_level() {
+        let c = extract("高峰时段道路交通指数下降到5.03,同比降低18.2%,下降率位居全市第一。");
+        assert_eq!(c.len(), 3, "{c:#?}");
+        assert_eq!(
+            (c[0].metric.as_str(), c[0].value, c[0].unit.as_str()),
+            ("高峰时段道路交通指数", 5.03, "")
+        );
+        assert_eq!(
+            (c[1].value, &c[1].kind),
+            (
+                18.2,
+                &Kind::YearOnYear {
+                    direction: Direction::Down
+                }
+            )
+        );
+        assert_eq!(c[1].metric, "高峰时段道路交通指数");
+        assert_eq!(
+            (c[2].value, &c[2].kind),
+            (
+                1.0,
+                &Kind::Rank {
+                    scope: "全市".into()
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn ranks_are_found_in_their_usual_phrasings() {
+        let c = extract("年度综合考核名列全市第三、位居城六区之首。");
+        let ranks: Vec<(f64, String)> = c
+            .iter()
+            .filter_map(|x| match &x.kind {
+                Kind::Rank { scope } => Some((x.value, scope.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            ranks,
+            vec![(3.0, "全市".to_string()), (1.0, "城六区".to_string())]
+        );
+    }
+
+    #[test]
+    fn years_codes_and_ordinal_words_are_not_claims() {
+        assert!(
+            extract("2020年,东城区一是加强统筹,建设5G基站。")
+                .iter()
+                .all(|c| c.unit != "年" && c.value != 5.0),
+            "{:#?}",
+            extract("2020年,东城区一是加强统筹,建设5G基站。")
+        );
+        assert!(extract("受理12345市民热线").is_empty());
+    }
+
+    #[test]
+    fn slogans_are_not_counts_and_a_metric_may_follow_the_number() {
+        assert!(extract("全面提升“四个服务”水平,大力推进“五个东城”建设。").is_empty());
+        let c = one("7000余名医务工作者投入防控一线。");
+        assert_eq!(
+            (c.metric.as_str(), c.value, c.qualifier),
+            ("医务工作者", 7000.0, Some(Qualifier::AtLeast))
+        );
+        let c = extract("全面完成市政府29个绩效考评指标的70项绩效考评任务。");
+        assert_eq!(
+            (c[0].metric.as_str(), c[1].metric.as_str()),
+            ("绩效考评指标", "绩效考评任务")
+        );
+        assert_eq!(one("建成基本无违建社区8个。").metric, "建成基本无违建社区");
+        let c = extract("年度综合考核名列全市第三、位居城六区之首。");
+        assert_eq!(c[1].metric, "年度综合考核");
+        let c = one("家庭厨余垃圾分出率达到21.8%。");
+        assert_eq!(c.text, "家庭厨余垃圾分出率达到21.8%");
+    }
+
+    #[test]
+    fn full_width_digits_and_punctuation_are_read() {
+        let c = extract("拆除违法建设\u{FF18}\u{FF0E}\u{FF15}万平方米\u{FF0C}同比增长\u{FF11}\u{FF12}\u{FF05}\u{FF1B}");
+        assert_eq!(c.len(), 2, "{c:#?}");
+        assert_eq!((c[0].value, c[0].unit.as_str()), (85000.0, "平方米"));
+        assert_eq!(
+            (c[1].value, c[1].unit.as_str(), &c[1].kind),
+            (
+                12.0,
+                "%",
+                &Kind::YearOnYear {
+                    direction: Direction::Up
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn offsets_point_at_the_claim_in_the_whole_text() {
+        let doc = "总体情况。拆除违法建设8.5万平方米。";
+        let c = one(doc);
+        let chars: Vec<char> = doc.chars().collect();
+        assert_eq!(
+            chars[c.start..c.end].iter().collect::<String>(),
+            "8.5万平方米"
+        );
+        assert_eq!(c.sentence, 1);
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+        #[test]
+        fn no_text_makes_the_extractor_panic(s in "[0-9一二两三十百千万亿点余约近超过以上以内左右同比增长下降位居全市第名之首占由至%。,、;.a-z \\n]{0,80}") {
+            for c in super::extract(&s) {
+                prop_assert!(c.start <= c.end && c.end <= s.chars().count());
+            }
+        }
+
+        #[test]
+        fn arbitrary_unicode_is_harmless(s in any::<String>()) {
+            let _ = super::extract(&s);
+        }
+    }
+}
