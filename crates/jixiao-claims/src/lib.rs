@@ -5,6 +5,7 @@
 //!
 //! Pure and rule-based: no model, no network. Offsets are in characters of the whole text.
 
+pub mod eval;
 pub mod numbers;
 
 use numbers::{is_arabic_digit, is_chinese_numeral, parse_arabic, parse_chinese};

@@ -65,6 +65,15 @@ pub enum ClaimsCommand {
         #[arg(long, value_enum, default_value_t = ClaimsFormat::Table)]
         format: ClaimsFormat,
     },
+    /// Measure extraction against a hand-annotated gold file: precision, recall, metric and kind
+    /// agreement, and what was missed.
+    Eval {
+        gold: PathBuf,
+        /// The annotated report; by default the gold file's `document`, looked for beside the
+        /// folders above the gold file.
+        #[arg(long)]
+        document: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -210,6 +210,44 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let claims = jixiao_claims::extract(&text);
             print!("{}", claims_output(&claims, format)?);
         }
+        Command::Claims(ClaimsCommand::Eval { gold, document }) => {
+            let g: jixiao_claims::eval::Gold = serde_json::from_str(
+                &std::fs::read_to_string(&gold)
+                    .with_context(|| format!("reading {}", gold.display()))?,
+            )
+            .with_context(|| format!("{} is not a gold file", gold.display()))?;
+            let doc_path = match document {
+                Some(d) => d,
+                None => gold
+                    .canonicalize()?
+                    .ancestors()
+                    .map(|a| a.join(&g.document))
+                    .find(|p| p.exists())
+                    .ok_or_else(|| {
+                        anyhow!("cannot find {}; give it with --document", g.document)
+                    })?,
+            };
+            let text = std::fs::read_to_string(&doc_path)
+                .with_context(|| format!("reading {}", doc_path.display()))?;
+            let e = jixiao_claims::eval::evaluate(&jixiao_claims::extract(&text), &g.claims);
+            println!(
+                "gold {}  extracted {}  found {}  value and unit right {}",
+                e.gold, e.extracted, e.found, e.correct
+            );
+            println!(
+                "precision {:.1}%  recall {:.1}%  metric agreement {:.1}%  kind agreement {:.1}%",
+                e.precision * 100.0,
+                e.recall * 100.0,
+                e.metric_agreement * 100.0,
+                e.kind_agreement * 100.0
+            );
+            for m in &e.misses {
+                println!("missed: {m}");
+            }
+            for s in &e.spurious {
+                println!("not in gold: {s}");
+            }
+        }
         Command::Serve(args) => return crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {
             id,

@@ -431,3 +431,25 @@ fn claims_extract_lists_the_reports_quantitative_claims_as_json_csv_and_a_table(
     let table = jixiao(dir.path(), "x.sqlite", &["claims", "extract", seed]);
     assert!(table.out.contains("85000") && table.out.contains("平方米"));
 }
+
+#[test]
+fn claims_eval_reports_precision_and_recall_against_the_gold_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/claims/dongcheng-2020-gold.json"
+    );
+    let run = jixiao(dir.path(), "x.sqlite", &["claims", "eval", gold]);
+    assert!(run.ok, "{}", run.err);
+    let line = run
+        .out
+        .lines()
+        .find(|l| l.starts_with("precision"))
+        .unwrap();
+    let figures: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|w| w.strip_suffix('%'))
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(figures[0] >= 95.0 && figures[1] >= 90.0, "{line}");
+}
