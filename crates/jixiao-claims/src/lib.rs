@@ -7,6 +7,7 @@
 
 pub mod eval;
 pub mod numbers;
+pub mod reconcile;
 
 use numbers::{is_arabic_digit, is_chinese_numeral, parse_arabic, parse_chinese};
 use serde::Serialize;

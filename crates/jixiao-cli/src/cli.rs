@@ -65,6 +65,18 @@ pub enum ClaimsCommand {
         #[arg(long, value_enum, default_value_t = ClaimsFormat::Table)]
         format: ClaimsFormat,
     },
+    /// Check a unit's report against its stored values: each claim matched to the task it speaks
+    /// about and marked consistent, inconsistent (with both numbers) or unmatched.
+    Check {
+        /// Unit id or name, e.g. 东城区.
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        cycle: CycleArg,
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure extraction against a hand-annotated gold file: precision, recall, metric and kind
     /// agreement, and what was missed.
     Eval {

@@ -210,6 +210,76 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let claims = jixiao_claims::extract(&text);
             print!("{}", claims_output(&claims, format)?);
         }
+        Command::Claims(ClaimsCommand::Check {
+            unit,
+            cycle,
+            file,
+            json,
+        }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {} (UTF-8 text or Markdown)", file.display()))?;
+            let mut store = open(db)?;
+            let (fw, inputs, _) = scored(&mut store, &cycle)?;
+            let u = fw
+                .unit_index(&unit)
+                .ok_or_else(|| anyhow!("unknown unit `{unit}`"))?;
+            let claims = jixiao_claims::extract(&text);
+            let checked = jixiao_claims::reconcile::reconcile(&claims, &fw, u, &|t| {
+                inputs.annual(t, u).and_then(|a| a.observation.as_number())
+            });
+            if json {
+                println!("{}", serde_json::to_string_pretty(&checked)?);
+            } else {
+                use jixiao_claims::reconcile::Verdict;
+                let rows: Vec<Vec<String>> = checked
+                    .iter()
+                    .map(|c| {
+                        let (mark, detail) = match &c.verdict {
+                            Verdict::Consistent => ("一致 consistent".to_string(), String::new()),
+                            Verdict::Inconsistent {
+                                claimed,
+                                stored,
+                                difference,
+                            } => (
+                                "不一致 INCONSISTENT".to_string(),
+                                format!(
+                                    "报告 {} vs 数据 {} (差 {})",
+                                    num(*claimed),
+                                    num(*stored),
+                                    num(*difference)
+                                ),
+                            ),
+                            Verdict::Unmatched => ("未匹配 unmatched".to_string(), String::new()),
+                        };
+                        vec![
+                            c.claim.text.clone(),
+                            c.task_id
+                                .clone()
+                                .map(|t| format!("{t} {}", c.task_name.clone().unwrap_or_default()))
+                                .unwrap_or_default(),
+                            mark,
+                            detail,
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table::render(
+                        &["报告原文 claim", "任务 task", "结论 verdict", "说明 detail"],
+                        &rows
+                    )
+                );
+                let count =
+                    |f: fn(&Verdict) -> bool| checked.iter().filter(|c| f(&c.verdict)).count();
+                println!(
+                    "\n{} claims: {} consistent, {} inconsistent, {} unmatched",
+                    checked.len(),
+                    count(|v| matches!(v, Verdict::Consistent)),
+                    count(|v| matches!(v, Verdict::Inconsistent { .. })),
+                    count(|v| matches!(v, Verdict::Unmatched))
+                );
+            }
+        }
         Command::Claims(ClaimsCommand::Eval { gold, document }) => {
             let g: jixiao_claims::eval::Gold = serde_json::from_str(
                 &std::fs::read_to_string(&gold)

@@ -453,3 +453,53 @@ fn claims_eval_reports_precision_and_recall_against_the_gold_file() {
         .collect();
     assert!(figures[0] >= 95.0 && figures[1] >= 90.0, "{line}");
 }
+
+#[test]
+fn claims_check_marks_the_reports_figures_against_the_stored_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seed/dongcheng-2020-performance-report.txt"
+    );
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &["claims", "check", "--unit", "东城区", seed, "--json"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let checked: Vec<serde_json::Value> = serde_json::from_str(&run.out).unwrap();
+    let verdict = |text: &str, task: &str| {
+        let c = checked
+            .iter()
+            .find(|c| c["claim"]["text"].as_str().unwrap().contains(text))
+            .unwrap_or_else(|| panic!("no claim `{text}`"));
+        assert_eq!(c["task_id"], task, "{text}: {c}");
+        c["verdict"]["verdict"].as_str().unwrap().to_string()
+    };
+    assert_eq!(verdict("拆除违法建设8.5万平方米", "A06-1"), "consistent");
+    assert_eq!(
+        verdict("家庭厨余垃圾分出率达到21.8%", "A10-1"),
+        "consistent"
+    );
+    assert_eq!(
+        verdict("区级一般公共预算收入实现181.4亿元", "B05-1"),
+        "consistent"
+    );
+    assert_eq!(verdict("15万余件", "A22-2"), "consistent");
+    // A report that overstates a figure is caught, with both numbers.
+    let seed_text = std::fs::read_to_string(seed)
+        .unwrap()
+        .replace("拆除违法建设8.5万平方米", "拆除违法建设9.5万平方米");
+    std::fs::write(dir.path().join("overstated.txt"), seed_text).unwrap();
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &["claims", "check", "--unit", "dongcheng", "overstated.txt"],
+    );
+    let line = run.out.lines().find(|l| l.contains("9.5万平方米")).unwrap();
+    assert!(
+        line.contains("INCONSISTENT") && line.contains("报告 9.5 vs 数据 8.5"),
+        "{line}"
+    );
+}
