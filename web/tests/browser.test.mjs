@@ -149,7 +149,7 @@ test("the Excel template downloads and a bad upload shows its row errors", { ski
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
   const admin = await login("admin");
   const failures = [];
-  for (const path of ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]) {
+  for (const path of ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/claims", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]) {
     await admin.goto(`${base}${path}`);
     await admin.waitForTimeout(200);
     await admin.addScriptTag({ path: AXE });

@@ -23,7 +23,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 14] = [
+    ("claims.html", include_str!("../templates/claims.html")),
     ("grades.html", include_str!("../templates/grades.html")),
     ("ledger.html", include_str!("../templates/ledger.html")),
     ("users.html", include_str!("../templates/users.html")),
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/evidence/{id}", get(evidence_download))
         .route("/units/{unit}/entry", get(entry_page).post(entry_submit))
         .route("/units/{unit}/template.xlsx", get(template_download))
+        .route("/units/{unit}/claims", get(claims_page).post(claims_submit))
         .route("/units/{unit}/upload", post(upload_submit))
         .route("/review", get(review_page).post(review_submit))
         .route("/audit", get(audit_page))
@@ -147,6 +149,7 @@ impl PageCtx {
                 if let Some(u) = self.p.unit() {
                     items.push((tr["my_unit"], format!("/units/{u}")));
                     items.push((tr["entry"], format!("/units/{u}/entry")));
+                    items.push((tr["claims_check"], format!("/units/{u}/claims")));
                 }
             }
             Role::Public => {}
@@ -1059,6 +1062,67 @@ async fn ledger_decision(
             urlencode(&e.to_string())
         ))),
     }
+}
+
+async fn claims_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(unit): Path<String>,
+) -> PageResult {
+    ctx.require(&state, Act::ViewUnit(&unit))?;
+    render_claims(&state, &ctx, &unit, String::new()).await
+}
+
+#[derive(Deserialize)]
+struct ClaimsForm {
+    csrf: String,
+    text: String,
+}
+
+async fn claims_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(unit): Path<String>,
+    Form(f): Form<ClaimsForm>,
+) -> PageResult {
+    ctx.require(&state, Act::ViewUnit(&unit))?;
+    auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
+    render_claims(&state, &ctx, &unit, f.text).await
+}
+
+async fn render_claims(state: &AppState, ctx: &PageCtx, unit: &str, text: String) -> PageResult {
+    let cycle = ctx.cycle(state).await?;
+    let (fw, _, inputs) = view::scored(state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(state, e))?;
+    let u = view::unit_index(&fw, unit).map_err(|e| ctx.fail(state, e))?;
+    let checked =
+        jixiao_claims::reconcile::reconcile(&jixiao_claims::extract(&text), &fw, u, &|t| {
+            inputs.annual(t, u).and_then(|a| a.observation.as_number())
+        });
+    use jixiao_claims::reconcile::Verdict;
+    let count = |f: fn(&Verdict) -> bool| checked.iter().filter(|c| f(&c.verdict)).count();
+    let counts = json!({
+        "consistent": count(|v| matches!(v, Verdict::Consistent)),
+        "inconsistent": count(|v| matches!(v, Verdict::Inconsistent { .. })),
+        "unmatched": count(|v| matches!(v, Verdict::Unmatched)),
+    });
+    let rows: Vec<Value> = checked
+        .iter()
+        .map(|c| {
+            let (verdict, class, detail) = match &c.verdict {
+                Verdict::Consistent => ("consistent", "on_track", String::new()),
+                Verdict::Inconsistent { claimed, stored, difference } => (
+                    "inconsistent",
+                    "behind",
+                    format!("{} {} · {} {} · {}", ctx.tr()["claim"], jixiao_core::explain::num(*claimed), ctx.tr()["value"], jixiao_core::explain::num(*stored), jixiao_core::explain::num(*difference)),
+                ),
+                Verdict::Unmatched => ("unmatched", "unknown", String::new()),
+            };
+            json!({ "text": c.claim.text, "task": c.task_id.as_ref().map(|t| format!("{t} {}", c.task_name.clone().unwrap_or_default())).unwrap_or_default(), "verdict": verdict, "class": class, "detail": detail })
+        })
+        .collect();
+    Ok(ctx.render(state, "claims.html", ctx.tr()["claims_check"], json!({ "unit_id": unit, "unit_name": fw.units[u].name, "text": text, "checked": rows, "counts": counts })))
 }
 
 async fn account_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {

@@ -62,7 +62,9 @@ async fn pages_answer_each_role_as_the_policy_says() {
     let reporter = log_in(&app, "dongcheng").await;
     let public = browser();
     // 200 allowed, 403 refused, 303 sent to the login page.
-    let table: [(&str, [u16; 4]); 15] = [
+    let table: [(&str, [u16; 4]); 17] = [
+        ("/units/dongcheng/claims", [200, 200, 200, 303]),
+        ("/units/xicheng/claims", [200, 200, 403, 303]),
         ("/grades", [200, 200, 403, 303]),
         ("/ledger", [200, 200, 403, 303]),
         ("/rankings", [200, 200, 403, 303]),
@@ -560,6 +562,16 @@ async fn every_form_answers_every_role_as_the_policy_says() {
             vec![("current", "wrong-password"), ("new", "another-password")],
             "AER",
         ),
+        (
+            "/units/dongcheng/claims".into(),
+            vec![("text", "拆除违法建设8.5万平方米。")],
+            "AER",
+        ),
+        (
+            "/units/xicheng/claims".into(),
+            vec![("text", "拆除违法建设8.5万平方米。")],
+            "AE",
+        ),
     ];
     let mut failures = Vec::new();
     for (path, fields, allowed) in &forms {
@@ -602,5 +614,45 @@ async fn every_form_answers_every_role_as_the_policy_says() {
         "policy violations:\n{}",
         failures.join("\n")
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_unit_pastes_its_report_and_sees_each_figure_marked() {
+    let app = spawn().await;
+    let c = log_in(&app, "dongcheng").await;
+    let page = c
+        .get(format!("{}/units/dongcheng/claims", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "csrf");
+    let report = "拆除违法建设9.5万平方米,家庭厨余垃圾分出率达到21.8%。";
+    let html = c
+        .post(format!("{}/units/dongcheng/claims", app.base))
+        .form(&[("csrf", csrf.as_str()), ("text", report)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = &html[html.find("id=\"claims-table\"").expect("results")..];
+    let row = |needle: &str| {
+        table
+            .split("<tr>")
+            .find(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no row for {needle}"))
+            .to_string()
+    };
+    assert!(
+        row("9.5万平方米").contains("不一致")
+            && row("9.5万平方米").contains("9.5")
+            && row("9.5万平方米").contains("8.5")
+    );
+    assert!(row("21.8%").contains("一致") && !row("21.8%").contains("不一致"));
     app.stop().await;
 }
