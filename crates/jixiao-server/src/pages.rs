@@ -229,6 +229,22 @@ impl PageCtx {
         r
     }
 
+    /// The answer to a form: back to `path` saying it was saved, or showing why not; a refusal
+    /// is a 403 page. `fragment` (with its `#`, or empty) scrolls back to the item.
+    fn after<T>(
+        &self,
+        state: &AppState,
+        result: Result<T, AppError>,
+        path: &str,
+        fragment: &str,
+    ) -> PageResult {
+        match result {
+            Ok(_) => Ok(redirect(&format!("{path}?flash=saved{fragment}"))),
+            Err(AppError::Forbidden) => Err(self.fail(state, AppError::Forbidden)),
+            Err(e) => Ok(redirect_error(path, &e)),
+        }
+    }
+
     fn fail(&self, state: &AppState, e: AppError) -> Response {
         let status = e.status();
         self.message(state, status, &e.to_string(), "")
@@ -247,6 +263,11 @@ impl PageCtx {
             Err(e) => Err(self.fail(state, e)),
         }
     }
+}
+
+/// Back to `path` with an error to show there.
+fn redirect_error(path: &str, e: &AppError) -> Response {
+    redirect(&format!("{path}?error={}", urlencode(&e.to_string())))
 }
 
 fn redirect(to: &str) -> Response {
@@ -499,14 +520,12 @@ async fn evidence_submit(
             urlencode("choose a file")
         )));
     };
-    match view::add_evidence(&state, &ctx.p, &cycle, &unit, &task, &period, &name, bytes).await {
-        Ok(_) => Ok(redirect(&format!("{back}?flash=saved"))),
-        Err(AppError::Forbidden) => Err(ctx.fail(&state, AppError::Forbidden)),
-        Err(e) => Ok(redirect(&format!(
-            "{back}?error={}",
-            urlencode(&e.to_string())
-        ))),
-    }
+    ctx.after(
+        &state,
+        view::add_evidence(&state, &ctx.p, &cycle, &unit, &task, &period, &name, bytes).await,
+        &back,
+        "",
+    )
 }
 
 async fn evidence_download(
@@ -797,14 +816,12 @@ async fn review_submit(
         "return" => jixiao_core::workflow::Action::Return { comment: f.comment },
         _ => return Err(ctx.fail(&state, AppError::Invalid("unknown review action".into()))),
     };
-    match view::review(&state, &ctx.p, &cycle, &f.unit, &f.task, &f.period, action).await {
-        Ok(_) => Ok(redirect("/review?flash=saved")),
-        Err(AppError::Forbidden) => Err(ctx.fail(&state, AppError::Forbidden)),
-        Err(e) => Ok(redirect(&format!(
-            "/review?error={}",
-            urlencode(&e.to_string())
-        ))),
-    }
+    ctx.after(
+        &state,
+        view::review(&state, &ctx.p, &cycle, &f.unit, &f.task, &f.period, action).await,
+        "/review",
+        "",
+    )
 }
 
 fn urlencode(s: &str) -> String {
@@ -893,12 +910,7 @@ async fn users_submit(
     .and_then(|mut u| crate::accounts::set_email(&mut u, Some(f.email)).map(|()| u))
     {
         Ok(u) => u,
-        Err(e) => {
-            return Ok(redirect(&format!(
-                "/users?error={}",
-                urlencode(&e.to_string())
-            )))
-        }
+        Err(e) => return Ok(redirect_error("/users", &e)),
     };
     user.active = f.active == "true";
     let actor = ctx.p.id().to_string();
@@ -985,17 +997,13 @@ async fn grades_submit(
     ctx.require(&state, Act::Evaluate)?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
-    match view::grade(&state, &ctx.p, &cycle, &f.unit, &f.task, &f.value, "").await {
-        Ok(_) => Ok(redirect(&format!(
-            "/grades?flash=saved#grade-{}-{}",
-            f.task, f.unit
-        ))),
-        Err(AppError::Forbidden) => Err(ctx.fail(&state, AppError::Forbidden)),
-        Err(e) => Ok(redirect(&format!(
-            "/grades?error={}",
-            urlencode(&e.to_string())
-        ))),
-    }
+    let graded = view::grade(&state, &ctx.p, &cycle, &f.unit, &f.task, &f.value, "").await;
+    ctx.after(
+        &state,
+        graded,
+        "/grades",
+        &format!("#grade-{}-{}", f.task, f.unit),
+    )
 }
 
 async fn ledger_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
@@ -1027,17 +1035,11 @@ async fn ledger_submit(
     ctx.require(&state, Act::ProposeLedger)?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
-    match view::propose_ledger(
+    let proposed = view::propose_ledger(
         &state, &ctx.p, &cycle, &f.unit, &f.kind, &f.points, &f.reason,
     )
-    .await
-    {
-        Ok(_) => Ok(redirect("/ledger?flash=saved")),
-        Err(e) => Ok(redirect(&format!(
-            "/ledger?error={}",
-            urlencode(&e.to_string())
-        ))),
-    }
+    .await;
+    ctx.after(&state, proposed, "/ledger", "")
 }
 
 #[derive(Deserialize)]
@@ -1055,13 +1057,12 @@ async fn ledger_decision(
     ctx.require(&state, Act::Administer)?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
     let cycle = ctx.cycle(&state).await?;
-    match view::decide_ledger(&state, &ctx.p, &cycle, &id, f.approve == "true").await {
-        Ok(()) => Ok(redirect("/ledger?flash=saved")),
-        Err(e) => Ok(redirect(&format!(
-            "/ledger?error={}",
-            urlencode(&e.to_string())
-        ))),
-    }
+    ctx.after(
+        &state,
+        view::decide_ledger(&state, &ctx.p, &cycle, &id, f.approve == "true").await,
+        "/ledger",
+        "",
+    )
 }
 
 async fn claims_page(
@@ -1149,13 +1150,8 @@ async fn password_submit(
 ) -> PageResult {
     ctx.require(&state, Act::OwnAccount)?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
-    match crate::accounts::change_password(&state, &ctx.p, &f.current, &f.new).await {
-        Ok(()) => Ok(redirect("/account?flash=saved")),
-        Err(e) => Ok(redirect(&format!(
-            "/account?error={}",
-            urlencode(&e.to_string())
-        ))),
-    }
+    let changed = crate::accounts::change_password(&state, &ctx.p, &f.current, &f.new).await;
+    ctx.after(&state, changed, "/account", "")
 }
 
 pub async fn not_found_page() -> Response {
