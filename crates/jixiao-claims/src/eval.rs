@@ -52,6 +52,7 @@ fn kind_name(c: &Claim) -> String {
         crate::Kind::YearOnYear { .. } => "year_on_year",
         crate::Kind::FromTo => "from_to",
         crate::Kind::ShareOfTarget => "share_of_target",
+        crate::Kind::Target => "target",
         crate::Kind::Ratio => "ratio",
         crate::Kind::Rank { .. } => "rank",
     }

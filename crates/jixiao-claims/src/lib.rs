@@ -36,6 +36,8 @@ pub enum Kind {
     FromTo,
     /// 完成全年目标的X%.
     ShareOfTarget,
+    /// The target itself: 目标为120万人次.
+    Target,
     /// 占…X%.
     Ratio,
     /// A place in a ranking: 位居全市第一, 城六区之首.
@@ -75,7 +77,8 @@ pub struct Claim {
 }
 
 /// Units, longest first so that 平方公里 wins over 公里. Magnitude words (万, 亿) are read before.
-const UNITS: [&str; 42] = [
+const UNITS: [&str; 46] = [
+    "微克/立方米",
     "个百分点",
     "平方公里",
     "平方米",
@@ -118,6 +121,9 @@ const UNITS: [&str; 42] = [
     "部",
     "位",
     "米",
+    "例",
+    "起",
+    "分",
 ];
 
 const MAGNITUDES: [(&str, f64); 5] = [
@@ -248,7 +254,12 @@ fn number_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
 }
 
 fn unit_at(chars: &[char], i: usize) -> Option<&'static str> {
-    UNITS.iter().copied().find(|u| starts_with_at(chars, i, u))
+    UNITS
+        .iter()
+        .copied()
+        .find(|u| starts_with_at(chars, i, u))
+        // 15分钟 is a duration, 3分之1 a fraction: neither is a score.
+        .filter(|u| !(*u == "分" && matches!(chars.get(i + 1), Some('钟') | Some('之'))))
 }
 
 fn magnitude_at(chars: &[char], i: usize) -> Option<(&'static str, f64)> {
@@ -477,6 +488,11 @@ pub fn extract(doc: &str) -> Vec<Claim> {
                 Kind::YearOnYear { direction: d }
             } else if clause_before.ends_with("目标的") || clause_before.ends_with("任务的") {
                 Kind::ShareOfTarget
+            } else if ["目标为", "目标值为", "目标是"]
+                .iter()
+                .any(|w| clause_before.ends_with(w))
+            {
+                Kind::Target
             } else if clause_before.contains('占') && unit == "%" {
                 Kind::Ratio
             } else if clause_before.contains('由')
@@ -510,8 +526,11 @@ pub fn extract(doc: &str) -> Vec<Claim> {
                     metric = after;
                 }
             }
+            // A target or a share of it speaks about the metric named just before
+            // (集中核酸检测135万人次，目标为120万人次，完成全年目标的112.5%).
             if metric.is_empty()
                 || matches!(kind, Kind::YearOnYear { .. }) && metric.chars().count() < 2
+                || matches!(kind, Kind::Target | Kind::ShareOfTarget) && !last_metric.is_empty()
             {
                 metric = last_metric.clone();
             }

@@ -76,8 +76,31 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 /// Least name similarity for a match.
 pub const MIN_SIMILARITY: f64 = 0.3;
 
-fn agrees(claimed: f64, stored: f64, q: Option<Qualifier>) -> bool {
-    let tolerance = (claimed.abs() * 0.005).max(1e-9);
+/// Half a unit of the last digit the claim writes, in the claim's normalised unit: 8.5万 is
+/// 85,000 ± 500, 0.3% is 0.3 ± 0.05. `None` when the number is written in words.
+fn written_precision(c: &Claim) -> Option<f64> {
+    let chars: Vec<char> = c.text.chars().collect();
+    let end = chars.iter().rposition(|ch| ch.is_ascii_digit())? + 1;
+    let start = chars[..end]
+        .iter()
+        .rposition(|ch| !(ch.is_ascii_digit() || *ch == '.'))
+        .map_or(0, |i| i + 1);
+    let token: String = chars[start..end].iter().collect();
+    let written: f64 = token.parse().ok()?;
+    let decimals = token.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+    let scale = if written != 0.0 {
+        (c.value / written).abs()
+    } else {
+        1.0
+    };
+    Some(0.5 * 10f64.powi(-decimals) * scale)
+}
+
+/// Whether the stored value bears the claim out. Reports round (8.5万 for 85,123; 112.5% for
+/// 112.46%), so a plain claim agrees within 0.5 % or half a unit of its last written digit,
+/// whichever is wider; `tolerance` is that half unit in the fact's measure.
+fn agrees_within(claimed: f64, stored: f64, q: Option<Qualifier>, rounding: f64) -> bool {
+    let tolerance = (claimed.abs() * 0.005).max(rounding).max(1e-9);
     match q {
         Some(Qualifier::AtLeast) => stored >= claimed - tolerance,
         Some(Qualifier::AtMost) => stored <= claimed + tolerance,
@@ -86,50 +109,157 @@ fn agrees(claimed: f64, stored: f64, q: Option<Qualifier>) -> bool {
     }
 }
 
-/// Reconciles `claims` with the year's stored values of `unit` (`value_of(task)`).
+/// What a claim can be checked against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum FactKind {
+    /// The year's value of a task, or a figure about the unit as a whole (tasks completed, total
+    /// score …).
+    Value,
+    /// A task's target.
+    Target,
+    /// Percent of the target reached.
+    ShareOfTarget,
+    /// Change on last year: percent for amounts, percentage points for rates (signed).
+    Change,
+    /// The unit's place in a ranking.
+    Rank { scope: String },
+}
+
+/// A number the data holds about the unit, named so that a claim can be matched to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    /// The task it belongs to; `None` for figures about the unit as a whole.
+    pub task_id: Option<String>,
+    pub name: String,
+    /// Unit of measure as the task book writes it (万平方米, %, 项 …).
+    pub measure: String,
+    pub value: f64,
+    pub kind: FactKind,
+}
+
+/// The facts of `unit`'s tasks: year's values, targets, shares of target and, where
+/// `previous` gives last year's value, the change on it.
+pub fn task_facts(
+    fw: &Framework,
+    unit: UnitIdx,
+    value_of: &dyn Fn(NodeIdx) -> Option<f64>,
+    previous_of: &dyn Fn(NodeIdx) -> Option<f64>,
+) -> Vec<Fact> {
+    let mut out = Vec::new();
+    for t in fw.tasks().filter(|&t| fw.is_responsible(t, unit)) {
+        let node = &fw.nodes[t];
+        let Some(task) = node.task.as_ref() else {
+            continue;
+        };
+        let fact = |value: f64, measure: &str, kind: FactKind| Fact {
+            task_id: Some(node.id.clone()),
+            name: node.name.clone(),
+            measure: measure.to_string(),
+            value,
+            kind,
+        };
+        let target = task.targets_for(&fw.units[unit].id).target;
+        if let Some(target) = target {
+            out.push(fact(target, &task.measure, FactKind::Target));
+        }
+        let Some(x) = value_of(t) else {
+            continue;
+        };
+        out.push(fact(x, &task.measure, FactKind::Value));
+        if let Some(target) = target.filter(|t| *t > 0.0) {
+            if task.direction == jixiao_core::Direction::Higher {
+                out.push(fact(x / target * 100.0, "%", FactKind::ShareOfTarget));
+            }
+        }
+        if let Some(p) = previous_of(t) {
+            if task.measure == "%" {
+                out.push(fact(x - p, "个百分点", FactKind::Change));
+            } else if p != 0.0 {
+                out.push(fact((x - p) / p.abs() * 100.0, "%", FactKind::Change));
+            }
+        }
+    }
+    out
+}
+
+/// Reconciles `claims` with the year's stored values of `unit` (`value_of(task)`): the task
+/// values only. [`reconcile_facts`] checks targets, shares, changes, ranks and totals too.
 pub fn reconcile(
     claims: &[Claim],
     fw: &Framework,
     unit: UnitIdx,
     value_of: &dyn Fn(NodeIdx) -> Option<f64>,
 ) -> Vec<Checked> {
-    let tasks: Vec<(NodeIdx, f64)> = fw
-        .tasks()
-        .filter(|&t| fw.is_responsible(t, unit))
-        .filter_map(|t| value_of(t).map(|v| (t, v)))
+    let facts: Vec<Fact> = task_facts(fw, unit, value_of, &|_| None)
+        .into_iter()
+        .filter(|f| f.kind == FactKind::Value)
         .collect();
+    reconcile_facts(claims, &facts)
+}
+
+/// Which facts a claim of this kind can be compared with, and the claim's value signed as the
+/// fact is (a 下降 change is negative).
+fn comparable(c: &Claim, f: &Fact) -> Option<f64> {
+    match (&c.kind, &f.kind) {
+        (Kind::Amount | Kind::FromTo | Kind::Ratio, FactKind::Value)
+        | (Kind::Target, FactKind::Target)
+        | (Kind::ShareOfTarget, FactKind::ShareOfTarget) => Some(c.value),
+        (Kind::YearOnYear { direction }, FactKind::Change) => Some(match direction {
+            crate::Direction::Up => c.value,
+            crate::Direction::Down => -c.value,
+        }),
+        (Kind::Rank { scope }, FactKind::Rank { scope: s }) if scope == s => Some(c.value),
+        _ => None,
+    }
+}
+
+/// Reconciles each claim with the fact it speaks about: same kind, compatible unit, similar
+/// name (ranks match by scope), then the closest value.
+pub fn reconcile_facts(claims: &[Claim], facts: &[Fact]) -> Vec<Checked> {
     claims
         .iter()
         .map(|c| {
-            let best = tasks
+            let best = facts
                 .iter()
-                .filter_map(|&(t, stored)| {
-                    let task = fw.nodes[t].task.as_ref()?;
-                    let (base, factor) = measure_base(&task.measure);
-                    let unit_ok = base == c.unit && !matches!(c.kind, Kind::Rank { .. });
-                    let sim = similarity(&c.metric, &fw.nodes[t].name)
-                        .max(similarity(&c.text, &fw.nodes[t].name));
-                    (unit_ok && sim >= MIN_SIMILARITY).then(|| {
-                        let claimed = c.value / factor;
+                .filter_map(|f| {
+                    let claimed_signed = comparable(c, f)?;
+                    let (base, factor) = measure_base(&f.measure);
+                    let is_rank = matches!(f.kind, FactKind::Rank { .. });
+                    if !is_rank && base != c.unit {
+                        return None;
+                    }
+                    let sim = if is_rank {
+                        1.0
+                    } else {
+                        similarity(&c.metric, &f.name).max(similarity(&c.text, &f.name))
+                    };
+                    (sim >= MIN_SIMILARITY).then(|| {
+                        let claimed = claimed_signed / factor;
                         let closeness =
-                            1.0 / (1.0 + ((claimed - stored).abs() / claimed.abs().max(1e-9)));
-                        (t, stored, claimed, sim + 0.2 * closeness)
+                            1.0 / (1.0 + ((claimed - f.value).abs() / claimed.abs().max(1e-9)));
+                        (f, claimed, sim + 0.2 * closeness)
                     })
                 })
-                .max_by(|a, b| a.3.total_cmp(&b.3));
+                .max_by(|a, b| a.2.total_cmp(&b.2));
             match best {
-                Some((t, stored, claimed, _)) => Checked {
+                Some((f, claimed, _)) => Checked {
                     claim: c.clone(),
-                    task_id: Some(fw.nodes[t].id.clone()),
-                    task_name: Some(fw.nodes[t].name.clone()),
-                    measure: fw.nodes[t].task.as_ref().map(|x| x.measure.clone()),
-                    verdict: if agrees(claimed, stored, c.qualifier) {
+                    task_id: f.task_id.clone(),
+                    task_name: Some(f.name.clone()),
+                    measure: Some(f.measure.clone()),
+                    verdict: if agrees_within(
+                        claimed,
+                        f.value,
+                        c.qualifier,
+                        written_precision(c).unwrap_or(0.0) / measure_base(&f.measure).1,
+                    ) {
                         Verdict::Consistent
                     } else {
                         Verdict::Inconsistent {
                             claimed,
-                            stored,
-                            difference: stored - claimed,
+                            stored: f.value,
+                            difference: f.value - claimed,
                         }
                     },
                 },
@@ -163,6 +293,18 @@ mod tests {
         assert!(similarity("家庭厨余垃圾分出率", "家庭厨余垃圾分出率") > 0.99);
         assert!(similarity("受理12345市民热线案件", "受理办理12345市民热线案件") > 0.7);
         assert!(similarity("拆除违法建设", "配租公租房") < 0.1);
+    }
+
+    fn agrees(claimed: f64, stored: f64, q: Option<Qualifier>) -> bool {
+        agrees_within(claimed, stored, q, 0.0)
+    }
+
+    #[test]
+    fn rounding_as_written_is_not_an_inconsistency() {
+        let c = &crate::extract("同比增长0.3%。")[0];
+        assert!((written_precision(c).unwrap() - 0.05).abs() < 1e-12);
+        let c = &crate::extract("拆除违法建设8.5万平方米。")[0];
+        assert!((written_precision(c).unwrap() - 500.0).abs() < 1e-9);
     }
 
     #[test]

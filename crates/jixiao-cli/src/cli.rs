@@ -55,11 +55,79 @@ pub enum Command {
     /// Quantitative claims of a narrative report.
     #[command(subcommand)]
     Claims(ClaimsCommand),
+    /// Write a report: a unit's self-assessment report (self), the office's results report
+    /// (results) or a unit's task self-check table (selfcheck).
+    Report(ReportArgs),
+    /// Publish a cycle's results on the public pages (or withdraw them with --withdraw).
+    Publish {
+        #[command(flatten)]
+        cycle: CycleArg,
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Cycles of assessment.
+    #[command(subcommand)]
+    Cycle(CycleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CycleCommand {
+    /// Write next year's task book from a stored cycle: the same indicators and tasks with dates
+    /// moved a year on, targets carried over to be re-set, and each unit's rectification items
+    /// (整改事项) as tasks of its own. The file is checked and written, not imported: review it,
+    /// then `jixiao import taskbook FILE`.
+    Next {
+        /// The cycle to copy from.
+        #[arg(long)]
+        from: String,
+        /// Id of the new cycle (default: the next year).
+        #[arg(long)]
+        id: Option<String>,
+        /// Where to write the task book (.toml or .xlsx).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportKind {
+    #[value(name = "self")]
+    SelfReport,
+    Results,
+    Selfcheck,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Docx,
+    Html,
+    Md,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    pub kind: ReportKind,
+    #[command(flatten)]
+    pub cycle: CycleArg,
+    /// Unit id or name (self and selfcheck), e.g. 东城区.
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long, value_enum)]
+    pub format: ReportFormat,
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// A wording file replacing some of the default phrases (see docs/reports.md).
+    #[arg(long, env = "JIXIAO_REPORT_WORDING")]
+    pub wording: Option<PathBuf>,
+    /// The date printed on the report (default: today).
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ClaimsCommand {
-    /// List every quantitative claim of a report (plain text or Markdown, UTF-8).
+    /// List every quantitative claim of a report (plain text, Markdown or Word .docx).
     Extract {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = ClaimsFormat::Table)]

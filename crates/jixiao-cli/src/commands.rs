@@ -204,9 +204,23 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Demo(args) => return crate::demo::run(&args, actor),
+        Command::Report(args) => return report(db, args),
+        Command::Publish { cycle, withdraw } => {
+            let mut store = open(db)?;
+            let fw = load(&mut store, &cycle)?;
+            let change = store.set_published(&fw.cycle.id, !withdraw, actor)?;
+            let what = if withdraw {
+                "撤回 withdrawn"
+            } else {
+                "已公开 published"
+            };
+            println!("{} {}: {what} ({change:?})", fw.cycle.id, fw.cycle.name);
+        }
+        Command::Cycle(CycleCommand::Next { from, id, output }) => {
+            return cycle_next(db, &from, id, &output)
+        }
         Command::Claims(ClaimsCommand::Extract { file, format }) => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {} (UTF-8 text or Markdown)", file.display()))?;
+            let text = report_text(&file)?;
             let claims = jixiao_claims::extract(&text);
             print!("{}", claims_output(&claims, format)?);
         }
@@ -216,17 +230,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             file,
             json,
         }) => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {} (UTF-8 text or Markdown)", file.display()))?;
+            let text = report_text(&file)?;
             let mut store = open(db)?;
-            let (fw, inputs, _) = scored(&mut store, &cycle)?;
+            let fw = load(&mut store, &cycle)?;
+            let loaded = jixiao_server::reports::load(&mut store, &fw.cycle.id)?;
             let u = fw
                 .unit_index(&unit)
                 .ok_or_else(|| anyhow!("unknown unit `{unit}`"))?;
             let claims = jixiao_claims::extract(&text);
-            let checked = jixiao_claims::reconcile::reconcile(&claims, &fw, u, &|t| {
-                inputs.annual(t, u).and_then(|a| a.observation.as_number())
-            });
+            let checked = jixiao_claims::reconcile::reconcile_facts(
+                &claims,
+                &jixiao_server::reports::facts_for(&loaded, u),
+            );
             if json {
                 println!("{}", serde_json::to_string_pretty(&checked)?);
             } else {
@@ -366,6 +381,98 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text of a report file: UTF-8 text or Markdown, or the paragraphs of a Word file.
+fn report_text(file: &Path) -> Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let is_docx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    if is_docx || bytes.starts_with(b"PK\x03\x04") {
+        return jixiao_report::docx::read_text(&bytes)
+            .with_context(|| format!("reading {}", file.display()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{}: not UTF-8 text (byte {}); save the report as UTF-8 text, Markdown or .docx",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn report(db: &str, args: ReportArgs) -> Result<ExitCode> {
+    use jixiao_server::reports::{render, Format, Kind};
+    let wording = match &args.wording {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            jixiao_report::wording::Wording::with_overrides(&path.display().to_string(), &text)?
+        }
+        None => jixiao_report::wording::Wording::default(),
+    };
+    let mut store = open(db)?;
+    let fw = load(&mut store, &args.cycle)?;
+    let loaded = jixiao_server::reports::load(&mut store, &fw.cycle.id)?;
+    let kind = match args.kind {
+        ReportKind::SelfReport => Kind::SelfReport,
+        ReportKind::Results => Kind::Results,
+        ReportKind::Selfcheck => Kind::SelfCheck,
+    };
+    let format = match args.format {
+        ReportFormat::Docx => Format::Docx,
+        ReportFormat::Html => Format::Html,
+        ReportFormat::Md => Format::Md,
+        ReportFormat::Xlsx => Format::Xlsx,
+    };
+    let date = args
+        .date
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let r = render(&loaded, &wording, kind, args.unit.as_deref(), format, date)
+        .map_err(|e| anyhow!("{e}"))?;
+    write(&args.output, &r.bytes)?;
+    println!("{} → {}", r.file_name, args.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cycle_next(db: &str, from: &str, id: Option<String>, output: &Path) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let fw = store.load_cycle(from)?;
+    let items: Vec<(String, Vec<String>)> = {
+        let loaded = jixiao_server::reports::load(&mut store, from)?;
+        fw.units
+            .iter()
+            .map(|u| (u.id.clone(), loaded.narratives.rectification_items(&u.id)))
+            .filter(|(_, items)| !items.is_empty())
+            .collect()
+    };
+    let next = jixiao_taskbook::next::next_cycle(&fw, id.as_deref(), &items)
+        .map_err(|e| anyhow!("{e}"))?;
+    let is_xlsx = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let bytes = if is_xlsx {
+        jixiao_taskbook::xlsx::to_xlsx(&next.framework).map_err(|e| anyhow!("writing xlsx: {e}"))?
+    } else {
+        format!(
+            "{}{}",
+            next.header,
+            jixiao_taskbook::to_toml(&next.framework)
+        )
+        .into_bytes()
+    };
+    write(output, &bytes)?;
+    println!(
+        "{} ({}): {} 项任务 tasks, 其中整改任务 {} 项 rectification tasks, {} 个目标待重新设定 targets to re-set → {}",
+        next.framework.cycle.id,
+        next.framework.cycle.name,
+        next.framework.tasks().count(),
+        next.rectification_tasks,
+        next.targets_to_reset,
+        output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

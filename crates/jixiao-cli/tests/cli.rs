@@ -503,3 +503,288 @@ fn claims_check_marks_the_reports_figures_against_the_stored_values() {
         "{line}"
     );
 }
+
+fn read(dir: &Path, file: &str) -> Vec<u8> {
+    std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn reports_are_written_in_every_offered_format_and_refused_in_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let d = dir.path();
+    for (args, file) in [
+        (
+            &["report", "self", "--unit", "东城区", "--format", "docx"][..],
+            "self.docx",
+        ),
+        (
+            &["report", "self", "--unit", "dongcheng", "--format", "md"][..],
+            "self.md",
+        ),
+        (
+            &["report", "self", "--unit", "东城区", "--format", "html"][..],
+            "self.html",
+        ),
+        (
+            &[
+                "report",
+                "selfcheck",
+                "--unit",
+                "东城区",
+                "--format",
+                "xlsx",
+            ][..],
+            "check.xlsx",
+        ),
+        (
+            &["report", "results", "--format", "xlsx"][..],
+            "results.xlsx",
+        ),
+        (
+            &["report", "results", "--format", "docx"][..],
+            "results.docx",
+        ),
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--cycle", "2020", "--date", "2020-12-31", "-o", file]);
+        let run = jixiao(d, &db, &a);
+        assert!(run.ok, "{args:?}: {}", run.err);
+    }
+    let md = String::from_utf8(read(d, "self.md")).unwrap();
+    assert!(md.starts_with("# 东城区2020年度绩效自评报告\n"));
+    assert!(md.contains("拆除违法建设为8.5万平方米"));
+    let html = String::from_utf8(read(d, "self.html")).unwrap();
+    assert!(html.contains("<h1>东城区2020年度绩效自评报告</h1>"));
+    let docx = jixiao_report::docx::read_text(&read(d, "self.docx")).unwrap();
+    assert!(docx.contains("家庭厨余垃圾分出率为21.8%"));
+    // The workbook opens and holds the self-check rows.
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(read(d, "check.xlsx"))).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(cells.iter().any(|c| c == "集中核酸检测累计人次"));
+    assert!(cells.iter().any(|c| c == "超额完成"));
+
+    let run = jixiao(
+        d,
+        &db,
+        &["report", "self", "--format", "docx", "-o", "x.docx"],
+    );
+    assert!(!run.ok && run.err.contains("one unit"), "{}", run.err);
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "report",
+            "self",
+            "--unit",
+            "东城区",
+            "--format",
+            "xlsx",
+            "-o",
+            "x.xlsx",
+        ],
+    );
+    assert!(!run.ok && run.err.contains("not xlsx"), "{}", run.err);
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "report", "self", "--unit", "nowhere", "--format", "md", "-o", "x.md",
+        ],
+    );
+    assert!(!run.ok && run.err.contains("nowhere"), "{}", run.err);
+    std::fs::write(d.join("bad.toml"), "[self]\nheading_nxt = \"x\"\n").unwrap();
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "report",
+            "self",
+            "--unit",
+            "东城区",
+            "--format",
+            "md",
+            "-o",
+            "x.md",
+            "--wording",
+            "bad.toml",
+        ],
+    );
+    assert!(
+        !run.ok && run.err.contains("self.heading_nxt"),
+        "{}",
+        run.err
+    );
+    assert!(!d.join("x.md").exists(), "nothing written on error");
+}
+
+/// Every figure of a report jixiao wrote is checked against the database by the report checker:
+/// all agree, except figures inside text the report quotes (ledger reasons such as
+/// 五次蝉联“全国文明城区”殊荣), which the data cannot confirm and are left unmatched.
+#[test]
+fn a_generated_report_reconciles_with_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "report",
+            "self",
+            "--unit",
+            "东城区",
+            "--format",
+            "docx",
+            "-o",
+            "self.docx",
+        ],
+    );
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(
+        d,
+        &db,
+        &["claims", "check", "--unit", "东城区", "--json", "self.docx"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let checked: Vec<serde_json::Value> = serde_json::from_str(&run.out).unwrap();
+    assert!(checked.len() > 200, "{} claims", checked.len());
+    let ledger = std::fs::read_to_string(example("ledger.csv")).unwrap();
+    let mut quoted = 0;
+    for c in &checked {
+        let text = c["claim"]["text"].as_str().unwrap();
+        let verdict = c["verdict"]["verdict"].as_str().unwrap();
+        if verdict != "consistent" {
+            let words =
+                text.trim_start_matches(|ch: char| ch.is_ascii_digit() || ch == '.' || ch == ' ');
+            assert!(
+                verdict == "unmatched" && ledger.contains(words),
+                "{text}: {verdict} ({})",
+                c["verdict"]
+            );
+            quoted += 1;
+        }
+    }
+    assert!(quoted <= 1, "{quoted} quoted figures");
+    let kinds: std::collections::BTreeSet<&str> = checked
+        .iter()
+        .map(|c| c["claim"]["kind"]["type"].as_str().unwrap())
+        .collect();
+    for k in ["amount", "target", "share_of_target", "rank"] {
+        assert!(kinds.contains(k), "no {k} claim checked: {kinds:?}");
+    }
+}
+
+#[test]
+fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
+    let have = ["soffice", "pdftotext", "pdfinfo"].iter().all(|c| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !have {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_LIBREOFFICE").is_err(),
+            "LibreOffice and poppler-utils are required (JIXIAO_REQUIRE_LIBREOFFICE is set)"
+        );
+        eprintln!("SKIPPED: LibreOffice (soffice) or poppler-utils not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "report",
+            "self",
+            "--unit",
+            "东城区",
+            "--format",
+            "docx",
+            "--date",
+            "2020-12-31",
+            "-o",
+            "self.docx",
+        ],
+    );
+    assert!(run.ok, "{}", run.err);
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
+    let out = std::process::Command::new("soffice")
+        .current_dir(d)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "self.docx",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        d.join("self.pdf").exists(),
+        "soffice: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info = std::process::Command::new("pdfinfo")
+        .current_dir(d)
+        .arg("self.pdf")
+        .output()
+        .unwrap();
+    let pages: usize = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|p| p.trim().parse().unwrap()))
+        .unwrap();
+    assert!((4..=20).contains(&pages), "{pages} pages");
+    let text = std::process::Command::new("pdftotext")
+        .current_dir(d)
+        .args(["self.pdf", "-"])
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for s in [
+        "东城区2020年度绩效自评报告",
+        "一、总体情况",
+        "拆除违法建设为8.5万平方米",
+        "四、下一步工作打算",
+    ] {
+        assert!(text.contains(s), "{s} not in the PDF text");
+    }
+}
+
+#[test]
+fn publish_and_next_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let d = dir.path();
+    let run = jixiao(d, &db, &["publish", "--cycle", "2020"]);
+    assert!(run.ok && run.out.contains("published"), "{}", run.err);
+    let run = jixiao(d, &db, &["audit", "log"]);
+    assert!(run.out.contains("cycle.publish"), "{}", run.out);
+    let run = jixiao(
+        d,
+        &db,
+        &["cycle", "next", "--from", "2020", "-o", "2021.toml"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let toml = String::from_utf8(read(d, "2021.toml")).unwrap();
+    assert!(toml.starts_with("# 2021年度"), "{}", &toml[..200]);
+    assert!(toml.contains("id = \"2021\""));
+    let run = jixiao(d, &db, &["check", "2021.toml"]);
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(d, &db, &["import", "taskbook", "2021.toml"]);
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(d, &db, &["cycle", "next", "--from", "1999", "-o", "x.toml"]);
+    assert!(!run.ok && run.err.contains("1999"), "{}", run.err);
+}

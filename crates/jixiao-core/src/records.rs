@@ -37,3 +37,34 @@ pub struct LedgerRow {
     pub approver: String,
     pub date: Option<NaiveDate>,
 }
+
+/// The approved rows as scoring reads them (rows naming an unknown task, unit or period are
+/// left out: the parsers never produce them).
+pub fn approved_records(fw: &crate::Framework, rows: &[ValueRow]) -> Vec<crate::ValueRecord> {
+    rows.iter()
+        .filter(|r| r.state == ValueState::Approved)
+        .filter_map(|r| {
+            Some(crate::ValueRecord {
+                task: fw.node_index(&r.key.task)?,
+                unit: fw.unit_index(&r.key.unit)?,
+                period: fw.period_index(&r.key.period)?,
+                observation: r.observation.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Ledger rows as scoring reads them.
+pub fn ledger_entries(fw: &crate::Framework, rows: &[LedgerRow]) -> Vec<crate::LedgerEntry> {
+    rows.iter()
+        .filter_map(|l| {
+            Some(crate::LedgerEntry {
+                unit: fw.unit_index(&l.unit)?,
+                kind: l.kind,
+                points: l.points,
+                reason: l.reason.clone(),
+                approver: l.approver.clone(),
+            })
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@
 use anyhow::{anyhow, Context, Result};
 use jixiao_core::inputs::Observation;
 use jixiao_core::model::{Direction, Framework, Method};
-use jixiao_core::records::{ValueKey, ValueRow};
+use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
 use jixiao_core::robustness::SplitMix64;
 use jixiao_core::workflow::ValueState;
 use jixiao_store::Store;
@@ -187,6 +187,29 @@ pub fn synthetic_values(fw: &Framework, given: &[ValueRow], seed: u64) -> Vec<Va
     out
 }
 
+/// The demo cycle without a database: the task book, every value (the report's and the
+/// synthetic ones) and the ledger, as the files hold them.
+pub fn cycle() -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
+    let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
+        .map_err(diagnosed)?;
+    let mut rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        VALUES.as_bytes(),
+        "examples/beijing-2020/values.csv",
+        ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Refuse,
+    )
+    .map_err(diagnosed)?;
+    rows.extend(synthetic_values(&fw, &rows, SEED));
+    let ledger = jixiao_taskbook::values::parse_ledger(
+        &fw,
+        LEDGER.as_bytes(),
+        "examples/beijing-2020/ledger.csv",
+    )
+    .map_err(diagnosed)?;
+    Ok((fw, rows, ledger))
+}
+
 /// Builds the demo database in `dir`, returning its URL.
 pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -200,26 +223,10 @@ pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
     }
     let url = format!("sqlite://{}", path.display());
     let mut store = Store::open(&url).with_context(|| format!("opening {url}"))?;
-    let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
-        .map_err(diagnosed)?;
+    let (fw, rows, ledger) = cycle()?;
     store.save_cycle(&fw, TASKBOOK, actor)?;
-    let mut rows = jixiao_taskbook::values::parse_values(
-        &fw,
-        VALUES.as_bytes(),
-        "examples/beijing-2020/values.csv",
-        ValueState::Approved,
-        jixiao_taskbook::values::Blanks::Refuse,
-    )
-    .map_err(diagnosed)?;
-    rows.extend(synthetic_values(&fw, &rows, SEED));
     let count = rows.len();
     store.import_values(&fw.cycle.id, &rows, actor, &mut |_| {})?;
-    let ledger = jixiao_taskbook::values::parse_ledger(
-        &fw,
-        LEDGER.as_bytes(),
-        "examples/beijing-2020/ledger.csv",
-    )
-    .map_err(diagnosed)?;
     store.import_ledger(&fw.cycle.id, &ledger, actor)?;
     Ok((url, count))
 }

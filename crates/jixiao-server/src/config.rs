@@ -35,9 +35,23 @@ pub struct Config {
     /// `today` / JIXIAO_TODAY: the date deadlines are judged against (default: the real date).
     /// For demonstrations and tests of past cycles only.
     pub today: Option<chrono::NaiveDate>,
+    /// `report_wording` / JIXIAO_REPORT_WORDING: a wording file for generated reports (TOML;
+    /// the keys it sets replace the defaults, see crates/jixiao-report/wording/zh-CN.toml).
+    pub report_wording: Option<std::path::PathBuf>,
 }
 
 impl Config {
+    /// The report wording: the defaults, with the configured file's keys replacing theirs.
+    pub fn wording(&self) -> Result<jixiao_report::wording::Wording, String> {
+        let Some(path) = &self.report_wording else {
+            return Ok(jixiao_report::wording::Wording::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("report_wording {}: {e}", path.display()))?;
+        jixiao_report::wording::Wording::with_overrides(&path.display().to_string(), &text)
+            .map_err(|e| e.to_string())
+    }
+
     /// The date deadlines are judged against.
     pub fn today(&self) -> chrono::NaiveDate {
         self.today
@@ -59,6 +73,7 @@ impl Default for Config {
             job_interval: Duration::from_secs(60),
             instance: format!("pid-{}", std::process::id()),
             today: None,
+            report_wording: None,
             reminder_days: 7,
             smtp_host: None,
             smtp_port: 25,
@@ -160,13 +175,18 @@ impl Config {
                         .map_err(|_| format!("`{v}` is not a date like 2020-12-20"))?,
                 )
             }
+            "report_wording" => {
+                self.report_wording =
+                    Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
+            }
             _ => return Err(format!("unknown key; expected one of: {}", KEYS.join(", "))),
         }
         Ok(())
     }
 }
 
-pub const KEYS: [&str; 15] = [
+pub const KEYS: [&str; 16] = [
+    "report_wording",
     "reminder_days",
     "smtp_host",
     "smtp_port",

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod pages;
 pub mod policy;
+pub mod reports;
 pub mod state;
 pub mod upload;
 pub mod view;

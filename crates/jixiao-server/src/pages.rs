@@ -1093,14 +1093,15 @@ async fn claims_submit(
 
 async fn render_claims(state: &AppState, ctx: &PageCtx, unit: &str, text: String) -> PageResult {
     let cycle = ctx.cycle(state).await?;
-    let (fw, _, inputs) = view::scored(state, &cycle)
+    let loaded = crate::reports::loaded(state, &cycle)
         .await
         .map_err(|e| ctx.fail(state, e))?;
-    let u = view::unit_index(&fw, unit).map_err(|e| ctx.fail(state, e))?;
-    let checked =
-        jixiao_claims::reconcile::reconcile(&jixiao_claims::extract(&text), &fw, u, &|t| {
-            inputs.annual(t, u).and_then(|a| a.observation.as_number())
-        });
+    let fw = &loaded.fw;
+    let u = view::unit_index(fw, unit).map_err(|e| ctx.fail(state, e))?;
+    let checked = jixiao_claims::reconcile::reconcile_facts(
+        &jixiao_claims::extract(&text),
+        &crate::reports::facts_for(&loaded, u),
+    );
     use jixiao_claims::reconcile::Verdict;
     let count = |f: fn(&Verdict) -> bool| checked.iter().filter(|c| f(&c.verdict)).count();
     let counts = json!({

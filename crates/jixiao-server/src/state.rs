@@ -15,11 +15,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     jobs: mpsc::Sender<Job>,
     pub templates: Arc<minijinja::Environment<'static>>,
+    /// Wording of generated reports, read once at start.
+    pub wording: Arc<jixiao_report::wording::Wording>,
 }
 
 impl AppState {
     /// Opens the configured database on the store thread.
     pub fn start(config: Config) -> Result<AppState, StoreError> {
+        let wording = config.wording().map_err(StoreError::Invalid)?;
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready, opened) = mpsc::sync_channel::<Result<(), StoreError>>(1);
         let url = config.database_url.clone();
@@ -45,6 +48,7 @@ impl AppState {
             config: Arc::new(config),
             jobs,
             templates: Arc::new(crate::pages::templates()),
+            wording: Arc::new(wording),
         })
     }
 

@@ -514,3 +514,82 @@ fn proposed_ledger_entries_count_only_once_the_office_approves_them() {
         );
     }
 }
+
+#[test]
+fn narratives_are_saved_once_audited_and_removed_when_emptied() {
+    for mut db in common::backends() {
+        let fw = framework();
+        db.store.save_cycle(&fw, BOOK, "admin").unwrap();
+        let s = &mut db.store;
+        assert_eq!(
+            s.save_narrative("2020", "dongcheng", "overview", "全区上下团结一心。", "dc")
+                .unwrap(),
+            Change::Created
+        );
+        assert_eq!(
+            s.save_narrative(
+                "2020",
+                "dongcheng",
+                "overview",
+                " 全区上下团结一心。\n",
+                "dc"
+            )
+            .unwrap(),
+            Change::Unchanged,
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            s.save_narrative("2020", "dongcheng", "overview", "改写。", "dc")
+                .unwrap(),
+            Change::Updated
+        );
+        let n = s.narratives("2020").unwrap();
+        assert_eq!(
+            (n.len(), n[0].body.as_str(), n[0].updated_by.as_str()),
+            (1, "改写。", "dc")
+        );
+        s.save_narrative("2020", "dongcheng", "overview", "", "dc")
+            .unwrap();
+        assert!(s.narratives("2020").unwrap().is_empty());
+        assert!(matches!(
+            s.save_narrative("2020", "nowhere", "overview", "x", "dc"),
+            Err(StoreError::NotFound(_))
+        ));
+        let log = s.audit_entries(None).unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "narrative.save").count(),
+            3,
+            "{}",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn publishing_is_idempotent_and_can_be_withdrawn() {
+    for mut db in common::backends() {
+        let fw = framework();
+        db.store.save_cycle(&fw, BOOK, "admin").unwrap();
+        let s = &mut db.store;
+        assert_eq!(s.publication("2020").unwrap(), None);
+        assert_eq!(
+            s.set_published("2020", true, "admin").unwrap(),
+            Change::Updated
+        );
+        assert_eq!(
+            s.set_published("2020", true, "admin").unwrap(),
+            Change::Unchanged
+        );
+        assert_eq!(
+            s.publication("2020").unwrap().unwrap().published_by,
+            "admin"
+        );
+        assert_eq!(
+            s.set_published("2020", false, "admin").unwrap(),
+            Change::Updated
+        );
+        assert_eq!(s.publication("2020").unwrap(), None, "{}", db.name);
+        assert!(s.set_published("1999", true, "admin").is_err());
+    }
+}

@@ -11,6 +11,7 @@
 
 pub mod diag;
 pub mod draft;
+pub mod next;
 pub mod sheet;
 pub mod toml_read;
 pub mod toml_write;

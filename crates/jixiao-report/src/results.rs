@@ -1,0 +1,300 @@
+//! The office's results report: overall situation, grade distribution, overall and group
+//! rankings (单列 units apart), the reporting trend, a scorecard per unit with a radar chart,
+//! and an appendix explaining every task score.
+
+use crate::doc::{Block, Chart, ChartKind, Document, Series, Table};
+use crate::wording::Wording;
+use crate::zhnum::{heading_number, plain};
+use crate::{Data, ReportError};
+use jixiao_core::explain::{explain, pts, Lang};
+use jixiao_core::model::UnitIdx;
+use jixiao_core::scoring::rank_group;
+use minijinja::context;
+
+fn ranking_table(d: &Data, w: &Wording, ranked: &[(UnitIdx, u32)], caption: String) -> Table {
+    let mut rows: Vec<(u32, UnitIdx)> = ranked.iter().map(|&(u, r)| (r, u)).collect();
+    rows.sort();
+    Table {
+        caption,
+        header: vec![
+            w.word("table.rank"),
+            w.word("table.unit"),
+            w.word("table.total"),
+            w.word("table.grade"),
+        ],
+        rows: rows
+            .iter()
+            .map(|&(r, u)| {
+                let us = &d.card.units[u];
+                vec![
+                    r.to_string(),
+                    d.fw.units[u].name.clone(),
+                    pts(us.total),
+                    us.grade.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        numeric: vec![0, 2],
+    }
+}
+
+/// The results report of the cycle.
+pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
+    let fw = d.fw;
+    let base = context! { cycle => fw.cycle.name, year => d.year(), date => d.date_zh() };
+    let mut doc = Document::new(w.render("results.title", base.clone())?);
+    doc.subtitle.push(w.render("results.subtitle", base)?);
+    let totals: Vec<f64> = d.card.units.iter().map(|u| u.total).collect();
+    let overall = rank_group(fw, &totals, None);
+    let ranked_totals: Vec<f64> = overall.iter().map(|&(u, _)| totals[u]).collect();
+    let mut h1 = 0;
+    let mut next_h1 = |text: String| {
+        h1 += 1;
+        format!("{}{}", heading_number(1, h1), text)
+    };
+
+    // 一、总体情况 with the grade distribution.
+    doc.heading(1, next_h1(w.word("results.heading_overall")));
+    let (mean, max, min) = if ranked_totals.is_empty() {
+        (0.0, 0.0, 0.0)
+    } else {
+        (
+            ranked_totals.iter().sum::<f64>() / ranked_totals.len() as f64,
+            ranked_totals.iter().copied().fold(f64::MIN, f64::max),
+            ranked_totals.iter().copied().fold(f64::MAX, f64::min),
+        )
+    };
+    doc.paragraph(w.render(
+        "results.overall",
+        context! {
+            units => fw.units.len(), ranked => overall.len(),
+            separate => fw.units.len() - overall.len(),
+            mean => plain(mean, 2), max => plain(max, 2), min => plain(min, 2),
+        },
+    )?);
+    doc.heading(
+        2,
+        format!(
+            "{}{}",
+            heading_number(2, 1),
+            w.word("results.heading_grades")
+        ),
+    );
+    let grade_counts: Vec<f64> = fw
+        .grades
+        .iter()
+        .map(|g| {
+            d.card
+                .units
+                .iter()
+                .filter(|u| u.grade.as_deref() == Some(g.name.as_str()))
+                .count() as f64
+        })
+        .collect();
+    doc.blocks.push(Block::Table(Table {
+        caption: w.word("table.grades_caption"),
+        header: vec![w.word("table.grade"), w.word("table.count")],
+        rows: fw
+            .grades
+            .iter()
+            .zip(&grade_counts)
+            .map(|(g, c)| vec![g.name.clone(), plain(*c, 0)])
+            .collect(),
+        numeric: vec![1],
+    }));
+    doc.blocks.push(Block::Chart(Chart {
+        kind: ChartKind::Bar,
+        title: w.word("results.chart_grades"),
+        categories: fw.grades.iter().map(|g| g.name.clone()).collect(),
+        series: vec![Series {
+            name: w.word("table.count"),
+            values: grade_counts,
+        }],
+        max: None,
+    }));
+
+    // 二、综合排名
+    doc.heading(1, next_h1(w.word("results.heading_ranking")));
+    doc.blocks.push(Block::Table(ranking_table(
+        d,
+        w,
+        &overall,
+        w.word("table.ranking_caption"),
+    )));
+    let mut by_rank = overall.clone();
+    by_rank.sort_by_key(|&(_, r)| r);
+    doc.blocks.push(Block::Chart(Chart {
+        kind: ChartKind::Bar,
+        title: w.word("results.chart_ranking"),
+        categories: by_rank
+            .iter()
+            .map(|&(u, _)| fw.units[u].name.clone())
+            .collect(),
+        series: vec![Series {
+            name: w.word("table.total"),
+            values: by_rank.iter().map(|&(u, _)| round2(totals[u])).collect(),
+        }],
+        max: None,
+    }));
+
+    // 三、分组排名 and 单列 units.
+    if !fw.groups.is_empty() {
+        doc.heading(1, next_h1(w.word("results.heading_groups")));
+        for (i, g) in fw.groups.iter().enumerate() {
+            doc.heading(2, format!("{}{}", heading_number(2, i + 1), g.name));
+            let ranked = rank_group(fw, &totals, Some(&g.id));
+            doc.blocks
+                .push(Block::Table(ranking_table(d, w, &ranked, g.name.clone())));
+        }
+    }
+    let separate: Vec<UnitIdx> = (0..fw.units.len())
+        .filter(|&u| !fw.units[u].ranked)
+        .collect();
+    if !separate.is_empty() {
+        doc.heading(1, next_h1(w.word("results.heading_separate")));
+        doc.paragraph(w.word("results.separate_note"));
+        doc.blocks.push(Block::Table(Table {
+            caption: w.word("results.heading_separate"),
+            header: vec![
+                w.word("table.unit"),
+                w.word("table.total"),
+                w.word("table.grade"),
+            ],
+            rows: separate
+                .iter()
+                .map(|&u| {
+                    let us = &d.card.units[u];
+                    vec![
+                        fw.units[u].name.clone(),
+                        pts(us.total),
+                        us.grade.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+            numeric: vec![1],
+        }));
+    }
+
+    // 四、数据报送进度: per period, approved values over expected ones.
+    if !fw.cycle.periods.is_empty() {
+        doc.heading(1, next_h1(w.word("results.heading_trend")));
+        let expected: usize = (0..fw.units.len()).map(|u| d.tasks_of(u).len()).sum();
+        let shares: Vec<f64> = (0..fw.cycle.periods.len())
+            .map(|p| {
+                let n = d.reported.iter().filter(|r| r.2 == p).count();
+                round2(n as f64 / expected.max(1) as f64 * 100.0)
+            })
+            .collect();
+        doc.blocks.push(Block::Table(Table {
+            caption: w.word("table.trend_caption"),
+            header: vec![w.word("table.period"), w.word("table.share")],
+            rows: fw
+                .cycle
+                .periods
+                .iter()
+                .zip(&shares)
+                .map(|(p, s)| vec![p.name.clone(), plain(*s, 2)])
+                .collect(),
+            numeric: vec![1],
+        }));
+        doc.blocks.push(Block::Chart(Chart {
+            kind: ChartKind::Line,
+            title: w.word("results.chart_trend"),
+            categories: fw.cycle.periods.iter().map(|p| p.name.clone()).collect(),
+            series: vec![Series {
+                name: w.word("table.share"),
+                values: shares,
+            }],
+            max: Some(100.0),
+        }));
+    }
+
+    // 五、各单位计分卡
+    doc.heading(1, next_h1(w.word("results.heading_scorecards")));
+    let roots: Vec<usize> = fw.roots().collect();
+    for (i, u) in fw.units.iter().enumerate() {
+        let us = &d.card.units[i];
+        doc.heading(2, format!("{}{}", heading_number(2, i + 1), u.name));
+        doc.paragraph(w.render(
+            "results.scorecard",
+            context! {
+                unit => u.name, total => pts(us.total), base => pts(us.base),
+                bonus => pts(us.bonus), deduction => pts(us.deduction),
+                rank => us.rank, grade => us.grade,
+            },
+        )?);
+        let rates: Vec<f64> = roots
+            .iter()
+            .map(|&r| {
+                let p = fw.nodes[r].points;
+                us.nodes[r]
+                    .score()
+                    .map(|s| round2(if p > 0.0 { s / p * 100.0 } else { 0.0 }))
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        doc.blocks.push(Block::Table(Table {
+            caption: format!("{} {}", u.name, w.word("table.dimensions_caption")),
+            header: vec![
+                w.word("table.dimension"),
+                w.word("table.points"),
+                w.word("table.score"),
+                w.word("table.rate"),
+            ],
+            rows: roots
+                .iter()
+                .zip(&rates)
+                .map(|(&r, rate)| {
+                    vec![
+                        fw.nodes[r].name.clone(),
+                        plain(fw.nodes[r].points, 2),
+                        us.nodes[r].score().map(pts).unwrap_or_else(|| "-".into()),
+                        plain(*rate, 2),
+                    ]
+                })
+                .collect(),
+            numeric: vec![1, 2, 3],
+        }));
+        if roots.len() >= 3 {
+            doc.blocks.push(Block::Chart(Chart {
+                kind: ChartKind::Radar,
+                title: format!("{} {}", u.name, w.word("results.chart_radar")),
+                categories: roots.iter().map(|&r| fw.nodes[r].name.clone()).collect(),
+                series: vec![Series {
+                    name: u.name.clone(),
+                    values: rates,
+                }],
+                max: Some(100.0),
+            }));
+        }
+    }
+
+    // 附录: one line per task and unit with the formula and its numbers.
+    doc.blocks.push(Block::PageBreak);
+    doc.heading(1, w.word("results.heading_appendix"));
+    for (i, u) in fw.units.iter().enumerate() {
+        doc.heading(2, format!("{}{}", heading_number(2, i + 1), u.name));
+        let items: Vec<String> = d
+            .tasks_of(i)
+            .into_iter()
+            .map(|t| {
+                let e = explain(fw, d.card, i, t, Lang::Zh);
+                let result = e.result.map(pts).unwrap_or_else(|| "不适用".into());
+                if e.substituted.is_empty() {
+                    format!("{}({}):{}分", e.node_name, e.method_zh, result)
+                } else {
+                    format!(
+                        "{}({}):{} = {}分",
+                        e.node_name, e.method_zh, e.substituted, result
+                    )
+                }
+            })
+            .collect();
+        doc.blocks.push(Block::List { items });
+    }
+    Ok(doc)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
