@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -146,20 +146,55 @@ test("the Excel template downloads and a bad upload shows its row errors", { ski
   await unit.context().close();
 });
 
-test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
-  const admin = await login("admin");
+/** Serious or critical axe-core violations (WCAG 2.1 A/AA) of each page. */
+async function axeFailures(page, paths) {
   const failures = [];
-  for (const path of ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/claims", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]) {
-    await admin.goto(`${base}${path}`);
-    await admin.waitForTimeout(200);
-    await admin.addScriptTag({ path: AXE });
-    const result = await admin.evaluate(() => window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }));
+  for (const path of paths) {
+    await page.goto(`${base}${path}`);
+    await page.waitForTimeout(200);
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() => window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }));
     for (const v of result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
       failures.push(`${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`);
     }
   }
+  return failures;
+}
+
+test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
+  const admin = await login("admin");
+  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]);
   assert.deepEqual(failures, []);
   await admin.context().close();
+});
+
+test("the office publishes the results and a visitor reads a district's self-check table and downloads its report", { skip }, async () => {
+  const admin = await login("admin");
+  await admin.goto(`${base}/reports`);
+  const [results] = await Promise.all([admin.waitForEvent("download"), admin.click("section[aria-labelledby=res-h] a >> text=docx")]);
+  assert.match(results.suggestedFilename(), /结果报告\.docx$/);
+  await Promise.all([admin.waitForNavigation(), admin.click("section[aria-labelledby=pub-h] button")]);
+  assert.match(await admin.locator("#publication-state").textContent(), /已公开|Published/);
+  await shot(admin, "reports");
+
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${base}/public`);
+  await Promise.all([visitor.waitForNavigation(), visitor.click("#published-cycles a")]);
+  await Promise.all([visitor.waitForNavigation(), visitor.click("table.ranking a >> text=东城区")]);
+  assert.match(await visitor.locator("#self-check").textContent(), /集中核酸检测累计人次/);
+  await shot(visitor, "public-unit");
+  const [report] = await Promise.all([visitor.waitForEvent("download"), visitor.click("#report-downloads a >> text=docx")]);
+  assert.match(report.suggestedFilename(), /东城区2020年度绩效自评报告\.docx$/);
+  const failures = await axeFailures(visitor, ["/public", "/public/2020", "/public/2020/units/dongcheng"]);
+  assert.deepEqual(failures, []);
+
+  // Withdrawn again, so the other tests see the cycle as the demo starts it.
+  await admin.goto(`${base}/reports`);
+  await Promise.all([admin.waitForNavigation(), admin.click("section[aria-labelledby=pub-h] button")]);
+  const gone = await visitor.goto(`${base}/public/2020`);
+  assert.equal(gone.status(), 404);
+  await admin.context().close();
+  await visitor.context().close();
 });
 
 test("pages work on a phone and by keyboard", { skip }, async () => {

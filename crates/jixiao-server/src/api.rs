@@ -19,7 +19,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
-    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"))
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"))
 )]
 struct ApiDoc;
 
@@ -45,6 +45,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(login, logout))
         .routes(routes!(change_password))
         .routes(routes!(create_token))
+        .routes(routes!(results_report))
+        .routes(routes!(unit_report))
+        .routes(routes!(list_narratives))
+        .routes(routes!(save_narrative))
+        .routes(routes!(set_publication))
         .split_for_parts()
 }
 
@@ -708,4 +713,158 @@ fn raw_value(v: &serde_json::Value) -> Result<String, AppError> {
             "`value` must be a number or a grade".into(),
         )),
     }
+}
+
+fn report_format(s: &str) -> Result<crate::reports::Format, AppError> {
+    crate::reports::Format::parse(s)
+        .ok_or_else(|| AppError::NotFound(format!("format `{s}` (docx, html, md, xlsx)")))
+}
+
+/// The office's results report: rankings, grades, scorecards, charts and every score's
+/// explanation (docx, html, md or xlsx).
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/reports/results/{format}", tag = "reports",
+    params(("cycle" = String, Path), ("format" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn results_report(
+    State(state): State<AppState>,
+    p: Principal,
+    Path((cycle, format)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    require(&p, Act::ViewCycle)?;
+    let format = report_format(&format)?;
+    let loaded = crate::reports::loaded(&state, &cycle).await?;
+    let r = crate::reports::render(
+        &loaded,
+        &state.wording,
+        crate::reports::Kind::Results,
+        None,
+        format,
+        state.config.today(),
+    )?;
+    Ok(crate::reports::download(r))
+}
+
+/// A unit's self-assessment report (`self`: docx, html, md) or task self-check table
+/// (`selfcheck`: xlsx, html, docx, md).
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/units/{unit}/reports/{kind}/{format}", tag = "reports",
+    params(("cycle" = String, Path), ("unit" = String, Path), ("kind" = String, Path), ("format" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn unit_report(
+    State(state): State<AppState>,
+    p: Principal,
+    Path((cycle, unit, kind, format)): Path<(String, String, String, String)>,
+) -> Result<Response, AppError> {
+    require(&p, Act::ViewUnit(&unit))?;
+    let kind = crate::reports::Kind::parse(&kind)
+        .filter(|k| k.needs_unit())
+        .ok_or_else(|| AppError::NotFound(format!("report `{kind}` (self, selfcheck)")))?;
+    let format = report_format(&format)?;
+    let loaded = crate::reports::loaded(&state, &cycle).await?;
+    let r = crate::reports::render(
+        &loaded,
+        &state.wording,
+        kind,
+        Some(&unit),
+        format,
+        state.config.today(),
+    )?;
+    Ok(crate::reports::download(r))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NarrativeOut {
+    /// overview, highlights, rectification or next_year.
+    pub section: String,
+    pub text: String,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+/// The paragraphs a unit wrote for its self-assessment report.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/units/{unit}/narratives", tag = "reports",
+    params(("cycle" = String, Path), ("unit" = String, Path)),
+    responses((status = 200, body = Vec<NarrativeOut>), (status = 403, body = ErrorBody)))]
+async fn list_narratives(
+    State(state): State<AppState>,
+    p: Principal,
+    Path((cycle, unit)): Path<(String, String)>,
+) -> ApiResult<Vec<NarrativeOut>> {
+    require(&p, Act::ViewUnit(&unit))?;
+    let list = state.db(move |s| Ok(s.narratives(&cycle)?)).await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|n| n.unit == unit)
+            .map(|n| NarrativeOut {
+                section: n.section,
+                text: n.body,
+                updated_by: n.updated_by,
+                updated_at: n.updated_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NarrativeIn {
+    /// The section's text; empty removes it. Rectification items one per line.
+    pub text: String,
+}
+
+/// Saves one section of a unit's report text (the unit itself, or the office).
+#[utoipa::path(put, path = "/api/v1/cycles/{cycle}/units/{unit}/narratives/{section}", tag = "reports",
+    params(("cycle" = String, Path), ("unit" = String, Path), ("section" = String, Path)), request_body = NarrativeIn,
+    responses((status = 200, body = Changed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn save_narrative(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path((cycle, unit, section)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<NarrativeIn>,
+) -> ApiResult<Changed> {
+    require(&p, Act::WriteReport(&unit))?;
+    check_csrf(&p, csrf_header(&headers))?;
+    let section = jixiao_report::Section::parse(&section).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "section `{section}` (overview, highlights, rectification, next_year)"
+        ))
+    })?;
+    let actor = p.id().to_string();
+    let change = state
+        .db(move |s| Ok(s.save_narrative(&cycle, &unit, section.as_str(), &body.text, &actor)?))
+        .await?;
+    Ok(Json(Changed {
+        changed: change != jixiao_store::Change::Unchanged,
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Changed {
+    pub changed: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PublicationIn {
+    pub published: bool,
+}
+
+/// Publishes a cycle's results on the public pages, or withdraws them (the office).
+#[utoipa::path(put, path = "/api/v1/cycles/{cycle}/publication", tag = "reports",
+    params(("cycle" = String, Path)), request_body = PublicationIn,
+    responses((status = 200, body = Changed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn set_publication(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(cycle): Path<String>,
+    ApiJson(body): ApiJson<PublicationIn>,
+) -> ApiResult<Changed> {
+    require(&p, Act::Administer)?;
+    check_csrf(&p, csrf_header(&headers))?;
+    let actor = p.id().to_string();
+    let change = state
+        .db(move |s| Ok(s.set_published(&cycle, body.published, &actor)?))
+        .await?;
+    Ok(Json(Changed {
+        changed: change != jixiao_store::Change::Unchanged,
+    }))
 }

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod pages;
 pub mod policy;
+pub mod report_pages;
 pub mod reports;
 pub mod state;
 pub mod upload;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/assets/{*file}", get(asset))
     .merge(pages::routes())
+    .merge(report_pages::routes())
     .fallback(not_found)
     .layer(axum::middleware::from_fn(log_request))
     .layer(axum::extract::DefaultBodyLimit::max(limit))

@@ -23,8 +23,18 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("claims.html", include_str!("../templates/claims.html")),
+    ("reports.html", include_str!("../templates/reports.html")),
+    (
+        "unit_report.html",
+        include_str!("../templates/unit_report.html"),
+    ),
+    ("public.html", include_str!("../templates/public.html")),
+    (
+        "public_unit.html",
+        include_str!("../templates/public_unit.html"),
+    ),
     ("grades.html", include_str!("../templates/grades.html")),
     ("ledger.html", include_str!("../templates/ledger.html")),
     ("users.html", include_str!("../templates/users.html")),
@@ -79,10 +89,10 @@ pub fn routes() -> Router<AppState> {
 
 /// Who is asking, in which language, about which cycle.
 pub struct PageCtx {
-    p: Principal,
+    pub(crate) p: Principal,
     english: bool,
     set_lang: Option<&'static str>,
-    query: HashMap<String, String>,
+    pub(crate) query: HashMap<String, String>,
     path: String,
 }
 
@@ -116,15 +126,15 @@ impl FromRequestParts<AppState> for PageCtx {
     }
 }
 
-type PageResult = Result<Response, Response>;
+pub(crate) type PageResult = Result<Response, Response>;
 
 impl PageCtx {
-    fn tr(&self) -> std::collections::BTreeMap<&'static str, &'static str> {
+    pub(crate) fn tr(&self) -> std::collections::BTreeMap<&'static str, &'static str> {
         crate::i18n::texts(self.english)
     }
 
     /// Login for visitors, a 403 page for others.
-    fn require(&self, state: &AppState, act: Act<'_>) -> Result<(), Response> {
+    pub(crate) fn require(&self, state: &AppState, act: Act<'_>) -> Result<(), Response> {
         if allows(&self.p, act) {
             Ok(())
         } else if self.p.role == Role::Public {
@@ -144,11 +154,13 @@ impl PageCtx {
                 items.push((tr["review"], "/review".into()));
                 items.push((tr["grading"], "/grades".into()));
                 items.push((tr["ledger"], "/ledger".into()));
+                items.push((tr["reports"], "/reports".into()));
             }
             Role::Reporter => {
                 if let Some(u) = self.p.unit() {
                     items.push((tr["my_unit"], format!("/units/{u}")));
                     items.push((tr["entry"], format!("/units/{u}/entry")));
+                    items.push((tr["self_report"], format!("/units/{u}/report")));
                     items.push((tr["claims_check"], format!("/units/{u}/claims")));
                 }
             }
@@ -165,7 +177,13 @@ impl PageCtx {
         items.into_iter().map(|(label, href)| json!({ "label": label, "current": href == self.path, "href": href })).collect()
     }
 
-    fn render(&self, state: &AppState, template: &str, title: &str, page: Value) -> Response {
+    pub(crate) fn render(
+        &self,
+        state: &AppState,
+        template: &str,
+        title: &str,
+        page: Value,
+    ) -> Response {
         let mut ctx = Map::new();
         ctx.insert("title".into(), json!(title));
         ctx.insert("english".into(), json!(self.english));
@@ -217,7 +235,7 @@ impl PageCtx {
         }
     }
 
-    fn message(
+    pub(crate) fn message(
         &self,
         state: &AppState,
         status: StatusCode,
@@ -231,7 +249,7 @@ impl PageCtx {
 
     /// The answer to a form: back to `path` saying it was saved, or showing why not; a refusal
     /// is a 403 page. `fragment` (with its `#`, or empty) scrolls back to the item.
-    fn after<T>(
+    pub(crate) fn after<T>(
         &self,
         state: &AppState,
         result: Result<T, AppError>,
@@ -245,12 +263,12 @@ impl PageCtx {
         }
     }
 
-    fn fail(&self, state: &AppState, e: AppError) -> Response {
+    pub(crate) fn fail(&self, state: &AppState, e: AppError) -> Response {
         let status = e.status();
         self.message(state, status, &e.to_string(), "")
     }
 
-    async fn cycle(&self, state: &AppState) -> Result<String, Response> {
+    pub(crate) async fn cycle(&self, state: &AppState) -> Result<String, Response> {
         if let Some(c) = self.query.get("cycle") {
             return Ok(c.clone());
         }
@@ -270,12 +288,12 @@ fn redirect_error(path: &str, e: &AppError) -> Response {
     redirect(&format!("{path}?error={}", urlencode(&e.to_string())))
 }
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response()
 }
 
 /// JSON for a `<script type="application/json">` element: `<` escaped so it cannot close it.
-fn script_json(v: &Value) -> String {
+pub(crate) fn script_json(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }
 
@@ -927,7 +945,19 @@ async fn rankings_page(State(state): State<AppState>, ctx: PageCtx) -> PageResul
     let (fw, card, _) = view::scored(&state, &cycle)
         .await
         .map_err(|e| ctx.fail(&state, e))?;
-    let overall = view::ranking(&fw, &card, None).map_err(|e| ctx.fail(&state, e))?;
+    let page = ranking_tables(&ctx, &fw, &card, "").map_err(|e| ctx.fail(&state, e))?;
+    Ok(ctx.render(&state, "rankings.html", ctx.tr()["rankings"], page))
+}
+
+/// The overall and group rankings, 单列 units apart, and the grade distribution; unit names
+/// link to `{link_base}/units/{id}`.
+pub(crate) fn ranking_tables(
+    ctx: &PageCtx,
+    fw: &jixiao_core::Framework,
+    card: &jixiao_core::Scorecard,
+    link_base: &str,
+) -> Result<Value, AppError> {
+    let overall = view::ranking(fw, card, None)?;
     let ranked_only = |r: view::Ranking| {
         r.rows
             .into_iter()
@@ -939,13 +969,15 @@ async fn rankings_page(State(state): State<AppState>, ctx: PageCtx) -> PageResul
         json!({ "title": ctx.tr()["overall"], "rows": overall.rows.iter().filter(|r| r.rank.is_some()).collect::<Vec<_>>() }),
     ];
     for g in &fw.groups {
-        let r = view::ranking(&fw, &card, Some(&g.id)).map_err(|e| ctx.fail(&state, e))?;
+        let r = view::ranking(fw, card, Some(&g.id))?;
         tables.push(json!({ "title": g.name, "rows": ranked_only(r) }));
     }
     let grades_json = script_json(
         &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
     );
-    Ok(ctx.render(&state, "rankings.html", ctx.tr()["rankings"], json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json })))
+    Ok(
+        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base }),
+    )
 }
 
 async fn grades_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult {

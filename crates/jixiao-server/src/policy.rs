@@ -107,10 +107,15 @@ pub enum Act<'a> {
     Administer,
     /// Change one's own password, create one's own API tokens.
     OwnAccount,
+    /// Write a unit's narrative paragraphs for its self-assessment report.
+    WriteReport(&'a str),
+    /// A cycle's public pages: anyone, once the office has published the cycle.
+    ViewPublished { published: bool },
 }
 
 pub fn allows(p: &Principal, act: Act<'_>) -> bool {
     match (p.role, act) {
+        (_, Act::ViewPublished { published }) => published,
         (Role::Public, _) => false,
         (_, Act::OwnAccount) => true,
         (Role::Admin, _) => true,
@@ -121,7 +126,9 @@ pub fn allows(p: &Principal, act: Act<'_>) -> bool {
         (Role::Evaluator, Act::Review(fw, task)) => {
             p.evaluator().is_some_and(|e| evaluates(fw, task, e))
         }
-        (Role::Reporter, Act::ViewUnit(u) | Act::EnterValue(u)) => p.unit() == Some(u),
+        (Role::Reporter, Act::ViewUnit(u) | Act::EnterValue(u) | Act::WriteReport(u)) => {
+            p.unit() == Some(u)
+        }
         _ => false,
     }
 }

@@ -273,3 +273,34 @@ pub async fn loaded(state: &crate::state::AppState, cycle: &str) -> Result<Loade
     let c = cycle.to_string();
     state.db(move |s| Ok(load(s, &c)?)).await
 }
+
+/// A file download; the file name in UTF-8 (RFC 6266 `filename*`) with an ASCII fallback.
+pub fn download(r: Rendered) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let encoded: String = r
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"report.{}\"; filename*=UTF-8''{encoded}",
+        r.format.extension()
+    );
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                r.format.content_type().to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        r.bytes,
+    )
+        .into_response()
+}

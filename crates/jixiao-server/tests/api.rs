@@ -136,6 +136,48 @@ async fn every_route_answers_every_role_as_the_policy_says() {
             Some(json!({"approve": true})),
             "A",
         ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/reports/results/md",
+            None,
+            "AE",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/dongcheng/reports/self/docx",
+            None,
+            "AER",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/xicheng/reports/selfcheck/xlsx",
+            None,
+            "AE",
+        ),
+        case(
+            Method::GET,
+            "/api/v1/cycles/2020/units/dongcheng/narratives",
+            None,
+            "AER",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/narratives/overview",
+            Some(json!({"text": "矩阵测试。"})),
+            "AR",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/narratives/overview",
+            Some(json!({"text": "矩阵测试。"})),
+            "A",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/publication",
+            Some(json!({"published": false})),
+            "A",
+        ),
         case(Method::GET, "/api/v1/audit", None, "A"),
         case(Method::GET, "/api/v1/users", None, "A"),
         case(

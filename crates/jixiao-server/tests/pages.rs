@@ -62,7 +62,18 @@ async fn pages_answer_each_role_as_the_policy_says() {
     let reporter = log_in(&app, "dongcheng").await;
     let public = browser();
     // 200 allowed, 403 refused, 303 sent to the login page.
-    let table: [(&str, [u16; 4]); 17] = [
+    let table: [(&str, [u16; 4]); 25] = [
+        ("/reports", [200, 200, 403, 303]),
+        ("/reports/results/docx", [200, 200, 403, 303]),
+        ("/units/dongcheng/report", [200, 200, 200, 303]),
+        ("/units/xicheng/report", [200, 200, 403, 303]),
+        ("/units/dongcheng/reports/self/docx", [200, 200, 200, 303]),
+        (
+            "/units/xicheng/reports/selfcheck/xlsx",
+            [200, 200, 403, 303],
+        ),
+        ("/public", [200, 200, 200, 200]),
+        ("/public/2020", [404, 404, 404, 404]),
         ("/units/dongcheng/claims", [200, 200, 200, 303]),
         ("/units/xicheng/claims", [200, 200, 403, 303]),
         ("/grades", [200, 200, 403, 303]),
@@ -511,6 +522,12 @@ async fn every_form_answers_every_role_as_the_policy_says() {
             ("unit", unit),
         ]
     };
+    let narrative = vec![
+        ("overview", "全区上下团结一心。"),
+        ("highlights", ""),
+        ("rectification", ""),
+        ("next_year", ""),
+    ];
     type Form<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
     let forms: Vec<Form> = vec![
         ("/units/dongcheng/entry".into(), entry("dongcheng"), "AR"),
@@ -571,6 +588,13 @@ async fn every_form_answers_every_role_as_the_policy_says() {
             "/units/xicheng/claims".into(),
             vec![("text", "拆除违法建设8.5万平方米。")],
             "AE",
+        ),
+        ("/units/dongcheng/report".into(), narrative.clone(), "AR"),
+        ("/units/xicheng/report".into(), narrative.clone(), "A"),
+        (
+            "/reports/publication".into(),
+            vec![("publish", "false")],
+            "A",
         ),
     ];
     let mut failures = Vec::new();
@@ -654,5 +678,204 @@ async fn a_unit_pastes_its_report_and_sees_each_figure_marked() {
             && row("9.5万平方米").contains("8.5")
     );
     assert!(row("21.8%").contains("一致") && !row("21.8%").contains("不一致"));
+    app.stop().await;
+}
+
+async fn status_of(c: &Client, app: &TestApp, path: &str) -> u16 {
+    c.get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn post_form(
+    c: &Client,
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = c
+        .get(format!("{}/account", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "csrf");
+    let mut form = fields.to_vec();
+    form.push(("csrf", csrf.as_str()));
+    c.post(format!("{}{path}", app.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
+    let app = spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let reporter = log_in(&app, "dongcheng").await;
+    let public = browser();
+    let guesses = [
+        "/public/2020",
+        "/public/2020/results/docx",
+        "/public/2020/results/xlsx",
+        "/public/2020/units/dongcheng",
+        "/public/2020/units/xicheng",
+        "/public/2020/units/dongcheng/reports/self/docx",
+        "/public/2020/units/dongcheng/reports/self/html",
+        "/public/2020/units/dongcheng/reports/selfcheck/xlsx",
+        "/public/2020/units/nowhere/reports/self/md",
+        "/public/1999",
+    ];
+    for c in [&admin, &reporter, &public] {
+        for path in guesses {
+            assert_eq!(
+                status_of(c, &app, path).await,
+                404,
+                "{path} before publication"
+            );
+        }
+    }
+    let page = public
+        .get(format!("{}/public", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("/public/2020"));
+
+    let resp = post_form(
+        &admin,
+        &app,
+        "/reports/publication?cycle=2020",
+        &[("publish", "true")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = public
+        .get(format!("{}/public", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/public/2020\""), "{page}");
+    for path in &guesses[..8] {
+        assert_eq!(
+            status_of(&public, &app, path).await,
+            200,
+            "{path} after publication"
+        );
+    }
+    for path in &guesses[8..] {
+        assert_eq!(
+            status_of(&public, &app, path).await,
+            404,
+            "{path} does not exist"
+        );
+    }
+    let unit = public
+        .get(format!("{}/public/2020/units/dongcheng", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(unit.contains("集中核酸检测累计人次") && unit.contains("超额完成"));
+    // Every download link of the public page answers.
+    for href in unit
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.contains("/reports/"))
+    {
+        assert_eq!(status_of(&public, &app, href).await, 200, "{href}");
+    }
+    let docx = public
+        .get(format!(
+            "{}/public/2020/units/dongcheng/reports/self/docx",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(docx.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("filename*=UTF-8''"));
+    let text = jixiao_report::docx::read_text(&docx.bytes().await.unwrap()).unwrap();
+    assert!(text.starts_with("东城区2020年度绩效自评报告"));
+
+    let resp = post_form(
+        &admin,
+        &app,
+        "/reports/publication?cycle=2020",
+        &[("publish", "false")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_of(&public, &app, "/public/2020/units/dongcheng").await,
+        404,
+        "withdrawn"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_units_paragraphs_are_merged_into_its_downloaded_report() {
+    let app = spawn().await;
+    let reporter = log_in(&app, "dongcheng").await;
+    let resp = post_form(
+        &reporter,
+        &app,
+        "/units/dongcheng/report",
+        &[
+            ("overview", "全区上下团结一心，攻坚克难。"),
+            ("highlights", ""),
+            ("rectification", "加快老旧小区综合整治\n提升垃圾分类质量"),
+            ("next_year", "明年重点推进背街小巷整治。"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("flash=saved"));
+    let page = reporter
+        .get(format!("{}/units/dongcheng/report", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("提升垃圾分类质量"));
+    let md = reporter
+        .get(format!("{}/units/dongcheng/reports/self/md", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains("全区上下团结一心，攻坚克难。"), "{md}");
+    assert!(md.contains("1. 加快老旧小区综合整治\n2. 提升垃圾分类质量"));
+    assert!(md.contains("明年重点推进背街小巷整治。"));
+    // Another unit's report stays out of reach.
+    assert_eq!(
+        status_of(&reporter, &app, "/units/xicheng/reports/self/md").await,
+        403
+    );
     app.stop().await;
 }
