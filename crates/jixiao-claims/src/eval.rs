@@ -14,6 +14,20 @@ pub struct GoldClaim {
     pub kind: String,
     pub start: usize,
     pub end: usize,
+    /// The task whose year value the claim states, in the task book of [`Gold::tasks`]; `None`
+    /// when no task measures it.
+    #[serde(default)]
+    pub task: Option<String>,
+}
+
+/// Where the task annotations point: a task book, a values file and the unit.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct TaskSource {
+    pub taskbook: String,
+    pub values: String,
+    pub unit: String,
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -21,7 +35,65 @@ pub struct Gold {
     /// The annotated document, relative to the folder that holds the repository.
     pub document: String,
     pub guideline: String,
+    #[serde(default)]
+    pub tasks: Option<TaskSource>,
     pub claims: Vec<GoldClaim>,
+}
+
+/// How well claims are matched to the task they speak about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Matching {
+    /// Gold claims annotated with a task.
+    pub annotated: usize,
+    /// Found claims the matcher gave a task.
+    pub assigned: usize,
+    /// Assigned to the annotated task.
+    pub correct: usize,
+    /// correct / assigned
+    pub precision: f64,
+    /// correct / annotated
+    pub recall: f64,
+    /// "text: expected → matched" for every disagreement.
+    pub mistakes: Vec<String>,
+}
+
+/// Compares the matcher's tasks (`checked`, in document order) with the gold annotations.
+pub fn evaluate_matching(checked: &[crate::reconcile::Checked], gold: &[GoldClaim]) -> Matching {
+    let mut used = vec![false; checked.len()];
+    let (mut annotated, mut assigned, mut correct) = (0, 0, 0);
+    let mut mistakes = Vec::new();
+    for g in gold {
+        annotated += g.task.is_some() as usize;
+        let found = checked
+            .iter()
+            .enumerate()
+            .find(|(i, c)| !used[*i] && c.claim.start < g.end && g.start < c.claim.end);
+        let matched = found.and_then(|(i, c)| {
+            used[i] = true;
+            c.task_id.clone()
+        });
+        assigned += matched.is_some() as usize;
+        if matched.is_some() && matched == g.task {
+            correct += 1;
+        } else if matched.is_some() || g.task.is_some() {
+            mistakes.push(format!(
+                "{} ({}): expected {} → matched {}",
+                g.text,
+                g.metric,
+                g.task.as_deref().unwrap_or("none"),
+                matched.as_deref().unwrap_or("none")
+            ));
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    Matching {
+        annotated,
+        assigned,
+        correct,
+        precision: ratio(correct, assigned),
+        recall: ratio(correct, annotated),
+        mistakes,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

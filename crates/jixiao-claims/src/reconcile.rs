@@ -73,6 +73,26 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     2.0 * common as f64 / (x.len() + y.len()) as f64
 }
 
+/// Counting words that 个, the general classifier, stands in for: 54家社区养老驿站 counts what a
+/// task measures in 个.
+const CLASSIFIERS: [&str; 10] = ["家", "处", "所", "座", "栋", "片", "条", "项", "套", "间"];
+
+fn same_unit(measure: &str, claimed: &str) -> bool {
+    measure == claimed
+        || (measure == "个" && CLASSIFIERS.contains(&claimed))
+        || (claimed == "个" && CLASSIFIERS.contains(&measure))
+}
+
+/// Share of `part`'s bigrams found in `whole`: a short metric (检测, 就业) named inside a task's
+/// longer name (集中核酸检测累计人次, 促进城乡劳动者就业).
+pub fn containment(part: &str, whole: &str) -> f64 {
+    let (x, y) = (bigrams(part), bigrams(whole));
+    if x.is_empty() {
+        return 0.0;
+    }
+    x.iter().filter(|g| y.contains(g)).count() as f64 / x.len() as f64
+}
+
 /// Least name similarity for a match.
 pub const MIN_SIMILARITY: f64 = 0.3;
 
@@ -209,6 +229,8 @@ fn comparable(c: &Claim, f: &Fact) -> Option<f64> {
             crate::Direction::Up => c.value,
             crate::Direction::Down => -c.value,
         }),
+        // A task that measures the change itself (交通指数同比降幅, 行政执法量同比增长).
+        (Kind::YearOnYear { .. }, FactKind::Value) if f.name.contains("同比") => Some(c.value),
         (Kind::Rank { scope }, FactKind::Rank { scope: s }) if scope == s => Some(c.value),
         _ => None,
     }
@@ -226,18 +248,22 @@ pub fn reconcile_facts(claims: &[Claim], facts: &[Fact]) -> Vec<Checked> {
                     let claimed_signed = comparable(c, f)?;
                     let (base, factor) = measure_base(&f.measure);
                     let is_rank = matches!(f.kind, FactKind::Rank { .. });
-                    if !is_rank && base != c.unit {
+                    if !is_rank && !same_unit(&base, &c.unit) {
                         return None;
                     }
-                    let sim = if is_rank {
-                        1.0
-                    } else {
-                        similarity(&c.metric, &f.name).max(similarity(&c.text, &f.name))
-                    };
+                    // A rank speaks about what its metric names: 综合得分 is the unit's
+                    // overall place, 无障碍设施建设绩效考核 is not.
+                    let sim = similarity(&c.metric, &f.name)
+                        .max(similarity(&c.text, &f.name))
+                        .max(0.9 * containment(&c.metric, &f.name));
+                    let claimed = claimed_signed / factor;
+                    let relative_gap = (claimed - f.value).abs() / claimed.abs().max(1e-9);
+                    // 个 standing in for another counting word must be borne out by the value.
+                    if base != c.unit && relative_gap > 0.5 {
+                        return None;
+                    }
                     (sim >= MIN_SIMILARITY).then(|| {
-                        let claimed = claimed_signed / factor;
-                        let closeness =
-                            1.0 / (1.0 + ((claimed - f.value).abs() / claimed.abs().max(1e-9)));
+                        let closeness = 1.0 / (1.0 + relative_gap);
                         (f, claimed, sim + 0.2 * closeness)
                     })
                 })

@@ -332,6 +332,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             for s in &e.spurious {
                 println!("not in gold: {s}");
             }
+            if let Some(src) = &g.tasks {
+                let m = claims_matching(&gold, src, &jixiao_claims::extract(&text), &g.claims)?;
+                println!(
+                    "matching to tasks ({}): annotated {}  matched {}  right {}  precision {:.1}%  recall {:.1}%",
+                    src.unit,
+                    m.annotated,
+                    m.assigned,
+                    m.correct,
+                    m.precision * 100.0,
+                    m.recall * 100.0
+                );
+                for x in &m.mistakes {
+                    println!("matching: {x}");
+                }
+            }
         }
         Command::Serve(args) => return crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {
@@ -384,23 +399,55 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Matches `claims` to the tasks of the gold file's task book (with the unit's values from its
+/// values file) and compares with the annotated tasks.
+fn claims_matching(
+    gold_path: &Path,
+    src: &jixiao_claims::eval::TaskSource,
+    claims: &[jixiao_claims::Claim],
+    gold: &[jixiao_claims::eval::GoldClaim],
+) -> Result<jixiao_claims::eval::Matching> {
+    let find = |rel: &str| -> Result<std::path::PathBuf> {
+        gold_path
+            .canonicalize()?
+            .ancestors()
+            .map(|a| a.join(rel))
+            .find(|p| p.exists())
+            .ok_or_else(|| anyhow!("cannot find {rel} named by {}", gold_path.display()))
+    };
+    let fw = read_taskbook(&find(&src.taskbook)?)?;
+    let values_path = find(&src.values)?;
+    let bytes = std::fs::read(&values_path)?;
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        &bytes,
+        &file_name(&values_path),
+        ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Skip,
+    )
+    .map_err(Diagnosed)?;
+    let inputs = jixiao_core::Inputs::from_records(
+        &fw,
+        &jixiao_core::records::approved_records(&fw, &rows),
+        Vec::new(),
+    );
+    let u = fw
+        .unit_index(&src.unit)
+        .ok_or_else(|| anyhow!("unknown unit `{}` in {}", src.unit, src.taskbook))?;
+    let facts = jixiao_claims::reconcile::task_facts(
+        &fw,
+        u,
+        &|t| inputs.annual(t, u).and_then(|a| a.observation.as_number()),
+        &|_| None,
+    );
+    let checked = jixiao_claims::reconcile::reconcile_facts(claims, &facts);
+    Ok(jixiao_claims::eval::evaluate_matching(&checked, gold))
+}
+
 /// The text of a report file: UTF-8 text or Markdown, or the paragraphs of a Word file.
 fn report_text(file: &Path) -> Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let is_docx = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
-    if is_docx || bytes.starts_with(b"PK\x03\x04") {
-        return jixiao_report::docx::read_text(&bytes)
-            .with_context(|| format!("reading {}", file.display()));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow!(
-            "{}: not UTF-8 text (byte {}); save the report as UTF-8 text, Markdown or .docx",
-            file.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
+    jixiao_report::docx::document_text(&file.display().to_string(), &bytes).map_err(|e| anyhow!(e))
 }
 
 fn report(db: &str, args: ReportArgs) -> Result<ExitCode> {

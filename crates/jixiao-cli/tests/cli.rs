@@ -452,6 +452,18 @@ fn claims_eval_reports_precision_and_recall_against_the_gold_file() {
         .map(|x| x.parse().unwrap())
         .collect();
     assert!(figures[0] >= 95.0 && figures[1] >= 90.0, "{line}");
+    // Matching claims to the demo's tasks (measured 100 % / 98.1 %).
+    let line = run
+        .out
+        .lines()
+        .find(|l| l.starts_with("matching to tasks"))
+        .unwrap();
+    let figures: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|w| w.strip_suffix('%'))
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(figures[0] >= 95.0 && figures[1] >= 90.0, "{line}");
 }
 
 #[test]
@@ -671,7 +683,7 @@ fn a_generated_report_reconciles_with_the_database() {
             quoted += 1;
         }
     }
-    assert!(quoted <= 1, "{quoted} quoted figures");
+    assert!(quoted * 50 < checked.len(), "{quoted} of {} figures unconfirmed", checked.len());
     let kinds: std::collections::BTreeSet<&str> = checked
         .iter()
         .map(|c| c["claim"]["kind"]["type"].as_str().unwrap())

@@ -318,3 +318,25 @@ pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
     }
     Ok(out)
 }
+
+/// The text of an uploaded report: the paragraphs of a Word file (recognised by its zip
+/// signature or a .docx name), else UTF-8 text or Markdown. The error says what was wrong with
+/// `name`.
+pub fn document_text(name: &str, bytes: &[u8]) -> Result<String, String> {
+    let looks_docx = bytes.starts_with(b"PK\x03\x04") || name.to_lowercase().ends_with(".docx");
+    if looks_docx {
+        return read_text(bytes).map_err(|e| format!("{name}: {e}"));
+    }
+    if name.to_lowercase().ends_with(".doc") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(format!(
+            "{name}: old Word (.doc) files cannot be read; save the report as .docx, Markdown or UTF-8 text"
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        format!(
+            "{name}: not UTF-8 text (byte {}); save the report as .docx, Markdown or UTF-8 text",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

@@ -26,8 +26,22 @@ struct Counts {
     exceeded: usize,
 }
 
+/// Tasks and indicators as reports count them: the public survey and the leaders' evaluation
+/// (scores on their own scale) are parts of the assessment, not tasks of the task book.
+fn counted_tasks(d: &Data, unit: UnitIdx) -> Vec<NodeIdx> {
+    d.tasks_of(unit)
+        .into_iter()
+        .filter(|&t| {
+            !matches!(
+                d.fw.nodes[t].task.as_ref().map(|x| &x.method),
+                Some(jixiao_core::Method::Scaled { .. })
+            )
+        })
+        .collect()
+}
+
 fn counts(d: &Data, unit: UnitIdx) -> Counts {
-    let tasks = d.tasks_of(unit);
+    let tasks = counted_tasks(d, unit);
     let mut parents: Vec<NodeIdx> = tasks.iter().filter_map(|&t| d.fw.nodes[t].parent).collect();
     parents.dedup();
     parents.sort_unstable();

@@ -164,6 +164,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Nothing was saved. Fix these problems and upload again:",
     ),
     ("reports", "报告", "Reports"),
+    ("report_file", "或上传报告文件(.docx、.md、.txt)", "Or upload the report (.docx, .md, .txt)"),
     ("self_report", "自评报告", "Self-assessment report"),
     ("self_check", "任务完成自查表", "Task self-check table"),
     ("results_report", "考评结果报告", "Results report"),

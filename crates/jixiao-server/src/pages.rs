@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{unit}/entry", get(entry_page).post(entry_submit))
         .route("/units/{unit}/template.xlsx", get(template_download))
         .route("/units/{unit}/claims", get(claims_page).post(claims_submit))
+        .route("/units/{unit}/claims/upload", post(claims_upload))
         .route("/units/{unit}/upload", post(upload_submit))
         .route("/review", get(review_page).post(review_submit))
         .route("/audit", get(audit_page))
@@ -1121,6 +1122,31 @@ async fn claims_submit(
     ctx.require(&state, Act::ViewUnit(&unit))?;
     auth::check_csrf(&ctx.p, Some(&f.csrf)).map_err(|e| ctx.fail(&state, e))?;
     render_claims(&state, &ctx, &unit, f.text).await
+}
+
+/// A report uploaded as a file (.docx, Markdown or text) instead of pasted.
+async fn claims_upload(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(unit): Path<String>,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    ctx.require(&state, Act::ViewUnit(&unit))?;
+    let form = crate::upload::read(form, state.config.upload_max_bytes)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    auth::check_csrf(&ctx.p, Some(form.field("csrf"))).map_err(|e| ctx.fail(&state, e))?;
+    let text = match form.file.filter(|(_, b)| !b.is_empty()) {
+        None => Err("choose a file to upload".to_string()),
+        Some((name, bytes)) => jixiao_report::docx::document_text(&name, &bytes),
+    };
+    match text {
+        Ok(text) => render_claims(&state, &ctx, &unit, text).await,
+        Err(message) => Ok(redirect_error(
+            &format!("/units/{unit}/claims"),
+            &AppError::Invalid(message),
+        )),
+    }
 }
 
 async fn render_claims(state: &AppState, ctx: &PageCtx, unit: &str, text: String) -> PageResult {

@@ -254,16 +254,21 @@ pub fn facts_for(l: &Loaded, unit: usize) -> Vec<jixiao_claims::reconcile::Fact>
                 kind: FactKind::Value,
             }),
     );
-    if let Some(rank) = l.card.units[unit].rank {
-        facts.push(Fact {
-            task_id: None,
-            name: "综合排名".into(),
-            measure: "名".into(),
-            value: rank as f64,
-            kind: FactKind::Rank {
-                scope: "全市".into(),
-            },
-        });
+    let us = &l.card.units[unit];
+    let rank_fact = |scope: &str, rank: u32| Fact {
+        task_id: None,
+        name: "综合得分排名".into(),
+        measure: "名".into(),
+        value: rank as f64,
+        kind: FactKind::Rank {
+            scope: scope.into(),
+        },
+    };
+    if let Some(rank) = us.rank {
+        facts.push(rank_fact("全市", rank));
+    }
+    for &(g, rank) in &us.group_ranks {
+        facts.push(rank_fact(&l.fw.groups[g].name, rank));
     }
     facts
 }

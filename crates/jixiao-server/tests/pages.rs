@@ -879,3 +879,80 @@ async fn a_units_paragraphs_are_merged_into_its_downloaded_report() {
     );
     app.stop().await;
 }
+
+async fn upload_report(
+    c: &Client,
+    app: &TestApp,
+    unit: &str,
+    name: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let page = c
+        .get(format!("{}/account", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", field(&page, "csrf"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(body).file_name(name.to_string()),
+        );
+    c.post(format!("{}/units/{unit}/claims/upload", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_unit_uploads_its_word_report_and_sees_each_figure_marked() {
+    let app = spawn().await;
+    let c = log_in(&app, "dongcheng").await;
+    let docx = c
+        .get(format!("{}/units/dongcheng/reports/self/docx", app.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let resp = upload_report(&c, &app, "dongcheng", "东城区自评报告.docx", docx.clone()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let page = resp.text().await.unwrap();
+    let summary = page
+        .split("id=\"claims-summary\">")
+        .nth(1)
+        .unwrap()
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(summary.contains("不一致 0"), "{summary}");
+    assert!(page.contains("集中核酸检测累计人次为135万人次"));
+    // An old .doc file is refused with a message and nothing else happens.
+    let resp = upload_report(
+        &c,
+        &app,
+        "dongcheng",
+        "report.doc",
+        vec![0xD0, 0xCF, 0x11, 0xE0, 0, 0],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("error="),
+        "{:?}",
+        resp.headers()
+    );
+    // Another unit's check is refused.
+    let resp = upload_report(&c, &app, "xicheng", "r.docx", docx).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
