@@ -683,7 +683,11 @@ fn a_generated_report_reconciles_with_the_database() {
             quoted += 1;
         }
     }
-    assert!(quoted * 50 < checked.len(), "{quoted} of {} figures unconfirmed", checked.len());
+    assert!(
+        quoted * 50 < checked.len(),
+        "{quoted} of {} figures unconfirmed",
+        checked.len()
+    );
     let kinds: std::collections::BTreeSet<&str> = checked
         .iter()
         .map(|c| c["claim"]["kind"]["type"].as_str().unwrap())

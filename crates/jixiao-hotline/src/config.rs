@@ -1,0 +1,272 @@
+//! The hotline's rules as versioned configuration: each version applies to cases received on or
+//! after its `effective_from` date, so changing a weight or deadline never rewrites the past.
+//!
+//! Defaults (documented as unconfirmed in DOMAIN.md §3): weights 10/45/45, response within 2
+//! hours for urgent and 24 hours for normal cases, completion within 7 days (15 for complex
+//! categories are configured per category).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// Deadlines for cases whose category starts with `category` ("" matches all) and of `urgency`
+/// (`None` matches both). The first matching rule wins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineRule {
+    pub category: String,
+    pub urgency: Option<crate::Urgency>,
+    pub response_hours: f64,
+    pub completion_days: f64,
+}
+
+/// One version of the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSet {
+    pub effective_from: NaiveDate,
+    /// Weights of the response, resolution and satisfaction rates in the composite score.
+    pub weights: [f64; 3],
+    /// How much a 基本满意 answer counts towards the satisfaction rate.
+    pub basically_satisfied_share: f64,
+    pub deadlines: Vec<DeadlineRule>,
+    /// Repeat complaints: same category and place within this many days …
+    pub repeat_window_days: i64,
+    /// … and this many metres (or the same grid cell).
+    pub repeat_radius_m: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotlineConfig {
+    /// Months and deadlines are judged in this time zone.
+    pub timezone: Tz,
+    /// Requester contacts are erased this many days after a case is closed.
+    pub retention_days: i64,
+    /// Versions, oldest first.
+    pub versions: Vec<RuleSet>,
+}
+
+pub const DEFAULT_TOML: &str = r#"# 接诉即办 rules (jixiao hotline). Every figure marked (unconfirmed) is a default that
+# DOMAIN.md §3 lists as unconfirmed: set the office's own before relying on rankings.
+timezone = "Asia/Shanghai"
+# Requester contacts are erased this many days after a case is closed.
+retention_days = 730
+
+[[version]]
+effective_from = 2019-01-01
+# Response, resolution, satisfaction (unconfirmed: 10/45/45 is often quoted for Beijing).
+weights = [10, 45, 45]
+# How much 基本满意 counts towards the satisfaction rate (unconfirmed).
+basically_satisfied_share = 1.0
+repeat_window_days = 30
+repeat_radius_m = 100
+
+# First matching rule wins; category is a prefix of the category code ("" = every category).
+[[version.deadline]]
+urgency = "urgent"
+response_hours = 2
+completion_days = 7
+
+[[version.deadline]]
+category = ""
+response_hours = 24
+completion_days = 7
+"#;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+impl Default for HotlineConfig {
+    fn default() -> HotlineConfig {
+        HotlineConfig::parse(DEFAULT_TOML, "default hotline rules").expect("the defaults parse")
+    }
+}
+
+impl HotlineConfig {
+    pub fn parse(text: &str, file: &str) -> Result<HotlineConfig, ConfigError> {
+        let err = |message: String| ConfigError {
+            file: file.to_string(),
+            message,
+        };
+        let doc: toml_edit::DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| err(e.to_string().trim().to_string()))?;
+        let timezone = match doc.get("timezone").and_then(|v| v.as_str()) {
+            Some(tz) => tz.parse::<Tz>().map_err(|_| {
+                err(format!(
+                    "timezone: `{tz}` is not a time zone like Asia/Shanghai"
+                ))
+            })?,
+            None => chrono_tz::Asia::Shanghai,
+        };
+        let retention_days = doc
+            .get("retention_days")
+            .map(|v| {
+                v.as_integer()
+                    .ok_or_else(|| err("retention_days must be a whole number of days".into()))
+            })
+            .transpose()?
+            .unwrap_or(730);
+        let num =
+            |t: &toml_edit::Table, key: &str, what: &str| -> Result<Option<f64>, ConfigError> {
+                match t.get(key) {
+                    None => Ok(None),
+                    Some(v) => v
+                        .as_float()
+                        .or_else(|| v.as_integer().map(|i| i as f64))
+                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .map(Some)
+                        .ok_or_else(|| err(format!("{what}: `{key}` must be a number ≥ 0"))),
+                }
+            };
+        let mut versions = Vec::new();
+        let Some(list) = doc.get("version").and_then(|v| v.as_array_of_tables()) else {
+            return Err(err("at least one [[version]] is needed".into()));
+        };
+        for (i, v) in list.iter().enumerate() {
+            let what = format!("version {}", i + 1);
+            let effective_from = v
+                .get("effective_from")
+                .and_then(|d| d.as_datetime())
+                .and_then(|d| d.date)
+                .and_then(|d| NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32))
+                .ok_or_else(|| {
+                    err(format!(
+                        "{what}: effective_from must be a date like 2021-01-01"
+                    ))
+                })?;
+            let weights: Vec<f64> = match v.get("weights").and_then(|w| w.as_array()) {
+                Some(a) => a
+                    .iter()
+                    .map(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
+                    .collect::<Option<Vec<f64>>>()
+                    .filter(|w| w.len() == 3 && w.iter().all(|x| *x >= 0.0) && w.iter().sum::<f64>() > 0.0)
+                    .ok_or_else(|| err(format!("{what}: weights must be three numbers ≥ 0 (response, resolution, satisfaction), not all 0")))?,
+                None => vec![10.0, 45.0, 45.0],
+            };
+            let mut deadlines = Vec::new();
+            if let Some(rules) = v.get("deadline").and_then(|d| d.as_array_of_tables()) {
+                for (j, r) in rules.iter().enumerate() {
+                    let what = format!("{what}, deadline {}", j + 1);
+                    let urgency = match r.get("urgency").and_then(|u| u.as_str()) {
+                        None => None,
+                        Some(u) => Some(crate::Urgency::parse(u).ok_or_else(|| {
+                            err(format!("{what}: urgency `{u}` is not normal or urgent"))
+                        })?),
+                    };
+                    deadlines.push(DeadlineRule {
+                        category: r
+                            .get("category")
+                            .and_then(|c| c.as_str())
+                            .unwrap_or("")
+                            .to_string(),
+                        urgency,
+                        response_hours: num(r, "response_hours", &what)?
+                            .ok_or_else(|| err(format!("{what}: response_hours is missing")))?,
+                        completion_days: num(r, "completion_days", &what)?
+                            .ok_or_else(|| err(format!("{what}: completion_days is missing")))?,
+                    });
+                }
+            }
+            versions.push(RuleSet {
+                effective_from,
+                weights: [weights[0], weights[1], weights[2]],
+                basically_satisfied_share: num(v, "basically_satisfied_share", &what)?
+                    .unwrap_or(1.0)
+                    .min(1.0),
+                deadlines,
+                repeat_window_days: v
+                    .get("repeat_window_days")
+                    .and_then(|x| x.as_integer())
+                    .unwrap_or(30),
+                repeat_radius_m: num(v, "repeat_radius_m", &what)?.unwrap_or(100.0),
+            });
+        }
+        versions.sort_by_key(|v| v.effective_from);
+        Ok(HotlineConfig {
+            timezone,
+            retention_days,
+            versions,
+        })
+    }
+
+    /// The rules in force on the local date of `at` (the oldest version before any).
+    pub fn rules_at(&self, at: DateTime<Utc>) -> &RuleSet {
+        let day = at.with_timezone(&self.timezone).date_naive();
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| v.effective_from <= day)
+            .unwrap_or(&self.versions[0])
+    }
+
+    /// The month a case counts in (local time): "2020-03".
+    pub fn month_of(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.timezone).format("%Y-%m").to_string()
+    }
+
+    /// (response due, completion due) of a case received at `received`.
+    pub fn deadlines(
+        &self,
+        category: &str,
+        urgency: crate::Urgency,
+        received: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let rules = self.rules_at(received);
+        let r = rules.deadlines.iter().find(|r| {
+            category.starts_with(&r.category) && r.urgency.is_none_or(|u| u == urgency)
+        })?;
+        Some((
+            received + Duration::seconds((r.response_hours * 3600.0) as i64),
+            received + Duration::seconds((r.completion_days * 86400.0) as i64),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn versions_apply_from_their_date_and_deadlines_match_first_rule() {
+        let text = format!(
+            "{DEFAULT_TOML}\n[[version]]\neffective_from = 2021-09-24\nweights = [30, 35, 35]\n\n[[version.deadline]]\ncategory = \"0101\"\nresponse_hours = 1\ncompletion_days = 15\n\n[[version.deadline]]\nresponse_hours = 12\ncompletion_days = 5\n"
+        );
+        let c = HotlineConfig::parse(&text, "hotline.toml").unwrap();
+        let before = Utc.with_ymd_and_hms(2021, 9, 23, 15, 0, 0).unwrap(); // 23:00 in Beijing
+        let after = Utc.with_ymd_and_hms(2021, 9, 23, 16, 30, 0).unwrap(); // 00:30 on the 24th
+        assert_eq!(c.rules_at(before).weights, [10.0, 45.0, 45.0]);
+        assert_eq!(c.rules_at(after).weights, [30.0, 35.0, 35.0]);
+        assert_eq!(
+            c.month_of(Utc.with_ymd_and_hms(2020, 2, 29, 17, 0, 0).unwrap()),
+            "2020-03"
+        );
+        let (resp, done) = c
+            .deadlines("010103", crate::Urgency::Normal, after)
+            .unwrap();
+        assert_eq!((resp - after).num_hours(), 1);
+        assert_eq!((done - after).num_days(), 15);
+        let (resp, _) = c.deadlines("0201", crate::Urgency::Urgent, before).unwrap();
+        assert_eq!((resp - before).num_hours(), 2);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = HotlineConfig::parse(
+            "timezone = \"Mars/Base\"\n[[version]]\neffective_from = 2020-01-01\n",
+            "h.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("Mars/Base"), "{e}");
+        let e = HotlineConfig::parse(
+            "[[version]]\neffective_from = 2020-01-01\nweights = [1, 2]\n",
+            "h.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("weights"), "{e}");
+        let e = HotlineConfig::parse("[[version]]\nweights = [1, 2, 3]\n", "h.toml").unwrap_err();
+        assert!(e.to_string().contains("effective_from"), "{e}");
+    }
+}

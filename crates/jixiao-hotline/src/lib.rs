@@ -1,0 +1,25 @@
+//! 接诉即办: the 12345 citizen hotline (DOMAIN.md §3).
+//!
+//! - [`case`]: a case and its lifecycle (received → dispatched → responded → handled → called
+//!   back → closed, with returns, re-dispatch, reopening and closing without a fix);
+//! - [`config`]: versioned rules (rate weights, deadlines per category and urgency, repeat window,
+//!   retention), read from TOML;
+//! - [`rollup`]: what a case adds to its unit × month × category counters, and the monthly rates,
+//!   composite score and rankings computed from those counters only;
+//! - [`cluster`]: repeat complaints (same place and category within a window) and the month's most
+//!   frequent themes;
+//! - [`generate`]: realistic synthetic cases for demos and benchmarks.
+//!
+//! Nothing here does I/O: the store keeps cases and counters, the edges import and serve them.
+
+pub mod case;
+pub mod catalogue;
+pub mod cluster;
+pub mod config;
+pub mod generate;
+pub mod geography;
+pub mod rollup;
+
+pub use case::{Case, Channel, Closure, Event, LifecycleError, Satisfaction, Stage, Urgency};
+pub use config::{HotlineConfig, RuleSet};
+pub use rollup::{Counters, RollupKey};
