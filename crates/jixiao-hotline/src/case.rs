@@ -247,6 +247,9 @@ pub struct Case {
     pub exclusion: Option<Exclusion>,
     pub response_due: Option<DateTime<Utc>>,
     pub completion_due: Option<DateTime<Utc>>,
+    /// Whether the source records the unit's first response; `false` for imports from systems
+    /// that do not (the response rate is then not computed from the case, not taken as 0).
+    pub response_tracked: bool,
 }
 
 impl Case {
@@ -282,6 +285,7 @@ impl Case {
             exclusion: None,
             response_due: None,
             completion_due: None,
+            response_tracked: true,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Counters {
     pub accepted: i64,
     /// Cases left out of the rates with an approved reason.
     pub excluded: i64,
+    /// Accepted cases whose source records the first response.
+    pub response_tracked: i64,
     pub responded: i64,
     pub responded_in_time: i64,
     pub handled: i64,
@@ -42,9 +44,10 @@ pub struct Counters {
 }
 
 impl Counters {
-    pub const FIELDS: [&'static str; 13] = [
+    pub const FIELDS: [&'static str; 14] = [
         "accepted",
         "excluded",
+        "response_tracked",
         "responded",
         "responded_in_time",
         "handled",
@@ -57,10 +60,11 @@ impl Counters {
         "closed_unfixed",
         "reopened",
     ];
-    pub fn to_array(self) -> [i64; 13] {
+    pub fn to_array(self) -> [i64; 14] {
         [
             self.accepted,
             self.excluded,
+            self.response_tracked,
             self.responded,
             self.responded_in_time,
             self.handled,
@@ -74,21 +78,22 @@ impl Counters {
             self.reopened,
         ]
     }
-    pub fn from_array(a: [i64; 13]) -> Counters {
+    pub fn from_array(a: [i64; 14]) -> Counters {
         Counters {
             accepted: a[0],
             excluded: a[1],
-            responded: a[2],
-            responded_in_time: a[3],
-            handled: a[4],
-            handled_in_time: a[5],
-            callbacks: a[6],
-            solved: a[7],
-            satisfied: a[8],
-            basically_satisfied: a[9],
-            closed_fixed: a[10],
-            closed_unfixed: a[11],
-            reopened: a[12],
+            response_tracked: a[2],
+            responded: a[3],
+            responded_in_time: a[4],
+            handled: a[5],
+            handled_in_time: a[6],
+            callbacks: a[7],
+            solved: a[8],
+            satisfied: a[9],
+            basically_satisfied: a[10],
+            closed_fixed: a[11],
+            closed_unfixed: a[12],
+            reopened: a[13],
         }
     }
     pub fn is_zero(&self) -> bool {
@@ -127,7 +132,8 @@ pub fn contribution(case: &Case, config: &HotlineConfig) -> Option<(RollupKey, C
         return Some((key, c));
     }
     c.accepted = 1;
-    if let Some(r) = case.responded {
+    c.response_tracked = case.response_tracked as i64;
+    if let Some(r) = case.responded.filter(|_| case.response_tracked) {
         c.responded = 1;
         c.responded_in_time = case.response_due.is_none_or(|d| r <= d) as i64;
     }
@@ -157,7 +163,7 @@ pub fn contribution(case: &Case, config: &HotlineConfig) -> Option<(RollupKey, C
 pub struct Assessment {
     pub accepted: i64,
     pub excluded: i64,
-    /// Responded within the deadline / accepted.
+    /// Responded within the deadline / accepted cases whose response is recorded.
     pub response_rate: Option<f64>,
     /// Solved on callback / called back.
     pub resolution_rate: Option<f64>,
@@ -171,15 +177,17 @@ pub struct Assessment {
 
 pub fn assess(c: &Counters, rules: &crate::RuleSet) -> Assessment {
     let ratio = |a: f64, b: i64| (b > 0).then(|| a / b as f64);
-    let response_rate = ratio(c.responded_in_time as f64, c.accepted);
+    let response_rate = ratio(c.responded_in_time as f64, c.response_tracked);
     let resolution_rate = ratio(c.solved as f64, c.callbacks);
     let satisfaction_rate = ratio(
         c.satisfied as f64 + rules.basically_satisfied_share * c.basically_satisfied as f64,
         c.callbacks,
     );
     let mut missing = Vec::new();
-    if response_rate.is_none() {
+    if c.accepted == 0 {
         missing.push("response_rate: no accepted cases".to_string());
+    } else if c.response_tracked == 0 {
+        missing.push("response_rate: no response times in the data".to_string());
     }
     if c.callbacks == 0 && c.accepted > 0 {
         missing.push("resolution_rate: no callbacks (回访) in the data".to_string());

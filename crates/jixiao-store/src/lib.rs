@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod audit;
 pub mod conn;
 pub mod evidence;
+pub mod hotline;
 pub mod reports;
 
 use chrono::{NaiveDate, Utc};
