@@ -68,6 +68,98 @@ pub enum Command {
     /// Cycles of assessment.
     #[command(subcommand)]
     Cycle(CycleCommand),
+    /// 接诉即办: hotline cases, their monthly assessment, Open311 keys.
+    #[command(subcommand)]
+    Hotline(HotlineCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArg {
+    /// Hotline rules (TOML: weights, deadlines, time zone, retention; see docs/hotline.md).
+    /// Default: the built-in rules, whose figures DOMAIN.md marks as unconfirmed.
+    #[arg(long, env = "JIXIAO_HOTLINE_RULES")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HotlineCommand {
+    /// Store the geography (district → street → community → grid) and the category catalogue:
+    /// from CSV files, or the built-in Beijing ones (16 districts, 343 streets).
+    Init {
+        /// `id,name,level,parent[,lat,lon]` CSV.
+        #[arg(long)]
+        geography: Option<PathBuf>,
+        /// Communities per street and grid cells per community of the built-in geography.
+        #[arg(long, default_value_t = 4)]
+        communities: usize,
+        #[arg(long, default_value_t = 4)]
+        grids: usize,
+    },
+    /// Generate realistic synthetic Beijing cases, into a CSV file or straight into the database.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        /// Write CSV (jixiao's export format) here instead of into the database.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Import a CSV or xlsx export through a mapping file: every row is checked first, then all
+    /// are imported in one transaction; the same file twice changes nothing.
+    Import {
+        file: PathBuf,
+        /// The mapping (examples/hotline/mappings/*.toml); default: jixiao's own export format.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// The monthly ranking by the three rates and the composite score.
+    Rank {
+        /// YYYY-MM (default: the latest month with cases).
+        #[arg(long)]
+        month: Option<String>,
+        /// Rank districts instead of streets.
+        #[arg(long)]
+        districts: bool,
+        /// Only the streets of this district.
+        #[arg(long)]
+        district: Option<String>,
+        /// Only categories starting with this code.
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Recompute every rollup counter from the cases.
+    Rebuild {
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Erase requester contacts of cases closed longer ago than the retention period.
+    EraseContacts {
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Open311 API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key for a client (printed once; only its hash is stored).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -216,6 +216,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             println!("{} {}: {what} ({change:?})", fw.cycle.id, fw.cycle.name);
         }
+        Command::Hotline(cmd) => return crate::hotline::run(db, actor, cmd),
         Command::Cycle(CycleCommand::Next { from, id, output }) => {
             return cycle_next(db, &from, id, &output)
         }

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod hotline;
 pub mod logging;
 pub mod serve;
 pub mod table;

@@ -804,3 +804,200 @@ fn publish_and_next_cycle() {
     let run = jixiao(d, &db, &["cycle", "next", "--from", "1999", "-o", "x.toml"]);
     assert!(!run.ok && run.err.contains("1999"), "{}", run.err);
 }
+
+/// The real exports in shared/data/real-311, found above the repository.
+fn real_311(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/data/real-311").join(file))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("shared/data/real-311/{file} not found above the repository"))
+}
+
+fn mapping(file: &str) -> String {
+    example(&format!("../hotline/mappings/{file}"))
+}
+
+#[test]
+fn both_real_hotline_exports_import_with_their_mappings_and_say_what_cannot_be_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("la-rules.toml"),
+        "timezone = \"America/Los_Angeles\"\n[[version]]\neffective_from = 2010-01-01\n",
+    )
+    .unwrap();
+    for (file, map, rows, month, rules) in [
+        (
+            "nyc311_sample_2022-05-01.csv",
+            "nyc311.toml",
+            924,
+            "2022-05",
+            None,
+        ),
+        (
+            "la311_myla311_2017_subset.csv",
+            "la311.toml",
+            9999,
+            "2017-12",
+            Some("la-rules.toml"),
+        ),
+    ] {
+        let db = format!("{}.sqlite", &file[..5]);
+        let path = real_311(file).display().to_string();
+        let m = mapping(map);
+        let mut args = vec!["hotline", "import", path.as_str(), "--mapping", m.as_str()];
+        if let Some(r) = rules {
+            args.extend(["--rules", r]);
+        }
+        let run = jixiao(d, &db, &args);
+        assert!(run.ok, "{file}: {}", run.err);
+        assert!(run.out.contains(&format!("{rows} inserted")), "{}", run.out);
+        assert!(
+            run.out.contains("response rate") && run.out.contains("satisfaction rate"),
+            "{}",
+            run.out
+        );
+        let again = jixiao(d, &db, &args);
+        assert!(
+            again
+                .out
+                .contains(&format!("0 inserted, 0 updated, {rows} unchanged")),
+            "{}",
+            again.out
+        );
+        let mut rank = vec!["hotline", "rank", "--month", month, "--json"];
+        if let Some(r) = rules {
+            rank.extend(["--rules", r]);
+        }
+        let run = jixiao(d, &db, &rank);
+        assert!(run.ok, "{}", run.err);
+        let ranked: Vec<serde_json::Value> = serde_json::from_str(&run.out).unwrap();
+        let accepted: i64 = ranked
+            .iter()
+            .map(|r| r["assessment"]["accepted"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            accepted as usize, rows,
+            "{file}: every case counts in its local month"
+        );
+        assert!(
+            ranked
+                .iter()
+                .all(|r| r["assessment"]["score"].is_null() && r["rank"].is_null()),
+            "no invented scores"
+        );
+    }
+}
+
+#[test]
+fn a_bad_hotline_file_imports_nothing_and_names_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "Unique Key,Created Date,Closed Date,Agency,Complaint Type,Descriptor,Incident Address,Latitude,Longitude,Open Data Channel Type,Status\n";
+    let body = "1,05/01/2022 12:00:03 AM,,NYPD,Noise,Loud,1 MAIN ST,40.8,-73.9,ONLINE,Open\n\
+                2,13/45/2022 99:00:00 PM,,NYPD,Noise,Loud,1 MAIN ST,40.8,-73.9,ONLINE,Open\n\
+                3,05/01/2022 12:00:03 AM,,NYPD,Noise,Loud,1 MAIN ST,north,-73.9,ONLINE,Closing\n\
+                1,05/01/2022 12:00:03 AM,,NYPD,Noise,Loud,1 MAIN ST,40.8,-73.9,ONLINE,Open\n";
+    std::fs::write(d.join("bad.csv"), format!("{header}{body}")).unwrap();
+    let m = mapping("nyc311.toml");
+    let run = jixiao(
+        d,
+        "h.sqlite",
+        &["hotline", "import", "bad.csv", "--mapping", &m],
+    );
+    assert!(!run.ok);
+    for expected in [
+        "row 3, column Created Date: `13/45/2022 99:00:00 PM` is not a date",
+        "row 4, column Latitude: `north` is not a number",
+        "row 4, column Status: `Closing`",
+        "row 5, column Unique Key: `NYC-1` occurs twice",
+        "nothing imported",
+    ] {
+        assert!(
+            run.err.contains(expected),
+            "{expected} missing from:\n{}",
+            run.err
+        );
+    }
+    let run = jixiao(d, "h.sqlite", &["hotline", "rank", "--month", "2022-05"]);
+    assert!(!run.ok, "nothing was stored");
+}
+
+#[test]
+fn generated_cases_round_trip_through_csv_and_rank_the_streets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        "gen.sqlite",
+        &[
+            "hotline",
+            "generate",
+            "--cases",
+            "5000",
+            "--seed",
+            "4",
+            "-o",
+            "cases.csv",
+        ],
+    );
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(d, "gen.sqlite", &["hotline", "import", "cases.csv"]);
+    assert!(
+        run.ok && run.out.contains("5000 inserted"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    assert!(
+        !run.out.contains("cannot be computed"),
+        "jixiao's own export has every field"
+    );
+    let run = jixiao(
+        d,
+        "direct.sqlite",
+        &["hotline", "generate", "--cases", "5000", "--seed", "4"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let a = jixiao(
+        d,
+        "gen.sqlite",
+        &["hotline", "rank", "--month", "2020-06", "--json"],
+    );
+    let b = jixiao(
+        d,
+        "direct.sqlite",
+        &["hotline", "rank", "--month", "2020-06", "--json"],
+    );
+    assert_eq!(
+        a.out, b.out,
+        "the CSV path and the direct path give the same ranking"
+    );
+    let ranked: Vec<serde_json::Value> = serde_json::from_str(&a.out).unwrap();
+    assert!(
+        ranked.len() > 100 && ranked[0]["rank"] == 1,
+        "{}",
+        ranked.len()
+    );
+    let run = jixiao(
+        d,
+        "gen.sqlite",
+        &["hotline", "rank", "--month", "2020-06", "--districts"],
+    );
+    assert!(run.out.contains("东城区"), "{}", run.out);
+    let run = jixiao(d, "gen.sqlite", &["hotline", "rebuild"]);
+    assert!(run.ok, "{}", run.err);
+    let c = jixiao(
+        d,
+        "gen.sqlite",
+        &["hotline", "rank", "--month", "2020-06", "--json"],
+    );
+    assert_eq!(a.out, c.out, "a rebuild changes nothing");
+    let run = jixiao(
+        d,
+        "gen.sqlite",
+        &["hotline", "api-key", "create", "--name", "东城区网格平台"],
+    );
+    assert!(run.ok && run.out.contains("shown once"), "{}", run.err);
+}

@@ -18,6 +18,7 @@ pub mod cluster;
 pub mod config;
 pub mod generate;
 pub mod geography;
+pub mod import;
 pub mod rollup;
 
 pub use case::{Case, Channel, Closure, Event, LifecycleError, Satisfaction, Stage, Urgency};

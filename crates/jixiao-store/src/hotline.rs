@@ -368,7 +368,7 @@ impl Store {
     /// the same transaction. `progress` is told how many cases are done.
     pub fn hotline_import(
         &mut self,
-        cases: &[Case],
+        cases: &mut dyn Iterator<Item = Case>,
         source: &str,
         config: &HotlineConfig,
         actor: &str,
@@ -394,7 +394,12 @@ impl Store {
                     }
                 };
             let mut done = 0;
-            for batch in cases.chunks(2000) {
+            loop {
+                let batch: Vec<Case> = (&mut *cases).take(2000).collect();
+                if batch.is_empty() {
+                    break;
+                }
+                let batch = batch.as_slice();
                 let ids: Vec<&str> = batch.iter().map(|c| c.id.as_str()).collect();
                 let existing = s.cases_by_id(&ids)?;
                 let mut fresh: Vec<&Case> = Vec::new();

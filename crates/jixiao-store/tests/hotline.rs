@@ -29,7 +29,13 @@ fn counters_follow_imports_and_events_and_equal_a_full_rebuild() {
         let s = &mut db.store;
         s.hotline_save_geography(&geo, "admin").unwrap();
         let out = s
-            .hotline_import(&cases, "gen.csv", &cfg, "admin", &mut |_| {})
+            .hotline_import(
+                &mut cases.iter().cloned(),
+                "gen.csv",
+                &cfg,
+                "admin",
+                &mut |_| {},
+            )
             .unwrap();
         assert_eq!(
             (out.inserted, out.updated, out.unchanged),
@@ -47,7 +53,13 @@ fn counters_follow_imports_and_events_and_equal_a_full_rebuild() {
         // The same file again changes nothing and leaves no audit entry.
         let audit = s.audit_entries(None).unwrap().len();
         let out = s
-            .hotline_import(&cases, "gen.csv", &cfg, "admin", &mut |_| {})
+            .hotline_import(
+                &mut cases.iter().cloned(),
+                "gen.csv",
+                &cfg,
+                "admin",
+                &mut |_| {},
+            )
             .unwrap();
         assert_eq!((out.inserted, out.updated, out.unchanged), (0, 0, 3000));
         assert_eq!(s.audit_entries(None).unwrap().len(), audit);
@@ -142,7 +154,13 @@ fn a_failing_import_writes_nothing() {
         let s = &mut db.store;
         s.hotline_save_geography(&geo, "admin").unwrap();
         assert!(s
-            .hotline_import(&cases, "bad.csv", &cfg, "admin", &mut |_| {})
+            .hotline_import(
+                &mut cases.iter().cloned(),
+                "bad.csv",
+                &cfg,
+                "admin",
+                &mut |_| {}
+            )
             .is_err());
         assert_eq!(
             s.hotline_cases(&Default::default(), 10, 0).unwrap().1,
@@ -162,8 +180,14 @@ fn contacts_are_logged_when_viewed_and_erased_after_retention() {
     for mut db in common::backends() {
         let s = &mut db.store;
         s.hotline_save_geography(&geo, "admin").unwrap();
-        s.hotline_import(&cases, "gen.csv", &cfg, "admin", &mut |_| {})
-            .unwrap();
+        s.hotline_import(
+            &mut cases.iter().cloned(),
+            "gen.csv",
+            &cfg,
+            "admin",
+            &mut |_| {},
+        )
+        .unwrap();
         let with_contact = cases
             .iter()
             .find(|c| c.contact.is_some() && c.closed.is_some())

@@ -1,0 +1,318 @@
+//! `jixiao hotline …`: geography, generated and imported cases, the monthly ranking, rebuilds,
+//! retention and Open311 keys.
+
+use crate::cli::{ApiKeyCommand, HotlineCommand, RulesArg};
+use crate::commands::{open, progress};
+use anyhow::{anyhow, bail, Context, Result};
+use jixiao_hotline::generate::Generator;
+use jixiao_hotline::import::{read_csv, read_xlsx, Mapping, RowError, NATIVE_MAPPING};
+use jixiao_hotline::rollup::{rank, Ranked};
+use jixiao_hotline::HotlineConfig;
+use jixiao_store::Store;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn rules(arg: &RulesArg) -> Result<HotlineConfig> {
+    match &arg.rules {
+        None => Ok(HotlineConfig::default()),
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            HotlineConfig::parse(&text, &p.display().to_string()).map_err(|e| anyhow!("{e}"))
+        }
+    }
+}
+
+/// Stores the built-in geography and catalogue unless the database has them.
+pub fn ensure_geography(store: &mut Store, actor: &str) -> Result<()> {
+    if store.hotline_geography()?.areas.is_empty() {
+        store.hotline_save_geography(&jixiao_hotline::geography::beijing(4, 4), actor)?;
+    }
+    if store.hotline_categories()?.is_empty() {
+        store.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
+    }
+    Ok(())
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The ranking of `month` as a text table, with the street and district names.
+pub fn ranking_table(store: &mut Store, ranked: &[Ranked]) -> Result<String> {
+    let geo = store.hotline_geography()?;
+    let name = |id: &str| {
+        geo.get(id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .map(|r| {
+            let a = &r.assessment;
+            vec![
+                r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                name(&r.unit),
+                a.accepted.to_string(),
+                pct(a.response_rate),
+                pct(a.resolution_rate),
+                pct(a.satisfaction_rate),
+                a.score
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect();
+    Ok(crate::table::render(
+        &[
+            "名次 rank",
+            "单位 unit",
+            "受理 accepted",
+            "响应率 response",
+            "解决率 resolution",
+            "满意率 satisfaction",
+            "综合得分 score",
+        ],
+        &rows,
+    ))
+}
+
+fn import_file(
+    store: &mut Store,
+    file: &Path,
+    mapping: &Mapping,
+    cfg: &HotlineConfig,
+    actor: &str,
+) -> Result<ExitCode> {
+    let name = file.display().to_string();
+    let is_xlsx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let read =
+        |each: &mut dyn FnMut(jixiao_hotline::Case)| -> Result<Result<usize, Vec<RowError>>> {
+            Ok(if is_xlsx {
+                let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+                read_xlsx(&bytes, &name, mapping, cfg, 50, each).map(|r| r.rows)
+            } else {
+                let f = std::fs::File::open(file).with_context(|| format!("reading {name}"))?;
+                read_csv(std::io::BufReader::new(f), &name, mapping, cfg, 50, each).map(|r| r.rows)
+            })
+        };
+    // Pass 1: check every row; nothing is written if any is wrong.
+    let rows = match read(&mut |_| {})? {
+        Ok(n) => n,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "未导入 nothing imported: {} problem(s) shown{}",
+                errors.len(),
+                if errors.len() >= 50 {
+                    " (the first 50)"
+                } else {
+                    ""
+                }
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    // Pass 2: import in one transaction, streaming.
+    let bar = progress(rows as u64, "导入工单 importing cases");
+    let (tx, rx) = std::sync::mpsc::sync_channel::<jixiao_hotline::Case>(10_000);
+    let outcome = std::thread::scope(|scope| -> Result<_> {
+        let reader = scope.spawn(move || {
+            read(&mut |c| {
+                let _ = tx.send(c);
+            })
+        });
+        let mut it = rx.into_iter();
+        let out = store.hotline_import(&mut it, &name, cfg, actor, &mut |n| {
+            bar.set_position(n as u64)
+        });
+        drop(it);
+        reader
+            .join()
+            .map_err(|_| anyhow!("the reader stopped"))??
+            .map_err(|_| anyhow!("{name} changed while it was imported"))?;
+        Ok(out?)
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "{} ({}): {} inserted, {} updated, {} unchanged",
+        name, mapping.name, outcome.inserted, outcome.updated, outcome.unchanged
+    );
+    for c in mapping.cannot_compute() {
+        println!("无法计算 cannot be computed from this export: {c}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
+    match cmd {
+        HotlineCommand::Init {
+            geography,
+            communities,
+            grids,
+        } => {
+            let mut store = open(db)?;
+            let geo = match geography {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?;
+                    jixiao_hotline::geography::Geography::from_csv(&text, &p.display().to_string())
+                        .map_err(|e| anyhow!(e))?
+                }
+                None => jixiao_hotline::geography::beijing(communities, grids),
+            };
+            let n = store.hotline_save_geography(&geo, actor)?;
+            if store.hotline_categories()?.is_empty() {
+                store.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
+            }
+            println!("网格 geography: {n} areas");
+        }
+        HotlineCommand::Generate {
+            cases,
+            seed,
+            year,
+            output,
+            rules: r,
+        } => {
+            let cfg = rules(&r)?;
+            let geo = jixiao_hotline::geography::beijing(4, 4);
+            let mut gen = Generator::new(&cfg, &geo, cases, seed, year);
+            match output {
+                Some(path) => {
+                    let f = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    let bar = progress(cases, "生成工单 generating cases");
+                    let n = jixiao_hotline::import::write_native_csv(
+                        std::io::BufWriter::new(f),
+                        &mut gen,
+                        true,
+                        &mut |n| bar.set_position(n),
+                    )
+                    .map_err(|e| anyhow!(e))?;
+                    bar.finish_and_clear();
+                    println!("{n} cases → {}", path.display());
+                }
+                None => {
+                    let mut store = open(db)?;
+                    ensure_geography(&mut store, actor)?;
+                    let bar = progress(cases, "生成工单 generating cases");
+                    let out = store.hotline_import(
+                        &mut gen,
+                        &format!("generated seed {seed}"),
+                        &cfg,
+                        actor,
+                        &mut |n| bar.set_position(n as u64),
+                    )?;
+                    bar.finish_and_clear();
+                    println!(
+                        "{} cases generated into the database ({} unchanged)",
+                        out.inserted + out.updated,
+                        out.unchanged
+                    );
+                }
+            }
+        }
+        HotlineCommand::Import {
+            file,
+            mapping,
+            rules: r,
+        } => {
+            let cfg = rules(&r)?;
+            let m = match &mapping {
+                Some(p) => Mapping::parse(
+                    &std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                    &p.display().to_string(),
+                ),
+                None => Mapping::parse(NATIVE_MAPPING, "jixiao.toml"),
+            }
+            .map_err(|e| anyhow!(e))?;
+            let mut store = open(db)?;
+            ensure_geography(&mut store, actor)?;
+            return import_file(&mut store, &file, &m, &cfg, actor);
+        }
+        HotlineCommand::Rank {
+            month,
+            districts,
+            district,
+            category,
+            json,
+            rules: r,
+        } => {
+            let cfg = rules(&r)?;
+            let mut store = open(db)?;
+            let month = match month {
+                Some(m) => m,
+                None => store
+                    .hotline_months()?
+                    .pop()
+                    .ok_or_else(|| anyhow!("no hotline cases in the database"))?,
+            };
+            let rows =
+                store.hotline_month(&month, districts, district.as_deref(), category.as_deref())?;
+            if rows.is_empty() {
+                bail!("no cases in {month}");
+            }
+            let per_unit: BTreeMap<String, _> =
+                rows.into_iter().map(|u| (u.unit, u.counters)).collect();
+            let month_start = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                .map_err(|_| anyhow!("`{month}` is not a month like 2020-06"))?;
+            let at = chrono::TimeZone::from_utc_datetime(
+                &chrono::Utc,
+                &month_start.and_hms_opt(12, 0, 0).expect("noon"),
+            );
+            let ranked = rank(&per_unit, cfg.rules_at(at));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&ranked)?);
+            } else {
+                println!(
+                    "{month} {}",
+                    if districts {
+                        "各区排名 districts"
+                    } else {
+                        "街道排名 streets"
+                    }
+                );
+                print!("{}", ranking_table(&mut store, &ranked)?);
+                let missing: std::collections::BTreeSet<&String> =
+                    ranked.iter().flat_map(|r| &r.assessment.missing).collect();
+                for m in missing {
+                    println!("无法计算 cannot be computed: {m}");
+                }
+            }
+        }
+        HotlineCommand::Rebuild { rules: r } => {
+            let cfg = rules(&r)?;
+            let mut store = open(db)?;
+            let t = std::time::Instant::now();
+            let n = store.hotline_rebuild(&cfg, actor)?;
+            println!(
+                "rollups rebuilt from {n} cases in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+        }
+        HotlineCommand::EraseContacts { rules: r } => {
+            let cfg = rules(&r)?;
+            let mut store = open(db)?;
+            let before = chrono::Utc::now() - chrono::Duration::days(cfg.retention_days);
+            let n = store.hotline_erase_contacts(before, actor)?;
+            println!(
+                "{n} requester contacts erased (closed before {})",
+                before.format("%Y-%m-%d")
+            );
+        }
+        HotlineCommand::ApiKey(ApiKeyCommand::Create { name }) => {
+            let mut store = open(db)?;
+            let key = jixiao_server::auth::random_token();
+            let id = store.hotline_add_api_key(&name, &key, actor)?;
+            println!("Open311 API key for {name} (id {id}; shown once): {key}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
