@@ -443,13 +443,17 @@ fn case_of(
 fn header_index(m: &Mapping, headers: &[String], file: &str) -> Result<Columns, Vec<RowError>> {
     let mut index = HashMap::new();
     let mut errors = Vec::new();
-    for (field, column) in &m.columns {
+    // In field order, so that the same file always gets the same report.
+    for field in FIELDS {
+        let Some(column) = m.columns.get(field) else {
+            continue;
+        };
         match headers
             .iter()
             .position(|h| h.trim().trim_start_matches('\u{feff}') == column)
         {
             Some(i) => {
-                index.insert(field.clone(), i);
+                index.insert(field.to_string(), i);
             }
             None => errors.push(RowError {
                 file: file.to_string(),
