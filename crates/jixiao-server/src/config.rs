@@ -38,6 +38,9 @@ pub struct Config {
     /// `report_wording` / JIXIAO_REPORT_WORDING: a wording file for generated reports (TOML;
     /// the keys it sets replace the defaults, see crates/jixiao-report/wording/zh-CN.toml).
     pub report_wording: Option<std::path::PathBuf>,
+    /// `hotline_rules` / JIXIAO_HOTLINE_RULES: the 接诉即办 rules (TOML; weights, deadlines, time
+    /// zone, retention). Default: the built-in rules.
+    pub hotline_rules: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -49,6 +52,17 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("report_wording {}: {e}", path.display()))?;
         jixiao_report::wording::Wording::with_overrides(&path.display().to_string(), &text)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The hotline rules: the configured file, or the built-in defaults.
+    pub fn hotline(&self) -> Result<jixiao_hotline::HotlineConfig, String> {
+        let Some(path) = &self.hotline_rules else {
+            return Ok(jixiao_hotline::HotlineConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("hotline_rules {}: {e}", path.display()))?;
+        jixiao_hotline::HotlineConfig::parse(&text, &path.display().to_string())
             .map_err(|e| e.to_string())
     }
 
@@ -74,6 +88,7 @@ impl Default for Config {
             instance: format!("pid-{}", std::process::id()),
             today: None,
             report_wording: None,
+            hotline_rules: None,
             reminder_days: 7,
             smtp_host: None,
             smtp_port: 25,
@@ -175,6 +190,10 @@ impl Config {
                         .map_err(|_| format!("`{v}` is not a date like 2020-12-20"))?,
                 )
             }
+            "hotline_rules" => {
+                self.hotline_rules =
+                    Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
+            }
             "report_wording" => {
                 self.report_wording =
                     Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
@@ -185,7 +204,8 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 16] = [
+pub const KEYS: [&str; 17] = [
+    "hotline_rules",
     "report_wording",
     "reminder_days",
     "smtp_host",

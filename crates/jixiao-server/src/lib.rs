@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod open311;
 pub mod pages;
 pub mod policy;
 pub mod report_pages;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         get(|| async { axum::response::Html(SWAGGER_PAGE) }),
     )
     .route("/assets/{*file}", get(asset))
+    .route("/open311/{*rest}", axum::routing::any(open311::handle))
     .merge(pages::routes())
     .merge(report_pages::routes())
     .fallback(not_found)

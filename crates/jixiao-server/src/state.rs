@@ -17,12 +17,15 @@ pub struct AppState {
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Wording of generated reports, read once at start.
     pub wording: Arc<jixiao_report::wording::Wording>,
+    /// The 接诉即办 rules, read once at start.
+    pub hotline: Arc<jixiao_hotline::HotlineConfig>,
 }
 
 impl AppState {
     /// Opens the configured database on the store thread.
     pub fn start(config: Config) -> Result<AppState, StoreError> {
         let wording = config.wording().map_err(StoreError::Invalid)?;
+        let hotline = config.hotline().map_err(StoreError::Invalid)?;
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready, opened) = mpsc::sync_channel::<Result<(), StoreError>>(1);
         let url = config.database_url.clone();
@@ -49,6 +52,7 @@ impl AppState {
             jobs,
             templates: Arc::new(crate::pages::templates()),
             wording: Arc::new(wording),
+            hotline: Arc::new(hotline),
         })
     }
 

@@ -84,6 +84,12 @@ pub struct CaseFilter {
     pub stage: Option<String>,
     /// Open and past the completion deadline at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
+    /// Only these cases (overrides nothing else; callers decide).
+    pub ids: Vec<String>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// `Some(true)`: not closed; `Some(false)`: closed.
+    pub open: Option<bool>,
 }
 
 /// Counters summed per unit (or district) for a month.
@@ -675,29 +681,55 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<(Vec<Case>, i64)> {
-        let mut cond = Vec::new();
-        let mut params = Vec::new();
-        let mut add = |c: &str, v: Val| {
+        let mut cond: Vec<String> = Vec::new();
+        let mut params: Vec<Val> = Vec::new();
+        fn add(cond: &mut Vec<String>, params: &mut Vec<Val>, c: &str, v: Val) {
             params.push(v);
             cond.push(c.replace('?', &format!("${}", params.len())));
-        };
+        }
         if let Some(m) = &f.month {
-            add("month = ?", t(m));
+            add(&mut cond, &mut params, "month = ?", t(m));
         }
         if let Some(u) = &f.unit {
-            add("unit = ?", t(u));
+            add(&mut cond, &mut params, "unit = ?", t(u));
         }
         if let Some(d) = &f.district {
-            add("district = ?", t(d));
+            add(&mut cond, &mut params, "district = ?", t(d));
         }
         if let Some(c) = f.category.as_ref().filter(|c| !c.is_empty()) {
-            add("category LIKE ?", t(&format!("{c}%")));
+            add(
+                &mut cond,
+                &mut params,
+                "category LIKE ?",
+                t(&format!("{c}%")),
+            );
         }
-        if let Some(s) = &f.stage {
-            add("stage = ?", t(s));
+        if let Some(st) = &f.stage {
+            add(&mut cond, &mut params, "stage = ?", t(st));
+        }
+        if !f.ids.is_empty() {
+            let mut marks = Vec::new();
+            for id in f.ids.iter().take(CHUNK) {
+                params.push(t(id));
+                marks.push(format!("${}", params.len()));
+            }
+            cond.push(format!("id IN ({})", marks.join(", ")));
+        }
+        if let Some(from) = f.received_from {
+            add(&mut cond, &mut params, "received_at >= ?", time(Some(from)));
+        }
+        if let Some(to) = f.received_to {
+            add(&mut cond, &mut params, "received_at <= ?", time(Some(to)));
+        }
+        match f.open {
+            Some(true) => cond.push("stage <> 'closed'".into()),
+            Some(false) => cond.push("stage = 'closed'".into()),
+            None => {}
         }
         if let Some(at) = f.overdue_at {
             add(
+                &mut cond,
+                &mut params,
                 "stage <> 'closed' AND handled_at IS NULL AND completion_due < ?",
                 time(Some(at)),
             );

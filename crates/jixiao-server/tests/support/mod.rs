@@ -19,6 +19,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Keeps a temporary folder (the database) alive as long as the server.
+    pub fn keep(&mut self, dir: tempfile::TempDir) {
+        self._dir = Some(dir);
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());

@@ -1,0 +1,613 @@
+//! Open311 GeoReport v2 (DOMAIN.md §4) at `/open311/v2`: discovery, services, service
+//! definitions, POST requests (with an API key made by the office), tokens, GET requests with
+//! every filter of the specification, GET one request; XML and JSON; errors in the
+//! specification's shape and status codes.
+//!
+//! One handler takes every `/open311/…` path and parses it itself, so that what real clients
+//! send works: doubled slashes, the singular `/service/{code}`, `api_key` and `jurisdiction_id`
+//! in the query string of a POST, empty optional parameters (treated as absent). A jurisdiction
+//! is a district of the stored geography, so several districts can share one server.
+
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use jixiao_hotline::catalogue::Category;
+use jixiao_hotline::geography::Level;
+use jixiao_hotline::{Case, Channel, Stage};
+use jixiao_store::hotline::CaseFilter;
+use std::collections::HashMap;
+
+pub const SPEC: &str = "http://wiki.open311.org/GeoReport_v2";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Xml,
+    Json,
+}
+
+/// An answer: a status and a value written as XML or JSON.
+struct Answer {
+    status: StatusCode,
+    body: Node,
+}
+
+/// A tiny document tree that writes itself as either format.
+enum Node {
+    Text(String),
+    Null,
+    /// An element with named children (JSON object).
+    Object(&'static str, Vec<(&'static str, Node)>),
+    /// An element holding repeated children (JSON array).
+    List(&'static str, Vec<Node>),
+    /// A list of texts, each in an element of the second name (JSON array of strings).
+    Texts(&'static str, &'static str, Vec<String>),
+}
+
+fn text(s: impl Into<String>) -> Node {
+    Node::Text(s.into())
+}
+
+fn escape(s: &str) -> String {
+    jixiao_report::html::escape(s)
+}
+
+impl Node {
+    fn xml(&self, name: &str, out: &mut String) {
+        match self {
+            Node::Text(s) => out.push_str(&format!("<{name}>{}</{name}>", escape(s))),
+            Node::Null => out.push_str(&format!("<{name}/>")),
+            Node::Object(tag, fields) => {
+                let tag = if name.is_empty() { tag } else { name };
+                out.push_str(&format!("<{tag}>"));
+                for (k, v) in fields {
+                    v.xml(k, out);
+                }
+                out.push_str(&format!("</{tag}>"));
+            }
+            Node::List(tag, items) => {
+                let tag = if name.is_empty() { tag } else { name };
+                out.push_str(&format!("<{tag}>"));
+                for i in items {
+                    i.xml("", out);
+                }
+                out.push_str(&format!("</{tag}>"));
+            }
+            Node::Texts(tag, item, texts) => {
+                let tag = if name.is_empty() { tag } else { name };
+                out.push_str(&format!("<{tag}>"));
+                for t in texts {
+                    out.push_str(&format!("<{item}>{}</{item}>", escape(t)));
+                }
+                out.push_str(&format!("</{tag}>"));
+            }
+        }
+    }
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Node::Text(s) => serde_json::Value::String(s.clone()),
+            Node::Null => serde_json::Value::Null,
+            Node::Object(_, fields) => serde_json::Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.json()))
+                    .collect(),
+            ),
+            Node::List(_, items) => {
+                serde_json::Value::Array(items.iter().map(Node::json).collect())
+            }
+            Node::Texts(_, _, texts) => serde_json::Value::Array(
+                texts
+                    .iter()
+                    .map(|t| serde_json::Value::String(t.clone()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Answer {
+    fn ok(body: Node) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            body,
+        }
+    }
+    fn error(status: StatusCode, description: impl Into<String>) -> Answer {
+        Answer {
+            status,
+            body: Node::List(
+                "errors",
+                vec![Node::Object(
+                    "error",
+                    vec![
+                        ("code", text(status.as_u16().to_string())),
+                        ("description", text(description)),
+                    ],
+                )],
+            ),
+        }
+    }
+    fn into_response(self, f: Format) -> Response {
+        match f {
+            Format::Json => (
+                self.status,
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                self.body.json().to_string(),
+            )
+                .into_response(),
+            Format::Xml => {
+                let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+                self.body.xml("", &mut s);
+                (
+                    self.status,
+                    [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+                    s,
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// Query string and form body merged; empty values are absent (real clients send `x=`).
+fn parameters(query: Option<&str>, body: &[u8]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for part in [query.unwrap_or("").as_bytes(), body] {
+        for (k, v) in form_urlencoded(part) {
+            if !v.trim().is_empty() {
+                out.entry(k).or_insert(v);
+            }
+        }
+    }
+    out
+}
+
+fn form_urlencoded(bytes: &[u8]) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let s = s.replace('+', " ");
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                if let Some(x) = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(x);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    String::from_utf8_lossy(bytes)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn iso(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn service_node(c: &Category, catalogue: &[Category]) -> Node {
+    let group = c
+        .parent_code()
+        .and_then(|p| catalogue.iter().find(|x| x.code == p))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    Node::Object(
+        "service",
+        vec![
+            ("service_code", text(&c.code)),
+            ("service_name", text(&c.name)),
+            (
+                "description",
+                text(jixiao_hotline::catalogue::path(catalogue, &c.code)),
+            ),
+            ("metadata", text("false")),
+            ("type", text("realtime")),
+            ("keywords", text("")),
+            ("group", text(group)),
+        ],
+    )
+}
+
+fn request_node(
+    c: &Case,
+    catalogue: &[Category],
+    unit_name: &dyn Fn(&str) -> String,
+    tz: chrono_tz::Tz,
+) -> Node {
+    let closed = c.stage == Stage::Closed;
+    let notes = match (c.stage, c.closure) {
+        (Stage::Closed, Some(x)) => x.label_zh().to_string(),
+        (s, _) => s.label_zh().to_string(),
+    };
+    let opt_time = |t: Option<DateTime<Utc>>| t.map(|t| text(iso(t, tz))).unwrap_or(Node::Null);
+    let updated = [
+        c.closed,
+        c.callback.map(|x| x.at),
+        c.handled,
+        c.responded,
+        c.dispatched,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(c.received);
+    Node::Object(
+        "request",
+        vec![
+            ("service_request_id", text(&c.id)),
+            ("status", text(if closed { "closed" } else { "open" })),
+            ("status_notes", text(notes)),
+            (
+                "service_name",
+                text(
+                    catalogue
+                        .iter()
+                        .find(|x| x.code == c.category)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_else(|| c.category.clone()),
+                ),
+            ),
+            ("service_code", text(&c.category)),
+            ("description", text(&c.description)),
+            (
+                "agency_responsible",
+                text(c.unit.as_deref().map(unit_name).unwrap_or_default()),
+            ),
+            ("service_notice", text("")),
+            ("requested_datetime", text(iso(c.received, tz))),
+            ("updated_datetime", text(iso(updated, tz))),
+            ("expected_datetime", opt_time(c.completion_due)),
+            ("address", text(&c.address)),
+            ("address_id", text(c.grid.clone().unwrap_or_default())),
+            ("zipcode", text("")),
+            (
+                "lat",
+                c.lat.map(|x| text(format!("{x:.6}"))).unwrap_or(Node::Null),
+            ),
+            (
+                "long",
+                c.lon.map(|x| text(format!("{x:.6}"))).unwrap_or(Node::Null),
+            ),
+            ("media_url", text("")),
+        ],
+    )
+}
+
+/// Every `/open311/…` request.
+pub async fn handle(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    // Doubled slashes and the /open311 prefix are not part of the resource.
+    let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
+    let rest: Vec<&str> = segments.iter().skip(2).copied().collect();
+    let (format, resource) = match rest.last() {
+        Some(last) => {
+            let (stem, f) = if let Some(s) = last.strip_suffix(".json") {
+                (s, Format::Json)
+            } else if let Some(s) = last.strip_suffix(".xml") {
+                (s, Format::Xml)
+            } else {
+                (*last, Format::Xml)
+            };
+            let mut r: Vec<String> = rest[..rest.len() - 1]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            r.push(stem.to_string());
+            (f, r)
+        }
+        None => (Format::Xml, Vec::new()),
+    };
+    if segments.get(1) != Some(&"v2") {
+        return Answer::error(
+            StatusCode::NOT_FOUND,
+            "unknown resource: the base is /open311/v2",
+        )
+        .into_response(format);
+    }
+    let params = parameters(query.as_deref(), &body);
+    let answer = answer(&state, &method, &resource, &params).await;
+    answer.into_response(format)
+}
+
+async fn answer(
+    state: &AppState,
+    method: &Method,
+    resource: &[String],
+    p: &HashMap<String, String>,
+) -> Answer {
+    let r: Vec<&str> = resource.iter().map(String::as_str).collect();
+    let tz = state.hotline.timezone;
+    let jurisdiction = p.get("jurisdiction_id").cloned();
+    let setup = state
+        .db(|s| Ok((s.hotline_categories()?, s.hotline_geography()?)))
+        .await;
+    let Ok((catalogue, geo)) = setup else {
+        return Answer::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database does not answer",
+        );
+    };
+    if let Some(j) = &jurisdiction {
+        if geo.get(j).is_none_or(|a| a.level != Level::District) {
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                format!("unknown jurisdiction_id `{j}`"),
+            );
+        }
+    }
+    let services: Vec<&Category> = catalogue.iter().filter(|c| c.code.len() > 2).collect();
+    match (method.clone(), r.as_slice()) {
+        (Method::GET, ["discovery"]) => Answer::ok(Node::Object(
+            "discovery",
+            vec![
+                ("changeset", text("2026-11-27T00:00:00Z")),
+                ("contact", text("12345")),
+                ("key_service", text("API keys are issued by the performance office (jixiao hotline api-key create)")),
+                (
+                    "endpoints",
+                    Node::List(
+                        "endpoints",
+                        vec![Node::Object(
+                            "endpoint",
+                            vec![
+                                ("specification", text(SPEC)),
+                                ("url", text("/open311/v2")),
+                                ("changeset", text("2026-11-27T00:00:00Z")),
+                                ("type", text("production")),
+                                (
+                                    "formats",
+                                    Node::Texts("formats", "format", vec!["text/xml".into(), "application/json".into()]),
+                                ),
+                            ],
+                        )],
+                    ),
+                ),
+            ],
+        )),
+        (Method::GET, ["services"]) => Answer::ok(Node::List(
+            "services",
+            services.iter().map(|c| service_node(c, &catalogue)).collect(),
+        )),
+        (Method::GET, ["services" | "service", code]) => match services.iter().find(|c| c.code == *code) {
+            Some(c) => Answer::ok(Node::Object(
+                "service_definition",
+                vec![("service_code", text(&c.code)), ("attributes", Node::List("attributes", vec![]))],
+            )),
+            None => Answer::error(StatusCode::NOT_FOUND, format!("unknown service_code `{code}`")),
+        },
+        (Method::GET, ["tokens", token]) => {
+            Answer::error(StatusCode::NOT_FOUND, format!("unknown token `{token}`: requests are answered with their id at once"))
+        }
+        (Method::POST, ["requests"]) => post_request(state, p, &services, &geo, jurisdiction.as_deref()).await,
+        (Method::GET, ["requests"]) => {
+            let mut f = CaseFilter::default();
+            if let Some(ids) = p.get("service_request_id") {
+                // A list of ids overrides every other filter.
+                f.ids = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            } else {
+                f.category = p.get("service_code").cloned();
+                let end = match p.get("end_date") {
+                    Some(s) => match parse_iso(s) {
+                        Some(t) => Some(t),
+                        None => return Answer::error(StatusCode::BAD_REQUEST, format!("end_date `{s}` is not an ISO 8601 date and time with a time zone")),
+                    },
+                    None => None,
+                };
+                let start = match p.get("start_date") {
+                    Some(s) => match parse_iso(s) {
+                        Some(t) => Some(t),
+                        None => return Answer::error(StatusCode::BAD_REQUEST, format!("start_date `{s}` is not an ISO 8601 date and time with a time zone")),
+                    },
+                    None => None,
+                };
+                // Without dates, the last 90 days up to the end date (or the newest case).
+                f.received_to = end;
+                f.received_from = start.or_else(|| end.map(|e| e - Duration::days(90)));
+                f.open = match p.get("status").map(String::as_str) {
+                    None => None,
+                    Some("open") => Some(true),
+                    Some("closed") => Some(false),
+                    Some(other) => return Answer::error(StatusCode::BAD_REQUEST, format!("status `{other}` is not open or closed")),
+                };
+                f.district = jurisdiction.clone();
+            }
+            let found = state.db(move |s| Ok(s.hotline_cases(&f, 1000, 0)?)).await;
+            match found {
+                Ok((cases, _)) => {
+                    let name = |u: &str| geo.get(u).map(|a| a.name.clone()).unwrap_or_else(|| u.to_string());
+                    Answer::ok(Node::List("service_requests", cases.iter().map(|c| request_node(c, &catalogue, &name, tz)).collect()))
+                }
+                Err(e) => Answer::error(StatusCode::BAD_REQUEST, e.to_string()),
+            }
+        }
+        (Method::GET, ["requests", id]) => {
+            let id = id.to_string();
+            let found = state.db(move |s| Ok(s.hotline_case(&id)?)).await;
+            match found {
+                Ok(Some(c)) if jurisdiction.as_ref().is_none_or(|j| c.unit.as_deref().and_then(|u| geo.ancestor(u, Level::District)).is_some_and(|d| &d.id == j)) => {
+                    let name = |u: &str| geo.get(u).map(|a| a.name.clone()).unwrap_or_else(|| u.to_string());
+                    // One request is still a list.
+                    Answer::ok(Node::List("service_requests", vec![request_node(&c, &catalogue, &name, tz)]))
+                }
+                Ok(_) => Answer::error(StatusCode::NOT_FOUND, format!("unknown service_request_id `{}`", r[1])),
+                Err(e) => Answer::error(StatusCode::BAD_REQUEST, e.to_string()),
+            }
+        }
+        _ => Answer::error(StatusCode::NOT_FOUND, format!("unknown resource `{}`", resource.join("/"))),
+    }
+}
+
+async fn post_request(
+    state: &AppState,
+    p: &HashMap<String, String>,
+    services: &[&Category],
+    geo: &jixiao_hotline::geography::Geography,
+    jurisdiction: Option<&str>,
+) -> Answer {
+    let Some(key) = p.get("api_key").cloned() else {
+        return Answer::error(StatusCode::FORBIDDEN, "api_key is required");
+    };
+    let client = state.db(move |s| Ok(s.hotline_check_api_key(&key)?)).await;
+    let client = match client {
+        Ok(Some(c)) => c,
+        _ => return Answer::error(StatusCode::FORBIDDEN, "api_key is not valid"),
+    };
+    let Some(code) = p.get("service_code") else {
+        return Answer::error(StatusCode::BAD_REQUEST, "service_code is required");
+    };
+    if !services.iter().any(|c| &c.code == code) {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            format!("unknown service_code `{code}`"),
+        );
+    }
+    let coord = |k: &str| {
+        p.get(k)
+            .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+    };
+    let (lat, lon) = match (coord("lat"), coord("long")) {
+        (Some(Some(a)), Some(Some(b)))
+            if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b) =>
+        {
+            (Some(a), Some(b))
+        }
+        (None, None) => (None, None),
+        _ => {
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                "lat and long must both be given as decimal degrees",
+            )
+        }
+    };
+    let address = p.get("address_string").cloned();
+    let address_id = p.get("address_id").cloned();
+    if lat.is_none() && address.is_none() && address_id.is_none() {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            "a location is required: lat and long, address_string or address_id",
+        );
+    }
+    let description = p.get("description").cloned().unwrap_or_default();
+    if description.chars().count() > 4000 {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            "description is longer than 4000 characters",
+        );
+    }
+    if let Some(g) = &address_id {
+        if geo.get(g).is_none_or(|a| a.level != Level::Grid) {
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                format!("unknown address_id `{g}` (a grid cell id)"),
+            );
+        }
+    }
+    let now = Utc::now();
+    // Dispatched at once to the street of the grid cell, or the nearest street (within the
+    // jurisdiction when one is named); an address alone waits for the hotline to dispatch it.
+    let street = match (&address_id, lat.zip(lon)) {
+        (Some(g), _) => geo.ancestor(g, Level::Street).map(|a| a.id.clone()),
+        (None, Some(point)) => geo
+            .at_level(Level::Street)
+            .filter(|s| {
+                jurisdiction.is_none_or(|j| {
+                    geo.ancestor(&s.id, Level::District)
+                        .is_some_and(|d| d.id == j)
+                })
+            })
+            .filter_map(|s| {
+                Some((
+                    s,
+                    jixiao_hotline::cluster::distance_m(point, (s.lat?, s.lon?)),
+                ))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(s, _)| s.id.clone()),
+        _ => None,
+    };
+    let id = format!(
+        "O{}{:06}",
+        now.format("%Y%m%d%H%M%S"),
+        now.timestamp_subsec_micros()
+    );
+    let mut c = Case::received(&id, Channel::Open311, now, code.clone());
+    c.description = description;
+    c.address = address.unwrap_or_default();
+    c.grid = address_id;
+    c.lat = lat;
+    c.lon = lon;
+    let name: Vec<String> = ["first_name", "last_name"]
+        .iter()
+        .filter_map(|k| p.get(*k).cloned())
+        .collect();
+    c.contact = p.get("phone").or(p.get("email")).cloned().map(|x| {
+        if name.is_empty() {
+            x
+        } else {
+            format!("{} {x}", name.join(" "))
+        }
+    });
+    if let Some((r, d)) = state.hotline.deadlines(code, c.urgency, now) {
+        c.response_due = Some(r);
+        c.completion_due = Some(d);
+    }
+    if let Some(s) = street {
+        c.unit = Some(s);
+        c.stage = Stage::Dispatched;
+        c.dispatched = Some(now);
+    }
+    let cfg = state.hotline.clone();
+    let saved = state
+        .db(move |s| {
+            Ok(s.hotline_import(
+                &mut std::iter::once(c),
+                "open311",
+                &cfg,
+                &format!("open311:{client}"),
+                &mut |_| {},
+            )?)
+        })
+        .await;
+    match saved {
+        Ok(_) => Answer::ok(Node::List(
+            "service_requests",
+            vec![Node::Object(
+                "request",
+                vec![
+                    ("service_request_id", text(id)),
+                    ("service_notice", text("")),
+                    ("account_id", Node::Null),
+                ],
+            )],
+        )),
+        Err(e) => Answer::error(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}

@@ -1,0 +1,373 @@
+//! Open311 GeoReport v2 against a real server: XML read back with an XML parser and checked
+//! field by field; JSON; the robustness real clients need.
+
+mod support;
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+use support::*;
+
+const REQUEST_FIELDS: [&str; 17] = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+];
+
+/// The demo database with a hotline: geography, catalogue, generated cases and one API key.
+async fn app() -> (TestApp, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (url, key) = tokio::task::spawn_blocking(move || {
+        let url = demo_database(&path);
+        let mut s = jixiao_store::Store::open(&url).unwrap();
+        let cfg = jixiao_hotline::HotlineConfig::default();
+        let geo = jixiao_hotline::geography::beijing(2, 2);
+        s.hotline_save_geography(&geo, "test").unwrap();
+        s.hotline_save_categories(&jixiao_hotline::catalogue::built_in())
+            .unwrap();
+        let mut cases = jixiao_hotline::generate::Generator::new(&cfg, &geo, 600, 1, 2020);
+        s.hotline_import(&mut cases, "gen", &cfg, "test", &mut |_| {})
+            .unwrap();
+        s.hotline_add_api_key("测试客户端", "test-key-311", "test")
+            .unwrap();
+        (url, "test-key-311".to_string())
+    })
+    .await
+    .unwrap();
+    let mut app = spawn_with(config(&url)).await;
+    app.keep(dir);
+    (app, key)
+}
+
+/// Elements of an XML document as (path, text) pairs, e.g. ("service_requests/request/status", "open").
+fn xml_leaves(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_str(xml);
+    let mut path: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut text = String::new();
+    loop {
+        match r.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                path.push(e.name().as_ref().to_string());
+                text.clear();
+            }
+            Event::Empty(e) => {
+                let mut p = path.clone();
+                p.push(e.name().as_ref().to_string());
+                out.push((p.join("/"), String::new()));
+            }
+            Event::Text(t) => text.push_str(&t.xml10_content()),
+            Event::GeneralRef(g) => text.push_str(match g.xml10_content().as_ref() {
+                "amp" => "&",
+                "lt" => "<",
+                "gt" => ">",
+                "quot" => "\"",
+                _ => "'",
+            }),
+            Event::End(_) => {
+                out.push((path.join("/"), std::mem::take(&mut text)));
+                path.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The requests of a `<service_requests>` document, each as field → text.
+fn requests(xml: &str) -> Vec<BTreeMap<String, String>> {
+    let mut out: Vec<BTreeMap<String, String>> = Vec::new();
+    for (path, text) in xml_leaves(xml) {
+        let parts: Vec<&str> = path.split('/').collect();
+        if let ["service_requests", "request", field] = parts.as_slice() {
+            if out.last().is_none_or(|r| r.contains_key(*field)) {
+                out.push(BTreeMap::new());
+            }
+            out.last_mut().unwrap().insert(field.to_string(), text);
+        }
+    }
+    out
+}
+
+async fn get(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn discovery_services_and_definitions_in_xml_and_json() {
+    let (app, _) = app().await;
+    let (s, xml) = get(&app, "/open311/v2/discovery.xml").await;
+    assert_eq!(s, StatusCode::OK);
+    let leaves = xml_leaves(&xml);
+    assert!(
+        leaves
+            .iter()
+            .any(|(p, t)| p == "discovery/endpoints/endpoint/specification"
+                && t == "http://wiki.open311.org/GeoReport_v2"),
+        "{xml}"
+    );
+    assert!(leaves.iter().any(
+        |(p, t)| p == "discovery/endpoints/endpoint/formats/format" && t == "application/json"
+    ));
+    let (_, xml) = get(&app, "/open311/v2/services.xml").await;
+    let codes: Vec<String> = xml_leaves(&xml)
+        .into_iter()
+        .filter(|(p, _)| p == "services/service/service_code")
+        .map(|(_, t)| t)
+        .collect();
+    assert!(
+        codes.contains(&"0101".to_string()) && !codes.contains(&"01".to_string()),
+        "{codes:?}"
+    );
+    for field in [
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    ] {
+        assert!(
+            xml_leaves(&xml)
+                .iter()
+                .any(|(p, _)| p == &format!("services/service/{field}")),
+            "{field}"
+        );
+    }
+    let (s, json) = get(&app, "/open311/v2/services.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v.is_array() && v.as_array().unwrap().len() == codes.len(),
+        "a JSON list is a bare array"
+    );
+    let (s, xml) = get(&app, "/open311/v2/services/0101.xml").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(xml_leaves(&xml)
+        .iter()
+        .any(|(p, t)| p == "service_definition/service_code" && t == "0101"));
+    let (s, _) = get(&app, "/open311/v2/service/0101.json").await;
+    assert_eq!(s, StatusCode::OK, "the singular alias");
+    let (s, xml) = get(&app, "/open311/v2/services/9999.xml").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        xml_leaves(&xml)
+            .iter()
+            .any(|(p, t)| p == "errors/error/code" && t == "404"),
+        "{xml}"
+    );
+    let (s, json) = get(&app, "/open311/v2/nothing.json").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[0]["code"], "404");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_posts_a_request_the_way_real_clients_do_and_reads_it_back() {
+    let (app, key) = app().await;
+    let c = reqwest::Client::new();
+    // api_key and an empty jurisdiction_id in the query string, doubled slash from a base URL
+    // ending in '/'.
+    let resp = c
+        .post(format!(
+            "{}/open311/v2//requests.json?api_key={key}&jurisdiction_id=",
+            app.base
+        ))
+        .form(&[
+            ("service_code", "0301"),
+            ("lat", "39.9291"),
+            ("long", "116.4170"),
+            ("description", "小区门口乱停车 & 堵塞消防通道"),
+            ("email", ""),
+            ("phone", "13800001234"),
+            ("first_name", "王"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_string();
+    assert!(v[0].get("token").is_none(), "an id or a token, never both");
+    let (s, xml) = get(&app, &format!("/open311/v2/requests/{id}.xml")).await;
+    assert_eq!(s, StatusCode::OK);
+    let list = requests(&xml);
+    assert_eq!(list.len(), 1, "one request is still a list");
+    let r = &list[0];
+    for f in REQUEST_FIELDS {
+        assert!(r.contains_key(f), "{f} missing: {xml}");
+    }
+    assert_eq!(r["service_request_id"], id);
+    assert_eq!(r["status"], "open");
+    assert_eq!(r["service_code"], "0301");
+    assert_eq!(r["service_name"], "停车管理");
+    assert_eq!(r["description"], "小区门口乱停车 & 堵塞消防通道");
+    assert!(
+        r["agency_responsible"].starts_with("东城区") || r["agency_responsible"].ends_with("街道"),
+        "{}",
+        r["agency_responsible"]
+    );
+    assert!(
+        r["requested_datetime"].ends_with("+08:00"),
+        "ISO 8601 with a time zone: {}",
+        r["requested_datetime"]
+    );
+    assert!(r["expected_datetime"].contains('T'));
+    assert_eq!(r["lat"], "39.929100");
+    assert!(
+        !xml.contains("13800001234"),
+        "contacts never leave through Open311"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_posts_get_the_specifications_errors() {
+    let (app, key) = app().await;
+    let c = reqwest::Client::new();
+    let post = |q: String, form: Vec<(&'static str, &'static str)>| {
+        let c = c.clone();
+        let base = app.base.clone();
+        async move {
+            c.post(format!("{base}/open311/v2/requests.xml{q}"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post(
+        String::new(),
+        vec![("service_code", "0301"), ("lat", "39.9"), ("long", "116.4")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let xml = r.text().await.unwrap();
+    assert!(
+        xml_leaves(&xml)
+            .iter()
+            .any(|(p, t)| p == "errors/error/description" && t.contains("api_key")),
+        "{xml}"
+    );
+    let r = post(
+        "?api_key=wrong".into(),
+        vec![("service_code", "0301"), ("lat", "39.9"), ("long", "116.4")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let q = format!("?api_key={key}");
+    let r = post(
+        q.clone(),
+        vec![("service_code", "7777"), ("lat", "39.9"), ("long", "116.4")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post(q.clone(), vec![("service_code", "0301")]).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "a location is required"
+    );
+    let r = post(
+        q.clone(),
+        vec![
+            ("service_code", "0301"),
+            ("lat", "north"),
+            ("long", "116.4"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post(
+        q.clone(),
+        vec![
+            ("service_code", "0301"),
+            ("address_string", "东四十条1号"),
+            ("jurisdiction_id", "atlantis"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // An address alone is accepted and waits for the hotline to dispatch it.
+    let r = post(
+        q,
+        vec![
+            ("service_code", "0301"),
+            ("address_string", "东四十条1号"),
+            ("api_key", "ignored-the-query-one-wins"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn requests_are_filtered_as_the_specification_says() {
+    let (app, _) = app().await;
+    let (s, json) = get(&app, "/open311/v2/requests.json?status=closed&service_code=0101&start_date=2020-01-01T00:00:00%2B08:00&end_date=2020-12-31T23:59:59%2B08:00").await;
+    assert_eq!(s, StatusCode::OK, "{json}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(!v.is_empty());
+    for r in &v {
+        assert_eq!(r["status"], "closed");
+        assert_eq!(r["service_code"], "0101");
+        assert!(r["requested_datetime"]
+            .as_str()
+            .unwrap()
+            .starts_with("2020-"));
+    }
+    let a = v[0]["service_request_id"].as_str().unwrap();
+    let b = v[1]["service_request_id"].as_str().unwrap();
+    let (_, xml) = get(
+        &app,
+        &format!("/open311/v2/requests.xml?service_request_id={a},{b}&status=open"),
+    )
+    .await;
+    let ids: Vec<String> = requests(&xml)
+        .into_iter()
+        .map(|r| r["service_request_id"].clone())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "the id list overrides the other filters: {xml}"
+    );
+    let (_, json) = get(
+        &app,
+        "/open311/v2/requests.json?jurisdiction_id=dongcheng&start_date=2020-01-01T00:00:00Z",
+    )
+    .await;
+    let v: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(
+        !v.is_empty()
+            && v.iter()
+                .all(|r| r["agency_responsible"].as_str().unwrap().ends_with("街道"))
+    );
+    assert!(v.len() <= 1000);
+    let (s, _) = get(&app, "/open311/v2/requests.json?status=pending").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = get(&app, "/open311/v2/requests.json?start_date=yesterday").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = get(&app, "/open311/v2/tokens/abc.json").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
