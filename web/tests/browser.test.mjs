@@ -31,7 +31,8 @@ before(async () => {
   if (skip) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "jixiao-browser-"));
-  server = spawn(BIN, ["demo", "--data-dir", dir, "--bind", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+  // A smaller hotline than the demo's million cases keeps the debug build quick.
+  server = spawn(BIN, ["demo", "--data-dir", dir, "--bind", "127.0.0.1:0", "--hotline-cases", "20000"], { stdio: ["ignore", "pipe", "inherit"] });
   base = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 120_000);
@@ -163,7 +164,7 @@ async function axeFailures(page, paths) {
 
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
   const admin = await login("admin");
-  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]);
+  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]);
   assert.deepEqual(failures, []);
   await admin.context().close();
 });
@@ -195,6 +196,20 @@ test("the office publishes the results and a visitor reads a district's self-che
   assert.equal(gone.status(), 404);
   await admin.context().close();
   await visitor.context().close();
+});
+
+test("the hotline dashboard ranks the month and leads to a case", { skip }, async () => {
+  const admin = await login("admin");
+  await admin.goto(`${base}/hotline`);
+  assert.equal(await admin.locator("#hotline-ranking tbody tr").count(), 16);
+  await Promise.all([admin.waitForNavigation(), admin.click("#hotline-ranking a >> text=东城区")]);
+  assert.match(await admin.locator("#hotline-ranking").textContent(), /东华门街道/);
+  await shot(admin, "hotline");
+  await admin.goto(`${base}/hotline/cases?district=dongcheng`);
+  await Promise.all([admin.waitForNavigation(), admin.click("#case-table tbody a >> nth=0")]);
+  assert.match(await admin.locator("#case-timeline").textContent(), /受理/);
+  await shot(admin, "hotline-case");
+  await admin.context().close();
 });
 
 test("pages work on a phone and by keyboard", { skip }, async () => {

@@ -138,6 +138,17 @@ pub enum HotlineCommand {
         #[command(flatten)]
         rules: RulesArg,
     },
+    /// Give a task of a performance cycle its value from the hotline assessment: each district's
+    /// mean monthly composite score over the cycle's year (approved, source noted).
+    Feed {
+        #[command(flatten)]
+        cycle: CycleArg,
+        /// The task the hotline score feeds, e.g. A22-1.
+        #[arg(long)]
+        task: String,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
     /// Recompute every rollup counter from the cases.
     Rebuild {
         #[command(flatten)]
@@ -450,4 +461,7 @@ pub struct DemoArgs {
     /// Only build the database and print the ranking.
     #[arg(long)]
     pub no_serve: bool,
+    /// Generated 12345 hotline cases for the year (0 for none).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub hotline_cases: u64,
 }

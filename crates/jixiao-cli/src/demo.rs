@@ -11,6 +11,41 @@ pub fn run(args: &DemoArgs, actor: &str) -> Result<ExitCode> {
     let started = Instant::now();
     let (url, count) = jixiao_demo::build(&args.data_dir, actor)?;
     let mut store = open(&url)?;
+    let mut open311_key = None;
+    if args.hotline_cases > 0 {
+        let t = Instant::now();
+        let cfg = jixiao_hotline::HotlineConfig::default();
+        crate::hotline::ensure_geography(&mut store, actor)?;
+        let geo = store.hotline_geography()?;
+        let bar =
+            crate::commands::progress(args.hotline_cases, "生成12345工单 generating hotline cases");
+        let cases = jixiao_hotline::generate::Generator::new(
+            &cfg,
+            &geo,
+            args.hotline_cases,
+            jixiao_demo::SEED,
+            2020,
+        );
+        crate::hotline::generate_into(
+            &mut store,
+            cases,
+            "demo (generated)",
+            &cfg,
+            actor,
+            &mut |n| bar.set_position(n as u64),
+        )?;
+        bar.finish_and_clear();
+        let fw = store.load_cycle("2020")?;
+        crate::hotline::feed(&mut store, &fw, "A22-1", &cfg, actor)?;
+        let key = jixiao_server::auth::random_token();
+        store.hotline_add_api_key("演示客户端 demo client", &key, actor)?;
+        open311_key = Some(key);
+        println!(
+            "接诉即办 hotline: {} generated cases (16 districts, 343 streets) in {:.1} s; task A22-1 takes each district's monthly score",
+            args.hotline_cases,
+            t.elapsed().as_secs_f64()
+        );
+    }
     let (fw, _, card) = scored(&mut store, &CycleArg { cycle: None })?;
     let json = serde_json::to_string(
         &card
@@ -60,5 +95,8 @@ pub fn run(args: &DemoArgs, actor: &str) -> Result<ExitCode> {
         "\n演示日期 demo date {} (第四季度填报中 Q4 reporting open)",
         jixiao_demo::DEMO_TODAY
     );
+    if let Some(key) = open311_key {
+        println!("Open311 GeoReport v2: /open311/v2/discovery.json on the web address below; API key: {key}");
+    }
     crate::serve::run_server(config)
 }

@@ -150,6 +150,97 @@ fn import_file(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes each district's mean monthly composite score over the cycle's year as the approved
+/// value of `task` (last period); returns how many units got one. Importing the same values
+/// again changes nothing.
+pub fn feed(
+    store: &mut Store,
+    fw: &jixiao_core::Framework,
+    task: &str,
+    cfg: &HotlineConfig,
+    actor: &str,
+) -> Result<usize> {
+    use jixiao_core::records::{ValueKey, ValueRow};
+    let t = fw
+        .node_index(task)
+        .filter(|&t| fw.nodes[t].task.is_some())
+        .ok_or_else(|| anyhow!("`{task}` is not a task of cycle {}", fw.cycle.id))?;
+    let year = fw.cycle.start.format("%Y").to_string();
+    let period = fw
+        .cycle
+        .periods
+        .last()
+        .ok_or_else(|| anyhow!("the cycle has no periods"))?;
+    let mut scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for month in store
+        .hotline_months()?
+        .into_iter()
+        .filter(|m| m.starts_with(&year))
+    {
+        let rows = store.hotline_month(&month, true, None, None)?;
+        let at = chrono::TimeZone::from_utc_datetime(
+            &chrono::Utc,
+            &chrono::NaiveDate::parse_from_str(&format!("{month}-15"), "%Y-%m-%d")?
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight"),
+        );
+        for u in rows {
+            if let Some(score) = jixiao_hotline::rollup::assess(&u.counters, cfg.rules_at(at)).score
+            {
+                scores.entry(u.unit).or_default().push(score);
+            }
+        }
+    }
+    let rows: Vec<ValueRow> = scores
+        .iter()
+        .filter_map(|(unit, s)| {
+            let u = fw.unit_index(unit)?;
+            fw.is_responsible(t, u).then(|| ValueRow {
+                key: ValueKey {
+                    task: task.to_string(),
+                    unit: fw.units[u].id.clone(),
+                    period: period.id.clone(),
+                },
+                observation: jixiao_core::Observation::Number(
+                    (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0,
+                ),
+                note: String::new(),
+                source: format!(
+                    "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
+                    s.len()
+                ),
+                evidence: String::new(),
+                state: jixiao_core::workflow::ValueState::Approved,
+            })
+        })
+        .collect();
+    store.import_values(&fw.cycle.id, &rows, actor, &mut |_| {})?;
+    Ok(rows.len())
+}
+
+/// Generates on a second thread while the store writes, so both cores work.
+pub fn generate_into(
+    store: &mut Store,
+    gen: Generator<'_>,
+    source: &str,
+    cfg: &HotlineConfig,
+    actor: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<jixiao_store::hotline::CaseImport> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<jixiao_hotline::Case>(20_000);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for c in gen {
+                if tx.send(c).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut it = rx.into_iter();
+        Ok(store.hotline_import(&mut it, source, cfg, actor, progress)?)
+    })
+}
+
 pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
     match cmd {
         HotlineCommand::Init {
@@ -202,8 +293,9 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                     let mut store = open(db)?;
                     ensure_geography(&mut store, actor)?;
                     let bar = progress(cases, "生成工单 generating cases");
-                    let out = store.hotline_import(
-                        &mut gen,
+                    let out = generate_into(
+                        &mut store,
+                        gen,
                         &format!("generated seed {seed}"),
                         &cfg,
                         actor,
@@ -286,6 +378,17 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                     println!("无法计算 cannot be computed: {m}");
                 }
             }
+        }
+        HotlineCommand::Feed {
+            cycle,
+            task,
+            rules: r,
+        } => {
+            let cfg = rules(&r)?;
+            let mut store = open(db)?;
+            let fw = crate::commands::load(&mut store, &cycle)?;
+            let n = feed(&mut store, &fw, &task, &cfg, actor)?;
+            println!("{task}: {n} units take their value from the hotline assessment");
         }
         HotlineCommand::Rebuild { rules: r } => {
             let cfg = rules(&r)?;

@@ -42,7 +42,14 @@ fn demo(dir: &Path) -> (Run, String) {
     let run = jixiao(
         dir,
         "unused.sqlite",
-        &["demo", "--data-dir", "demo", "--no-serve"],
+        &[
+            "demo",
+            "--data-dir",
+            "demo",
+            "--no-serve",
+            "--hotline-cases",
+            "3000",
+        ],
     );
     assert!(run.ok, "demo failed: {}", run.err);
     (
@@ -80,6 +87,53 @@ fn the_demo_prints_the_ranking_of_the_16_districts_with_scores_and_grades() {
             .any(|l| l.starts_with("单列") && l.contains("北京经济技术开发区")),
         "{}",
         run.out
+    );
+    assert!(
+        run.out.contains("接诉即办 hotline: 3000 generated cases"),
+        "{}",
+        run.out
+    );
+}
+
+#[test]
+fn the_demos_hotline_task_takes_its_value_from_the_monthly_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &["explain", "--unit", "东城区", "--task", "A22-1", "--json"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let e: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    let x: f64 = e["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i[0] == "x")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("分")
+        .parse()
+        .unwrap();
+    let rank = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "hotline",
+            "rank",
+            "--districts",
+            "--month",
+            "2020-06",
+            "--json",
+        ],
+    );
+    let ranked: Vec<serde_json::Value> = serde_json::from_str(&rank.out).unwrap();
+    assert_eq!(ranked.len(), 16);
+    assert!(
+        (50.0..=100.0).contains(&x) && x != 93.9,
+        "the report's illustrative figure is replaced: {x}"
     );
 }
 

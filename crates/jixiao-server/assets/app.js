@@ -29,7 +29,9 @@
         option = {
           aria: { enabled: true }, tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 20, bottom: 30 },
           xAxis: { type: "category", data: data.labels }, yAxis: { type: "value" },
-          series: [{ type: "line", data: data.values, name: data.name }].concat(data.target == null ? [] : [{ type: "line", name: data.target_name, data: data.labels.map(function () { return data.target; }), lineStyle: { type: "dashed" } }])
+          legend: data.series ? {} : undefined,
+          series: data.series ? data.series.map(function (s) { return { type: "line", name: s.name, data: s.values }; })
+            : [{ type: "line", data: data.values, name: data.name }].concat(data.target == null ? [] : [{ type: "line", name: data.target_name, data: data.labels.map(function () { return data.target; }), lineStyle: { type: "dashed" } }])
         };
       }
       chart.setOption(option);

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod hotline_pages;
 pub mod i18n;
 pub mod jobs;
 pub mod open311;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     .route("/open311/{*rest}", axum::routing::any(open311::handle))
     .merge(pages::routes())
     .merge(report_pages::routes())
+    .merge(hotline_pages::routes())
     .fallback(not_found)
     .layer(axum::middleware::from_fn(log_request))
     .layer(axum::extract::DefaultBodyLimit::max(limit))

@@ -23,8 +23,17 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 21] = [
     ("claims.html", include_str!("../templates/claims.html")),
+    ("hotline.html", include_str!("../templates/hotline.html")),
+    (
+        "hotline_cases.html",
+        include_str!("../templates/hotline_cases.html"),
+    ),
+    (
+        "hotline_case.html",
+        include_str!("../templates/hotline_case.html"),
+    ),
     ("reports.html", include_str!("../templates/reports.html")),
     (
         "unit_report.html",
@@ -156,12 +165,14 @@ impl PageCtx {
                 items.push((tr["grading"], "/grades".into()));
                 items.push((tr["ledger"], "/ledger".into()));
                 items.push((tr["reports"], "/reports".into()));
+                items.push((tr["hotline"], "/hotline".into()));
             }
             Role::Reporter => {
                 if let Some(u) = self.p.unit() {
                     items.push((tr["my_unit"], format!("/units/{u}")));
                     items.push((tr["entry"], format!("/units/{u}/entry")));
                     items.push((tr["self_report"], format!("/units/{u}/report")));
+                    items.push((tr["hotline"], "/hotline".into()));
                     items.push((tr["claims_check"], format!("/units/{u}/claims")));
                 }
             }

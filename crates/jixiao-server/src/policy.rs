@@ -111,6 +111,12 @@ pub enum Act<'a> {
     WriteReport(&'a str),
     /// A cycle's public pages: anyone, once the office has published the cycle.
     ViewPublished { published: bool },
+    /// The hotline dashboard and cases: the whole city (`None`) or one district's.
+    ViewHotline(Option<&'a str>),
+    /// A requester's contact in full (each view is recorded).
+    ViewContact,
+    /// Leave a case out of the rates (the office approves it).
+    ExcludeCase,
 }
 
 pub fn allows(p: &Principal, act: Act<'_>) -> bool {
@@ -121,8 +127,14 @@ pub fn allows(p: &Principal, act: Act<'_>) -> bool {
         (Role::Admin, _) => true,
         (
             Role::Evaluator,
-            Act::ViewCycle | Act::ViewUnit(_) | Act::Evaluate | Act::ProposeLedger,
+            Act::ViewCycle
+            | Act::ViewUnit(_)
+            | Act::Evaluate
+            | Act::ProposeLedger
+            | Act::ViewHotline(_),
         ) => true,
+        // A district's reporting unit sees its own district's hotline cases, contacts masked.
+        (Role::Reporter, Act::ViewHotline(Some(d))) => p.unit() == Some(d),
         (Role::Evaluator, Act::Review(fw, task)) => {
             p.evaluator().is_some_and(|e| evaluates(fw, task, e))
         }

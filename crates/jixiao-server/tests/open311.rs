@@ -26,30 +26,8 @@ const REQUEST_FIELDS: [&str; 17] = [
     "media_url",
 ];
 
-/// The demo database with a hotline: geography, catalogue, generated cases and one API key.
 async fn app() -> (TestApp, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let (url, key) = tokio::task::spawn_blocking(move || {
-        let url = demo_database(&path);
-        let mut s = jixiao_store::Store::open(&url).unwrap();
-        let cfg = jixiao_hotline::HotlineConfig::default();
-        let geo = jixiao_hotline::geography::beijing(2, 2);
-        s.hotline_save_geography(&geo, "test").unwrap();
-        s.hotline_save_categories(&jixiao_hotline::catalogue::built_in())
-            .unwrap();
-        let mut cases = jixiao_hotline::generate::Generator::new(&cfg, &geo, 600, 1, 2020);
-        s.hotline_import(&mut cases, "gen", &cfg, "test", &mut |_| {})
-            .unwrap();
-        s.hotline_add_api_key("测试客户端", "test-key-311", "test")
-            .unwrap();
-        (url, "test-key-311".to_string())
-    })
-    .await
-    .unwrap();
-    let mut app = spawn_with(config(&url)).await;
-    app.keep(dir);
-    (app, key)
+    spawn_hotline(600).await
 }
 
 /// Elements of an XML document as (path, text) pairs, e.g. ("service_requests/request/status", "open").

@@ -62,7 +62,10 @@ async fn pages_answer_each_role_as_the_policy_says() {
     let reporter = log_in(&app, "dongcheng").await;
     let public = browser();
     // 200 allowed, 403 refused, 303 sent to the login page.
-    let table: [(&str, [u16; 4]); 25] = [
+    let table: [(&str, [u16; 4]); 28] = [
+        ("/hotline", [200, 200, 200, 303]),
+        ("/hotline?district=xicheng", [200, 200, 200, 303]),
+        ("/hotline/cases", [200, 200, 200, 303]),
         ("/reports", [200, 200, 403, 303]),
         ("/reports/results/docx", [200, 200, 403, 303]),
         ("/units/dongcheng/report", [200, 200, 200, 303]),
@@ -954,5 +957,220 @@ async fn a_unit_uploads_its_word_report_and_sees_each_figure_marked() {
     // Another unit's check is refused.
     let resp = upload_report(&c, &app, "xicheng", "r.docx", docx).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
+    let (app, _) = spawn_hotline(3000).await;
+    let admin = log_in(&app, "admin").await;
+    let page = admin
+        .get(format!("{}/hotline?month=2020-06", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ranking = page
+        .split("id=\"hotline-ranking\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(ranking.matches("<tr>").count() - 1, 16, "the 16 districts");
+    assert!(ranking.contains("东城区"));
+    assert!(page.contains("id=\"hotline-heat\"") && page.contains("id=\"hotline-trend-data\""));
+    let page = admin
+        .get(format!(
+            "{}/hotline?month=2020-06&district=dongcheng",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ranking = page
+        .split("id=\"hotline-ranking\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(ranking.contains("东华门街道"), "Dongcheng's streets");
+    assert!(!ranking.contains("西城区"));
+    assert!(page.contains("id=\"hotline-clusters\"") || page.contains(&"无".to_string()));
+
+    // A district's reporter sees its own district only, with contacts masked.
+    let reporter = log_in(&app, "dongcheng").await;
+    let page = reporter
+        .get(format!("{}/hotline?district=xicheng", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("东城区") && !page.contains("德胜"),
+        "the district filter is not theirs to choose"
+    );
+    let list = reporter
+        .get(format!("{}/hotline/cases", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let first = list
+        .split("/hotline/cases/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let case = reporter
+        .get(format!("{}/hotline/cases/{first}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let contact = case
+        .split("id=\"case-contact\">")
+        .nth(1)
+        .unwrap()
+        .split("</dd>")
+        .next()
+        .unwrap();
+    assert!(
+        contact.contains("****") || contact.contains("—"),
+        "{contact}"
+    );
+    assert!(
+        !case.contains("/contact\""),
+        "no full-contact button for a reporter"
+    );
+    let admin_list = admin
+        .get(format!("{}/hotline/cases?district=xicheng", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let xicheng = admin_list
+        .split("/hotline/cases/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        status_of(&reporter, &app, &format!("/hotline/cases/{xicheng}")).await,
+        403
+    );
+    assert_eq!(
+        status_of(&reporter, &app, "/hotline/cases/no-such-case").await,
+        404
+    );
+
+    // The office sees a contact in full; the view is recorded.
+    let with_contact = admin_list
+        .split("<tr>")
+        .find(|r| r.contains("****"))
+        .and_then(|r| r.split("/hotline/cases/").nth(1))
+        .map(|r| r.split('"').next().unwrap().to_string())
+        .unwrap();
+    let resp = post_form(
+        &admin,
+        &app,
+        &format!("/hotline/cases/{with_contact}/contact"),
+        &[],
+    )
+    .await;
+    let page = resp.text().await.unwrap();
+    let contact = page
+        .split("id=\"case-contact\">")
+        .nth(1)
+        .unwrap()
+        .split("</dd>")
+        .next()
+        .unwrap();
+    assert!(
+        !contact.contains("****") && contact.contains("13"),
+        "{contact}"
+    );
+    let audit = admin
+        .get(format!("{}/audit?action=hotline.contact_view", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        audit.contains(&with_contact),
+        "the view is in the audit log"
+    );
+    let resp = post_form(
+        &reporter,
+        &app,
+        &format!("/hotline/cases/{first}/contact"),
+        &[],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    // Exclusion needs a reason and is approved by the office.
+    let resp = post_form(
+        &admin,
+        &app,
+        &format!("/hotline/cases/{with_contact}/exclusion"),
+        &[("reason", "unreasonable"), ("note", "重复来电")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = admin
+        .get(format!("{}/hotline/cases/{with_contact}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"case-exclusion\">unreasonable · 重复来电 · admin"),
+        "{page}"
+    );
+    let resp = post_form(
+        &reporter,
+        &app,
+        &format!("/hotline/cases/{first}/exclusion"),
+        &[("reason", "unreasonable"), ("note", "x")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = post_form(
+        &admin,
+        &app,
+        &format!("/hotline/cases/{first}/exclusion"),
+        &[("reason", "because"), ("note", "x")],
+    )
+    .await;
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("error="),
+        "an unknown reason is refused"
+    );
     app.stop().await;
 }

@@ -184,7 +184,27 @@ fn case_from_row(r: &[Val]) -> Option<Case> {
     Some(c)
 }
 
+/// `($1, $2, …), (…)` for `rows` rows of `cols` values; remembered per shape, since bulk imports
+/// ask for the same one thousands of times.
 fn placeholders(rows: usize, cols: usize) -> String {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<(usize, usize), String>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(s) = cache
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&(rows, cols)).cloned())
+    {
+        return s;
+    }
+    let s = build_placeholders(rows, cols);
+    if let Ok(mut c) = cache.lock() {
+        c.insert((rows, cols), s.clone());
+    }
+    s
+}
+
+fn build_placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();

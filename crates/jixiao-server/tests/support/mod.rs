@@ -158,3 +158,30 @@ impl Session {
         self.call(Method::GET, path, None).await
     }
 }
+
+/// The demo with a hotline: the Beijing geography, the catalogue, `cases` generated cases and an
+/// Open311 API key (returned).
+pub async fn spawn_hotline(cases: u64) -> (TestApp, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (url, key) = tokio::task::spawn_blocking(move || {
+        let url = demo_database(&path);
+        let mut s = jixiao_store::Store::open(&url).unwrap();
+        let cfg = jixiao_hotline::HotlineConfig::default();
+        let geo = jixiao_hotline::geography::beijing(2, 2);
+        s.hotline_save_geography(&geo, "test").unwrap();
+        s.hotline_save_categories(&jixiao_hotline::catalogue::built_in())
+            .unwrap();
+        let mut gen = jixiao_hotline::generate::Generator::new(&cfg, &geo, cases, 1, 2020);
+        s.hotline_import(&mut gen, "gen", &cfg, "test", &mut |_| {})
+            .unwrap();
+        s.hotline_add_api_key("测试客户端", "test-key-311", "test")
+            .unwrap();
+        (url, "test-key-311".to_string())
+    })
+    .await
+    .unwrap();
+    let mut app = spawn_with(config(&url)).await;
+    app.keep(dir);
+    (app, key)
+}
