@@ -5,6 +5,8 @@
 //!   judged from the date on every write); the job records the moment in the audit log once.
 //! - `reminders.email`: once a day, when an SMTP server is configured, every reporter with an
 //!   e-mail address whose unit has values due soon or overdue gets a list of them.
+//! - `hotline.retention`: once a day, requester contacts of hotline cases closed longer ago than
+//!   the rules' retention period are erased (Personal Information Protection Law).
 
 use crate::state::AppState;
 
@@ -22,7 +24,32 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
 
 /// One pass over every job; returns how many slots this instance ran.
 pub async fn tick(state: &AppState) -> Result<usize, crate::error::AppError> {
-    Ok(lock_periods(state).await? + send_reminders(state).await?)
+    Ok(lock_periods(state).await? + send_reminders(state).await? + erase_contacts(state).await?)
+}
+
+/// Erases expired requester contacts if this instance claims the day; returns 1 if it did.
+pub async fn erase_contacts(state: &AppState) -> Result<usize, crate::error::AppError> {
+    let today = state.config.today();
+    let instance = state.config.instance.clone();
+    let days = state.hotline.retention_days;
+    state
+        .db(move |s| {
+            if !s.claim_job("hotline.retention", &today.to_string(), &instance)? {
+                return Ok(0);
+            }
+            let before = chrono::TimeZone::from_utc_datetime(
+                &chrono::Utc,
+                &(today - chrono::Duration::days(days))
+                    .and_hms_opt(0, 0, 0)
+                    .expect("midnight"),
+            );
+            let n = s.hotline_erase_contacts(before, &format!("job:{instance}"))?;
+            if n > 0 {
+                tracing::info!(erased = n, "hotline contacts past retention erased");
+            }
+            Ok(1)
+        })
+        .await
 }
 
 /// Sends the day's reminder e-mails if this instance claims the day; returns 1 if it did.

@@ -349,3 +349,63 @@ async fn requests_are_filtered_as_the_specification_says() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_daily_job_erases_contacts_past_the_retention_period_once() {
+    // A database judged on 2022-06-01 with the default 730-day retention: contacts of
+    // cases closed before 2020-06-01 go, later ones stay.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let url = tokio::task::spawn_blocking(move || {
+        let url = demo_database(&path);
+        let mut s = jixiao_store::Store::open(&url).unwrap();
+        let cfg = jixiao_hotline::HotlineConfig::default();
+        let geo = jixiao_hotline::geography::beijing(1, 1);
+        s.hotline_save_geography(&geo, "test").unwrap();
+        let mut gen = jixiao_hotline::generate::Generator::new(&cfg, &geo, 400, 2, 2020);
+        s.hotline_import(&mut gen, "gen", &cfg, "test", &mut |_| {})
+            .unwrap();
+        url
+    })
+    .await
+    .unwrap();
+    let mut cfg = config(&url);
+    cfg.today = chrono::NaiveDate::from_ymd_opt(2022, 6, 1);
+    let state = jixiao_server::AppState::start(cfg).unwrap();
+    assert_eq!(
+        jixiao_server::jobs::erase_contacts(&state).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        jixiao_server::jobs::erase_contacts(&state).await.unwrap(),
+        0,
+        "once a day"
+    );
+    let cutoff = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2020, 6, 1, 0, 0, 0).unwrap();
+    let (old_with_contact, new_with_contact, audited) = state
+        .db(move |s| {
+            let (cases, _) = s.hotline_cases(&Default::default(), 1000, 0)?;
+            let old = cases
+                .iter()
+                .filter(|c| c.closed.is_some_and(|t| t < cutoff) && c.contact.is_some())
+                .count();
+            let new = cases
+                .iter()
+                .filter(|c| c.closed.is_some_and(|t| t >= cutoff) && c.contact.is_some())
+                .count();
+            let audited = s
+                .audit_entries(None)?
+                .iter()
+                .any(|e| e.action == "hotline.erase_contacts");
+            Ok((old, new, audited))
+        })
+        .await
+        .unwrap();
+    assert_eq!(old_with_contact, 0);
+    assert!(
+        new_with_contact > 0,
+        "contacts within the retention period stay"
+    );
+    assert!(audited);
+    drop(dir);
+}
