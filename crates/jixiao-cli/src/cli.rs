@@ -149,6 +149,20 @@ pub enum HotlineCommand {
         #[command(flatten)]
         rules: RulesArg,
     },
+    /// Time the queries the dashboard makes (the month's district ranking, and a district's
+    /// streets for one category), as JSON: median and slowest of `runs`, in milliseconds.
+    QueryBench {
+        #[arg(long)]
+        month: String,
+        #[arg(long, default_value = "dongcheng")]
+        district: String,
+        #[arg(long, default_value = "01")]
+        category: String,
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
     /// Recompute every rollup counter from the cases.
     Rebuild {
         #[command(flatten)]

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Hotline (接诉即办) benchmark: jixiao against DuckDB and Polars in the same run.
+
+For each size (--cases, repeatable) it generates cases with `jixiao hotline generate`, then measures
+  (a) loading: jixiao's import into SQLite and PostgreSQL, DuckDB's and Polars' CSV read;
+  (b) the monthly district ranking and a dashboard slice (one district's streets, one category):
+      jixiao from its rollups, DuckDB and Polars recomputing from the raw cases;
+  (c) a full rebuild of the rollups (unit x month x category) from raw cases;
+with wall time and peak memory of each process, checks that all three give the same district
+scores, and writes the table into docs/benchmarks.md between the hotline markers.
+
+Needs: target/release/jixiao (cargo build --release), Python packages duckdb and polars,
+PostgreSQL at 127.0.0.1:5432 (user postgres) unless --skip-postgres.
+"""
+import argparse, json, os, resource, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JIXIAO = os.path.join(ROOT, "target", "release", "jixiao")
+MONTH, DISTRICT, CATEGORY = "2020-06", "dongcheng", "01"
+
+def timed(cmd, env=None):
+    """Runs a command; returns (seconds, peak RSS in MB, stdout)."""
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True, env=env)
+    secs = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+    rss_kb = int(p.stderr.strip().splitlines()[-1])
+    return secs, rss_kb / 1024, p.stdout
+
+ENGINE = r'''
+import json, sys, time, resource
+engine, path, month, district, category, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
+out = {}
+def median(f):
+    ms = []
+    for _ in range(runs):
+        t = time.perf_counter(); r = f(); ms.append((time.perf_counter() - t) * 1000)
+    ms.sort(); return ms[len(ms) // 2], r
+W = (10.0, 45.0, 45.0)
+if engine == "duckdb":
+    import duckdb
+    con = duckdb.connect()
+    t = time.perf_counter()
+    con.execute(f"""CREATE TABLE raw AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)""")
+    con.execute("""CREATE TABLE cases AS SELECT *,
+        strptime(left(received, 19), '%Y-%m-%dT%H:%M:%S') AS received_t,
+        CASE WHEN responded <> '' THEN strptime(left(responded, 19), '%Y-%m-%dT%H:%M:%S') END AS responded_t
+        FROM raw""")
+    con.execute("DROP TABLE raw")
+    out["load_s"] = time.perf_counter() - t
+    counters = """count(*) AS acc,
+        sum(CASE WHEN responded_t IS NOT NULL AND responded_t <= received_t + CASE WHEN urgency = 'urgent' THEN INTERVAL 2 HOUR ELSE INTERVAL 24 HOUR END THEN 1 ELSE 0 END) AS rit,
+        sum(CASE WHEN solved <> '' THEN 1 ELSE 0 END) AS cb,
+        sum(CASE WHEN solved = 'yes' THEN 1 ELSE 0 END) AS sol,
+        sum(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS sat"""
+    month_of = "strftime(received_t + INTERVAL 8 HOUR, '%Y-%m')"
+    def ranking(group, where):
+        return con.execute(f"""SELECT g, acc, 100 * ({W[0]} * rit / acc + {W[1]} * sol / cb + {W[2]} * sat / cb) / 100 AS score
+            FROM (SELECT {group} AS g, {counters} FROM cases WHERE unit IS NOT NULL AND unit <> '' AND {month_of} = '{month}' {where} GROUP BY g)
+            ORDER BY round(score, 2) DESC, g""").fetchall()
+    out["ranking_ms"], rows = median(lambda: ranking("split_part(unit, '-', 1)", ""))
+    out["districts"] = {g: s for g, _, s in rows}
+    out["slice_ms"], _ = median(lambda: ranking("unit", f"AND unit LIKE '{district}-%' AND category LIKE '{category}%'"))
+    t = time.perf_counter()
+    con.execute(f"CREATE TABLE rollups AS SELECT unit, {month_of} AS month, category, {counters} FROM cases WHERE unit IS NOT NULL AND unit <> '' GROUP BY ALL")
+    out["rebuild_s"] = time.perf_counter() - t
+else:
+    import polars as pl
+    t = time.perf_counter()
+    df = pl.read_csv(path, infer_schema_length=0)
+    df = df.with_columns(
+        pl.col("received").str.strptime(pl.Datetime, "%Y-%m-%dT%H:%M:%SZ").alias("received_t"),
+        pl.col("responded").str.strptime(pl.Datetime, "%Y-%m-%dT%H:%M:%SZ", strict=False).alias("responded_t"),
+    ).filter(pl.col("unit").is_not_null() & (pl.col("unit") != ""))
+    out["load_s"] = time.perf_counter() - t
+    month_expr = (pl.col("received_t") + pl.duration(hours=8)).dt.strftime("%Y-%m")
+    due = pl.col("received_t") + pl.when(pl.col("urgency") == "urgent").then(pl.duration(hours=2)).otherwise(pl.duration(hours=24))
+    aggs = [
+        pl.len().alias("acc"),
+        (pl.col("responded_t").is_not_null() & (pl.col("responded_t") <= due)).sum().alias("rit"),
+        (pl.col("solved").is_not_null() & (pl.col("solved") != "")).sum().alias("cb"),
+        (pl.col("solved") == "yes").sum().alias("sol"),
+        pl.col("satisfaction").is_in(["satisfied", "basically_satisfied"]).sum().alias("sat"),
+    ]
+    def ranking(group, extra):
+        q = df.lazy().filter(month_expr == month)
+        if extra is not None:
+            q = q.filter(extra)
+        r = q.group_by(group.alias("g")).agg(aggs).with_columns(
+            (100 * (W[0] * pl.col("rit") / pl.col("acc") + W[1] * pl.col("sol") / pl.col("cb") + W[2] * pl.col("sat") / pl.col("cb")) / 100).alias("score")
+        ).sort(["score", "g"], descending=[True, False]).collect()
+        return r
+    out["ranking_ms"], r = median(lambda: ranking(pl.col("unit").str.split("-").list.first(), None))
+    out["districts"] = dict(zip(r["g"].to_list(), r["score"].to_list()))
+    out["slice_ms"], _ = median(lambda: ranking(pl.col("unit"), pl.col("unit").str.starts_with(district + "-") & pl.col("category").str.starts_with(category)))
+    t = time.perf_counter()
+    df.lazy().group_by([pl.col("unit"), month_expr.alias("month"), pl.col("category")]).agg(aggs).collect()
+    out["rebuild_s"] = time.perf_counter() - t
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+'''
+
+def engine(name, csv, runs):
+    p = subprocess.run([sys.executable, "-c", ENGINE, name, csv, MONTH, DISTRICT, CATEGORY, str(runs)], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{name} failed:\n{p.stderr}")
+    return json.loads(p.stdout)
+
+def psql(sql):
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql], check=True, capture_output=True)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", type=int, action="append", help="sizes (default 1000000)")
+    ap.add_argument("--workdir", default=os.path.join(ROOT, "target", "bench-hotline"))
+    ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--output", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    a = ap.parse_args()
+    sizes = a.cases or [1_000_000]
+    os.makedirs(a.workdir, exist_ok=True)
+    if not os.path.exists(JIXIAO):
+        sys.exit("build first: cargo build --release -p jixiao")
+    sections = []
+    for n in sizes:
+        print(f"== {n:,} cases", flush=True)
+        csv = os.path.join(a.workdir, f"cases-{n}.csv")
+        gen_s, _, _ = timed([JIXIAO, "hotline", "generate", "--cases", str(n), "--seed", "2020", "-o", csv])
+        size_mb = os.path.getsize(csv) / 2**20
+        rows = []
+        ours = {}
+        targets = [("SQLite", os.path.join(a.workdir, f"h-{n}.sqlite"))]
+        if not a.skip_postgres:
+            psql("DROP DATABASE IF EXISTS jixiao_bench"); psql("CREATE DATABASE jixiao_bench")
+            targets.append(("PostgreSQL", "postgres://postgres@127.0.0.1:5432/jixiao_bench"))
+        for label, db in targets:
+            if label == "SQLite":
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(db + suffix):
+                        os.remove(db + suffix)
+            print(f"   jixiao import ({label})", flush=True)
+            imp_s, imp_mb, _ = timed([JIXIAO, "--database", db, "hotline", "import", csv])
+            _, q_mb, out = timed([JIXIAO, "--database", db, "hotline", "query-bench", "--month", MONTH, "--district", DISTRICT, "--category", CATEGORY, "--runs", str(a.runs)])
+            q = json.loads(out)
+            print(f"   jixiao rebuild ({label})", flush=True)
+            reb_s, reb_mb, _ = timed([JIXIAO, "--database", db, "hotline", "rebuild"])
+            ours[label] = {d["unit"]: d["score"] for d in q["districts"]}
+            rows.append((f"jixiao + {label}", imp_s, imp_mb, q["ranking_ms"]["median"], q["slice_ms"]["median"], reb_s, reb_mb))
+        results = {}
+        for name in ("duckdb", "polars"):
+            print(f"   {name}", flush=True)
+            r = engine(name, csv, a.runs)
+            results[name] = r
+            rows.append((name.capitalize() if name == "polars" else "DuckDB", r["load_s"], r["peak_mb"], r["ranking_ms"], r["slice_ms"], r["rebuild_s"], r["peak_mb"]))
+        # The same numbers: district scores agree.
+        ref = ours["SQLite"]
+        diffs = {}
+        for name, r in [("PostgreSQL", ours.get("PostgreSQL")), ("DuckDB", results["duckdb"]["districts"]), ("Polars", results["polars"]["districts"])]:
+            if r is None:
+                continue
+            diffs[name] = max(abs(ref[d] - r[d]) for d in ref)
+        duck = results["duckdb"]
+        best_ours_rank = min(r[3] for r in rows if r[0].startswith("jixiao"))
+        best_ours_slice = min(r[4] for r in rows if r[0].startswith("jixiao"))
+        best_ours_rebuild = min(r[5] for r in rows if r[0].startswith("jixiao"))
+        lines = [
+            f"### {n:,} cases ({size_mb:,.0f} MB CSV, generated in {gen_s:.1f} s)",
+            "",
+            "| engine | load (s) | load peak (MB) | district ranking (ms) | dashboard slice (ms) | full rebuild (s) | rebuild peak (MB) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, load, load_mb, rk, sl, rb, rb_mb in rows:
+            lines.append(f"| {name} | {load:.1f} | {load_mb:,.0f} | {rk:.2f} | {sl:.2f} | {rb:.2f} | {rb_mb:,.0f} |")
+        lines += [
+            "",
+            f"Ratios (DuckDB ÷ jixiao's best): ranking {duck['ranking_ms'] / best_ours_rank:,.0f}×, slice {duck['slice_ms'] / best_ours_slice:,.0f}×, "
+            f"full rebuild {duck['rebuild_s'] / best_ours_rebuild:.2f}× (above 1 means jixiao is faster). "
+            f"Largest difference of a district's score from jixiao on SQLite: " + ", ".join(f"{k} {v:.2e}" for k, v in diffs.items()) + ".",
+            "",
+        ]
+        sections.append("\n".join(lines))
+        print("\n".join(lines), flush=True)
+    write(a.output, sections)
+
+BEGIN, END = "<!-- hotline benchmark: begin -->", "<!-- hotline benchmark: end -->"
+
+def write(path, sections):
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
+    body = "\n".join([
+        BEGIN,
+        "## Hotline (接诉即办): import, monthly ranking, rebuild — jixiao vs DuckDB and Polars",
+        "",
+        "`scripts/bench-hotline.py` (release build, this machine: 2 cores). Load: jixiao's import checks every row and",
+        "writes cases and rollups in one transaction; DuckDB and Polars read the same CSV into memory. Ranking and slice:",
+        "median of repeated runs, each engine as a user of it would ask: jixiao from its rollup counters, DuckDB and",
+        "Polars recomputing from the raw cases. Rebuild: all counters per unit × month × category from raw cases.",
+        "Peak memory is the process's maximum resident set (DuckDB and Polars: one process for everything).",
+        "",
+    ] + sections + [END])
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + body + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n" + body + "\n"
+    open(path, "w", encoding="utf-8").write(text)
+    print(f"written: {path}")
+
+if __name__ == "__main__":
+    main()
