@@ -182,6 +182,10 @@ impl Postgres {
             client,
             statements: HashMap::new(),
         };
+        // Statements are prepared once and reused; a generic plan made while a table was empty
+        // (the first batches of a bulk import) would scan it for every later lookup. Planning
+        // each execution with its values keeps lookups on the index as the table grows.
+        pg.script("SET plan_cache_mode = force_custom_plan")?;
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(StoreError::Invalid(format!(
