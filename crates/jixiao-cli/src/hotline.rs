@@ -390,38 +390,50 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
             let n = feed(&mut store, &fw, &task, &cfg, actor)?;
             println!("{task}: {n} units take their value from the hotline assessment");
         }
-        HotlineCommand::QueryBench { month, district, category, runs, rules: r } => {
+        HotlineCommand::QueryBench {
+            month,
+            district,
+            category,
+            runs,
+            rules: r,
+        } => {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
             let at = chrono::TimeZone::from_utc_datetime(
                 &chrono::Utc,
-                &chrono::NaiveDate::parse_from_str(&format!("{month}-15"), "%Y-%m-%d")?.and_hms_opt(0, 0, 0).expect("midnight"),
+                &chrono::NaiveDate::parse_from_str(&format!("{month}-15"), "%Y-%m-%d")?
+                    .and_hms_opt(0, 0, 0)
+                    .expect("midnight"),
             );
             let rules_now = cfg.rules_at(at);
-            let mut time = |f: &mut dyn FnMut(&mut Store) -> Result<usize>| -> Result<(f64, f64, usize)> {
-                let mut ms = Vec::new();
-                let mut rows = 0;
-                for _ in 0..runs.max(1) {
-                    let t = std::time::Instant::now();
-                    rows = f(&mut store)?;
-                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
-                }
-                ms.sort_by(|a, b| a.total_cmp(b));
-                Ok((ms[ms.len() / 2], ms[ms.len() - 1], rows))
-            };
+            let mut time =
+                |f: &mut dyn FnMut(&mut Store) -> Result<usize>| -> Result<(f64, f64, usize)> {
+                    let mut ms = Vec::new();
+                    let mut rows = 0;
+                    for _ in 0..runs.max(1) {
+                        let t = std::time::Instant::now();
+                        rows = f(&mut store)?;
+                        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    ms.sort_by(|a, b| a.total_cmp(b));
+                    Ok((ms[ms.len() / 2], ms[ms.len() - 1], rows))
+                };
             let ranking = time(&mut |s| {
                 let rows = s.hotline_month(&month, true, None, None)?;
-                let per: BTreeMap<String, _> = rows.into_iter().map(|u| (u.unit, u.counters)).collect();
+                let per: BTreeMap<String, _> =
+                    rows.into_iter().map(|u| (u.unit, u.counters)).collect();
                 Ok(rank(&per, rules_now).len())
             })?;
             let slice = time(&mut |s| {
                 let rows = s.hotline_month(&month, false, Some(&district), Some(&category))?;
-                let per: BTreeMap<String, _> = rows.into_iter().map(|u| (u.unit, u.counters)).collect();
+                let per: BTreeMap<String, _> =
+                    rows.into_iter().map(|u| (u.unit, u.counters)).collect();
                 Ok(rank(&per, rules_now).len())
             })?;
             let ranked = {
                 let rows = store.hotline_month(&month, true, None, None)?;
-                let per: BTreeMap<String, _> = rows.into_iter().map(|u| (u.unit, u.counters)).collect();
+                let per: BTreeMap<String, _> =
+                    rows.into_iter().map(|u| (u.unit, u.counters)).collect();
                 rank(&per, rules_now)
             };
             println!(
