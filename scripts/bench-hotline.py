@@ -41,6 +41,7 @@ W = (10.0, 45.0, 45.0)
 if engine == "duckdb":
     import duckdb
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     t = time.perf_counter()
     con.execute(f"""CREATE TABLE raw AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)""")
     con.execute("""CREATE TABLE cases AS SELECT *,
@@ -110,7 +111,7 @@ def engine(name, csv, runs, n):
     p = subprocess.run([sys.executable, "-c", ENGINE, name, csv, MONTH, DISTRICT, CATEGORY, str(runs), str(n)], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"{name} failed:\n{p.stderr}")
-    return json.loads(p.stdout)
+    return json.loads(p.stdout.strip().splitlines()[-1])
 
 def psql(sql):
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql], check=True, capture_output=True)
@@ -123,6 +124,8 @@ def main():
     ap.add_argument("--postgres-up-to", type=int, default=None, help="measure PostgreSQL only for sizes up to this")
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--output", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--reuse", action="store_true", help="keep an existing CSV and SQLite database of a size (import not re-measured; give --import-seconds)")
+    ap.add_argument("--import-seconds", type=float, default=None)
     a = ap.parse_args()
     sizes = a.cases or [1_000_000]
     os.makedirs(a.workdir, exist_ok=True)
@@ -132,7 +135,8 @@ def main():
     for n in sizes:
         print(f"== {n:,} cases", flush=True)
         csv = os.path.join(a.workdir, f"cases-{n}.csv")
-        gen_s, _, _ = timed([JIXIAO, "hotline", "generate", "--cases", str(n), "--seed", "2020", "-o", csv])
+        reuse = a.reuse and os.path.exists(csv) and os.path.exists(os.path.join(a.workdir, f"h-{n}.sqlite"))
+        gen_s = float("nan") if reuse else timed([JIXIAO, "hotline", "generate", "--cases", str(n), "--seed", "2020", "-o", csv])[0]
         size_mb = os.path.getsize(csv) / 2**20
         rows = []
         ours = {}
@@ -141,12 +145,15 @@ def main():
             psql("DROP DATABASE IF EXISTS jixiao_bench"); psql("CREATE DATABASE jixiao_bench")
             targets.append(("PostgreSQL", "postgres://postgres@127.0.0.1:5432/jixiao_bench"))
         for label, db in targets:
-            if label == "SQLite":
+            if label == "SQLite" and not reuse:
                 for suffix in ("", "-wal", "-shm"):
                     if os.path.exists(db + suffix):
                         os.remove(db + suffix)
             print(f"   jixiao import ({label})", flush=True)
-            imp_s, imp_mb, _ = timed([JIXIAO, "--database", db, "hotline", "import", csv])
+            if reuse and label == "SQLite":
+                imp_s, imp_mb = (a.import_seconds or float("nan")), float("nan")
+            else:
+                imp_s, imp_mb, _ = timed([JIXIAO, "--database", db, "hotline", "import", csv])
             _, q_mb, out = timed([JIXIAO, "--database", db, "hotline", "query-bench", "--month", MONTH, "--district", DISTRICT, "--category", CATEGORY, "--runs", str(a.runs)])
             q = json.loads(out)
             print(f"   jixiao rebuild ({label})", flush=True)
@@ -172,13 +179,14 @@ def main():
         best_ours_slice = min(r[4] for r in rows if r[0].startswith("jixiao"))
         best_ours_rebuild = min(r[5] for r in rows if r[0].startswith("jixiao"))
         lines = [
-            f"### {n:,} cases ({size_mb:,.0f} MB CSV, generated in {gen_s:.1f} s)",
+            f"### {n:,} cases ({size_mb:,.0f} MB CSV" + ("" if gen_s != gen_s else f", generated in {gen_s:.1f} s") + ")",
             "",
             "| engine | load (s) | load peak (MB) | district ranking (ms) | dashboard slice (ms) | full rebuild (s) | rebuild peak (MB) |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for name, load, load_mb, rk, sl, rb, rb_mb in rows:
-            lines.append(f"| {name} | {load:.1f} | {load_mb:,.0f} | {rk:.2f} | {sl:.2f} | {rb:.2f} | {rb_mb:,.0f} |")
+            fmt = lambda x, f: "—" if x != x else format(x, f)
+            lines.append(f"| {name} | {fmt(load, '.1f')} | {fmt(load_mb, ',.0f')} | {rk:.2f} | {sl:.2f} | {rb:.2f} | {rb_mb:,.0f} |")
         lines += [
             "",
             f"Ratios (DuckDB ÷ jixiao's best): ranking {duck['ranking_ms'] / best_ours_rank:,.0f}×, slice {duck['slice_ms'] / best_ours_slice:,.0f}×, "
@@ -206,6 +214,11 @@ def write(path, sections):
         "",
     ] + sections + [END])
     if BEGIN in text and END in text:
+        # Sizes measured before and not in this run are kept.
+        old = text[text.index(BEGIN): text.index(END)]
+        kept = [sec for sec in old.split("### ")[1:] if not any(sec.split(" cases")[0] == new.split(" cases")[0].lstrip("# ") for new in sections)]
+        kept = ["### " + k.rstrip() + "\n" for k in kept]
+        body = body.replace(END, "\n".join(kept) + END) if kept else body
         text = text[: text.index(BEGIN)] + body + text[text.index(END) + len(END):]
     else:
         text = text.rstrip() + "\n\n" + body + "\n"

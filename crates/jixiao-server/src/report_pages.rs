@@ -53,6 +53,32 @@ fn unit_kind(s: &str) -> Result<Kind, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("report `{s}`")))
 }
 
+/// Writes report `kind` of a loaded cycle as the download `format` names, or the page saying
+/// why not.
+fn send_report(
+    state: &AppState,
+    ctx: &PageCtx,
+    loaded: &Loaded,
+    kind: Kind,
+    unit: Option<&str>,
+    format: &str,
+) -> axum::response::Response {
+    let written = format_of(format).and_then(|format| {
+        reports::render(
+            loaded,
+            &state.wording,
+            kind,
+            unit,
+            format,
+            state.config.today(),
+        )
+    });
+    match written {
+        Ok(r) => download(r),
+        Err(e) => ctx.fail(state, e),
+    }
+}
+
 /// Download links of a unit's reports: (label, href).
 fn unit_links(base: &str, unit: &str) -> Vec<Value> {
     let mut out = Vec::new();
@@ -127,19 +153,17 @@ async fn results_download(
 ) -> PageResult {
     ctx.require(&state, Act::ViewCycle)?;
     let cycle = ctx.cycle(&state).await?;
-    let fail = |e| ctx.fail(&state, e);
-    let format = format_of(&format).map_err(fail)?;
-    let loaded = reports::loaded(&state, &cycle).await.map_err(fail)?;
-    let r = reports::render(
+    let loaded = reports::loaded(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok(send_report(
+        &state,
+        &ctx,
         &loaded,
-        &state.wording,
         Kind::Results,
         None,
-        format,
-        state.config.today(),
-    )
-    .map_err(fail)?;
-    Ok(download(r))
+        &format,
+    ))
 }
 
 async fn unit_report_download(
@@ -149,22 +173,18 @@ async fn unit_report_download(
 ) -> PageResult {
     ctx.require(&state, Act::ViewUnit(&unit))?;
     let cycle = ctx.cycle(&state).await?;
-    let fail = |e| ctx.fail(&state, e);
-    let (kind, format) = (
-        unit_kind(&kind).map_err(fail)?,
-        format_of(&format).map_err(fail)?,
-    );
-    let loaded = reports::loaded(&state, &cycle).await.map_err(fail)?;
-    let r = reports::render(
+    let kind = unit_kind(&kind).map_err(|e| ctx.fail(&state, e))?;
+    let loaded = reports::loaded(&state, &cycle)
+        .await
+        .map_err(|e| ctx.fail(&state, e))?;
+    Ok(send_report(
+        &state,
+        &ctx,
         &loaded,
-        &state.wording,
         kind,
         Some(&unit),
-        format,
-        state.config.today(),
-    )
-    .map_err(fail)?;
-    Ok(download(r))
+        &format,
+    ))
 }
 
 async fn unit_report_page(
@@ -302,18 +322,14 @@ async fn public_results_download(
     Path((cycle, format)): Path<(String, String)>,
 ) -> PageResult {
     let loaded = published(&state, &ctx, &cycle).await?;
-    let fail = |e| ctx.fail(&state, e);
-    let format = format_of(&format).map_err(fail)?;
-    let r = reports::render(
+    Ok(send_report(
+        &state,
+        &ctx,
         &loaded,
-        &state.wording,
         Kind::Results,
         None,
-        format,
-        state.config.today(),
-    )
-    .map_err(fail)?;
-    Ok(download(r))
+        &format,
+    ))
 }
 
 async fn public_unit(
@@ -346,19 +362,13 @@ async fn public_unit_download(
     Path((cycle, unit, kind, format)): Path<(String, String, String, String)>,
 ) -> PageResult {
     let loaded = published(&state, &ctx, &cycle).await?;
-    let fail = |e| ctx.fail(&state, e);
-    let (kind, format) = (
-        unit_kind(&kind).map_err(fail)?,
-        format_of(&format).map_err(fail)?,
-    );
-    let r = reports::render(
+    let kind = unit_kind(&kind).map_err(|e| ctx.fail(&state, e))?;
+    Ok(send_report(
+        &state,
+        &ctx,
         &loaded,
-        &state.wording,
         kind,
         Some(&unit),
-        format,
-        state.config.today(),
-    )
-    .map_err(fail)?;
-    Ok(download(r))
+        &format,
+    ))
 }

@@ -20,14 +20,7 @@ async fn log_in(app: &TestApp, user: &str) -> Client {
         .unwrap()
         .5;
     let c = browser();
-    let page = c
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, app, "/login").await;
     let csrf = field(&page, "csrf");
     let resp = c
         .post(format!("{}/login", app.base))
@@ -148,14 +141,7 @@ async fn a_login_form_without_its_csrf_cookie_is_refused() {
 async fn session_cookies_are_http_only_and_same_site() {
     let app = spawn().await;
     let c = browser();
-    let page = c
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/login").await;
     let resp = c
         .post(format!("{}/login", app.base))
         .form(&[
@@ -184,14 +170,7 @@ async fn session_cookies_are_http_only_and_same_site() {
 async fn a_bad_value_on_the_entry_page_is_shown_with_its_error_and_saves_nothing() {
     let app = spawn().await;
     let c = log_in(&app, "dongcheng").await;
-    let page = c
-        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/units/dongcheng/entry?period=Q4").await;
     assert!(
         page.contains("A08-2") && page.contains("第四季度"),
         "the open Q4 task is offered"
@@ -232,14 +211,7 @@ async fn a_bad_value_on_the_entry_page_is_shown_with_its_error_and_saves_nothing
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let page = c
-        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/units/dongcheng/entry?period=Q4").await;
     assert!(page.contains("已报送"), "submitted");
     let forged = c
         .post(format!("{}/units/dongcheng/entry", app.base))
@@ -261,32 +233,11 @@ async fn a_bad_value_on_the_entry_page_is_shown_with_its_error_and_saves_nothing
 async fn the_language_switch_renders_english_and_is_remembered() {
     let app = spawn().await;
     let c = log_in(&app, "admin").await;
-    let zh = c
-        .get(format!("{}/overview", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let zh = page_text(&c, &app, "/overview").await;
     assert!(zh.contains("lang=\"zh-CN\"") && zh.contains("填报进度"));
-    let en = c
-        .get(format!("{}/overview?lang=en", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let en = page_text(&c, &app, "/overview?lang=en").await;
     assert!(en.contains("lang=\"en\"") && en.contains("Reporting progress"));
-    let again = c
-        .get(format!("{}/units/dongcheng", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = page_text(&c, &app, "/units/dongcheng").await;
     assert!(
         again.contains("Scores by dimension"),
         "the choice is kept in a cookie"
@@ -335,14 +286,7 @@ async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_
         .unwrap()
         .contains("2020-dongcheng-Q4.xlsx"));
     let template = resp.bytes().await.unwrap();
-    let page = c
-        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/units/dongcheng/entry?period=Q4").await;
     let csrf = field(&page, "csrf");
 
     let bad = "unit,task,period,value,note\ndongcheng,A08-2,Q4,很高,\ndongcheng,A12-2,Q9,0,\ndongcheng,A23-1,Q4,96,\n";
@@ -370,14 +314,7 @@ async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_
         .await
         .unwrap();
     assert!(not_excel.contains("only .xlsx or .csv files are accepted"));
-    let page = c
-        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/units/dongcheng/entry?period=Q4").await;
     assert!(
         !page.contains("已报送"),
         "nothing was saved by the refused uploads"
@@ -395,14 +332,7 @@ async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_
     let good = "单位(unit),任务(task),期间(period),数值(value),说明(note)\ndongcheng,A23-1,Q4,96.5,\ndongcheng,A12-2,Q4,0,\n";
     let resp = upload(&c, &app, &csrf, "good.csv", good.as_bytes(), true).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let page = c
-        .get(format!("{}/units/dongcheng/entry?period=Q4", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/units/dongcheng/entry?period=Q4").await;
     assert_eq!(page.matches("已报送").count(), 2, "both rows submitted");
     app.stop().await;
 }
@@ -411,14 +341,7 @@ async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_
 async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in() {
     let app = spawn().await;
     let admin = log_in(&app, "admin").await;
-    let page = admin
-        .get(format!("{}/users", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, &app, "/users").await;
     let csrf = field(&page, "csrf");
     let form = [
         ("csrf", csrf.as_str()),
@@ -453,14 +376,7 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
         .unwrap();
     assert_eq!(resp.headers()["location"], "/users?flash=saved");
     let c = browser();
-    let login = c
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login = page_text(&c, &app, "/login").await;
     let resp = c
         .post(format!("{}/login", app.base))
         .form(&[
@@ -481,14 +397,7 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
 async fn the_rankings_page_lists_every_group_and_the_separately_listed_units_apart() {
     let app = spawn().await;
     let admin = log_in(&app, "admin").await;
-    let html = admin
-        .get(format!("{}/rankings", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&admin, &app, "/rankings").await;
     for title in [
         "综合排名",
         "首都功能核心区",
@@ -605,14 +514,7 @@ async fn every_form_answers_every_role_as_the_policy_says() {
         for (role, client) in &clients {
             // Each client posts with its own session's CSRF token, read from a page it may see.
             let token_page = if *role == "P" { "/login" } else { "/account" };
-            let page = client
-                .get(format!("{}{token_page}", app.base))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = page_text(client, &app, token_page).await;
             let csrf = field(&page, "csrf");
             let mut form = fields.clone();
             form.push(("csrf", csrf.as_str()));
@@ -648,14 +550,7 @@ async fn every_form_answers_every_role_as_the_policy_says() {
 async fn a_unit_pastes_its_report_and_sees_each_figure_marked() {
     let app = spawn().await;
     let c = log_in(&app, "dongcheng").await;
-    let page = c
-        .get(format!("{}/units/dongcheng/claims", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &app, "/units/dongcheng/claims").await;
     let csrf = field(&page, "csrf");
     let report = "拆除违法建设9.5万平方米,家庭厨余垃圾分出率达到21.8%。";
     let html = c
@@ -684,6 +579,16 @@ async fn a_unit_pastes_its_report_and_sees_each_figure_marked() {
     app.stop().await;
 }
 
+async fn page_text(c: &Client, app: &TestApp, path: &str) -> String {
+    c.get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn status_of(c: &Client, app: &TestApp, path: &str) -> u16 {
     c.get(format!("{}{path}", app.base))
         .send()
@@ -699,14 +604,7 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let page = c
-        .get(format!("{}/account", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(c, app, "/account").await;
     let csrf = field(&page, "csrf");
     let mut form = fields.to_vec();
     form.push(("csrf", csrf.as_str()));
@@ -744,14 +642,7 @@ async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
             );
         }
     }
-    let page = public
-        .get(format!("{}/public", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&public, &app, "/public").await;
     assert!(!page.contains("/public/2020"));
 
     let resp = post_form(
@@ -762,14 +653,7 @@ async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let page = public
-        .get(format!("{}/public", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&public, &app, "/public").await;
     assert!(page.contains("href=\"/public/2020\""), "{page}");
     for path in &guesses[..8] {
         assert_eq!(
@@ -785,14 +669,7 @@ async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
             "{path} does not exist"
         );
     }
-    let unit = public
-        .get(format!("{}/public/2020/units/dongcheng", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let unit = page_text(&public, &app, "/public/2020/units/dongcheng").await;
     assert!(unit.contains("集中核酸检测累计人次") && unit.contains("超额完成"));
     // Every download link of the public page answers.
     for href in unit
@@ -855,23 +732,9 @@ async fn a_units_paragraphs_are_merged_into_its_downloaded_report() {
         .to_str()
         .unwrap()
         .contains("flash=saved"));
-    let page = reporter
-        .get(format!("{}/units/dongcheng/report", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&reporter, &app, "/units/dongcheng/report").await;
     assert!(page.contains("提升垃圾分类质量"));
-    let md = reporter
-        .get(format!("{}/units/dongcheng/reports/self/md", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let md = page_text(&reporter, &app, "/units/dongcheng/reports/self/md").await;
     assert!(md.contains("全区上下团结一心，攻坚克难。"), "{md}");
     assert!(md.contains("1. 加快老旧小区综合整治\n2. 提升垃圾分类质量"));
     assert!(md.contains("明年重点推进背街小巷整治。"));
@@ -890,14 +753,7 @@ async fn upload_report(
     name: &str,
     body: Vec<u8>,
 ) -> reqwest::Response {
-    let page = c
-        .get(format!("{}/account", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(c, app, "/account").await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", field(&page, "csrf"))
         .part(
@@ -964,14 +820,7 @@ async fn a_unit_uploads_its_word_report_and_sees_each_figure_marked() {
 async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
     let (app, _) = spawn_hotline(3000).await;
     let admin = log_in(&app, "admin").await;
-    let page = admin
-        .get(format!("{}/hotline?month=2020-06", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, &app, "/hotline?month=2020-06").await;
     let ranking = page
         .split("id=\"hotline-ranking\"")
         .nth(1)
@@ -1006,26 +855,12 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
 
     // A district's reporter sees its own district only, with contacts masked.
     let reporter = log_in(&app, "dongcheng").await;
-    let page = reporter
-        .get(format!("{}/hotline?district=xicheng", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&reporter, &app, "/hotline?district=xicheng").await;
     assert!(
         page.contains("东城区") && !page.contains("德胜"),
         "the district filter is not theirs to choose"
     );
-    let list = reporter
-        .get(format!("{}/hotline/cases", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page_text(&reporter, &app, "/hotline/cases").await;
     let first = list
         .split("/hotline/cases/")
         .nth(1)
@@ -1034,14 +869,7 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         .next()
         .unwrap()
         .to_string();
-    let case = reporter
-        .get(format!("{}/hotline/cases/{first}", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let case = page_text(&reporter, &app, &format!("/hotline/cases/{first}")).await;
     let contact = case
         .split("id=\"case-contact\">")
         .nth(1)
@@ -1057,14 +885,7 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         !case.contains("/contact\""),
         "no full-contact button for a reporter"
     );
-    let admin_list = admin
-        .get(format!("{}/hotline/cases?district=xicheng", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let admin_list = page_text(&admin, &app, "/hotline/cases?district=xicheng").await;
     let xicheng = admin_list
         .split("/hotline/cases/")
         .nth(1)
@@ -1108,14 +929,7 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         !contact.contains("****") && contact.contains("13"),
         "{contact}"
     );
-    let audit = admin
-        .get(format!("{}/audit?action=hotline.contact_view", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let audit = page_text(&admin, &app, "/audit?action=hotline.contact_view").await;
     assert!(
         audit.contains(&with_contact),
         "the view is in the audit log"
@@ -1138,14 +952,7 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let page = admin
-        .get(format!("{}/hotline/cases/{with_contact}", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&admin, &app, &format!("/hotline/cases/{with_contact}")).await;
     assert!(
         page.contains("id=\"case-exclusion\">unreasonable · 重复来电 · admin"),
         "{page}"
