@@ -298,7 +298,12 @@ async fn load_case(
         })
         .await
         .map_err(|e| ctx.fail(state, e))?;
-    let case = case.ok_or_else(|| ctx.fail(state, AppError::NotFound(format!("case `{id}`"))))?;
+    // Someone who may see only one district gets the same 403 for a case that does not exist
+    // as for another district's, so ids cannot be probed.
+    let Some(case) = case else {
+        ctx.require(state, Act::ViewHotline(None))?;
+        return Err(ctx.fail(state, AppError::NotFound(format!("case `{id}`"))));
+    };
     let district = case
         .unit
         .as_deref()

@@ -900,6 +900,11 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
     );
     assert_eq!(
         status_of(&reporter, &app, "/hotline/cases/no-such-case").await,
+        403,
+        "a guessed id answers like another district's"
+    );
+    assert_eq!(
+        status_of(&admin, &app, "/hotline/cases/no-such-case").await,
         404
     );
 
