@@ -89,6 +89,9 @@ pub enum HotlineCommand {
         /// `id,name,level,parent[,lat,lon]` CSV.
         #[arg(long)]
         geography: Option<PathBuf>,
+        /// The category catalogue: `code,name` CSV, two digits per level (default: the built-in one).
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
         /// Communities per street and grid cells per community of the built-in geography.
         #[arg(long, default_value_t = 4)]
         communities: usize,

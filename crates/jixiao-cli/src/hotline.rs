@@ -245,6 +245,7 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
     match cmd {
         HotlineCommand::Init {
             geography,
+            catalogue,
             communities,
             grids,
         } => {
@@ -259,8 +260,19 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                 None => jixiao_hotline::geography::beijing(communities, grids),
             };
             let n = store.hotline_save_geography(&geo, actor)?;
-            if store.hotline_categories()?.is_empty() {
-                store.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
+            match catalogue {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?;
+                    let list = jixiao_hotline::catalogue::from_csv(&text, &p.display().to_string())
+                        .map_err(|e| anyhow!(e))?;
+                    println!("诉求分类 catalogue: {} categories", list.len());
+                    store.hotline_save_categories(&list)?;
+                }
+                None if store.hotline_categories()?.is_empty() => {
+                    store.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
+                }
+                None => {}
             }
             println!("网格 geography: {n} areas");
         }

@@ -1055,3 +1055,36 @@ fn generated_cases_round_trip_through_csv_and_rank_the_streets() {
     );
     assert!(run.ok && run.out.contains("shown once"), "{}", run.err);
 }
+
+#[test]
+fn an_office_loads_its_own_category_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("cat.csv"),
+        "code,name\n01,城乡建设\n0101,物业管理\n0102,违法建设\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("bad.csv"), "code,name\n0101,物业管理\n").unwrap();
+    let run = jixiao(
+        d,
+        "h.sqlite",
+        &["hotline", "init", "--catalogue", "bad.csv"],
+    );
+    assert!(
+        !run.ok && run.err.contains("bad.csv: line 2") && run.err.contains("`01`"),
+        "{}",
+        run.err
+    );
+    let run = jixiao(
+        d,
+        "h.sqlite",
+        &["hotline", "init", "--catalogue", "cat.csv"],
+    );
+    assert!(
+        run.ok && run.out.contains("3 categories"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+}

@@ -76,3 +76,61 @@ pub fn path(catalogue: &[Category], code: &str) -> String {
         None => name(code).unwrap_or_else(|| code.to_string()),
     }
 }
+
+/// Reads a catalogue from `code,name` CSV text (a header line first). Codes are digits, two per
+/// level; every code's parent (the code without its last two digits) must be listed before it.
+pub fn from_csv(text: &str, file: &str) -> Result<Vec<Category>, String> {
+    let mut out: Vec<Category> = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = |m: String| format!("{file}: line {}: {m}", n + 1);
+        let (code, name) = line
+            .split_once(',')
+            .map(|(c, n)| (c.trim(), n.trim()))
+            .ok_or_else(|| at("expected code,name".into()))?;
+        if code.is_empty() || code.len() % 2 != 0 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(at(format!(
+                "`{code}` is not a code of two digits per level"
+            )));
+        }
+        if name.is_empty() {
+            return Err(at(format!("`{code}` has no name")));
+        }
+        if out.iter().any(|c| c.code == code) {
+            return Err(at(format!("`{code}` appears twice")));
+        }
+        let c = Category {
+            code: code.to_string(),
+            name: name.to_string(),
+        };
+        if let Some(p) = c.parent_code() {
+            if !out.iter().any(|x| x.code == p) {
+                return Err(at(format!(
+                    "the parent `{p}` of `{code}` is not listed before it"
+                )));
+            }
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        return Err(format!("{file}: no categories"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catalogue_file_is_checked_line_by_line() {
+        let c = from_csv("code,name\n01,城乡建设\n0101,物业管理\n", "c.csv").unwrap();
+        assert_eq!(path(&c, "0101"), "城乡建设 / 物业管理");
+        let e = from_csv("code,name\n0101,物业管理\n", "c.csv").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("parent `01`"), "{e}");
+        let e = from_csv("code,name\n01,a\n1x,b\n", "c.csv").unwrap_err();
+        assert!(e.contains("line 3") && e.contains("1x"), "{e}");
+    }
+}

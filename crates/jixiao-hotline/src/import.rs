@@ -476,8 +476,10 @@ fn header_index(m: &Mapping, headers: &[String], file: &str) -> Result<Columns, 
     }
 }
 
-/// Reads CSV text from `reader`, calling `each` with every case in file order. All rows are
-/// read; problems (at most `max_errors`) are returned together, including ids that occur twice.
+/// Reads CSV text from `reader`, calling `each` with every case in file order until the first
+/// problem. All rows are read; problems (at most `max_errors`) are returned together, including
+/// ids that occur twice. Reading streams, so a caller that writes must check the whole file
+/// first and write in a second pass (as `jixiao hotline import` does).
 pub fn read_csv<R: std::io::Read>(
     reader: R,
     file: &str,
@@ -789,5 +791,74 @@ Open = "dispatched"
         )
         .unwrap_err()
         .contains("finished"));
+    }
+
+    #[test]
+    fn an_xlsx_export_reads_like_csv_with_excel_dates() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["Key", "Created", "Closed", "Type", "Agency", "Status"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let when = ExcelDateTime::parse_from_str("2022-05-01 00:00:03").unwrap();
+        let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+        ws.write_number(1, 0, 1.0).unwrap();
+        ws.write_datetime_with_format(1, 1, &when, &date).unwrap();
+        ws.write_string(1, 3, "Noise").unwrap();
+        ws.write_string(1, 4, "NYPD").unwrap();
+        ws.write_string(1, 5, "Open").unwrap();
+        ws.write_number(2, 0, 2.0).unwrap();
+        ws.write_string(2, 1, "not a date").unwrap();
+        ws.write_string(2, 3, "Noise").unwrap();
+        ws.write_string(2, 5, "Open").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let text = MAPPING.replace(
+            "datetime_formats = [\"%m/%d/%Y %I:%M:%S %p\"]",
+            "datetime_formats = [\"%Y-%m-%d %H:%M:%S\"]",
+        );
+        let m = Mapping::parse(&text, "m.toml").unwrap();
+        let cfg = HotlineConfig::default();
+        let e = read_xlsx(&bytes, "x.xlsx", &m, &cfg, 10, &mut |_| {}).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].to_string()
+                .contains("row 3, column Created: `not a date`"),
+            "{}",
+            e[0]
+        );
+        // Without the bad row the case is read, the Excel date in New York time.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["Key", "Created", "Closed", "Type", "Agency", "Status"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_number(1, 0, 1.0).unwrap();
+        ws.write_datetime_with_format(1, 1, &when, &date).unwrap();
+        ws.write_string(1, 3, "Noise").unwrap();
+        ws.write_string(1, 4, "NYPD").unwrap();
+        ws.write_string(1, 5, "Open").unwrap();
+        let mut cases = Vec::new();
+        read_xlsx(
+            &wb.save_to_buffer().unwrap(),
+            "x.xlsx",
+            &m,
+            &cfg,
+            10,
+            &mut |c| cases.push(c),
+        )
+        .unwrap();
+        assert_eq!(cases.len(), 1);
+        assert_eq!(
+            cases[0].id, "T-1",
+            "whole numbers are read without a decimal point"
+        );
+        assert_eq!(cases[0].received.to_rfc3339(), "2022-05-01T04:00:03+00:00");
     }
 }
