@@ -107,8 +107,52 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         .await
         .map_err(fail)?;
     let rules = cfg.rules_at(Utc::now());
-    let per_unit: BTreeMap<String, Counters> =
-        rows.iter().map(|u| (u.unit.clone(), u.counters)).collect();
+    // Districts can be ranked within a group of the newest performance cycle (城六区 …).
+    let groups: Vec<(String, String, Vec<String>)> = state
+        .db(|s| {
+            let Some((id, _)) = s.cycles()?.into_iter().next() else {
+                return Ok(Vec::new());
+            };
+            let fw = s.load_cycle(&id)?;
+            Ok(fw
+                .groups
+                .iter()
+                .map(|g| {
+                    let members = fw
+                        .members(Some(&g.id))
+                        .into_iter()
+                        .map(|u| fw.units[u].id.clone())
+                        .collect();
+                    (g.id.clone(), g.name.clone(), members)
+                })
+                .collect())
+        })
+        .await
+        .map_err(fail)?;
+    let group = ctx
+        .query
+        .get("group")
+        .filter(|_| district.is_none())
+        .and_then(|g| groups.iter().find(|x| &x.0 == g));
+    let per_unit: BTreeMap<String, Counters> = rows
+        .iter()
+        .filter(|u| group.is_none_or(|g| g.2.contains(&u.unit)))
+        .map(|u| (u.unit.clone(), u.counters))
+        .collect();
+    // The month's busiest grid cells of a district (网格化管理).
+    let grid_counts: Vec<Value> = match &district {
+        Some(d) => {
+            let (d, m) = (d.clone(), month.clone());
+            state
+                .db(move |s| Ok(s.hotline_grid_counts(&m, &d, 10)?))
+                .await
+                .map_err(fail)?
+                .into_iter()
+                .map(|(g, n)| json!({ "grid": name_of(&geo, &g), "n": n }))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let ranked: Vec<Value> = rank(&per_unit, rules)
         .into_iter()
         .map(|r| {
@@ -203,6 +247,8 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
             "heat_columns": tops.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
             "themes": themes, "clusters": clusters, "overdue": overdue_rows, "overdue_total": overdue.1,
             "weights": rules.weights, "empty": months.is_empty(),
+            "groups": groups.iter().map(|g| json!({ "id": g.0, "name": g.1, "selected": group.is_some_and(|x| x.0 == g.0) })).collect::<Vec<_>>(),
+            "group_name": group.map(|g| g.1.clone()), "grid_counts": grid_counts,
         }),
     ))
 }

@@ -188,6 +188,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("result", "年末完成", "Year-end result"),
     ("hotline", "接诉即办", "12345 hotline"),
     ("hotline_trend", "各月三率及综合得分", "Rates and score by month"),
+    ("busiest_grids", "本月工单最多的网格", "Grid cells with the most cases this month"),
+    ("grid", "网格", "Grid cell"),
     ("hotline_empty", "尚无工单数据。可用 jixiao hotline generate 或 jixiao hotline import 导入。", "No cases yet: use jixiao hotline generate or jixiao hotline import."),
     ("month", "月份", "Month"),
     ("district", "区", "District"),

@@ -851,6 +851,24 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         .unwrap();
     assert!(ranking.contains("东华门街道"), "Dongcheng's streets");
     assert!(!ranking.contains("西城区"));
+    assert!(
+        page.contains("id=\"hotline-grids\""),
+        "the district's busiest grid cells"
+    );
+    let page = page_text(&admin, &app, "/hotline?month=2020-06&group=urban6").await;
+    let ranking = page
+        .split("id=\"hotline-ranking\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        ranking.matches("<tr>").count() - 1,
+        6,
+        "城六区 ranked among themselves"
+    );
+    assert!(ranking.contains("海淀区") && !ranking.contains("延庆区"));
     assert!(page.contains("id=\"hotline-clusters\"") || page.contains(&"无".to_string()));
 
     // A district's reporter sees its own district only, with contacts masked.

@@ -665,6 +665,28 @@ impl Store {
             .collect())
     }
 
+    /// The `limit` grid cells of a district with the most cases received in `month`.
+    pub fn hotline_grid_counts(
+        &mut self,
+        month: &str,
+        district: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, i64)>> {
+        Ok(self
+            .conn
+            .query(
+                &format!(
+                    "SELECT grid, COUNT(*) FROM hotline_cases WHERE month = $1 AND district = $2 AND grid IS NOT NULL \
+                     GROUP BY grid ORDER BY COUNT(*) DESC, grid LIMIT {}",
+                    limit.min(1000)
+                ),
+                &[t(month), t(district)],
+            )?
+            .iter()
+            .map(|r| (r[0].as_text().unwrap_or_default().to_string(), r[1].as_int().unwrap_or(0)))
+            .collect())
+    }
+
     /// Months with counters, newest last.
     pub fn hotline_months(&mut self) -> Result<Vec<String>> {
         Ok(self
