@@ -150,6 +150,28 @@ fn import_file(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The rules `month` is assessed by, or why the month is not one.
+fn month_rules<'a>(cfg: &'a HotlineConfig, month: &str) -> Result<&'a jixiao_hotline::RuleSet> {
+    cfg.rules_for_month(month)
+        .ok_or_else(|| anyhow!("`{month}` is not a month like 2020-06"))
+}
+
+/// The ranking of `month` from the rollups: districts, or (`by_district = false`) streets,
+/// optionally of one district and one category prefix.
+fn month_ranking(
+    store: &mut Store,
+    cfg: &HotlineConfig,
+    month: &str,
+    by_district: bool,
+    district: Option<&str>,
+    category: Option<&str>,
+) -> Result<Vec<Ranked>> {
+    let rules = month_rules(cfg, month)?;
+    let rows = store.hotline_month(month, by_district, district, category)?;
+    let per_unit: BTreeMap<String, _> = rows.into_iter().map(|u| (u.unit, u.counters)).collect();
+    Ok(rank(&per_unit, rules))
+}
+
 /// Writes each district's mean monthly composite score over the cycle's year as the approved
 /// value of `task` (last period); returns how many units got one. Importing the same values
 /// again changes nothing.
@@ -177,17 +199,9 @@ pub fn feed(
         .into_iter()
         .filter(|m| m.starts_with(&year))
     {
-        let rows = store.hotline_month(&month, true, None, None)?;
-        let at = chrono::TimeZone::from_utc_datetime(
-            &chrono::Utc,
-            &chrono::NaiveDate::parse_from_str(&format!("{month}-15"), "%Y-%m-%d")?
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight"),
-        );
-        for u in rows {
-            if let Some(score) = jixiao_hotline::rollup::assess(&u.counters, cfg.rules_at(at)).score
-            {
-                scores.entry(u.unit).or_default().push(score);
+        for r in month_ranking(store, cfg, &month, true, None, None)? {
+            if let Some(score) = r.assessment.score {
+                scores.entry(r.unit).or_default().push(score);
             }
         }
     }
@@ -358,20 +372,17 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                     .pop()
                     .ok_or_else(|| anyhow!("no hotline cases in the database"))?,
             };
-            let rows =
-                store.hotline_month(&month, districts, district.as_deref(), category.as_deref())?;
-            if rows.is_empty() {
+            let ranked = month_ranking(
+                &mut store,
+                &cfg,
+                &month,
+                districts,
+                district.as_deref(),
+                category.as_deref(),
+            )?;
+            if ranked.is_empty() {
                 bail!("no cases in {month}");
             }
-            let per_unit: BTreeMap<String, _> =
-                rows.into_iter().map(|u| (u.unit, u.counters)).collect();
-            let month_start = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-                .map_err(|_| anyhow!("`{month}` is not a month like 2020-06"))?;
-            let at = chrono::TimeZone::from_utc_datetime(
-                &chrono::Utc,
-                &month_start.and_hms_opt(12, 0, 0).expect("noon"),
-            );
-            let ranked = rank(&per_unit, cfg.rules_at(at));
             if json {
                 println!("{}", serde_json::to_string_pretty(&ranked)?);
             } else {
@@ -411,13 +422,6 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
         } => {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
-            let at = chrono::TimeZone::from_utc_datetime(
-                &chrono::Utc,
-                &chrono::NaiveDate::parse_from_str(&format!("{month}-15"), "%Y-%m-%d")?
-                    .and_hms_opt(0, 0, 0)
-                    .expect("midnight"),
-            );
-            let rules_now = cfg.rules_at(at);
             let mut time =
                 |f: &mut dyn FnMut(&mut Store) -> Result<usize>| -> Result<(f64, f64, usize)> {
                     let mut ms = Vec::new();
@@ -430,24 +434,12 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                     ms.sort_by(|a, b| a.total_cmp(b));
                     Ok((ms[ms.len() / 2], ms[ms.len() - 1], rows))
                 };
-            let ranking = time(&mut |s| {
-                let rows = s.hotline_month(&month, true, None, None)?;
-                let per: BTreeMap<String, _> =
-                    rows.into_iter().map(|u| (u.unit, u.counters)).collect();
-                Ok(rank(&per, rules_now).len())
-            })?;
+            let ranking =
+                time(&mut |s| Ok(month_ranking(s, &cfg, &month, true, None, None)?.len()))?;
             let slice = time(&mut |s| {
-                let rows = s.hotline_month(&month, false, Some(&district), Some(&category))?;
-                let per: BTreeMap<String, _> =
-                    rows.into_iter().map(|u| (u.unit, u.counters)).collect();
-                Ok(rank(&per, rules_now).len())
+                Ok(month_ranking(s, &cfg, &month, false, Some(&district), Some(&category))?.len())
             })?;
-            let ranked = {
-                let rows = store.hotline_month(&month, true, None, None)?;
-                let per: BTreeMap<String, _> =
-                    rows.into_iter().map(|u| (u.unit, u.counters)).collect();
-                rank(&per, rules_now)
-            };
+            let ranked = month_ranking(&mut store, &cfg, &month, true, None, None)?;
             println!(
                 "{}",
                 serde_json::json!({

@@ -5,7 +5,7 @@
 //! hours for urgent and 24 hours for normal cases, completion within 7 days (15 for complex
 //! categories are configured per category).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Deadlines for cases whose category starts with `category` ("" matches all) and of `urgency`
@@ -201,6 +201,18 @@ impl HotlineConfig {
             .unwrap_or(&self.versions[0])
     }
 
+    /// The rules a month ("2020-06") is assessed by: those in force on its first day, local
+    /// time. `None` when `month` is not a month.
+    pub fn rules_for_month(&self, month: &str) -> Option<&RuleSet> {
+        let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+        let at = self
+            .timezone
+            .from_local_datetime(&first.and_hms_opt(0, 0, 0)?)
+            .earliest()?
+            .with_timezone(&Utc);
+        Some(self.rules_at(at))
+    }
+
     /// The month a case counts in (local time): "2020-03".
     pub fn month_of(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.timezone).format("%Y-%m").to_string()
@@ -227,7 +239,6 @@ impl HotlineConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[test]
     fn versions_apply_from_their_date_and_deadlines_match_first_rule() {
@@ -243,6 +254,15 @@ mod tests {
             c.month_of(Utc.with_ymd_and_hms(2020, 2, 29, 17, 0, 0).unwrap()),
             "2020-03"
         );
+        assert_eq!(
+            c.rules_for_month("2021-09").unwrap().weights,
+            [10.0, 45.0, 45.0]
+        );
+        assert_eq!(
+            c.rules_for_month("2021-10").unwrap().weights,
+            [30.0, 35.0, 35.0]
+        );
+        assert!(c.rules_for_month("October").is_none());
         let (resp, done) = c
             .deadlines("010103", crate::Urgency::Normal, after)
             .unwrap();

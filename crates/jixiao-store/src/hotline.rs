@@ -138,6 +138,41 @@ fn case_row(c: &Case, month: &str, district: Option<&str>, source: &str, at: &st
     ]
 }
 
+/// Rollup deltas: counters by key, with the unit's district.
+type Deltas = BTreeMap<RollupKey, (Option<String>, Counters)>;
+
+/// Adds (`sign` 1) or takes away (-1) what `case` contributes to the counters.
+fn add_contribution(
+    deltas: &mut Deltas,
+    case: &Case,
+    sign: i64,
+    config: &HotlineConfig,
+    districts: &HashMap<String, String>,
+) {
+    if let Some((k, x)) = contribution(case, config) {
+        let district = districts.get(&k.unit).cloned();
+        let e = deltas.entry(k).or_insert((district, Counters::default()));
+        if sign > 0 {
+            e.1 += x;
+        } else {
+            e.1 -= x;
+        }
+    }
+}
+
+/// A case's row with its month and district as the rules and geography give them now.
+fn stored_row(
+    c: &Case,
+    config: &HotlineConfig,
+    districts: &HashMap<String, String>,
+    source: &str,
+    at: &str,
+) -> Vec<Val> {
+    let month = config.month_of(c.received);
+    let district = c.unit.as_ref().and_then(|u| districts.get(u));
+    case_row(c, &month, district.map(String::as_str), source, at)
+}
+
 fn case_from_row(r: &[Val]) -> Option<Case> {
     let s = |i: usize| r[i].as_text().map(str::to_string);
     let mut c = Case::received(
@@ -337,10 +372,7 @@ impl Store {
             .collect())
     }
 
-    fn add_rollups(
-        &mut self,
-        deltas: &BTreeMap<RollupKey, (Option<String>, Counters)>,
-    ) -> Result<()> {
+    fn add_rollups(&mut self, deltas: &Deltas) -> Result<()> {
         let cols = Counters::FIELDS;
         let list: Vec<(&RollupKey, &(Option<String>, Counters))> =
             deltas.iter().filter(|(_, (_, c))| !c.is_zero()).collect();
@@ -404,21 +436,7 @@ impl Store {
         let at = now();
         self.tx(|s| {
             let mut outcome = CaseImport::default();
-            let mut deltas: BTreeMap<RollupKey, (Option<String>, Counters)> = BTreeMap::new();
-            let add =
-                |c: &Case,
-                 sign: i64,
-                 deltas: &mut BTreeMap<RollupKey, (Option<String>, Counters)>| {
-                    if let Some((k, x)) = contribution(c, config) {
-                        let district = districts.get(&k.unit).cloned();
-                        let e = deltas.entry(k).or_insert((district, Counters::default()));
-                        if sign > 0 {
-                            e.1 += x;
-                        } else {
-                            e.1 -= x;
-                        }
-                    }
-                };
+            let mut deltas = Deltas::new();
             let mut done = 0;
             loop {
                 let batch: Vec<Case> = (&mut *cases).take(2000).collect();
@@ -433,16 +451,14 @@ impl Store {
                     match existing.get(&c.id) {
                         Some(old) if old == c => outcome.unchanged += 1,
                         Some(old) => {
-                            add(old, -1, &mut deltas);
-                            add(c, 1, &mut deltas);
-                            let month = config.month_of(c.received);
-                            let district = c.unit.as_ref().and_then(|u| districts.get(u)).cloned();
-                            let row = case_row(c, &month, district.as_deref(), source, &at);
+                            add_contribution(&mut deltas, old, -1, config, &districts);
+                            add_contribution(&mut deltas, c, 1, config, &districts);
+                            let row = stored_row(c, config, &districts, source, &at);
                             s.update_case(row, true)?;
                             outcome.updated += 1;
                         }
                         None => {
-                            add(c, 1, &mut deltas);
+                            add_contribution(&mut deltas, c, 1, config, &districts);
                             fresh.push(c);
                         }
                     }
@@ -455,9 +471,7 @@ impl Store {
                     );
                     let mut params = Vec::with_capacity(chunk.len() * CASE_COLUMNS.len());
                     for c in chunk {
-                        let month = config.month_of(c.received);
-                        let district = c.unit.as_ref().and_then(|u| districts.get(u)).cloned();
-                        params.extend(case_row(c, &month, district.as_deref(), source, &at));
+                        params.extend(stored_row(c, config, &districts, source, &at));
                     }
                     s.conn.exec(&sql, &params)?;
                 }
@@ -516,17 +530,10 @@ impl Store {
                 .hotline_case(id)?
                 .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
             let new = apply(&old, event, at).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let mut deltas: BTreeMap<RollupKey, (Option<String>, Counters)> = BTreeMap::new();
-            for (c, sign) in [(&old, -1), (&new, 1)] {
-                if let Some((k, x)) = contribution(c, config) {
-                    let district = districts.get(&k.unit).cloned();
-                    let e = deltas.entry(k).or_insert((district, Counters::default()));
-                    if sign > 0 { e.1 += x } else { e.1 -= x }
-                }
-            }
-            let month = config.month_of(new.received);
-            let district = new.unit.as_ref().and_then(|u| districts.get(u)).cloned();
-            let row = case_row(&new, &month, district.as_deref(), "", &now());
+            let mut deltas = Deltas::new();
+            add_contribution(&mut deltas, &old, -1, config, &districts);
+            add_contribution(&mut deltas, &new, 1, config, &districts);
+            let row = stored_row(&new, config, &districts, "", &now());
             s.update_case(row, false)?;
             s.add_rollups(&deltas)?;
             let seq = s
