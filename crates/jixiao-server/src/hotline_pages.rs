@@ -106,7 +106,12 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         })
         .await
         .map_err(fail)?;
-    let rules = cfg.rules_at(Utc::now());
+    // Each month is assessed by the rules in force in it (weights may change between versions).
+    let month_rules = |m: &str| {
+        cfg.rules_for_month(m)
+            .unwrap_or_else(|| cfg.rules_at(Utc::now()))
+    };
+    let rules = month_rules(&month);
     // Districts can be ranked within a group of the newest performance cycle (城六区 …).
     let groups: Vec<(String, String, Vec<String>)> = state
         .db(|s| {
@@ -167,7 +172,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
     let trend_rows: Vec<Value> = trend
         .iter()
         .map(|(m, c)| {
-            let a = assess(c, rules);
+            let a = assess(c, month_rules(m));
             json!({ "month": m, "accepted": c.accepted, "response": pct(a.response_rate), "resolution": pct(a.resolution_rate), "satisfaction": pct(a.satisfaction_rate), "score": a.score.map(|s| format!("{s:.2}")).unwrap_or_else(|| "—".into()) })
         })
         .collect();
