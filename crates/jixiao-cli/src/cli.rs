@@ -166,10 +166,12 @@ pub enum HotlineCommand {
         #[command(flatten)]
         rules: RulesArg,
     },
-    /// Recompute every rollup counter from the cases.
+    /// Recompute every rollup counter from the cases (from their packs, the compact copy of
+    /// what the counters depend on; with --from-rows, from the case rows, rewriting the packs).
     Rebuild {
-        #[command(flatten)]
-        rules: RulesArg,
+        /// Read every case row instead of the packs, and write the packs again (slow; repairs).
+        #[arg(long)]
+        from_rows: bool,
     },
     /// Erase requester contacts of cases closed longer ago than the retention period.
     EraseContacts {

@@ -449,13 +449,16 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                 })
             );
         }
-        HotlineCommand::Rebuild { rules: r } => {
-            let cfg = rules(&r)?;
+        HotlineCommand::Rebuild { from_rows } => {
             let mut store = open(db)?;
             let t = std::time::Instant::now();
-            let n = store.hotline_rebuild(&cfg, actor)?;
+            let (n, from) = if from_rows {
+                (store.hotline_rebuild_from_rows(actor)?, "case rows")
+            } else {
+                (store.hotline_rebuild(actor)?, "case packs")
+            };
             println!(
-                "rollups rebuilt from {n} cases in {:.1} s",
+                "rollups rebuilt from {n} cases ({from}) in {:.1} s",
                 t.elapsed().as_secs_f64()
             );
         }

@@ -32,6 +32,12 @@ impl Val {
             _ => None,
         }
     }
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Val::Bytes(Some(b)) => Some(b),
+            _ => None,
+        }
+    }
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Val::Int(x) => *x,
@@ -60,7 +66,7 @@ pub trait Conn: Send {
 
 /// (version, name, SQLite script, PostgreSQL script)
 #[rustfmt::skip]
-pub const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql")),
     (2, "accounts", include_str!("../migrations/sqlite/0002_accounts.sql"), include_str!("../migrations/postgres/0002_accounts.sql")),
     (3, "ledger_approval", include_str!("../migrations/sqlite/0003_ledger_approval.sql"), include_str!("../migrations/postgres/0003_ledger_approval.sql")),
@@ -68,6 +74,7 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
     (5, "user_email", include_str!("../migrations/sqlite/0005_user_email.sql"), include_str!("../migrations/postgres/0005_user_email.sql")),
     (6, "reports", include_str!("../migrations/sqlite/0006_reports.sql"), include_str!("../migrations/postgres/0006_reports.sql")),
     (7, "hotline", include_str!("../migrations/sqlite/0007_hotline.sql"), include_str!("../migrations/postgres/0007_hotline.sql")),
+    (8, "hotline_packs", include_str!("../migrations/sqlite/0008_hotline_packs.sql"), include_str!("../migrations/postgres/0008_hotline_packs.sql")),
 ];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod conn;
 pub mod evidence;
 pub mod hotline;
+pub mod hotline_pack;
 pub mod reports;
 
 use chrono::{NaiveDate, Utc};
@@ -129,6 +130,9 @@ impl Store {
                 let done = s.conn.query("SELECT version FROM schema_migrations WHERE version = $1", &[Val::Int(Some(version))])?;
                 if done.is_empty() {
                     s.conn.script(if dialect == Dialect::Sqlite { sqlite } else { pg })?;
+                    if name == "hotline_packs" {
+                        s.hotline_repack()?;
+                    }
                     s.conn.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", &[Val::Int(Some(version)), t(name), t(&now())])?;
                 }
                 Ok(())

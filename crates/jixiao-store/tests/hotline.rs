@@ -116,13 +116,23 @@ fn counters_follow_imports_and_events_and_equal_a_full_rebuild() {
             }
         }
         assert_eq!(incremental, expected(&now_cases, &cfg), "{}", db.name);
-        assert_eq!(s.hotline_rebuild(&cfg, "admin").unwrap(), 3000);
+        assert_eq!(s.hotline_rebuild("admin").unwrap(), 3000);
         assert_eq!(
             s.hotline_rollup_rows().unwrap(),
             incremental,
-            "rebuild = incremental ({})",
+            "rebuild from packs = incremental ({})",
             db.name
         );
+        assert_eq!(s.hotline_rebuild_from_rows("admin").unwrap(), 3000);
+        assert_eq!(
+            s.hotline_rollup_rows().unwrap(),
+            incremental,
+            "rebuild from rows = incremental ({})",
+            db.name
+        );
+        // Rows rewrote the packs: they still give the same counters.
+        assert_eq!(s.hotline_rebuild("admin").unwrap(), 3000);
+        assert_eq!(s.hotline_rollup_rows().unwrap(), incremental, "{}", db.name);
         assert_eq!(s.hotline_events(&closed.id).unwrap().len(), 3);
         let log = s.audit_entries(None).unwrap();
         assert!(log.iter().any(|e| e.action == "hotline.exclude"));
@@ -231,5 +241,123 @@ fn contacts_are_logged_when_viewed_and_erased_after_retention() {
             Some("东城区网格平台")
         );
         assert_eq!(s.hotline_check_api_key("guess").unwrap(), None);
+    }
+}
+
+/// Runs statements on a test database outside the store, as an older version left it.
+fn raw(db: &common::TestDb, sql: &str) {
+    if let Some(path) = db.url.strip_prefix("sqlite://") {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    } else {
+        postgres::Client::connect(&db.url, postgres::NoTls)
+            .unwrap()
+            .batch_execute(sql)
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_database_from_before_packs_gets_them_when_opened() {
+    let cfg = HotlineConfig::default();
+    let geo = beijing(1, 1);
+    let cases: Vec<Case> = Generator::new(&cfg, &geo, 1500, 8, 2020).collect();
+    for mut db in common::backends() {
+        let s = &mut db.store;
+        s.hotline_save_geography(&geo, "admin").unwrap();
+        s.hotline_import(
+            &mut cases[..1499].iter().cloned(),
+            "gen.csv",
+            &cfg,
+            "admin",
+            &mut |_| {},
+        )
+        .unwrap();
+        let before = s.hotline_rollup_rows().unwrap();
+        // The schema as migration 0007 left it: no seq, no packs.
+        raw(
+            &db,
+            "DROP TABLE hotline_case_packs; DROP INDEX hotline_cases_seq; \
+             ALTER TABLE hotline_cases DROP COLUMN seq; DELETE FROM schema_migrations WHERE version = 8",
+        );
+        let mut s = jixiao_store::Store::open(&db.url).unwrap();
+        assert_eq!(s.hotline_rebuild("admin").unwrap(), 1499, "{}", db.name);
+        assert_eq!(s.hotline_rollup_rows().unwrap(), before, "{}", db.name);
+        // New cases and changes after the migration land in packs too.
+        let out = s
+            .hotline_import(
+                &mut cases.iter().cloned(),
+                "gen.csv",
+                &cfg,
+                "admin",
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!((out.inserted, out.unchanged), (1, 1499));
+        let open = cases
+            .iter()
+            .find(|c| c.closed.is_none() && c.responded.is_none() && c.unit.is_some());
+        if let Some(open) = open {
+            s.hotline_apply(
+                &open.id,
+                &Event::Respond,
+                open.received + Duration::hours(1),
+                &cfg,
+                "x",
+            )
+            .unwrap();
+        }
+        let incremental = s.hotline_rollup_rows().unwrap();
+        assert_eq!(incremental, expected(&current(&mut s, &cases), &cfg));
+        assert_eq!(s.hotline_rebuild("admin").unwrap(), 1500);
+        assert_eq!(s.hotline_rollup_rows().unwrap(), incremental, "{}", db.name);
+    }
+}
+
+fn current(s: &mut jixiao_store::Store, cases: &[Case]) -> Vec<Case> {
+    cases
+        .iter()
+        .map(|c| s.hotline_case(&c.id).unwrap().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_damaged_pack_is_reported_and_rebuilt_from_rows() {
+    let cfg = HotlineConfig::default();
+    let geo = beijing(1, 1);
+    let cases: Vec<Case> = Generator::new(&cfg, &geo, 300, 9, 2020).collect();
+    for mut db in common::backends() {
+        db.store.hotline_save_geography(&geo, "admin").unwrap();
+        db.store
+            .hotline_import(
+                &mut cases.iter().cloned(),
+                "gen.csv",
+                &cfg,
+                "admin",
+                &mut |_| {},
+            )
+            .unwrap();
+        let before = db.store.hotline_rollup_rows().unwrap();
+        raw(
+            &db,
+            "UPDATE hotline_case_packs SET data = substr(data, 1, 100)",
+        );
+        let e = db.store.hotline_rebuild("admin").unwrap_err().to_string();
+        assert!(e.contains("pack 0") && e.contains("--from-rows"), "{e}");
+        assert_eq!(
+            db.store.hotline_rollup_rows().unwrap(),
+            before,
+            "nothing written"
+        );
+        assert_eq!(db.store.hotline_rebuild_from_rows("admin").unwrap(), 300);
+        assert_eq!(db.store.hotline_rebuild("admin").unwrap(), 300);
+        assert_eq!(
+            db.store.hotline_rollup_rows().unwrap(),
+            before,
+            "{}",
+            db.name
+        );
     }
 }

@@ -1,0 +1,17 @@
+-- Case packs: the fields the hotline counters are computed from, 1,024 cases to a row, so a full
+-- rebuild of the counters reads them instead of every wide case row (see src/hotline_pack.rs).
+-- A case's place is its seq: pack seq / 1024, slot seq % 1024. Cases stored before this
+-- migration are numbered in the order they were received; the store fills their packs right
+-- after this script, in the same transaction.
+ALTER TABLE hotline_cases ADD COLUMN seq BIGINT;
+UPDATE hotline_cases h SET seq = r.n - 1
+FROM (SELECT id, row_number() OVER (ORDER BY received_at, id) AS n FROM hotline_cases) r
+WHERE h.id = r.id;
+CREATE UNIQUE INDEX hotline_cases_seq ON hotline_cases (seq);
+CREATE TABLE hotline_case_packs (
+    pack BIGINT PRIMARY KEY,
+    cases BIGINT NOT NULL,
+    data BYTEA NOT NULL
+);
+-- Packs are read whole and do not compress: keep them out of line, uncompressed.
+ALTER TABLE hotline_case_packs ALTER COLUMN data SET STORAGE EXTERNAL;
