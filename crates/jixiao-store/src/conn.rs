@@ -62,6 +62,9 @@ pub trait Conn: Send {
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError>;
     /// Runs several statements without parameters (migrations, transaction control).
     fn script(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Another connection to the same database, for reading on another thread (`None` for an
+    /// in-memory SQLite database, which no other connection can see).
+    fn reader(&self) -> Result<Option<Box<dyn Conn>>, StoreError>;
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
@@ -92,6 +95,7 @@ fn sqlite_placeholders(sql: &str) -> String {
 
 pub struct Sqlite {
     conn: rusqlite::Connection,
+    path: String,
 }
 
 impl Sqlite {
@@ -110,7 +114,10 @@ impl Sqlite {
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;",
         )
         .map_err(backend)?;
-        Ok(Sqlite { conn })
+        Ok(Sqlite {
+            conn,
+            path: path.to_string(),
+        })
     }
 }
 
@@ -121,6 +128,12 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 impl Conn for Sqlite {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
+    }
+    fn reader(&self) -> Result<Option<Box<dyn Conn>>, StoreError> {
+        if self.path == ":memory:" {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(Sqlite::open(&self.path)?)))
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let mut stmt = self
@@ -177,6 +190,8 @@ fn to_sqlite(v: &Val) -> rusqlite::types::Value {
 pub struct Postgres {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    url: String,
+    schema: Option<String>,
 }
 
 impl Postgres {
@@ -188,6 +203,8 @@ impl Postgres {
         let mut pg = Postgres {
             client,
             statements: HashMap::new(),
+            url: url.to_string(),
+            schema: schema.map(str::to_string),
         };
         // Statements are prepared once and reused; a generic plan made while a table was empty
         // (the first batches of a bulk import) would scan it for every later lookup. Planning
@@ -231,6 +248,12 @@ fn pg_params(params: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
 impl Conn for Postgres {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
+    }
+    fn reader(&self) -> Result<Option<Box<dyn Conn>>, StoreError> {
+        Ok(Some(Box::new(Postgres::connect(
+            &self.url,
+            self.schema.as_deref(),
+        )?)))
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let stmt = self.statement(sql)?;

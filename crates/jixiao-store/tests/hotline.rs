@@ -361,3 +361,23 @@ fn a_damaged_pack_is_reported_and_rebuilt_from_rows() {
         );
     }
 }
+
+#[test]
+fn an_in_memory_database_rebuilds_on_its_one_connection() {
+    // No other connection sees an in-memory database: the packs are read on the store's own.
+    let cfg = HotlineConfig::default();
+    let geo = beijing(1, 1);
+    let cases: Vec<Case> = Generator::new(&cfg, &geo, 2500, 4, 2020).collect();
+    let mut s = jixiao_store::Store::open("sqlite::memory:").unwrap();
+    s.hotline_save_geography(&geo, "admin").unwrap();
+    s.hotline_import(
+        &mut cases.iter().cloned(),
+        "gen.csv",
+        &cfg,
+        "admin",
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(s.hotline_rebuild("admin").unwrap(), 2500);
+    assert_eq!(s.hotline_rollup_rows().unwrap(), expected(&cases, &cfg));
+}
