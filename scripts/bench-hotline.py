@@ -180,6 +180,7 @@ def main():
                 from_rows[label] = timed([JIXIAO, "--database", db, "hotline", "rebuild", "--from-rows"])[:2]
             ours[label] = {d["unit"]: d["score"] for d in q["districts"]}
             rows.append((f"jixiao + {label}", imp_s, imp_mb, q["ranking_ms"]["median"], q["slice_ms"]["median"], reb_s, cold_s, reb_mb))
+            print(f"   {rows[-1]}", flush=True)
         results = {}
         for name in ("duckdb", "polars"):
             print(f"   {name}", flush=True)
@@ -187,6 +188,7 @@ def main():
             results[name] = r
             label = "DuckDB" if name == "duckdb" else ("Polars (lazy, streaming from the CSV)" if r.get("streaming") else "Polars")
             rows.append((label, r["load_s"], r["peak_mb"], r["ranking_ms"], r["slice_ms"], r["rebuild_s"], float("nan"), r["peak_mb"]))
+            print(f"   {rows[-1]}", flush=True)
         # The same numbers: district scores agree.
         ref = ours["SQLite"]
         diffs = {}
@@ -198,7 +200,7 @@ def main():
         best_ours_rank = min(r[3] for r in rows if r[0].startswith("jixiao"))
         best_ours_slice = min(r[4] for r in rows if r[0].startswith("jixiao"))
         best_ours_rebuild = min(r[5] for r in rows if r[0].startswith("jixiao"))
-        cold = [r[6] for r in rows if r[0].startswith("jixiao") and r[6] == r[6]]
+        colds = [r[6] for r in rows if r[0].startswith("jixiao") and r[6] == r[6]]
         lines = [
             f"### {n:,} cases ({size_mb:,.0f} MB CSV" + ("" if gen_s != gen_s else f", generated in {gen_s:.1f} s") + ")",
             "",
@@ -211,7 +213,7 @@ def main():
         lines += [
             "",
             f"Ratios (DuckDB ÷ jixiao's best): ranking {duck['ranking_ms'] / best_ours_rank:,.0f}×, slice {duck['slice_ms'] / best_ours_slice:,.0f}×, "
-            f"full rebuild {duck['rebuild_s'] / best_ours_rebuild:.2f}×" + (f" (cold cache: {duck['rebuild_s'] / min(cold):.2f}×)" if cold else "") + " (above 1 means jixiao is faster). "
+            f"full rebuild {duck['rebuild_s'] / best_ours_rebuild:.2f}×" + (f" (cold cache: {duck['rebuild_s'] / min(colds):.2f}×)" if colds else "") + " (above 1 means jixiao is faster). "
             f"Largest difference of a district's score from jixiao on SQLite: " + ", ".join(f"{k} {v:.2e}" for k, v in diffs.items()) + ".",
             "",
         ]

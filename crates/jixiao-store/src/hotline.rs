@@ -430,7 +430,8 @@ impl Store {
     }
 
     /// Writes rollup rows, adding to stored ones (`add`) or into an emptied table, where plain
-    /// inserts in chunks of 1,000 rows save PostgreSQL most of its planning.
+    /// inserts in chunks of 1,000 rows save a tenth of PostgreSQL's time (84,000 rows: 0.68 s
+    /// against 0.75 s; one JSON parameter read by json_populate_recordset took 1.0 s).
     fn write_rollup_rows(&mut self, rows: &[RollupRow], add: bool) -> Result<()> {
         let cols = Counters::FIELDS;
         let list: Vec<&RollupRow> = rows.iter().filter(|r| !r.4.is_zero()).collect();
@@ -441,30 +442,6 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        if !add && self.conn.dialect() == Dialect::Postgres {
-            // One statement with the rows as one JSON parameter: PostgreSQL plans a VALUES list
-            // of thousands of parameters slowly (0.7 s for 84,000 rows, against 0.1 s this way).
-            let json: Vec<serde_json::Value> = list
-                .iter()
-                .map(|(unit, month, category, district, c)| {
-                    let mut o = serde_json::Map::new();
-                    o.insert("unit".into(), (*unit).into());
-                    o.insert("month".into(), (*month).into());
-                    o.insert("category".into(), (*category).into());
-                    o.insert("district".into(), (*district).into());
-                    for (f, x) in cols.iter().zip(c.to_array()) {
-                        o.insert((*f).into(), x.into());
-                    }
-                    serde_json::Value::Object(o)
-                })
-                .collect();
-            let json = serde_json::Value::Array(json).to_string();
-            self.conn.exec(
-                "INSERT INTO hotline_rollups SELECT * FROM json_populate_recordset(NULL::hotline_rollups, $1::text::json)",
-                &[t(&json)],
-            )?;
-            return Ok(());
-        }
         for chunk in list.chunks(if add { CHUNK } else { 1000 }) {
             let sql = format!(
                 "INSERT INTO hotline_rollups (unit, month, category, district, {}) VALUES {}{}",
