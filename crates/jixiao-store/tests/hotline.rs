@@ -244,6 +244,22 @@ fn contacts_are_logged_when_viewed_and_erased_after_retention() {
     }
 }
 
+/// Imports generated cases as one file, as an office would.
+fn import(
+    s: &mut jixiao_store::Store,
+    cases: &[Case],
+    cfg: &HotlineConfig,
+) -> jixiao_store::hotline::CaseImport {
+    s.hotline_import(
+        &mut cases.iter().cloned(),
+        "gen.csv",
+        cfg,
+        "admin",
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 /// Runs statements on a test database outside the store, as an older version left it.
 fn raw(db: &common::TestDb, sql: &str) {
     if let Some(path) = db.url.strip_prefix("sqlite://") {
@@ -267,14 +283,7 @@ fn a_database_from_before_packs_gets_them_when_opened() {
     for mut db in common::backends() {
         let s = &mut db.store;
         s.hotline_save_geography(&geo, "admin").unwrap();
-        s.hotline_import(
-            &mut cases[..1499].iter().cloned(),
-            "gen.csv",
-            &cfg,
-            "admin",
-            &mut |_| {},
-        )
-        .unwrap();
+        import(s, &cases[..1499], &cfg);
         let before = s.hotline_rollup_rows().unwrap();
         // The schema as migration 0007 left it: no seq, no packs.
         raw(
@@ -286,15 +295,7 @@ fn a_database_from_before_packs_gets_them_when_opened() {
         assert_eq!(s.hotline_rebuild("admin").unwrap(), 1499, "{}", db.name);
         assert_eq!(s.hotline_rollup_rows().unwrap(), before, "{}", db.name);
         // New cases and changes after the migration land in packs too.
-        let out = s
-            .hotline_import(
-                &mut cases.iter().cloned(),
-                "gen.csv",
-                &cfg,
-                "admin",
-                &mut |_| {},
-            )
-            .unwrap();
+        let out = import(&mut s, &cases, &cfg);
         assert_eq!((out.inserted, out.unchanged), (1, 1499));
         let open = cases
             .iter()
@@ -330,15 +331,7 @@ fn a_damaged_pack_is_reported_and_rebuilt_from_rows() {
     let cases: Vec<Case> = Generator::new(&cfg, &geo, 300, 9, 2020).collect();
     for mut db in common::backends() {
         db.store.hotline_save_geography(&geo, "admin").unwrap();
-        db.store
-            .hotline_import(
-                &mut cases.iter().cloned(),
-                "gen.csv",
-                &cfg,
-                "admin",
-                &mut |_| {},
-            )
-            .unwrap();
+        import(&mut db.store, &cases, &cfg);
         let before = db.store.hotline_rollup_rows().unwrap();
         raw(
             &db,
@@ -370,14 +363,7 @@ fn an_in_memory_database_rebuilds_on_its_one_connection() {
     let cases: Vec<Case> = Generator::new(&cfg, &geo, 2500, 4, 2020).collect();
     let mut s = jixiao_store::Store::open("sqlite::memory:").unwrap();
     s.hotline_save_geography(&geo, "admin").unwrap();
-    s.hotline_import(
-        &mut cases.iter().cloned(),
-        "gen.csv",
-        &cfg,
-        "admin",
-        &mut |_| {},
-    )
-    .unwrap();
+    import(&mut s, &cases, &cfg);
     assert_eq!(s.hotline_rebuild("admin").unwrap(), 2500);
     assert_eq!(s.hotline_rollup_rows().unwrap(), expected(&cases, &cfg));
 }
