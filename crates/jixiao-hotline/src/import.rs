@@ -137,34 +137,49 @@ impl Mapping {
                 )));
             }
         }
-        let mut channel_values = HashMap::new();
-        for (k, v) in table("channel_values") {
-            let c = Channel::parse(&v).ok_or_else(|| err(format!("[channel_values] `{k}` = `{v}`: not a channel (phone, web, app, open311, grid_patrol, other)")))?;
-            channel_values.insert(k, c);
+        // A `[name]` table maps an export's values to ours; a value that does not parse is an
+        // error naming the table, the key and what was expected.
+        fn values<T>(
+            pairs: Vec<(String, String)>,
+            name: &str,
+            parse: impl Fn(&str) -> Option<T>,
+            expected: &str,
+        ) -> Result<HashMap<String, T>, String> {
+            pairs
+                .into_iter()
+                .map(|(k, v)| match parse(&v) {
+                    Some(x) => Ok((k, x)),
+                    None => Err(format!("[{name}] `{k}` = `{v}`: {expected}")),
+                })
+                .collect()
         }
-        let mut status_values = HashMap::new();
-        for (k, v) in table("status_values") {
-            let s = status_of(&v).ok_or_else(|| err(format!("[status_values] `{k}` = `{v}`: expected received, dispatched, responded, handled, called_back or closed:fixed / closed:not_responsible / closed:duplicate / closed:referred_out / closed:no_further_action")))?;
-            status_values.insert(k, s);
-        }
-        let mut satisfaction_values = HashMap::new();
-        for (k, v) in table("satisfaction_values") {
-            let s = Satisfaction::parse(&v).ok_or_else(|| err(format!("[satisfaction_values] `{k}` = `{v}`: expected satisfied, basically_satisfied or not_satisfied")))?;
-            satisfaction_values.insert(k, s);
-        }
-        let mut solved_values = HashMap::new();
-        for (k, v) in table("solved_values") {
-            let b = match v.as_str() {
-                "true" | "yes" => true,
-                "false" | "no" => false,
-                _ => {
-                    return Err(err(format!(
-                        "[solved_values] `{k}` = `{v}`: expected yes or no"
-                    )))
-                }
-            };
-            solved_values.insert(k, b);
-        }
+        let channel_values = values(
+            table("channel_values"),
+            "channel_values",
+            Channel::parse,
+            "not a channel (phone, web, app, open311, grid_patrol, other)",
+        )
+        .map_err(err)?;
+        let status_values = values(table("status_values"), "status_values", status_of, "expected received, dispatched, responded, handled, called_back or closed:fixed / closed:not_responsible / closed:duplicate / closed:referred_out / closed:no_further_action").map_err(err)?;
+        let satisfaction_values = values(
+            table("satisfaction_values"),
+            "satisfaction_values",
+            Satisfaction::parse,
+            "expected satisfied, basically_satisfied or not_satisfied",
+        )
+        .map_err(err)?;
+        let solved = |v: &str| match v {
+            "true" | "yes" => Some(true),
+            "false" | "no" => Some(false),
+            _ => None,
+        };
+        let solved_values = values(
+            table("solved_values"),
+            "solved_values",
+            solved,
+            "expected yes or no",
+        )
+        .map_err(err)?;
         let defaults = table("defaults");
         let default = |k: &str| {
             defaults
@@ -791,6 +806,29 @@ Open = "dispatched"
         )
         .unwrap_err()
         .contains("finished"));
+        // Each value table names itself, the key and what it expected.
+        for (table, value, message) in [
+            (
+                "channel_values",
+                "fax",
+                "[channel_values] `X` = `fax`: not a channel",
+            ),
+            (
+                "satisfaction_values",
+                "happy",
+                "[satisfaction_values] `X` = `happy`: expected satisfied",
+            ),
+            (
+                "solved_values",
+                "maybe",
+                "[solved_values] `X` = `maybe`: expected yes or no",
+            ),
+        ] {
+            let text =
+                format!("[columns]\nid = \"a\"\nreceived = \"b\"\n[{table}]\nX = \"{value}\"\n");
+            let e = Mapping::parse(&text, "m.toml").unwrap_err();
+            assert!(e.starts_with("m.toml: ") && e.contains(message), "{e}");
+        }
     }
 
     #[test]
