@@ -28,15 +28,7 @@ fn counters_follow_imports_and_events_and_equal_a_full_rebuild() {
     for mut db in common::backends() {
         let s = &mut db.store;
         s.hotline_save_geography(&geo, "admin").unwrap();
-        let out = s
-            .hotline_import(
-                &mut cases.iter().cloned(),
-                "gen.csv",
-                &cfg,
-                "admin",
-                &mut |_| {},
-            )
-            .unwrap();
+        let out = import(s, &cases, &cfg);
         assert_eq!(
             (out.inserted, out.updated, out.unchanged),
             (3000, 0, 0),
@@ -52,15 +44,7 @@ fn counters_follow_imports_and_events_and_equal_a_full_rebuild() {
 
         // The same file again changes nothing and leaves no audit entry.
         let audit = s.audit_entries(None).unwrap().len();
-        let out = s
-            .hotline_import(
-                &mut cases.iter().cloned(),
-                "gen.csv",
-                &cfg,
-                "admin",
-                &mut |_| {},
-            )
-            .unwrap();
+        let out = import(s, &cases, &cfg);
         assert_eq!((out.inserted, out.updated, out.unchanged), (0, 0, 3000));
         assert_eq!(s.audit_entries(None).unwrap().len(), audit);
 
@@ -190,14 +174,7 @@ fn contacts_are_logged_when_viewed_and_erased_after_retention() {
     for mut db in common::backends() {
         let s = &mut db.store;
         s.hotline_save_geography(&geo, "admin").unwrap();
-        s.hotline_import(
-            &mut cases.iter().cloned(),
-            "gen.csv",
-            &cfg,
-            "admin",
-            &mut |_| {},
-        )
-        .unwrap();
+        import(s, &cases, &cfg);
         let with_contact = cases
             .iter()
             .find(|c| c.contact.is_some() && c.closed.is_some())
