@@ -2,7 +2,7 @@
 //! only as hashes: passwords as argon2id strings made by the caller, session and API tokens as
 //! SHA-256.
 
-use crate::conn::Val;
+use crate::conn::{Row, Val};
 use crate::{now, Result, Store, StoreError};
 use serde::Serialize;
 
@@ -27,18 +27,17 @@ pub fn token_hash(token: &str) -> String {
 const USER_COLUMNS: &str =
     "id, display_name, password_hash, role, unit_id, evaluator_id, active, email";
 
-fn user_from(r: &[Val]) -> User {
-    let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
-    User {
-        id: s(0),
-        display_name: s(1),
-        password_hash: s(2),
-        role: s(3),
-        unit_id: r[4].as_text().map(str::to_string),
-        evaluator_id: r[5].as_text().map(str::to_string),
-        active: r[6].as_int() == Some(1),
-        email: r[7].as_text().map(str::to_string),
-    }
+fn user_from(r: &Row) -> Result<User> {
+    Ok(User {
+        id: r.text("id")?,
+        display_name: r.text("display_name")?,
+        password_hash: r.text("password_hash")?,
+        role: r.text("role")?,
+        unit_id: r.opt_text("unit_id")?,
+        evaluator_id: r.opt_text("evaluator_id")?,
+        active: r.flag("active")?,
+        email: r.opt_text("email")?,
+    })
 }
 
 impl Store {
@@ -73,7 +72,7 @@ impl Store {
             &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
             &[Val::text(id)],
         )?;
-        Ok(rows.first().map(|r| user_from(r)))
+        rows.first().map(user_from).transpose()
     }
 
     pub fn users(&mut self) -> Result<Vec<User>> {
@@ -81,7 +80,7 @@ impl Store {
             &format!("SELECT {USER_COLUMNS} FROM users ORDER BY role, id"),
             &[],
         )?;
-        Ok(rows.iter().map(|r| user_from(r)).collect())
+        rows.iter().map(user_from).collect()
     }
 
     pub fn set_password_hash(&mut self, user: &str, hash: &str) -> Result<()> {
@@ -128,9 +127,9 @@ impl Store {
         let rows = self
             .conn
             .query(&sql, &[Val::text(token_hash(token)), Val::text(now())])?;
-        Ok(rows
-            .first()
-            .map(|r| (user_from(r), r[8].as_text().unwrap_or_default().to_string())))
+        rows.first()
+            .map(|r| Ok((user_from(r)?, r.text("csrf")?)))
+            .transpose()
     }
 
     pub fn delete_session(&mut self, token: &str) -> Result<()> {
@@ -160,7 +159,7 @@ impl Store {
     pub fn api_token_user(&mut self, token: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active = 1", USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", "));
         let rows = self.conn.query(&sql, &[Val::text(token_hash(token))])?;
-        Ok(rows.first().map(|r| user_from(r)))
+        rows.first().map(user_from).transpose()
     }
 
     /// Records a failed login and returns how many failures `key` has since `since`.

@@ -107,24 +107,24 @@ impl Store {
     /// Audit entries in order, optionally only those whose entity starts with `prefix`.
     pub fn audit_entries(&mut self, prefix: Option<&str>) -> Result<Vec<AuditEntry>> {
         let rows = self.conn.query("SELECT seq, at, actor, action, entity, before, after, prev_hash, hash FROM audit_log ORDER BY seq", &[])?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
-                AuditEntry {
-                    seq: r[0].as_int().unwrap_or(0),
-                    at: s(1),
-                    actor: s(2),
-                    action: s(3),
-                    entity: s(4),
-                    before: r[5].as_text().map(str::to_string),
-                    after: r[6].as_text().map(str::to_string),
-                    prev_hash: s(7),
-                    hash: s(8),
-                }
-            })
-            .filter(|e| prefix.is_none_or(|p| e.entity.starts_with(p)))
-            .collect())
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let e = AuditEntry {
+                seq: r.int("seq")?.unwrap_or(0),
+                at: r.text("at")?,
+                actor: r.text("actor")?,
+                action: r.text("action")?,
+                entity: r.text("entity")?,
+                before: r.opt_text("before")?,
+                after: r.opt_text("after")?,
+                prev_hash: r.text("prev_hash")?,
+                hash: r.text("hash")?,
+            };
+            if prefix.is_none_or(|p| e.entity.starts_with(p)) {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     /// Recomputes the chain and reports the first entry that was changed, removed or inserted.
@@ -159,6 +159,18 @@ impl Store {
         })
     }
 
+    /// Appends an audit entry inside a transaction the caller opened with
+    /// [`Store::execute_raw`]; for tests that hold the write lock as another process would.
+    #[doc(hidden)]
+    pub fn record_event_in_open_transaction(
+        &mut self,
+        actor: &str,
+        action: &str,
+        entity: &str,
+    ) -> Result<()> {
+        self.audit_append(&crate::now(), actor, action, entity, None, None)
+    }
+
     /// Runs raw SQL; for tests that tamper with the database as an intruder would.
     #[doc(hidden)]
     pub fn execute_raw(&mut self, sql: &str) -> Result<()> {
@@ -176,5 +188,110 @@ impl Store {
         detail: Option<String>,
     ) -> Result<()> {
         self.tx(|s| s.audit_append(&crate::now(), actor, action, entity, None, detail))
+    }
+}
+
+/// A database's schema as both backends can be compared: tables with their columns and
+/// normalised types (int, real, text, bytes), and the indexes created by migrations (not the
+/// ones a database makes by itself for keys), each with its table and columns.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Schema {
+    /// table → (column → type), both sorted.
+    pub tables: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// index name → (table, columns in order).
+    pub indexes: std::collections::BTreeMap<String, (String, Vec<String>)>,
+}
+
+/// A declared column type as one of int, real, text, bytes (SQLite's affinity rules; the
+/// PostgreSQL names jixiao uses).
+fn normalised_type(declared: &str) -> String {
+    let d = declared.to_ascii_lowercase();
+    let kind = if d.contains("int") || d == "serial" || d == "bigserial" {
+        "int"
+    } else if d.contains("char") || d.contains("text") || d.contains("clob") {
+        "text"
+    } else if d.contains("real") || d.contains("floa") || d.contains("doub") {
+        "real"
+    } else if d.contains("blob") || d == "bytea" {
+        "bytes"
+    } else {
+        d.as_str()
+    };
+    kind.to_string()
+}
+
+impl Store {
+    /// The schema as migrations left it (see [`Schema`]).
+    pub fn schema(&mut self) -> Result<Schema> {
+        let mut out = Schema::default();
+        if self.backend() == "sqlite" {
+            let tables = self.conn.query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                &[],
+            )?;
+            for t in &tables {
+                let table = t.text("name")?;
+                let columns = self
+                    .conn
+                    .query(&format!("PRAGMA table_info({table})"), &[])?;
+                let entry = out.tables.entry(table.clone()).or_default();
+                for c in &columns {
+                    entry.insert(c.text("name")?, normalised_type(&c.text("type")?));
+                }
+            }
+            let indexes = self.conn.query(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+                &[],
+            )?;
+            for i in &indexes {
+                let name = i.text("name")?;
+                let columns = self
+                    .conn
+                    .query(&format!("PRAGMA index_info({name})"), &[])?
+                    .iter()
+                    .map(|c| c.text("name"))
+                    .collect::<Result<Vec<_>>>()?;
+                out.indexes.insert(name, (i.text("tbl_name")?, columns));
+            }
+        } else {
+            let columns = self.conn.query(
+                "SELECT table_name::text AS table_name, column_name::text AS column_name, data_type::text AS data_type \
+                 FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, column_name",
+                &[],
+            )?;
+            for c in &columns {
+                out.tables.entry(c.text("table_name")?).or_default().insert(
+                    c.text("column_name")?,
+                    normalised_type(&c.text("data_type")?),
+                );
+            }
+            // Indexes made by CREATE INDEX, not the ones behind primary keys and UNIQUE
+            // constraints.
+            let indexes = self.conn.query(
+                "SELECT i.indexname::text AS indexname, i.tablename::text AS tablename, i.indexdef AS indexdef FROM pg_indexes i \
+                 WHERE i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname",
+                &[],
+            )?;
+            for i in &indexes {
+                let def = i.text("indexdef")?;
+                let inside = def
+                    .rsplit_once('(')
+                    .map(|(_, rest)| rest.trim_end_matches(')'))
+                    .unwrap_or("");
+                let columns = inside
+                    .split(',')
+                    .map(|c| {
+                        c.split_whitespace()
+                            .next()
+                            .unwrap_or("")
+                            .trim_matches('"')
+                            .to_string()
+                    })
+                    .collect();
+                out.indexes
+                    .insert(i.text("indexname")?, (i.text("tablename")?, columns));
+            }
+        }
+        Ok(out)
     }
 }

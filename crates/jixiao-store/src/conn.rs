@@ -47,7 +47,84 @@ impl Val {
     }
 }
 
-pub type Row = Vec<Val>;
+/// One result row: its values, and the names of its columns, so decoders read columns by name
+/// (`row.text("id")`) and a reordered SELECT cannot shift them.
+#[derive(Debug, Clone)]
+pub struct Row {
+    columns: std::sync::Arc<[String]>,
+    values: Vec<Val>,
+}
+
+/// The Null a missing column reads as.
+static NULL: Val = Val::Text(None);
+
+impl Row {
+    pub fn new(columns: std::sync::Arc<[String]>, values: Vec<Val>) -> Row {
+        Row { columns, values }
+    }
+
+    /// The value of column `name`; a name the query did not select is a programming error,
+    /// reported as corrupt data rather than a panic.
+    pub fn get(&self, name: &str) -> Result<&Val, StoreError> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map(|i| &self.values[i])
+            .ok_or_else(|| StoreError::Corrupt(format!("no column `{name}` in the row")))
+    }
+
+    /// Moves the value of column `name` out of the row (large blobs without a copy).
+    pub fn take(&mut self, name: &str) -> Result<Val, StoreError> {
+        let i = self
+            .columns
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| StoreError::Corrupt(format!("no column `{name}` in the row")))?;
+        Ok(std::mem::replace(&mut self.values[i], Val::Text(None)))
+    }
+
+    /// Text of a column; empty for NULL.
+    pub fn text(&self, name: &str) -> Result<String, StoreError> {
+        Ok(self.get(name)?.as_text().unwrap_or_default().to_string())
+    }
+
+    pub fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.get(name)?.as_text().map(str::to_string))
+    }
+
+    pub fn int(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(name)?.as_int())
+    }
+
+    pub fn real(&self, name: &str) -> Result<Option<f64>, StoreError> {
+        Ok(self.get(name)?.as_real())
+    }
+
+    /// A 0/1 flag column.
+    pub fn flag(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.get(name)?.as_int() == Some(1))
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[Val] {
+        &self.values
+    }
+}
+
+/// By position, for single-column and aggregate queries (`SELECT COUNT(*)`).
+impl std::ops::Index<usize> for Row {
+    type Output = Val;
+    fn index(&self, i: usize) -> &Val {
+        self.values.get(i).unwrap_or(&NULL)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -65,6 +142,15 @@ pub trait Conn: Send {
     /// Another connection to the same database, for reading on another thread (`None` for an
     /// in-memory SQLite database, which no other connection can see).
     fn reader(&self) -> Result<Option<Box<dyn Conn>>, StoreError>;
+    /// How long a write may wait for another writer's lock before it fails with
+    /// [`StoreError::Busy`].
+    fn set_write_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError>;
+    /// Refuses every write on this connection from now on (the pool's readers).
+    fn make_read_only(&mut self) -> Result<(), StoreError>;
+    /// Whether the connection still answers (after a panic or a lost server).
+    fn is_healthy(&mut self) -> bool {
+        self.script("SELECT 1").is_ok()
+    }
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
@@ -98,6 +184,9 @@ pub struct Sqlite {
     path: String,
 }
 
+/// How long a SQLite write waits for another writer unless told otherwise.
+pub const DEFAULT_WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Sqlite {
     pub fn open(path: &str) -> Result<Sqlite, StoreError> {
         let conn = if path == ":memory:" {
@@ -106,14 +195,14 @@ impl Sqlite {
             rusqlite::Connection::open(path)
         }
         .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(backend)?;
+        conn.busy_timeout(DEFAULT_WRITE_WAIT)
+            .map_err(|e| sqlite_error("setting the busy timeout", e))?;
         conn.execute_batch(
             // A page cache of up to 256 MB (taken only as used) keeps bulk imports into indexed
             // tables from re-reading pages.
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;",
         )
-        .map_err(backend)?;
+        .map_err(|e| sqlite_error("setting up the connection", e))?;
         Ok(Sqlite {
             conn,
             path: path.to_string(),
@@ -121,8 +210,19 @@ impl Sqlite {
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// The statement's first line, for error context (never its parameters: they may hold names).
+fn statement_context(sql: &str) -> String {
+    let first: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = first.chars().take(80).collect();
+    format!("running `{short}`")
+}
+
+fn sqlite_error(context: &str, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+        _ => StoreError::backend(context, e),
+    }
 }
 
 impl Conn for Sqlite {
@@ -135,31 +235,41 @@ impl Conn for Sqlite {
         }
         Ok(Some(Box::new(Sqlite::open(&self.path)?)))
     }
+    fn set_write_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(|e| sqlite_error("setting the busy timeout", e))
+    }
+    fn make_read_only(&mut self) -> Result<(), StoreError> {
+        self.script("PRAGMA query_only = 1")
+    }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(&sqlite_placeholders(sql))
-            .map_err(backend)?;
+            .map_err(|e| sqlite_error(&statement_context(sql), e))?;
         let n = stmt
             .execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
-            .map_err(backend)?;
+            .map_err(|e| sqlite_error(&statement_context(sql), e))?;
         Ok(n as u64)
     }
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        let fail = |e| sqlite_error(&statement_context(sql), e);
         let mut stmt = self
             .conn
             .prepare_cached(&sqlite_placeholders(sql))
-            .map_err(backend)?;
-        let n = stmt.column_count();
+            .map_err(fail)?;
+        let columns: std::sync::Arc<[String]> = stmt.column_names().map(str::to_string).collect();
+        let n = columns.len();
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
-            .map_err(backend)?;
+            .map_err(fail)?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next().map_err(backend)? {
+        while let Some(r) = rows.next().map_err(fail)? {
             let mut row = Vec::with_capacity(n);
             for i in 0..n {
                 use rusqlite::types::ValueRef;
-                row.push(match r.get_ref(i).map_err(backend)? {
+                row.push(match r.get_ref(i).map_err(fail)? {
                     ValueRef::Null => Val::Text(None),
                     ValueRef::Integer(x) => Val::Int(Some(x)),
                     ValueRef::Real(x) => Val::Real(Some(x)),
@@ -167,12 +277,14 @@ impl Conn for Sqlite {
                     ValueRef::Blob(b) => Val::Bytes(Some(b.to_vec())),
                 });
             }
-            out.push(row);
+            out.push(Row::new(columns.clone(), row));
         }
         Ok(out)
     }
     fn script(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.conn.execute_batch(sql).map_err(backend)
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| sqlite_error(&statement_context(sql), e))
     }
 }
 
@@ -227,9 +339,26 @@ impl Postgres {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(sql).map_err(backend)?;
+        let s = self
+            .client
+            .prepare(sql)
+            .map_err(|e| pg_error(&statement_context(sql), e))?;
         self.statements.insert(sql.to_string(), s.clone());
         Ok(s)
+    }
+}
+
+fn pg_error(context: &str, e: postgres::Error) -> StoreError {
+    use postgres::error::SqlState;
+    match e.code() {
+        Some(c)
+            if *c == SqlState::LOCK_NOT_AVAILABLE
+                || *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED =>
+        {
+            StoreError::Busy
+        }
+        _ => StoreError::backend(context, e),
     }
 }
 
@@ -255,50 +384,59 @@ impl Conn for Postgres {
             self.schema.as_deref(),
         )?)))
     }
+    fn set_write_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError> {
+        // Waits for any lock, the audit chain's advisory lock included.
+        self.script(&format!("SET lock_timeout = {}", wait.as_millis().max(1)))
+    }
+    fn make_read_only(&mut self) -> Result<(), StoreError> {
+        self.script("SET default_transaction_read_only = on")
+    }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let stmt = self.statement(sql)?;
         self.client
             .execute(&stmt, &pg_params(params))
-            .map_err(backend)
+            .map_err(|e| pg_error(&statement_context(sql), e))
     }
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
         use postgres::types::Type;
         let stmt = self.statement(sql)?;
-        let rows = self
-            .client
-            .query(&stmt, &pg_params(params))
-            .map_err(backend)?;
+        let fail = |e| pg_error(&statement_context(sql), e);
+        let columns: std::sync::Arc<[String]> = stmt
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let rows = self.client.query(&stmt, &pg_params(params)).map_err(fail)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut row = Vec::with_capacity(r.len());
             for (i, c) in r.columns().iter().enumerate() {
                 let t = c.type_();
                 row.push(if *t == Type::INT8 {
-                    Val::Int(r.try_get(i).map_err(backend)?)
+                    Val::Int(r.try_get(i).map_err(fail)?)
                 } else if *t == Type::INT4 {
-                    Val::Int(
-                        r.try_get::<_, Option<i32>>(i)
-                            .map_err(backend)?
-                            .map(i64::from),
-                    )
+                    Val::Int(r.try_get::<_, Option<i32>>(i).map_err(fail)?.map(i64::from))
                 } else if *t == Type::FLOAT8 {
-                    Val::Real(r.try_get(i).map_err(backend)?)
+                    Val::Real(r.try_get(i).map_err(fail)?)
                 } else if *t == Type::BYTEA {
-                    Val::Bytes(r.try_get(i).map_err(backend)?)
+                    Val::Bytes(r.try_get(i).map_err(fail)?)
                 } else if *t == Type::NUMERIC {
-                    return Err(StoreError::Backend(
-                        "NUMERIC columns are not used by jixiao".into(),
-                    ));
+                    return Err(StoreError::Corrupt(format!(
+                        "column `{}` is NUMERIC, which jixiao does not use",
+                        c.name()
+                    )));
                 } else {
-                    Val::Text(r.try_get(i).map_err(backend)?)
+                    Val::Text(r.try_get(i).map_err(fail)?)
                 });
             }
-            out.push(row);
+            out.push(Row::new(columns.clone(), row));
         }
         Ok(out)
     }
     fn script(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.client.batch_execute(sql).map_err(backend)
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| pg_error(&statement_context(sql), e))
     }
 }
 

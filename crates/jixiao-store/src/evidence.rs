@@ -1,7 +1,7 @@
 //! Evidence files (佐证材料) attached to a value. Which types and sizes are accepted is decided
 //! by the caller; the store keeps the bytes and who uploaded them.
 
-use crate::conn::Val;
+use crate::conn::{Row, Val};
 use crate::{now, Result, Store, StoreError, ValueKey};
 use serde::Serialize;
 
@@ -18,19 +18,18 @@ pub struct EvidenceInfo {
     pub uploaded_at: String,
 }
 
-fn info_from(r: &[Val]) -> EvidenceInfo {
-    let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
-    EvidenceInfo {
-        id: s(0),
-        task: s(1),
-        unit: s(2),
-        period: s(3),
-        file_name: s(4),
-        content_type: s(5),
-        size: r[6].as_int().unwrap_or(0),
-        uploaded_by: s(7),
-        uploaded_at: s(8),
-    }
+fn info_from(r: &Row) -> Result<EvidenceInfo> {
+    Ok(EvidenceInfo {
+        id: r.text("id")?,
+        task: r.text("task_id")?,
+        unit: r.text("unit_id")?,
+        period: r.text("period_id")?,
+        file_name: r.text("file_name")?,
+        content_type: r.text("content_type")?,
+        size: r.int("size")?.unwrap_or(0),
+        uploaded_by: r.text("uploaded_by")?,
+        uploaded_at: r.text("uploaded_at")?,
+    })
 }
 
 const INFO: &str =
@@ -95,7 +94,7 @@ impl Store {
             &format!("SELECT {INFO} FROM evidence_files WHERE cycle_id = $1 AND unit_id = $2 AND ($3 = '' OR task_id = $3) ORDER BY period_id, uploaded_at"),
             &[Val::text(cycle), Val::text(unit), Val::text(task.unwrap_or(""))],
         )?;
-        Ok(rows.iter().map(|r| info_from(r)).collect())
+        rows.iter().map(info_from).collect()
     }
 
     /// A file with its content.
@@ -107,10 +106,7 @@ impl Store {
         let r = rows
             .first()
             .ok_or_else(|| StoreError::NotFound(format!("evidence `{id}`")))?;
-        let content = match &r[9] {
-            Val::Bytes(Some(b)) => b.clone(),
-            _ => Vec::new(),
-        };
-        Ok((info_from(r), content))
+        let content = r.get("content")?.as_bytes().unwrap_or_default().to_vec();
+        Ok((info_from(r)?, content))
     }
 }

@@ -2,7 +2,7 @@
 //! step with the cases in the same transaction (a case's old contribution is subtracted and its
 //! new one added), so rankings and dashboards read counters, never cases.
 
-use crate::conn::{Conn, Dialect, Val};
+use crate::conn::{Conn, Dialect, Row, Val};
 use crate::hotline_pack::{place, CaseFacts, Pack, PACK_SIZE};
 use crate::{now, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -209,49 +209,52 @@ fn bad_pack(no: i64, e: crate::hotline_pack::BadPack) -> StoreError {
     ))
 }
 
-fn case_from_row(r: &[Val]) -> Option<Case> {
-    let s = |i: usize| r[i].as_text().map(str::to_string);
+/// A case from a row that selected [`CASE_COLUMNS`]; `None` if a value does not parse.
+fn case_from_row(r: &Row) -> Option<Case> {
+    let v = |name: &str| r.get(name).ok();
+    let s = |name: &str| v(name).and_then(Val::as_text).map(str::to_string);
+    let at = |name: &str| v(name).and_then(parse_time);
     let mut c = Case::received(
-        s(0)?,
-        Channel::parse(r[1].as_text()?)?,
-        parse_time(&r[2])?,
-        s(4)?,
+        s("id")?,
+        Channel::parse(v("channel")?.as_text()?)?,
+        at("received_at")?,
+        s("category")?,
     );
-    c.description = s(5).unwrap_or_default();
-    c.address = s(6).unwrap_or_default();
-    c.unit = s(7);
-    c.grid = s(9);
-    c.lat = r[10].as_real();
-    c.lon = r[11].as_real();
-    c.urgency = Urgency::parse(r[12].as_text()?)?;
-    c.contact = s(13);
-    c.stage = Stage::parse(r[14].as_text()?)?;
-    c.dispatched = parse_time(&r[15]);
-    c.responded = parse_time(&r[16]);
-    c.handled = parse_time(&r[17]);
-    c.callback = match (parse_time(&r[18]), r[19].as_int(), r[20].as_text()) {
+    c.description = s("description").unwrap_or_default();
+    c.address = s("address").unwrap_or_default();
+    c.unit = s("unit");
+    c.grid = s("grid");
+    c.lat = v("lat")?.as_real();
+    c.lon = v("lon")?.as_real();
+    c.urgency = Urgency::parse(v("urgency")?.as_text()?)?;
+    c.contact = s("contact");
+    c.stage = Stage::parse(v("stage")?.as_text()?)?;
+    c.dispatched = at("dispatched_at");
+    c.responded = at("responded_at");
+    c.handled = at("handled_at");
+    c.callback = match (at("callback_at"), v("solved")?.as_int(), s("satisfaction")) {
         (Some(at), Some(solved), Some(sat)) => Some(Callback {
             at,
             solved: solved != 0,
-            satisfaction: Satisfaction::parse(sat)?,
+            satisfaction: Satisfaction::parse(&sat)?,
         }),
         _ => None,
     };
-    c.closed = parse_time(&r[21]);
-    c.closure = r[22].as_text().and_then(Closure::parse);
-    c.returns = r[23].as_int().unwrap_or(0) as u32;
-    c.reopened = r[24].as_int().unwrap_or(0) as u32;
-    c.exclusion = match (s(25), s(27)) {
+    c.closed = at("closed_at");
+    c.closure = s("closure").as_deref().and_then(Closure::parse);
+    c.returns = v("returns")?.as_int().unwrap_or(0) as u32;
+    c.reopened = v("reopened")?.as_int().unwrap_or(0) as u32;
+    c.exclusion = match (s("exclusion_reason"), s("exclusion_approver")) {
         (Some(reason), Some(approver)) => Some(Exclusion {
             reason,
-            note: s(26).unwrap_or_default(),
+            note: s("exclusion_note").unwrap_or_default(),
             approver,
         }),
         _ => None,
     };
-    c.response_due = parse_time(&r[28]);
-    c.completion_due = parse_time(&r[29]);
-    c.response_tracked = r[30].as_int().unwrap_or(1) != 0;
+    c.response_due = at("response_due");
+    c.completion_due = at("completion_due");
+    c.response_tracked = v("response_tracked")?.as_int().unwrap_or(1) != 0;
     Some(c)
 }
 
@@ -748,20 +751,19 @@ impl Store {
             return Ok(PackSum::default());
         };
         let read_run = |conn: &mut dyn Conn, lo: i64| -> Result<Batch> {
-            Ok(conn
-                .query(
-                    "SELECT pack, data FROM hotline_case_packs WHERE pack >= $1 AND pack < $2",
-                    &[Val::Int(Some(lo)), Val::Int(Some(lo + RUN))],
-                )?
-                .into_iter()
-                .map(|mut r| {
-                    let data = match r.pop() {
-                        Some(Val::Bytes(Some(b))) => b,
-                        _ => Vec::new(),
-                    };
-                    (r[0].as_int().unwrap_or(lo), data)
-                })
-                .collect())
+            conn.query(
+                "SELECT pack, data FROM hotline_case_packs WHERE pack >= $1 AND pack < $2",
+                &[Val::Int(Some(lo)), Val::Int(Some(lo + RUN))],
+            )?
+            .into_iter()
+            .map(|mut r| {
+                let data = match r.take("data")? {
+                    Val::Bytes(Some(b)) => b,
+                    _ => Vec::new(),
+                };
+                Ok((r.int("pack")?.unwrap_or(lo), data))
+            })
+            .collect::<Result<Batch>>()
         };
         let sum_batch = |sum: &mut PackSum, batch: &Batch| -> Result<()> {
             for (no, data) in batch {
@@ -1154,7 +1156,7 @@ impl Store {
             .conn
             .query(&sql, &params)?
             .iter()
-            .filter_map(|r| case_from_row(r))
+            .filter_map(case_from_row)
             .collect();
         Ok((cases, total))
     }

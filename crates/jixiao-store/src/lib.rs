@@ -10,38 +10,25 @@
 pub mod accounts;
 pub mod audit;
 pub mod conn;
+mod error;
 pub mod evidence;
 pub mod hotline;
 pub mod hotline_pack;
+pub mod pool;
 pub mod reports;
 
 use chrono::{NaiveDate, Utc};
-use conn::{Conn, Dialect, Val};
+use conn::{Conn, Dialect, Row, Val};
 use jixiao_core::inputs::{Inputs, LedgerEntry, LedgerKind, Observation, ValueRecord};
 pub use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
-use jixiao_core::workflow::{self, Action, Lock, Role, ValueState, WorkflowError};
+use jixiao_core::workflow::{self, Action, Lock, Role, ValueState};
 use jixiao_core::Framework;
 use serde::Serialize;
-use thiserror::Error;
 
 pub use accounts::User;
 pub use audit::{AuditEntry, AuditReport};
-
-#[derive(Debug, Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    Connect(String),
-    #[error("database error: {0}")]
-    Backend(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Workflow(#[from] WorkflowError),
-}
-
-pub type Result<T> = std::result::Result<T, StoreError>;
+pub use error::{Result, StoreError};
+pub use pool::{Pool, PoolConfig};
 
 /// What saving something did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +56,14 @@ pub struct StoredValue {
 
 pub struct Store {
     conn: Box<dyn Conn>,
+    in_memory: bool,
+}
+
+/// The file path of a SQLite URL: `sqlite://PATH`, `sqlite:PATH` or a plain path.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
 }
 
 pub(crate) fn now() -> String {
@@ -91,17 +86,9 @@ impl Store {
     /// Opens (and migrates) the database at `url`: `postgres://…` or `postgresql://…` for
     /// PostgreSQL; `sqlite://PATH`, `sqlite::memory:` or a plain file path for SQLite.
     pub fn open(url: &str) -> Result<Store> {
-        let conn: Box<dyn Conn> =
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                Box::new(conn::Postgres::connect(url, None)?)
-            } else {
-                let path = url
-                    .strip_prefix("sqlite://")
-                    .or_else(|| url.strip_prefix("sqlite:"))
-                    .unwrap_or(url);
-                Box::new(conn::Sqlite::open(path)?)
-            };
-        Store::with(conn)
+        let mut store = Store::with(Store::connect(url)?)?;
+        store.in_memory = sqlite_path(url) == ":memory:" && store.backend() == "sqlite";
+        Ok(store)
     }
 
     /// Opens a PostgreSQL database working inside `schema` (created if needed).
@@ -110,9 +97,49 @@ impl Store {
     }
 
     fn with(conn: Box<dyn Conn>) -> Result<Store> {
-        let mut s = Store { conn };
+        let mut s = Store {
+            conn,
+            in_memory: false,
+        };
         s.migrate()?;
         Ok(s)
+    }
+
+    /// A connection of the same database that only reads (the pool's readers): no migration,
+    /// every write refused. The database must have been opened with [`Store::open`] first.
+    pub fn open_reader(url: &str) -> Result<Store> {
+        let mut conn = Store::connect(url)?;
+        conn.make_read_only()?;
+        Ok(Store {
+            conn,
+            in_memory: false,
+        })
+    }
+
+    fn connect(url: &str) -> Result<Box<dyn Conn>> {
+        Ok(
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                Box::new(conn::Postgres::connect(url, None)?)
+            } else {
+                Box::new(conn::Sqlite::open(sqlite_path(url))?)
+            },
+        )
+    }
+
+    /// Whether this is an in-memory SQLite database (no other connection can see it).
+    pub fn is_in_memory(&self) -> bool {
+        self.in_memory
+    }
+
+    /// How long a write may wait for another writer's lock before failing with
+    /// [`StoreError::Busy`].
+    pub fn set_write_wait(&mut self, wait: std::time::Duration) -> Result<()> {
+        self.conn.set_write_wait(wait)
+    }
+
+    /// Whether the connection still answers.
+    pub fn is_healthy(&mut self) -> bool {
+        self.conn.is_healthy()
     }
 
     pub fn backend(&self) -> &'static str {
@@ -122,18 +149,61 @@ impl Store {
         }
     }
 
+    /// Applies the migrations this database has not had, each in its own transaction, and
+    /// records each one's checksum. A migration applied earlier whose text has changed since
+    /// stops here with its name: released migrations are never edited (migrations/README.md).
     fn migrate(&mut self) -> Result<()> {
-        self.conn.script("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")?;
+        self.conn.script("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)")?;
+        if self
+            .conn
+            .query("SELECT checksum FROM schema_migrations LIMIT 1", &[])
+            .is_err()
+        {
+            // Databases made before checksums were recorded.
+            self.conn
+                .script("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")?;
+        }
         let dialect = self.conn.dialect();
         for (version, name, sqlite, pg) in conn::MIGRATIONS {
+            let script = if dialect == Dialect::Sqlite {
+                sqlite
+            } else {
+                pg
+            };
+            let checksum = migration_checksum(script);
             self.tx(|s| {
-                let done = s.conn.query("SELECT version FROM schema_migrations WHERE version = $1", &[Val::Int(Some(version))])?;
-                if done.is_empty() {
-                    s.conn.script(if dialect == Dialect::Sqlite { sqlite } else { pg })?;
-                    if name == "hotline_packs" {
-                        s.hotline_repack()?;
+                let done = s.conn.query(
+                    "SELECT checksum FROM schema_migrations WHERE version = $1",
+                    &[Val::Int(Some(version))],
+                )?;
+                match done.first() {
+                    Some(row) => match row.opt_text("checksum")? {
+                        Some(recorded) if recorded != checksum => {
+                            return Err(StoreError::Migration(format!(
+                                "migration {version:04}_{name} ({}) was edited after this database applied it \
+                                 (recorded checksum {}, this build's {}); released migrations are never edited: \
+                                 restore the file and add a new migration instead",
+                                s.backend(),
+                                &recorded[..recorded.len().min(12)],
+                                &checksum[..12]
+                            )))
+                        }
+                        Some(_) => {}
+                        // Applied before checksums were kept: recorded as this build has it.
+                        None => {
+                            s.conn.exec(
+                                "UPDATE schema_migrations SET checksum = $2 WHERE version = $1",
+                                &[Val::Int(Some(version)), t(&checksum)],
+                            )?;
+                        }
+                    },
+                    None => {
+                        s.conn.script(script)?;
+                        if name == "hotline_packs" {
+                            s.hotline_repack()?;
+                        }
+                        s.conn.exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)", &[Val::Int(Some(version)), t(name), t(&now()), t(&checksum)])?;
                     }
-                    s.conn.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", &[Val::Int(Some(version)), t(name), t(&now())])?;
                 }
                 Ok(())
             })?;
@@ -142,23 +212,55 @@ impl Store {
     }
 
     /// Runs `f` in one transaction: everything or nothing. Writers are serialised so the audit
-    /// chain stays a chain.
+    /// chain stays a chain. Every way out of `f` that is not `Ok` (an error or a panic) rolls
+    /// back before it leaves, so the connection is never left inside a transaction.
     pub(crate) fn tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         match self.conn.dialect() {
             Dialect::Sqlite => self.conn.script("BEGIN IMMEDIATE")?,
             Dialect::Postgres => self
                 .conn
-                .script("BEGIN; SELECT pg_advisory_xact_lock(7120823)")?,
+                .script("BEGIN; SELECT pg_advisory_xact_lock(7120823)")
+                .inspect_err(|_| {
+                    // The advisory lock can time out after BEGIN succeeded.
+                    let _ = self.conn.script("ROLLBACK");
+                })?,
         }
-        match f(self) {
-            Ok(v) => {
-                self.conn.script("COMMIT")?;
-                Ok(v)
-            }
-            Err(e) => {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        match outcome {
+            Ok(Ok(v)) => match self.conn.script("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.script("ROLLBACK");
+                    Err(e)
+                }
+            },
+            Ok(Err(e)) => {
                 let _ = self.conn.script("ROLLBACK");
                 Err(e)
             }
+            Err(panic) => {
+                let _ = self.conn.script("ROLLBACK");
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Runs `f` on one consistent snapshot of the database (a read transaction), so a page
+    /// assembled from several queries never mixes data from before and after a write.
+    pub fn snapshot<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        match self.conn.dialect() {
+            Dialect::Sqlite => self.conn.script("BEGIN DEFERRED")?,
+            Dialect::Postgres => self
+                .conn
+                .script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?,
+        }
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        // A read transaction has nothing to keep: ending it either way is the same.
+        let ended = self.conn.script("COMMIT");
+        match outcome {
+            Ok(Ok(v)) => ended.map(|()| v),
+            Ok(Err(e)) => Err(e),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
     }
 
@@ -265,11 +367,8 @@ impl Store {
             .first()
             .and_then(|r| r[0].as_text())
             .ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))?;
-        serde_json::from_str(text).map_err(|e| {
-            StoreError::Backend(format!(
-                "stored framework of cycle `{id}` cannot be read: {e}"
-            ))
-        })
+        serde_json::from_str(text)
+            .map_err(|e| StoreError::Corrupt(format!("the stored framework of cycle `{id}`: {e}")))
     }
 
     /// The canonical TOML of a stored cycle.
@@ -287,15 +386,9 @@ impl Store {
         let rows = self
             .conn
             .query("SELECT id, name FROM cycles ORDER BY id DESC", &[])?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                (
-                    r[0].as_text().unwrap_or_default().to_string(),
-                    r[1].as_text().unwrap_or_default().to_string(),
-                )
-            })
-            .collect())
+        rows.iter()
+            .map(|r| Ok((r.text("id")?, r.text("name")?)))
+            .collect()
     }
 
     /// Inserts or updates values, all in one transaction. Rows identical to what is stored
@@ -377,29 +470,30 @@ impl Store {
 
     const VALUE_COLUMNS: &'static str = "task_id, unit_id, period_id, number, grade, note, source, evidence, state, reopened, updated_by, updated_at";
 
-    fn value_from(r: &[Val]) -> StoredValue {
-        let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
-        let observation = match r[3].as_real() {
+    fn value_from(r: &Row) -> Result<StoredValue> {
+        let observation = match r.real("number")? {
             Some(x) => Observation::Number(x),
-            None => Observation::Grade(s(4)),
+            None => Observation::Grade(r.text("grade")?),
         };
-        StoredValue {
+        let state = r.text("state")?;
+        Ok(StoredValue {
             row: ValueRow {
                 key: ValueKey {
-                    task: s(0),
-                    unit: s(1),
-                    period: s(2),
+                    task: r.text("task_id")?,
+                    unit: r.text("unit_id")?,
+                    period: r.text("period_id")?,
                 },
                 observation,
-                note: s(5),
-                source: s(6),
-                evidence: s(7),
-                state: ValueState::parse(&s(8)).unwrap_or(ValueState::Draft),
+                note: r.text("note")?,
+                source: r.text("source")?,
+                evidence: r.text("evidence")?,
+                state: ValueState::parse(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("value state `{state}`")))?,
             },
-            reopened: r[9].as_int() == Some(1),
-            updated_by: s(10),
-            updated_at: s(11),
-        }
+            reopened: r.flag("reopened")?,
+            updated_by: r.text("updated_by")?,
+            updated_at: r.text("updated_at")?,
+        })
     }
 
     pub fn value(&mut self, cycle: &str, key: &ValueKey) -> Result<Option<StoredValue>> {
@@ -408,7 +502,7 @@ impl Store {
             &sql,
             &[t(cycle), t(&key.task), t(&key.unit), t(&key.period)],
         )?;
-        Ok(rows.first().map(|r| Self::value_from(r)))
+        rows.first().map(Self::value_from).transpose()
     }
 
     /// Every value of a cycle, ordered by task, unit and period.
@@ -417,12 +511,11 @@ impl Store {
             "SELECT {} FROM task_values WHERE cycle_id = $1 ORDER BY task_id, unit_id, period_id",
             Self::VALUE_COLUMNS
         );
-        Ok(self
-            .conn
+        self.conn
             .query(&sql, &[t(cycle)])?
             .iter()
-            .map(|r| Self::value_from(r))
-            .collect())
+            .map(Self::value_from)
+            .collect()
     }
 
     /// A unit enters or changes a value (`submit` false saves a draft), subject to the workflow
@@ -662,7 +755,7 @@ impl Store {
             for r in rows {
                 let id = audit::short_hash(&format!("{}|{}|{}", r.unit, r.kind.as_str(), r.reason));
                 let existing = s.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&id)])?;
-                let before = existing.first().map(|r| ledger_from(r));
+                let before = existing.first().map(ledger_from).transpose()?;
                 match &before {
                     Some(b) if b == r => {
                         out.unchanged += 1;
@@ -684,7 +777,7 @@ impl Store {
 
     pub fn ledger(&mut self, cycle: &str) -> Result<Vec<LedgerRow>> {
         let rows = self.conn.query("SELECT unit_id, kind, points, reason, approver, entry_date FROM ledger_entries WHERE cycle_id = $1 AND status = 'approved' ORDER BY unit_id, kind, reason", &[t(cycle)])?;
-        Ok(rows.iter().map(|r| ledger_from(r)).collect())
+        rows.iter().map(ledger_from).collect()
     }
 
     /// Proposes a ledger entry (an evaluator or the office on the web); it counts once approved.
@@ -734,17 +827,16 @@ impl Store {
             "SELECT unit_id, kind, points, reason, approver, entry_date, id, status, proposed_by FROM ledger_entries WHERE cycle_id = $1 ORDER BY status DESC, unit_id, kind, reason",
             &[t(cycle)],
         )?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                (
-                    r[6].as_text().unwrap_or_default().to_string(),
-                    ledger_from(&r[..6]),
-                    r[7].as_text().unwrap_or_default().to_string(),
-                    r[8].as_text().unwrap_or_default().to_string(),
-                )
+                Ok((
+                    r.text("id")?,
+                    ledger_from(r)?,
+                    r.text("status")?,
+                    r.text("proposed_by")?,
+                ))
             })
-            .collect())
+            .collect()
     }
 
     /// What scoring reads: the approved values and the ledger, mapped onto the framework.
@@ -776,12 +868,12 @@ impl Store {
         let records: Vec<ValueRecord> = rows
             .iter()
             .filter_map(|r| {
-                let task = *node_ix.get(r[0].as_text()?)?;
-                let unit = *unit_ix.get(r[1].as_text()?)?;
-                let period = *period_ix.get(r[2].as_text()?)?;
-                let observation = match r[3].as_real() {
+                let task = *node_ix.get(r.get("task_id").ok()?.as_text()?)?;
+                let unit = *unit_ix.get(r.get("unit_id").ok()?.as_text()?)?;
+                let period = *period_ix.get(r.get("period_id").ok()?.as_text()?)?;
+                let observation = match r.real("number").ok()? {
                     Some(x) => Observation::Number(x),
-                    None => Observation::Grade(r[4].as_text()?.to_string()),
+                    None => Observation::Grade(r.text("grade").ok()?),
                 };
                 Some(ValueRecord {
                     task,
@@ -819,20 +911,69 @@ impl Store {
     }
 }
 
+/// SHA-256 of a migration's text, line endings normalised (a checkout with CRLF is the same
+/// migration).
+pub fn migration_checksum(script: &str) -> String {
+    audit::sha256_hex(script.replace("\r\n", "\n").as_bytes())
+}
+
 fn value_entity(cycle: &str, k: &ValueKey) -> String {
     format!("cycle/{cycle}/value/{}/{}/{}", k.task, k.unit, k.period)
 }
 
-fn ledger_from(r: &[Val]) -> LedgerRow {
-    let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
-    LedgerRow {
-        unit: s(0),
-        kind: LedgerKind::parse(&s(1)).unwrap_or(LedgerKind::Bonus),
-        points: r[2].as_real().unwrap_or(0.0),
-        reason: s(3),
-        approver: s(4),
-        date: r[5]
-            .as_text()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+fn ledger_from(r: &Row) -> Result<LedgerRow> {
+    let kind = r.text("kind")?;
+    Ok(LedgerRow {
+        unit: r.text("unit_id")?,
+        kind: LedgerKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("ledger kind `{kind}`")))?,
+        points: r.real("points")?.unwrap_or(0.0),
+        reason: r.text("reason")?,
+        approver: r.text("approver")?,
+        date: r
+            .opt_text("entry_date")?
+            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(s: &mut Store) -> usize {
+        s.audit_entries(Some("test/")).unwrap().len()
+    }
+
+    #[test]
+    fn a_panic_inside_a_transaction_rolls_it_back_and_leaves_the_connection_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.sqlite").display().to_string()).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = s.tx(|s| {
+                s.audit_append(&now(), "test", "half", "test/x", None, None)?;
+                panic!("a bug half-way through a write");
+                #[allow(unreachable_code)]
+                Ok(())
+            });
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(events(&mut s), 0, "the half-written entry is gone");
+        // Not left inside the transaction: the next one begins and commits.
+        s.record_event("test", "after", "test/x", None).unwrap();
+        assert_eq!(events(&mut s), 1);
+    }
+
+    #[test]
+    fn an_error_inside_a_transaction_rolls_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.sqlite").display().to_string()).unwrap();
+        let r: Result<()> = s.tx(|s| {
+            s.audit_append(&now(), "test", "half", "test/x", None, None)?;
+            Err(StoreError::Invalid("refused half-way".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(events(&mut s), 0);
+        s.record_event("test", "after", "test/x", None).unwrap();
+        assert_eq!(events(&mut s), 1);
     }
 }

@@ -32,19 +32,17 @@ impl Store {
             "SELECT unit_id, section, body, updated_by, updated_at FROM narratives WHERE cycle_id = $1 ORDER BY unit_id, section",
             &[t(cycle)],
         )?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
-                Narrative {
-                    unit: s(0),
-                    section: s(1),
-                    body: s(2),
-                    updated_by: s(3),
-                    updated_at: s(4),
-                }
+                Ok(Narrative {
+                    unit: r.text("unit_id")?,
+                    section: r.text("section")?,
+                    body: r.text("body")?,
+                    updated_by: r.text("updated_by")?,
+                    updated_at: r.text("updated_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Saves a section (an empty body removes it); the same text twice changes nothing.
@@ -100,10 +98,14 @@ impl Store {
             "SELECT published_by, published_at FROM publications WHERE cycle_id = $1",
             &[t(cycle)],
         )?;
-        Ok(rows.first().map(|r| Publication {
-            published_by: r[0].as_text().unwrap_or_default().to_string(),
-            published_at: r[1].as_text().unwrap_or_default().to_string(),
-        }))
+        rows.first()
+            .map(|r| {
+                Ok(Publication {
+                    published_by: r.text("published_by")?,
+                    published_at: r.text("published_at")?,
+                })
+            })
+            .transpose()
     }
 
     /// Publishes (or, with `publish = false`, withdraws) the cycle's results.

@@ -1,0 +1,190 @@
+//! A pool of store connections, each on a thread of its own, for a server that answers many
+//! requests at once.
+//!
+//! - **Readers** (several; `PoolConfig::readers`) run read jobs on one consistent snapshot each.
+//!   Their connections refuse writes, so a job sent to the wrong side fails loudly in tests. On
+//!   SQLite (WAL) readers never wait for a writer; on PostgreSQL they never wait for the audit
+//!   chain's lock.
+//! - **The writer** (one connection) runs write jobs one after another: every write transaction
+//!   takes the audit chain's lock anyway, so a second writer would only queue. A write may wait
+//!   for another writer (an import in another process, another instance) only until its
+//!   deadline, counted from when it was sent (`PoolConfig::write_wait`); past it, the write fails
+//!   with [`StoreError::Busy`] and nothing is written.
+//! - A job that panics is caught on its thread: its transaction has been rolled back by
+//!   [`Store`]'s guard, the caller's answer channel is dropped (the caller sees the job as lost),
+//!   the connection is checked and reopened if it no longer answers, and the thread goes on.
+//!
+//! Jobs are plain closures; the caller decides how to wait for an answer (the server uses a
+//! oneshot channel per job).
+//!
+//! An in-memory SQLite database cannot be seen from another connection: there the writer runs
+//! the read jobs too.
+
+use crate::{Result, Store, StoreError};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A unit of work for a connection.
+pub type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    /// Reader connections (threads). At least one.
+    pub readers: usize,
+    /// How long a write may wait for another writer, counted from when it was sent.
+    pub write_wait: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            readers: default_readers(),
+            write_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Two readers per core, at least four: reads are short and partly wait on I/O.
+pub fn default_readers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .clamp(4, 16)
+}
+
+struct Work {
+    job: Job,
+    sent: Instant,
+}
+
+/// Connections on threads; cloning shares them. The threads end when every clone is dropped.
+#[derive(Clone)]
+pub struct Pool {
+    reads: mpsc::Sender<Work>,
+    writes: mpsc::Sender<Work>,
+    backend: &'static str,
+}
+
+impl Pool {
+    /// Opens (and migrates) the database with the writer's connection, then opens the readers.
+    pub fn open(url: &str, config: &PoolConfig) -> Result<Pool> {
+        let writer = Store::open(url)?;
+        let backend = writer.backend();
+        let in_memory = writer.is_in_memory();
+        let (writes, write_inbox) = mpsc::channel::<Work>();
+        let write_inbox = Arc::new(Mutex::new(write_inbox));
+        let wait = config.write_wait;
+        let reopen_url = url.to_string();
+        spawn_worker(
+            "jixiao-store-writer",
+            false,
+            writer,
+            write_inbox.clone(),
+            move |store, sent| {
+                // What is left of this write's wait; a write sent long ago still gets a moment,
+                // so it succeeds when the database is free and fails fast when it is not.
+                let left = wait
+                    .saturating_sub(sent.elapsed())
+                    .max(Duration::from_millis(10));
+                store.set_write_wait(left)
+            },
+            move || Store::open(&reopen_url),
+        )?;
+        let reads = if in_memory {
+            // No other connection sees an in-memory database: reads go to the writer.
+            writes.clone()
+        } else {
+            let (reads, read_inbox) = mpsc::channel::<Work>();
+            let read_inbox = Arc::new(Mutex::new(read_inbox));
+            for i in 0..config.readers.max(1) {
+                let reader = Store::open_reader(url)?;
+                let reopen_url = url.to_string();
+                spawn_worker(
+                    &format!("jixiao-store-reader-{i}"),
+                    true,
+                    reader,
+                    read_inbox.clone(),
+                    |_, _| Ok(()),
+                    move || Store::open_reader(&reopen_url),
+                )?;
+            }
+            reads
+        };
+        Ok(Pool {
+            reads,
+            writes,
+            backend,
+        })
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Sends a job to a reader; it runs on one consistent snapshot.
+    pub fn read(&self, job: Job) -> Result<()> {
+        send(&self.reads, job)
+    }
+
+    /// Sends a job to the writer.
+    pub fn write(&self, job: Job) -> Result<()> {
+        send(&self.writes, job)
+    }
+}
+
+fn send(to: &mpsc::Sender<Work>, job: Job) -> Result<()> {
+    to.send(Work {
+        job,
+        sent: Instant::now(),
+    })
+    .map_err(|_| StoreError::Connect("the database connections have stopped".into()))
+}
+
+fn spawn_worker(
+    name: &str,
+    read_only: bool,
+    mut store: Store,
+    inbox: Arc<Mutex<mpsc::Receiver<Work>>>,
+    before_each: impl Fn(&mut Store, Instant) -> Result<()> + Send + 'static,
+    reopen: impl Fn() -> Result<Store> + Send + 'static,
+) -> Result<()> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || loop {
+            // The lock is held only while taking the next job, not while running it.
+            let next = match inbox.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let Ok(Work { job, sent }) = next else {
+                return; // every sender is gone
+            };
+            if let Err(e) = before_each(&mut store, sent) {
+                tracing::warn!(error = %e.chain(), "preparing a database job failed");
+            }
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if read_only {
+                    // One snapshot per job; a reader has nothing to commit.
+                    let _ = store.snapshot(|s| {
+                        job(s);
+                        Ok(())
+                    });
+                } else {
+                    job(&mut store);
+                }
+            }));
+            if outcome.is_err() && !store.is_healthy() {
+                // The connection may be mid-protocol after a panic: start a fresh one.
+                match reopen() {
+                    Ok(fresh) => store = fresh,
+                    Err(e) => {
+                        tracing::warn!(error = %e.chain(), "reopening the database failed")
+                    }
+                }
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| StoreError::Connect(format!("cannot start a database thread: {e}")))
+}
