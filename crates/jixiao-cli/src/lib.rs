@@ -1,12 +1,14 @@
 //! The jixiao command line as a library: [`run`] executes a parsed [`cli::Cli`]. The binary is a
 //! thin `main`; black-box tests run the binary itself.
+//!
+//! Commands call the application (`jixiao-app`) as the office; `jixiao serve` and `jixiao demo`
+//! hand a configuration to the web crate, which is used for nothing else.
 
 pub mod cli;
 pub mod commands;
-pub mod demo;
-pub mod hotline;
 pub mod logging;
 pub mod serve;
+pub mod support;
 pub mod table;
 
 use std::process::ExitCode;

@@ -338,6 +338,18 @@ impl Method {
     pub fn takes_grade(&self) -> bool {
         matches!(self, Method::Qualitative { .. })
     }
+
+    /// Whether the task's figure comes from its evaluator (a grade, a survey or leader score)
+    /// rather than from the unit.
+    pub fn is_evaluators(&self) -> bool {
+        matches!(self, Method::Qualitative { .. } | Method::Scaled { .. })
+    }
+
+    /// Whether the task is judged once a year (compared across units, or given by the
+    /// evaluator at year end) rather than reported every period.
+    pub fn is_yearly(&self) -> bool {
+        self.is_relative() || self.is_evaluators()
+    }
 }
 
 /// A grade band (等次): units scoring at least `min` get `name`.
@@ -447,6 +459,35 @@ impl Framework {
     }
 
     /// Units of a group (all units when `group` is `None`).
+    /// Whether a value of `task` is expected for `period`: every period, or only the last
+    /// for a yearly task ([`Method::is_yearly`]). The one rule behind progress, reminders and
+    /// the entry forms.
+    pub fn expects_value(&self, task: NodeIdx, period: usize) -> bool {
+        let yearly = self.nodes[task]
+            .task
+            .as_ref()
+            .is_some_and(|t| t.method.is_yearly());
+        !yearly || period + 1 == self.cycle.periods.len()
+    }
+
+    /// Whether the unit reports `task` itself (not its evaluator).
+    pub fn reported_by_unit(&self, task: NodeIdx) -> bool {
+        self.nodes[task]
+            .task
+            .as_ref()
+            .is_some_and(|t| !t.method.is_evaluators())
+    }
+
+    /// The period being reported on `today`: the first whose deadline has not passed, else the
+    /// last.
+    pub fn open_period(&self, today: chrono::NaiveDate) -> usize {
+        self.cycle
+            .periods
+            .iter()
+            .position(|p| p.deadline >= today)
+            .unwrap_or(self.cycle.periods.len().saturating_sub(1))
+    }
+
     pub fn members(&self, group: Option<&str>) -> Vec<UnitIdx> {
         (0..self.units.len())
             .filter(|&u| group.is_none_or(|g| self.units[u].groups.iter().any(|x| x == g)))

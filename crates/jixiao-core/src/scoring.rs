@@ -81,6 +81,31 @@ pub struct Scorecard {
     pub units: Vec<UnitScore>,
 }
 
+impl Scorecard {
+    /// The units of a ranking (the whole cycle, or group `group`) in published order with
+    /// their rank there: ranked units by rank, ties by total, then the units listed separately
+    /// (单列, no rank) by total. The one ordering behind every ranking table.
+    pub fn standings(&self, fw: &Framework, group: Option<usize>) -> Vec<(UnitIdx, Option<u32>)> {
+        let members = fw.members(group.map(|g| fw.groups[g].id.as_str()));
+        let rank_of = |u: UnitIdx| match group {
+            Some(g) => self.units[u]
+                .group_ranks
+                .iter()
+                .find(|(x, _)| *x == g)
+                .map(|(_, r)| *r),
+            None => self.units[u].rank,
+        };
+        let mut out: Vec<(UnitIdx, Option<u32>)> =
+            members.into_iter().map(|u| (u, rank_of(u))).collect();
+        out.sort_by(|a, b| {
+            a.1.unwrap_or(u32::MAX)
+                .cmp(&b.1.unwrap_or(u32::MAX))
+                .then(self.units[b.0].total.total_cmp(&self.units[a.0].total))
+        });
+        out
+    }
+}
+
 /// Options that change how a cycle is scored, for sensitivity analysis.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ScoreOptions {

@@ -66,3 +66,19 @@ pub fn status(
         Status::Behind
     }
 }
+
+/// Whether a unit submitting `value` for `period` must say why in a note: the one rule, applied
+/// to the entry form, the API, uploads and imports alike. A value off track (behind or at risk)
+/// needs a note.
+pub fn needs_note(
+    fw: &Framework,
+    task: NodeIdx,
+    unit: UnitIdx,
+    period: usize,
+    value: Option<f64>,
+) -> bool {
+    matches!(
+        status(fw, task, unit, period, value),
+        Status::Behind | Status::AtRisk
+    )
+}

@@ -37,16 +37,7 @@ impl ValueState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 绩效办 administrator.
-    Admin,
-    /// 考评单位: reviews the indicators it owns.
-    Evaluator,
-    /// 填报单位: enters its own values.
-    Reporter,
-}
+pub use crate::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -70,13 +61,24 @@ pub enum WorkflowError {
     Locked,
     #[error("this role may not do that")]
     Forbidden,
-    #[error("a value in state {from:?} cannot be {action}")]
+    #[error("{} cannot be {action}", state_phrase(*from))]
     InvalidTransition {
         from: Option<ValueState>,
         action: &'static str,
     },
     #[error("a reason or comment is required")]
     ReasonRequired,
+}
+
+/// "an approved value", "a value not yet entered": a state in the words users know.
+fn state_phrase(state: Option<ValueState>) -> &'static str {
+    match state {
+        None => "a value not yet entered",
+        Some(ValueState::Draft) => "a draft value",
+        Some(ValueState::Submitted) => "a submitted value (waiting for review)",
+        Some(ValueState::Returned) => "a returned value",
+        Some(ValueState::Approved) => "an approved value",
+    }
 }
 
 /// Whether the value is editable by its unit: unlocked by date, or reopened by an administrator.
@@ -92,6 +94,12 @@ impl Lock {
     }
 }
 
+/// Whether `role` may still change a value in state `current` under `lock`: the one rule behind
+/// the entry forms (editable or locked) and the writes themselves.
+pub fn editable(current: Option<ValueState>, role: Role, lock: Lock) -> bool {
+    transition(current, &Action::SaveDraft, role, lock).is_ok()
+}
+
 /// The state after `action`, or why it is refused.
 pub fn transition(
     current: Option<ValueState>,
@@ -100,6 +108,9 @@ pub fn transition(
     lock: Lock,
 ) -> Result<ValueState, WorkflowError> {
     use ValueState::*;
+    if matches!(role, Role::Public | Role::Client) {
+        return Err(WorkflowError::Forbidden);
+    }
     let refuse = |name| {
         Err(WorkflowError::InvalidTransition {
             from: current,

@@ -3,12 +3,12 @@
 //! deterministic values for everything the report does not say, and demo accounts.
 
 use anyhow::{anyhow, Context, Result};
+use jixiao_app::{Actor, Store};
 use jixiao_core::inputs::Observation;
 use jixiao_core::model::{Direction, Framework, Method};
 use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
 use jixiao_core::robustness::SplitMix64;
 use jixiao_core::workflow::ValueState;
-use jixiao_store::Store;
 use std::collections::HashMap;
 
 pub const TASKBOOK: &str = include_str!("../../../examples/beijing-2020/taskbook.toml");
@@ -222,13 +222,32 @@ pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
         }
     }
     let url = format!("sqlite://{}", path.display());
-    let mut store = Store::open(&url).with_context(|| format!("opening {url}"))?;
+    let mut store = jixiao_app::open(&url).with_context(|| format!("opening {url}"))?;
+    let actor = Actor::office(actor);
     let (fw, rows, ledger) = cycle()?;
-    store.save_cycle(&fw, TASKBOOK, actor)?;
+    jixiao_app::cycles::import_taskbook(&mut store, &actor, &fw, Some(TASKBOOK))?;
     let count = rows.len();
-    store.import_values(&fw.cycle.id, &rows, actor, &mut |_| {})?;
-    store.import_ledger(&fw.cycle.id, &ledger, actor)?;
+    jixiao_app::values::import(&mut store, &actor, &fw.cycle.id, &rows, &mut |_| {})?;
+    jixiao_app::ledger::import(&mut store, &actor, &fw.cycle.id, &ledger)?;
     Ok((url, count))
+}
+
+/// Adds (or resets) the demo accounts of [`ACCOUNTS`].
+pub fn add_accounts(store: &mut Store, actor: &str) -> Result<()> {
+    let actor = Actor::office(actor);
+    for (id, name, role, unit, evaluator, password) in ACCOUNTS {
+        let user = jixiao_app::accounts::NewUser {
+            id: id.into(),
+            display_name: name.into(),
+            password: password.into(),
+            role: role.into(),
+            unit_id: unit.map(str::to_string),
+            evaluator_id: evaluator.map(str::to_string),
+            email: None,
+        };
+        jixiao_app::accounts::save_user(store, &actor, &user, true)?;
+    }
+    Ok(())
 }
 
 fn diagnosed(d: Vec<jixiao_taskbook::Diagnostic>) -> anyhow::Error {

@@ -41,6 +41,12 @@ pub struct Config {
     /// `hotline_rules` / JIXIAO_HOTLINE_RULES: the 接诉即办 rules (TOML; weights, deadlines, time
     /// zone, retention). Default: the built-in rules.
     pub hotline_rules: Option<std::path::PathBuf>,
+    /// `database_readers` / JIXIAO_DATABASE_READERS: connections (threads) that serve reads at
+    /// once; writes have one connection of their own.
+    pub database_readers: usize,
+    /// `database_write_wait_ms` / JIXIAO_DATABASE_WRITE_WAIT_MS: how long a write may wait for
+    /// another writer (an import, another instance) before it answers 503 "busy".
+    pub database_write_wait: Duration,
 }
 
 impl Config {
@@ -66,10 +72,27 @@ impl Config {
             .map_err(|e| e.to_string())
     }
 
-    /// The date deadlines are judged against.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.today
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    /// What the use cases need of this configuration, with the wording and hotline rules read
+    /// from their files.
+    pub fn settings(&self) -> Result<jixiao_app::Settings, String> {
+        Ok(jixiao_app::Settings {
+            today: self.today,
+            evidence_max_bytes: self.evidence_max_bytes,
+            reminder_days: self.reminder_days,
+            session_hours: self.session_hours,
+            login_max_failures: self.login_max_failures,
+            login_window_minutes: self.login_window_minutes,
+            wording: self.wording()?,
+            hotline: self.hotline()?,
+        })
+    }
+
+    /// The database connections of this instance.
+    pub fn pool(&self) -> jixiao_app::PoolConfig {
+        jixiao_app::PoolConfig {
+            readers: self.database_readers,
+            write_wait: self.database_write_wait,
+        }
     }
 }
 
@@ -93,6 +116,8 @@ impl Default for Config {
             smtp_host: None,
             smtp_port: 25,
             smtp_from: "jixiao@localhost".into(),
+            database_readers: jixiao_store::pool::default_readers(),
+            database_write_wait: Duration::from_secs(5),
         }
     }
 }
@@ -194,6 +219,10 @@ impl Config {
                 self.hotline_rules =
                     Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
             }
+            "database_readers" => self.database_readers = int(v)? as usize,
+            "database_write_wait_ms" => {
+                self.database_write_wait = Duration::from_millis(int(v)? as u64)
+            }
             "report_wording" => {
                 self.report_wording =
                     Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
@@ -204,7 +233,9 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 17] = [
+pub const KEYS: [&str; 19] = [
+    "database_readers",
+    "database_write_wait_ms",
     "hotline_rules",
     "report_wording",
     "reminder_days",

@@ -1,27 +1,23 @@
-//! The server's one error type, mapped to HTTP in one place: JSON `{code, message}` for the
-//! API, a plain page for HTML. Internal errors are logged with their cause and shown only as
-//! "internal error".
+//! The web's one error type, mapped to HTTP in one place: a status and a stable code for every
+//! refusal, rendered as JSON `{code, message}` for the API ([`ApiError`]) or as a page in the
+//! user's language for the pages ([`PageError`], drawn by [`crate::pages::render_errors`]).
+//! Internal causes are logged once and shown only as "internal error".
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use jixiao_app::AppError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("please log in")]
-    Unauthenticated,
-    #[error("you do not have permission to do this")]
-    Forbidden,
-    #[error("{0} not found")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
+pub enum WebError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// A state-changing request with a session cookie but without the session's CSRF token.
     #[error("the form has expired or did not come from this site; reload the page and try again")]
     Csrf,
-    #[error("too many failed logins; try again in {0} minutes")]
-    TooManyAttempts(i64),
-    #[error("internal error")]
-    Internal(String),
+    /// A body that is not what the route reads (bad JSON, a missing field).
+    #[error("{0}")]
+    BadBody(String),
 }
 
 /// The JSON body of every API error.
@@ -33,55 +29,120 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-impl AppError {
+impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::App(e) => match e {
+                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::BadBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
+
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden => "forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::Invalid(_) => "invalid",
-            AppError::Csrf => "csrf",
-            AppError::TooManyAttempts(_) => "too_many_attempts",
-            AppError::Internal(_) => "internal",
+            WebError::App(e) => match e {
+                AppError::Unauthenticated => "unauthenticated",
+                AppError::Forbidden => "forbidden",
+                AppError::NotFound(_) => "not_found",
+                AppError::Invalid(_) => "invalid",
+                AppError::Conflict(_) => "conflict",
+                AppError::Busy => "busy",
+                AppError::TooManyAttempts(_) => "too_many_attempts",
+                AppError::Internal(_) => "internal",
+            },
+            WebError::Csrf => "csrf",
+            WebError::BadBody(_) => "invalid",
         }
     }
-}
 
-impl From<jixiao_store::StoreError> for AppError {
-    fn from(e: jixiao_store::StoreError) -> Self {
-        use jixiao_store::StoreError::*;
-        match e {
-            NotFound(what) => AppError::NotFound(what),
-            Invalid(m) => AppError::Invalid(m),
-            Workflow(w) => AppError::Invalid(w.to_string()),
-            other => AppError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        if let AppError::Internal(cause) = &self {
+    /// Logs an internal error's cause, once, where it becomes a response.
+    fn log(&self) {
+        if let WebError::App(AppError::Internal(cause)) = self {
             tracing::error!(%cause, "internal error");
         }
-        (
+    }
+
+    /// The JSON answer.
+    pub fn to_json(&self) -> Response {
+        self.log();
+        let mut r = (
             self.status(),
             axum::Json(ErrorBody {
                 code: self.code(),
                 message: self.to_string(),
             }),
         )
-            .into_response()
+            .into_response();
+        if let WebError::App(AppError::Busy) = self {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
+        r
+    }
+}
+
+/// An error of an API route: answered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(WebError::App(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.to_json()
+    }
+}
+
+/// An error of a page: answered with the error page in the user's language (or, for a
+/// visitor who must log in, the login page). The response carries the error; the pages' error
+/// layer draws it, since drawing needs the templates and the request's context.
+#[derive(Debug)]
+pub struct PageError(pub WebError);
+
+impl From<WebError> for PageError {
+    fn from(e: WebError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(WebError::App(e))
+    }
+}
+
+/// The error a page response carries to the error layer.
+#[derive(Clone)]
+pub struct ErrorToDraw(pub std::sync::Arc<WebError>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let mut r = self.0.status().into_response();
+        r.extensions_mut()
+            .insert(ErrorToDraw(std::sync::Arc::new(self.0)));
+        r
     }
 }
 
@@ -90,12 +151,12 @@ impl IntoResponse for AppError {
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
+    type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(AppError::Invalid(rejection.body_text())),
+            Err(rejection) => Err(WebError::BadBody(rejection.body_text()).into()),
         }
     }
 }

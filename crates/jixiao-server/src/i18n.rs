@@ -240,11 +240,34 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("exclusion_unreasonable", "诉求不合理", "Unreasonable request"),
     ("exclusion_duplicate", "重复诉求", "Duplicate"),
     ("exclusion_out_of_scope", "超出职责范围", "Out of scope"),
+    ("err_unauthenticated", "请先登录", "Please log in"),
+    ("err_not_found", "未找到", "Not found"),
+    ("err_invalid", "提交的内容未被接受", "What was sent was not accepted"),
+    ("err_conflict", "已存在", "Exists already"),
+    ("err_busy", "系统正忙,请稍后重试(未保存任何内容)", "The system is busy; nothing was saved, try again in a moment"),
+    ("err_too_many", "尝试次数过多,请稍后再试", "Too many attempts; try again later"),
+    ("err_internal", "系统内部错误,已记录", "Internal error (it has been logged)"),
+    ("err_csrf", "表单已过期或并非来自本站,请刷新页面后重试", "The form has expired or did not come from this site; reload the page and try again"),
 ];
 
-pub fn texts(english: bool) -> BTreeMap<&'static str, &'static str> {
-    TEXTS
-        .iter()
-        .map(|(k, zh, en)| (*k, if english { *en } else { *zh }))
-        .collect()
+/// Every text in one language, built once.
+pub fn texts(english: bool) -> &'static BTreeMap<&'static str, &'static str> {
+    static ZH: std::sync::OnceLock<BTreeMap<&str, &str>> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<BTreeMap<&str, &str>> = std::sync::OnceLock::new();
+    let build = || {
+        TEXTS
+            .iter()
+            .map(|(k, zh, en)| (*k, if english { *en } else { *zh }))
+            .collect()
+    };
+    if english {
+        EN.get_or_init(build)
+    } else {
+        ZH.get_or_init(build)
+    }
+}
+
+/// One text; empty if the key has none.
+pub fn text(english: bool, key: &str) -> &'static str {
+    texts(english).get(key).copied().unwrap_or("")
 }

@@ -1,29 +1,32 @@
 //! The jixiao web application: server-rendered pages (zh-CN first, English second), the JSON
-//! API under `/api/v1` with its OpenAPI document, sessions and roles, and scheduled jobs.
+//! API under `/api/v1` with its OpenAPI document, Open311 GeoReport v2, and scheduled jobs.
+//! Only this crate knows HTTP; everything a request does is a use case of `jixiao-app`.
+//!
+//! One request's path: the router picks the handler → [`context::session_layer`] builds the
+//! request's [`context::Ctx`] (actor, CSRF token, language) and checks CSRF → the handler
+//! parses what was sent and calls the application on a reader or the writer of the
+//! connection pool ([`state::AppState`]) → the application checks the permission and works
+//! on the store → the handler renders a page or JSON; errors become a status and a page in
+//! the user's language ([`pages::render_errors`]) or `{code, message}` ([`error`]).
 //!
 //! The server keeps no state of its own: sessions, login throttling and job claims live in the
 //! database, so several instances can share one PostgreSQL database behind a load balancer.
-//! Only this crate knows HTTP.
 
-pub mod accounts;
 pub mod api;
-pub mod auth;
+pub mod assets;
 pub mod config;
+pub mod context;
+pub mod download;
 pub mod error;
-pub mod hotline_pages;
 pub mod i18n;
 pub mod jobs;
 pub mod open311;
 pub mod pages;
-pub mod policy;
-pub mod report_pages;
-pub mod reports;
 pub mod state;
 pub mod upload;
-pub mod view;
 
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::header;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 pub use config::Config;
@@ -35,23 +38,40 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::router();
     let spec = serde_json::to_string_pretty(&openapi).expect("the OpenAPI document serialises");
     let limit = state.config.upload_max_bytes;
-    api.route(
-        "/api/v1/openapi.json",
-        get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec) }),
-    )
-    .route(
-        "/api/v1/docs",
-        get(|| async { axum::response::Html(SWAGGER_PAGE) }),
-    )
-    .route("/assets/{*file}", get(asset))
-    .route("/open311/{*rest}", axum::routing::any(open311::handle))
-    .merge(pages::routes())
-    .merge(report_pages::routes())
-    .merge(hotline_pages::routes())
-    .fallback(not_found)
-    .layer(axum::middleware::from_fn(log_request))
-    .layer(axum::extract::DefaultBodyLimit::max(limit))
-    .with_state(state)
+    // Pages and API: every request gets its context (and its CSRF check) first; page errors
+    // are drawn as pages.
+    let app = api
+        .merge(pages::routes())
+        .layer(from_fn_with_state(state.clone(), pages::render_errors))
+        .layer(from_fn_with_state(state.clone(), context::session_layer));
+    Router::new()
+        .merge(app)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec) }),
+        )
+        .route(
+            "/api/v1/docs",
+            get(|| async { axum::response::Html(assets::SWAGGER_PAGE) }),
+        )
+        .route("/assets/{*file}", get(assets::asset))
+        .route("/open311/{*rest}", axum::routing::any(open311::handle))
+        .fallback(context::not_found)
+        .layer(from_fn(log_request))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// A panic inside one request answers 500 for that request only; the instance goes on.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    tracing::error!(cause = %what, "a request panicked");
+    error::WebError::App(jixiao_app::AppError::Internal(what.to_string())).to_json()
 }
 
 /// One structured log line per request: method, path (no query string: it may carry names),
@@ -65,14 +85,6 @@ async fn log_request(
     let response = next.run(req).await;
     tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     response
-}
-
-async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
-    if uri.path().starts_with("/api/") {
-        error::AppError::NotFound(format!("API route {}", uri.path())).into_response()
-    } else {
-        pages::not_found_page().await
-    }
 }
 
 /// Serves on an already-bound listener until `shutdown` completes, then drains in-flight
@@ -110,62 +122,3 @@ pub async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: draining requests");
 }
-
-/// The client's address for login throttling: the first X-Forwarded-For hop behind a proxy.
-pub fn client_address(h: &HeaderMap) -> String {
-    h.get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "direct".into())
-}
-
-const ASSETS: [(&str, &str, &[u8]); 5] = [
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../assets/app.css"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/app.js"),
-    ),
-    (
-        "vendor/echarts.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/vendor/echarts.min.js"),
-    ),
-    (
-        "vendor/swagger-ui-bundle.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/vendor/swagger-ui-bundle.js"),
-    ),
-    (
-        "vendor/swagger-ui.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../assets/vendor/swagger-ui.css"),
-    ),
-];
-
-async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> axum::response::Response {
-    match ASSETS.iter().find(|(name, _, _)| *name == file) {
-        Some((_, mime, bytes)) => (
-            [
-                (header::CONTENT_TYPE, *mime),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            *bytes,
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
-    }
-}
-
-const SWAGGER_PAGE: &str = r##"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>jixiao API</title>
-<link rel="stylesheet" href="/assets/vendor/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="/assets/vendor/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#swagger-ui" });</script>
-</body></html>"##;

@@ -14,10 +14,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
+use jixiao_app::hotline::open311::NewRequest;
+use jixiao_app::hotline::CaseFilter;
+use jixiao_app::Actor;
 use jixiao_hotline::catalogue::Category;
 use jixiao_hotline::geography::Level;
-use jixiao_hotline::{Case, Channel, Stage};
-use jixiao_store::hotline::CaseFilter;
+use jixiao_hotline::{Case, Stage};
 use std::collections::HashMap;
 
 pub const SPEC: &str = "http://wiki.open311.org/GeoReport_v2";
@@ -344,10 +346,10 @@ async fn answer(
     p: &HashMap<String, String>,
 ) -> Answer {
     let r: Vec<&str> = resource.iter().map(String::as_str).collect();
-    let tz = state.hotline.timezone;
+    let tz = state.settings.hotline.timezone;
     let jurisdiction = p.get("jurisdiction_id").cloned();
     let setup = state
-        .db(|s| Ok((s.hotline_categories()?, s.hotline_geography()?)))
+        .read(|s, _| jixiao_app::hotline::open311::setup(s))
         .await;
     let Ok((catalogue, geo)) = setup else {
         return Answer::error(
@@ -439,9 +441,11 @@ async fn answer(
                 };
                 f.district = jurisdiction.clone();
             }
-            let found = state.db(move |s| Ok(s.hotline_cases(&f, 1000, 0)?)).await;
+            let found = state
+                .read(move |s, _| jixiao_app::hotline::open311::requests(s, &Actor::public(), &f))
+                .await;
             match found {
-                Ok((cases, _)) => {
+                Ok(cases) => {
                     let name = |u: &str| geo.get(u).map(|a| a.name.clone()).unwrap_or_else(|| u.to_string());
                     Answer::ok(Node::List("service_requests", cases.iter().map(|c| request_node(c, &catalogue, &name, tz)).collect()))
                 }
@@ -449,10 +453,12 @@ async fn answer(
             }
         }
         (Method::GET, ["requests", id]) => {
-            let id = id.to_string();
-            let found = state.db(move |s| Ok(s.hotline_case(&id)?)).await;
+            let (id, g, j) = (id.to_string(), geo.clone(), jurisdiction.clone());
+            let found = state
+                .read(move |s, _| jixiao_app::hotline::open311::request(s, &Actor::public(), &g, &id, j.as_deref()))
+                .await;
             match found {
-                Ok(Some(c)) if jurisdiction.as_ref().is_none_or(|j| c.unit.as_deref().and_then(|u| geo.ancestor(u, Level::District)).is_some_and(|d| &d.id == j)) => {
+                Ok(Some(c)) => {
                     let name = |u: &str| geo.get(u).map(|a| a.name.clone()).unwrap_or_else(|| u.to_string());
                     // One request is still a list.
                     Answer::ok(Node::List("service_requests", vec![request_node(&c, &catalogue, &name, tz)]))
@@ -475,7 +481,9 @@ async fn post_request(
     let Some(key) = p.get("api_key").cloned() else {
         return Answer::error(StatusCode::FORBIDDEN, "api_key is required");
     };
-    let client = state.db(move |s| Ok(s.hotline_check_api_key(&key)?)).await;
+    let client = state
+        .read(move |s, _| jixiao_app::hotline::open311::client(s, &key))
+        .await;
     let client = match client {
         Ok(Some(c)) => c,
         _ => return Answer::error(StatusCode::FORBIDDEN, "api_key is not valid"),
@@ -522,82 +530,34 @@ async fn post_request(
             "description is longer than 4000 characters",
         );
     }
-    if let Some(g) = &address_id {
-        if geo.get(g).is_none_or(|a| a.level != Level::Grid) {
-            return Answer::error(
-                StatusCode::BAD_REQUEST,
-                format!("unknown address_id `{g}` (a grid cell id)"),
-            );
-        }
-    }
-    let now = Utc::now();
-    // Dispatched at once to the street of the grid cell, or the nearest street (within the
-    // jurisdiction when one is named); an address alone waits for the hotline to dispatch it.
-    let street = match (&address_id, lat.zip(lon)) {
-        (Some(g), _) => geo.ancestor(g, Level::Street).map(|a| a.id.clone()),
-        (None, Some(point)) => geo
-            .at_level(Level::Street)
-            .filter(|s| {
-                jurisdiction.is_none_or(|j| {
-                    geo.ancestor(&s.id, Level::District)
-                        .is_some_and(|d| d.id == j)
-                })
-            })
-            .filter_map(|s| {
-                Some((
-                    s,
-                    jixiao_hotline::cluster::distance_m(point, (s.lat?, s.lon?)),
-                ))
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(s, _)| s.id.clone()),
-        _ => None,
-    };
-    let id = format!(
-        "O{}{:06}",
-        now.format("%Y%m%d%H%M%S"),
-        now.timestamp_subsec_micros()
-    );
-    let mut c = Case::received(&id, Channel::Open311, now, code.clone());
-    c.description = description;
-    c.address = address.unwrap_or_default();
-    c.grid = address_id;
-    c.lat = lat;
-    c.lon = lon;
     let name: Vec<String> = ["first_name", "last_name"]
         .iter()
         .filter_map(|k| p.get(*k).cloned())
         .collect();
-    c.contact = p.get("phone").or(p.get("email")).cloned().map(|x| {
+    let contact = p.get("phone").or(p.get("email")).cloned().map(|x| {
         if name.is_empty() {
             x
         } else {
             format!("{} {x}", name.join(" "))
         }
     });
-    if let Some((r, d)) = state.hotline.deadlines(code, c.urgency, now) {
-        c.response_due = Some(r);
-        c.completion_due = Some(d);
-    }
-    if let Some(s) = street {
-        c.unit = Some(s);
-        c.stage = Stage::Dispatched;
-        c.dispatched = Some(now);
-    }
-    let cfg = state.hotline.clone();
+    let request = NewRequest {
+        service_code: code.clone(),
+        point: lat.zip(lon),
+        address,
+        address_id,
+        description,
+        contact,
+        jurisdiction: jurisdiction.map(str::to_string),
+    };
+    let geo = geo.clone();
     let saved = state
-        .db(move |s| {
-            Ok(s.hotline_import(
-                &mut std::iter::once(c),
-                "open311",
-                &cfg,
-                &format!("open311:{client}"),
-                &mut |_| {},
-            )?)
+        .write(move |s, settings| {
+            jixiao_app::hotline::open311::submit(s, settings, &client, &geo, &request)
         })
         .await;
     match saved {
-        Ok(_) => Answer::ok(Node::List(
+        Ok(id) => Answer::ok(Node::List(
             "service_requests",
             vec![Node::Object(
                 "request",

@@ -1,74 +1,75 @@
-//! Shared state: configuration, templates, and the store. The store is synchronous and lives on
-//! a thread of its own: `db` sends it a closure and awaits the answer, so database work never
-//! stalls the async workers, and the database client is created and dropped outside the async
-//! runtime (the PostgreSQL client runs a runtime of its own).
+//! Shared state of a server instance: its configuration, the use cases' settings, the page
+//! templates, and the database connections ([`jixiao_app::Pool`]: several readers and one
+//! writer, each on a thread of its own, so database work never stalls the async workers and
+//! the PostgreSQL client is created and dropped outside the async runtime).
+//!
+//! Handlers reach the application through [`AppState::read`] and [`AppState::write`]: a read
+//! runs on a reader (one snapshot, never waiting for a writer), a write on the writer.
 
 use crate::config::Config;
-use crate::error::AppError;
-use jixiao_store::{Store, StoreError};
-use std::sync::{mpsc, Arc};
-
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+use jixiao_app::{AppError, Pool, Settings, Store};
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
-    jobs: mpsc::Sender<Job>,
+    pub settings: Arc<Settings>,
+    pool: Pool,
     pub templates: Arc<minijinja::Environment<'static>>,
-    /// Wording of generated reports, read once at start.
-    pub wording: Arc<jixiao_report::wording::Wording>,
-    /// The 接诉即办 rules, read once at start.
-    pub hotline: Arc<jixiao_hotline::HotlineConfig>,
 }
 
 impl AppState {
-    /// Opens the configured database on the store thread.
-    pub fn start(config: Config) -> Result<AppState, StoreError> {
-        let wording = config.wording().map_err(StoreError::Invalid)?;
-        let hotline = config.hotline().map_err(StoreError::Invalid)?;
-        let (jobs, inbox) = mpsc::channel::<Job>();
-        let (ready, opened) = mpsc::sync_channel::<Result<(), StoreError>>(1);
-        let url = config.database_url.clone();
-        std::thread::Builder::new()
-            .name("jixiao-store".into())
-            .spawn(move || match Store::open(&url) {
-                Ok(mut store) => {
-                    let _ = ready.send(Ok(()));
-                    // Ends when every sender (every clone of the state) is gone.
-                    while let Ok(job) = inbox.recv() {
-                        job(&mut store);
-                    }
-                }
-                Err(e) => {
-                    let _ = ready.send(Err(e));
-                }
-            })
-            .map_err(|e| StoreError::Connect(format!("cannot start the store thread: {e}")))?;
-        opened
-            .recv()
-            .map_err(|_| StoreError::Connect("the store thread ended".into()))??;
+    /// Opens (and migrates) the configured database and its connections.
+    pub fn start(config: Config) -> Result<AppState, jixiao_app::StoreError> {
+        let settings = config.settings().map_err(jixiao_app::StoreError::Invalid)?;
+        let pool = Pool::open(&config.database_url, &config.pool())?;
         Ok(AppState {
-            config: Arc::new(config),
-            jobs,
+            settings: Arc::new(settings),
+            pool,
             templates: Arc::new(crate::pages::templates()),
-            wording: Arc::new(wording),
-            hotline: Arc::new(hotline),
+            config: Arc::new(config),
         })
     }
 
-    /// Runs `f` with the store on the store thread.
-    pub async fn db<T: Send + 'static>(
+    /// "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        self.pool.backend()
+    }
+
+    /// Runs `f` on a reader connection (one consistent snapshot).
+    pub async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Store) -> Result<T, AppError> + Send + 'static,
+        f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.run(false, f).await
+    }
+
+    /// Runs `f` on the writer connection.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.run(true, f).await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        write: bool,
+        f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |store| {
-            let _ = tx.send(f(store));
+        let settings = self.settings.clone();
+        let job = Box::new(move |s: &mut Store| {
+            let _ = tx.send(f(s, &settings));
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| AppError::Internal("the store thread has stopped".into()))?;
+        let sent = if write {
+            self.pool.write(job)
+        } else {
+            self.pool.read(job)
+        };
+        sent.map_err(|e| AppError::Internal(e.chain()))?;
+        // A job that panicked drops its sender: that request alone fails.
         rx.await
-            .map_err(|_| AppError::Internal("the store thread dropped a request".into()))?
+            .map_err(|_| AppError::Internal("a database job failed (see the log)".into()))?
     }
 }

@@ -1,7 +1,7 @@
 //! Reading a multipart form with one file, for the upload forms of the pages and the API.
 
-use crate::error::AppError;
 use axum::extract::Multipart;
+use jixiao_app::AppError;
 use std::collections::HashMap;
 
 /// The text fields of a multipart form and its `file` field, if any.

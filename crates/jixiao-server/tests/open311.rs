@@ -383,7 +383,7 @@ async fn a_daily_job_erases_contacts_past_the_retention_period_once() {
     );
     let cutoff = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2020, 6, 1, 0, 0, 0).unwrap();
     let (old_with_contact, new_with_contact, audited) = state
-        .db(move |s| {
+        .read(move |s, _| {
             let (cases, _) = s.hotline_cases(&Default::default(), 1000, 0)?;
             let old = cases
                 .iter()

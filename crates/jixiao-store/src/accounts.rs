@@ -4,6 +4,7 @@
 
 use crate::conn::{Row, Val};
 use crate::{now, Result, Store, StoreError};
+use jixiao_core::Role;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -12,7 +13,7 @@ pub struct User {
     pub display_name: String,
     #[serde(skip)]
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub unit_id: Option<String>,
     pub evaluator_id: Option<String>,
     pub active: bool,
@@ -32,7 +33,10 @@ fn user_from(r: &Row) -> Result<User> {
         id: r.text("id")?,
         display_name: r.text("display_name")?,
         password_hash: r.text("password_hash")?,
-        role: r.text("role")?,
+        role: {
+            let role = r.text("role")?;
+            Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?
+        },
         unit_id: r.opt_text("unit_id")?,
         evaluator_id: r.opt_text("evaluator_id")?,
         active: r.flag("active")?,
@@ -53,7 +57,7 @@ impl Store {
                     Val::text(&u.id),
                     Val::text(&u.display_name),
                     Val::text(&u.password_hash),
-                    Val::text(&u.role),
+                    Val::text(u.role.as_str()),
                     Val::Text(u.unit_id.clone()),
                     Val::Text(u.evaluator_id.clone()),
                     Val::Int(Some(u.active as i64)),

@@ -68,19 +68,16 @@ pub struct Pool {
 
 impl Pool {
     /// Opens (and migrates) the database with the writer's connection, then opens the readers.
+    /// Each connection is made on its own thread: the PostgreSQL client runs a runtime of its
+    /// own, which must not be created inside the caller's async runtime.
     pub fn open(url: &str, config: &PoolConfig) -> Result<Pool> {
-        let writer = Store::open(url)?;
-        let backend = writer.backend();
-        let in_memory = writer.is_in_memory();
         let (writes, write_inbox) = mpsc::channel::<Work>();
-        let write_inbox = Arc::new(Mutex::new(write_inbox));
         let wait = config.write_wait;
-        let reopen_url = url.to_string();
-        spawn_worker(
+        let writer_url = url.to_string();
+        let (backend, in_memory) = spawn_worker(
             "jixiao-store-writer",
             false,
-            writer,
-            write_inbox.clone(),
+            Arc::new(Mutex::new(write_inbox)),
             move |store, sent| {
                 // What is left of this write's wait; a write sent long ago still gets a moment,
                 // so it succeeds when the database is free and fails fast when it is not.
@@ -89,7 +86,7 @@ impl Pool {
                     .max(Duration::from_millis(10));
                 store.set_write_wait(left)
             },
-            move || Store::open(&reopen_url),
+            move || Store::open(&writer_url),
         )?;
         let reads = if in_memory {
             // No other connection sees an in-memory database: reads go to the writer.
@@ -98,15 +95,13 @@ impl Pool {
             let (reads, read_inbox) = mpsc::channel::<Work>();
             let read_inbox = Arc::new(Mutex::new(read_inbox));
             for i in 0..config.readers.max(1) {
-                let reader = Store::open_reader(url)?;
-                let reopen_url = url.to_string();
+                let reader_url = url.to_string();
                 spawn_worker(
                     &format!("jixiao-store-reader-{i}"),
                     true,
-                    reader,
                     read_inbox.clone(),
                     |_, _| Ok(()),
-                    move || Store::open_reader(&reopen_url),
+                    move || Store::open_reader(&reader_url),
                 )?;
             }
             reads
@@ -142,49 +137,65 @@ fn send(to: &mpsc::Sender<Work>, job: Job) -> Result<()> {
     .map_err(|_| StoreError::Connect("the database connections have stopped".into()))
 }
 
+/// Starts a worker thread that opens its connection with `open` and then runs jobs; returns
+/// once the connection is open (the backend's name and whether it is in memory), or its error.
 fn spawn_worker(
     name: &str,
     read_only: bool,
-    mut store: Store,
     inbox: Arc<Mutex<mpsc::Receiver<Work>>>,
     before_each: impl Fn(&mut Store, Instant) -> Result<()> + Send + 'static,
-    reopen: impl Fn() -> Result<Store> + Send + 'static,
-) -> Result<()> {
+    open: impl Fn() -> Result<Store> + Send + 'static,
+) -> Result<(&'static str, bool)> {
+    let (ready, opened) = mpsc::sync_channel::<Result<(&'static str, bool)>>(1);
     std::thread::Builder::new()
         .name(name.to_string())
-        .spawn(move || loop {
-            // The lock is held only while taking the next job, not while running it.
-            let next = match inbox.lock() {
-                Ok(rx) => rx.recv(),
-                Err(_) => return,
-            };
-            let Ok(Work { job, sent }) = next else {
-                return; // every sender is gone
-            };
-            if let Err(e) = before_each(&mut store, sent) {
-                tracing::warn!(error = %e.chain(), "preparing a database job failed");
-            }
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                if read_only {
-                    // One snapshot per job; a reader has nothing to commit.
-                    let _ = store.snapshot(|s| {
-                        job(s);
-                        Ok(())
-                    });
-                } else {
-                    job(&mut store);
+        .spawn(move || {
+            let mut store = match open() {
+                Ok(s) => {
+                    let _ = ready.send(Ok((s.backend(), s.is_in_memory())));
+                    s
                 }
-            }));
-            if outcome.is_err() && !store.is_healthy() {
-                // The connection may be mid-protocol after a panic: start a fresh one.
-                match reopen() {
-                    Ok(fresh) => store = fresh,
-                    Err(e) => {
-                        tracing::warn!(error = %e.chain(), "reopening the database failed")
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                    return;
+                }
+            };
+            loop {
+                // The lock is held only while taking the next job, not while running it.
+                let next = match inbox.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(Work { job, sent }) = next else {
+                    return; // every sender is gone
+                };
+                if let Err(e) = before_each(&mut store, sent) {
+                    tracing::warn!(error = %e.chain(), "preparing a database job failed");
+                }
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if read_only {
+                        // One snapshot per job; a reader has nothing to commit.
+                        let _ = store.snapshot(|s| {
+                            job(s);
+                            Ok(())
+                        });
+                    } else {
+                        job(&mut store);
+                    }
+                }));
+                if outcome.is_err() && !store.is_healthy() {
+                    // The connection may be mid-protocol after a panic: start a fresh one.
+                    match open() {
+                        Ok(fresh) => store = fresh,
+                        Err(e) => {
+                            tracing::warn!(error = %e.chain(), "reopening the database failed")
+                        }
                     }
                 }
             }
         })
-        .map(|_| ())
-        .map_err(|e| StoreError::Connect(format!("cannot start a database thread: {e}")))
+        .map_err(|e| StoreError::Connect(format!("cannot start a database thread: {e}")))?;
+    opened
+        .recv()
+        .map_err(|_| StoreError::Connect("a database thread ended while opening".into()))?
 }

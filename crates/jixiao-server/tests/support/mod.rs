@@ -45,18 +45,7 @@ pub fn demo_database(dir: &std::path::Path) -> String {
 
 pub fn add_accounts(url: &str) {
     let mut store = jixiao_store::Store::open(url).expect("store");
-    for (id, name, role, unit, evaluator, password) in jixiao_demo::ACCOUNTS {
-        let u = jixiao_server::accounts::new_user(
-            id,
-            name,
-            password,
-            role,
-            unit.map(Into::into),
-            evaluator.map(Into::into),
-        )
-        .unwrap();
-        store.upsert_user(&u, "test").unwrap();
-    }
+    jixiao_demo::add_accounts(&mut store, "test").expect("demo accounts");
 }
 
 pub fn config(url: &str) -> Config {

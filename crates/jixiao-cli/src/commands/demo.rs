@@ -1,24 +1,25 @@
 //! `jixiao demo`: builds the demo database (crate `jixiao-demo`), scores it, prints the ranking
 //! and serves it with demo accounts.
 
-use crate::cli::{CycleArg, DemoArgs};
-use crate::commands::{open, ranking_table, scored};
+use super::scores::ranking_table;
+use crate::cli::DemoArgs;
+use crate::support::{open, progress};
 use anyhow::Result;
+use jixiao_app::Actor;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub fn run(args: &DemoArgs, actor: &str) -> Result<ExitCode> {
+pub fn run(args: &DemoArgs, actor: &Actor) -> Result<ExitCode> {
     let started = Instant::now();
-    let (url, count) = jixiao_demo::build(&args.data_dir, actor)?;
+    let (url, count) = jixiao_demo::build(&args.data_dir, &actor.id)?;
     let mut store = open(&url)?;
     let mut open311_key = None;
     if args.hotline_cases > 0 {
         let t = Instant::now();
         let cfg = jixiao_hotline::HotlineConfig::default();
-        crate::hotline::ensure_geography(&mut store, actor)?;
-        let geo = store.hotline_geography()?;
-        let bar =
-            crate::commands::progress(args.hotline_cases, "生成12345工单 generating hotline cases");
+        jixiao_app::hotline::ensure_geography(&mut store, actor)?;
+        let (_, geo) = jixiao_app::hotline::open311::setup(&mut store)?;
+        let bar = progress(args.hotline_cases, "生成12345工单 generating hotline cases");
         let cases = jixiao_hotline::generate::Generator::new(
             &cfg,
             &geo,
@@ -26,19 +27,19 @@ pub fn run(args: &DemoArgs, actor: &str) -> Result<ExitCode> {
             jixiao_demo::SEED,
             2020,
         );
-        crate::hotline::generate_into(
+        jixiao_app::hotline::generate_into(
             &mut store,
+            actor,
             cases,
             "demo (generated)",
             &cfg,
-            actor,
             &mut |n| bar.set_position(n as u64),
         )?;
         bar.finish_and_clear();
-        let fw = store.load_cycle("2020")?;
-        crate::hotline::feed(&mut store, &fw, "A22-1", &cfg, actor)?;
-        let key = jixiao_server::auth::random_token();
-        store.hotline_add_api_key("演示客户端 demo client", &key, actor)?;
+        let fw = jixiao_app::cycles::load(&mut store, Some("2020"))?;
+        jixiao_app::hotline::feed(&mut store, actor, &fw, "A22-1", &cfg)?;
+        let (_, key) =
+            jixiao_app::hotline::create_api_key(&mut store, actor, "演示客户端 demo client")?;
         open311_key = Some(key);
         println!(
             "接诉即办 hotline: {} generated cases (16 districts, 343 streets) in {:.1} s; task A22-1 takes each district's monthly score",
@@ -46,17 +47,10 @@ pub fn run(args: &DemoArgs, actor: &str) -> Result<ExitCode> {
             t.elapsed().as_secs_f64()
         );
     }
-    let (fw, _, card) = scored(&mut store, &CycleArg { cycle: None })?;
-    let json = serde_json::to_string(
-        &card
-            .units
-            .iter()
-            .map(|u| (u.total, u.rank))
-            .collect::<Vec<_>>(),
-    )?;
-    store.record_score_run(&fw.cycle.id, actor, &json)?;
+    let (scored, _) = jixiao_app::scores::score_and_record(&mut store, actor, None)?;
+    let (fw, card) = (&scored.fw, &scored.card);
     println!("{} — 演示数据 demo data (目标值及东城区以外数据为示意 / targets and other districts' values are illustrative)\n", fw.cycle.name);
-    print!("{}", ranking_table(&fw, &card, None, true));
+    print!("{}", ranking_table(fw, card, None, true));
     println!(
         "\n数据库 database: {url}  ({count} values, built and scored in {:.1} s)",
         started.elapsed().as_secs_f64()
@@ -65,18 +59,7 @@ pub fn run(args: &DemoArgs, actor: &str) -> Result<ExitCode> {
     println!("  jixiao --database {url} explain --unit 东城区");
     println!("  jixiao --database {url} explain --unit 东城区 --task A06-1");
     println!("  jixiao --database {url} rank --robustness");
-    for (id, name, role, unit, evaluator, password) in jixiao_demo::ACCOUNTS {
-        let user = jixiao_server::accounts::new_user(
-            id,
-            name,
-            password,
-            role,
-            unit.map(str::to_string),
-            evaluator.map(str::to_string),
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.upsert_user(&user, actor)?;
-    }
+    jixiao_demo::add_accounts(&mut store, &actor.id)?;
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }

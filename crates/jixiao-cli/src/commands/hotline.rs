@@ -2,14 +2,14 @@
 //! retention and Open311 keys.
 
 use crate::cli::{ApiKeyCommand, HotlineCommand, RulesArg};
-use crate::commands::{open, progress};
+use crate::support::{open, progress};
 use anyhow::{anyhow, bail, Context, Result};
+use jixiao_app::hotline::read::ranking;
+use jixiao_app::{Actor, Store};
 use jixiao_hotline::generate::Generator;
 use jixiao_hotline::import::{read_csv, read_xlsx, Mapping, RowError, NATIVE_MAPPING};
-use jixiao_hotline::rollup::{rank, Ranked};
+use jixiao_hotline::rollup::Ranked;
 use jixiao_hotline::HotlineConfig;
-use jixiao_store::Store;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -24,17 +24,6 @@ pub fn rules(arg: &RulesArg) -> Result<HotlineConfig> {
     }
 }
 
-/// Stores the built-in geography and catalogue unless the database has them.
-pub fn ensure_geography(store: &mut Store, actor: &str) -> Result<()> {
-    if store.hotline_geography()?.areas.is_empty() {
-        store.hotline_save_geography(&jixiao_hotline::geography::beijing(4, 4), actor)?;
-    }
-    if store.hotline_categories()?.is_empty() {
-        store.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
-    }
-    Ok(())
-}
-
 fn pct(x: Option<f64>) -> String {
     x.map(|v| format!("{:.1}%", v * 100.0))
         .unwrap_or_else(|| "—".into())
@@ -42,7 +31,7 @@ fn pct(x: Option<f64>) -> String {
 
 /// The ranking of `month` as a text table, with the street and district names.
 pub fn ranking_table(store: &mut Store, ranked: &[Ranked]) -> Result<String> {
-    let geo = store.hotline_geography()?;
+    let (_, geo) = jixiao_app::hotline::open311::setup(store)?;
     let name = |id: &str| {
         geo.get(id)
             .map(|a| a.name.clone())
@@ -84,7 +73,7 @@ fn import_file(
     file: &Path,
     mapping: &Mapping,
     cfg: &HotlineConfig,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<ExitCode> {
     let name = file.display().to_string();
     let is_xlsx = file
@@ -129,7 +118,7 @@ fn import_file(
             })
         });
         let mut it = rx.into_iter();
-        let out = store.hotline_import(&mut it, &name, cfg, actor, &mut |n| {
+        let out = jixiao_app::hotline::import(store, actor, &mut it, &name, cfg, &mut |n| {
             bar.set_position(n as u64)
         });
         drop(it);
@@ -150,112 +139,7 @@ fn import_file(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The rules `month` is assessed by, or why the month is not one.
-fn month_rules<'a>(cfg: &'a HotlineConfig, month: &str) -> Result<&'a jixiao_hotline::RuleSet> {
-    cfg.rules_for_month(month)
-        .ok_or_else(|| anyhow!("`{month}` is not a month like 2020-06"))
-}
-
-/// The ranking of `month` from the rollups: districts, or (`by_district = false`) streets,
-/// optionally of one district and one category prefix.
-fn month_ranking(
-    store: &mut Store,
-    cfg: &HotlineConfig,
-    month: &str,
-    by_district: bool,
-    district: Option<&str>,
-    category: Option<&str>,
-) -> Result<Vec<Ranked>> {
-    let rules = month_rules(cfg, month)?;
-    let rows = store.hotline_month(month, by_district, district, category)?;
-    let per_unit: BTreeMap<String, _> = rows.into_iter().map(|u| (u.unit, u.counters)).collect();
-    Ok(rank(&per_unit, rules))
-}
-
-/// Writes each district's mean monthly composite score over the cycle's year as the approved
-/// value of `task` (last period); returns how many units got one. Importing the same values
-/// again changes nothing.
-pub fn feed(
-    store: &mut Store,
-    fw: &jixiao_core::Framework,
-    task: &str,
-    cfg: &HotlineConfig,
-    actor: &str,
-) -> Result<usize> {
-    use jixiao_core::records::{ValueKey, ValueRow};
-    let t = fw
-        .node_index(task)
-        .filter(|&t| fw.nodes[t].task.is_some())
-        .ok_or_else(|| anyhow!("`{task}` is not a task of cycle {}", fw.cycle.id))?;
-    let year = fw.cycle.start.format("%Y").to_string();
-    let period = fw
-        .cycle
-        .periods
-        .last()
-        .ok_or_else(|| anyhow!("the cycle has no periods"))?;
-    let mut scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for month in store
-        .hotline_months()?
-        .into_iter()
-        .filter(|m| m.starts_with(&year))
-    {
-        for r in month_ranking(store, cfg, &month, true, None, None)? {
-            if let Some(score) = r.assessment.score {
-                scores.entry(r.unit).or_default().push(score);
-            }
-        }
-    }
-    let rows: Vec<ValueRow> = scores
-        .iter()
-        .filter_map(|(unit, s)| {
-            let u = fw.unit_index(unit)?;
-            fw.is_responsible(t, u).then(|| ValueRow {
-                key: ValueKey {
-                    task: task.to_string(),
-                    unit: fw.units[u].id.clone(),
-                    period: period.id.clone(),
-                },
-                observation: jixiao_core::Observation::Number(
-                    (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0,
-                ),
-                note: String::new(),
-                source: format!(
-                    "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
-                    s.len()
-                ),
-                evidence: String::new(),
-                state: jixiao_core::workflow::ValueState::Approved,
-            })
-        })
-        .collect();
-    store.import_values(&fw.cycle.id, &rows, actor, &mut |_| {})?;
-    Ok(rows.len())
-}
-
-/// Generates on a second thread while the store writes, so both cores work.
-pub fn generate_into(
-    store: &mut Store,
-    gen: Generator<'_>,
-    source: &str,
-    cfg: &HotlineConfig,
-    actor: &str,
-    progress: &mut dyn FnMut(usize),
-) -> Result<jixiao_store::hotline::CaseImport> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<jixiao_hotline::Case>(20_000);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for c in gen {
-                if tx.send(c).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut it = rx.into_iter();
-        Ok(store.hotline_import(&mut it, source, cfg, actor, progress)?)
-    })
-}
-
-pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
+pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
     match cmd {
         HotlineCommand::Init {
             geography,
@@ -273,21 +157,18 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                 }
                 None => jixiao_hotline::geography::beijing(communities, grids),
             };
-            let n = store.hotline_save_geography(&geo, actor)?;
-            match catalogue {
+            let list = match catalogue {
                 Some(p) => {
                     let text = std::fs::read_to_string(&p)
                         .with_context(|| format!("reading {}", p.display()))?;
                     let list = jixiao_hotline::catalogue::from_csv(&text, &p.display().to_string())
                         .map_err(|e| anyhow!(e))?;
                     println!("诉求分类 catalogue: {} categories", list.len());
-                    store.hotline_save_categories(&list)?;
+                    Some(list)
                 }
-                None if store.hotline_categories()?.is_empty() => {
-                    store.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
-                }
-                None => {}
-            }
+                None => None,
+            };
+            let n = jixiao_app::hotline::init(&mut store, actor, &geo, list.as_deref())?;
             println!("网格 geography: {n} areas");
         }
         HotlineCommand::Generate {
@@ -317,14 +198,14 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                 }
                 None => {
                     let mut store = open(db)?;
-                    ensure_geography(&mut store, actor)?;
+                    jixiao_app::hotline::ensure_geography(&mut store, actor)?;
                     let bar = progress(cases, "生成工单 generating cases");
-                    let out = generate_into(
+                    let out = jixiao_app::hotline::generate_into(
                         &mut store,
+                        actor,
                         gen,
                         &format!("generated seed {seed}"),
                         &cfg,
-                        actor,
                         &mut |n| bar.set_position(n as u64),
                     )?;
                     bar.finish_and_clear();
@@ -352,7 +233,7 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
             }
             .map_err(|e| anyhow!(e))?;
             let mut store = open(db)?;
-            ensure_geography(&mut store, actor)?;
+            jixiao_app::hotline::ensure_geography(&mut store, actor)?;
             return import_file(&mut store, &file, &m, &cfg, actor);
         }
         HotlineCommand::Rank {
@@ -365,17 +246,11 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
         } => {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
-            let month = match month {
-                Some(m) => m,
-                None => store
-                    .hotline_months()?
-                    .pop()
-                    .ok_or_else(|| anyhow!("no hotline cases in the database"))?,
-            };
-            let ranked = month_ranking(
+            let (month, ranked) = ranking(
                 &mut store,
+                actor,
                 &cfg,
-                &month,
+                month.as_deref(),
                 districts,
                 district.as_deref(),
                 category.as_deref(),
@@ -409,8 +284,8 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
         } => {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
-            let fw = crate::commands::load(&mut store, &cycle)?;
-            let n = feed(&mut store, &fw, &task, &cfg, actor)?;
+            let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+            let n = jixiao_app::hotline::feed(&mut store, actor, &fw, &task, &cfg)?;
             println!("{task}: {n} units take their value from the hotline assessment");
         }
         HotlineCommand::QueryBench {
@@ -434,16 +309,26 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
                     ms.sort_by(|a, b| a.total_cmp(b));
                     Ok((ms[ms.len() / 2], ms[ms.len() - 1], rows))
                 };
-            let ranking =
-                time(&mut |s| Ok(month_ranking(s, &cfg, &month, true, None, None)?.len()))?;
+            let whole = |s: &mut Store| ranking(s, actor, &cfg, Some(&month), true, None, None);
+            let ranking_ms = time(&mut |s| Ok(whole(s)?.1.len()))?;
             let slice = time(&mut |s| {
-                Ok(month_ranking(s, &cfg, &month, false, Some(&district), Some(&category))?.len())
+                Ok(ranking(
+                    s,
+                    actor,
+                    &cfg,
+                    Some(&month),
+                    false,
+                    Some(&district),
+                    Some(&category),
+                )?
+                .1
+                .len())
             })?;
-            let ranked = month_ranking(&mut store, &cfg, &month, true, None, None)?;
+            let ranked = whole(&mut store)?.1;
             println!(
                 "{}",
                 serde_json::json!({
-                    "ranking_ms": { "median": ranking.0, "max": ranking.1, "rows": ranking.2 },
+                    "ranking_ms": { "median": ranking_ms.0, "max": ranking_ms.1, "rows": ranking_ms.2 },
                     "slice_ms": { "median": slice.0, "max": slice.1, "rows": slice.2 },
                     "districts": ranked.iter().map(|r| serde_json::json!({ "unit": r.unit, "score": r.assessment.score, "accepted": r.assessment.accepted })).collect::<Vec<_>>(),
                 })
@@ -452,11 +337,8 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
         HotlineCommand::Rebuild { from_rows } => {
             let mut store = open(db)?;
             let t = std::time::Instant::now();
-            let (n, from) = if from_rows {
-                (store.hotline_rebuild_from_rows(actor)?, "case rows")
-            } else {
-                (store.hotline_rebuild(actor)?, "case packs")
-            };
+            let n = jixiao_app::hotline::rebuild(&mut store, actor, from_rows)?;
+            let from = if from_rows { "case rows" } else { "case packs" };
             println!(
                 "rollups rebuilt from {n} cases ({from}) in {:.1} s",
                 t.elapsed().as_secs_f64()
@@ -466,7 +348,7 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
             let before = chrono::Utc::now() - chrono::Duration::days(cfg.retention_days);
-            let n = store.hotline_erase_contacts(before, actor)?;
+            let n = jixiao_app::hotline::erase_contacts(&mut store, actor, before)?;
             println!(
                 "{n} requester contacts erased (closed before {})",
                 before.format("%Y-%m-%d")
@@ -474,8 +356,7 @@ pub fn run(db: &str, actor: &str, cmd: HotlineCommand) -> Result<ExitCode> {
         }
         HotlineCommand::ApiKey(ApiKeyCommand::Create { name }) => {
             let mut store = open(db)?;
-            let key = jixiao_server::auth::random_token();
-            let id = store.hotline_add_api_key(&name, &key, actor)?;
+            let (id, key) = jixiao_app::hotline::create_api_key(&mut store, actor, &name)?;
             println!("Open311 API key for {name} (id {id}; shown once): {key}");
         }
     }

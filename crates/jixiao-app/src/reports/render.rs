@@ -1,7 +1,7 @@
-//! Loading a cycle for its reports and writing them in the requested format; shared by the
-//! pages, the API and the command line (`jixiao report`).
+//! Loading a cycle for its reports and writing a report in the requested format, and the
+//! facts a report checker compares claims with.
 
-use crate::error::AppError;
+use crate::error::{AppError, Result};
 use chrono::NaiveDate;
 use jixiao_core::workflow::ValueState;
 use jixiao_core::{Framework, Inputs, Scorecard};
@@ -39,7 +39,7 @@ impl Loaded {
 
 /// Loads `cycle`, its scores, narratives and reporting trend, and the cycle before it (the
 /// stored cycle that ends last before this one starts), for year-on-year comparisons.
-pub fn load(store: &mut Store, cycle: &str) -> Result<Loaded, StoreError> {
+pub fn load(store: &mut Store, cycle: &str) -> std::result::Result<Loaded, StoreError> {
     let fw = store.load_cycle(cycle)?;
     let inputs = store.inputs(&fw)?;
     let card = jixiao_core::score(&fw, &inputs);
@@ -56,12 +56,7 @@ pub fn load(store: &mut Store, cycle: &str) -> Result<Loaded, StoreError> {
             previous = Some((other, inputs));
         }
     }
-    let mut narratives = Narratives::default();
-    for n in store.narratives(cycle)? {
-        if let Some(section) = Section::parse(&n.section) {
-            narratives.0.insert((n.unit, section), n.body);
-        }
-    }
+    let narratives = stored_narratives(store, cycle)?;
     let reported = store
         .values(cycle)?
         .into_iter()
@@ -178,7 +173,7 @@ pub fn render(
     unit: Option<&str>,
     format: Format,
     date: NaiveDate,
-) -> Result<Rendered, AppError> {
+) -> Result<Rendered> {
     if !kind.formats().contains(&format) {
         return Err(AppError::Invalid(format!(
             "the {} report is written as {}, not {}",
@@ -273,39 +268,16 @@ pub fn facts_for(l: &Loaded, unit: usize) -> Vec<jixiao_claims::reconcile::Fact>
     facts
 }
 
-/// [`load`] on the store thread.
-pub async fn loaded(state: &crate::state::AppState, cycle: &str) -> Result<Loaded, AppError> {
-    let c = cycle.to_string();
-    state.db(move |s| Ok(load(s, &c)?)).await
-}
-
-/// A file download; the file name in UTF-8 (RFC 6266 `filename*`) with an ASCII fallback.
-pub fn download(r: Rendered) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let encoded: String = r
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"report.{}\"; filename*=UTF-8''{encoded}",
-        r.format.extension()
-    );
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                r.format.content_type().to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        r.bytes,
-    )
-        .into_response()
+/// The narrative paragraphs units wrote for a cycle.
+pub(crate) fn stored_narratives(
+    store: &mut Store,
+    cycle: &str,
+) -> std::result::Result<Narratives, StoreError> {
+    let mut narratives = Narratives::default();
+    for n in store.narratives(cycle)? {
+        if let Some(section) = Section::parse(&n.section) {
+            narratives.0.insert((n.unit, section), n.body);
+        }
+    }
+    Ok(narratives)
 }

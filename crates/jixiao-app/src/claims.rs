@@ -1,0 +1,46 @@
+//! Report checking: the quantitative claims of a unit's report text, each compared with what
+//! the data holds about the unit (values, targets, shares of target, changes on last year,
+//! totals, ranks).
+
+use crate::actor::Actor;
+use crate::error::Result;
+use crate::lookup;
+use crate::policy::{require, Act};
+use jixiao_claims::reconcile::Checked;
+use jixiao_store::Store;
+
+/// The unit's name and every claim of `text` with its verdict, for those who may see the unit.
+pub fn check(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    text: &str,
+) -> Result<(String, Vec<Checked>)> {
+    require(actor, Act::ViewUnit(unit))?;
+    let id = crate::cycles::resolve(s, cycle)?;
+    let loaded = crate::reports::load(s, &id)?;
+    let u = lookup::unit(&loaded.fw, unit)?;
+    let checked = jixiao_claims::reconcile::reconcile_facts(
+        &jixiao_claims::extract(text),
+        &crate::reports::facts_for(&loaded, u),
+    );
+    Ok((loaded.fw.units[u].name.clone(), checked))
+}
+
+/// [`check`] of a report uploaded as a file (.docx, Markdown or text): the unit's name, the
+/// report's text and every claim with its verdict.
+pub fn check_file(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(String, String, Vec<Checked>)> {
+    require(actor, Act::ViewUnit(unit))?;
+    let text = jixiao_report::docx::document_text(file_name, bytes)
+        .map_err(crate::error::AppError::Invalid)?;
+    let (name, checked) = check(s, actor, cycle, unit, &text)?;
+    Ok((name, text, checked))
+}

@@ -1,0 +1,209 @@
+//! 接诉即办: the office's work on the hotline data (geography and catalogue, imports, the
+//! generator, feeding the cycle's hotline task, rebuilds, retention, Open311 keys), the case
+//! actions (a full view of a requester's contact, leaving a case out of the rates), Open311
+//! submissions ([`open311`]) and the read models of the pages ([`read`]).
+
+pub mod open311;
+pub mod read;
+
+pub use jixiao_store::hotline::{CaseFilter, CaseImport};
+
+use crate::actor::Actor;
+use crate::error::{AppError, Result};
+use crate::lookup;
+use crate::policy::{require, Act};
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use jixiao_core::records::{ValueKey, ValueRow};
+use jixiao_core::Framework;
+use jixiao_hotline::catalogue::Category;
+use jixiao_hotline::generate::Generator;
+use jixiao_hotline::geography::Geography;
+use jixiao_hotline::{Case, HotlineConfig};
+use jixiao_store::Store;
+use std::collections::BTreeMap;
+
+/// Stores a geography (and a catalogue, when given; the built-in one when the database has
+/// none) (the office). Returns the number of areas.
+pub fn init(
+    s: &mut Store,
+    actor: &Actor,
+    geo: &Geography,
+    catalogue: Option<&[Category]>,
+) -> Result<usize> {
+    require(actor, Act::Administer)?;
+    let n = s.hotline_save_geography(geo, &actor.id)?;
+    match catalogue {
+        Some(list) => s.hotline_save_categories(list)?,
+        None if s.hotline_categories()?.is_empty() => {
+            s.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?
+        }
+        None => {}
+    }
+    Ok(n)
+}
+
+/// Stores the built-in geography and catalogue unless the database has them (the office).
+pub fn ensure_geography(s: &mut Store, actor: &Actor) -> Result<()> {
+    require(actor, Act::Administer)?;
+    if s.hotline_geography()?.areas.is_empty() {
+        s.hotline_save_geography(&jixiao_hotline::geography::beijing(4, 4), &actor.id)?;
+    }
+    if s.hotline_categories()?.is_empty() {
+        s.hotline_save_categories(&jixiao_hotline::catalogue::built_in())?;
+    }
+    Ok(())
+}
+
+/// Imports checked cases in one transaction (the office); rows equal to the stored ones change
+/// nothing.
+pub fn import(
+    s: &mut Store,
+    actor: &Actor,
+    cases: &mut dyn Iterator<Item = Case>,
+    source: &str,
+    cfg: &HotlineConfig,
+    progress: &mut dyn FnMut(usize),
+) -> Result<CaseImport> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_import(cases, source, cfg, &actor.id, progress)?)
+}
+
+/// Generates cases on a second thread while the store writes, so both cores work (the
+/// office).
+pub fn generate_into(
+    s: &mut Store,
+    actor: &Actor,
+    gen: Generator<'_>,
+    source: &str,
+    cfg: &HotlineConfig,
+    progress: &mut dyn FnMut(usize),
+) -> Result<CaseImport> {
+    require(actor, Act::Administer)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Case>(20_000);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for c in gen {
+                if tx.send(c).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut it = rx.into_iter();
+        Ok(s.hotline_import(&mut it, source, cfg, &actor.id, progress)?)
+    })
+}
+
+/// Writes each district's mean monthly composite score over the cycle's year as the approved
+/// value of `task` (last period) (the office); returns how many units got one. Feeding the
+/// same data again changes nothing.
+pub fn feed(
+    s: &mut Store,
+    actor: &Actor,
+    fw: &Framework,
+    task: &str,
+    cfg: &HotlineConfig,
+) -> Result<usize> {
+    require(actor, Act::Administer)?;
+    let t = lookup::task(fw, task)
+        .map_err(|_| AppError::NotFound(format!("task `{task}` in cycle {}", fw.cycle.id)))?;
+    let year = fw.cycle.start.format("%Y").to_string();
+    let period = fw
+        .cycle
+        .periods
+        .last()
+        .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?;
+    let mut scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for month in s
+        .hotline_months()?
+        .into_iter()
+        .filter(|m| m.starts_with(&year))
+    {
+        for r in read::month_ranking(s, cfg, &month, true, None, None)? {
+            if let Some(score) = r.assessment.score {
+                scores.entry(r.unit).or_default().push(score);
+            }
+        }
+    }
+    let rows: Vec<ValueRow> = scores
+        .iter()
+        .filter_map(|(unit, s)| {
+            let u = fw.unit_index(unit)?;
+            fw.is_responsible(t, u).then(|| ValueRow {
+                key: ValueKey {
+                    task: fw.nodes[t].id.clone(),
+                    unit: fw.units[u].id.clone(),
+                    period: period.id.clone(),
+                },
+                observation: jixiao_core::Observation::Number(
+                    (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0,
+                ),
+                note: String::new(),
+                source: format!(
+                    "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
+                    s.len()
+                ),
+                evidence: String::new(),
+                state: jixiao_core::workflow::ValueState::Approved,
+            })
+        })
+        .collect();
+    s.import_values(&fw.cycle.id, &rows, &actor.id, &mut |_| {})?;
+    Ok(rows.len())
+}
+
+/// Recomputes every rollup counter from the case packs (or, `from_rows`, from the case rows,
+/// rewriting the packs) (the office); returns the number of cases.
+pub fn rebuild(s: &mut Store, actor: &Actor, from_rows: bool) -> Result<usize> {
+    require(actor, Act::Administer)?;
+    Ok(if from_rows {
+        s.hotline_rebuild_from_rows(&actor.id)?
+    } else {
+        s.hotline_rebuild(&actor.id)?
+    })
+}
+
+/// Erases requester contacts of cases closed before `before` (the office, or its daily job).
+pub fn erase_contacts(s: &mut Store, actor: &Actor, before: DateTime<Utc>) -> Result<u64> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_erase_contacts(before, &actor.id)?)
+}
+
+/// Makes an Open311 API key for a client (the office): (key id, key). The key is shown once
+/// and stored as a hash.
+pub fn create_api_key(s: &mut Store, actor: &Actor, name: &str) -> Result<(String, String)> {
+    require(actor, Act::Administer)?;
+    if name.trim().is_empty() {
+        return Err(AppError::Invalid(
+            "an API key needs the client's name".into(),
+        ));
+    }
+    let key = crate::accounts::random_token();
+    let id = s.hotline_add_api_key(name, &key, &actor.id)?;
+    Ok((id, key))
+}
+
+/// The requester's contact in full, for the office; the view is recorded.
+pub fn view_contact(s: &mut Store, actor: &Actor, id: &str) -> Result<Option<String>> {
+    require(actor, Act::ViewContact)?;
+    read::case_district(s, actor, id)?;
+    Ok(s.hotline_view_contact(id, &actor.id)?)
+}
+
+/// Leaves a case out of the rates with a reason (the office approves it by doing so).
+pub fn exclude(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    id: &str,
+    reason: &str,
+    note: &str,
+) -> Result<Case> {
+    require(actor, Act::ExcludeCase)?;
+    let event = jixiao_hotline::Event::Exclude(jixiao_hotline::case::Exclusion {
+        reason: reason.into(),
+        note: note.into(),
+        approver: actor.id.clone(),
+    });
+    Ok(s.hotline_apply(id, &event, Utc::now(), &settings.hotline, &actor.id)?)
+}

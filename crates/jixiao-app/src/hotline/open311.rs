@@ -1,0 +1,139 @@
+//! The use cases behind Open311 GeoReport v2: the services and geography a client sees, the
+//! requests it may read (open to anyone, as the specification says), and submitting a request
+//! with one of the office's API keys, dispatched at once to the street of its grid cell or
+//! the nearest street.
+
+use crate::actor::Actor;
+use crate::error::{AppError, Result};
+use crate::policy::{require, Act};
+use crate::settings::Settings;
+use chrono::Utc;
+use jixiao_hotline::catalogue::Category;
+use jixiao_hotline::geography::{Geography, Level};
+use jixiao_hotline::{Case, Channel, Stage};
+use jixiao_store::hotline::CaseFilter;
+use jixiao_store::Store;
+
+/// The catalogue and the geography.
+pub fn setup(s: &mut Store) -> Result<(Vec<Category>, Geography)> {
+    Ok((s.hotline_categories()?, s.hotline_geography()?))
+}
+
+/// The client an API key belongs to, as an actor; `None` for an unknown or revoked key.
+pub fn client(s: &mut Store, key: &str) -> Result<Option<Actor>> {
+    Ok(s.hotline_check_api_key(key)?
+        .map(|name| Actor::client(&name)))
+}
+
+/// Up to 1,000 requests matching the filter.
+pub fn requests(s: &mut Store, actor: &Actor, f: &CaseFilter) -> Result<Vec<Case>> {
+    require(actor, Act::ReadOpen311)?;
+    Ok(s.hotline_cases(f, 1000, 0)?.0)
+}
+
+/// One request, if it is within `jurisdiction` (a district id) when one is named.
+pub fn request(
+    s: &mut Store,
+    actor: &Actor,
+    geo: &Geography,
+    id: &str,
+    jurisdiction: Option<&str>,
+) -> Result<Option<Case>> {
+    require(actor, Act::ReadOpen311)?;
+    Ok(s.hotline_case(id)?.filter(|c| {
+        jurisdiction.is_none_or(|j| {
+            c.unit
+                .as_deref()
+                .and_then(|u| geo.ancestor(u, Level::District))
+                .is_some_and(|d| d.id == j)
+        })
+    }))
+}
+
+/// A request as the client sent it, already parsed and checked for form.
+#[derive(Debug, Clone, Default)]
+pub struct NewRequest {
+    pub service_code: String,
+    /// (lat, long) in decimal degrees.
+    pub point: Option<(f64, f64)>,
+    pub address: Option<String>,
+    /// A grid cell id.
+    pub address_id: Option<String>,
+    pub description: String,
+    /// Name and phone or e-mail, as one text.
+    pub contact: Option<String>,
+    /// Only streets of this district (a jurisdiction).
+    pub jurisdiction: Option<String>,
+}
+
+/// Stores a submitted request and returns its id. Dispatched at once to the street of the grid
+/// cell, or the nearest street (within the jurisdiction when one is named); an address alone
+/// waits for the hotline to dispatch it.
+pub fn submit(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    geo: &Geography,
+    r: &NewRequest,
+) -> Result<String> {
+    require(actor, Act::SubmitCase)?;
+    if let Some(g) = &r.address_id {
+        if geo.get(g).is_none_or(|a| a.level != Level::Grid) {
+            return Err(AppError::Invalid(format!(
+                "unknown address_id `{g}` (a grid cell id)"
+            )));
+        }
+    }
+    let now = Utc::now();
+    let street = match (&r.address_id, r.point) {
+        (Some(g), _) => geo.ancestor(g, Level::Street).map(|a| a.id.clone()),
+        (None, Some(point)) => geo
+            .at_level(Level::Street)
+            .filter(|st| {
+                r.jurisdiction.as_deref().is_none_or(|j| {
+                    geo.ancestor(&st.id, Level::District)
+                        .is_some_and(|d| d.id == j)
+                })
+            })
+            .filter_map(|st| {
+                Some((
+                    st,
+                    jixiao_hotline::cluster::distance_m(point, (st.lat?, st.lon?)),
+                ))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(st, _)| st.id.clone()),
+        _ => None,
+    };
+    let id = format!(
+        "O{}{:06}",
+        now.format("%Y%m%d%H%M%S"),
+        now.timestamp_subsec_micros()
+    );
+    let mut c = Case::received(&id, Channel::Open311, now, r.service_code.clone());
+    c.description = r.description.clone();
+    c.address = r.address.clone().unwrap_or_default();
+    c.grid = r.address_id.clone();
+    c.lat = r.point.map(|p| p.0);
+    c.lon = r.point.map(|p| p.1);
+    c.contact = r.contact.clone();
+    if let Some((due_response, due_completion)) =
+        settings.hotline.deadlines(&r.service_code, c.urgency, now)
+    {
+        c.response_due = Some(due_response);
+        c.completion_due = Some(due_completion);
+    }
+    if let Some(st) = street {
+        c.unit = Some(st);
+        c.stage = Stage::Dispatched;
+        c.dispatched = Some(now);
+    }
+    s.hotline_import(
+        &mut std::iter::once(c),
+        "open311",
+        &settings.hotline,
+        &actor.id,
+        &mut |_| {},
+    )?;
+    Ok(id)
+}

@@ -1,0 +1,567 @@
+//! Read models of the hotline pages: the monthly ranking from the rollups, the dashboard
+//! (ranking, trend, category heat map, themes, overdue cases, repeat clusters, busiest grid
+//! cells), the case list and one case with its timeline. Requester contacts are masked in all
+//! of them.
+
+use crate::actor::{Actor, Role};
+use crate::error::{AppError, Result};
+use crate::policy::{require, Act};
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use jixiao_hotline::case::mask_contact;
+use jixiao_hotline::catalogue::{path as category_path, Category};
+use jixiao_hotline::geography::{Geography, Level};
+use jixiao_hotline::rollup::{assess, rank, Assessment, Counters, Ranked};
+use jixiao_hotline::{Case, HotlineConfig};
+use jixiao_store::hotline::CaseFilter;
+use jixiao_store::Store;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The rules `month` is assessed by (those in force in it), or why the month is not one.
+pub fn month_rules<'a>(cfg: &'a HotlineConfig, month: &str) -> Result<&'a jixiao_hotline::RuleSet> {
+    cfg.rules_for_month(month)
+        .ok_or_else(|| AppError::Invalid(format!("`{month}` is not a month like 2020-06")))
+}
+
+/// The ranking of `month` from the rollups: districts, or (`by_district = false`) streets,
+/// optionally of one district and one category prefix. For use cases that have asked the
+/// permission already.
+pub(crate) fn month_ranking(
+    s: &mut Store,
+    cfg: &HotlineConfig,
+    month: &str,
+    by_district: bool,
+    district: Option<&str>,
+    category: Option<&str>,
+) -> Result<Vec<Ranked>> {
+    let rules = month_rules(cfg, month)?;
+    let rows = s.hotline_month(month, by_district, district, category)?;
+    let per_unit: BTreeMap<String, _> = rows.into_iter().map(|u| (u.unit, u.counters)).collect();
+    Ok(rank(&per_unit, rules))
+}
+
+/// The ranking of `month` (default: the newest) for those who may see the city's or the
+/// district's hotline: (the month, the ranking).
+#[allow(clippy::too_many_arguments)]
+pub fn ranking(
+    s: &mut Store,
+    actor: &Actor,
+    cfg: &HotlineConfig,
+    month: Option<&str>,
+    by_district: bool,
+    district: Option<&str>,
+    category: Option<&str>,
+) -> Result<(String, Vec<Ranked>)> {
+    require(actor, Act::ViewHotline(district))?;
+    let month = match month {
+        Some(m) => m.to_string(),
+        None => s
+            .hotline_months()?
+            .pop()
+            .ok_or_else(|| AppError::NotFound("hotline cases in the database".into()))?,
+    };
+    let ranked = month_ranking(s, cfg, &month, by_district, district, category)?;
+    Ok((month, ranked))
+}
+
+/// The district an actor may look at: a reporter's own; others as asked (None = the city).
+pub fn district_for(actor: &Actor, asked: Option<&str>) -> Option<String> {
+    match actor.role {
+        Role::Reporter => actor.unit().map(str::to_string),
+        _ => asked.filter(|d| !d.is_empty()).map(str::to_string),
+    }
+}
+
+fn name_of(geo: &Geography, id: &str) -> String {
+    geo.get(id)
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The end of `today` in UTC: open cases due before it are overdue.
+fn end_of(today: chrono::NaiveDate) -> DateTime<Utc> {
+    chrono::TimeZone::from_utc_datetime(&Utc, &today.and_hms_opt(23, 59, 59).expect("a time"))
+}
+
+/// A case as a row of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    pub id: String,
+    /// Local time of the hotline's rules.
+    pub received: String,
+    pub category: String,
+    pub unit: String,
+    pub stage: &'static str,
+    pub closure: Option<&'static str>,
+    pub address: String,
+    /// Masked.
+    pub contact: String,
+    pub channel: &'static str,
+    pub excluded: bool,
+}
+
+pub fn case_row(c: &Case, geo: &Geography, catalogue: &[Category], tz: chrono_tz::Tz) -> CaseRow {
+    CaseRow {
+        id: c.id.clone(),
+        received: c
+            .received
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        category: category_path(catalogue, &c.category),
+        unit: c
+            .unit
+            .as_deref()
+            .map(|u| name_of(geo, u))
+            .unwrap_or_default(),
+        stage: c.stage.label_zh(),
+        closure: c.closure.map(|x| x.label_zh()),
+        address: c.address.clone(),
+        contact: c.contact.as_deref().map(mask_contact).unwrap_or_default(),
+        channel: c.channel.label_zh(),
+        excluded: c.exclusion.is_some(),
+    }
+}
+
+/// A unit's row of a monthly ranking.
+#[derive(Debug, Serialize)]
+pub struct RankedRow {
+    pub rank: Option<u32>,
+    pub unit: String,
+    pub name: String,
+    pub assessment: Assessment,
+}
+
+/// The city's (or a district's) figures of one month.
+#[derive(Debug, Serialize)]
+pub struct TrendRow {
+    pub month: String,
+    pub accepted: i64,
+    pub assessment: Assessment,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeatRow {
+    pub month: String,
+    /// Per top-level category: (cases, shade 0–5).
+    pub cells: Vec<(i64, i64)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Theme {
+    pub code: String,
+    pub name: String,
+    pub n: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterRow {
+    pub category: String,
+    pub place: String,
+    pub count: usize,
+    pub cases: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// What the dashboard asks for.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardQuery {
+    pub month: Option<String>,
+    pub district: Option<String>,
+    pub category: Option<String>,
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    pub month: String,
+    pub months: Vec<String>,
+    /// The district shown, or None for the city.
+    pub district: Option<String>,
+    pub district_name: Option<String>,
+    pub districts: Vec<Named>,
+    /// Whether the actor may choose another district (a reporter sees its own only).
+    pub can_choose: bool,
+    pub category: String,
+    /// Top-level categories.
+    pub categories: Vec<Named>,
+    pub ranked: Vec<RankedRow>,
+    pub trend: Vec<TrendRow>,
+    pub heat: Vec<HeatRow>,
+    pub heat_columns: Vec<String>,
+    pub themes: Vec<Theme>,
+    pub clusters: Vec<ClusterRow>,
+    pub overdue: Vec<CaseRow>,
+    pub overdue_total: i64,
+    /// The weights of the month's rules: response, resolution, satisfaction.
+    pub weights: [f64; 3],
+    /// Groups of the newest performance cycle, to rank districts within.
+    pub groups: Vec<Named>,
+    pub group_name: Option<String>,
+    /// The busiest grid cells of the district this month: (name, cases).
+    pub grid_counts: Vec<(String, i64)>,
+}
+
+/// The dashboard, for those who may see the city's or the district's hotline.
+pub fn dashboard(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    q: &DashboardQuery,
+) -> Result<Dashboard> {
+    let district = district_for(actor, q.district.as_deref());
+    require(actor, Act::ViewHotline(district.as_deref()))?;
+    let cfg = &settings.hotline;
+    let category = q.category.clone().filter(|c| !c.is_empty());
+    let d = district.as_deref();
+    let months = s.hotline_months()?;
+    let month = q
+        .month
+        .clone()
+        .filter(|m| months.contains(m))
+        .or_else(|| months.last().cloned())
+        .unwrap_or_default();
+    let rows = s.hotline_month(&month, d.is_none(), d, category.as_deref())?;
+    // The trend: the city's (or the district's) counters month by month.
+    let mut trend_counters = Vec::new();
+    for m in &months {
+        let mut total = Counters::default();
+        for u in s.hotline_month(m, true, d, category.as_deref())? {
+            total += u.counters;
+        }
+        trend_counters.push((m.clone(), total));
+    }
+    let heat = s.hotline_category_counts(d)?;
+    let overdue = s.hotline_cases(
+        &CaseFilter {
+            district: district.clone(),
+            overdue_at: Some(end_of(settings.today())),
+            ..Default::default()
+        },
+        10,
+        0,
+    )?;
+    let geo = s.hotline_geography()?;
+    let catalogue = s.hotline_categories()?;
+    // Each month is assessed by the rules in force in it (weights may change between versions).
+    let month_rules = |m: &str| {
+        cfg.rules_for_month(m)
+            .unwrap_or_else(|| cfg.rules_at(Utc::now()))
+    };
+    let rules = month_rules(&month);
+    // Districts can be ranked within a group of the newest performance cycle (城六区 …).
+    let groups: Vec<(String, String, Vec<String>)> = match s.cycles()?.into_iter().next() {
+        None => Vec::new(),
+        Some((id, _)) => {
+            let fw = s.load_cycle(&id)?;
+            fw.groups
+                .iter()
+                .map(|g| {
+                    let members = fw
+                        .members(Some(&g.id))
+                        .into_iter()
+                        .map(|u| fw.units[u].id.clone())
+                        .collect();
+                    (g.id.clone(), g.name.clone(), members)
+                })
+                .collect()
+        }
+    };
+    let group = q
+        .group
+        .as_ref()
+        .filter(|_| district.is_none())
+        .and_then(|g| groups.iter().find(|x| &x.0 == g));
+    let per_unit: BTreeMap<String, Counters> = rows
+        .iter()
+        .filter(|u| group.is_none_or(|g| g.2.contains(&u.unit)))
+        .map(|u| (u.unit.clone(), u.counters))
+        .collect();
+    // The month's busiest grid cells of a district (网格化管理).
+    let grid_counts = match d {
+        Some(d) => s
+            .hotline_grid_counts(&month, d, 10)?
+            .into_iter()
+            .map(|(g, n)| (name_of(&geo, &g), n))
+            .collect(),
+        None => Vec::new(),
+    };
+    let ranked = rank(&per_unit, rules)
+        .into_iter()
+        .map(|r| RankedRow {
+            rank: r.rank,
+            name: name_of(&geo, &r.unit),
+            unit: r.unit,
+            assessment: r.assessment,
+        })
+        .collect();
+    let trend = trend_counters
+        .iter()
+        .map(|(m, c)| TrendRow {
+            month: m.clone(),
+            accepted: c.accepted,
+            assessment: assess(c, month_rules(m)),
+        })
+        .collect();
+    // Heat map: months down, top-level categories across, shaded by count.
+    let tops: Vec<&Category> = catalogue.iter().filter(|c| c.code.len() == 2).collect();
+    let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut month_totals: BTreeMap<String, i64> = BTreeMap::new();
+    for (m, code, n) in &heat {
+        *cells
+            .entry((m.clone(), code.get(..2).unwrap_or(code).to_string()))
+            .or_default() += n;
+        if m == &month {
+            *month_totals.entry(code.clone()).or_default() += n;
+        }
+    }
+    let max = cells.values().copied().max().unwrap_or(1).max(1);
+    let heat_rows = months
+        .iter()
+        .map(|m| HeatRow {
+            month: m.clone(),
+            cells: tops
+                .iter()
+                .map(|t| {
+                    let n = cells
+                        .get(&(m.clone(), t.code.clone()))
+                        .copied()
+                        .unwrap_or(0);
+                    (n, (n * 5 + max - 1) / max)
+                })
+                .collect(),
+        })
+        .collect();
+    let themes = jixiao_hotline::cluster::top_themes(&month_totals, 5)
+        .into_iter()
+        .map(|(code, n)| Theme {
+            name: category_path(&catalogue, &code),
+            code,
+            n,
+        })
+        .collect();
+    // Repeat complaints of the month, for one district (a city month is too many cases to pair).
+    let clusters = match d {
+        Some(d) => {
+            let f = CaseFilter {
+                month: Some(month.clone()),
+                district: Some(d.to_string()),
+                category: category.clone(),
+                ..Default::default()
+            };
+            let cases = s.hotline_cases(&f, 20_000, 0)?.0;
+            let refs: Vec<&Case> = cases.iter().collect();
+            jixiao_hotline::cluster::repeat_clusters(
+                &refs,
+                rules.repeat_window_days,
+                rules.repeat_radius_m,
+            )
+            .into_iter()
+            .take(10)
+            .map(|c| ClusterRow {
+                category: category_path(&catalogue, &c.category),
+                place: name_of(&geo, &c.place),
+                count: c.case_ids.len(),
+                cases: c.case_ids.into_iter().take(5).collect(),
+            })
+            .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(Dashboard {
+        district_name: d.map(|d| name_of(&geo, d)),
+        districts: geo
+            .at_level(Level::District)
+            .map(|a| Named {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                selected: d == Some(a.id.as_str()),
+            })
+            .collect(),
+        can_choose: actor.role != Role::Reporter,
+        category: category.unwrap_or_default(),
+        categories: tops
+            .iter()
+            .map(|c| Named {
+                id: c.code.clone(),
+                name: c.name.clone(),
+                selected: false,
+            })
+            .collect(),
+        ranked,
+        trend,
+        heat: heat_rows,
+        heat_columns: tops.iter().map(|c| c.name.clone()).collect(),
+        themes,
+        clusters,
+        overdue: overdue
+            .0
+            .iter()
+            .map(|c| case_row(c, &geo, &catalogue, cfg.timezone))
+            .collect(),
+        overdue_total: overdue.1,
+        weights: rules.weights,
+        groups: groups
+            .iter()
+            .map(|g| Named {
+                id: g.0.clone(),
+                name: g.1.clone(),
+                selected: group.is_some_and(|x| x.0 == g.0),
+            })
+            .collect(),
+        group_name: group.map(|g| g.1.clone()),
+        grid_counts,
+        district,
+        month,
+        months,
+    })
+}
+
+/// What the case list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub month: Option<String>,
+    pub district: Option<String>,
+    pub unit: Option<String>,
+    pub category: Option<String>,
+    pub stage: Option<String>,
+    pub overdue: bool,
+    /// From 1.
+    pub page: usize,
+}
+
+/// One page of cases.
+#[derive(Debug, Serialize)]
+pub struct CasePage {
+    pub cases: Vec<CaseRow>,
+    pub total: i64,
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Cases per page of the list.
+pub const PAGE: usize = 50;
+
+/// The case list, for those who may see the city's or the district's hotline.
+pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -> Result<CasePage> {
+    let district = district_for(actor, q.district.as_deref());
+    require(actor, Act::ViewHotline(district.as_deref()))?;
+    let page = q.page.max(1);
+    let f = CaseFilter {
+        month: q.month.clone(),
+        district,
+        unit: q.unit.clone(),
+        category: q.category.clone(),
+        stage: q.stage.clone(),
+        overdue_at: q.overdue.then(|| end_of(settings.today())),
+        ..Default::default()
+    };
+    let geo = s.hotline_geography()?;
+    let catalogue = s.hotline_categories()?;
+    let (cases, total) = s.hotline_cases(&f, PAGE, (page - 1) * PAGE)?;
+    Ok(CasePage {
+        cases: cases
+            .iter()
+            .map(|c| case_row(c, &geo, &catalogue, settings.hotline.timezone))
+            .collect(),
+        total,
+        page,
+        pages: (total as usize).max(1).div_ceil(PAGE),
+    })
+}
+
+/// Checks that `actor` may see case `id` and returns it with its district. Someone who may
+/// see only one district gets the same refusal for a case that does not exist as for another
+/// district's, so ids cannot be probed; the office gets "not found".
+pub fn case_district(s: &mut Store, actor: &Actor, id: &str) -> Result<(Case, Geography)> {
+    let case = s.hotline_case(id)?;
+    let geo = s.hotline_geography()?;
+    let Some(case) = case else {
+        require(actor, Act::ViewHotline(None))?;
+        return Err(AppError::NotFound(format!("case `{id}`")));
+    };
+    let district = case
+        .unit
+        .as_deref()
+        .and_then(|u| geo.ancestor(u, Level::District))
+        .map(|d| d.id.clone());
+    require(
+        actor,
+        Act::ViewHotline(Some(district.as_deref().unwrap_or("-"))),
+    )?;
+    Ok((case, geo))
+}
+
+/// One case with what its page shows.
+#[derive(Debug, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub row: CaseRow,
+    pub description: String,
+    pub grid: Option<String>,
+    pub response_due: Option<String>,
+    pub completion_due: Option<String>,
+    /// (solved, satisfaction)
+    pub callback: Option<(bool, &'static str)>,
+    /// (reason, note, approver)
+    pub exclusion: Option<(String, String, String)>,
+    /// (time, what) in order.
+    pub timeline: Vec<(String, &'static str)>,
+    /// (time, kind, actor) of every recorded event.
+    pub events: Vec<(String, String, String)>,
+    pub has_contact: bool,
+}
+
+/// A case with its timeline, for those who may see its district.
+pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Result<CaseDetail> {
+    if actor.role != Role::Reporter {
+        require(actor, Act::ViewHotline(None))?;
+    }
+    let (c, geo) = case_district(s, actor, id)?;
+    let catalogue = s.hotline_categories()?;
+    let events = s.hotline_events(id)?;
+    let tz = settings.hotline.timezone;
+    let fmt = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+    };
+    let mut timeline = Vec::new();
+    for (label, t) in [
+        ("受理 received", Some(c.received)),
+        ("派单 dispatched", c.dispatched),
+        ("响应 responded", c.responded),
+        ("办理 handled", c.handled),
+        ("回访 called back", c.callback.map(|x| x.at)),
+        ("办结 closed", c.closed),
+    ] {
+        if let Some(at) = fmt(t) {
+            timeline.push((at, label));
+        }
+    }
+    Ok(CaseDetail {
+        row: case_row(&c, &geo, &catalogue, tz),
+        description: c.description.clone(),
+        grid: c.grid.as_deref().map(|g| name_of(&geo, g)),
+        response_due: fmt(c.response_due),
+        completion_due: fmt(c.completion_due),
+        callback: c.callback.map(|x| (x.solved, x.satisfaction.as_str())),
+        exclusion: c
+            .exclusion
+            .as_ref()
+            .map(|x| (x.reason.clone(), x.note.clone(), x.approver.clone())),
+        timeline,
+        events: events
+            .into_iter()
+            .map(|(at, kind, actor, _)| {
+                (at.get(..16).unwrap_or(&at).replace('T', " "), kind, actor)
+            })
+            .collect(),
+        has_contact: c.contact.is_some(),
+    })
+}

@@ -1,0 +1,46 @@
+//! The application layer of jixiao (绩效): every use case as a plain synchronous function over
+//! the store.
+//!
+//! Each action takes the acting user ([`Actor`]) and asks the one permission function,
+//! [`policy::allows`], before it touches anything; read models (what a page or an API answer
+//! shows) are apart from actions. The command line, the JSON API and the pages all call this
+//! crate and nothing below it: HTTP and argument parsing stay at the edges, SQL in the store,
+//! the rules of scoring in the core.
+//!
+//! Areas: [`cycles`] (task books), [`values`] (entry, review, uploads, evidence),
+//! [`grading`], [`ledger`], [`scores`] (scoring, rankings, explanations), [`reports`] (reports
+//! and publication), [`accounts`], [`audit`], [`hotline`] (接诉即办 and Open311), [`claims`]
+//! (report checking), [`jobs`] (scheduled work).
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod claims;
+pub mod cycles;
+pub mod error;
+pub mod grading;
+pub mod hotline;
+pub mod jobs;
+pub mod ledger;
+mod lookup;
+pub mod overview;
+pub mod policy;
+pub mod reports;
+pub mod scores;
+pub mod settings;
+pub mod units;
+pub mod values;
+
+pub use actor::{Actor, Role};
+pub use error::{AppError, Result};
+pub use jixiao_store::{Change, Pool, PoolConfig, Store, StoreError};
+pub use settings::Settings;
+
+/// Opens (and migrates) the database at `url`: a SQLite path or `sqlite://PATH`, or
+/// `postgres://…`.
+pub fn open(url: &str) -> Result<Store> {
+    Store::open(url).map_err(|e| match e {
+        StoreError::Connect(m) | StoreError::Migration(m) => AppError::Invalid(m),
+        other => other.into(),
+    })
+}

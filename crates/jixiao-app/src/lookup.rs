@@ -1,0 +1,56 @@
+//! Finding a unit, task or period of a cycle by its id, with the not-found error users see.
+
+use crate::error::{AppError, Result};
+use jixiao_core::Framework;
+use jixiao_store::ValueKey;
+
+pub fn unit(fw: &Framework, unit: &str) -> Result<usize> {
+    fw.units
+        .iter()
+        .position(|u| u.id == unit)
+        .ok_or_else(|| AppError::NotFound(format!("unit `{unit}`")))
+}
+
+/// A task (a leaf with a scoring method), not an indicator.
+pub fn task(fw: &Framework, task: &str) -> Result<usize> {
+    fw.nodes
+        .iter()
+        .position(|n| n.id == task && n.task.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("task `{task}`")))
+}
+
+/// A task or an indicator.
+pub fn node(fw: &Framework, node: &str) -> Result<usize> {
+    fw.node_index(node)
+        .ok_or_else(|| AppError::NotFound(format!("node `{node}`")))
+}
+
+pub fn period(fw: &Framework, period: &str) -> Result<usize> {
+    fw.period_index(period)
+        .ok_or_else(|| AppError::NotFound(format!("period `{period}`")))
+}
+
+pub fn group(fw: &Framework, group: &str) -> Result<usize> {
+    fw.group_index(group)
+        .ok_or_else(|| AppError::NotFound(format!("group `{group}`")))
+}
+
+/// Refuses a unit that the task does not apply to.
+pub fn responsible(fw: &Framework, t: usize, u: usize) -> Result<()> {
+    if fw.is_responsible(t, u) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!(
+            "{} is not responsible for task {}",
+            fw.units[u].name, fw.nodes[t].id
+        )))
+    }
+}
+
+pub fn key(fw: &Framework, t: usize, u: usize, period: usize) -> ValueKey {
+    ValueKey {
+        task: fw.nodes[t].id.clone(),
+        unit: fw.units[u].id.clone(),
+        period: fw.cycle.periods[period].id.clone(),
+    }
+}

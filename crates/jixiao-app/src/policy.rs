@@ -1,0 +1,106 @@
+//! Who may do what: every permission decision of jixiao is made by [`allows`], and only there.
+//! Each action of this crate asks it (through [`require`]) before it looks anything up, so a
+//! guessed id answers the same refusal whether or not it exists.
+//!
+//! Roles: the office's administrator (绩效办) may do everything; an evaluator (考评单位) sees the
+//! cycle and reviews the tasks whose indicator names it as evaluator; a reporting unit (填报单位)
+//! sees and enters only its own unit's data; a visitor sees only published results.
+
+use crate::actor::{Actor, Role};
+use crate::error::AppError;
+use jixiao_core::Framework;
+
+/// Everything jixiao lets someone do.
+#[derive(Debug, Clone, Copy)]
+pub enum Act<'a> {
+    /// The cycle as a whole: overview, rankings, progress, every unit.
+    ViewCycle,
+    /// One unit's scores, values and explanations.
+    ViewUnit(&'a str),
+    /// Enter or submit a unit's values.
+    EnterValue(&'a str),
+    /// Approve or return a value of this task.
+    Review(&'a Framework, usize),
+    /// Work as an evaluator: the review queue and the grading page (each task is then checked
+    /// with `Review`).
+    Evaluate,
+    /// Propose a bonus or deduction entry (the office approves it).
+    ProposeLedger,
+    /// Reopen a locked value; approve ledger entries; publish; import; the audit log; users.
+    Administer,
+    /// Change one's own password, create one's own API tokens, list the cycles.
+    OwnAccount,
+    /// Write a unit's narrative paragraphs for its self-assessment report.
+    WriteReport(&'a str),
+    /// A cycle's public pages: anyone, once the office has published the cycle.
+    ViewPublished { published: bool },
+    /// The hotline dashboard and cases: the whole city (`None`) or one district's.
+    ViewHotline(Option<&'a str>),
+    /// A requester's contact in full (each view is recorded).
+    ViewContact,
+    /// Leave a case out of the rates (the office approves it).
+    ExcludeCase,
+    /// Submit a citizen request (an Open311 client with the office's key, or the office).
+    SubmitCase,
+    /// The Open311 GeoReport reads, which the specification keeps open to anyone.
+    ReadOpen311,
+}
+
+/// The one permission function.
+pub fn allows(a: &Actor, act: Act<'_>) -> bool {
+    match (a.role, act) {
+        (_, Act::ViewPublished { published }) => published,
+        (_, Act::ReadOpen311) => true,
+        (Role::Client | Role::Admin, Act::SubmitCase) => true,
+        (Role::Public | Role::Client, _) => false,
+        (_, Act::OwnAccount) => true,
+        (Role::Admin, _) => true,
+        (
+            Role::Evaluator,
+            Act::ViewCycle
+            | Act::ViewUnit(_)
+            | Act::Evaluate
+            | Act::ProposeLedger
+            | Act::ViewHotline(_),
+        ) => true,
+        // A district's reporting unit sees its own district's hotline cases, contacts masked.
+        (Role::Reporter, Act::ViewHotline(Some(d))) => a.unit() == Some(d),
+        (Role::Evaluator, Act::Review(fw, task)) => {
+            a.evaluator().is_some_and(|e| evaluates(fw, task, e))
+        }
+        (Role::Reporter, Act::ViewUnit(u) | Act::EnterValue(u) | Act::WriteReport(u)) => {
+            a.unit() == Some(u)
+        }
+        _ => false,
+    }
+}
+
+/// `Ok` if [`allows`] says so; otherwise the refusal: log in (a visitor) or forbidden.
+pub fn require(a: &Actor, act: Act<'_>) -> Result<(), AppError> {
+    if allows(a, act) {
+        Ok(())
+    } else {
+        Err(refusal(a))
+    }
+}
+
+/// What a refused actor is told: to log in, or that they may not.
+pub fn refusal(a: &Actor) -> AppError {
+    if a.is_public() {
+        AppError::Unauthenticated
+    } else {
+        AppError::Forbidden
+    }
+}
+
+/// Whether evaluator `e` is named on the task or one of its ancestors.
+pub fn evaluates(fw: &Framework, task: usize, e: &str) -> bool {
+    let mut cur = Some(task);
+    while let Some(n) = cur {
+        if fw.nodes[n].evaluators.iter().any(|x| x == e) {
+            return true;
+        }
+        cur = fw.nodes[n].parent;
+    }
+    false
+}

@@ -1,0 +1,316 @@
+//! Read models of scores: a cycle scored, its ranking overall or in a group, a unit's scores
+//! over the indicator tree, and the explanation of any node's score. Plus the one action here:
+//! keeping a score run for the record.
+
+use crate::actor::Actor;
+use crate::error::Result;
+use crate::lookup;
+use crate::policy::{require, Act};
+use jixiao_core::explain::{explain, Lang};
+use jixiao_core::{Framework, Inputs, Scorecard};
+use jixiao_store::Store;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A cycle with its inputs and scores.
+pub struct Scored {
+    pub fw: Framework,
+    pub inputs: Inputs,
+    pub card: Scorecard,
+}
+
+/// Scores cycle `cycle` (or the newest) from its approved values and ledger. No permission is
+/// asked here: callers ask for what they show.
+pub fn scored(s: &mut Store, cycle: Option<&str>) -> Result<Scored> {
+    let fw = crate::cycles::load(s, cycle)?;
+    let inputs = s.inputs(&fw)?;
+    let card = jixiao_core::score(&fw, &inputs);
+    Ok(Scored { fw, inputs, card })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RankRow {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub total: f64,
+    pub base: f64,
+    pub bonus: f64,
+    pub deduction: f64,
+    pub grade: Option<String>,
+    /// None for units listed separately (单列).
+    pub rank: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ranking {
+    pub cycle: String,
+    pub group: Option<String>,
+    pub rows: Vec<RankRow>,
+    /// Units per grade, in band order.
+    pub grades: Vec<(String, usize)>,
+}
+
+/// The ranking of a cycle for those who may see the cycle.
+pub fn ranking_of(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    group: Option<&str>,
+) -> Result<(Scored, Ranking)> {
+    require(actor, Act::ViewCycle)?;
+    let scored = scored(s, cycle)?;
+    let r = ranking(&scored.fw, &scored.card, group)?;
+    Ok((scored, r))
+}
+
+/// Overall (`group` None) or within a group; ranked units by rank, then 单列 units.
+pub fn ranking(fw: &Framework, card: &Scorecard, group: Option<&str>) -> Result<Ranking> {
+    let g = group.map(|g| lookup::group(fw, g)).transpose()?;
+    let rows: Vec<RankRow> = card
+        .standings(fw, g)
+        .into_iter()
+        .map(|(u, rank)| {
+            let s = &card.units[u];
+            RankRow {
+                unit_id: fw.units[u].id.clone(),
+                unit_name: fw.units[u].name.clone(),
+                total: s.total,
+                base: s.base,
+                bonus: s.bonus,
+                deduction: s.deduction,
+                grade: s.grade.clone(),
+                rank,
+            }
+        })
+        .collect();
+    let grades = fw
+        .grades
+        .iter()
+        .map(|band| {
+            (
+                band.name.clone(),
+                rows.iter()
+                    .filter(|r| r.grade.as_deref() == Some(band.name.as_str()))
+                    .count(),
+            )
+        })
+        .collect();
+    Ok(Ranking {
+        cycle: fw.cycle.id.clone(),
+        group: g.map(|g| fw.groups[g].id.clone()),
+        rows,
+        grades,
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeRow {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub depth: usize,
+    pub points: f64,
+    /// None when the node does not apply to the unit.
+    pub score: Option<f64>,
+    pub is_task: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitScores {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub total: f64,
+    pub base: f64,
+    pub bonus: f64,
+    pub deduction: f64,
+    pub grade: Option<String>,
+    pub rank: Option<u32>,
+    /// (group name, rank in group).
+    pub group_ranks: Vec<(String, u32)>,
+    pub nodes: Vec<NodeRow>,
+}
+
+/// A unit's scores, for those who may see the unit.
+pub fn unit_scores_of(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+) -> Result<(Scored, UnitScores)> {
+    require(actor, Act::ViewUnit(unit))?;
+    let scored = scored(s, cycle)?;
+    let us = unit_scores(&scored.fw, &scored.card, unit)?;
+    Ok((scored, us))
+}
+
+/// How deep a node sits in the tree (0 for a dimension).
+pub fn depth(fw: &Framework, mut n: usize) -> usize {
+    let mut d = 0;
+    while let Some(p) = fw.nodes[n].parent {
+        d += 1;
+        n = p;
+    }
+    d
+}
+
+pub fn unit_scores(fw: &Framework, card: &Scorecard, unit: &str) -> Result<UnitScores> {
+    let u = lookup::unit(fw, unit)?;
+    let s = &card.units[u];
+    Ok(UnitScores {
+        unit_id: fw.units[u].id.clone(),
+        unit_name: fw.units[u].name.clone(),
+        total: s.total,
+        base: s.base,
+        bonus: s.bonus,
+        deduction: s.deduction,
+        grade: s.grade.clone(),
+        rank: s.rank,
+        group_ranks: s
+            .group_ranks
+            .iter()
+            .map(|(g, r)| (fw.groups[*g].name.clone(), *r))
+            .collect(),
+        nodes: fw
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NodeRow {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                parent: n.parent.map(|p| fw.nodes[p].id.clone()),
+                depth: depth(fw, i),
+                points: n.points,
+                score: s.nodes[i].score(),
+                is_task: n.task.is_some(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InputOut {
+    pub symbol: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExplanationOut {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub node_id: String,
+    pub path: String,
+    pub points: f64,
+    pub method: String,
+    pub method_zh: String,
+    pub inputs: Vec<InputOut>,
+    pub formula: String,
+    pub substituted: String,
+    pub result: Option<f64>,
+    pub notes: Vec<String>,
+    /// The whole explanation as text in the requested language.
+    pub text: String,
+}
+
+/// How a node's score was reached, for those who may see the unit.
+pub fn explanation_of(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    node: &str,
+    lang: Lang,
+) -> Result<(Scored, ExplanationOut)> {
+    require(actor, Act::ViewUnit(unit))?;
+    let scored = scored(s, cycle)?;
+    let e = explanation(&scored.fw, &scored.card, unit, node, lang)?;
+    Ok((scored, e))
+}
+
+pub fn explanation(
+    fw: &Framework,
+    card: &Scorecard,
+    unit: &str,
+    node: &str,
+    lang: Lang,
+) -> Result<ExplanationOut> {
+    let u = lookup::unit(fw, unit)?;
+    let n = lookup::node(fw, node)?;
+    let e = explain(fw, card, u, n, lang);
+    Ok(ExplanationOut {
+        text: e.to_text(lang),
+        unit_id: e.unit_id,
+        unit_name: e.unit_name,
+        node_id: e.node_id,
+        path: e.path,
+        points: e.points,
+        method: e.method,
+        method_zh: e.method_zh,
+        inputs: e
+            .inputs
+            .into_iter()
+            .map(|(symbol, value)| InputOut { symbol, value })
+            .collect(),
+        formula: e.formula,
+        substituted: e.substituted,
+        result: e.result,
+        notes: e.notes,
+    })
+}
+
+#[derive(Serialize)]
+struct UnitSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    total: f64,
+    base: f64,
+    bonus: f64,
+    deduction: f64,
+    grade: Option<&'a str>,
+    rank: Option<u32>,
+    group_ranks: Vec<(&'a str, u32)>,
+    dimensions: Vec<(&'a str, Option<f64>)>,
+}
+
+/// Every unit's totals, grade, ranks and dimension scores as JSON: what a score run keeps and
+/// `jixiao score --json` prints.
+pub fn summary(fw: &Framework, card: &Scorecard) -> serde_json::Value {
+    let units: Vec<UnitSummary> = fw
+        .units
+        .iter()
+        .zip(&card.units)
+        .map(|(u, s)| UnitSummary {
+            id: &u.id,
+            name: &u.name,
+            total: s.total,
+            base: s.base,
+            bonus: s.bonus,
+            deduction: s.deduction,
+            grade: s.grade.as_deref(),
+            rank: s.rank,
+            group_ranks: s
+                .group_ranks
+                .iter()
+                .map(|(g, r)| (fw.groups[*g].id.as_str(), *r))
+                .collect(),
+            dimensions: fw
+                .roots()
+                .map(|r| (fw.nodes[r].id.as_str(), s.nodes[r].score()))
+                .collect(),
+        })
+        .collect();
+    serde_json::json!({ "cycle": fw.cycle.id, "units": units })
+}
+
+/// Scores a cycle and keeps the result as a score run (the office); returns the scores and the
+/// run's number.
+pub fn score_and_record(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+) -> Result<(Scored, i64)> {
+    require(actor, Act::Administer)?;
+    let scored = scored(s, cycle)?;
+    let json = summary(&scored.fw, &scored.card).to_string();
+    let run = s.record_score_run(&scored.fw.cycle.id, &actor.id, &json)?;
+    Ok((scored, run))
+}

@@ -1,0 +1,48 @@
+//! What the office configures that use cases need: the date deadlines are judged against,
+//! limits, login throttling, the report wording and the hotline rules. The server builds it
+//! from its configuration file; the command line from its options.
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The date deadlines are judged against; `None` is the real date (a fixed date serves
+    /// demonstrations and tests of past cycles).
+    pub today: Option<NaiveDate>,
+    /// Largest evidence file accepted.
+    pub evidence_max_bytes: usize,
+    /// Values due within this many days are reminded.
+    pub reminder_days: i64,
+    /// How long a login lasts.
+    pub session_hours: i64,
+    /// Failed logins allowed within the window before further attempts are refused.
+    pub login_max_failures: usize,
+    pub login_window_minutes: i64,
+    /// Wording of generated reports.
+    pub wording: jixiao_report::wording::Wording,
+    /// The 接诉即办 rules.
+    pub hotline: jixiao_hotline::HotlineConfig,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            today: None,
+            evidence_max_bytes: 5 * 1024 * 1024,
+            reminder_days: 7,
+            session_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            wording: jixiao_report::wording::Wording::default(),
+            hotline: jixiao_hotline::HotlineConfig::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The date deadlines are judged against.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}

@@ -1,0 +1,89 @@
+//! Read models of one unit: its page (scores over the indicator tree, each task's latest
+//! status) and a task's page (values by period, the score's explanation, evidence files).
+
+use crate::actor::Actor;
+use crate::error::Result;
+use crate::lookup;
+use crate::policy::{allows, require, Act};
+use crate::scores::{explanation, unit_scores, ExplanationOut, UnitScores};
+use crate::values::read::{unit_values, ValueOut};
+use jixiao_core::explain::Lang;
+use jixiao_core::Framework;
+use jixiao_store::evidence::EvidenceInfo;
+use jixiao_store::Store;
+
+pub struct UnitPage {
+    pub fw: Framework,
+    pub scores: UnitScores,
+    pub values: Vec<ValueOut>,
+    /// Whether the actor may enter this unit's values.
+    pub can_enter: bool,
+}
+
+impl UnitPage {
+    /// The status of a task's latest value.
+    pub fn latest_status(&self, task: &str) -> Option<String> {
+        self.values
+            .iter()
+            .filter(|v| v.task_id == task)
+            .max_by_key(|v| self.fw.period_index(&v.period_id))
+            .map(|v| v.status.clone())
+    }
+}
+
+pub fn unit_page(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+) -> Result<UnitPage> {
+    require(actor, Act::ViewUnit(unit))?;
+    let scored = crate::scores::scored(s, cycle)?;
+    let values = s.values(&scored.fw.cycle.id)?;
+    Ok(UnitPage {
+        scores: unit_scores(&scored.fw, &scored.card, unit)?,
+        values: unit_values(&scored.fw, &values, unit),
+        can_enter: allows(actor, Act::EnterValue(unit)),
+        fw: scored.fw,
+    })
+}
+
+pub struct TaskPage {
+    pub fw: Framework,
+    pub task_name: String,
+    pub explanation: ExplanationOut,
+    /// The unit's values of this task, by period.
+    pub values: Vec<ValueOut>,
+    pub files: Vec<EvidenceInfo>,
+    pub can_enter: bool,
+}
+
+pub fn task_page(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    task: &str,
+    lang: Lang,
+) -> Result<TaskPage> {
+    require(actor, Act::ViewUnit(unit))?;
+    let scored = crate::scores::scored(s, cycle)?;
+    let fw = scored.fw;
+    let e = explanation(&fw, &scored.card, unit, task, lang)?;
+    let values = s.values(&fw.cycle.id)?;
+    let mut mine: Vec<ValueOut> = unit_values(&fw, &values, unit)
+        .into_iter()
+        .filter(|v| v.task_id == task)
+        .collect();
+    mine.sort_by_key(|v| fw.period_index(&v.period_id));
+    let n = lookup::node(&fw, task)?;
+    let files = s.evidence_list(&fw.cycle.id, unit, Some(task))?;
+    Ok(TaskPage {
+        task_name: fw.nodes[n].name.clone(),
+        explanation: e,
+        values: mine,
+        files,
+        can_enter: allows(actor, Act::EnterValue(unit)),
+        fw,
+    })
+}

@@ -1,0 +1,18 @@
+//! Values and their review: a unit enters or submits a value (by form, API or an uploaded
+//! template), attaches evidence; an evaluator approves or returns it; the office reopens a
+//! locked one or imports a file. Read models are in [`read`].
+
+mod entry;
+mod evidence;
+pub mod read;
+mod review;
+mod upload;
+
+pub use entry::{
+    enter, entry_form, import, parse_observation, EnterValue, EntryForm, EntryRow, Typed,
+};
+pub use evidence::{add_evidence, evidence, EVIDENCE_TYPES};
+pub use jixiao_store::evidence::EvidenceInfo;
+pub use read::{value_out, ValueOut};
+pub use review::{review, ReviewValue};
+pub use upload::{template, upload, UploadError};

@@ -1,0 +1,51 @@
+//! Reviewing a value: an evaluator of the task approves or returns it with a comment; the
+//! office reopens a locked value with a reason.
+
+use crate::actor::Actor;
+use crate::error::{AppError, Result};
+use crate::lookup;
+use crate::policy::{require, Act};
+use crate::settings::Settings;
+use crate::values::read::{value_out, ValueOut};
+use jixiao_core::workflow::Action;
+use jixiao_store::Store;
+
+#[derive(Debug, Clone)]
+pub struct ReviewValue {
+    /// None for the newest cycle.
+    pub cycle: Option<String>,
+    pub unit: String,
+    pub task: String,
+    pub period: String,
+    pub action: Action,
+}
+
+pub fn review(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    r: &ReviewValue,
+) -> Result<ValueOut> {
+    require(actor, Act::Evaluate)?;
+    let fw = crate::cycles::load(s, r.cycle.as_deref())?;
+    let cycle = fw.cycle.id.clone();
+    let t = lookup::task(&fw, &r.task)?;
+    match r.action {
+        Action::Reopen { .. } => require(actor, Act::Administer)?,
+        _ => require(actor, Act::Review(&fw, t))?,
+    }
+    let u = lookup::unit(&fw, &r.unit)?;
+    let p = lookup::period(&fw, &r.period)?;
+    let key = lookup::key(&fw, t, u, p);
+    s.review_value(
+        &cycle,
+        &key,
+        &r.action,
+        actor.role,
+        &actor.id,
+        settings.today(),
+    )?;
+    s.value(&cycle, &key)?
+        .and_then(|v| value_out(&fw, &v))
+        .ok_or_else(|| AppError::Internal("reviewed value not found".into()))
+}

@@ -1,0 +1,134 @@
+//! The fill-in template of a unit (xlsx) and its upload: every row checked first (format, unit,
+//! the note rule, workflow and locks); any problem saves nothing.
+
+use crate::actor::Actor;
+use crate::error::{AppError, Result};
+use crate::lookup;
+use crate::policy::{require, Act};
+use crate::settings::Settings;
+use jixiao_core::status::needs_note;
+use jixiao_core::workflow::ValueState;
+use jixiao_store::Store;
+
+/// The fill-in template of a unit for a period, with its file name.
+pub fn template(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    period: &str,
+) -> Result<(Vec<u8>, String)> {
+    require(actor, Act::EnterValue(unit))?;
+    let cv = crate::values::read::cycle_values(s, cycle)?;
+    let fw = &cv.fw;
+    let u = lookup::unit(fw, unit)?;
+    let pi = lookup::period(fw, period)?;
+    let rows: Vec<jixiao_core::records::ValueRow> = cv.values.into_iter().map(|v| v.row).collect();
+    let bytes = jixiao_taskbook::values::values_template(fw, u, pi, &rows)
+        .map_err(|e| AppError::Internal(format!("writing the template: {e}")))?;
+    Ok((
+        bytes,
+        format!(
+            "{}-{}-{}.xlsx",
+            fw.cycle.id, fw.units[u].id, fw.cycle.periods[pi].id
+        ),
+    ))
+}
+
+/// Why an upload was refused: every problem found, each naming its row or task; or another
+/// refusal (permission, unknown cycle).
+#[derive(Debug)]
+pub enum UploadError {
+    Rows(Vec<String>),
+    Other(AppError),
+}
+
+impl From<AppError> for UploadError {
+    fn from(e: AppError) -> Self {
+        UploadError::Other(e)
+    }
+}
+
+impl From<jixiao_store::StoreError> for UploadError {
+    fn from(e: jixiao_store::StoreError) -> Self {
+        UploadError::Other(e.into())
+    }
+}
+
+/// A unit uploads its filled-in template (.xlsx or .csv); returns how many values were saved.
+#[allow(clippy::too_many_arguments)]
+pub fn upload(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    file_name: &str,
+    bytes: &[u8],
+    submit: bool,
+) -> std::result::Result<usize, UploadError> {
+    require(actor, Act::EnterValue(unit))?;
+    let lower = file_name.to_lowercase();
+    if !(lower.ends_with(".xlsx") || lower.ends_with(".csv")) {
+        return Err(UploadError::Rows(vec![format!(
+            "{file_name}: only .xlsx or .csv files are accepted"
+        )]));
+    }
+    let fw = crate::cycles::load(s, cycle)?;
+    let cycle = fw.cycle.id.as_str();
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        bytes,
+        file_name,
+        ValueState::Draft,
+        jixiao_taskbook::values::Blanks::Skip,
+    )
+    .map_err(|d| UploadError::Rows(d.iter().map(|x| x.to_string()).collect()))?;
+    let mut problems = Vec::new();
+    for r in &rows {
+        let (Some(t), Some(u), Some(p)) = (
+            fw.node_index(&r.key.task),
+            fw.unit_index(&r.key.unit),
+            fw.period_index(&r.key.period),
+        ) else {
+            return Err(
+                AppError::Internal("a parsed row names what the task book lacks".into()).into(),
+            );
+        };
+        if r.key.unit != unit {
+            problems.push(format!(
+                "{file_name}: task {} period {}: the row belongs to {}, not to this unit",
+                r.key.task, r.key.period, fw.units[u].name
+            ));
+        } else if submit
+            && r.note.trim().is_empty()
+            && needs_note(&fw, t, u, p, r.observation.as_number())
+        {
+            problems.push(format!(
+                "{file_name}: task {} period {}: a note is required when the value is off track",
+                r.key.task, r.key.period
+            ));
+        }
+    }
+    if rows.is_empty() {
+        problems.push(format!("{file_name}: the file has no values"));
+    }
+    if !problems.is_empty() {
+        return Err(UploadError::Rows(problems));
+    }
+    s.enter_values(
+        cycle,
+        &rows,
+        submit,
+        actor.role,
+        &actor.id,
+        settings.today(),
+    )
+    .map_err(|(i, e)| match e {
+        jixiao_store::StoreError::Busy => UploadError::Other(AppError::Busy),
+        e => UploadError::Rows(vec![format!(
+            "{file_name}: task {} period {}: {e}",
+            rows[i].key.task, rows[i].key.period
+        )]),
+    })
+}

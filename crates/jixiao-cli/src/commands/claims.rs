@@ -1,0 +1,263 @@
+//! `jixiao claims extract|check|eval`: the quantitative claims of a report, checked against
+//! the data or measured against a hand-annotated gold file.
+
+use crate::cli::{ClaimsFormat, CycleArg};
+use crate::support::{file_name, open, read_taskbook, report_text, unit_id};
+use crate::table;
+use crate::Diagnosed;
+use anyhow::{anyhow, Context, Result};
+use jixiao_app::Actor;
+use jixiao_core::explain::num;
+use jixiao_core::workflow::ValueState;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn extract(file: &Path, format: ClaimsFormat) -> Result<ExitCode> {
+    let text = report_text(file)?;
+    let claims = jixiao_claims::extract(&text);
+    print!("{}", claims_output(&claims, format)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(
+    db: &str,
+    actor: &Actor,
+    unit: &str,
+    cycle: &CycleArg,
+    file: &Path,
+    json: bool,
+) -> Result<ExitCode> {
+    let text = report_text(file)?;
+    let mut store = open(db)?;
+    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let unit = unit_id(&fw, unit)?;
+    let (_, checked) =
+        jixiao_app::claims::check(&mut store, actor, Some(&fw.cycle.id), &unit, &text)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&checked)?);
+    } else {
+        use jixiao_claims::reconcile::Verdict;
+        let rows: Vec<Vec<String>> = checked
+            .iter()
+            .map(|c| {
+                let (mark, detail) = match &c.verdict {
+                    Verdict::Consistent => ("一致 consistent".to_string(), String::new()),
+                    Verdict::Inconsistent {
+                        claimed,
+                        stored,
+                        difference,
+                    } => (
+                        "不一致 INCONSISTENT".to_string(),
+                        format!(
+                            "报告 {} vs 数据 {} (差 {})",
+                            num(*claimed),
+                            num(*stored),
+                            num(*difference)
+                        ),
+                    ),
+                    Verdict::Unmatched => ("未匹配 unmatched".to_string(), String::new()),
+                };
+                vec![
+                    c.claim.text.clone(),
+                    c.task_id
+                        .clone()
+                        .map(|t| format!("{t} {}", c.task_name.clone().unwrap_or_default()))
+                        .unwrap_or_default(),
+                    mark,
+                    detail,
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            table::render(
+                &["报告原文 claim", "任务 task", "结论 verdict", "说明 detail"],
+                &rows
+            )
+        );
+        let count = |f: fn(&Verdict) -> bool| checked.iter().filter(|c| f(&c.verdict)).count();
+        println!(
+            "\n{} claims: {} consistent, {} inconsistent, {} unmatched",
+            checked.len(),
+            count(|v| matches!(v, Verdict::Consistent)),
+            count(|v| matches!(v, Verdict::Inconsistent { .. })),
+            count(|v| matches!(v, Verdict::Unmatched))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn eval(gold: &Path, document: Option<PathBuf>) -> Result<ExitCode> {
+    let g: jixiao_claims::eval::Gold = serde_json::from_str(
+        &std::fs::read_to_string(gold).with_context(|| format!("reading {}", gold.display()))?,
+    )
+    .with_context(|| format!("{} is not a gold file", gold.display()))?;
+    let doc_path = match document {
+        Some(d) => d,
+        None => gold
+            .canonicalize()?
+            .ancestors()
+            .map(|a| a.join(&g.document))
+            .find(|p| p.exists())
+            .ok_or_else(|| anyhow!("cannot find {}; give it with --document", g.document))?,
+    };
+    let text = std::fs::read_to_string(&doc_path)
+        .with_context(|| format!("reading {}", doc_path.display()))?;
+    let e = jixiao_claims::eval::evaluate(&jixiao_claims::extract(&text), &g.claims);
+    println!(
+        "gold {}  extracted {}  found {}  value and unit right {}",
+        e.gold, e.extracted, e.found, e.correct
+    );
+    println!(
+        "precision {:.1}%  recall {:.1}%  metric agreement {:.1}%  kind agreement {:.1}%",
+        e.precision * 100.0,
+        e.recall * 100.0,
+        e.metric_agreement * 100.0,
+        e.kind_agreement * 100.0
+    );
+    for m in &e.misses {
+        println!("missed: {m}");
+    }
+    for s in &e.spurious {
+        println!("not in gold: {s}");
+    }
+    if let Some(src) = &g.tasks {
+        let m = claims_matching(gold, src, &jixiao_claims::extract(&text), &g.claims)?;
+        println!(
+            "matching to tasks ({}): annotated {}  matched {}  right {}  precision {:.1}%  recall {:.1}%",
+            src.unit,
+            m.annotated,
+            m.assigned,
+            m.correct,
+            m.precision * 100.0,
+            m.recall * 100.0
+        );
+        for x in &m.mistakes {
+            println!("matching: {x}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Matches `claims` to the tasks of the gold file's task book (with the unit's values from its
+/// values file) and compares with the annotated tasks.
+fn claims_matching(
+    gold_path: &Path,
+    src: &jixiao_claims::eval::TaskSource,
+    claims: &[jixiao_claims::Claim],
+    gold: &[jixiao_claims::eval::GoldClaim],
+) -> Result<jixiao_claims::eval::Matching> {
+    let find = |rel: &str| -> Result<std::path::PathBuf> {
+        gold_path
+            .canonicalize()?
+            .ancestors()
+            .map(|a| a.join(rel))
+            .find(|p| p.exists())
+            .ok_or_else(|| anyhow!("cannot find {rel} named by {}", gold_path.display()))
+    };
+    let fw = read_taskbook(&find(&src.taskbook)?)?;
+    let values_path = find(&src.values)?;
+    let bytes = std::fs::read(&values_path)?;
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        &bytes,
+        &file_name(&values_path),
+        ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Skip,
+    )
+    .map_err(Diagnosed)?;
+    let inputs = jixiao_core::Inputs::from_records(
+        &fw,
+        &jixiao_core::records::approved_records(&fw, &rows),
+        Vec::new(),
+    );
+    let u = fw
+        .unit_index(&src.unit)
+        .ok_or_else(|| anyhow!("unknown unit `{}` in {}", src.unit, src.taskbook))?;
+    let facts = jixiao_claims::reconcile::task_facts(
+        &fw,
+        u,
+        &|t| inputs.annual(t, u).and_then(|a| a.observation.as_number()),
+        &|_| None,
+    );
+    let checked = jixiao_claims::reconcile::reconcile_facts(claims, &facts);
+    Ok(jixiao_claims::eval::evaluate_matching(&checked, gold))
+}
+
+fn claims_output(claims: &[jixiao_claims::Claim], format: ClaimsFormat) -> Result<String> {
+    let kind = |c: &jixiao_claims::Claim| {
+        serde_json::to_value(&c.kind)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let qualifier = |c: &jixiao_claims::Claim| {
+        c.qualifier
+            .and_then(|q| serde_json::to_value(q).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Ok(match format {
+        ClaimsFormat::Json => serde_json::to_string_pretty(claims)? + "\n",
+        ClaimsFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "sentence",
+                "start",
+                "end",
+                "metric",
+                "value",
+                "unit",
+                "kind",
+                "qualifier",
+                "estimate",
+                "period",
+                "text",
+            ])?;
+            for c in claims {
+                w.write_record([
+                    c.sentence.to_string(),
+                    c.start.to_string(),
+                    c.end.to_string(),
+                    c.metric.clone(),
+                    num(c.value),
+                    c.unit.clone(),
+                    kind(c),
+                    qualifier(c),
+                    c.estimate.to_string(),
+                    c.period.clone().unwrap_or_default(),
+                    c.text.clone(),
+                ])?;
+            }
+            String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?
+        }
+        ClaimsFormat::Table => {
+            let rows: Vec<Vec<String>> = claims
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.sentence.to_string(),
+                        c.metric.clone(),
+                        num(c.value),
+                        c.unit.clone(),
+                        kind(c),
+                        qualifier(c),
+                        c.text.clone(),
+                    ]
+                })
+                .collect();
+            table::render(
+                &[
+                    "句",
+                    "指标 metric",
+                    "数值 value",
+                    "单位 unit",
+                    "类型 kind",
+                    "限定 qualifier",
+                    "原文 text",
+                ],
+                &rows,
+            )
+        }
+    })
+}

@@ -1,0 +1,95 @@
+//! One module per group of commands; each parses what the command line gave, calls the
+//! application (`jixiao-app`) as the office, and prints. [`dispatch`] routes a parsed command.
+
+mod audit;
+mod claims;
+mod demo;
+mod hotline;
+mod reports;
+mod scores;
+mod taskbook;
+mod users;
+mod values;
+
+use crate::cli::*;
+use crate::support::{open, DEFAULT_DATABASE};
+use anyhow::Result;
+use jixiao_app::Actor;
+use std::process::ExitCode;
+
+pub use scores::ranking_table;
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let db = cli.database.as_deref().unwrap_or(DEFAULT_DATABASE);
+    // The command line is the office's own tool: it acts as the office, named by --actor.
+    let actor = Actor::office(&cli.actor);
+    match cli.command {
+        Command::Init => {
+            let store = open(db)?;
+            println!("数据库已就绪 database ready ({}): {db}", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { file } => taskbook::check(&file),
+        Command::Import(Import::Taskbook { file }) => taskbook::import(db, &actor, &file),
+        Command::Import(Import::Values { file, cycle, state }) => {
+            values::import_values(db, &actor, &file, &cycle, state)
+        }
+        Command::Import(Import::Ledger { file, cycle }) => {
+            values::import_ledger(db, &actor, &file, &cycle)
+        }
+        Command::Export(Export::Taskbook {
+            cycle,
+            format,
+            output,
+        }) => taskbook::export(db, &cycle, format, &output),
+        Command::Export(Export::Scores {
+            cycle,
+            format,
+            output,
+            lang,
+        }) => scores::export(db, &cycle, format, &output, &lang),
+        Command::Score(args) => scores::score(db, &actor, &args),
+        Command::Rank(args) => scores::rank(db, &args),
+        Command::Explain(args) => scores::explain(db, &args),
+        Command::Audit(Audit::Verify) => audit::verify(db, &actor),
+        Command::Audit(Audit::Log { entity }) => audit::log(db, &actor, entity),
+        Command::Demo(args) => demo::run(&args, &actor),
+        Command::Report(args) => reports::report(db, &actor, args),
+        Command::Publish { cycle, withdraw } => reports::publish(db, &actor, &cycle, withdraw),
+        Command::Hotline(cmd) => hotline::run(db, &actor, cmd),
+        Command::Cycle(CycleCommand::Next { from, id, output }) => {
+            taskbook::next(db, &actor, &from, id, &output)
+        }
+        Command::Claims(ClaimsCommand::Extract { file, format }) => claims::extract(&file, format),
+        Command::Claims(ClaimsCommand::Check {
+            unit,
+            cycle,
+            file,
+            json,
+        }) => claims::check(db, &actor, &unit, &cycle, &file, json),
+        Command::Claims(ClaimsCommand::Eval { gold, document }) => claims::eval(&gold, document),
+        Command::Serve(args) => crate::serve::serve(&args, cli.database.as_deref()),
+        Command::User(UserCommand::Add {
+            id,
+            name,
+            role,
+            unit,
+            evaluator,
+            email,
+            password,
+        }) => users::add(
+            db,
+            &actor,
+            jixiao_app::accounts::NewUser {
+                id,
+                display_name: name,
+                password,
+                role,
+                unit_id: unit,
+                evaluator_id: evaluator,
+                email,
+            },
+        ),
+        Command::User(UserCommand::List) => users::list(db, &actor),
+    }
+}

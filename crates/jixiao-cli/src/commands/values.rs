@@ -1,0 +1,59 @@
+//! `jixiao import values` and `import ledger`: every row checked first, then all or nothing.
+
+use crate::cli::{CycleArg, StateArg};
+use crate::support::{file_name, open, progress, read};
+use crate::Diagnosed;
+use anyhow::Result;
+use jixiao_app::Actor;
+use jixiao_core::workflow::ValueState;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn import_values(
+    db: &str,
+    actor: &Actor,
+    file: &Path,
+    cycle: &CycleArg,
+    state: StateArg,
+) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let bytes = read(file)?;
+    let state = match state {
+        StateArg::Draft => ValueState::Draft,
+        StateArg::Submitted => ValueState::Submitted,
+        StateArg::Approved => ValueState::Approved,
+    };
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        &bytes,
+        &file_name(file),
+        state,
+        jixiao_taskbook::values::Blanks::Refuse,
+    )
+    .map_err(Diagnosed)?;
+    let bar = progress(rows.len() as u64, "导入数值 importing values");
+    let outcome = jixiao_app::values::import(&mut store, actor, &fw.cycle.id, &rows, &mut |n| {
+        bar.set_position(n as u64)
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "数值 values: {} inserted, {} updated, {} unchanged",
+        outcome.inserted, outcome.updated, outcome.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn import_ledger(db: &str, actor: &Actor, file: &Path, cycle: &CycleArg) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let bytes = read(file)?;
+    let rows =
+        jixiao_taskbook::values::parse_ledger(&fw, &bytes, &file_name(file)).map_err(Diagnosed)?;
+    let outcome = jixiao_app::ledger::import(&mut store, actor, &fw.cycle.id, &rows)?;
+    println!(
+        "加扣分 ledger: {} inserted, {} updated, {} unchanged",
+        outcome.inserted, outcome.updated, outcome.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}

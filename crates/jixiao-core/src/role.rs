@@ -1,0 +1,47 @@
+//! Who someone is to an assessment: the one role type of the whole workspace, used by the
+//! value workflow here, by the permission policy of the application layer, and stored with
+//! each account.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 绩效办: the performance office's administrator.
+    Admin,
+    /// 考评单位: reviews and grades the indicators it owns.
+    Evaluator,
+    /// 填报单位: enters its own unit's values.
+    Reporter,
+    /// A visitor: sees published results only.
+    Public,
+    /// An outside system holding an API key of the office (a 12345 platform, an Open311
+    /// client): submits citizen requests. Not an account.
+    Client,
+}
+
+impl Role {
+    /// The roles an account can have (a visitor has no account).
+    pub const ACCOUNTS: [Role; 3] = [Role::Admin, Role::Evaluator, Role::Reporter];
+
+    /// An account's role from its name; a visitor is never stored.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ACCOUNTS.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Evaluator => "evaluator",
+            Role::Reporter => "reporter",
+            Role::Public => "public",
+            Role::Client => "client",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,163 @@
+//! The office's administration: bonus and deduction entries, the audit log, accounts.
+
+use super::ApiResult;
+use crate::context::Ctx;
+use crate::error::{ApiJson, ErrorBody};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use jixiao_app::accounts::{NewUser, UserOut};
+use jixiao_app::audit::AuditFilter;
+use jixiao_app::ledger::{LedgerOut, Proposal};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Bonus and deduction entries with their approval status (office and evaluators).
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/ledger", tag = "admin", params(("cycle" = String, Path)),
+    responses((status = 200, body = Vec<LedgerOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_ledger(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+) -> ApiResult<Vec<LedgerOut>> {
+    let (_, entries) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::ledger::list(s, actor, Some(&cycle))
+        })
+        .await?;
+    Ok(Json(entries))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LedgerIn {
+    unit: String,
+    /// bonus or deduction.
+    kind: String,
+    points: f64,
+    reason: String,
+}
+
+/// Propose a bonus or deduction entry; it counts once the office approves it.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/ledger", tag = "admin", params(("cycle" = String, Path)), request_body = LedgerIn,
+    responses((status = 200), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn propose_ledger(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+    ApiJson(body): ApiJson<LedgerIn>,
+) -> ApiResult<serde_json::Value> {
+    let p = Proposal {
+        cycle: Some(cycle),
+        unit: body.unit,
+        kind: body.kind,
+        points: body.points.to_string(),
+        reason: body.reason,
+    };
+    let id = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::ledger::propose(s, settings, actor, &p)
+        })
+        .await?;
+    Ok(Json(serde_json::json!({ "id": id, "status": "pending" })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionIn {
+    approve: bool,
+}
+
+/// The office approves or rejects a pending entry.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/ledger/{id}/decision", tag = "admin", params(("cycle" = String, Path), ("id" = String, Path)), request_body = DecisionIn,
+    responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn decide_ledger(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DecisionIn>,
+) -> ApiResult<serde_json::Value> {
+    ctx.write(&state, move |s, _, actor| {
+        jixiao_app::ledger::decide(s, actor, Some(&cycle), &id, body.approve)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Only entries whose entity starts with this, e.g. cycle/2020/value/A06-1.
+    entity: Option<String>,
+    /// Only entries by this actor.
+    actor: Option<String>,
+    /// Only entries with this action, e.g. value.approve.
+    action: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditOut {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+    before: Option<String>,
+    after: Option<String>,
+    hash: String,
+}
+
+/// The audit log (administrators).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery), responses((status = 200, body = Vec<AuditOut>), (status = 403, body = ErrorBody)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Vec<AuditOut>> {
+    let f = AuditFilter {
+        entity: q.entity,
+        actor: q.actor,
+        action: q.action,
+    };
+    let entries = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::audit::entries(s, actor, &f)
+        })
+        .await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| AuditOut {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                entity: e.entity,
+                before: e.before,
+                after: e.after,
+                hash: e.hash,
+            })
+            .collect(),
+    ))
+}
+
+/// Accounts (administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", responses((status = 200, body = Vec<UserOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Vec<UserOut>> {
+    Ok(Json(
+        ctx.read(&state, |s, _, actor| jixiao_app::accounts::list(s, actor))
+            .await?,
+    ))
+}
+
+/// Create or replace an account (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser, responses((status = 200, body = UserOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(u): ApiJson<NewUser>,
+) -> ApiResult<UserOut> {
+    Ok(Json(
+        ctx.write(&state, move |s, _, actor| {
+            jixiao_app::accounts::save_user(s, actor, &u, true)
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,103 @@
+//! Cycles, scores, rankings, progress and explanations.
+
+use super::ApiResult;
+use crate::context::Ctx;
+use crate::error::ErrorBody;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use jixiao_app::cycles::CycleInfo;
+use jixiao_app::scores::{ExplanationOut, Ranking, UnitScores};
+use jixiao_app::values::read::Progress;
+use serde::Deserialize;
+
+/// Cycles in the database, newest first.
+#[utoipa::path(get, path = "/api/v1/cycles", tag = "cycles", responses((status = 200, body = Vec<CycleInfo>), (status = 401, body = ErrorBody)))]
+pub async fn list_cycles(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Vec<CycleInfo>> {
+    Ok(Json(
+        ctx.read(&state, |s, _, actor| jixiao_app::cycles::list(s, actor))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct GroupQuery {
+    /// Group id; overall when absent.
+    group: Option<String>,
+}
+
+/// The ranking of a cycle, overall or within a group; units listed separately (单列) come last
+/// with no rank.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/ranking", tag = "cycles", params(("cycle" = String, Path), GroupQuery),
+    responses((status = 200, body = Ranking), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+    Query(q): Query<GroupQuery>,
+) -> ApiResult<Ranking> {
+    let (_, r) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::scores::ranking_of(s, actor, Some(&cycle), q.group.as_deref())
+        })
+        .await?;
+    Ok(Json(r))
+}
+
+/// Reporting progress of the cycle: shares of expected values reported, approved and overdue,
+/// and the tasks that are behind or at risk.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/progress", tag = "cycles", params(("cycle" = String, Path)),
+    responses((status = 200, body = Progress), (status = 403, body = ErrorBody)))]
+pub async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+) -> ApiResult<Progress> {
+    let (_, p) = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::values::read::progress_of(s, actor, Some(&cycle), settings.today())
+        })
+        .await?;
+    Ok(Json(p))
+}
+
+/// A unit's scores: total, grade, ranks and every node of the indicator tree.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/units/{unit}", tag = "cycles", params(("cycle" = String, Path), ("unit" = String, Path)),
+    responses((status = 200, body = UnitScores), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unit_scores(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, unit)): Path<(String, String)>,
+) -> ApiResult<UnitScores> {
+    let (_, us) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::scores::unit_scores_of(s, actor, Some(&cycle), &unit)
+        })
+        .await?;
+    Ok(Json(us))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LangQuery {
+    /// zh (default) or en.
+    lang: Option<String>,
+}
+
+/// How a node's score was reached: method, inputs, formula with the numbers put in, result.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/units/{unit}/explain/{node}", tag = "cycles", params(("cycle" = String, Path), ("unit" = String, Path), ("node" = String, Path), LangQuery),
+    responses((status = 200, body = ExplanationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn explain_node(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, unit, node)): Path<(String, String, String)>,
+    Query(q): Query<LangQuery>,
+) -> ApiResult<ExplanationOut> {
+    let lang = jixiao_core::Lang::parse(q.lang.as_deref().unwrap_or("zh"))
+        .unwrap_or(jixiao_core::Lang::Zh);
+    let (_, e) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::scores::explanation_of(s, actor, Some(&cycle), &unit, &node, lang)
+        })
+        .await?;
+    Ok(Json(e))
+}

@@ -1,0 +1,95 @@
+//! The JSON API under `/api/v1`, with its OpenAPI 3 document generated from these handlers
+//! (`/api/v1/openapi.json`, browsable at `/api/v1/docs`). Handlers parse the request, call the
+//! application (which decides permissions before it looks anything up, so a guessed id tells
+//! nothing) and answer JSON; CSRF is checked by the session layer for cookie sessions.
+//!
+//! Modules: [`cycles`] (scores, rankings, progress, explanations), [`values`] (entry, review,
+//! grading, evidence), [`admin`] (ledger, audit log, users), [`session`] (login, logout, own
+//! account), [`reports`] (reports, report texts, publication).
+
+mod admin;
+mod cycles;
+mod reports;
+mod session;
+mod values;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"))
+)]
+struct ApiDoc;
+
+/// The API routes and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(cycles::list_cycles))
+        .routes(routes!(cycles::ranking))
+        .routes(routes!(cycles::progress))
+        .routes(routes!(cycles::unit_scores))
+        .routes(routes!(cycles::explain_node))
+        .routes(routes!(values::unit_values))
+        .routes(routes!(values::enter_value))
+        .routes(routes!(values::review_value))
+        .routes(routes!(values::review_queue))
+        .routes(routes!(values::grade_value))
+        .routes(routes!(values::upload_evidence))
+        .routes(routes!(values::download_evidence))
+        .routes(routes!(admin::list_ledger, admin::propose_ledger))
+        .routes(routes!(admin::decide_ledger))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::create_token))
+        .routes(routes!(reports::results_report))
+        .routes(routes!(reports::unit_report))
+        .routes(routes!(reports::list_narratives))
+        .routes(routes!(reports::save_narrative))
+        .routes(routes!(reports::set_publication))
+        .split_for_parts()
+}
+
+/// What a JSON route answers.
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+    database: &'static str,
+}
+
+/// Answers 200 when the server and its database are up.
+#[utoipa::path(get, path = "/health", tag = "session", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn health(State(state): State<AppState>) -> Response {
+    match state.read(|s, _| Ok(s.ping()?)).await {
+        Ok(()) => Json(Health {
+            status: "ok",
+            database: "ok",
+        })
+        .into_response(),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(ErrorBody {
+                code: "database_unavailable",
+                message: "the database does not answer".into(),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Changed {
+    pub changed: bool,
+}

@@ -1,0 +1,226 @@
+//! 接诉即办 pages: the dashboard (monthly ranking with the three rates, trends, category heat
+//! map, overdue cases, repeat clusters and the month's themes), the case list with filters and
+//! paging, and a case with its timeline. Requester contacts are masked everywhere; the office
+//! can see one in full, and every such view is recorded.
+
+use super::{after, render, script_json, PageResult};
+use crate::context::Ctx;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jixiao_app::hotline::read::{CaseDetail, CaseQuery, DashboardQuery};
+use jixiao_app::policy::{allows, Act};
+use jixiao_hotline::rollup::Assessment;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/hotline", get(dashboard))
+        .route("/hotline/cases", get(case_list))
+        .route("/hotline/cases/{id}", get(case_page))
+        .route("/hotline/cases/{id}/contact", post(contact_view))
+        .route("/hotline/cases/{id}/exclusion", post(exclusion_submit))
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.1}", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn score(a: &Assessment) -> String {
+    a.score
+        .map(|s| format!("{s:.2}"))
+        .unwrap_or_else(|| "—".into())
+}
+
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let q = DashboardQuery {
+        month: ctx.q("month"),
+        district: ctx.q("district"),
+        category: ctx.q("category"),
+        group: ctx.q("group"),
+    };
+    let d = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::read::dashboard(s, settings, actor, &q)
+        })
+        .await?;
+    let tr = crate::i18n::texts(ctx.english);
+    let ranked: Vec<Value> = d
+        .ranked
+        .iter()
+        .map(|r| {
+            let a = &r.assessment;
+            json!({
+                "rank": r.rank, "unit": r.unit, "name": r.name, "accepted": a.accepted, "excluded": a.excluded,
+                "response": pct(a.response_rate), "resolution": pct(a.resolution_rate), "satisfaction": pct(a.satisfaction_rate),
+                "score": score(a),
+            })
+        })
+        .collect();
+    let trend: Vec<Value> = d
+        .trend
+        .iter()
+        .map(|t| {
+            let a = &t.assessment;
+            json!({ "month": t.month, "accepted": t.accepted, "response": pct(a.response_rate), "resolution": pct(a.resolution_rate), "satisfaction": pct(a.satisfaction_rate), "score": score(a) })
+        })
+        .collect();
+    let series = |key: &str, label: &str| json!({ "name": label, "values": trend.iter().map(|r| r[key].as_str().and_then(|v| v.parse::<f64>().ok())).collect::<Vec<_>>() });
+    let trend_json = script_json(&json!({
+        "labels": d.trend.iter().map(|t| &t.month).collect::<Vec<_>>(),
+        "series": [series("response", tr["response_rate"]), series("resolution", tr["resolution_rate"]), series("satisfaction", tr["satisfaction_rate"]), series("score", tr["hotline_score"])],
+    }));
+    Ok(render(
+        &state,
+        &ctx,
+        "hotline.html",
+        tr["hotline"],
+        json!({
+            "month": d.month, "months": d.months, "district": d.district, "district_name": d.district_name,
+            "districts": d.districts, "can_choose": d.can_choose,
+            "category": d.category,
+            "categories": d.categories.iter().map(|c| json!({ "code": c.id, "name": c.name })).collect::<Vec<_>>(),
+            "ranked": ranked, "trend": trend, "trend_json": trend_json,
+            "heat": d.heat.iter().map(|h| json!({ "month": h.month, "cells": h.cells.iter().map(|(n, level)| json!({ "n": n, "level": level })).collect::<Vec<_>>() })).collect::<Vec<_>>(),
+            "heat_columns": d.heat_columns,
+            "themes": d.themes, "clusters": d.clusters, "overdue": d.overdue, "overdue_total": d.overdue_total,
+            "weights": d.weights, "empty": d.months.is_empty(),
+            "groups": d.groups,
+            "group_name": d.group_name,
+            "grid_counts": d.grid_counts.iter().map(|(g, n)| json!({ "grid": g, "n": n })).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+async fn case_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let q = CaseQuery {
+        month: ctx.q("month"),
+        district: ctx.q("district"),
+        unit: ctx.q("unit"),
+        category: ctx.q("category"),
+        stage: ctx.q("stage"),
+        overdue: ctx.q("overdue").is_some(),
+        page: ctx.q("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+    };
+    let list = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::read::cases(s, settings, actor, &q)
+        })
+        .await?;
+    let keep: Vec<(String, String)> = ["month", "unit", "category", "stage", "overdue", "district"]
+        .iter()
+        .filter_map(|k| ctx.q(k).map(|v| (k.to_string(), v)))
+        .collect();
+    let link = |p: usize| {
+        let mut parts: Vec<String> = keep.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        parts.push(format!("page={p}"));
+        format!("/hotline/cases?{}", parts.join("&"))
+    };
+    let (page, pages) = (list.page, list.pages);
+    Ok(render(
+        &state,
+        &ctx,
+        "hotline_cases.html",
+        crate::i18n::text(ctx.english, "hotline_cases"),
+        json!({
+            "cases": list.cases, "total": list.total, "page": page, "pages": pages,
+            "prev": (page > 1).then(|| link(page - 1)), "next": (page < pages).then(|| link(page + 1)),
+            "filters": keep.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
+            "stages": jixiao_hotline::Stage::ALL.iter().map(|s| json!({ "id": s.as_str(), "name": s.label_zh() })).collect::<Vec<_>>(),
+            "month": ctx.q("month").unwrap_or_default(), "category": ctx.q("category").unwrap_or_default(), "stage": ctx.q("stage").unwrap_or_default(),
+            "overdue": ctx.q("overdue").is_some(),
+        }),
+    ))
+}
+
+fn render_case(
+    state: &AppState,
+    ctx: &Ctx,
+    c: &CaseDetail,
+    full_contact: Option<String>,
+) -> axum::response::Response {
+    let mut row = json!(c.row);
+    row["description"] = json!(c.description);
+    row["grid"] = json!(c.grid);
+    row["response_due"] = json!(c.response_due);
+    row["completion_due"] = json!(c.completion_due);
+    row["callback"] = json!(c
+        .callback
+        .map(|(solved, satisfaction)| json!({ "solved": solved, "satisfaction": satisfaction })));
+    row["exclusion"] = json!(c.exclusion.as_ref().map(
+        |(reason, note, approver)| json!({ "reason": reason, "note": note, "approver": approver })
+    ));
+    render(
+        state,
+        ctx,
+        "hotline_case.html",
+        &format!(
+            "{} {}",
+            crate::i18n::text(ctx.english, "hotline_case"),
+            c.row.id
+        ),
+        json!({
+            "case": row,
+            "timeline": c.timeline.iter().map(|(at, what)| json!({ "at": at, "what": what })).collect::<Vec<_>>(),
+            "events": c.events.iter().map(|(at, kind, actor)| json!({ "at": at, "kind": kind, "actor": actor })).collect::<Vec<_>>(),
+            "full_contact": full_contact, "has_contact": c.has_contact,
+            "can_view_contact": allows(&ctx.actor, Act::ViewContact), "can_exclude": allows(&ctx.actor, Act::ExcludeCase),
+            "reasons": jixiao_hotline::case::EXCLUSION_REASONS,
+        }),
+    )
+}
+
+async fn case_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let c = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::read::case(s, settings, actor, &id)
+        })
+        .await?;
+    Ok(render_case(&state, &ctx, &c, None))
+}
+
+async fn contact_view(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (c, contact) = ctx
+        .write(&state, move |s, settings, actor| {
+            let contact = jixiao_app::hotline::view_contact(s, actor, &id)?;
+            Ok((
+                jixiao_app::hotline::read::case(s, settings, actor, &id)?,
+                contact,
+            ))
+        })
+        .await?;
+    Ok(render_case(
+        &state,
+        &ctx,
+        &c,
+        Some(contact.unwrap_or_default()),
+    ))
+}
+
+#[derive(Deserialize)]
+struct ExclusionForm {
+    reason: String,
+    note: String,
+}
+
+async fn exclusion_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ExclusionForm>,
+) -> PageResult {
+    let back = format!("/hotline/cases/{id}");
+    let result = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::hotline::exclude(s, settings, actor, &id, &f.reason, &f.note)
+        })
+        .await;
+    after(result, &back, "")
+}

@@ -1,0 +1,346 @@
+//! Report pages: the office's report list with publication, a unit's report page (its narrative
+//! paragraphs and downloads), report downloads, and the public pages of published cycles.
+//!
+//! Public pages answer 404 for a cycle that is not published, whatever the path, so nothing
+//! unpublished can be found by guessing addresses.
+
+use super::{after, render, PageResult};
+use crate::context::Ctx;
+use crate::download;
+use crate::error::PageError;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jixiao_app::policy::{allows, Act};
+use jixiao_app::reports::Kind;
+use jixiao_app::AppError;
+use jixiao_core::{Framework, Scorecard};
+use jixiao_report::Section;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(reports_page))
+        .route("/reports/publication", post(publication_submit))
+        .route("/reports/results/{format}", get(results_download))
+        .route(
+            "/units/{unit}/report",
+            get(unit_report_page).post(unit_report_submit),
+        )
+        .route(
+            "/units/{unit}/reports/{kind}/{format}",
+            get(unit_report_download),
+        )
+        .merge(published_routes())
+}
+
+/// The public pages of published cycles: open to anyone.
+pub fn published_routes() -> Router<AppState> {
+    Router::new()
+        .route("/public", get(public_index))
+        .route("/public/{cycle}", get(public_cycle))
+        .route(
+            "/public/{cycle}/results/{format}",
+            get(public_results_download),
+        )
+        .route("/public/{cycle}/units/{unit}", get(public_unit))
+        .route(
+            "/public/{cycle}/units/{unit}/reports/{kind}/{format}",
+            get(public_unit_download),
+        )
+}
+
+/// Download links of a unit's reports.
+fn unit_links(base: &str, unit: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for kind in [Kind::SelfReport, Kind::SelfCheck] {
+        for f in kind.formats() {
+            out.push(json!({ "kind": kind.as_str(), "format": f.extension(), "href": format!("{base}/units/{unit}/reports/{}/{}", kind.as_str(), f.extension()) }));
+        }
+    }
+    out
+}
+
+fn results_links(base: &str) -> Vec<Value> {
+    Kind::Results
+        .formats()
+        .iter()
+        .map(|f| json!({ "format": f.extension(), "href": format!("{base}/reports/results/{}", f.extension()) }))
+        .collect()
+}
+
+/// The overall and group rankings, 单列 units apart, and the grade distribution; unit names
+/// link to `{link_base}/units/{id}`.
+pub(crate) fn ranking_tables(
+    ctx: &Ctx,
+    fw: &Framework,
+    card: &Scorecard,
+    link_base: &str,
+) -> Result<Value, AppError> {
+    let tr = crate::i18n::texts(ctx.english);
+    let overall = jixiao_app::scores::ranking(fw, card, None)?;
+    let separate: Vec<_> = overall.rows.iter().filter(|r| r.rank.is_none()).collect();
+    let mut tables = vec![
+        json!({ "title": tr["overall"], "rows": overall.rows.iter().filter(|r| r.rank.is_some()).collect::<Vec<_>>() }),
+    ];
+    for g in &fw.groups {
+        let r = jixiao_app::scores::ranking(fw, card, Some(&g.id))?;
+        let rows: Vec<_> = r.rows.into_iter().filter(|x| x.rank.is_some()).collect();
+        tables.push(json!({ "title": g.name, "rows": rows }));
+    }
+    let grades_json = super::script_json(
+        &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
+    );
+    Ok(
+        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false }),
+    )
+}
+
+async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let cycle = ctx.cycle();
+    let (fw, publication) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::reports::overview(s, actor, cycle.as_deref())
+        })
+        .await?;
+    let units: Vec<Value> = fw
+        .units
+        .iter()
+        .map(|u| json!({ "id": u.id, "name": u.name, "links": unit_links("", &u.id) }))
+        .collect();
+    Ok(render(
+        &state,
+        &ctx,
+        "reports.html",
+        crate::i18n::text(ctx.english, "reports"),
+        json!({
+            "cycle_id": fw.cycle.id, "cycle_name": fw.cycle.name, "results": results_links(""),
+            "units": units,
+            "published": publication.as_ref().map(|p| json!({ "by": p.published_by, "at": p.published_at })),
+            "can_publish": allows(&ctx.actor, Act::Administer),
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct PublicationForm {
+    publish: String,
+}
+
+async fn publication_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PublicationForm>,
+) -> PageResult {
+    let (cycle, publish) = (ctx.cycle(), f.publish == "true");
+    let result = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::reports::set_published(s, actor, cycle.as_deref(), publish)
+        })
+        .await;
+    after(result, "/reports", "")
+}
+
+async fn results_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(format): Path<String>,
+) -> PageResult {
+    let cycle = ctx.cycle();
+    let r = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::reports::results_report(s, settings, actor, cycle.as_deref(), &format)
+        })
+        .await?;
+    Ok(download::report(r))
+}
+
+async fn unit_report_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((unit, kind, format)): Path<(String, String, String)>,
+) -> PageResult {
+    let cycle = ctx.cycle();
+    let r = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::reports::unit_report(
+                s,
+                settings,
+                actor,
+                cycle.as_deref(),
+                &unit,
+                &kind,
+                &format,
+            )
+        })
+        .await?;
+    Ok(download::report(r))
+}
+
+async fn unit_report_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(unit): Path<String>,
+) -> PageResult {
+    let (cycle, u) = (ctx.cycle(), unit.clone());
+    let loaded = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::reports::loaded_for(s, actor, cycle.as_deref(), Some(&u))
+        })
+        .await?;
+    let u = loaded
+        .fw
+        .unit_index(&unit)
+        .ok_or_else(|| AppError::NotFound(format!("unit `{unit}`")))?;
+    let tr = crate::i18n::texts(ctx.english);
+    let sections: Vec<Value> = Section::ALL
+        .iter()
+        .map(|s| {
+            json!({
+                "key": s.as_str(),
+                "label": tr.get(format!("section_{}", s.as_str()).as_str()).copied().unwrap_or(""),
+                "body": loaded.narratives.get(&unit, *s).unwrap_or(""),
+            })
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &ctx,
+        "unit_report.html",
+        tr["self_report"],
+        json!({
+            "unit_id": unit, "unit_name": loaded.fw.units[u].name, "sections": sections,
+            "links": unit_links("", &unit), "can_write": allows(&ctx.actor, Act::WriteReport(&unit)),
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct NarrativeForm {
+    overview: String,
+    highlights: String,
+    rectification: String,
+    next_year: String,
+}
+
+async fn unit_report_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(unit): Path<String>,
+    Form(f): Form<NarrativeForm>,
+) -> PageResult {
+    let (cycle, u) = (ctx.cycle(), unit.clone());
+    let result = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::reports::save_narratives(
+                s,
+                actor,
+                cycle.as_deref(),
+                &u,
+                &[
+                    (Section::Overview, &f.overview),
+                    (Section::Highlights, &f.highlights),
+                    (Section::Rectification, &f.rectification),
+                    (Section::NextYear, &f.next_year),
+                ],
+            )
+        })
+        .await;
+    after(result, &format!("/units/{unit}/report"), "")
+}
+
+/// The published cycle, or the error page of "not found".
+async fn published(
+    state: &AppState,
+    ctx: &Ctx,
+    cycle: &str,
+) -> Result<jixiao_app::reports::Loaded, PageError> {
+    let c = cycle.to_string();
+    Ok(ctx
+        .read(state, move |s, _, actor| {
+            jixiao_app::reports::published(s, actor, &c)
+        })
+        .await?)
+}
+
+async fn public_index(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let cycles = ctx
+        .read(&state, |s, _, _| jixiao_app::reports::published_cycles(s))
+        .await?;
+    Ok(render(
+        &state,
+        &ctx,
+        "public.html",
+        crate::i18n::text(ctx.english, "public_results"),
+        json!({ "cycles": cycles.iter().map(|(id, name, at)| json!({ "id": id, "name": name, "at": at })).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn public_cycle(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+) -> PageResult {
+    let loaded = published(&state, &ctx, &cycle).await?;
+    let base = format!("/public/{cycle}");
+    let mut page = ranking_tables(&ctx, &loaded.fw, &loaded.card, &base)?;
+    page["results"] = json!(results_links(&base));
+    page["public"] = json!(true);
+    Ok(render(
+        &state,
+        &ctx,
+        "rankings.html",
+        &loaded.fw.cycle.name,
+        page,
+    ))
+}
+
+async fn public_results_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, format)): Path<(String, String)>,
+) -> PageResult {
+    let loaded = published(&state, &ctx, &cycle).await?;
+    let r =
+        jixiao_app::reports::published_report(&loaded, &state.settings, None, "results", &format)?;
+    Ok(download::report(r))
+}
+
+async fn public_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, unit)): Path<(String, String)>,
+) -> PageResult {
+    let loaded = published(&state, &ctx, &cycle).await?;
+    let (u, rows) = jixiao_app::reports::published_unit(&loaded, &state.settings, &unit)?;
+    let us = &loaded.card.units[u];
+    Ok(render(
+        &state,
+        &ctx,
+        "public_unit.html",
+        &loaded.fw.units[u].name,
+        json!({
+            "cycle_id": cycle, "cycle_name": loaded.fw.cycle.name, "unit_name": loaded.fw.units[u].name,
+            "total": us.total, "rank": us.rank, "grade": us.grade, "rows": rows,
+            "links": unit_links(&format!("/public/{cycle}"), &unit),
+        }),
+    ))
+}
+
+async fn public_unit_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, unit, kind, format)): Path<(String, String, String, String)>,
+) -> PageResult {
+    let loaded = published(&state, &ctx, &cycle).await?;
+    let r = jixiao_app::reports::published_report(
+        &loaded,
+        &state.settings,
+        Some(&unit),
+        &kind,
+        &format,
+    )?;
+    Ok(download::report(r))
+}

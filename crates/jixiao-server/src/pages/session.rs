@@ -1,0 +1,135 @@
+//! The home address, the login form and logging out.
+
+use super::{redirect, render, PageResult};
+use crate::context::{client_address, cookie, session_cookie, Ctx, SESSION_COOKIE};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jixiao_app::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+}
+
+async fn home(ctx: Ctx) -> Response {
+    match (ctx.actor.role, ctx.actor.unit()) {
+        (Role::Admin | Role::Evaluator, _) => redirect("/overview"),
+        (Role::Reporter, Some(u)) => redirect(&format!("/units/{u}")),
+        _ => redirect("/login"),
+    }
+}
+
+/// The login form's own CSRF token (double submit: cookie and field), since it has no session.
+const LOGIN_CSRF: &str = "jixiao_login_csrf";
+
+async fn login_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let token = jixiao_app::accounts::random_token();
+    let next = ctx.query.get("next").cloned().unwrap_or_default();
+    let error = ctx.query.get("error").map(|_| {
+        if ctx.english {
+            "Wrong user name or password, or too many attempts."
+        } else {
+            "用户名或密码错误,或尝试次数过多。"
+        }
+    });
+    let title = crate::i18n::text(ctx.english, "login");
+    let mut resp = render(
+        &state,
+        &ctx,
+        "login.html",
+        title,
+        json!({ "login_csrf": token, "next": next, "error": error }),
+    );
+    if let Ok(v) = format!(
+        "{LOGIN_CSRF}={token}; Path=/login; HttpOnly; SameSite=Strict{}",
+        if state.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+    .parse()
+    {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    user: String,
+    password: String,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if cookie(&headers, LOGIN_CSRF).as_deref() != Some(f.csrf.as_str()) {
+        return redirect("/login?error=csrf");
+    }
+    let (user, password, client) = (
+        f.user.trim().to_string(),
+        f.password.clone(),
+        client_address(&headers),
+    );
+    let login = state
+        .write(move |s, settings| {
+            jixiao_app::accounts::login(s, settings, &user, &password, &client)
+        })
+        .await;
+    match login {
+        Ok(session) => {
+            // Only local paths, so a crafted link cannot send the user elsewhere.
+            let next = if f.next.starts_with('/') && !f.next.starts_with("//") {
+                f.next
+            } else {
+                "/".into()
+            };
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (LOCATION, next),
+                    (
+                        SET_COOKIE,
+                        session_cookie(&state, &session.token, state.config.session_hours * 3600),
+                    ),
+                ],
+            )
+                .into_response()
+        }
+        Err(_) => redirect("/login?error=1"),
+    }
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    if let Some(token) = ctx.session.clone() {
+        state
+            .write(move |s, _| jixiao_app::accounts::logout(s, &token))
+            .await?;
+    }
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (LOCATION, "/login".to_string()),
+            (
+                SET_COOKIE,
+                format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+            ),
+        ],
+    )
+        .into_response())
+}

@@ -1,0 +1,117 @@
+//! A unit's page (scores by dimension and indicator, each task's status), a task's page (values
+//! by period, the explanation of its score, evidence files) and evidence uploads and downloads.
+
+use super::{after, redirect, render, script_json, urlencode, PageResult};
+use crate::context::Ctx;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/units/{unit}", get(unit_page))
+        .route("/units/{unit}/tasks/{task}", get(task_page))
+        .route("/units/{unit}/tasks/{task}/evidence", post(evidence_submit))
+        .route("/evidence/{id}", get(evidence_download))
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(unit): Path<String>,
+) -> PageResult {
+    let (cycle, u) = (ctx.cycle(), unit.clone());
+    let page = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::units::unit_page(s, actor, cycle.as_deref(), &u)
+        })
+        .await?;
+    let scores = &page.scores;
+    let rows: Vec<Value> = scores
+        .nodes
+        .iter()
+        .map(|n| json!({ "id": n.id, "name": n.name, "depth": n.depth, "points": jixiao_core::explain::num(n.points), "score": n.score, "is_task": n.is_task, "status": if n.is_task { page.latest_status(&n.id) } else { None } }))
+        .collect();
+    let roots: Vec<_> = scores.nodes.iter().filter(|n| n.parent.is_none()).collect();
+    let radar = json!({ "name": scores.unit_name, "labels": roots.iter().map(|n| &n.name).collect::<Vec<_>>(), "max": roots.iter().map(|n| n.points).collect::<Vec<_>>(), "values": roots.iter().map(|n| n.score.map(|s| (s * 100.0).round() / 100.0)).collect::<Vec<_>>() });
+    Ok(render(
+        &state,
+        &ctx,
+        "unit.html",
+        &scores.unit_name,
+        json!({ "cycle_name": page.fw.cycle.name, "scores": scores, "rows": rows, "radar_json": script_json(&radar), "can_enter": page.can_enter }),
+    ))
+}
+
+async fn task_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((unit, task)): Path<(String, String)>,
+) -> PageResult {
+    let (cycle, u, t, lang) = (ctx.cycle(), unit.clone(), task.clone(), ctx.lang());
+    let page = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::units::task_page(s, actor, cycle.as_deref(), &u, &t, lang)
+        })
+        .await?;
+    let e = &page.explanation;
+    let target_name = crate::i18n::text(ctx.english, "target");
+    let trend = json!({ "name": e.node_id, "labels": page.values.iter().map(|v| &v.period_name).collect::<Vec<_>>(), "values": page.values.iter().map(|v| v.value.parse::<f64>().ok()).collect::<Vec<_>>(), "target": page.values.first().and_then(|v| v.target), "target_name": target_name });
+    Ok(render(
+        &state,
+        &ctx,
+        "task.html",
+        &page.task_name,
+        json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": page.task_name, "path": e.path, "values": page.values, "explanation": e.text, "trend_json": script_json(&trend),
+                "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods }),
+    ))
+}
+
+async fn evidence_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((unit, task)): Path<(String, String)>,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    let form = crate::upload::read(form, state.config.upload_max_bytes).await?;
+    let period = form.field("period").to_string();
+    let back = format!("/units/{unit}/tasks/{task}");
+    let Some((name, bytes)) = form.file else {
+        return Ok(redirect(&format!(
+            "{back}?error={}",
+            urlencode("choose a file")
+        )));
+    };
+    let cycle = ctx.cycle();
+    let added = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::values::add_evidence(
+                s,
+                settings,
+                actor,
+                cycle.as_deref(),
+                &unit,
+                &task,
+                &period,
+                &name,
+                &bytes,
+            )
+        })
+        .await;
+    after(added, &back, "")
+}
+
+async fn evidence_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (info, bytes) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::values::evidence(s, actor, &id)
+        })
+        .await?;
+    Ok(crate::download::evidence(&info, bytes))
+}
