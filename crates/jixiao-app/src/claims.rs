@@ -18,7 +18,7 @@ pub fn check(
     text: &str,
 ) -> Result<(String, Vec<Checked>)> {
     require(actor, Act::ViewUnit(unit))?;
-    let id = crate::cycles::resolve(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, cycle)?;
     let loaded = crate::reports::load(s, &id)?;
     let u = lookup::unit(&loaded.fw, unit)?;
     let checked = jixiao_claims::reconcile::reconcile_facts(

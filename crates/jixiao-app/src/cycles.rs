@@ -26,25 +26,12 @@ pub fn list(s: &mut Store, actor: &Actor) -> Result<Vec<CycleInfo>> {
 
 /// The cycle asked for, or the newest when none is named.
 pub fn resolve(s: &mut Store, asked: Option<&str>) -> Result<String> {
-    match asked.filter(|c| !c.is_empty()) {
-        Some(c) => Ok(c.to_string()),
-        None => s
-            .cycles()?
-            .into_iter()
-            .next()
-            .map(|(id, _)| id)
-            .ok_or_else(|| {
-                AppError::NotFound(
-                    "cycle (import a task book first: jixiao import taskbook FILE)".into(),
-                )
-            }),
-    }
+    crate::lookup::cycle_id(s, asked)
 }
 
 /// The framework of a cycle (the asked one, or the newest).
 pub fn load(s: &mut Store, asked: Option<&str>) -> Result<Framework> {
-    let id = resolve(s, asked)?;
-    Ok(s.load_cycle(&id)?)
+    crate::lookup::framework(s, asked)
 }
 
 /// Stores a checked task book as its cycle (the office), with its source text (the canonical

@@ -30,7 +30,7 @@ pub fn grade(
     g: &GradeValue,
 ) -> Result<ValueOut> {
     require(actor, Act::Evaluate)?;
-    let fw = crate::cycles::load(s, g.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, g.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let t = lookup::task(&fw, &g.task)?;
     require(actor, Act::Review(&fw, t))?;

@@ -33,7 +33,7 @@ pub fn list(
     cycle: Option<&str>,
 ) -> Result<(jixiao_core::Framework, Vec<LedgerOut>)> {
     require(actor, Act::ProposeLedger)?;
-    let fw = crate::cycles::load(s, cycle)?;
+    let fw = crate::lookup::framework(s, cycle)?;
     let entries = s.ledger_entries(&fw.cycle.id)?;
     let out = entries
         .into_iter()
@@ -72,7 +72,7 @@ pub struct Proposal {
 /// Proposes an entry; it counts once the office approves it. Returns its id.
 pub fn propose(s: &mut Store, settings: &Settings, actor: &Actor, p: &Proposal) -> Result<String> {
     require(actor, Act::ProposeLedger)?;
-    let fw = crate::cycles::load(s, p.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, p.cycle.as_deref())?;
     let u = lookup::unit(&fw, &p.unit)?;
     let kind = jixiao_core::inputs::LedgerKind::parse(&p.kind).ok_or_else(|| {
         AppError::Invalid(format!(
@@ -108,7 +108,7 @@ pub fn decide(
     approve: bool,
 ) -> Result<()> {
     require(actor, Act::Administer)?;
-    let cycle = crate::cycles::resolve(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, cycle)?;
     Ok(s.decide_ledger(&cycle, id, approve, &actor.id)?)
 }
 

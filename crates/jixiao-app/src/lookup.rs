@@ -1,8 +1,32 @@
-//! Finding a unit, task or period of a cycle by its id, with the not-found error users see.
+//! Finding a cycle, or a unit, task or period of one, by its id, with the not-found error users
+//! see.
 
 use crate::error::{AppError, Result};
 use jixiao_core::Framework;
-use jixiao_store::ValueKey;
+use jixiao_store::{Store, ValueKey};
+
+/// The cycle asked for, or the newest when none is named.
+pub fn cycle_id(s: &mut Store, asked: Option<&str>) -> Result<String> {
+    match asked.filter(|c| !c.is_empty()) {
+        Some(c) => Ok(c.to_string()),
+        None => s
+            .cycles()?
+            .into_iter()
+            .next()
+            .map(|(id, _)| id)
+            .ok_or_else(|| {
+                AppError::NotFound(
+                    "cycle (import a task book first: jixiao import taskbook FILE)".into(),
+                )
+            }),
+    }
+}
+
+/// The framework of a cycle (the asked one, or the newest).
+pub fn framework(s: &mut Store, asked: Option<&str>) -> Result<Framework> {
+    let id = cycle_id(s, asked)?;
+    Ok(s.load_cycle(&id)?)
+}
 
 pub fn unit(fw: &Framework, unit: &str) -> Result<usize> {
     fw.units

@@ -22,7 +22,7 @@ pub struct Scored {
 /// Scores cycle `cycle` (or the newest) from its approved values and ledger. No permission is
 /// asked here: callers ask for what they show.
 pub fn scored(s: &mut Store, cycle: Option<&str>) -> Result<Scored> {
-    let fw = crate::cycles::load(s, cycle)?;
+    let fw = crate::lookup::framework(s, cycle)?;
     let inputs = s.inputs(&fw)?;
     let card = jixiao_core::score(&fw, &inputs);
     Ok(Scored { fw, inputs, card })

@@ -24,7 +24,7 @@ impl Observation {
 impl std::fmt::Display for Observation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Observation::Number(x) => write!(f, "{}", crate::explain::num(*x)),
+            Observation::Number(x) => write!(f, "{}", crate::numbers::num(*x)),
             Observation::Grade(g) => f.write_str(g),
         }
     }

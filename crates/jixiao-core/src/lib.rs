@@ -9,6 +9,7 @@ pub mod explain;
 pub mod inputs;
 pub mod method;
 pub mod model;
+pub mod numbers;
 pub mod ranking;
 pub mod records;
 pub mod robustness;

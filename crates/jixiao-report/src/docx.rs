@@ -5,7 +5,7 @@
 //! are native Word charts (DrawingML) whose numbers stay editable in Word.
 
 use crate::doc::{Block, Chart, ChartKind, Document, Table};
-use crate::html::escape;
+use crate::xml::escape;
 use crate::ReportError;
 use std::io::{Cursor, Read, Write};
 use zip::write::SimpleFileOptions;

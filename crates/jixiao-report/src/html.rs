@@ -5,20 +5,7 @@ use crate::doc::{Block, Document, Table};
 use crate::markdown::chart_table;
 use crate::svg::to_svg;
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::xml::escape;
 
 const STYLE: &str = "body{max-width:52em;margin:2em auto;padding:0 1em;\
 font-family:'FangSong','仿宋','仿宋_GB2312','STFangsong','Noto Serif CJK SC',serif;\

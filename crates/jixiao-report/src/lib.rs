@@ -23,6 +23,7 @@ mod self_report;
 pub mod svg;
 pub mod wording;
 pub mod xlsx;
+pub mod xml;
 pub mod zhnum;
 
 pub use results::results_report;

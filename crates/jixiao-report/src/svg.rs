@@ -2,7 +2,7 @@
 //! so they print and archive as they are.
 
 use crate::doc::{Chart, ChartKind};
-use crate::html::escape;
+use crate::xml::escape;
 use crate::zhnum::plain;
 
 const W: f64 = 640.0;

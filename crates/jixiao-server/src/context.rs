@@ -8,9 +8,9 @@
 //! has to remember it. Requests with an API token carry no cookie and need none. Logins are the
 //! exception: they have no session yet (the login form has a double-submit token of its own).
 
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorToDraw, PageError, WebError};
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
@@ -122,17 +122,22 @@ fn query_of(req: &Request) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Builds the request's [`Ctx`], checks CSRF, then runs the route.
+/// Builds the request's [`Ctx`], checks CSRF, then runs the route. A page's error response
+/// leaves with the context, so the error layer can draw it in the user's language.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    match context(&state, req).await {
-        Ok(req) => next.run(req).await,
-        Err((ctx, e)) if !api => crate::pages::error_page(&state, &ctx, &e),
-        Err((_, e)) => e.to_json(),
+    let (ctx, mut resp) = match context(&state, req).await {
+        Ok((ctx, req)) => (ctx, next.run(req).await),
+        Err((_, e)) if api => return e.to_json(),
+        Err((ctx, e)) => (ctx, PageError(e).into_response()),
+    };
+    if resp.extensions().get::<ErrorToDraw>().is_some() {
+        resp.extensions_mut().insert(ctx);
     }
+    resp
 }
 
-async fn context(state: &AppState, mut req: Request) -> Result<Request, (Ctx, WebError)> {
+async fn context(state: &AppState, mut req: Request) -> Result<(Ctx, Request), (Ctx, WebError)> {
     let query = query_of(&req);
     let set_lang = match query.get("lang").map(String::as_str) {
         Some("en") => Some("en"),
@@ -194,8 +199,8 @@ async fn context(state: &AppState, mut req: Request) -> Result<Request, (Ctx, We
             return Err((ctx, WebError::Csrf));
         }
     }
-    req.extensions_mut().insert(ctx);
-    Ok(req)
+    req.extensions_mut().insert(ctx.clone());
+    Ok((ctx, req))
 }
 
 /// The CSRF token the request sent: the header, else the form's `csrf` field. The body is read
@@ -264,15 +269,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Not found: a JSON error under `/api/`, the not-found page elsewhere.
-pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        WebError::App(AppError::NotFound(format!("API route {}", uri.path()))).to_json()
-    } else {
-        crate::pages::not_found_page().into_response()
-    }
-}
-
 /// The client's address for login throttling: the first X-Forwarded-For hop behind a proxy.
 pub fn client_address(h: &HeaderMap) -> String {
     h.get("x-forwarded-for")
@@ -281,5 +277,3 @@ pub fn client_address(h: &HeaderMap) -> String {
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|| "direct".into())
 }
-
-use axum::extract::FromRequest;

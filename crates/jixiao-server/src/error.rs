@@ -1,6 +1,6 @@
 //! The web's one error type, mapped to HTTP in one place: a status and a stable code for every
 //! refusal, rendered as JSON `{code, message}` for the API ([`ApiError`]) or as a page in the
-//! user's language for the pages ([`PageError`], drawn by [`crate::pages::render_errors`]).
+//! user's language for the pages ([`PageError`], drawn by [`crate::pages::render::render_errors`]).
 //! Internal causes are logged once and shown only as "internal error".
 
 use axum::http::StatusCode;
@@ -91,6 +91,9 @@ impl WebError {
         r
     }
 }
+
+/// What a JSON route answers.
+pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
 
 /// An error of an API route: answered as JSON.
 #[derive(Debug)]

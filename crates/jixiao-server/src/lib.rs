@@ -7,7 +7,7 @@
 //! parses what was sent and calls the application on a reader or the writer of the
 //! connection pool ([`state::AppState`]) → the application checks the permission and works
 //! on the store → the handler renders a page or JSON; errors become a status and a page in
-//! the user's language ([`pages::render_errors`]) or `{code, message}` ([`error`]).
+//! the user's language ([`pages::render::render_errors`]) or `{code, message}` ([`error`]).
 //!
 //! The server keeps no state of its own: sessions, login throttling and job claims live in the
 //! database, so several instances can share one PostgreSQL database behind a load balancer.
@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod open311;
 pub mod pages;
 pub mod state;
+pub mod templates;
 pub mod upload;
 
 use axum::http::header;
@@ -42,8 +43,11 @@ pub fn router(state: AppState) -> Router {
     // are drawn as pages.
     let app = api
         .merge(pages::routes())
-        .layer(from_fn_with_state(state.clone(), pages::render_errors))
-        .layer(from_fn_with_state(state.clone(), context::session_layer));
+        .layer(from_fn_with_state(state.clone(), context::session_layer))
+        .layer(from_fn_with_state(
+            state.clone(),
+            pages::render::render_errors,
+        ));
     Router::new()
         .merge(app)
         .route(
@@ -56,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/assets/{*file}", get(assets::asset))
         .route("/open311/{*rest}", axum::routing::any(open311::handle))
-        .fallback(context::not_found)
+        .fallback(pages::render::not_found)
         .layer(from_fn(log_request))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::extract::DefaultBodyLimit::max(limit))

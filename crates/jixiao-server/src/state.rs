@@ -26,7 +26,7 @@ impl AppState {
         Ok(AppState {
             settings: Arc::new(settings),
             pool,
-            templates: Arc::new(crate::pages::templates()),
+            templates: Arc::new(crate::templates::templates()),
             config: Arc::new(config),
         })
     }

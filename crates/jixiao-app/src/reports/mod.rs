@@ -32,7 +32,7 @@ pub fn loaded_for(
         Some(u) => require(actor, Act::ViewUnit(u))?,
         None => require(actor, Act::ViewCycle)?,
     }
-    let id = crate::cycles::resolve(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, cycle)?;
     Ok(load(s, &id)?)
 }
 
@@ -161,7 +161,7 @@ pub fn overview(
     cycle: Option<&str>,
 ) -> Result<(Framework, Option<Publication>)> {
     require(actor, Act::ViewCycle)?;
-    let fw = crate::cycles::load(s, cycle)?;
+    let fw = crate::lookup::framework(s, cycle)?;
     let p = s.publication(&fw.cycle.id)?;
     Ok((fw, p))
 }
@@ -174,7 +174,7 @@ pub fn set_published(
     publish: bool,
 ) -> Result<Change> {
     require(actor, Act::Administer)?;
-    let cycle = crate::cycles::resolve(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, cycle)?;
     Ok(s.set_published(&cycle, publish, &actor.id)?)
 }
 
@@ -186,7 +186,7 @@ pub fn unit_narratives(
     unit: &str,
 ) -> Result<Vec<jixiao_store::reports::Narrative>> {
     require(actor, Act::ViewUnit(unit))?;
-    let cycle = crate::cycles::resolve(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, cycle)?;
     Ok(s.narratives(&cycle)?
         .into_iter()
         .filter(|n| n.unit == unit)
@@ -203,7 +203,7 @@ pub fn save_narratives(
     sections: &[(Section, &str)],
 ) -> Result<bool> {
     require(actor, Act::WriteReport(unit))?;
-    let cycle = crate::cycles::resolve(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, cycle)?;
     let mut changed = false;
     for (section, body) in sections {
         changed |=

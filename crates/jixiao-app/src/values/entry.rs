@@ -82,7 +82,7 @@ pub fn enter(
     v: &EnterValue,
 ) -> Result<ValueOut> {
     require(actor, Act::EnterValue(&v.unit))?;
-    let fw = crate::cycles::load(s, v.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, v.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let u = lookup::unit(&fw, &v.unit)?;
     let t = lookup::task(&fw, &v.task)?;

@@ -65,7 +65,7 @@ pub fn add_evidence(
             "{file_name}: the content is not a .{ext} file"
         )));
     }
-    let fw = crate::cycles::load(s, cycle)?;
+    let fw = crate::lookup::framework(s, cycle)?;
     let u = lookup::unit(&fw, unit)?;
     let t = lookup::task(&fw, task)?;
     let p = lookup::period(&fw, period)?;

@@ -73,7 +73,7 @@ pub struct CycleValues {
 
 /// The cycle's values, without a permission check: for callers that check what they show.
 pub fn cycle_values(s: &mut Store, cycle: Option<&str>) -> Result<CycleValues> {
-    let fw = crate::cycles::load(s, cycle)?;
+    let fw = crate::lookup::framework(s, cycle)?;
     let values = s.values(&fw.cycle.id)?;
     Ok(CycleValues { fw, values })
 }

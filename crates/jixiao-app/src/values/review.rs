@@ -27,7 +27,7 @@ pub fn review(
     r: &ReviewValue,
 ) -> Result<ValueOut> {
     require(actor, Act::Evaluate)?;
-    let fw = crate::cycles::load(s, r.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, r.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let t = lookup::task(&fw, &r.task)?;
     match r.action {

@@ -74,7 +74,7 @@ pub fn upload(
             "{file_name}: only .xlsx or .csv files are accepted"
         )]));
     }
-    let fw = crate::cycles::load(s, cycle)?;
+    let fw = crate::lookup::framework(s, cycle)?;
     let cycle = fw.cycle.id.as_str();
     let rows = jixiao_taskbook::values::parse_values(
         &fw,

@@ -1,7 +1,7 @@
 //! The office's administration: bonus and deduction entries, the audit log, accounts.
 
-use super::ApiResult;
 use crate::context::Ctx;
+use crate::error::ApiResult;
 use crate::error::{ApiJson, ErrorBody};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};

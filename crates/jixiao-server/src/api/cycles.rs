@@ -1,7 +1,7 @@
 //! Cycles, scores, rankings, progress and explanations.
 
-use super::ApiResult;
 use crate::context::Ctx;
+use crate::error::ApiResult;
 use crate::error::ErrorBody;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};

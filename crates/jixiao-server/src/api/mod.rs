@@ -3,23 +3,19 @@
 //! application (which decides permissions before it looks anything up, so a guessed id tells
 //! nothing) and answer JSON; CSRF is checked by the session layer for cookie sessions.
 //!
-//! Modules: [`cycles`] (scores, rankings, progress, explanations), [`values`] (entry, review,
+//! Modules: [`health`], [`cycles`] (scores, rankings, progress, explanations), [`values`] (entry, review,
 //! grading, evidence), [`admin`] (ledger, audit log, users), [`session`] (login, logout, own
 //! account), [`reports`] (reports, report texts, publication).
 
 mod admin;
 mod cycles;
+mod health;
 mod reports;
 mod session;
 mod values;
 
-use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(OpenApi)]
@@ -32,7 +28,7 @@ struct ApiDoc;
 /// The API routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(health))
+        .routes(routes!(health::health))
         .routes(routes!(cycles::list_cycles))
         .routes(routes!(cycles::ranking))
         .routes(routes!(cycles::progress))
@@ -58,38 +54,4 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::save_narrative))
         .routes(routes!(reports::set_publication))
         .split_for_parts()
-}
-
-/// What a JSON route answers.
-type ApiResult<T> = Result<Json<T>, ApiError>;
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    status: &'static str,
-    database: &'static str,
-}
-
-/// Answers 200 when the server and its database are up.
-#[utoipa::path(get, path = "/health", tag = "session", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
-async fn health(State(state): State<AppState>) -> Response {
-    match state.read(|s, _| Ok(s.ping()?)).await {
-        Ok(()) => Json(Health {
-            status: "ok",
-            database: "ok",
-        })
-        .into_response(),
-        Err(_) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Json(ErrorBody {
-                code: "database_unavailable",
-                message: "the database does not answer".into(),
-            }),
-        )
-            .into_response(),
-    }
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct Changed {
-    pub changed: bool,
 }

@@ -1,7 +1,7 @@
 //! Reports, the paragraphs units write for them, and publication.
 
-use super::{ApiResult, Changed};
 use crate::context::Ctx;
+use crate::error::ApiResult;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -136,4 +136,10 @@ pub async fn set_publication(
     Ok(Json(Changed {
         changed: change != jixiao_app::Change::Unchanged,
     }))
+}
+
+/// Whether a write changed anything.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Changed {
+    pub changed: bool,
 }

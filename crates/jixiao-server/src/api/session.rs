@@ -1,7 +1,7 @@
 //! Logging in and out, and one's own account: password and API tokens.
 
-use super::ApiResult;
 use crate::context::{client_address, session_cookie, Ctx};
+use crate::error::ApiResult;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
 use axum::extract::State;

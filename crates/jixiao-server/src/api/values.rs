@@ -1,8 +1,8 @@
 //! Reported values: a unit's values, entry and submission, review, the review queue, grading
 //! and evidence files.
 
-use super::ApiResult;
 use crate::context::Ctx;
+use crate::error::ApiResult;
 use crate::error::{ApiError, ApiJson, ErrorBody, WebError};
 use crate::state::AppState;
 use axum::extract::{Path, State};

@@ -1,6 +1,6 @@
 //! One's own account: changing the password.
 
-use super::{after, render, PageResult};
+use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;

@@ -1,6 +1,6 @@
 //! The office's administration: the audit log and the users.
 
-use super::{redirect, redirect_error, render, PageResult};
+use super::render::{redirect, redirect_error, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;

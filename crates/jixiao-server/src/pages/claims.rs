@@ -1,7 +1,7 @@
 //! Report check: a unit pastes or uploads its report and sees each figure checked against its
 //! data.
 
-use super::{redirect_error, render, PageResult};
+use super::render::{redirect_error, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};

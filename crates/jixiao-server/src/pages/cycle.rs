@@ -1,6 +1,6 @@
 //! The office's overview of a cycle and its rankings.
 
-use super::{render, script_json, PageResult};
+use super::render::{render, script_json, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;
@@ -52,7 +52,7 @@ async fn rankings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             jixiao_app::scores::ranking_of(s, actor, cycle.as_deref(), None)
         })
         .await?;
-    let page = super::ranking_tables(&ctx, &scored.fw, &scored.card, "")?;
+    let page = super::reports::ranking_tables(&ctx, &scored.fw, &scored.card, "")?;
     Ok(render(
         &state,
         &ctx,

@@ -2,7 +2,7 @@
 //! and its upload. A refused entry comes back with its message beside the card and what was
 //! typed kept.
 
-use super::{redirect, render, PageResult};
+use super::render::{redirect, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};

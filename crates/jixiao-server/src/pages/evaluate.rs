@@ -1,7 +1,7 @@
 //! An evaluator's work: the review queue (approve or return submitted values) and the grading
 //! sheet (grades, survey and leader scores).
 
-use super::{after, render, PageResult};
+use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;

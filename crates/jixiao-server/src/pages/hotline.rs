@@ -3,7 +3,7 @@
 //! paging, and a case with its timeline. Requester contacts are masked everywhere; the office
 //! can see one in full, and every such view is recorded.
 
-use super::{after, render, script_json, PageResult};
+use super::render::{after, render, script_json, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};

@@ -1,6 +1,6 @@
 //! Bonus and deduction entries: proposals by evaluators and the office, decisions by the office.
 
-use super::{after, render, PageResult};
+use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};

@@ -4,7 +4,7 @@
 //! Public pages answer 404 for a cycle that is not published, whatever the path, so nothing
 //! unpublished can be found by guessing addresses.
 
-use super::{after, render, PageResult};
+use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::download;
 use crate::error::PageError;
@@ -90,7 +90,7 @@ pub(crate) fn ranking_tables(
         let rows: Vec<_> = r.rows.into_iter().filter(|x| x.rank.is_some()).collect();
         tables.push(json!({ "title": g.name, "rows": rows }));
     }
-    let grades_json = super::script_json(
+    let grades_json = super::render::script_json(
         &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
     );
     Ok(

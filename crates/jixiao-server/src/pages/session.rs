@@ -1,6 +1,6 @@
 //! The home address, the login form and logging out.
 
-use super::{redirect, render, PageResult};
+use super::render::{redirect, render, PageResult};
 use crate::context::{client_address, cookie, session_cookie, Ctx, SESSION_COOKIE};
 use crate::state::AppState;
 use axum::extract::State;

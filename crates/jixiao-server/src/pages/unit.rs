@@ -1,7 +1,7 @@
 //! A unit's page (scores by dimension and indicator, each task's status), a task's page (values
 //! by period, the explanation of its score, evidence files) and evidence uploads and downloads.
 
-use super::{after, redirect, render, script_json, urlencode, PageResult};
+use super::render::{after, redirect, render, script_json, urlencode, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};

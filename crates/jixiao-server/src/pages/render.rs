@@ -1,0 +1,233 @@
+//! Drawing pages: a template with the base values (title, language, texts, user, navigation,
+//! CSRF token), the error pages in the user's language and the layer that draws them, and the
+//! answer to a form (back to the page saying it was saved, or why not).
+
+use crate::context::{Ctx, LANG_COOKIE};
+use crate::error::{ErrorToDraw, PageError, WebError};
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use jixiao_app::{AppError, Role};
+use serde_json::{json, Map, Value};
+
+/// What a page handler answers: the page, or an error the error layer draws.
+pub(crate) type PageResult = Result<Response, PageError>;
+
+/// The links of the navigation for this actor.
+fn nav(ctx: &Ctx) -> Vec<Value> {
+    let tr = crate::i18n::texts(ctx.english);
+    let mut items: Vec<(&str, String)> = Vec::new();
+    match ctx.actor.role {
+        Role::Admin | Role::Evaluator => {
+            for (key, href) in [
+                ("overview", "/overview"),
+                ("rankings", "/rankings"),
+                ("review", "/review"),
+                ("grading", "/grades"),
+                ("ledger", "/ledger"),
+                ("reports", "/reports"),
+                ("hotline", "/hotline"),
+            ] {
+                items.push((tr[key], href.into()));
+            }
+        }
+        Role::Reporter => {
+            if let Some(u) = ctx.actor.unit() {
+                items.push((tr["my_unit"], format!("/units/{u}")));
+                items.push((tr["entry"], format!("/units/{u}/entry")));
+                items.push((tr["self_report"], format!("/units/{u}/report")));
+                items.push((tr["hotline"], "/hotline".into()));
+                items.push((tr["claims_check"], format!("/units/{u}/claims")));
+            }
+        }
+        Role::Public | Role::Client => {}
+    }
+    if ctx.actor.role == Role::Admin {
+        items.push((tr["audit"], "/audit".into()));
+        items.push((tr["users"], "/users".into()));
+    }
+    if !ctx.actor.is_public() {
+        items.push((tr["account"], "/account".into()));
+        items.push((tr["api"], "/api/v1/docs".into()));
+    }
+    items
+        .into_iter()
+        .map(|(label, href)| json!({ "label": label, "current": href == ctx.path, "href": href }))
+        .collect()
+}
+
+/// Renders `template` with the page's values over the base ones (title, language, texts,
+/// user, navigation, CSRF token, the `flash` and `error` of the query string).
+pub(crate) fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    template: &str,
+    title: &str,
+    page: Value,
+) -> Response {
+    let tr = crate::i18n::texts(ctx.english);
+    let mut values = Map::new();
+    values.insert("title".into(), json!(title));
+    values.insert("english".into(), json!(ctx.english));
+    values.insert("tr".into(), json!(tr));
+    values.insert(
+        "user".into(),
+        if ctx.actor.is_public() {
+            Value::Null
+        } else {
+            json!({ "display_name": ctx.actor.display_name, "role": ctx.actor.role.as_str() })
+        },
+    );
+    values.insert("nav".into(), json!(nav(ctx)));
+    values.insert("csrf".into(), json!(ctx.csrf.clone().unwrap_or_default()));
+    values.insert(
+        "flash".into(),
+        json!(ctx
+            .query
+            .get("flash")
+            .map(|f| tr.get(f.as_str()).copied().unwrap_or(""))
+            .unwrap_or("")),
+    );
+    values.insert("error".into(), json!(ctx.q("error")));
+    if let Value::Object(extra) = page {
+        values.extend(extra);
+    }
+    let html = state
+        .templates
+        .get_template(template)
+        .and_then(|t| t.render(Value::Object(values)));
+    match html {
+        Ok(body) => {
+            let mut resp = Html(body).into_response();
+            if let Some(l) = ctx.set_lang {
+                if let Ok(v) =
+                    format!("{LANG_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age=31536000").parse()
+                {
+                    resp.headers_mut().append(SET_COOKIE, v);
+                }
+            }
+            resp
+        }
+        Err(e) => {
+            tracing::error!(error = %e, template, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// A page with a title and a message, answered with `status`.
+pub(crate) fn message(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+) -> Response {
+    let mut r = render(
+        state,
+        ctx,
+        "message.html",
+        title,
+        json!({ "message": message }),
+    );
+    *r.status_mut() = status;
+    r
+}
+
+/// The page for an error, in the user's language; a visitor who must log in goes to the login
+/// page and comes back afterwards.
+pub(crate) fn error_page(state: &AppState, ctx: &Ctx, e: &WebError) -> Response {
+    let key = match e {
+        WebError::App(AppError::Unauthenticated) => {
+            return redirect(&format!("/login?next={}", urlencode(&ctx.path)));
+        }
+        WebError::App(AppError::Forbidden) => "forbidden",
+        WebError::App(AppError::NotFound(_)) => "err_not_found",
+        WebError::App(AppError::Invalid(_)) | WebError::BadBody(_) => "err_invalid",
+        WebError::App(AppError::Conflict(_)) => "err_conflict",
+        WebError::App(AppError::Busy) => "err_busy",
+        WebError::App(AppError::TooManyAttempts(_)) => "err_too_many",
+        WebError::App(AppError::Internal(_)) => "err_internal",
+        WebError::Csrf => "err_csrf",
+    };
+    let detail = match e {
+        WebError::App(AppError::Forbidden | AppError::Internal(_) | AppError::Busy)
+        | WebError::Csrf => String::new(),
+        other => other.to_string(),
+    };
+    message(
+        state,
+        ctx,
+        e.status(),
+        crate::i18n::text(ctx.english, key),
+        &detail,
+    )
+}
+
+/// Draws the errors that pages answer ([`PageError`], with the request's context attached by
+/// the session layer) as pages.
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    match (
+        resp.extensions().get::<ErrorToDraw>().cloned(),
+        resp.extensions().get::<Ctx>().cloned(),
+    ) {
+        (Some(ErrorToDraw(e)), Some(ctx)) => error_page(&state, &ctx, &e),
+        _ => resp,
+    }
+}
+
+/// The answer to a form: back to `path` saying it was saved, or showing why not there; a
+/// refusal or a fault is its error page. `fragment` (with its `#`, or empty) scrolls back to
+/// the item.
+pub(crate) fn after<T>(result: Result<T, AppError>, path: &str, fragment: &str) -> PageResult {
+    match result {
+        Ok(_) => Ok(redirect(&format!("{path}?flash=saved{fragment}"))),
+        Err(e @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::Conflict(_))) => {
+            Ok(redirect_error(path, &e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Back to `path` with an error to show there.
+pub(crate) fn redirect_error(path: &str, e: &AppError) -> Response {
+    redirect(&format!("{path}?error={}", urlencode(&e.to_string())))
+}
+
+pub(crate) fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response()
+}
+
+/// JSON for a `<script type="application/json">` element: `<` escaped so it cannot close it.
+pub(crate) fn script_json(v: &Value) -> String {
+    v.to_string().replace('<', "\\u003c")
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Not found: a JSON error under `/api/`, the not-found page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        WebError::App(AppError::NotFound(format!("API route {}", uri.path()))).to_json()
+    } else {
+        not_found_page()
+    }
+}
+
+pub fn not_found_page() -> Response {
+    (StatusCode::NOT_FOUND, Html("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>未找到 Not found</title></head><body><main><h1>页面未找到 / Page not found</h1><p><a href=\"/\">返回首页 / Home</a></p></main></body></html>")).into_response()
+}

@@ -1,0 +1,51 @@
+//! The page templates, embedded in the binary.
+
+const TEMPLATES: [(&str, &str); 22] = [
+    ("base.html", include_str!("../templates/base.html")),
+    ("message.html", include_str!("../templates/message.html")),
+    ("claims.html", include_str!("../templates/claims.html")),
+    ("hotline.html", include_str!("../templates/hotline.html")),
+    (
+        "hotline_cases.html",
+        include_str!("../templates/hotline_cases.html"),
+    ),
+    (
+        "hotline_case.html",
+        include_str!("../templates/hotline_case.html"),
+    ),
+    ("reports.html", include_str!("../templates/reports.html")),
+    (
+        "unit_report.html",
+        include_str!("../templates/unit_report.html"),
+    ),
+    ("public.html", include_str!("../templates/public.html")),
+    (
+        "public_unit.html",
+        include_str!("../templates/public_unit.html"),
+    ),
+    ("grades.html", include_str!("../templates/grades.html")),
+    ("ledger.html", include_str!("../templates/ledger.html")),
+    ("users.html", include_str!("../templates/users.html")),
+    ("rankings.html", include_str!("../templates/rankings.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("overview.html", include_str!("../templates/overview.html")),
+    ("unit.html", include_str!("../templates/unit.html")),
+    ("task.html", include_str!("../templates/task.html")),
+    ("entry.html", include_str!("../templates/entry.html")),
+    ("review.html", include_str!("../templates/review.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("account.html", include_str!("../templates/account.html")),
+];
+
+/// The templates, strict: a variable a template uses but the page did not give is an error,
+/// not an empty string, so a mistake shows in the tests instead of as a blank on a page.
+pub fn templates() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).expect("templates are valid");
+    }
+    env.add_function("fmt", |x: f64| format!("{x:.2}"));
+    env.add_function("pct", |x: f64| format!("{:.1}%", x * 100.0));
+    env
+}
