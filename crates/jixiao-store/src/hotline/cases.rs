@@ -1,0 +1,349 @@
+//! Cases and their events: imports, lifecycle events, the case list, contacts (viewed with a
+//! record, erased after retention). Every write keeps rollups and packs in step.
+
+use super::packs::{take_seq, PackChanges};
+use super::rollups::{add_contribution, Deltas};
+use super::rows::{case_from_row, placeholders, stored_row, t, time, CASE_COLUMNS, CHUNK};
+use crate::conn::{Dialect, Val};
+use crate::{now, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use jixiao_hotline::case::apply;
+use jixiao_hotline::{Case, Event, HotlineConfig};
+use std::collections::HashMap;
+
+/// The result of an import: cases inserted, updated, unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseImport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Filters of the case list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub month: Option<String>,
+    pub unit: Option<String>,
+    pub district: Option<String>,
+    pub category: Option<String>,
+    pub stage: Option<String>,
+    /// Open and past the completion deadline at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Only these cases (overrides nothing else; callers decide).
+    pub ids: Vec<String>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// `Some(true)`: not closed; `Some(false)`: closed.
+    pub open: Option<bool>,
+}
+
+impl Store {
+    fn cases_by_id(&mut self, ids: &[&str]) -> Result<HashMap<String, Case>> {
+        Ok(self
+            .stored_cases(ids)?
+            .into_iter()
+            .map(|(id, (c, _))| (id, c))
+            .collect())
+    }
+
+    /// Cases by id with their `seq` (their place in the packs).
+    fn stored_cases(&mut self, ids: &[&str]) -> Result<HashMap<String, (Case, Option<i64>)>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {} FROM hotline_cases WHERE id IN ({})",
+                CASE_COLUMNS.join(", "),
+                marks.join(", ")
+            );
+            let params: Vec<Val> = chunk.iter().map(|i| t(i)).collect();
+            for r in self.conn.query(&sql, &params)? {
+                if let Some(c) = case_from_row(&r) {
+                    out.insert(c.id.clone(), (c, r[33].as_int()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Imports cases, all or nothing: new ids are inserted, changed ones updated, equal ones
+    /// left alone (importing the same file twice changes nothing); the rollup counters follow in
+    /// the same transaction. `progress` is told how many cases are done.
+    pub fn hotline_import(
+        &mut self,
+        cases: &mut dyn Iterator<Item = Case>,
+        source: &str,
+        config: &HotlineConfig,
+        actor: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<CaseImport> {
+        let districts = self.district_map()?;
+        let at = now();
+        self.tx(|s| {
+            let mut outcome = CaseImport::default();
+            let mut deltas = Deltas::new();
+            let mut done = 0;
+            let mut next_seq = s.next_seq()?;
+            loop {
+                let batch: Vec<Case> = (&mut *cases).take(2000).collect();
+                if batch.is_empty() {
+                    break;
+                }
+                let batch = batch.as_slice();
+                let ids: Vec<&str> = batch.iter().map(|c| c.id.as_str()).collect();
+                let existing = s.stored_cases(&ids)?;
+                let mut fresh: Vec<(&Case, i64)> = Vec::new();
+                let mut packs = PackChanges::new();
+                for c in batch {
+                    match existing.get(&c.id) {
+                        Some((old, _)) if old == c => outcome.unchanged += 1,
+                        Some((old, seq)) => {
+                            add_contribution(&mut deltas, old, -1, config, &districts);
+                            add_contribution(&mut deltas, c, 1, config, &districts);
+                            let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
+                            let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
+                            s.update_case(row, true)?;
+                            s.put_facts(&mut packs, seq, facts)?;
+                            outcome.updated += 1;
+                        }
+                        None => {
+                            add_contribution(&mut deltas, c, 1, config, &districts);
+                            fresh.push((c, take_seq(&mut next_seq)));
+                        }
+                    }
+                }
+                for chunk in fresh.chunks(CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO hotline_cases ({}) VALUES {}",
+                        CASE_COLUMNS.join(", "),
+                        placeholders(chunk.len(), CASE_COLUMNS.len())
+                    );
+                    let mut params = Vec::with_capacity(chunk.len() * CASE_COLUMNS.len());
+                    for &(c, seq) in chunk {
+                        let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
+                        params.extend(row);
+                        s.put_facts(&mut packs, seq, facts)?;
+                    }
+                    s.conn.exec(&sql, &params)?;
+                }
+                s.write_packs(&packs)?;
+                outcome.inserted += fresh.len();
+                done += batch.len();
+                progress(done);
+            }
+            s.add_rollups(&deltas)?;
+            if outcome.inserted + outcome.updated > 0 {
+                s.audit_append(
+                    &at,
+                    actor,
+                    "hotline.import",
+                    &format!("hotline/import/{source}"),
+                    None,
+                    Some(format!(
+                        "{} inserted, {} updated, {} unchanged",
+                        outcome.inserted, outcome.updated, outcome.unchanged
+                    )),
+                )?;
+            }
+            Ok(outcome)
+        })
+    }
+
+    pub fn hotline_case(&mut self, id: &str) -> Result<Option<Case>> {
+        Ok(self.cases_by_id(&[id])?.remove(id))
+    }
+
+    /// The case's events: (at, kind, actor, detail).
+    pub fn hotline_events(&mut self, id: &str) -> Result<Vec<(String, String, String, String)>> {
+        Ok(self
+            .conn
+            .query("SELECT at, kind, actor, detail FROM hotline_events WHERE case_id = $1 ORDER BY seq", &[t(id)])?
+            .iter()
+            .map(|r| {
+                let s = |i: usize| r[i].as_text().unwrap_or_default().to_string();
+                (s(0), s(1), s(2), s(3))
+            })
+            .collect())
+    }
+
+    /// Applies a lifecycle event to a stored case; the counters follow in the same transaction.
+    /// Exclusions and their withdrawal are also written to the audit log.
+    pub fn hotline_apply(
+        &mut self,
+        id: &str,
+        event: &Event,
+        at: DateTime<Utc>,
+        config: &HotlineConfig,
+        actor: &str,
+    ) -> Result<Case> {
+        let districts = self.district_map()?;
+        self.tx(|s| {
+            let (old, seq) = s
+                .stored_cases(&[id])?
+                .remove(id)
+                .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
+            let new = apply(&old, event, at).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut deltas = Deltas::new();
+            add_contribution(&mut deltas, &old, -1, config, &districts);
+            add_contribution(&mut deltas, &new, 1, config, &districts);
+            let seq = match seq {
+                Some(q) => q,
+                None => s.next_seq()?,
+            };
+            let (row, facts) = stored_row(&new, config, &districts, "", &now(), seq);
+            s.update_case(row, false)?;
+            let mut packs = PackChanges::new();
+            s.put_facts(&mut packs, seq, facts)?;
+            s.write_packs(&packs)?;
+            s.add_rollups(&deltas)?;
+            let seq = s
+                .conn
+                .query("SELECT COALESCE(MAX(seq), 0) + 1 FROM hotline_events WHERE case_id = $1", &[t(id)])?
+                .first()
+                .and_then(|r| r[0].as_int())
+                .unwrap_or(1);
+            let detail = serde_json::to_string(event).unwrap_or_default();
+            s.conn.exec(
+                "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail)],
+            )?;
+            if matches!(event, Event::Exclude(_) | Event::Include) {
+                s.audit_append(&now(), actor, &format!("hotline.{}", event.name()), &format!("hotline/case/{id}"), None, Some(detail))?;
+            }
+            Ok(new)
+        })
+    }
+
+    /// A page of cases, newest first, and how many match.
+    pub fn hotline_cases(
+        &mut self,
+        f: &CaseFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<Case>, i64)> {
+        let mut cond: Vec<String> = Vec::new();
+        let mut params: Vec<Val> = Vec::new();
+        fn add(cond: &mut Vec<String>, params: &mut Vec<Val>, c: &str, v: Val) {
+            params.push(v);
+            cond.push(c.replace('?', &format!("${}", params.len())));
+        }
+        if let Some(m) = &f.month {
+            add(&mut cond, &mut params, "month = ?", t(m));
+        }
+        if let Some(u) = &f.unit {
+            add(&mut cond, &mut params, "unit = ?", t(u));
+        }
+        if let Some(d) = &f.district {
+            add(&mut cond, &mut params, "district = ?", t(d));
+        }
+        if let Some(c) = f.category.as_ref().filter(|c| !c.is_empty()) {
+            add(
+                &mut cond,
+                &mut params,
+                "category LIKE ?",
+                t(&format!("{c}%")),
+            );
+        }
+        if let Some(st) = &f.stage {
+            add(&mut cond, &mut params, "stage = ?", t(st));
+        }
+        if !f.ids.is_empty() {
+            let mut marks = Vec::new();
+            for id in f.ids.iter().take(CHUNK) {
+                params.push(t(id));
+                marks.push(format!("${}", params.len()));
+            }
+            cond.push(format!("id IN ({})", marks.join(", ")));
+        }
+        if let Some(from) = f.received_from {
+            add(&mut cond, &mut params, "received_at >= ?", time(Some(from)));
+        }
+        if let Some(to) = f.received_to {
+            add(&mut cond, &mut params, "received_at <= ?", time(Some(to)));
+        }
+        match f.open {
+            Some(true) => cond.push("stage <> 'closed'".into()),
+            Some(false) => cond.push("stage = 'closed'".into()),
+            None => {}
+        }
+        if let Some(at) = f.overdue_at {
+            add(
+                &mut cond,
+                &mut params,
+                "stage <> 'closed' AND handled_at IS NULL AND completion_due < ?",
+                time(Some(at)),
+            );
+        }
+        let wh = if cond.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", cond.join(" AND "))
+        };
+        let total = self
+            .conn
+            .query(&format!("SELECT COUNT(*) FROM hotline_cases{wh}"), &params)?
+            .first()
+            .and_then(|r| r[0].as_int())
+            .unwrap_or(0);
+        let sql = format!(
+            "SELECT {} FROM hotline_cases{wh} ORDER BY received_at DESC, id LIMIT {} OFFSET {}",
+            CASE_COLUMNS.join(", "),
+            limit.min(1000),
+            offset
+        );
+        let cases = self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .filter_map(case_from_row)
+            .collect();
+        Ok((cases, total))
+    }
+
+    /// The requester's contact in full, recording who looked (Personal Information Protection
+    /// Law): a row in `hotline_contact_views` and an audit entry.
+    pub fn hotline_view_contact(&mut self, id: &str, viewer: &str) -> Result<Option<String>> {
+        self.tx(|s| {
+            let contact = s
+                .conn
+                .query("SELECT contact FROM hotline_cases WHERE id = $1", &[t(id)])?
+                .first()
+                .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?[0]
+                .as_text()
+                .map(str::to_string);
+            let at = now();
+            s.conn.exec(
+                "INSERT INTO hotline_contact_views (case_id, viewer, at) VALUES ($1, $2, $3)",
+                &[t(id), t(viewer), t(&at)],
+            )?;
+            s.audit_append(
+                &at,
+                viewer,
+                "hotline.contact_view",
+                &format!("hotline/case/{id}"),
+                None,
+                None,
+            )?;
+            Ok(contact)
+        })
+    }
+
+    /// Erases the contacts of cases closed before `before` (the retention job); returns how many.
+    pub fn hotline_erase_contacts(&mut self, before: DateTime<Utc>, actor: &str) -> Result<u64> {
+        self.tx(|s| {
+            let n = s.conn.exec(
+                "UPDATE hotline_cases SET contact = NULL WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1",
+                &[time(Some(before))],
+            )?;
+            if n > 0 {
+                s.audit_append(&now(), actor, "hotline.erase_contacts", "hotline/cases", None, Some(format!("{n} contacts erased")))?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// The database's own dialect, for callers that tune bulk work.
+    pub fn is_postgres(&self) -> bool {
+        self.conn.dialect() == Dialect::Postgres
+    }
+}

@@ -1,0 +1,114 @@
+//! The grid geography and the category catalogue of the hotline.
+
+use super::rows::{ot, placeholders, t, CHUNK};
+use crate::conn::Val;
+use crate::{now, Result, Store, StoreError};
+use jixiao_hotline::catalogue::Category;
+use jixiao_hotline::geography::{Area, Geography, Level};
+use std::collections::HashMap;
+
+impl Store {
+    /// Replaces the geography (areas not in `geo` are removed).
+    pub fn hotline_save_geography(&mut self, geo: &Geography, actor: &str) -> Result<usize> {
+        self.tx(|s| {
+            s.conn.exec("DELETE FROM hotline_areas", &[])?;
+            for chunk in geo.areas.chunks(CHUNK) {
+                let sql = format!(
+                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon) VALUES {}",
+                    placeholders(chunk.len(), 6)
+                );
+                let params: Vec<Val> = chunk
+                    .iter()
+                    .flat_map(|a| {
+                        [
+                            t(&a.id),
+                            t(&a.name),
+                            t(a.level.as_str()),
+                            ot(a.parent.as_deref()),
+                            Val::Real(a.lat),
+                            Val::Real(a.lon),
+                        ]
+                    })
+                    .collect();
+                s.conn.exec(&sql, &params)?;
+            }
+            s.audit_append(
+                &now(),
+                actor,
+                "hotline.geography",
+                "hotline/geography",
+                None,
+                Some(format!("{} areas", geo.areas.len())),
+            )?;
+            Ok(geo.areas.len())
+        })
+    }
+
+    pub fn hotline_geography(&mut self) -> Result<Geography> {
+        let rows = self.conn.query(
+            "SELECT id, name, level, parent, lat, lon FROM hotline_areas ORDER BY level, id",
+            &[],
+        )?;
+        let mut areas: Vec<Area> = rows
+            .iter()
+            .filter_map(|r| {
+                Some(Area {
+                    id: r[0].as_text()?.to_string(),
+                    name: r[1].as_text()?.to_string(),
+                    level: Level::parse(r[2].as_text()?)?,
+                    parent: r[3].as_text().map(str::to_string),
+                    lat: r[4].as_real(),
+                    lon: r[5].as_real(),
+                })
+            })
+            .collect();
+        areas.sort_by(|a, b| a.level.cmp(&b.level).then(a.id.cmp(&b.id)));
+        Geography::new(areas).map_err(StoreError::Invalid)
+    }
+
+    pub fn hotline_save_categories(&mut self, categories: &[Category]) -> Result<()> {
+        self.tx(|s| {
+            s.conn.exec("DELETE FROM hotline_categories", &[])?;
+            for c in categories {
+                s.conn.exec(
+                    "INSERT INTO hotline_categories (code, name) VALUES ($1, $2)",
+                    &[t(&c.code), t(&c.name)],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn hotline_categories(&mut self) -> Result<Vec<Category>> {
+        Ok(self
+            .conn
+            .query(
+                "SELECT code, name FROM hotline_categories ORDER BY code",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| {
+                Some(Category {
+                    code: r[0].as_text()?.to_string(),
+                    name: r[1].as_text()?.to_string(),
+                })
+            })
+            .collect())
+    }
+
+    /// street id → district id, from the stored geography.
+    pub(crate) fn district_map(&mut self) -> Result<HashMap<String, String>> {
+        let geo = self.hotline_geography()?;
+        Ok(geo
+            .areas
+            .iter()
+            .filter(|a| a.level != Level::District)
+            .filter_map(|a| {
+                Some((
+                    a.id.clone(),
+                    geo.ancestor(&a.id, Level::District)?.id.clone(),
+                ))
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,18 @@
+//! 接诉即办 storage: cases, their events, and the rollup counters, which every write keeps in
+//! step with the cases in the same transaction (a case's old contribution is subtracted and its
+//! new one added), so rankings and dashboards read counters, never cases.
+//!
+//! [`rows`] (a case as a row), [`cases`] (imports, events, lists, contacts), [`rollups`]
+//! (counters and monthly figures), [`packs`] (the compact copies rebuilds read), [`rebuild`],
+//! [`geography`] (areas and categories), [`keys`] (Open311 API keys).
+
+mod cases;
+mod geography;
+mod keys;
+mod packs;
+mod rebuild;
+mod rollups;
+mod rows;
+
+pub use cases::{CaseFilter, CaseImport};
+pub use rollups::UnitCounters;

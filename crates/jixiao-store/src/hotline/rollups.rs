@@ -1,0 +1,223 @@
+//! The rollup counters per unit × month × category: adding a case's contribution, and the
+//! monthly figures dashboards and rankings read.
+
+use super::rows::{ot, placeholders, t, CHUNK};
+use crate::conn::Val;
+use crate::{Result, Store};
+use jixiao_hotline::rollup::{contribution, Counters, RollupKey};
+use jixiao_hotline::{Case, HotlineConfig};
+use std::collections::{BTreeMap, HashMap};
+
+/// Counters summed per unit (or district) for a month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitCounters {
+    pub unit: String,
+    pub district: Option<String>,
+    pub counters: Counters,
+}
+
+/// Rollup deltas: counters by key, with the unit's district.
+pub(crate) type Deltas = BTreeMap<RollupKey, (Option<String>, Counters)>;
+
+/// A rollup row to add: unit, month, category, district, counters.
+pub(crate) type RollupRow<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Counters);
+
+/// Adds (`sign` 1) or takes away (-1) what `case` contributes to the counters.
+pub(crate) fn add_contribution(
+    deltas: &mut Deltas,
+    case: &Case,
+    sign: i64,
+    config: &HotlineConfig,
+    districts: &HashMap<String, String>,
+) {
+    if let Some((k, x)) = contribution(case, config) {
+        let district = districts.get(&k.unit).cloned();
+        let e = deltas.entry(k).or_insert((district, Counters::default()));
+        if sign > 0 {
+            e.1 += x;
+        } else {
+            e.1 -= x;
+        }
+    }
+}
+
+impl Store {
+    pub(crate) fn add_rollups(&mut self, deltas: &Deltas) -> Result<()> {
+        let rows: Vec<RollupRow> = deltas
+            .iter()
+            .map(|(k, (d, c))| {
+                (
+                    k.unit.as_str(),
+                    k.month.as_str(),
+                    k.category.as_str(),
+                    d.as_deref(),
+                    *c,
+                )
+            })
+            .collect();
+        self.add_rollup_rows(&rows)
+    }
+
+    /// Adds counters to the stored rollups (rows that are all zero are skipped).
+    fn add_rollup_rows(&mut self, rows: &[RollupRow]) -> Result<()> {
+        self.write_rollup_rows(rows, true)
+    }
+
+    /// Writes rollup rows, adding to stored ones (`add`) or into an emptied table, where plain
+    /// inserts in chunks of 1,000 rows save a tenth of PostgreSQL's time (84,000 rows: 0.68 s
+    /// against 0.75 s; one JSON parameter read by json_populate_recordset took 1.0 s).
+    pub(crate) fn write_rollup_rows(&mut self, rows: &[RollupRow], add: bool) -> Result<()> {
+        let cols = Counters::FIELDS;
+        let list: Vec<&RollupRow> = rows.iter().filter(|r| !r.4.is_zero()).collect();
+        let upsert = format!(
+            " ON CONFLICT (unit, month, category) DO UPDATE SET {}",
+            cols.iter()
+                .map(|c| format!("{c} = hotline_rollups.{c} + excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for chunk in list.chunks(if add { CHUNK } else { 1000 }) {
+            let sql = format!(
+                "INSERT INTO hotline_rollups (unit, month, category, district, {}) VALUES {}{}",
+                cols.join(", "),
+                placeholders(chunk.len(), 4 + cols.len()),
+                if add { upsert.as_str() } else { "" },
+            );
+            let mut params = Vec::with_capacity(chunk.len() * (4 + cols.len()));
+            for (unit, month, category, district, c) in chunk {
+                params.extend([t(unit), t(month), t(category), ot(*district)]);
+                params.extend(c.to_array().iter().map(|x| Val::Int(Some(*x))));
+            }
+            self.conn.exec(&sql, &params)?;
+        }
+        Ok(())
+    }
+
+    /// Every rollup row: ((unit, month, category), counters), for comparisons.
+    pub fn hotline_rollup_rows(&mut self) -> Result<Vec<(RollupKey, Counters)>> {
+        let sql = format!(
+            "SELECT unit, month, category, {} FROM hotline_rollups ORDER BY unit, month, category",
+            Counters::FIELDS.join(", ")
+        );
+        Ok(self
+            .conn
+            .query(&sql, &[])?
+            .iter()
+            .map(|r| {
+                let k = RollupKey {
+                    unit: r[0].as_text().unwrap_or_default().to_string(),
+                    month: r[1].as_text().unwrap_or_default().to_string(),
+                    category: r[2].as_text().unwrap_or_default().to_string(),
+                };
+                (
+                    k,
+                    Counters::from_array(std::array::from_fn(|i| r[3 + i].as_int().unwrap_or(0))),
+                )
+            })
+            .filter(|(_, c)| !c.is_zero())
+            .collect())
+    }
+
+    /// Counters of `month` summed per unit, or per district with `by_district`, optionally for
+    /// one district's units and one category prefix. Reads only the rollups.
+    pub fn hotline_month(
+        &mut self,
+        month: &str,
+        by_district: bool,
+        district: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<Vec<UnitCounters>> {
+        let sums: Vec<String> = Counters::FIELDS
+            .iter()
+            .map(|f| format!("CAST(SUM({f}) AS BIGINT)"))
+            .collect();
+        let key = if by_district { "district" } else { "unit" };
+        let mut sql = format!(
+            "SELECT {key}, MAX(district), {} FROM hotline_rollups WHERE month = $1",
+            sums.join(", ")
+        );
+        let mut params = vec![t(month)];
+        if by_district {
+            sql.push_str(" AND district IS NOT NULL");
+        }
+        if let Some(d) = district {
+            params.push(t(d));
+            sql.push_str(&format!(" AND district = ${}", params.len()));
+        }
+        if let Some(c) = category.filter(|c| !c.is_empty()) {
+            params.push(t(&format!("{c}%")));
+            sql.push_str(&format!(" AND category LIKE ${}", params.len()));
+        }
+        sql.push_str(&format!(" GROUP BY {key} ORDER BY {key}"));
+        Ok(self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| UnitCounters {
+                unit: r[0].as_text().unwrap_or_default().to_string(),
+                district: r[1].as_text().map(str::to_string),
+                counters: Counters::from_array(std::array::from_fn(|i| {
+                    r[2 + i].as_int().unwrap_or(0)
+                })),
+            })
+            .collect())
+    }
+
+    /// The `limit` grid cells of a district with the most cases received in `month`.
+    pub fn hotline_grid_counts(
+        &mut self,
+        month: &str,
+        district: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, i64)>> {
+        Ok(self
+            .conn
+            .query(
+                &format!(
+                    "SELECT grid, COUNT(*) FROM hotline_cases WHERE month = $1 AND district = $2 AND grid IS NOT NULL \
+                     GROUP BY grid ORDER BY COUNT(*) DESC, grid LIMIT {}",
+                    limit.min(1000)
+                ),
+                &[t(month), t(district)],
+            )?
+            .iter()
+            .map(|r| (r[0].as_text().unwrap_or_default().to_string(), r[1].as_int().unwrap_or(0)))
+            .collect())
+    }
+
+    /// Months with counters, newest last.
+    pub fn hotline_months(&mut self) -> Result<Vec<String>> {
+        Ok(self
+            .conn
+            .query(
+                "SELECT DISTINCT month FROM hotline_rollups ORDER BY month",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| r[0].as_text().map(str::to_string))
+            .collect())
+    }
+
+    /// Accepted cases per month × category (the heat map and the month's themes).
+    pub fn hotline_category_counts(
+        &mut self,
+        district: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let (sql, params) = match district {
+            Some(d) => ("SELECT month, category, CAST(SUM(accepted) AS BIGINT) FROM hotline_rollups WHERE district = $1 GROUP BY month, category ORDER BY month, category", vec![t(d)]),
+            None => ("SELECT month, category, CAST(SUM(accepted) AS BIGINT) FROM hotline_rollups GROUP BY month, category ORDER BY month, category", vec![]),
+        };
+        Ok(self
+            .conn
+            .query(sql, &params)?
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_text().unwrap_or_default().to_string(),
+                    r[1].as_text().unwrap_or_default().to_string(),
+                    r[2].as_int().unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+}
