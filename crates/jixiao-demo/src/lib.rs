@@ -223,13 +223,19 @@ pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
     }
     let url = format!("sqlite://{}", path.display());
     let mut store = jixiao_app::open(&url).with_context(|| format!("opening {url}"))?;
+    let count = load(&mut store, actor)?;
+    Ok((url, count))
+}
+
+/// Loads the demo cycle (task book, values, ledger) into an open database, as the office
+/// named `actor`; returns the number of values.
+pub fn load(store: &mut Store, actor: &str) -> Result<usize> {
     let actor = Actor::office(actor);
     let (fw, rows, ledger) = cycle()?;
-    jixiao_app::cycles::import_taskbook(&mut store, &actor, &fw, Some(TASKBOOK))?;
-    let count = rows.len();
-    jixiao_app::values::import(&mut store, &actor, &fw.cycle.id, &rows, &mut |_| {})?;
-    jixiao_app::ledger::import(&mut store, &actor, &fw.cycle.id, &ledger)?;
-    Ok((url, count))
+    jixiao_app::cycles::import_taskbook(store, &actor, &fw, Some(TASKBOOK))?;
+    jixiao_app::values::import(store, &actor, &fw.cycle.id, &rows, &mut |_| {})?;
+    jixiao_app::ledger::import(store, &actor, &fw.cycle.id, &ledger)?;
+    Ok(rows.len())
 }
 
 /// Adds (or resets) the demo accounts of [`ACCOUNTS`].

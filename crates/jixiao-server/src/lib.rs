@@ -26,7 +26,7 @@ pub mod state;
 pub mod templates;
 pub mod upload;
 
-use axum::http::header;
+use axum::http::{header, Method};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
@@ -48,23 +48,69 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             pages::render::render_errors,
         ));
-    Router::new()
-        .merge(app)
-        .route(
-            "/api/v1/openapi.json",
-            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec) }),
-        )
-        .route(
-            "/api/v1/docs",
-            get(|| async { axum::response::Html(assets::SWAGGER_PAGE) }),
-        )
-        .route("/assets/{*file}", get(assets::asset))
-        .route("/open311/{*rest}", axum::routing::any(open311::handle))
+    fixed_routes(spec)
+        .into_iter()
+        .fold(Router::new().merge(app), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
         .fallback(pages::render::not_found)
         .layer(from_fn(log_request))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The routes outside the pages and the API: the OpenAPI document and its browser, static
+/// files, and Open311 (whose one handler parses its paths itself, for GET and POST: the only
+/// methods of GeoReport v2).
+fn fixed_routes(spec: String) -> Vec<pages::render::PageRoute> {
+    vec![
+        (
+            Method::GET,
+            "/api/v1/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec) }),
+        ),
+        (
+            Method::GET,
+            "/api/v1/docs",
+            get(|| async { axum::response::Html(assets::SWAGGER_PAGE) }),
+        ),
+        (Method::GET, "/assets/{*file}", get(assets::asset)),
+        (Method::GET, "/open311/{*rest}", get(open311::handle)),
+        (
+            Method::POST,
+            "/open311/{*rest}",
+            axum::routing::post(open311::handle),
+        ),
+    ]
+}
+
+/// Every route of the application as (method, path with `{parameters}`): the API's from its
+/// OpenAPI document, the pages' from their table, and the fixed ones. The route tests require a
+/// permission case for each, so a new route cannot arrive untested.
+pub fn route_table() -> Vec<(Method, String)> {
+    let (_, openapi) = api::router();
+    let mut out = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        for (method, operation) in [
+            (Method::GET, &item.get),
+            (Method::PUT, &item.put),
+            (Method::POST, &item.post),
+            (Method::DELETE, &item.delete),
+            (Method::PATCH, &item.patch),
+        ] {
+            if operation.is_some() {
+                out.push((method, path.clone()));
+            }
+        }
+    }
+    out.extend(
+        pages::table()
+            .into_iter()
+            .chain(fixed_routes(String::new()))
+            .map(|(method, path, _)| (method, path.to_string())),
+    );
+    out
 }
 
 /// A panic inside one request answers 500 for that request only; the instance goes on.

@@ -1,18 +1,21 @@
 //! One's own account: changing the password.
 
+use super::render::PageRoute;
 use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account_page))
-        .route("/account/password", post(password_submit))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/account", get(account_page)),
+        (Method::POST, "/account/password", post(password_submit)),
+    ]
 }
 
 async fn account_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {

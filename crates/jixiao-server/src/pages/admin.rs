@@ -1,21 +1,25 @@
 //! The office's administration: the audit log and the users.
 
+use super::render::PageRoute;
 use super::render::{redirect, redirect_error, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::http::Method;
+use axum::routing::{get, post};
+use axum::Form;
 use jixiao_app::accounts::NewUser;
 use jixiao_app::audit::AuditFilter;
 use jixiao_app::AppError;
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(audit_page))
-        .route("/users", get(users_page).post(users_submit))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/audit", get(audit_page)),
+        (Method::GET, "/users", get(users_page)),
+        (Method::POST, "/users", post(users_submit)),
+    ]
 }
 
 /// The newest entries the audit page shows.

@@ -1,21 +1,29 @@
 //! Report check: a unit pastes or uploads its report and sees each figure checked against its
 //! data.
 
+use super::render::PageRoute;
 use super::render::{redirect_error, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jixiao_app::AppError;
 use jixiao_claims::reconcile::Verdict;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/units/{unit}/claims", get(claims_page).post(claims_submit))
-        .route("/units/{unit}/claims/upload", post(claims_upload))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/units/{unit}/claims", get(claims_page)),
+        (Method::POST, "/units/{unit}/claims", post(claims_submit)),
+        (
+            Method::POST,
+            "/units/{unit}/claims/upload",
+            post(claims_upload),
+        ),
+    ]
 }
 
 async fn claims_page(

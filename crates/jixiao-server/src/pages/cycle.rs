@@ -1,17 +1,19 @@
 //! The office's overview of a cycle and its rankings.
 
+use super::render::PageRoute;
 use super::render::{render, script_json, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::Method;
 use axum::routing::get;
-use axum::Router;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/overview", get(overview))
-        .route("/rankings", get(rankings))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/overview", get(overview)),
+        (Method::GET, "/rankings", get(rankings)),
+    ]
 }
 
 async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult {

@@ -2,25 +2,33 @@
 //! and its upload. A refused entry comes back with its message beside the card and what was
 //! typed kept.
 
+use super::render::PageRoute;
 use super::render::{redirect, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jixiao_app::values::{EnterValue, Typed, UploadError};
 use jixiao_app::AppError;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/units/{unit}/entry", get(entry_page).post(entry_submit))
-        .route("/units/{unit}/template.xlsx", get(template_download))
-        .route("/units/{unit}/upload", post(upload_submit))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/units/{unit}/entry", get(entry_page)),
+        (Method::POST, "/units/{unit}/entry", post(entry_submit)),
+        (
+            Method::GET,
+            "/units/{unit}/template.xlsx",
+            get(template_download),
+        ),
+        (Method::POST, "/units/{unit}/upload", post(upload_submit)),
+    ]
 }
 
 /// The form; with problems (a refused entry, a refused upload) it answers 422.

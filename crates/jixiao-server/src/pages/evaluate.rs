@@ -1,12 +1,14 @@
 //! An evaluator's work: the review queue (approve or return submitted values) and the grading
 //! sheet (grades, survey and leader scores).
 
+use super::render::PageRoute;
 use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::http::Method;
+use axum::routing::{get, post};
+use axum::Form;
 use jixiao_app::grading::GradeValue;
 use jixiao_app::values::ReviewValue;
 use jixiao_app::AppError;
@@ -14,10 +16,13 @@ use jixiao_core::workflow::Action;
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/review", get(review_page).post(review_submit))
-        .route("/grades", get(grades_page).post(grades_submit))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/review", get(review_page)),
+        (Method::POST, "/review", post(review_submit)),
+        (Method::GET, "/grades", get(grades_page)),
+        (Method::POST, "/grades", post(grades_submit)),
+    ]
 }
 
 async fn review_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {

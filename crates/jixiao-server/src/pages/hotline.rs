@@ -3,25 +3,36 @@
 //! paging, and a case with its timeline. Requester contacts are masked everywhere; the office
 //! can see one in full, and every such view is recorded.
 
+use super::render::PageRoute;
 use super::render::{after, render, script_json, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jixiao_app::hotline::read::{CaseDetail, CaseQuery, DashboardQuery};
 use jixiao_app::policy::{allows, Act};
 use jixiao_hotline::rollup::Assessment;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/hotline", get(dashboard))
-        .route("/hotline/cases", get(case_list))
-        .route("/hotline/cases/{id}", get(case_page))
-        .route("/hotline/cases/{id}/contact", post(contact_view))
-        .route("/hotline/cases/{id}/exclusion", post(exclusion_submit))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/hotline", get(dashboard)),
+        (Method::GET, "/hotline/cases", get(case_list)),
+        (Method::GET, "/hotline/cases/{id}", get(case_page)),
+        (
+            Method::POST,
+            "/hotline/cases/{id}/contact",
+            post(contact_view),
+        ),
+        (
+            Method::POST,
+            "/hotline/cases/{id}/exclusion",
+            post(exclusion_submit),
+        ),
+    ]
 }
 
 fn pct(x: Option<f64>) -> String {

@@ -1,20 +1,24 @@
 //! Bonus and deduction entries: proposals by evaluators and the office, decisions by the office.
 
+use super::render::PageRoute;
 use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jixiao_app::ledger::Proposal;
 use jixiao_app::policy::{allows, Act};
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/ledger", get(ledger_page).post(ledger_submit))
-        .route("/ledger/{id}/decision", post(ledger_decision))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/ledger", get(ledger_page)),
+        (Method::POST, "/ledger", post(ledger_submit)),
+        (Method::POST, "/ledger/{id}/decision", post(ledger_decision)),
+    ]
 }
 
 async fn ledger_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {

@@ -27,18 +27,32 @@ mod unit;
 use crate::state::AppState;
 use axum::Router;
 
-/// Every page route, the public pages included.
+/// Every page route, the public pages included: the one table the router is built from and
+/// the route tests read.
+pub fn table() -> Vec<render::PageRoute> {
+    [
+        session::routes(),
+        cycle::routes(),
+        unit::routes(),
+        entry::routes(),
+        evaluate::routes(),
+        ledger::routes(),
+        admin::routes(),
+        account::routes(),
+        claims::routes(),
+        reports::routes(),
+        hotline::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The pages' router.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(session::routes())
-        .merge(cycle::routes())
-        .merge(unit::routes())
-        .merge(entry::routes())
-        .merge(evaluate::routes())
-        .merge(ledger::routes())
-        .merge(admin::routes())
-        .merge(account::routes())
-        .merge(claims::routes())
-        .merge(reports::routes())
-        .merge(hotline::routes())
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
 }

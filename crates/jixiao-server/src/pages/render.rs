@@ -13,6 +13,13 @@ use axum::response::{Html, IntoResponse, Response};
 use jixiao_app::{AppError, Role};
 use serde_json::{json, Map, Value};
 
+/// A page route: its method, its path (with `{parameters}`), and its handler.
+pub type PageRoute = (
+    axum::http::Method,
+    &'static str,
+    axum::routing::MethodRouter<AppState>,
+);
+
 /// What a page handler answers: the page, or an error the error layer draws.
 pub(crate) type PageResult = Result<Response, PageError>;
 

@@ -4,14 +4,16 @@
 //! Public pages answer 404 for a cycle that is not published, whatever the path, so nothing
 //! unpublished can be found by guessing addresses.
 
+use super::render::PageRoute;
 use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::download;
 use crate::error::PageError;
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jixiao_app::policy::{allows, Act};
 use jixiao_app::reports::Kind;
 use jixiao_app::AppError;
@@ -20,36 +22,56 @@ use jixiao_report::Section;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/reports", get(reports_page))
-        .route("/reports/publication", post(publication_submit))
-        .route("/reports/results/{format}", get(results_download))
-        .route(
+pub fn routes() -> Vec<PageRoute> {
+    let mut table = vec![
+        (Method::GET, "/reports", get(reports_page)),
+        (
+            Method::POST,
+            "/reports/publication",
+            post(publication_submit),
+        ),
+        (
+            Method::GET,
+            "/reports/results/{format}",
+            get(results_download),
+        ),
+        (Method::GET, "/units/{unit}/report", get(unit_report_page)),
+        (
+            Method::POST,
             "/units/{unit}/report",
-            get(unit_report_page).post(unit_report_submit),
-        )
-        .route(
+            post(unit_report_submit),
+        ),
+        (
+            Method::GET,
             "/units/{unit}/reports/{kind}/{format}",
             get(unit_report_download),
-        )
-        .merge(published_routes())
+        ),
+    ];
+    table.extend(published_routes());
+    table
 }
 
 /// The public pages of published cycles: open to anyone.
-pub fn published_routes() -> Router<AppState> {
-    Router::new()
-        .route("/public", get(public_index))
-        .route("/public/{cycle}", get(public_cycle))
-        .route(
+pub fn published_routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/public", get(public_index)),
+        (Method::GET, "/public/{cycle}", get(public_cycle)),
+        (
+            Method::GET,
             "/public/{cycle}/results/{format}",
             get(public_results_download),
-        )
-        .route("/public/{cycle}/units/{unit}", get(public_unit))
-        .route(
+        ),
+        (
+            Method::GET,
+            "/public/{cycle}/units/{unit}",
+            get(public_unit),
+        ),
+        (
+            Method::GET,
             "/public/{cycle}/units/{unit}/reports/{kind}/{format}",
             get(public_unit_download),
-        )
+        ),
+    ]
 }
 
 /// Download links of a unit's reports.

@@ -1,23 +1,27 @@
 //! The home address, the login form and logging out.
 
+use super::render::PageRoute;
 use super::render::{redirect, render, PageResult};
 use crate::context::{client_address, cookie, session_cookie, Ctx, SESSION_COOKIE};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::Method;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use jixiao_app::Role;
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_page).post(login_submit))
-        .route("/logout", post(logout))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/", get(home)),
+        (Method::GET, "/login", get(login_page)),
+        (Method::POST, "/login", post(login_submit)),
+        (Method::POST, "/logout", post(logout)),
+    ]
 }
 
 async fn home(ctx: Ctx) -> Response {

@@ -1,20 +1,26 @@
 //! A unit's page (scores by dimension and indicator, each task's status), a task's page (values
 //! by period, the explanation of its score, evidence files) and evidence uploads and downloads.
 
+use super::render::PageRoute;
 use super::render::{after, redirect, render, script_json, urlencode, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::routing::{get, post};
-use axum::Router;
 use serde_json::{json, Value};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/units/{unit}", get(unit_page))
-        .route("/units/{unit}/tasks/{task}", get(task_page))
-        .route("/units/{unit}/tasks/{task}/evidence", post(evidence_submit))
-        .route("/evidence/{id}", get(evidence_download))
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        (Method::GET, "/units/{unit}", get(unit_page)),
+        (Method::GET, "/units/{unit}/tasks/{task}", get(task_page)),
+        (
+            Method::POST,
+            "/units/{unit}/tasks/{task}/evidence",
+            post(evidence_submit),
+        ),
+        (Method::GET, "/evidence/{id}", get(evidence_download)),
+    ]
 }
 
 async fn unit_page(

@@ -1,0 +1,544 @@
+//! Every route × every role. The routes come from the application itself (the API's OpenAPI
+//! document, the pages' route table, the fixed routes): a route without a case here fails
+//! `every_route_has_a_permission_case`, so no route arrives without a test of who may use it.
+
+use jixiao_testkit::client::{field, password};
+use jixiao_testkit::{spawn_hotline, TestApp};
+use reqwest::{redirect::Policy, Client, Method, StatusCode};
+use serde_json::json;
+
+/// How a case sends its body.
+#[derive(Clone)]
+enum Body {
+    None,
+    Json(serde_json::Value),
+    Form(Vec<(&'static str, &'static str)>),
+    /// A multipart form with these fields and a `file` of this name and content.
+    Multipart(
+        Vec<(&'static str, &'static str)>,
+        &'static str,
+        &'static [u8],
+    ),
+}
+
+/// One request and the roles that may make it: A(dmin), E(valuator ghzrw), R(eporter
+/// dongcheng), P(ublic visitor).
+struct Case {
+    method: Method,
+    path: &'static str,
+    body: Body,
+    allowed: &'static str,
+}
+
+fn case(method: Method, path: &'static str, body: Body, allowed: &'static str) -> Case {
+    Case {
+        method,
+        path,
+        body,
+        allowed,
+    }
+}
+
+fn get(path: &'static str, allowed: &'static str) -> Case {
+    case(Method::GET, path, Body::None, allowed)
+}
+
+fn cases() -> Vec<Case> {
+    use Body::*;
+    let value = || Json(json!({"value": 3, "note": "测试", "submit": false}));
+    let entry = |unit| {
+        Form(vec![
+            ("period", "Q4"),
+            ("task", "A23-1"),
+            ("value", "95"),
+            ("note", "说明"),
+            ("evidence", ""),
+            ("submit", "false"),
+            ("unit", unit),
+        ])
+    };
+    let narrative = || {
+        Form(vec![
+            ("overview", "全区上下团结一心。"),
+            ("highlights", ""),
+            ("rectification", ""),
+            ("next_year", ""),
+        ])
+    };
+    const PDF: &[u8] = b"%PDF-1.4 route matrix";
+    const CSV: &[u8] =
+        "单位编号(unit_id),任务编号(task_id),期间(period),数值(value),说明(note)\n".as_bytes();
+    vec![
+        // The API.
+        get("/health", "AERP"),
+        get("/api/v1/cycles", "AER"),
+        get("/api/v1/cycles/2020/ranking", "AE"),
+        get("/api/v1/cycles/2020/progress", "AE"),
+        get("/api/v1/cycles/2020/units/dongcheng", "AER"),
+        get("/api/v1/cycles/2020/units/xicheng", "AE"),
+        get("/api/v1/cycles/2020/units/dongcheng/explain/A06-1", "AER"),
+        get("/api/v1/cycles/2020/units/xicheng/explain/A06-1", "AE"),
+        get("/api/v1/cycles/2020/units/dongcheng/values", "AER"),
+        get("/api/v1/cycles/2020/units/xicheng/values", "AE"),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4",
+            value(),
+            "AR",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/values/A08-2/Q4",
+            value(),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/xicheng/values/A06-1/Q4/review",
+            Json(json!({"action": "approve"})),
+            "AE",
+        ),
+        get("/api/v1/cycles/2020/review-queue", "AE"),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/grades/A01-2",
+            Json(json!({"value": "良"})),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4/evidence",
+            Multipart(vec![], "proof.pdf", PDF),
+            "AR",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/xicheng/values/A08-2/Q4/evidence",
+            Multipart(vec![], "proof.pdf", PDF),
+            "A",
+        ),
+        get("/api/v1/evidence/nothing", ""),
+        get("/api/v1/cycles/2020/ledger", "AE"),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/ledger",
+            Json(json!({"unit": "xicheng", "kind": "bonus", "points": 0.5, "reason": "路由矩阵"})),
+            "AE",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/ledger/nothing/decision",
+            Json(json!({"approve": true})),
+            "A",
+        ),
+        get("/api/v1/audit", "A"),
+        get("/api/v1/users", "A"),
+        case(
+            Method::POST,
+            "/api/v1/users",
+            Json(json!({"id": "x", "display_name": "x", "password": "short", "role": "admin"})),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/session",
+            Json(json!({"user": "nobody", "password": "wrong-password"})),
+            "AERP",
+        ),
+        case(Method::DELETE, "/api/v1/session", None, "AERP"),
+        case(
+            Method::POST,
+            "/api/v1/me/password",
+            Json(json!({"current": "wrong-password", "new": "another-password"})),
+            "AER",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/me/tokens",
+            Json(json!({"name": "t"})),
+            "AER",
+        ),
+        get("/api/v1/cycles/2020/reports/results/md", "AE"),
+        get("/api/v1/cycles/2020/units/dongcheng/reports/self/md", "AER"),
+        get(
+            "/api/v1/cycles/2020/units/xicheng/reports/selfcheck/md",
+            "AE",
+        ),
+        get("/api/v1/cycles/2020/units/dongcheng/narratives", "AER"),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/narratives/overview",
+            Json(json!({"text": "矩阵测试。"})),
+            "A",
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/cycles/2020/publication",
+            Json(json!({"published": false})),
+            "A",
+        ),
+        get("/api/v1/openapi.json", "AERP"),
+        get("/api/v1/docs", "AERP"),
+        get("/assets/app.css", "AERP"),
+        // Open311: reads open to anyone, writes by API key (none here: refused for all).
+        get("/open311/v2/discovery.json", "AERP"),
+        case(
+            Method::POST,
+            "/open311/v2/requests.json",
+            Form(vec![
+                ("service_code", "0101"),
+                ("lat", "39.9"),
+                ("long", "116.4"),
+            ]),
+            "",
+        ),
+        // Pages.
+        get("/", "AERP"),
+        get("/login", "AERP"),
+        case(
+            Method::POST,
+            "/login",
+            Form(vec![("user", "nobody"), ("password", "wrong-password")]),
+            "AERP",
+        ),
+        case(Method::POST, "/logout", Form(vec![]), "AERP"),
+        get("/overview", "AE"),
+        get("/rankings", "AE"),
+        get("/units/dongcheng", "AER"),
+        get("/units/xicheng", "AE"),
+        get("/units/dongcheng/tasks/A06-1", "AER"),
+        get("/units/xicheng/tasks/A06-1", "AE"),
+        case(
+            Method::POST,
+            "/units/dongcheng/tasks/A08-2/evidence",
+            Multipart(vec![("period", "Q4")], "proof.pdf", PDF),
+            "AR",
+        ),
+        case(
+            Method::POST,
+            "/units/xicheng/tasks/A08-2/evidence",
+            Multipart(vec![("period", "Q4")], "proof.pdf", PDF),
+            "A",
+        ),
+        get("/evidence/nothing", ""),
+        get("/units/dongcheng/entry", "AR"),
+        get("/units/xicheng/entry", "A"),
+        case(
+            Method::POST,
+            "/units/dongcheng/entry",
+            entry("dongcheng"),
+            "AR",
+        ),
+        case(Method::POST, "/units/xicheng/entry", entry("xicheng"), "A"),
+        get("/units/dongcheng/template.xlsx?period=Q4", "AR"),
+        get("/units/xicheng/template.xlsx?period=Q4", "A"),
+        case(
+            Method::POST,
+            "/units/dongcheng/upload",
+            Multipart(
+                vec![("period", "Q4"), ("submit", "false")],
+                "values.csv",
+                CSV,
+            ),
+            "AR",
+        ),
+        case(
+            Method::POST,
+            "/units/xicheng/upload",
+            Multipart(
+                vec![("period", "Q4"), ("submit", "false")],
+                "values.csv",
+                CSV,
+            ),
+            "A",
+        ),
+        get("/review", "AE"),
+        case(
+            Method::POST,
+            "/review",
+            Form(vec![
+                ("unit", "xicheng"),
+                ("task", "A06-1"),
+                ("period", "Q4"),
+                ("action", "approve"),
+                ("comment", ""),
+            ]),
+            "AE",
+        ),
+        get("/grades", "AE"),
+        case(
+            Method::POST,
+            "/grades",
+            Form(vec![
+                ("unit", "xicheng"),
+                ("task", "C01-1"),
+                ("value", "90"),
+            ]),
+            "A",
+        ),
+        get("/ledger", "AE"),
+        case(
+            Method::POST,
+            "/ledger",
+            Form(vec![
+                ("unit", "xicheng"),
+                ("kind", "bonus"),
+                ("points", "0.5"),
+                ("reason", "路由矩阵"),
+            ]),
+            "AE",
+        ),
+        case(
+            Method::POST,
+            "/ledger/nothing/decision",
+            Form(vec![("approve", "true")]),
+            "A",
+        ),
+        get("/audit", "A"),
+        get("/users", "A"),
+        case(
+            Method::POST,
+            "/users",
+            Form(vec![
+                ("id", "u9"),
+                ("display_name", "u9"),
+                ("role", "admin"),
+                ("password", "long-enough-9"),
+                ("active", "true"),
+            ]),
+            "A",
+        ),
+        get("/account", "AER"),
+        case(
+            Method::POST,
+            "/account/password",
+            Form(vec![
+                ("current", "wrong-password"),
+                ("new", "another-password"),
+            ]),
+            "AER",
+        ),
+        get("/units/dongcheng/claims", "AER"),
+        get("/units/xicheng/claims", "AE"),
+        case(
+            Method::POST,
+            "/units/xicheng/claims",
+            Form(vec![("text", "拆除违法建设8.5万平方米。")]),
+            "AE",
+        ),
+        case(
+            Method::POST,
+            "/units/dongcheng/claims/upload",
+            Multipart(vec![], "report.txt", "拆除违法建设8.5万平方米。".as_bytes()),
+            "AER",
+        ),
+        case(
+            Method::POST,
+            "/units/xicheng/claims/upload",
+            Multipart(vec![], "report.txt", "拆除违法建设8.5万平方米。".as_bytes()),
+            "AE",
+        ),
+        get("/reports", "AE"),
+        case(
+            Method::POST,
+            "/reports/publication",
+            Form(vec![("publish", "false")]),
+            "A",
+        ),
+        get("/reports/results/md", "AE"),
+        get("/units/dongcheng/report", "AER"),
+        get("/units/xicheng/report", "AE"),
+        case(Method::POST, "/units/dongcheng/report", narrative(), "AR"),
+        case(Method::POST, "/units/xicheng/report", narrative(), "A"),
+        get("/units/dongcheng/reports/self/md", "AER"),
+        get("/units/xicheng/reports/selfcheck/md", "AE"),
+        // Public pages: open to all, "not found" for an unpublished cycle whoever asks.
+        get("/public", "AERP"),
+        get("/public/2020", "AERP"),
+        get("/public/2020/results/md", "AERP"),
+        get("/public/2020/units/dongcheng", "AERP"),
+        get("/public/2020/units/dongcheng/reports/self/md", "AERP"),
+        // 接诉即办.
+        get("/hotline", "AER"),
+        // A reporting unit asking for another district sees its own: allowed, not refused.
+        get("/hotline?district=xicheng", "AER"),
+        get("/hotline/cases", "AER"),
+        get("/hotline/cases/nothing", "AE"),
+        case(
+            Method::POST,
+            "/hotline/cases/nothing/contact",
+            Form(vec![]),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/hotline/cases/nothing/exclusion",
+            Form(vec![("reason", "duplicate"), ("note", "矩阵")]),
+            "A",
+        ),
+    ]
+}
+
+/// Whether a route template (`/units/{unit}/…`, `/assets/{*file}`) matches a concrete path.
+fn matches(template: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    for (i, seg) in t.iter().enumerate() {
+        if seg.starts_with("{*") {
+            return p.len() > i;
+        }
+        match p.get(i) {
+            Some(x) if seg.starts_with('{') || seg == x => {}
+            _ => return false,
+        }
+    }
+    t.len() == p.len()
+}
+
+#[test]
+fn every_route_has_a_permission_case() {
+    let cases = cases();
+    let mut missing = Vec::new();
+    for (method, template) in jixiao_server::route_table() {
+        if !cases
+            .iter()
+            .any(|c| c.method == method && matches(&template, c.path))
+        {
+            missing.push(format!("{method} {template}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without a permission case (add one to cases() in tests/routes.rs):\n{}",
+        missing.join("\n")
+    );
+    for c in &cases {
+        assert!(
+            jixiao_server::route_table()
+                .iter()
+                .any(|(m, t)| *m == c.method && matches(t, c.path)),
+            "{} {} is a case of no route",
+            c.method,
+            c.path
+        );
+    }
+}
+
+/// A client that keeps cookies, does not follow redirects, and knows its CSRF token.
+struct Who {
+    role: char,
+    client: Client,
+    csrf: String,
+}
+
+async fn who(app: &TestApp, role: char, user: Option<&str>) -> Who {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let Some(user) = user else {
+        return Who {
+            role,
+            client,
+            csrf: String::new(),
+        };
+    };
+    let resp = client
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"user": user, "password": password(user)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "login {user}");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    Who {
+        role,
+        client,
+        csrf: body["csrf"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn send(app: &TestApp, w: &Who, c: &Case) -> reqwest::Response {
+    let url = format!("{}{}", app.base, c.path);
+    let req = w.client.request(c.method.clone(), url);
+    let req = match &c.body {
+        Body::None => req.header("x-csrf-token", &w.csrf),
+        Body::Json(v) => req.header("x-csrf-token", &w.csrf).json(v),
+        Body::Form(fields) => {
+            let mut fields = fields.clone();
+            // The login form brings its own double-submit token.
+            if c.path == "/login" {
+                let page = w
+                    .client
+                    .get(format!("{}/login", app.base))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let token: &'static str = Box::leak(field(&page, "csrf").into_boxed_str());
+                fields.push(("csrf", token));
+            } else {
+                fields.push(("csrf", Box::leak(w.csrf.clone().into_boxed_str())));
+            }
+            req.form(&fields)
+        }
+        Body::Multipart(fields, name, bytes) => {
+            let mut form = reqwest::multipart::Form::new().text("csrf", w.csrf.clone());
+            for (k, v) in fields {
+                form = form.text(*k, *v);
+            }
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(*name),
+            );
+            req.multipart(form)
+        }
+    };
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_policy_says() {
+    let (app, _) = spawn_hotline(300).await;
+    let mut failures = Vec::new();
+    let log_in_all = || async {
+        [
+            who(&app, 'A', Some("admin")).await,
+            who(&app, 'E', Some("ghzrw")).await,
+            who(&app, 'R', Some("dongcheng")).await,
+            who(&app, 'P', None).await,
+        ]
+    };
+    let mut people = log_in_all().await;
+    for c in cases() {
+        for w in &people {
+            let resp = send(&app, w, &c).await;
+            let status = resp.status();
+            let to_login = status == StatusCode::SEE_OTHER
+                && resp
+                    .headers()
+                    .get("location")
+                    .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login?next="));
+            let denied =
+                status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED || to_login;
+            let allowed = c.allowed.contains(w.role);
+            if denied == allowed || status.is_server_error() {
+                failures.push(format!("{} {} as {}: {status}", c.method, c.path, w.role));
+            }
+        }
+        // Logging out ends the sessions: log in again after it.
+        if c.path == "/logout" || (c.path == "/api/v1/session" && c.method == Method::DELETE) {
+            people = log_in_all().await;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "answers against the policy:\n{}",
+        failures.join("\n")
+    );
+    app.stop().await;
+}
