@@ -9,7 +9,7 @@ fn extraction_on_the_seed_report_does_not_fall_below_its_measured_accuracy() {
     ))
     .unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../..")
+        .join("../..")
         .join(&gold.document);
     let doc = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("the seed report is expected at {}: {e}", path.display()));

@@ -450,7 +450,7 @@ fn claims_extract_lists_the_reports_quantitative_claims_as_json_csv_and_a_table(
     let dir = tempfile::tempdir().unwrap();
     let seed = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/seed/dongcheng-2020-performance-report.txt"
+        "/../../examples/seed/dongcheng-2020-performance-report.txt"
     );
     let json = jixiao(
         dir.path(),
@@ -526,7 +526,7 @@ fn claims_check_marks_the_reports_figures_against_the_stored_values() {
     let (_, db) = demo(dir.path());
     let seed = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/seed/dongcheng-2020-performance-report.txt"
+        "/../../examples/seed/dongcheng-2020-performance-report.txt"
     );
     let run = jixiao(
         dir.path(),
@@ -859,13 +859,10 @@ fn publish_and_next_cycle() {
     assert!(!run.ok && run.err.contains("1999"), "{}", run.err);
 }
 
-/// The real exports in shared/data/real-311, found above the repository.
+/// The real exports in examples/real-311 (inside the repository: a clone needs nothing beside
+/// it).
 fn real_311(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/data/real-311").join(file))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("shared/data/real-311/{file} not found above the repository"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/real-311").join(file)
 }
 
 fn mapping(file: &str) -> String {

@@ -92,7 +92,7 @@ fn toml_to_xlsx_to_toml_is_lossless() {
 #[test]
 fn dongcheng_values_are_the_reports_numbers_each_citing_its_sentence() {
     let seed_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/seed/dongcheng-2020-performance-report.txt");
+        .join("../../examples/seed/dongcheng-2020-performance-report.txt");
     let seed = std::fs::read_to_string(&seed_path).unwrap_or_else(|e| {
         panic!(
             "the seed report is expected at {}: {e}",
