@@ -471,7 +471,9 @@ pub enum Audit {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Folder for the demo database (created; an existing demo database there is replaced).
+    /// Folder for the demo's SQLite database (created; an existing demo database there is
+    /// replaced). With `--database postgres://…` the demo is built in that PostgreSQL database
+    /// instead (loaded again when it is there already: nothing changes).
     #[arg(long, default_value = "demo-data")]
     pub data_dir: PathBuf,
     /// Address to serve the demo on.

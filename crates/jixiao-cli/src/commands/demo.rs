@@ -9,10 +9,21 @@ use jixiao_app::Actor;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub fn run(args: &DemoArgs, actor: &Actor) -> Result<ExitCode> {
+pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<ExitCode> {
     let started = Instant::now();
-    let (url, count) = jixiao_demo::build(&args.data_dir, &actor.id)?;
-    let mut store = open(&url)?;
+    let (url, count, mut store) = match database.filter(|u| u.starts_with("postgres")) {
+        // A PostgreSQL demo is built in PostgreSQL (a deployment with several instances).
+        Some(url) => {
+            let mut store = open(url)?;
+            let count = jixiao_demo::load(&mut store, &actor.id)?;
+            (url.to_string(), count, store)
+        }
+        None => {
+            let (url, count) = jixiao_demo::build(&args.data_dir, &actor.id)?;
+            let store = open(&url)?;
+            (url, count, store)
+        }
+    };
     let mut open311_key = None;
     if args.hotline_cases > 0 {
         let t = Instant::now();

@@ -53,7 +53,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => scores::explain(db, &args),
         Command::Audit(Audit::Verify) => audit::verify(db, &actor),
         Command::Audit(Audit::Log { entity }) => audit::log(db, &actor, entity),
-        Command::Demo(args) => demo::run(&args, &actor),
+        Command::Demo(args) => demo::run(&args, cli.database.as_deref(), &actor),
         Command::Report(args) => reports::report(db, &actor, args),
         Command::Publish { cycle, withdraw } => reports::publish(db, &actor, &cycle, withdraw),
         Command::Hotline(cmd) => hotline::run(db, &actor, cmd),
