@@ -8,7 +8,7 @@ use crate::lookup;
 use crate::policy::{allows, require, Act};
 use crate::settings::Settings;
 use crate::values::parse_observation;
-use crate::values::read::{value_out, ValueOut};
+use crate::values::read::{written, ValueOut};
 use jixiao_store::Store;
 use serde::Serialize;
 
@@ -54,9 +54,7 @@ pub fn grade(
         &actor.id,
         settings.today(),
     )?;
-    s.value(&cycle, &key)?
-        .and_then(|v| value_out(&fw, &v))
-        .ok_or_else(|| AppError::Internal("graded value not found".into()))
+    written(s, &fw, &key)
 }
 
 #[derive(Debug, Serialize)]

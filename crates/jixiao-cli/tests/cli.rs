@@ -862,7 +862,9 @@ fn publish_and_next_cycle() {
 /// The real exports in examples/real-311 (inside the repository: a clone needs nothing beside
 /// it).
 fn real_311(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/real-311").join(file)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/real-311")
+        .join(file)
 }
 
 fn mapping(file: &str) -> String {

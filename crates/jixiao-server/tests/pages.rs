@@ -2,49 +2,16 @@
 //! errors shown on the page, the language switch.
 
 mod support;
-use reqwest::{redirect::Policy, Client, StatusCode};
+use jixiao_testkit::client::field;
+use reqwest::{Client, StatusCode};
 use support::*;
 
 fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
+    jixiao_testkit::client::browser_client()
 }
 
 async fn log_in(app: &TestApp, user: &str) -> Client {
-    let password = jixiao_demo::ACCOUNTS
-        .iter()
-        .find(|a| a.0 == user)
-        .unwrap()
-        .5;
-    let c = browser();
-    let page = page_text(&c, app, "/login").await;
-    let csrf = field(&page, "csrf");
-    let resp = c
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("next", ""),
-            ("user", user),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert_eq!(resp.headers()["location"], "/");
-    c
-}
-
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no field {name}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
+    jixiao_testkit::Browser::login(app, user).await.client
 }
 
 #[tokio::test]

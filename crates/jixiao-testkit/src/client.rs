@@ -81,14 +81,20 @@ pub struct Browser {
     pub base: String,
 }
 
+/// An HTTP client as a browser is one: it keeps cookies; it does not follow redirects, so tests
+/// see where a page sends them.
+pub fn browser_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
 impl Browser {
     pub fn public(app: &TestApp) -> Browser {
         Browser {
-            client: Client::builder()
-                .cookie_store(true)
-                .redirect(Policy::none())
-                .build()
-                .unwrap(),
+            client: browser_client(),
             base: app.base.clone(),
         }
     }

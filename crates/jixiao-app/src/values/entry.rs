@@ -6,7 +6,7 @@ use crate::error::{AppError, Result};
 use crate::lookup;
 use crate::policy::{require, Act};
 use crate::settings::Settings;
-use crate::values::read::{value_out, ValueOut};
+use crate::values::read::{value_out, written, ValueOut};
 use jixiao_core::inputs::Observation;
 use jixiao_core::status::needs_note;
 use jixiao_core::workflow::{editable, Lock, ValueState};
@@ -104,9 +104,7 @@ pub fn enter(
         &actor.id,
         settings.today(),
     )?;
-    s.value(&cycle, &key)?
-        .and_then(|v| value_out(&fw, &v))
-        .ok_or_else(|| AppError::Internal("saved value not found".into()))
+    written(s, &fw, &key)
 }
 
 /// One task's row of the entry form.

@@ -2,13 +2,13 @@
 //! review queue, the cycle's reporting progress and the reminders of values due.
 
 use crate::actor::Actor;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::policy::{allows, require, Act};
 use chrono::NaiveDate;
 use jixiao_core::status::status;
 use jixiao_core::workflow::ValueState;
 use jixiao_core::Framework;
-use jixiao_store::{Store, StoredValue};
+use jixiao_store::{Store, StoredValue, ValueKey};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -63,6 +63,18 @@ pub fn value_out(fw: &Framework, v: &StoredValue) -> Option<ValueOut> {
         updated_by: v.updated_by.clone(),
         updated_at: v.updated_at.clone(),
     })
+}
+
+/// The value at `key` as clients see it, read back after an action wrote it.
+pub(crate) fn written(s: &mut Store, fw: &Framework, key: &ValueKey) -> Result<ValueOut> {
+    s.value(&fw.cycle.id, key)?
+        .and_then(|v| value_out(fw, &v))
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "value {}/{}/{} not found after writing it",
+                key.task, key.unit, key.period
+            ))
+        })
 }
 
 /// A cycle's framework and every value stored for it.

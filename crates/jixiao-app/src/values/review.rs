@@ -2,11 +2,11 @@
 //! office reopens a locked value with a reason.
 
 use crate::actor::Actor;
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::lookup;
 use crate::policy::{require, Act};
 use crate::settings::Settings;
-use crate::values::read::{value_out, ValueOut};
+use crate::values::read::{written, ValueOut};
 use jixiao_core::workflow::Action;
 use jixiao_store::Store;
 
@@ -45,7 +45,5 @@ pub fn review(
         &actor.id,
         settings.today(),
     )?;
-    s.value(&cycle, &key)?
-        .and_then(|v| value_out(&fw, &v))
-        .ok_or_else(|| AppError::Internal("reviewed value not found".into()))
+    written(s, &fw, &key)
 }
