@@ -60,8 +60,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The routes outside the pages and the API: the OpenAPI document and its browser, static
-/// files, and Open311 (whose one handler parses its paths itself, for GET and POST: the only
+/// The routes outside the pages and the API: the OpenAPI document and its browser, the health
+/// probe, static files, and Open311 (whose one handler parses its paths itself, for GET and POST: the only
 /// methods of GeoReport v2).
 fn fixed_routes(spec: String) -> Vec<pages::render::PageRoute> {
     vec![
@@ -75,6 +75,9 @@ fn fixed_routes(spec: String) -> Vec<pages::render::PageRoute> {
             "/api/v1/docs",
             get(|| async { axum::response::Html(assets::SWAGGER_PAGE) }),
         ),
+        // Outside the session layer: a probe needs no session, and answers as fast as the
+        // database does.
+        (Method::GET, "/health", get(api::health::health)),
         (Method::GET, "/assets/{*file}", get(assets::asset)),
         (Method::GET, "/open311/{*rest}", get(open311::handle)),
         (

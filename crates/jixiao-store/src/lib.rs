@@ -248,15 +248,22 @@ impl Store {
     /// Runs `f` on one consistent snapshot of the database (a read transaction), so a page
     /// assembled from several queries never mixes data from before and after a write.
     pub fn snapshot<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        match self.conn.dialect() {
-            Dialect::Sqlite => self.conn.script("BEGIN DEFERRED")?,
-            Dialect::Postgres => self
-                .conn
-                .script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?,
+        // On SQLite the two statements are prepared once and kept: a read is often a single
+        // short query, and parsing BEGIN and COMMIT every time would cost as much.
+        let sqlite = self.conn.dialect() == Dialect::Sqlite;
+        if sqlite {
+            self.conn.exec("BEGIN DEFERRED", &[])?;
+        } else {
+            self.conn
+                .script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         }
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
         // A read transaction has nothing to keep: ending it either way is the same.
-        let ended = self.conn.script("COMMIT");
+        let ended = if sqlite {
+            self.conn.exec("COMMIT", &[]).map(|_| ())
+        } else {
+            self.conn.script("COMMIT")
+        };
         match outcome {
             Ok(Ok(v)) => ended.map(|()| v),
             Ok(Err(e)) => Err(e),

@@ -9,7 +9,7 @@
 
 mod admin;
 mod cycles;
-mod health;
+pub(crate) mod health;
 mod reports;
 mod session;
 mod values;
@@ -21,6 +21,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
+    paths(health::health),
     tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"))
 )]
 struct ApiDoc;
@@ -28,7 +29,6 @@ struct ApiDoc;
 /// The API routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(health::health))
         .routes(routes!(cycles::list_cycles))
         .routes(routes!(cycles::ranking))
         .routes(routes!(cycles::progress))
