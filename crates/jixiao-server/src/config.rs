@@ -116,7 +116,7 @@ impl Default for Config {
             smtp_host: None,
             smtp_port: 25,
             smtp_from: "jixiao@localhost".into(),
-            database_readers: jixiao_store::pool::default_readers(),
+            database_readers: jixiao_app::PoolConfig::default().readers,
             database_write_wait: Duration::from_secs(5),
         }
     }

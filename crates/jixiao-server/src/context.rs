@@ -164,7 +164,7 @@ async fn context(state: &AppState, mut req: Request) -> Result<(Ctx, Request), (
         .map(|t| t.trim().to_string());
     if let Some(token) = bearer {
         match state
-            .read(move |s, _| jixiao_app::accounts::bearer(s, &token))
+            .read_single(move |s, _| jixiao_app::accounts::bearer(s, &token))
             .await
         {
             Ok(Some(actor)) => ctx.actor = actor,
@@ -174,7 +174,7 @@ async fn context(state: &AppState, mut req: Request) -> Result<(Ctx, Request), (
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
         let t = token.clone();
         match state
-            .read(move |s, _| jixiao_app::accounts::session(s, &t))
+            .read_single(move |s, _| jixiao_app::accounts::session(s, &t))
             .await
         {
             Ok(Some((actor, csrf))) => {

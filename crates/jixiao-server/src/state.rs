@@ -10,6 +10,13 @@ use crate::config::Config;
 use jixiao_app::{AppError, Pool, Settings, Store};
 use std::sync::Arc;
 
+/// Which connection a job goes to.
+enum Side {
+    Read,
+    ReadSingle,
+    Write,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -41,7 +48,16 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
-        self.run(false, f).await
+        self.run(Side::Read, f).await
+    }
+
+    /// Runs `f`, a use case of one query (a session lookup, a probe), on a reader without a
+    /// read transaction around it.
+    pub async fn read_single<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.run(Side::ReadSingle, f).await
     }
 
     /// Runs `f` on the writer connection.
@@ -49,12 +65,12 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
-        self.run(true, f).await
+        self.run(Side::Write, f).await
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        write: bool,
+        side: Side,
         f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -62,10 +78,10 @@ impl AppState {
         let job = Box::new(move |s: &mut Store| {
             let _ = tx.send(f(s, &settings));
         });
-        let sent = if write {
-            self.pool.write(job)
-        } else {
-            self.pool.read(job)
+        let sent = match side {
+            Side::Read => self.pool.read(job),
+            Side::ReadSingle => self.pool.read_single(job),
+            Side::Write => self.pool.write(job),
         };
         sent.map_err(|e| AppError::Internal(e.chain()))?;
         // A job that panicked drops its sender: that request alone fails.

@@ -102,3 +102,35 @@ async fn during_a_long_import_reads_answer_and_a_write_is_busy_then_succeeds() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_request_that_fails_inside_jixiao_fails_alone() {
+    let db = demo_database();
+    let state = jixiao_server::AppState::start(config(&db.url)).unwrap();
+    for _ in 0..8 {
+        // More failures than there are connections: each fails alone, none takes one away.
+        let failed = state
+            .read(|_, _| -> Result<(), jixiao_app::AppError> { panic!("a bug in one request") })
+            .await;
+        assert!(
+            matches!(failed, Err(jixiao_app::AppError::Internal(_))),
+            "{failed:?}"
+        );
+        let failed = state
+            .write(|_, _| -> Result<(), jixiao_app::AppError> { panic!("a bug in one write") })
+            .await;
+        assert!(
+            matches!(failed, Err(jixiao_app::AppError::Internal(_))),
+            "{failed:?}"
+        );
+    }
+    let cycles = state
+        .read(|s, _| jixiao_app::cycles::list(s, &jixiao_app::Actor::office("test")))
+        .await
+        .unwrap();
+    assert_eq!(cycles[0].id, "2020");
+    let saved = state
+        .write(|s, _| Ok(s.record_event("test", "after-panics", "test/x", None)?))
+        .await;
+    assert!(saved.is_ok(), "{saved:?}");
+}

@@ -56,6 +56,8 @@ pub fn default_readers() -> usize {
 struct Work {
     job: Job,
     sent: Instant,
+    /// Whether a reader runs the job inside a read transaction (one snapshot for its queries).
+    snapshot: bool,
 }
 
 /// Connections on threads; cloning shares them. The threads end when every clone is dropped.
@@ -74,17 +76,27 @@ impl Pool {
         let (writes, write_inbox) = mpsc::channel::<Work>();
         let wait = config.write_wait;
         let writer_url = url.to_string();
+        // The wait last set on the writer's connection: set again only when what is left of a
+        // write's wait has dropped a step below it (on PostgreSQL every setting is a round trip).
+        let current = std::sync::Mutex::new(None::<Duration>);
         let (backend, in_memory) = spawn_worker(
             "jixiao-store-writer",
             false,
             Arc::new(Mutex::new(write_inbox)),
             move |store, sent| {
-                // What is left of this write's wait; a write sent long ago still gets a moment,
-                // so it succeeds when the database is free and fails fast when it is not.
-                let left = wait
-                    .saturating_sub(sent.elapsed())
-                    .max(Duration::from_millis(10));
-                store.set_write_wait(left)
+                // What is left of this write's wait, in steps of a quarter second; a write sent
+                // long ago still gets a moment, so it succeeds when the database is free and
+                // fails fast when it is not.
+                let left = wait.saturating_sub(sent.elapsed());
+                let step = Duration::from_millis(250);
+                let left = step * (left.as_millis() / step.as_millis()) as u32;
+                let left = left.max(Duration::from_millis(10));
+                let mut current = current.lock().unwrap_or_else(|e| e.into_inner());
+                if *current != Some(left) {
+                    store.set_write_wait(left)?;
+                    *current = Some(left);
+                }
+                Ok(())
             },
             move || Store::open(&writer_url),
         )?;
@@ -120,19 +132,26 @@ impl Pool {
 
     /// Sends a job to a reader; it runs on one consistent snapshot.
     pub fn read(&self, job: Job) -> Result<()> {
-        send(&self.reads, job)
+        send(&self.reads, job, true)
+    }
+
+    /// Sends a job of a single query to a reader: one statement is consistent by itself, and
+    /// the read transaction would cost two more round trips (a health probe, a session lookup).
+    pub fn read_single(&self, job: Job) -> Result<()> {
+        send(&self.reads, job, false)
     }
 
     /// Sends a job to the writer.
     pub fn write(&self, job: Job) -> Result<()> {
-        send(&self.writes, job)
+        send(&self.writes, job, false)
     }
 }
 
-fn send(to: &mpsc::Sender<Work>, job: Job) -> Result<()> {
+fn send(to: &mpsc::Sender<Work>, job: Job, snapshot: bool) -> Result<()> {
     to.send(Work {
         job,
         sent: Instant::now(),
+        snapshot,
     })
     .map_err(|_| StoreError::Connect("the database connections have stopped".into()))
 }
@@ -166,14 +185,19 @@ fn spawn_worker(
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok(Work { job, sent }) = next else {
+                let Ok(Work {
+                    job,
+                    sent,
+                    snapshot,
+                }) = next
+                else {
                     return; // every sender is gone
                 };
                 if let Err(e) = before_each(&mut store, sent) {
                     tracing::warn!(error = %e.chain(), "preparing a database job failed");
                 }
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    if read_only {
+                    if read_only && snapshot {
                         // One snapshot per job; a reader has nothing to commit.
                         let _ = store.snapshot(|s| {
                             job(s);

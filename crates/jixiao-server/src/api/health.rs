@@ -17,7 +17,7 @@ pub struct Health {
 /// Answers 200 when the server and its database are up.
 #[utoipa::path(get, path = "/health", tag = "session", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn health(State(state): State<AppState>) -> Response {
-    match state.read(|s, _| Ok(s.ping()?)).await {
+    match state.read_single(|s, _| Ok(s.ping()?)).await {
         Ok(()) => Json(Health {
             status: "ok",
             database: "ok",
