@@ -71,6 +71,11 @@ impl NewUser {
             ))
         })?;
         let id = self.id.trim();
+        crate::text::line("id", id, crate::text::ID)?;
+        crate::text::line("display_name", &self.display_name, crate::text::NAME)?;
+        if let Some(e) = &self.email {
+            crate::text::line("email", e, crate::text::EMAIL)?;
+        }
         if id.is_empty() || id.contains(char::is_whitespace) {
             return Err(AppError::Invalid(
                 "a user id must be non-empty and without spaces".into(),
@@ -253,6 +258,7 @@ pub fn logout(s: &mut Store, token: &str) -> Result<()> {
 /// Creates an API token acting as the actor; the token is returned once, stored as a hash.
 pub fn create_token(s: &mut Store, actor: &Actor, name: &str) -> Result<String> {
     require(actor, Act::OwnAccount)?;
+    crate::text::line("name", name, crate::text::NAME)?;
     if name.trim().is_empty() {
         return Err(AppError::Invalid("a token needs a name".into()));
     }

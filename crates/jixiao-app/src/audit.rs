@@ -1,9 +1,10 @@
 //! The audit log as the office reads it, and its verification.
 
 use crate::actor::Actor;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::policy::{require, Act};
-use jixiao_store::{AuditEntry, AuditReport, Store};
+use jixiao_store::Store;
+pub use jixiao_store::{AuditEntry, AuditReport};
 
 /// Which entries to list; empty strings mean no filter.
 #[derive(Debug, Clone, Default)]
@@ -12,19 +13,42 @@ pub struct AuditFilter {
     pub entity: Option<String>,
     pub actor: Option<String>,
     pub action: Option<String>,
+    /// Only entries after this sequence number (to page on, pass the last one seen).
+    pub after: Option<i64>,
+    /// At most this many entries (default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`]).
+    pub limit: Option<usize>,
+    /// The newest entries first (a log page) instead of the oldest (an export, paging on).
+    pub newest_first: bool,
 }
+
+/// Entries a list answers unless asked for fewer or more.
+pub const DEFAULT_LIMIT: usize = 1_000;
+/// The most entries one list answers.
+pub const MAX_LIMIT: usize = 10_000;
 
 /// Entries matching the filter, oldest first (the office).
 pub fn entries(s: &mut Store, actor: &Actor, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
     require(actor, Act::Administer)?;
+    let limit = f.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::Invalid(format!(
+            "limit {limit} is out of range: from 1 to {MAX_LIMIT}"
+        )));
+    }
     let some = |x: &Option<String>| x.clone().filter(|v| !v.is_empty());
     let (who, what) = (some(&f.actor), some(&f.action));
-    Ok(s.audit_entries(some(&f.entity).as_deref())?
+    let mut all = s.audit_entries(some(&f.entity).as_deref())?;
+    if f.newest_first {
+        all.reverse();
+    }
+    Ok(all
         .into_iter()
         .filter(|e| {
-            who.as_ref().is_none_or(|a| &e.actor == a)
+            f.after.is_none_or(|after| e.seq > after)
+                && who.as_ref().is_none_or(|a| &e.actor == a)
                 && what.as_ref().is_none_or(|a| &e.action == a)
         })
+        .take(limit)
         .collect())
 }
 

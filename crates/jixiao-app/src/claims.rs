@@ -18,6 +18,12 @@ pub fn check(
     text: &str,
 ) -> Result<(String, Vec<Checked>)> {
     require(actor, Act::ViewUnit(unit))?;
+    if text.chars().count() > crate::text::REPORT {
+        return Err(crate::error::AppError::Invalid(format!(
+            "the report is longer than {} characters; check it in parts",
+            crate::text::REPORT
+        )));
+    }
     let id = crate::lookup::cycle_id(s, cycle)?;
     let loaded = crate::reports::load(s, &id)?;
     let u = lookup::unit(&loaded.fw, unit)?;

@@ -30,6 +30,8 @@ pub fn grade(
     g: &GradeValue,
 ) -> Result<ValueOut> {
     require(actor, Act::Evaluate)?;
+    crate::text::line("value", &g.value, crate::text::VALUE)?;
+    crate::text::paragraphs("note", &g.note, crate::text::NOTE)?;
     let fw = crate::lookup::framework(s, g.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let t = lookup::task(&fw, &g.task)?;

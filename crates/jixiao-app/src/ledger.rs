@@ -72,6 +72,8 @@ pub struct Proposal {
 /// Proposes an entry; it counts once the office approves it. Returns its id.
 pub fn propose(s: &mut Store, settings: &Settings, actor: &Actor, p: &Proposal) -> Result<String> {
     require(actor, Act::ProposeLedger)?;
+    crate::text::paragraphs("reason", &p.reason, crate::text::NOTE)?;
+    crate::text::line("points", &p.points, crate::text::VALUE)?;
     let fw = crate::lookup::framework(s, p.cycle.as_deref())?;
     let u = lookup::unit(&fw, &p.unit)?;
     let kind = jixiao_core::inputs::LedgerKind::parse(&p.kind).ok_or_else(|| {

@@ -28,6 +28,7 @@ pub mod policy;
 pub mod reports;
 pub mod scores;
 pub mod settings;
+pub mod text;
 pub mod units;
 pub mod values;
 

@@ -3,7 +3,18 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_pipe();
     let cli = jixiao::cli::Cli::parse();
     jixiao::logging::init(cli.verbose);
     jixiao::run(cli)
+}
+
+/// Output piped into `head` and cut short ends the program quietly, as command-line tools do,
+/// instead of a panic on the broken pipe (Rust ignores SIGPIPE unless told otherwise).
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

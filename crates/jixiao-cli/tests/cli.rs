@@ -1087,3 +1087,30 @@ fn an_office_loads_its_own_category_catalogue() {
         run.err
     );
 }
+
+#[test]
+fn output_cut_short_by_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    // `jixiao explain --unit 东城区 --json | head -1`
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .current_dir(dir.path())
+        .args(["--database", &db, "explain", "--unit", "东城区", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone: the rest of the output meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(first.trim(), "{");
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+}

@@ -4,7 +4,12 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: [(&str, &str, &[u8]); 5] = [
+const ASSETS: [(&str, &str, &[u8]); 6] = [
+    (
+        "swagger-init.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/swagger-init.js"),
+    ),
     (
         "app.css",
         "text/css; charset=utf-8",
@@ -51,5 +56,5 @@ pub const SWAGGER_PAGE: &str = r##"<!doctype html>
 <link rel="stylesheet" href="/assets/vendor/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/assets/vendor/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#swagger-ui" });</script>
+<script src="/assets/swagger-init.js"></script>
 </body></html>"##;

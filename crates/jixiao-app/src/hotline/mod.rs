@@ -173,6 +173,7 @@ pub fn erase_contacts(s: &mut Store, actor: &Actor, before: DateTime<Utc>) -> Re
 /// and stored as a hash.
 pub fn create_api_key(s: &mut Store, actor: &Actor, name: &str) -> Result<(String, String)> {
     require(actor, Act::Administer)?;
+    crate::text::line("name", name, crate::text::NAME)?;
     if name.trim().is_empty() {
         return Err(AppError::Invalid(
             "an API key needs the client's name".into(),
@@ -200,6 +201,8 @@ pub fn exclude(
     note: &str,
 ) -> Result<Case> {
     require(actor, Act::ExcludeCase)?;
+    crate::text::line("reason", reason, crate::text::NAME)?;
+    crate::text::paragraphs("note", note, crate::text::NOTE)?;
     let event = jixiao_hotline::Event::Exclude(jixiao_hotline::case::Exclusion {
         reason: reason.into(),
         note: note.into(),

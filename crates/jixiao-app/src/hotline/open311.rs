@@ -77,6 +77,17 @@ pub fn submit(
     r: &NewRequest,
 ) -> Result<String> {
     require(actor, Act::SubmitCase)?;
+    crate::text::paragraphs("description", &r.description, crate::text::DESCRIPTION)?;
+    crate::text::line("service_code", &r.service_code, crate::text::ID)?;
+    for (field, value, max) in [
+        ("address_string", &r.address, crate::text::ADDRESS),
+        ("address_id", &r.address_id, crate::text::ID),
+        ("contact", &r.contact, crate::text::ADDRESS),
+    ] {
+        if let Some(v) = value {
+            crate::text::line(field, v, max)?;
+        }
+    }
     if let Some(g) = &r.address_id {
         if geo.get(g).is_none_or(|a| a.level != Level::Grid) {
             return Err(AppError::Invalid(format!(

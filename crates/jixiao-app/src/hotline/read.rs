@@ -449,11 +449,20 @@ pub struct CasePage {
 /// Cases per page of the list.
 pub const PAGE: usize = 50;
 
+/// The last page a list may be asked for (5,000,000 cases in).
+pub const MAX_PAGE: usize = 100_000;
+
 /// The case list, for those who may see the city's or the district's hotline.
 pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -> Result<CasePage> {
     let district = district_for(actor, q.district.as_deref());
     require(actor, Act::ViewHotline(district.as_deref()))?;
-    let page = q.page.max(1);
+    if !(1..=MAX_PAGE).contains(&q.page) {
+        return Err(AppError::Invalid(format!(
+            "page {} does not exist: pages go from 1 to at most {MAX_PAGE}",
+            q.page
+        )));
+    }
+    let page = q.page;
     let f = CaseFilter {
         month: q.month.clone(),
         district,

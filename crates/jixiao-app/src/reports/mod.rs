@@ -203,6 +203,9 @@ pub fn save_narratives(
     sections: &[(Section, &str)],
 ) -> Result<bool> {
     require(actor, Act::WriteReport(unit))?;
+    for (section, body) in sections {
+        crate::text::paragraphs(section.as_str(), body, crate::text::NARRATIVE)?;
+    }
     let cycle = crate::lookup::cycle_id(s, cycle)?;
     let mut changed = false;
     for (section, body) in sections {

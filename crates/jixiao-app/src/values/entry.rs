@@ -6,6 +6,7 @@ use crate::error::{AppError, Result};
 use crate::lookup;
 use crate::policy::{require, Act};
 use crate::settings::Settings;
+use crate::text;
 use crate::values::read::{value_out, written, ValueOut};
 use jixiao_core::inputs::Observation;
 use jixiao_core::status::needs_note;
@@ -82,6 +83,9 @@ pub fn enter(
     v: &EnterValue,
 ) -> Result<ValueOut> {
     require(actor, Act::EnterValue(&v.unit))?;
+    text::line("value", &v.value, text::VALUE)?;
+    text::paragraphs("note", &v.note, text::NOTE)?;
+    text::paragraphs("evidence", &v.evidence, text::NOTE)?;
     let fw = crate::lookup::framework(s, v.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let u = lookup::unit(&fw, &v.unit)?;

@@ -27,6 +27,9 @@ pub fn review(
     r: &ReviewValue,
 ) -> Result<ValueOut> {
     require(actor, Act::Evaluate)?;
+    if let Action::Return { comment } | Action::Reopen { reason: comment } = &r.action {
+        crate::text::paragraphs("comment", comment, crate::text::NOTE)?;
+    }
     let fw = crate::lookup::framework(s, r.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let t = lookup::task(&fw, &r.task)?;

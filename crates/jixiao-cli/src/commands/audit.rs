@@ -28,14 +28,28 @@ pub fn verify(db: &str, actor: &Actor) -> Result<ExitCode> {
 }
 
 pub fn log(db: &str, actor: &Actor, entity: Option<String>) -> Result<ExitCode> {
-    let entries = jixiao_app::audit::entries(
-        &mut open(db)?,
-        actor,
-        &AuditFilter {
-            entity,
-            ..Default::default()
-        },
-    )?;
+    let mut store = open(db)?;
+    // Every entry, a page at a time.
+    let mut entries = Vec::new();
+    loop {
+        let page = jixiao_app::audit::entries(
+            &mut store,
+            actor,
+            &AuditFilter {
+                entity: entity.clone(),
+                after: entries
+                    .last()
+                    .map(|e: &jixiao_app::audit::AuditEntry| e.seq),
+                limit: Some(jixiao_app::audit::MAX_LIMIT),
+                ..Default::default()
+            },
+        )?;
+        let last_page = page.len() < jixiao_app::audit::MAX_LIMIT;
+        entries.extend(page);
+        if last_page {
+            break;
+        }
+    }
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {

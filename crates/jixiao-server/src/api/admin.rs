@@ -90,6 +90,10 @@ pub struct AuditQuery {
     actor: Option<String>,
     /// Only entries with this action, e.g. value.approve.
     action: Option<String>,
+    /// Only entries after this sequence number: to page on, pass the last `seq` received.
+    after: Option<i64>,
+    /// At most this many entries, oldest first (default 1000, at most 10000).
+    limit: Option<usize>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,6 +119,9 @@ pub async fn audit_log(
         entity: q.entity,
         actor: q.actor,
         action: q.action,
+        after: q.after,
+        limit: q.limit,
+        newest_first: false,
     };
     let entries = ctx
         .read(&state, move |s, _, actor| {

@@ -30,15 +30,16 @@ async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         entity: ctx.q("entity"),
         actor: ctx.q("actor"),
         action: ctx.q("action"),
+        limit: Some(AUDIT_PAGE),
+        newest_first: true,
+        ..Default::default()
     };
     let filter = f.clone();
-    let mut entries = ctx
+    let entries = ctx
         .read(&state, move |s, _, actor| {
             jixiao_app::audit::entries(s, actor, &filter)
         })
         .await?;
-    entries.reverse();
-    entries.truncate(AUDIT_PAGE);
     Ok(render(
         &state,
         &ctx,

@@ -114,7 +114,8 @@ async fn case_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         category: ctx.q("category"),
         stage: ctx.q("stage"),
         overdue: ctx.q("overdue").is_some(),
-        page: ctx.q("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        // Anything that is not a page number asks for a page that does not exist.
+        page: ctx.q("page").map_or(1, |p| p.parse().unwrap_or(0)),
     };
     let list = ctx
         .read(&state, move |s, settings, actor| {

@@ -32,6 +32,17 @@ async fn home(ctx: Ctx) -> Response {
     }
 }
 
+/// `next` if it is a path of this site, so that a crafted login link cannot send the user
+/// elsewhere after logging in. Browsers read `//host`, `/\host` and paths with tabs or line
+/// breaks in them (which they drop) as other sites: all refused.
+fn same_site(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    local.then_some(next)
+}
+
 /// The login form's own CSRF token (double submit: cookie and field), since it has no session.
 const LOGIN_CSRF: &str = "jixiao_login_csrf";
 
@@ -97,12 +108,7 @@ async fn login_submit(
         .await;
     match login {
         Ok(session) => {
-            // Only local paths, so a crafted link cannot send the user elsewhere.
-            let next = if f.next.starts_with('/') && !f.next.starts_with("//") {
-                f.next
-            } else {
-                "/".into()
-            };
+            let next = same_site(&f.next).unwrap_or("/").to_string();
             (
                 StatusCode::SEE_OTHER,
                 [
@@ -136,4 +142,26 @@ async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         ],
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_login() {
+        for good in ["/", "/units/dongcheng", "/hotline/cases?page=2"] {
+            assert_eq!(super::same_site(good), Some(good));
+        }
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(super::same_site(bad), None, "{bad:?}");
+        }
+    }
 }
