@@ -17,10 +17,16 @@ use std::process::ExitCode;
 #[derive(Debug)]
 pub struct Diagnosed(pub Vec<jixiao_taskbook::Diagnostic>);
 
+/// Diagnostics printed at most; the count says how many there were.
+const DIAGNOSTICS_SHOWN: usize = 100;
+
 impl std::fmt::Display for Diagnosed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for d in &self.0 {
+        for d in self.0.iter().take(DIAGNOSTICS_SHOWN) {
             writeln!(f, "{d}")?;
+        }
+        if self.0.len() > DIAGNOSTICS_SHOWN {
+            writeln!(f, "… and {} more", self.0.len() - DIAGNOSTICS_SHOWN)?;
         }
         write!(f, "{} error(s); nothing was written", self.0.len())
     }
@@ -30,6 +36,19 @@ impl std::error::Error for Diagnosed {}
 
 /// Runs a command; errors go to stderr and give exit code 1.
 pub fn run(cli: cli::Cli) -> ExitCode {
+    // Office files read by this command (imports, checks) are held to the limits the
+    // environment sets; `serve` reads its configuration file for them.
+    match jixiao_files::Limits::from_env() {
+        Ok(limits) => {
+            if !matches!(cli.command, cli::Command::Serve(_) | cli::Command::Demo(_)) {
+                jixiao_files::set_limits(limits);
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) => {

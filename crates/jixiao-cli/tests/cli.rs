@@ -1114,3 +1114,52 @@ fn output_cut_short_by_a_closed_pipe_ends_quietly() {
         "{err}"
     );
 }
+
+#[test]
+fn hostile_office_files_are_refused_by_every_command_that_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, db) = demo(d);
+    std::fs::write(
+        d.join("dimension.xlsx"),
+        jixiao_files::corpus::dimension_bomb(),
+    )
+    .unwrap();
+    std::fs::write(d.join("bomb.xlsx"), jixiao_files::corpus::zip_bomb(300)).unwrap();
+    std::fs::write(d.join("report.docx"), jixiao_files::corpus::docx_bomb(1024)).unwrap();
+    for args in [
+        vec!["import", "values", "dimension.xlsx"],
+        vec!["import", "ledger", "bomb.xlsx"],
+        vec!["import", "taskbook", "dimension.xlsx"],
+        vec!["check", "bomb.xlsx"],
+        vec!["hotline", "import", "dimension.xlsx"],
+        vec!["claims", "extract", "report.docx"],
+    ] {
+        let run = jixiao(d, &db, &args);
+        assert!(!run.ok, "{args:?}: {}", run.out);
+        assert!(
+            run.err.contains("refused") && !run.err.contains("panicked"),
+            "{args:?}: {}",
+            run.err
+        );
+    }
+    // A tighter limit from the environment is the command line's configuration.
+    let run = jixiao(
+        d,
+        &db,
+        &["export", "taskbook", "--format", "xlsx", "-o", "book.xlsx"],
+    );
+    assert!(run.ok, "{}", run.err);
+    assert!(jixiao(d, &db, &["check", "book.xlsx"]).ok);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .current_dir(d)
+        .env("JIXIAO_SHEET_MAX_CELLS", "2")
+        .args(["--database", &db, "check", "book.xlsx"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("more than the 2 allowed"),
+        "{err}"
+    );
+}

@@ -555,6 +555,15 @@ pub fn read_xlsx(
             message,
         }]
     };
+    // Before the reader allocates for what the file claims to hold.
+    jixiao_files::check_xlsx(bytes).map_err(|e| {
+        one(match e {
+            jixiao_files::Refusal::Unreadable { reason, .. } => {
+                format!("not a readable xlsx workbook: {reason}")
+            }
+            other => format!("refused: {other}"),
+        })
+    })?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| one(format!("not a readable xlsx workbook: {e}")))?;
     let range = wb

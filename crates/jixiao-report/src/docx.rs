@@ -259,11 +259,18 @@ pub enum DocxReadError {
     NotDocx(String),
     #[error("word/document.xml is not well-formed: {0}")]
     Xml(String),
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 /// The text of a .docx body, one paragraph a line (table cells are paragraphs too).
 pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
     use quick_xml::events::Event;
+    // Before the body is unpacked into memory.
+    jixiao_files::check_docx(bytes).map_err(|e| match e {
+        jixiao_files::Refusal::Unreadable { reason, .. } => DocxReadError::NotDocx(reason),
+        other => DocxReadError::Refused(other.to_string()),
+    })?;
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| DocxReadError::NotDocx(e.to_string()))?;
     let mut xml = String::new();

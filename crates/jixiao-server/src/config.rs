@@ -41,6 +41,9 @@ pub struct Config {
     /// `hotline_rules` / JIXIAO_HOTLINE_RULES: the 接诉即办 rules (TOML; weights, deadlines, time
     /// zone, retention). Default: the built-in rules.
     pub hotline_rules: Option<std::path::PathBuf>,
+    /// `file_max_unpacked_bytes`, `file_max_parts`, `sheet_max_cells` (and JIXIAO_…): what an
+    /// uploaded xlsx or docx may unpack to, hold, and span before it is refused unopened.
+    pub files: jixiao_files::Limits,
     /// `database_readers` / JIXIAO_DATABASE_READERS: connections (threads) that serve reads at
     /// once; writes have one connection of their own.
     pub database_readers: usize,
@@ -116,6 +119,7 @@ impl Default for Config {
             smtp_host: None,
             smtp_port: 25,
             smtp_from: "jixiao@localhost".into(),
+            files: jixiao_files::Limits::default(),
             database_readers: jixiao_app::PoolConfig::default().readers,
             database_write_wait: Duration::from_secs(5),
         }
@@ -220,6 +224,9 @@ impl Config {
                     Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
             }
             "database_readers" => self.database_readers = int(v)? as usize,
+            "file_max_unpacked_bytes" => self.files.max_unpacked_bytes = int(v)? as u64,
+            "file_max_parts" => self.files.max_entries = int(v)? as usize,
+            "sheet_max_cells" => self.files.max_cells = int(v)? as u64,
             "database_write_wait_ms" => {
                 self.database_write_wait = Duration::from_millis(int(v)? as u64)
             }
@@ -233,7 +240,10 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 19] = [
+pub const KEYS: [&str; 22] = [
+    "file_max_unpacked_bytes",
+    "file_max_parts",
+    "sheet_max_cells",
     "database_readers",
     "database_write_wait_ms",
     "hotline_rules",

@@ -253,7 +253,10 @@ async fn multipart_field(parts: &Parts, bytes: axum::body::Bytes, name: &str) ->
     for (k, v) in &parts.headers {
         copy = copy.header(k, v);
     }
-    let copy = copy.body(axum::body::Body::from(bytes)).ok()?;
+    let mut copy = copy.body(axum::body::Body::from(bytes)).ok()?;
+    // The request's own extensions, its body limit among them (the multipart reader's default
+    // is smaller than the uploads allowed).
+    *copy.extensions_mut() = parts.extensions.clone();
     let mut form = axum::extract::Multipart::from_request(copy, &())
         .await
         .ok()?;

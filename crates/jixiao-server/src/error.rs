@@ -20,6 +20,9 @@ pub enum WebError {
     BadBody(String),
 }
 
+/// The longest error message an answer carries.
+pub const MESSAGE_CHARS: usize = 2_000;
+
 /// The JSON body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
@@ -71,6 +74,18 @@ impl WebError {
         }
     }
 
+    /// The message users read: at most [`MESSAGE_CHARS`] characters, however much of what they
+    /// sent it quotes.
+    pub fn message(&self) -> String {
+        let m = self.to_string();
+        if m.chars().count() <= MESSAGE_CHARS {
+            return m;
+        }
+        let mut cut: String = m.chars().take(MESSAGE_CHARS).collect();
+        cut.push('…');
+        cut
+    }
+
     /// The JSON answer.
     pub fn to_json(&self) -> Response {
         self.log();
@@ -78,7 +93,7 @@ impl WebError {
             self.status(),
             axum::Json(ErrorBody {
                 code: self.code(),
-                message: self.to_string(),
+                message: self.message(),
             }),
         )
             .into_response();

@@ -29,6 +29,11 @@ impl AppState {
     /// Opens (and migrates) the configured database and its connections.
     pub fn start(config: Config) -> Result<AppState, jixiao_app::StoreError> {
         let settings = config.settings().map_err(jixiao_app::StoreError::Invalid)?;
+        if !jixiao_files::set_limits(config.files) {
+            tracing::warn!(
+                "file limits were set before: this server's configuration of them is not used"
+            );
+        }
         let pool = Pool::open(&config.database_url, &config.pool())?;
         Ok(AppState {
             settings: Arc::new(settings),

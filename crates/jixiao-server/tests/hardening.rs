@@ -245,3 +245,92 @@ async fn documents_stay_readable_whatever_was_stored() {
     assert!(xml.contains("brokentext"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn hostile_office_files_uploaded_are_refused_and_the_server_goes_on() {
+    jixiao_files::corpus::limit_memory(6 << 30);
+    let app = spawn().await;
+    let unit = Browser::login(&app, "dongcheng").await;
+    let csrf = unit.csrf().await;
+    let upload = |path: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("period", "Q4")
+            .text("submit", "false")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        unit.client
+            .post(format!("{}{path}", app.base))
+            .multipart(form)
+            .send()
+    };
+    for (name, bytes) in [
+        ("dimension.xlsx", jixiao_files::corpus::dimension_bomb()),
+        ("bomb.xlsx", jixiao_files::corpus::zip_bomb(300)),
+    ] {
+        let resp = upload("/units/dongcheng/upload", name, bytes)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains(name) && html.contains("refused"), "{name}");
+    }
+    let resp = upload(
+        "/units/dongcheng/claims/upload",
+        "report.docx",
+        jixiao_files::corpus::docx_bomb(1024),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("error="));
+    let (status, _) = Session::public(&app).await.get("/health").await;
+    assert_eq!(status, StatusCode::OK, "the server goes on");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_of_many_bad_rows_answers_a_page_not_a_book() {
+    let app = spawn().await;
+    let unit = Browser::login(&app, "dongcheng").await;
+    let csrf = unit.csrf().await;
+    // About 9 MB: 150,000 rows, each with a bad value and a long note.
+    let mut csv = String::from("单位,任务,期间,数值,说明\n");
+    let long = "长".repeat(10);
+    while csv.len() < 9_000_000 {
+        csv.push_str(&format!(
+            "dongcheng,A08-2,Q4,not-a-number-{},{long}\n",
+            csv.len()
+        ));
+    }
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("period", "Q4")
+        .text("submit", "false")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("bad.csv"),
+        );
+    let resp = unit
+        .client
+        .post(format!("{}/units/dongcheng/upload", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.len() < 200_000, "{} bytes", html.len());
+    let errors = &html[html.find("upload-errors").unwrap_or(0)..];
+    assert!(
+        html.contains("more problems"),
+        "says how many more there are: {}",
+        &errors[..errors.len().min(3000)]
+    );
+    app.stop().await;
+}

@@ -71,6 +71,19 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Spreadsheet column letter for a 0-based index (0 → A, 26 → AA).
+/// The longest message a diagnostic keeps.
+pub const MESSAGE_CHARS: usize = 300;
+
+/// `s` cut to `max` characters, with an ellipsis saying so.
+pub fn shorten(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s;
+    }
+    let mut cut: String = s.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
 pub fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
@@ -98,11 +111,14 @@ impl Diagnostics {
             list: Vec::new(),
         }
     }
+    /// Records an error. A message that quotes what a file held is cut to a readable length, so
+    /// a file of huge cells cannot make a huge answer.
     pub fn error(&mut self, location: &Location, message: impl Into<String>) {
+        let message = shorten(message.into(), MESSAGE_CHARS);
         self.list.push(Diagnostic {
             file: self.file.clone(),
             location: location.clone(),
-            message: message.into(),
+            message,
         });
     }
     pub fn is_empty(&self) -> bool {

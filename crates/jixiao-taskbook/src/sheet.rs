@@ -171,6 +171,15 @@ pub fn read_xlsx(bytes: &[u8], file: &str) -> Result<Vec<Sheet>, Vec<Diagnostic>
             message,
         }]
     };
+    // Before the reader allocates for what the file claims to hold.
+    jixiao_files::check_xlsx(bytes).map_err(|e| {
+        err(match e {
+            jixiao_files::Refusal::Unreadable { reason, .. } => {
+                format!("not a readable xlsx workbook: {reason}")
+            }
+            other => format!("refused: {other}"),
+        })
+    })?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| err(format!("not a readable xlsx workbook: {e}")))?;
     let mut sheets = Vec::new();

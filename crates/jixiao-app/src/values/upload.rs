@@ -55,6 +55,22 @@ impl From<jixiao_store::StoreError> for UploadError {
     }
 }
 
+/// The problems an answer lists, at most.
+pub const PROBLEMS_SHOWN: usize = 100;
+
+/// The first [`PROBLEMS_SHOWN`] problems, then how many more there are: a file with a million
+/// bad rows answers a page, not a book.
+pub fn capped(mut problems: Vec<String>) -> Vec<String> {
+    if problems.len() > PROBLEMS_SHOWN {
+        let more = problems.len() - PROBLEMS_SHOWN;
+        problems.truncate(PROBLEMS_SHOWN);
+        problems.push(format!(
+            "… and {more} more problems (fix these and upload again to see them)"
+        ));
+    }
+    problems
+}
+
 /// A unit uploads its filled-in template (.xlsx or .csv); returns how many values were saved.
 #[allow(clippy::too_many_arguments)]
 pub fn upload(
@@ -83,7 +99,7 @@ pub fn upload(
         ValueState::Draft,
         jixiao_taskbook::values::Blanks::Skip,
     )
-    .map_err(|d| UploadError::Rows(d.iter().map(|x| x.to_string()).collect()))?;
+    .map_err(|d| UploadError::Rows(capped(d.iter().map(|x| x.to_string()).collect())))?;
     let mut problems = Vec::new();
     for r in &rows {
         let (Some(t), Some(u), Some(p)) = (
@@ -114,7 +130,7 @@ pub fn upload(
         problems.push(format!("{file_name}: the file has no values"));
     }
     if !problems.is_empty() {
-        return Err(UploadError::Rows(problems));
+        return Err(UploadError::Rows(capped(problems)));
     }
     s.enter_values(
         cycle,

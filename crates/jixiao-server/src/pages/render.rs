@@ -163,7 +163,7 @@ pub(crate) fn error_page(state: &AppState, ctx: &Ctx, e: &WebError) -> Response 
     let detail = match e {
         WebError::App(AppError::Forbidden | AppError::Internal(_) | AppError::Busy)
         | WebError::Csrf => String::new(),
-        other => other.to_string(),
+        other => other.message(),
     };
     message(
         state,
@@ -202,7 +202,8 @@ pub(crate) fn after<T>(result: Result<T, AppError>, path: &str, fragment: &str) 
 
 /// Back to `path` with an error to show there.
 pub(crate) fn redirect_error(path: &str, e: &AppError) -> Response {
-    redirect(&format!("{path}?error={}", urlencode(&e.to_string())))
+    let message = crate::error::WebError::App(AppError::Invalid(e.to_string())).message();
+    redirect(&format!("{path}?error={}", urlencode(&message)))
 }
 
 pub(crate) fn redirect(to: &str) -> Response {
