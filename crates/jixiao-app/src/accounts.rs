@@ -8,12 +8,12 @@ use crate::settings::Settings;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use jixiao_store::{Store, User};
+use jixiao_store::{ApiToken, Store, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Passwords must be at least this long.
-pub const MIN_PASSWORD: usize = 8;
+/// Longer passwords are refused: hashing and estimating them would cost the server.
+pub const MAX_PASSWORD: usize = 256;
 
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -38,10 +38,41 @@ pub fn random_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < MIN_PASSWORD {
+/// The password policy: a minimum length, at most [`MAX_PASSWORD`] characters, and a zxcvbn
+/// strength estimate of at least `password_min_score`, the user's id and name counted as
+/// guessable. Applied to every password set (created, reset by the office, changed).
+pub fn check_password(settings: &Settings, password: &str, user_inputs: &[&str]) -> Result<()> {
+    let n = password.chars().count();
+    if n < settings.password_min_length {
         return Err(AppError::Invalid(format!(
-            "passwords need at least {MIN_PASSWORD} characters"
+            "password: at least {} characters are needed (密码至少 {} 个字符)",
+            settings.password_min_length, settings.password_min_length
+        )));
+    }
+    if n > MAX_PASSWORD {
+        return Err(AppError::Invalid(format!(
+            "password: at most {MAX_PASSWORD} characters (密码最多 {MAX_PASSWORD} 个字符)"
+        )));
+    }
+    if password.chars().any(char::is_control) {
+        return Err(AppError::Invalid(
+            "password: control characters are not allowed".into(),
+        ));
+    }
+    // The estimate's matchers grow with the length; the first 100 characters decide.
+    let head: String = password.chars().take(100).collect();
+    let estimate = zxcvbn::zxcvbn(&head, user_inputs);
+    let score = u8::from(estimate.score());
+    if score < settings.password_min_score {
+        let hint = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
+        return Err(AppError::Invalid(format!(
+            "password: too easy to guess{hint}, strength {score} of 4 where {} is needed; \
+             use a longer phrase of unrelated words (密码太容易被猜到，请使用更长的、由不相关词语组成的口令)",
+            settings.password_min_score
         )));
     }
     Ok(())
@@ -62,8 +93,8 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    /// Checks every field and hashes the password.
-    pub fn check(&self) -> Result<User> {
+    /// Checks every field and the password against the policy, and hashes the password.
+    pub fn check(&self, settings: &Settings) -> Result<User> {
         let role = Role::parse(&self.role).ok_or_else(|| {
             AppError::Invalid(format!(
                 "unknown role `{}`; expected admin, evaluator or reporter",
@@ -81,19 +112,10 @@ impl NewUser {
                 "a user id must be non-empty and without spaces".into(),
             ));
         }
-        check_password(&self.password)?;
+        check_password(settings, &self.password, &[id, &self.display_name])?;
         let unit_id = self.unit_id.clone().filter(|u| !u.is_empty());
         let evaluator_id = self.evaluator_id.clone().filter(|e| !e.is_empty());
-        if role == Role::Reporter && unit_id.is_none() {
-            return Err(AppError::Invalid(
-                "a reporter needs the unit it reports for (unit_id)".into(),
-            ));
-        }
-        if role == Role::Evaluator && evaluator_id.is_none() {
-            return Err(AppError::Invalid(
-                "an evaluator needs the evaluating unit it acts for (evaluator_id)".into(),
-            ));
-        }
+        check_role_fields(role, &unit_id, &evaluator_id)?;
         Ok(User {
             id: id.into(),
             display_name: self.display_name.trim().into(),
@@ -151,19 +173,107 @@ pub fn list(s: &mut Store, actor: &Actor) -> Result<Vec<UserOut>> {
     Ok(s.users()?.into_iter().map(UserOut::from).collect())
 }
 
-/// Creates or replaces an account (the office); `active` false deactivates it.
-pub fn save_user(s: &mut Store, actor: &Actor, new: &NewUser, active: bool) -> Result<UserOut> {
+/// Creates an account (the office); an existing id is a conflict, never a replacement.
+pub fn create_user(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    new: &NewUser,
+) -> Result<UserOut> {
     require(actor, Act::Administer)?;
-    let mut user = new.check()?;
-    user.active = active;
-    s.upsert_user(&user, &actor.id)?;
+    let user = new.check(settings)?;
+    s.create_user(&user, &actor.id)?;
     Ok(user.into())
 }
 
+/// What the office changes in an existing account; a field left out stays as it is.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    /// admin, evaluator or reporter.
+    pub role: Option<String>,
+    /// The unit a reporter reports for; an empty text clears it.
+    pub unit_id: Option<String>,
+    /// The evaluating unit an evaluator acts for; an empty text clears it.
+    pub evaluator_id: Option<String>,
+    /// An empty text clears it.
+    pub email: Option<String>,
+    /// false deactivates the account: its sessions and API tokens end at once.
+    pub active: Option<bool>,
+    /// A new password set by the office (a reset): the account's sessions and tokens end.
+    pub password: Option<String>,
+}
+
+/// Changes an account (the office). Deactivating it or resetting its password ends its
+/// sessions and tokens; the last active administrator cannot be demoted or deactivated.
+pub fn update_user(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    id: &str,
+    change: &UserChange,
+) -> Result<UserOut> {
+    require(actor, Act::Administer)?;
+    let mut user = s
+        .user(id)?
+        .ok_or_else(|| AppError::NotFound(format!("user `{id}`")))?;
+    let cleared = |v: &Option<String>, now: Option<String>| match v {
+        None => Ok(now),
+        Some(t) if t.trim().is_empty() => Ok(None),
+        Some(t) => crate::text::line("id", t, crate::text::ID).map(|_| Some(t.trim().to_string())),
+    };
+    if let Some(name) = &change.display_name {
+        crate::text::line("display_name", name, crate::text::NAME)?;
+        user.display_name = name.trim().into();
+    }
+    if let Some(role) = &change.role {
+        user.role = Role::parse(role).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "unknown role `{role}`; expected admin, evaluator or reporter"
+            ))
+        })?;
+    }
+    user.unit_id = cleared(&change.unit_id, user.unit_id)?;
+    user.evaluator_id = cleared(&change.evaluator_id, user.evaluator_id)?;
+    if let Some(e) = &change.email {
+        crate::text::line("email", e, crate::text::EMAIL)?;
+        user.email = checked_email(Some(e.clone()))?;
+    }
+    if let Some(active) = change.active {
+        user.active = active;
+    }
+    if let Some(p) = &change.password {
+        check_password(settings, p, &[&user.id, &user.display_name])?;
+        user.password_hash = hash_password(p)?;
+    }
+    check_role_fields(user.role, &user.unit_id, &user.evaluator_id)?;
+    s.update_user(&user, &actor.id)?;
+    Ok(user.into())
+}
+
+fn check_role_fields(
+    role: Role,
+    unit_id: &Option<String>,
+    evaluator_id: &Option<String>,
+) -> Result<()> {
+    if role == Role::Reporter && unit_id.is_none() {
+        return Err(AppError::Invalid(
+            "a reporter needs the unit it reports for (unit_id)".into(),
+        ));
+    }
+    if role == Role::Evaluator && evaluator_id.is_none() {
+        return Err(AppError::Invalid(
+            "an evaluator needs the evaluating unit it acts for (evaluator_id)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Changes the actor's own password after checking the current one; the actor's other
-/// sessions end (the current one, `session`, stays).
+/// sessions and every API token end (the current session, `session`, stays).
 pub fn change_password(
     s: &mut Store,
+    settings: &Settings,
     actor: &Actor,
     current: &str,
     new: &str,
@@ -174,10 +284,45 @@ pub fn change_password(
     if !verify_password(current, &user.password_hash) {
         return Err(AppError::Invalid("the current password is wrong".into()));
     }
-    check_password(new)?;
+    check_password(settings, new, &[&user.id, &user.display_name])?;
     let hash = hash_password(new)?;
-    s.set_password_hash(&user.id, &hash)?;
-    Ok(s.delete_sessions_of(&user.id, session)?)
+    Ok(s.set_password_hash(&user.id, &hash, session)?)
+}
+
+/// Creates or replaces a demonstration account (the demo's and tests' fixed passwords pass
+/// only the length check); never reached from the web or the API.
+pub fn seed_user(s: &mut Store, actor: &Actor, new: &NewUser) -> Result<UserOut> {
+    require(actor, Act::Administer)?;
+    let demo = Settings {
+        password_min_length: 8,
+        password_min_score: 0,
+        ..Settings::default()
+    };
+    let user = new.check(&demo)?;
+    s.upsert_user(&user, &actor.id)?;
+    Ok(user.into())
+}
+
+/// API tokens: the actor's own, or (`everyone`, the office only) every user's.
+pub fn tokens(s: &mut Store, actor: &Actor, everyone: bool) -> Result<Vec<ApiToken>> {
+    if everyone {
+        require(actor, Act::Administer)?;
+        return Ok(s.api_tokens(None)?);
+    }
+    require(actor, Act::OwnAccount)?;
+    Ok(s.api_tokens(Some(&actor.id))?)
+}
+
+/// Revokes an API token: one's own, or (the office) anyone's.
+pub fn revoke_token(s: &mut Store, actor: &Actor, id: &str, everyone: bool) -> Result<()> {
+    let owner = if everyone {
+        require(actor, Act::Administer)?;
+        None
+    } else {
+        require(actor, Act::OwnAccount)?;
+        Some(actor.id.as_str())
+    };
+    Ok(s.revoke_api_token(id, owner, &actor.id)?)
 }
 
 /// A new session: its token (for the cookie) and its CSRF token.

@@ -34,7 +34,7 @@ pub mod values;
 
 pub use actor::{Actor, Role};
 pub use error::{AppError, Result};
-pub use jixiao_store::{Change, Pool, PoolConfig, Store, StoreError};
+pub use jixiao_store::{ApiToken, Change, Pool, PoolConfig, Store, StoreError};
 pub use settings::Settings;
 
 /// Opens (and migrates) the database at `url`: a SQLite path or `sqlite://PATH`, or

@@ -18,6 +18,10 @@ pub struct Settings {
     /// Failed logins allowed within the window before further attempts are refused.
     pub login_max_failures: usize,
     pub login_window_minutes: i64,
+    /// Passwords need at least this many characters.
+    pub password_min_length: usize,
+    /// and at least this zxcvbn strength (0 guessable at once … 4 very hard to guess).
+    pub password_min_score: u8,
     /// Wording of generated reports.
     pub wording: jixiao_report::wording::Wording,
     /// The 接诉即办 rules.
@@ -33,6 +37,8 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             login_window_minutes: 15,
+            password_min_length: 10,
+            password_min_score: 3,
             wording: jixiao_report::wording::Wording::default(),
             hotline: jixiao_hotline::HotlineConfig::default(),
         }

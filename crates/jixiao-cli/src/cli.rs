@@ -190,6 +190,13 @@ pub enum ApiKeyCommand {
         #[arg(long)]
         name: String,
     },
+    /// List the keys: id, client, made by, made at, revoked at (never the keys).
+    List,
+    /// Revoke a key by its id: its client is refused from the next request on.
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -297,7 +304,8 @@ pub struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create or replace an account. The password comes from JIXIAO_NEW_PASSWORD or --password.
+    /// Create an account (an existing id is refused). The password comes from
+    /// JIXIAO_NEW_PASSWORD or --password and must pass the password policy.
     Add {
         /// Login name.
         #[arg(long)]
@@ -322,6 +330,16 @@ pub enum UserCommand {
     },
     /// List accounts.
     List,
+    /// Deactivate an account: its sessions and API tokens end at once.
+    Deactivate {
+        #[arg(long)]
+        id: String,
+    },
+    /// Activate a deactivated account again.
+    Activate {
+        #[arg(long)]
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -251,7 +251,7 @@ pub fn add_accounts(store: &mut Store, actor: &str) -> Result<()> {
             evaluator_id: evaluator.map(str::to_string),
             email: None,
         };
-        jixiao_app::accounts::save_user(store, &actor, &user, true)?;
+        jixiao_app::accounts::seed_user(store, &actor, &user)?;
     }
     Ok(())
 }

@@ -16,6 +16,10 @@ pub struct Config {
     /// `login_max_failures` / JIXIAO_LOGIN_MAX_FAILURES within `login_window_minutes`.
     pub login_max_failures: usize,
     pub login_window_minutes: i64,
+    /// `password_min_length` / JIXIAO_PASSWORD_MIN_LENGTH: characters a new password needs.
+    pub password_min_length: usize,
+    /// `password_min_score` / JIXIAO_PASSWORD_MIN_SCORE: zxcvbn strength (0–4) a new password needs.
+    pub password_min_score: u8,
     /// `upload_max_bytes` / JIXIAO_UPLOAD_MAX_BYTES: largest request body accepted.
     pub upload_max_bytes: usize,
     /// `evidence_max_bytes` / JIXIAO_EVIDENCE_MAX_BYTES: largest evidence file accepted.
@@ -85,6 +89,8 @@ impl Config {
             session_hours: self.session_hours,
             login_max_failures: self.login_max_failures,
             login_window_minutes: self.login_window_minutes,
+            password_min_length: self.password_min_length,
+            password_min_score: self.password_min_score,
             wording: self.wording()?,
             hotline: self.hotline()?,
         })
@@ -108,6 +114,8 @@ impl Default for Config {
             session_hours: 12,
             login_max_failures: 5,
             login_window_minutes: 15,
+            password_min_length: jixiao_app::Settings::default().password_min_length,
+            password_min_score: jixiao_app::Settings::default().password_min_score,
             upload_max_bytes: 10 * 1024 * 1024,
             evidence_max_bytes: 5 * 1024 * 1024,
             job_interval: Duration::from_secs(60),
@@ -202,6 +210,14 @@ impl Config {
             "session_hours" => self.session_hours = int(v)?,
             "login_max_failures" => self.login_max_failures = int(v)? as usize,
             "login_window_minutes" => self.login_window_minutes = int(v)?,
+            "password_min_length" => self.password_min_length = int(v)? as usize,
+            "password_min_score" => {
+                self.password_min_score = v
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| *n <= 4)
+                    .ok_or_else(|| format!("`{v}` is not a strength from 0 to 4"))?
+            }
             "upload_max_bytes" => self.upload_max_bytes = int(v)? as usize,
             "evidence_max_bytes" => self.evidence_max_bytes = int(v)? as usize,
             "reminder_days" => self.reminder_days = int(v)?,
@@ -240,7 +256,9 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 22] = [
+pub const KEYS: [&str; 24] = [
+    "password_min_length",
+    "password_min_score",
     "file_max_unpacked_bytes",
     "file_max_parts",
     "sheet_max_cells",

@@ -318,7 +318,6 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
         ("unit_id", ""),
         ("evaluator_id", ""),
         ("password", "chaoyang-2020"),
-        ("active", "true"),
     ];
     let resp = admin
         .post(format!("{}/users", app.base))
@@ -335,6 +334,16 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
     );
     let mut fixed = form;
     fixed[4] = ("unit_id", "chaoyang");
+    // A guessable password is refused with the reason shown on the page.
+    let resp = admin
+        .post(format!("{}/users", app.base))
+        .form(&fixed)
+        .send()
+        .await
+        .unwrap();
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/users?error=password"), "{to}");
+    fixed[6] = ("password", "朝阳-amber-lattice-walk");
     let resp = admin
         .post(format!("{}/users", app.base))
         .form(&fixed)
@@ -349,7 +358,7 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
         .form(&[
             ("csrf", field(&login, "csrf").as_str()),
             ("user", "chaoyang"),
-            ("password", "chaoyang-2020"),
+            ("password", "朝阳-amber-lattice-walk"),
         ])
         .send()
         .await
@@ -357,6 +366,35 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
     assert_eq!(resp.headers()["location"], "/");
     let home = c.get(format!("{}/", app.base)).send().await.unwrap();
     assert_eq!(home.headers()["location"], "/units/chaoyang");
+    // Creating it again is refused; the account is not replaced.
+    let resp = admin
+        .post(format!("{}/users", app.base))
+        .form(&fixed)
+        .send()
+        .await
+        .unwrap();
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/users?error="), "{to}");
+    // The office deactivates it from its row; its session ends at once.
+    let page = page_text(&admin, &app, "/users").await;
+    assert!(page.contains("action=\"/users/chaoyang/active\""));
+    let resp = admin
+        .post(format!("{}/users/chaoyang/active", app.base))
+        .form(&[("csrf", csrf.as_str()), ("active", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/users?flash=saved");
+    let home = c
+        .get(format!("{}/units/chaoyang", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        home.status(),
+        303,
+        "a deactivated account's session has ended"
+    );
     app.stop().await;
 }
 

@@ -44,11 +44,79 @@ fn user_from(r: &Row) -> Result<User> {
     })
 }
 
+/// An API token as its holder and the office see it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiToken {
+    /// The first 12 hex digits of the token's hash: enough to name it, nothing to use.
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// Whether at least one active administrator remains; checked inside the transaction that
+/// could remove the last one, so no sequence of writes can lock the office out.
+fn an_admin_remains(s: &mut Store) -> Result<()> {
+    let rows = s.conn.query(
+        "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1",
+        &[],
+    )?;
+    if rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) == 0 {
+        return Err(StoreError::Invalid(
+            "the last active administrator cannot be removed, demoted or deactivated".into(),
+        ));
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Creates or replaces a user (administrators manage accounts; replacing keeps sessions).
+    /// Creates a user; an account with that id exists already is a conflict.
+    pub fn create_user(&mut self, u: &User, actor: &str) -> Result<()> {
+        self.tx(|s| {
+            if s.user(&u.id)?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "an account `{}` exists already; change it instead",
+                    u.id
+                )));
+            }
+            s.write_user(u, actor, None)
+        })
+    }
+
+    /// Changes a user (every field as given; the password hash too). Deactivating an account,
+    /// or setting its password for it, ends its sessions and API tokens at once.
+    pub fn update_user(&mut self, u: &User, actor: &str) -> Result<()> {
+        self.tx(|s| {
+            let before = s
+                .user(&u.id)?
+                .ok_or_else(|| StoreError::NotFound(format!("user `{}`", u.id)))?;
+            s.write_user(u, actor, Some(&before))?;
+            if !u.active || u.password_hash != before.password_hash {
+                s.end_credentials(&u.id, None)?;
+            }
+            an_admin_remains(s)
+        })
+    }
+
+    /// Creates or replaces a user (the demo's accounts, tests).
     pub fn upsert_user(&mut self, u: &User, actor: &str) -> Result<()> {
         self.tx(|s| {
             let before = s.user(&u.id)?;
+            s.write_user(u, actor, before.as_ref())?;
+            an_admin_remains(s).or_else(|e| {
+                // A first account that is not an administrator leaves none: allowed.
+                if s.users()?.iter().any(|x| x.role == Role::Admin) {
+                    Err(e)
+                } else {
+                    Ok(())
+                }
+            })
+        })
+    }
+
+    fn write_user(&mut self, u: &User, actor: &str, before: Option<&User>) -> Result<()> {
+        let s = self;
+        {
             s.conn.exec(
                 "INSERT INTO users (id, display_name, password_hash, role, unit_id, evaluator_id, active, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role, \
@@ -67,7 +135,72 @@ impl Store {
             )?;
             // The audit log records the account, never the password hash.
             let view = |u: &User| serde_json::to_string(u).expect("plain data");
-            s.audit_append(&now(), actor, if before.is_some() { "user.update" } else { "user.create" }, &format!("user/{}", u.id), before.as_ref().map(view), Some(view(u)))
+            s.audit_append(
+                &now(),
+                actor,
+                if before.is_some() {
+                    "user.update"
+                } else {
+                    "user.create"
+                },
+                &format!("user/{}", u.id),
+                before.map(view),
+                Some(view(u)),
+            )
+        }
+    }
+
+    /// Ends every session (but `keep`) and every API token of `user`.
+    fn end_credentials(&mut self, user: &str, keep: Option<&str>) -> Result<()> {
+        self.delete_sessions_of(user, keep)?;
+        self.conn.exec(
+            "DELETE FROM api_tokens WHERE user_id = $1",
+            &[Val::text(user)],
+        )?;
+        Ok(())
+    }
+
+    /// API tokens: of one user, or (None) of everyone.
+    pub fn api_tokens(&mut self, user: Option<&str>) -> Result<Vec<ApiToken>> {
+        let rows = self.conn.query(
+            "SELECT token_hash, user_id, name, created_at FROM api_tokens WHERE ($1 = '' OR user_id = $1) ORDER BY user_id, created_at",
+            &[Val::text(user.unwrap_or(""))],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.text("token_hash")?.chars().take(12).collect(),
+                    user_id: r.text("user_id")?,
+                    name: r.text("name")?,
+                    created_at: r.text("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes an API token by its id (of `user` only, when given); audited.
+    pub fn revoke_api_token(&mut self, id: &str, user: Option<&str>, actor: &str) -> Result<()> {
+        let found = self
+            .api_tokens(user)?
+            .into_iter()
+            .find(|t| t.id == id && id.len() == 12)
+            .ok_or_else(|| StoreError::NotFound(format!("API token `{id}`")))?;
+        self.tx(|s| {
+            s.conn.exec(
+                "DELETE FROM api_tokens WHERE user_id = $1 AND token_hash LIKE $2",
+                &[
+                    Val::text(&found.user_id),
+                    Val::text(format!("{}%", found.id)),
+                ],
+            )?;
+            s.audit_append(
+                &now(),
+                actor,
+                "api_token.revoke",
+                &format!("user/{}/api_token/{}", found.user_id, found.name),
+                None,
+                None,
+            )
         })
     }
 
@@ -87,8 +220,11 @@ impl Store {
         rows.iter().map(user_from).collect()
     }
 
-    pub fn set_password_hash(&mut self, user: &str, hash: &str) -> Result<()> {
+    /// Sets a user's own new password: every other session of the user and every API token end
+    /// with it (`keep` is the session the change was made in).
+    pub fn set_password_hash(&mut self, user: &str, hash: &str, keep: Option<&str>) -> Result<()> {
         self.tx(|s| {
+            s.end_credentials(user, keep)?;
             if s.conn.exec(
                 "UPDATE users SET password_hash = $2 WHERE id = $1",
                 &[Val::text(user), Val::text(hash)],
@@ -96,7 +232,6 @@ impl Store {
             {
                 return Err(StoreError::NotFound(format!("user `{user}`")));
             }
-            // Every other session of the user ends with the password change.
             s.audit_append(
                 &now(),
                 user,

@@ -25,9 +25,10 @@ use jixiao_core::workflow::{self, Action, Lock, Role, ValueState};
 use jixiao_core::Framework;
 use serde::Serialize;
 
-pub use accounts::User;
+pub use accounts::{ApiToken, User};
 pub use audit::{AuditEntry, AuditReport};
 pub use error::{Result, StoreError};
+pub use hotline::ApiKey;
 pub use pool::{Pool, PoolConfig};
 
 /// What saving something did.

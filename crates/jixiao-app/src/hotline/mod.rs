@@ -184,6 +184,18 @@ pub fn create_api_key(s: &mut Store, actor: &Actor, name: &str) -> Result<(Strin
     Ok((id, key))
 }
 
+/// The Open311 API keys (never the keys themselves), revoked ones included.
+pub fn api_keys(s: &mut Store, actor: &Actor) -> Result<Vec<jixiao_store::ApiKey>> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_api_keys()?)
+}
+
+/// Revokes an Open311 API key: its client is refused from the next request on.
+pub fn revoke_api_key(s: &mut Store, actor: &Actor, id: &str) -> Result<()> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_revoke_api_key(id, &actor.id)?)
+}
+
 /// The requester's contact in full, for the office; the view is recorded.
 pub fn view_contact(s: &mut Store, actor: &Actor, id: &str) -> Result<Option<String>> {
     require(actor, Act::ViewContact)?;

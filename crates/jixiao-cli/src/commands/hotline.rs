@@ -359,6 +359,37 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
             let (id, key) = jixiao_app::hotline::create_api_key(&mut store, actor, &name)?;
             println!("Open311 API key for {name} (id {id}; shown once): {key}");
         }
+        HotlineCommand::ApiKey(ApiKeyCommand::List) => {
+            let rows: Vec<Vec<String>> = jixiao_app::hotline::api_keys(&mut open(db)?, actor)?
+                .into_iter()
+                .map(|k| {
+                    vec![
+                        k.id,
+                        k.name,
+                        k.created_by,
+                        k.created_at,
+                        k.revoked_at.unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                crate::table::render(
+                    &[
+                        "id",
+                        "客户端 client",
+                        "创建人 by",
+                        "创建时间 made",
+                        "吊销 revoked"
+                    ],
+                    &rows
+                )
+            );
+        }
+        HotlineCommand::ApiKey(ApiKeyCommand::Revoke { id }) => {
+            jixiao_app::hotline::revoke_api_key(&mut open(db)?, actor, &id)?;
+            println!("Open311 API key {id} revoked");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

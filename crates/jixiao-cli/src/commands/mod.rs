@@ -91,5 +91,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             },
         ),
         Command::User(UserCommand::List) => users::list(db, &actor),
+        Command::User(UserCommand::Deactivate { id }) => users::set_active(db, &actor, &id, false),
+        Command::User(UserCommand::Activate { id }) => users::set_active(db, &actor, &id, true),
     }
 }

@@ -1,16 +1,44 @@
-//! `jixiao user add|list`.
+//! `jixiao user add|list|deactivate|activate`.
 
 use crate::support::open;
 use crate::table;
 use anyhow::Result;
-use jixiao_app::accounts::NewUser;
+use jixiao_app::accounts::{NewUser, UserChange};
 use jixiao_app::Actor;
 use std::process::ExitCode;
 
 pub fn add(db: &str, actor: &Actor, new: NewUser) -> Result<ExitCode> {
-    let saved = jixiao_app::accounts::save_user(&mut open(db)?, actor, &new, true)?;
-    println!("用户 user `{}` ({}) saved", saved.id, saved.role);
+    let saved = jixiao_app::accounts::create_user(&mut open(db)?, &settings(), actor, &new)?;
+    println!("用户 user `{}` ({}) created", saved.id, saved.role);
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn set_active(db: &str, actor: &Actor, id: &str, active: bool) -> Result<ExitCode> {
+    let change = UserChange {
+        active: Some(active),
+        ..Default::default()
+    };
+    jixiao_app::accounts::update_user(&mut open(db)?, &settings(), actor, id, &change)?;
+    if active {
+        println!("用户 user `{id}` activated");
+    } else {
+        println!("用户 user `{id}` deactivated; its sessions and API tokens ended");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The password policy of the command line: the defaults, or JIXIAO_PASSWORD_MIN_LENGTH and
+/// JIXIAO_PASSWORD_MIN_SCORE (the keys of the server's configuration).
+fn settings() -> jixiao_app::Settings {
+    let mut s = jixiao_app::Settings::default();
+    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = var("JIXIAO_PASSWORD_MIN_LENGTH") {
+        s.password_min_length = n;
+    }
+    if let Some(n) = var("JIXIAO_PASSWORD_MIN_SCORE") {
+        s.password_min_score = n.min(4) as u8;
+    }
+    s
 }
 
 pub fn list(db: &str, actor: &Actor) -> Result<ExitCode> {

@@ -6,7 +6,7 @@ use crate::error::{ApiJson, ErrorBody};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use jixiao_app::accounts::{NewUser, UserOut};
+use jixiao_app::accounts::{NewUser, UserChange, UserOut};
 use jixiao_app::audit::AuditFilter;
 use jixiao_app::ledger::{LedgerOut, Proposal};
 use serde::{Deserialize, Serialize};
@@ -154,17 +154,126 @@ pub async fn list_users(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Ve
     ))
 }
 
-/// Create or replace an account (administrators).
-#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser, responses((status = 200, body = UserOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// Create an account (administrators); an existing id answers 409, never a replacement.
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser, responses((status = 200, body = UserOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiJson(u): ApiJson<NewUser>,
 ) -> ApiResult<UserOut> {
     Ok(Json(
-        ctx.write(&state, move |s, _, actor| {
-            jixiao_app::accounts::save_user(s, actor, &u, true)
+        ctx.write(&state, move |s, settings, actor| {
+            jixiao_app::accounts::create_user(s, settings, actor, &u)
         })
         .await?,
     ))
+}
+
+/// Change an account (administrators): the fields sent change, the others stay. `active:
+/// false` deactivates it and `password` resets it; either ends its sessions and API tokens.
+/// The last active administrator cannot be demoted or deactivated (422).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UserChange, responses((status = 200, body = UserOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<UserChange>,
+) -> ApiResult<UserOut> {
+    Ok(Json(
+        ctx.write(&state, move |s, settings, actor| {
+            jixiao_app::accounts::update_user(s, settings, actor, &id, &change)
+        })
+        .await?,
+    ))
+}
+
+/// Every user's API tokens (administrators); never the tokens themselves.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "admin", responses((status = 200, body = Vec<TokenInfo>), (status = 403, body = ErrorBody)))]
+pub async fn list_all_tokens(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Vec<TokenInfo>> {
+    let tokens = ctx
+        .read(&state, |s, _, actor| {
+            jixiao_app::accounts::tokens(s, actor, true)
+        })
+        .await?;
+    Ok(Json(tokens.into_iter().map(TokenInfo::from).collect()))
+}
+
+/// Revoke any user's API token (administrators).
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_any_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<serde_json::Value> {
+    ctx.write(&state, move |s, _, actor| {
+        jixiao_app::accounts::revoke_token(s, actor, &id, true)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}
+
+/// An API token as listed: its id (12 hex digits), holder, name and date.
+#[derive(Serialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<jixiao_app::ApiToken> for TokenInfo {
+    fn from(t: jixiao_app::ApiToken) -> Self {
+        TokenInfo {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name,
+            created_at: t.created_at,
+        }
+    }
+}
+
+/// An Open311 API key as listed (never the key).
+#[derive(Serialize, ToSchema)]
+pub struct ApiKeyInfo {
+    pub id: String,
+    /// The client it was made for.
+    pub name: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// The Open311 API keys, revoked ones included (administrators).
+#[utoipa::path(get, path = "/api/v1/hotline/api-keys", tag = "admin", responses((status = 200, body = Vec<ApiKeyInfo>), (status = 403, body = ErrorBody)))]
+pub async fn list_api_keys(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Vec<ApiKeyInfo>> {
+    let keys = ctx
+        .read(&state, |s, _, actor| {
+            jixiao_app::hotline::api_keys(s, actor)
+        })
+        .await?;
+    Ok(Json(
+        keys.into_iter()
+            .map(|k| ApiKeyInfo {
+                id: k.id,
+                name: k.name,
+                created_by: k.created_by,
+                created_at: k.created_at,
+                revoked_at: k.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revoke an Open311 API key (administrators): its client is refused from the next request.
+#[utoipa::path(delete, path = "/api/v1/hotline/api-keys/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<serde_json::Value> {
+    ctx.write(&state, move |s, _, actor| {
+        jixiao_app::hotline::revoke_api_key(s, actor, &id)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({"ok": true})))
 }

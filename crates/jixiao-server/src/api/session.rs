@@ -72,7 +72,7 @@ pub struct PasswordIn {
     new: String,
 }
 
-/// Change one's own password; other sessions end.
+/// Change one's own password; other sessions and every API token end.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = PasswordIn, responses((status = 200), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -80,9 +80,10 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordIn>,
 ) -> ApiResult<serde_json::Value> {
     let session = ctx.session.clone();
-    ctx.write(&state, move |s, _, actor| {
+    ctx.write(&state, move |s, settings, actor| {
         jixiao_app::accounts::change_password(
             s,
+            settings,
             actor,
             &body.current,
             &body.new,
@@ -117,4 +118,32 @@ pub async fn create_token(
         })
         .await?;
     Ok(Json(TokenOut { token }))
+}
+
+/// One's own API tokens (never the tokens themselves).
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "session", responses((status = 200, body = Vec<crate::api::admin::TokenInfo>), (status = 401, body = ErrorBody)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Vec<crate::api::admin::TokenInfo>> {
+    let tokens = ctx
+        .read(&state, |s, _, actor| {
+            jixiao_app::accounts::tokens(s, actor, false)
+        })
+        .await?;
+    Ok(Json(tokens.into_iter().map(Into::into).collect()))
+}
+
+/// Revoke one of one's own API tokens by its id.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "session", params(("id" = String, Path)), responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<serde_json::Value> {
+    ctx.write(&state, move |s, _, actor| {
+        jixiao_app::accounts::revoke_token(s, actor, &id, false)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({"ok": true})))
 }

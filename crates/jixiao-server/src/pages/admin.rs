@@ -1,16 +1,15 @@
 //! The office's administration: the audit log and the users.
 
 use super::render::PageRoute;
-use super::render::{redirect, redirect_error, render, PageResult};
+use super::render::{after, render, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::routing::{get, post};
 use axum::Form;
-use jixiao_app::accounts::NewUser;
+use jixiao_app::accounts::{NewUser, UserChange};
 use jixiao_app::audit::AuditFilter;
-use jixiao_app::AppError;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,6 +18,19 @@ pub fn routes() -> Vec<PageRoute> {
         (Method::GET, "/audit", get(audit_page)),
         (Method::GET, "/users", get(users_page)),
         (Method::POST, "/users", post(users_submit)),
+        (Method::POST, "/users/{id}/active", post(user_active)),
+        (Method::POST, "/users/{id}/password", post(user_password)),
+        (
+            Method::POST,
+            "/users/tokens/{id}/revoke",
+            post(token_revoke),
+        ),
+        (Method::POST, "/users/api-keys", post(key_create)),
+        (
+            Method::POST,
+            "/users/api-keys/{id}/revoke",
+            post(key_revoke),
+        ),
     ]
 }
 
@@ -50,20 +62,117 @@ async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 async fn users_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    users(&state, &ctx, None).await
+}
+
+/// The accounts, every API token and the Open311 keys; `new_key` is shown this once.
+async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResult {
     let cycle = ctx.cycle();
-    let (users, fw) = ctx
-        .read(&state, move |s, _, actor| {
+    let (users, fw, tokens, keys) = ctx
+        .read(state, move |s, _, actor| {
             let users = jixiao_app::accounts::list(s, actor)?;
-            Ok((users, jixiao_app::cycles::load(s, cycle.as_deref())?))
+            let tokens = jixiao_app::accounts::tokens(s, actor, true)?;
+            let keys = jixiao_app::hotline::api_keys(s, actor)?;
+            Ok((
+                users,
+                jixiao_app::cycles::load(s, cycle.as_deref())?,
+                tokens,
+                keys,
+            ))
         })
         .await?;
     Ok(render(
-        &state,
-        &ctx,
+        state,
+        ctx,
         "users.html",
         crate::i18n::text(ctx.english, "users"),
-        json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators }),
+        json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "tokens": tokens, "keys": keys, "new_key": new_key }),
     ))
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    active: String,
+}
+
+async fn user_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ActiveForm>,
+) -> PageResult {
+    let change = UserChange {
+        active: Some(f.active == "true"),
+        ..Default::default()
+    };
+    let done = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::accounts::update_user(s, settings, actor, &id, &change)
+        })
+        .await;
+    after(done, "/users", "")
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    password: String,
+}
+
+async fn user_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> PageResult {
+    let change = UserChange {
+        password: Some(f.password),
+        ..Default::default()
+    };
+    let done = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::accounts::update_user(s, settings, actor, &id, &change)
+        })
+        .await;
+    after(done, "/users", "")
+}
+
+async fn token_revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let done = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::accounts::revoke_token(s, actor, &id, true)
+        })
+        .await;
+    after(done, "/users", "#tokens")
+}
+
+#[derive(Deserialize)]
+struct KeyForm {
+    name: String,
+}
+
+async fn key_create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<KeyForm>) -> PageResult {
+    let made = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::hotline::create_api_key(s, actor, &f.name)
+        })
+        .await;
+    match made {
+        Ok((_, key)) => users(&state, &ctx, Some(key)).await,
+        Err(e) => after(Err::<(), _>(e), "/users", "#keys"),
+    }
+}
+
+async fn key_revoke(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let done = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::hotline::revoke_api_key(s, actor, &id)
+        })
+        .await;
+    after(done, "/users", "#keys")
 }
 
 #[derive(Deserialize)]
@@ -78,8 +187,6 @@ struct UserForm {
     #[serde(default)]
     email: String,
     password: String,
-    #[serde(default)]
-    active: String,
 }
 
 async fn users_submit(
@@ -96,15 +203,10 @@ async fn users_submit(
         evaluator_id: Some(f.evaluator_id),
         email: Some(f.email),
     };
-    let active = f.active == "true";
     let saved = ctx
-        .write(&state, move |s, _, actor| {
-            jixiao_app::accounts::save_user(s, actor, &new, active)
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::accounts::create_user(s, settings, actor, &new)
         })
         .await;
-    match saved {
-        Ok(_) => Ok(redirect("/users?flash=saved")),
-        Err(e @ AppError::Invalid(_)) => Ok(redirect_error("/users", &e)),
-        Err(e) => Err(e.into()),
-    }
+    after(saved, "/users", "")
 }

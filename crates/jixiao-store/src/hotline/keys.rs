@@ -1,7 +1,8 @@
 //! Open311 API keys, stored as hashes.
 
 use super::rows::t;
-use crate::{now, Result, Store};
+use crate::conn::Val;
+use crate::{now, Result, Store, StoreError};
 
 impl Store {
     /// Registers an Open311 API key made by the caller; only its hash is kept. Returns its id.
@@ -30,4 +31,55 @@ impl Store {
             .first()
             .and_then(|r| r[0].as_text().map(str::to_string)))
     }
+
+    /// The Open311 API keys: (id, client name, made by, made at, revoked at).
+    pub fn hotline_api_keys(&mut self) -> Result<Vec<ApiKey>> {
+        let rows = self.conn.query(
+            "SELECT id, name, created_by, created_at, revoked_at FROM hotline_api_keys ORDER BY created_at",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiKey {
+                    id: r.text("id")?,
+                    name: r.text("name")?,
+                    created_by: r.text("created_by")?,
+                    created_at: r.text("created_at")?,
+                    revoked_at: r.opt_text("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes an Open311 API key: its client is refused from now on; audited.
+    pub fn hotline_revoke_api_key(&mut self, id: &str, actor: &str) -> Result<()> {
+        self.tx(|s| {
+            let at = now();
+            if s.conn.exec(
+                "UPDATE hotline_api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                &[Val::text(id), Val::text(&at)],
+            )? == 0
+            {
+                return Err(StoreError::NotFound(format!("API key `{id}` in use")));
+            }
+            s.audit_append(
+                &at,
+                actor,
+                "hotline.api_key.revoke",
+                &format!("hotline/api_key/{id}"),
+                None,
+                None,
+            )
+        })
+    }
+}
+
+/// An Open311 API key as the office sees it (never the key).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
 }

@@ -9,6 +9,7 @@
 mod cases;
 mod geography;
 mod keys;
+pub use keys::ApiKey;
 mod packs;
 mod rebuild;
 mod rollups;
