@@ -333,7 +333,117 @@ pub struct NewSession {
     pub user: User,
 }
 
-/// Logs in from `client`: checks throttling and the password, then opens a session.
+/// A login attempt let through throttling and counted (as a failure until it succeeds).
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    user_id: String,
+    client: String,
+    at: String,
+}
+
+fn account_key(user_id: &str) -> String {
+    format!("account|{}", user_id.trim().to_lowercase())
+}
+
+fn client_key(client: &str) -> String {
+    format!("client|{client}")
+}
+
+/// Step one of a login, on the writer: throttling. A client address with
+/// `login_client_max_failures` failures in the window is refused until the window has passed
+/// (it is guessing); an account with `login_max_failures` failures is slowed down, not locked:
+/// each further attempt waits twice as long after the previous one (1 s, 2 s, 4 s … at most
+/// `login_max_delay_seconds`), so its owner can still log in while guessing becomes slow. The
+/// attempt is counted before the password is checked, so concurrent guesses are counted too.
+pub fn begin_login(
+    s: &mut Store,
+    settings: &Settings,
+    user_id: &str,
+    client: &str,
+) -> Result<Attempt> {
+    let now = chrono::Utc::now();
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let since = stamp(now - chrono::Duration::minutes(settings.login_window_minutes));
+    let at = stamp(now);
+    // Attempts older than the window count for nothing: cleaned at every attempt.
+    s.prune_login_attempts(&since)?;
+    let (by_client, _) = s.count_login_attempt(&client_key(client), &since, &at, false)?;
+    if by_client >= settings.login_client_max_failures {
+        return Err(AppError::TooManyAttempts(
+            settings.login_window_minutes * 60,
+        ));
+    }
+    let (by_account, latest) = s.count_login_attempt(&account_key(user_id), &since, &at, false)?;
+    if by_account >= settings.login_max_failures {
+        let over = (by_account - settings.login_max_failures).min(20) as u32;
+        let wait = (1i64 << over).min(settings.login_max_delay_seconds.max(1));
+        let latest = latest
+            .and_then(|l| chrono::DateTime::parse_from_rfc3339(&l).ok())
+            .map(|l| l.with_timezone(&chrono::Utc))
+            .unwrap_or(now);
+        let ready = latest + chrono::Duration::seconds(wait);
+        if now < ready {
+            return Err(AppError::TooManyAttempts(
+                (ready - now).num_seconds().max(1),
+            ));
+        }
+    }
+    s.count_login_attempt(&client_key(client), &since, &at, true)?;
+    s.count_login_attempt(&account_key(user_id), &since, &at, true)?;
+    Ok(Attempt {
+        user_id: user_id.trim().to_string(),
+        client: client.to_string(),
+        at,
+    })
+}
+
+/// Step two, on a reader (argon2 takes a while; the writer is not held): the account, when
+/// the password is right and the account active.
+pub fn check_login(s: &mut Store, attempt: &Attempt, password: &str) -> Result<Option<User>> {
+    let user = s.user(&attempt.user_id)?;
+    // Verify even for unknown users so timing does not tell which names exist.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_string());
+    let ok = password.len() <= 4 * MAX_PASSWORD && verify_password(password, &hash);
+    Ok(user.filter(|u| ok && u.active))
+}
+
+/// Step three, on the writer: a session for the account, its failures forgotten; or the
+/// attempt stays counted as a failure. The log names the account only when it exists, never
+/// what was typed for an unknown one.
+pub fn finish_login(
+    s: &mut Store,
+    settings: &Settings,
+    attempt: &Attempt,
+    user: Option<User>,
+) -> Result<NewSession> {
+    let Some(u) = user else {
+        match s.user(&attempt.user_id)? {
+            Some(known) => tracing::info!(user = %known.id, "failed login"),
+            None => tracing::info!("failed login for an unknown account"),
+        }
+        return Err(AppError::Invalid("wrong user name or password".into()));
+    };
+    let token = random_token();
+    let csrf = random_token();
+    let expires = (chrono::Utc::now() + chrono::Duration::hours(settings.session_hours))
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    s.forget_login_attempts(&account_key(&attempt.user_id), None)?;
+    s.forget_login_attempts(&client_key(&attempt.client), Some(&attempt.at))?;
+    s.create_session(&token, &u.id, &csrf, &expires)?;
+    tracing::info!(user = %u.id, "login");
+    Ok(NewSession {
+        token,
+        csrf,
+        user: u,
+    })
+}
+
+/// A whole login on one connection (the command line, tests): [`begin_login`],
+/// [`check_login`], [`finish_login`].
 pub fn login(
     s: &mut Store,
     settings: &Settings,
@@ -341,41 +451,9 @@ pub fn login(
     password: &str,
     client: &str,
 ) -> Result<NewSession> {
-    let key = format!("{user_id}|{client}");
-    let window = settings.login_window_minutes;
-    let since = (chrono::Utc::now() - chrono::Duration::minutes(window))
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    if s.failed_logins(&key, &since)? >= settings.login_max_failures {
-        return Err(AppError::TooManyAttempts(window));
-    }
-    let user = s.user(user_id)?;
-    // Verify even for unknown users so timing does not tell which names exist.
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_string());
-    let ok = verify_password(password, &hash);
-    match user {
-        Some(u) if ok && u.active => {
-            let token = random_token();
-            let csrf = random_token();
-            let expires = (chrono::Utc::now() + chrono::Duration::hours(settings.session_hours))
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-            s.clear_failed_logins(&key)?;
-            s.create_session(&token, &u.id, &csrf, &expires)?;
-            tracing::info!(user = %u.id, "login");
-            Ok(NewSession {
-                token,
-                csrf,
-                user: u,
-            })
-        }
-        _ => {
-            s.record_failed_login(&key, &since)?;
-            tracing::info!(user = %user_id, "failed login");
-            Err(AppError::Invalid("wrong user name or password".into()))
-        }
-    }
+    let attempt = begin_login(s, settings, user_id, client)?;
+    let user = check_login(s, &attempt, password)?;
+    finish_login(s, settings, &attempt, user)
 }
 
 /// An argon2id hash of a random password, verified against when the user does not exist.
@@ -420,4 +498,49 @@ pub fn me(actor: &Actor) -> Result<UserOut> {
         .clone()
         .map(UserOut::from)
         .ok_or(AppError::Unauthenticated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_are_kept_hashed_and_stale_ones_are_cleaned() {
+        let mut s = Store::open("sqlite::memory:").unwrap();
+        let settings = Settings::default();
+        // An attempt from long ago, and one with a password typed into the user-name field.
+        s.count_login_attempt(&account_key("old"), "", "2001-01-01T00:00:00.000000Z", true)
+            .unwrap();
+        let typed = "my-secret-password-1";
+        let err = login(&mut s, &settings, typed, "guess", "198.51.100.9").unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)));
+        let (old, _) = s
+            .count_login_attempt(&account_key("old"), "", "", false)
+            .unwrap();
+        assert_eq!(old, 0, "older than the window: cleaned");
+        let (n, _) = s
+            .count_login_attempt(&account_key(typed), "", "", false)
+            .unwrap();
+        assert_eq!(n, 1, "the failure counts");
+        let rows = s
+            .count_login_attempt(&client_key("198.51.100.9"), "", "", false)
+            .unwrap();
+        assert_eq!(rows.0, 1);
+    }
+
+    #[test]
+    fn the_policy_refuses_guessable_passwords_and_accepts_phrases() {
+        let st = Settings::default();
+        for weak in ["short", "1234567890", "password123", "wangfang2020"] {
+            assert!(
+                check_password(&st, weak, &["wangfang", "王芳"]).is_err(),
+                "{weak}"
+            );
+        }
+        let long = "x".repeat(MAX_PASSWORD + 1);
+        assert!(check_password(&st, &long, &[]).is_err());
+        assert!(check_password(&st, "pass\u{7}word-harbor-93", &[]).is_err());
+        check_password(&st, "violet-harbor-tangent-93", &["wangfang"]).unwrap();
+        check_password(&st, "东城区绩效办的长口令2020年", &[]).unwrap();
+    }
 }

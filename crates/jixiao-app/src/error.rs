@@ -23,7 +23,8 @@ pub enum AppError {
     /// Another writer holds the database; nothing was saved.
     #[error("the database is busy with another write (an import, another server); nothing was saved, try again in a moment")]
     Busy,
-    #[error("too many failed logins; try again in {0} minutes")]
+    /// Login throttling: the seconds to wait.
+    #[error("too many failed logins; try again in {0} seconds")]
     TooManyAttempts(i64),
     /// A fault of jixiao or its database; the cause goes to the log only.
     #[error("internal error")]

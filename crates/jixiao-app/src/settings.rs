@@ -15,9 +15,13 @@ pub struct Settings {
     pub reminder_days: i64,
     /// How long a login lasts.
     pub session_hours: i64,
-    /// Failed logins allowed within the window before further attempts are refused.
+    /// Failed logins of one account within the window before its further attempts slow down.
     pub login_max_failures: usize,
     pub login_window_minutes: i64,
+    /// The longest wait between attempts on an account under attack.
+    pub login_max_delay_seconds: i64,
+    /// Failed logins from one client address within the window before it is refused.
+    pub login_client_max_failures: usize,
     /// Passwords need at least this many characters.
     pub password_min_length: usize,
     /// and at least this zxcvbn strength (0 guessable at once … 4 very hard to guess).
@@ -37,6 +41,8 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             login_window_minutes: 15,
+            login_max_delay_seconds: 60,
+            login_client_max_failures: 20,
             password_min_length: 10,
             password_min_score: 3,
             wording: jixiao_report::wording::Wording::default(),

@@ -16,6 +16,16 @@ pub struct Config {
     /// `login_max_failures` / JIXIAO_LOGIN_MAX_FAILURES within `login_window_minutes`.
     pub login_max_failures: usize,
     pub login_window_minutes: i64,
+    /// `login_max_delay_seconds` / JIXIAO_LOGIN_MAX_DELAY_SECONDS: the longest wait between
+    /// attempts on an account under attack.
+    pub login_max_delay_seconds: i64,
+    /// `login_client_max_failures` / JIXIAO_LOGIN_CLIENT_MAX_FAILURES: failures from one client
+    /// address within the window before it is refused.
+    pub login_client_max_failures: usize,
+    /// `trusted_proxies` / JIXIAO_TRUSTED_PROXIES: addresses (or CIDR blocks) of the reverse
+    /// proxies in front of jixiao, comma-separated; only requests from them have their
+    /// X-Forwarded-For read.
+    pub trusted_proxies: Vec<crate::context::Cidr>,
     /// `password_min_length` / JIXIAO_PASSWORD_MIN_LENGTH: characters a new password needs.
     pub password_min_length: usize,
     /// `password_min_score` / JIXIAO_PASSWORD_MIN_SCORE: zxcvbn strength (0–4) a new password needs.
@@ -89,6 +99,8 @@ impl Config {
             session_hours: self.session_hours,
             login_max_failures: self.login_max_failures,
             login_window_minutes: self.login_window_minutes,
+            login_max_delay_seconds: self.login_max_delay_seconds,
+            login_client_max_failures: self.login_client_max_failures,
             password_min_length: self.password_min_length,
             password_min_score: self.password_min_score,
             wording: self.wording()?,
@@ -114,6 +126,9 @@ impl Default for Config {
             session_hours: 12,
             login_max_failures: 5,
             login_window_minutes: 15,
+            login_max_delay_seconds: jixiao_app::Settings::default().login_max_delay_seconds,
+            login_client_max_failures: jixiao_app::Settings::default().login_client_max_failures,
+            trusted_proxies: Vec::new(),
             password_min_length: jixiao_app::Settings::default().password_min_length,
             password_min_score: jixiao_app::Settings::default().password_min_score,
             upload_max_bytes: 10 * 1024 * 1024,
@@ -159,6 +174,17 @@ impl Config {
                     })?;
             for (key, item) in doc.iter() {
                 let value = match item.as_value() {
+                    // A list (trusted_proxies = ["10.0.0.1", "10.0.1.0/24"]) as its items
+                    // separated by commas, as the environment gives it.
+                    Some(toml_edit::Value::Array(a)) => a
+                        .iter()
+                        .map(|x| {
+                            x.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| x.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
                     Some(v) => v
                         .as_str()
                         .map(str::to_string)
@@ -210,6 +236,19 @@ impl Config {
             "session_hours" => self.session_hours = int(v)?,
             "login_max_failures" => self.login_max_failures = int(v)? as usize,
             "login_window_minutes" => self.login_window_minutes = int(v)?,
+            "login_max_delay_seconds" => self.login_max_delay_seconds = int(v)?,
+            "login_client_max_failures" => self.login_client_max_failures = int(v)? as usize,
+            "trusted_proxies" => {
+                self.trusted_proxies = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        p.parse()
+                            .map_err(|_| format!("`{p}` is not an address or a CIDR block"))
+                    })
+                    .collect::<Result<_, _>>()?
+            }
             "password_min_length" => self.password_min_length = int(v)? as usize,
             "password_min_score" => {
                 self.password_min_score = v
@@ -256,7 +295,10 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 24] = [
+pub const KEYS: [&str; 27] = [
+    "login_max_delay_seconds",
+    "login_client_max_failures",
+    "trusted_proxies",
     "password_min_length",
     "password_min_score",
     "file_max_unpacked_bytes",

@@ -272,11 +272,173 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The client's address for login throttling: the first X-Forwarded-For hop behind a proxy.
-pub fn client_address(h: &HeaderMap) -> String {
-    h.get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "direct".into())
+/// An address or a block of addresses (`10.0.0.0/8`, `::1`), as `trusted_proxies` lists them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cidr {
+    net: std::net::IpAddr,
+    bits: u8,
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (ip, bits) = match s.split_once('/') {
+            Some((ip, bits)) => (ip, Some(bits.parse::<u8>().map_err(|_| ())?)),
+            None => (s, None),
+        };
+        let net: std::net::IpAddr = ip.parse().map_err(|_| ())?;
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let bits = bits.unwrap_or(max);
+        if bits > max {
+            return Err(());
+        }
+        Ok(Cidr { net, bits })
+    }
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let ip = match ip {
+            V6(v6) => v6.to_ipv4_mapped().map(V4).unwrap_or(V6(v6)),
+            v4 => v4,
+        };
+        match (self.net, ip) {
+            (V4(n), V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.bits)).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (V6(n), V6(a)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.bits))
+                    .unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client's address for login throttling and rate limits. The connection's peer, unless
+/// the peer is one of the `trusted` proxies: then X-Forwarded-For is read from the right (the
+/// hop the nearest proxy saw), trusted hops skipped; the first hop that is not a trusted proxy
+/// is the client. Whatever a client writes into the header itself stands left of that and is
+/// never read.
+pub fn client_address(peer: Option<std::net::IpAddr>, h: &HeaderMap, trusted: &[Cidr]) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|c| c.contains(ip));
+    if !is_trusted(peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<&str> = h
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if is_trusted(ip) => client = ip,
+            Ok(ip) => return ip.to_string(),
+            // A hop that is not an address: the proxy chain is broken here; the last good hop.
+            Err(_) => break,
+        }
+    }
+    client.to_string()
+}
+
+/// The peer address of a request, when the server was started with connection info.
+pub fn peer(ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// A login from `client`: throttling and counting on the writer, the password checked on a
+/// reader (argon2 does not hold the writer), the session opened on the writer.
+pub async fn log_in(
+    state: &AppState,
+    user: String,
+    password: String,
+    client: String,
+) -> Result<jixiao_app::accounts::NewSession, jixiao_app::AppError> {
+    let attempt = state
+        .write(move |s, settings| jixiao_app::accounts::begin_login(s, settings, &user, &client))
+        .await?;
+    let a = attempt.clone();
+    let user = state
+        .read_single(move |s, _| jixiao_app::accounts::check_login(s, &a, &password))
+        .await?;
+    state
+        .write(move |s, settings| jixiao_app::accounts::finish_login(s, settings, &attempt, user))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    fn trusted(list: &[&str]) -> Vec<Cidr> {
+        list.iter().map(|c| c.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_peer_is_the_client_whatever_the_header_says() {
+        let peer = Some("203.0.113.7".parse().unwrap());
+        assert_eq!(
+            client_address(peer, &headers(&["1.2.3.4"]), &[]),
+            "203.0.113.7"
+        );
+        assert_eq!(client_address(None, &headers(&["1.2.3.4"]), &[]), "unknown");
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_header_is_read_from_the_right() {
+        let proxies = trusted(&["10.0.0.0/8", "::1"]);
+        let peer = Some("10.0.0.2".parse().unwrap());
+        // The client forged the leftmost hop; the proxy appended the real one.
+        let h = headers(&["6.6.6.6, 198.51.100.9"]);
+        assert_eq!(client_address(peer, &h, &proxies), "198.51.100.9");
+        // Two proxies: the inner one's hop is skipped.
+        let h = headers(&["6.6.6.6, 198.51.100.9, 10.1.2.3"]);
+        assert_eq!(client_address(peer, &h, &proxies), "198.51.100.9");
+        // Several header lines count as one list.
+        let h = headers(&["6.6.6.6", "198.51.100.9"]);
+        assert_eq!(client_address(peer, &h, &proxies), "198.51.100.9");
+        // No header: the proxy itself; garbage stops the walk at the last good hop.
+        assert_eq!(client_address(peer, &headers(&[]), &proxies), "10.0.0.2");
+        let h = headers(&["198.51.100.9, not-an-ip, 10.1.2.3"]);
+        assert_eq!(client_address(peer, &h, &proxies), "10.1.2.3");
+        // An IPv4-mapped IPv6 peer matches its IPv4 block.
+        let mapped = Some("::ffff:10.0.0.2".parse().unwrap());
+        assert_eq!(
+            client_address(mapped, &headers(&["198.51.100.9"]), &proxies),
+            "198.51.100.9"
+        );
+    }
+
+    #[test]
+    fn blocks_parse_and_match() {
+        let c: Cidr = "192.168.0.0/16".parse().unwrap();
+        assert!(c.contains("192.168.40.1".parse().unwrap()));
+        assert!(!c.contains("192.169.0.1".parse().unwrap()));
+        assert!("0.0.0.0/0"
+            .parse::<Cidr>()
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "nope", "10.0.0.0/x", ""] {
+            assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+        }
+    }
 }

@@ -97,11 +97,14 @@ impl WebError {
             }),
         )
             .into_response();
-        if let WebError::App(AppError::Busy) = self {
-            r.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("2"),
-            );
+        let retry = match self {
+            WebError::App(AppError::Busy) => Some(2),
+            WebError::App(AppError::TooManyAttempts(seconds)) => Some(*seconds),
+            _ => None,
+        };
+        if let Some(seconds) = retry {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.max(1).into());
         }
         r
     }

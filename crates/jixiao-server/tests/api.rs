@@ -491,7 +491,7 @@ async fn changing_the_password_ends_other_sessions_and_logout_ends_this_one() {
         .call(
             Method::POST,
             "/api/v1/me/password",
-            Some(json!({"current": "demo-xicheng-2020", "new": "a-new-password"})),
+            Some(json!({"current": "demo-xicheng-2020", "new": "violet-harbor-tangent-93"})),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -54,6 +54,11 @@ pub struct ApiToken {
     pub created_at: String,
 }
 
+/// How a throttling key is stored: hashed, so neither typed user names nor addresses are kept.
+fn attempt_key(key: &str) -> String {
+    crate::audit::sha256_hex(key.as_bytes())[..32].to_string()
+}
+
 /// Whether at least one active administrator remains; checked inside the transaction that
 /// could remove the last one, so no sequence of writes can lock the office out.
 fn an_admin_remains(s: &mut Store) -> Result<()> {
@@ -301,29 +306,58 @@ impl Store {
         rows.first().map(user_from).transpose()
     }
 
-    /// Records a failed login and returns how many failures `key` has since `since`.
-    pub fn record_failed_login(&mut self, key: &str, since: &str) -> Result<usize> {
-        self.conn.exec(
-            "INSERT INTO login_attempts (attempt_key, at) VALUES ($1, $2)",
-            &[Val::text(key), Val::text(now())],
-        )?;
-        self.failed_logins(key, since)
+    /// Counts the login attempts of `key` (an account or a client address) since `since` and
+    /// records one more at `at`, in one transaction on the writer: concurrent attempts are
+    /// counted one after another, none unseen. Keys are stored hashed, so a password typed into
+    /// the user-name field is not kept. Returns (attempts before this one, the latest of them).
+    pub fn count_login_attempt(
+        &mut self,
+        key: &str,
+        since: &str,
+        at: &str,
+        record: bool,
+    ) -> Result<(usize, Option<String>)> {
+        let hashed = attempt_key(key);
+        self.tx(|s| {
+            let rows = s.conn.query(
+                "SELECT COUNT(*) AS n, MAX(at) AS latest FROM login_attempts WHERE attempt_key = $1 AND at > $2",
+                &[Val::text(&hashed), Val::text(since)],
+            )?;
+            let n = rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) as usize;
+            let latest = rows.first().and_then(|r| r[1].as_text().map(str::to_string));
+            if record {
+                s.conn.exec(
+                    "INSERT INTO login_attempts (attempt_key, at) VALUES ($1, $2)",
+                    &[Val::text(&hashed), Val::text(at)],
+                )?;
+            }
+            Ok((n, latest))
+        })
     }
 
-    pub fn failed_logins(&mut self, key: &str, since: &str) -> Result<usize> {
-        let rows = self.conn.query(
-            "SELECT COUNT(*) FROM login_attempts WHERE attempt_key = $1 AND at > $2",
-            &[Val::text(key), Val::text(since)],
-        )?;
-        Ok(rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) as usize)
-    }
-
-    pub fn clear_failed_logins(&mut self, key: &str) -> Result<()> {
-        self.conn.exec(
-            "DELETE FROM login_attempts WHERE attempt_key = $1",
-            &[Val::text(key)],
-        )?;
+    /// Forgets the attempts of `key`: all of them, or (`at`) the one recorded then.
+    pub fn forget_login_attempts(&mut self, key: &str, at: Option<&str>) -> Result<()> {
+        let hashed = attempt_key(key);
+        match at {
+            Some(at) => self.conn.exec(
+                "DELETE FROM login_attempts WHERE attempt_key = $1 AND at = $2",
+                &[Val::text(&hashed), Val::text(at)],
+            )?,
+            None => self.conn.exec(
+                "DELETE FROM login_attempts WHERE attempt_key = $1",
+                &[Val::text(&hashed)],
+            )?,
+        };
         Ok(())
+    }
+
+    /// Deletes login attempts older than `before`; returns how many.
+    pub fn prune_login_attempts(&mut self, before: &str) -> Result<usize> {
+        let n = self.conn.exec(
+            "DELETE FROM login_attempts WHERE at < $1",
+            &[Val::text(before)],
+        )?;
+        Ok(n as usize)
     }
 
     /// Claims a job's slot for this instance: true for exactly one instance per (job, slot),

@@ -1,6 +1,6 @@
 //! Logging in and out, and one's own account: password and API tokens.
 
-use crate::context::{client_address, session_cookie, Ctx};
+use crate::context::{client_address, log_in, peer, session_cookie, Ctx};
 use crate::error::ApiResult;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
@@ -32,14 +32,11 @@ pub struct SessionOut {
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     ApiJson(body): ApiJson<LoginIn>,
 ) -> Result<Response, ApiError> {
-    let client = client_address(&headers);
-    let session = state
-        .write(move |s, settings| {
-            jixiao_app::accounts::login(s, settings, &body.user, &body.password, &client)
-        })
-        .await?;
+    let client = client_address(peer(&ext), &headers, &state.config.trusted_proxies);
+    let session = log_in(&state, body.user, body.password, client).await?;
     let cookie = session_cookie(&state, &session.token, state.config.session_hours * 3600);
     Ok((
         [(SET_COOKIE, cookie)],

@@ -2,7 +2,7 @@
 
 use super::render::PageRoute;
 use super::render::{redirect, render, PageResult};
-use crate::context::{client_address, cookie, session_cookie, Ctx, SESSION_COOKIE};
+use crate::context::{client_address, cookie, log_in, peer, session_cookie, Ctx, SESSION_COOKIE};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -91,6 +91,7 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     Form(f): Form<LoginForm>,
 ) -> Response {
     if cookie(&headers, LOGIN_CSRF).as_deref() != Some(f.csrf.as_str()) {
@@ -99,13 +100,9 @@ async fn login_submit(
     let (user, password, client) = (
         f.user.trim().to_string(),
         f.password.clone(),
-        client_address(&headers),
+        client_address(peer(&ext), &headers, &state.config.trusted_proxies),
     );
-    let login = state
-        .write(move |s, settings| {
-            jixiao_app::accounts::login(s, settings, &user, &password, &client)
-        })
-        .await;
+    let login = log_in(&state, user, password, client).await;
     match login {
         Ok(session) => {
             let next = same_site(&f.next).unwrap_or("/").to_string();
