@@ -44,6 +44,21 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(Audit),
+    /// Back up the database while servers keep running: a consistent copy of a SQLite
+    /// database, or a pg_dump archive (custom format) of a PostgreSQL one.
+    Backup {
+        /// Where the copy goes; an existing file is not overwritten.
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+    /// Restore a backup into the database (--database). Stop the servers first. The backup is
+    /// checked (a jixiao database whose audit log verifies) before anything is replaced.
+    Restore {
+        file: std::path::PathBuf,
+        /// Replace a database that exists already.
+        #[arg(long)]
+        force: bool,
+    },
     /// Build the Beijing 2020 demo cycle into a fresh database, score it, print the ranking and
     /// serve it with demo accounts.
     Demo(DemoArgs),

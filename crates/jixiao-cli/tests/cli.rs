@@ -1163,3 +1163,157 @@ fn hostile_office_files_are_refused_by_every_command_that_reads_them() {
         "{err}"
     );
 }
+
+/// Writes Open311 keys (each one row and one audit entry) until `stop`; returns how many.
+fn keep_writing(
+    url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<usize> {
+    std::thread::spawn(move || {
+        let mut s = jixiao_store::Store::open(&url).unwrap();
+        let mut n = 0;
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            s.hotline_add_api_key(&format!("client {n}"), &format!("key-{n}"), "writer")
+                .unwrap();
+            n += 1;
+        }
+        n
+    })
+}
+
+fn keys_and_audit(url: &str) -> (usize, bool) {
+    let mut s = jixiao_store::Store::open(url).unwrap();
+    let keys = s.hotline_api_keys().unwrap().len();
+    (keys, s.verify_audit().unwrap().first_broken.is_none())
+}
+
+#[test]
+fn a_backup_taken_during_writes_restores_consistent_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("live.sqlite").display());
+    jixiao_store::Store::open(&url).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = keep_writing(url.clone(), stop.clone());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = keys_and_audit(&url).0;
+    let run = jixiao(dir.path(), &url, &["backup", "--output", "copy.sqlite"]);
+    assert!(run.ok, "{}", run.err);
+    let after = keys_and_audit(&url).0;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let written = writer.join().unwrap();
+    assert!(
+        written > after.max(1) / 2,
+        "writes went on during the backup"
+    );
+    // Restore into a new database; it holds every write committed before the backup began,
+    // none half-made, and its audit chain verifies.
+    let restored = format!("sqlite://{}", dir.path().join("restored.sqlite").display());
+    let run = jixiao(dir.path(), &restored, &["restore", "copy.sqlite"]);
+    assert!(run.ok, "{}", run.err);
+    let (keys, intact) = keys_and_audit(&restored);
+    assert!(intact, "the restored audit log verifies");
+    assert!(
+        before <= keys && keys <= after,
+        "{before} <= {keys} <= {after}"
+    );
+    let mut s = jixiao_store::Store::open(&restored).unwrap();
+    let audited = s
+        .audit_entries(None)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "hotline.api_key")
+        .count();
+    assert_eq!(
+        audited, keys,
+        "each key with its audit entry, no more, no less"
+    );
+    let v = jixiao(dir.path(), &restored, &["audit", "verify"]);
+    assert!(v.ok, "{}", v.err);
+    // Over an existing database only with --force; a broken file never.
+    let run = jixiao(dir.path(), &restored, &["restore", "copy.sqlite"]);
+    assert!(!run.ok && run.err.contains("--force"), "{}", run.err);
+    std::fs::write(dir.path().join("junk.sqlite"), b"not a database").unwrap();
+    let run = jixiao(
+        dir.path(),
+        &restored,
+        &["restore", "junk.sqlite", "--force"],
+    );
+    assert!(
+        !run.ok && run.err.contains("not a jixiao backup"),
+        "{}",
+        run.err
+    );
+    assert_eq!(
+        keys_and_audit(&restored).0,
+        keys,
+        "the database is untouched"
+    );
+    let run = jixiao(dir.path(), &url, &["backup", "--output", "copy.sqlite"]);
+    assert!(!run.ok && run.err.contains("exists already"));
+}
+
+#[test]
+fn postgres_backs_up_with_pg_dump_and_restores_with_pg_restore() {
+    let base = common::postgres_url();
+    let Ok(mut admin) = postgres::Client::connect(&base, postgres::NoTls) else {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_POSTGRES").is_err(),
+            "PostgreSQL is required"
+        );
+        eprintln!("PostgreSQL not reachable: skipped");
+        return;
+    };
+    if std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_POSTGRES").is_err(),
+            "pg_dump is required"
+        );
+        return;
+    }
+    let tag = format!(
+        "{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let (live, copy) = (format!("jx_live_{tag}"), format!("jx_copy_{tag}"));
+    for db in [&live, &copy] {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .unwrap();
+    }
+    let url = |db: &str| format!("{}/{db}", base.rsplit_once('/').unwrap().0);
+    let dir = tempfile::tempdir().unwrap();
+    jixiao_store::Store::open(&url(&live)).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = keep_writing(url(&live), stop.clone());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = keys_and_audit(&url(&live)).0;
+    let run = jixiao(
+        dir.path(),
+        &url(&live),
+        &["backup", "--output", "live.dump"],
+    );
+    let after = keys_and_audit(&url(&live)).0;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    writer.join().unwrap();
+    let restore = jixiao(dir.path(), &url(&copy), &["restore", "live.dump"]);
+    let result = keys_and_audit(&url(&copy));
+    for db in [&live, &copy] {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    }
+    assert!(run.ok, "{}", run.err);
+    assert!(restore.ok, "{}", restore.err);
+    let (keys, intact) = result;
+    assert!(intact);
+    assert!(
+        before <= keys && keys <= after,
+        "{before} <= {keys} <= {after}"
+    );
+}

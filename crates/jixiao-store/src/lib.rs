@@ -92,6 +92,30 @@ impl Store {
         Ok(store)
     }
 
+    /// Writes a consistent copy of this SQLite database to `path` while others keep reading and
+    /// writing (`VACUUM INTO`: one read transaction, so the copy holds every write committed
+    /// before it began and none after). PostgreSQL databases are backed up with `pg_dump`.
+    pub fn backup_sqlite(&mut self, path: &std::path::Path) -> Result<()> {
+        if self.backend() != "sqlite" {
+            return Err(StoreError::Invalid(
+                "backup_sqlite needs a SQLite database; PostgreSQL uses pg_dump".into(),
+            ));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Invalid(format!("{} is not a UTF-8 path", path.display()))
+        })?;
+        self.conn
+            .exec("VACUUM INTO $1", &[Val::text(target)])
+            .map(|_| ())
+    }
+
+    /// The path of a SQLite database URL (`sqlite://jixiao.sqlite` → `jixiao.sqlite`).
+    pub fn sqlite_file(url: &str) -> Option<&str> {
+        (!(url.starts_with("postgres://") || url.starts_with("postgresql://")))
+            .then(|| sqlite_path(url))
+            .filter(|p| *p != ":memory:")
+    }
+
     /// Opens a PostgreSQL database working inside `schema` (created if needed).
     pub fn open_postgres_schema(url: &str, schema: &str) -> Result<Store> {
         Store::with(Box::new(conn::Postgres::connect(url, Some(schema))?))

@@ -2,6 +2,7 @@
 //! application (`jixiao-app`) as the office, and prints. [`dispatch`] routes a parsed command.
 
 mod audit;
+mod backup;
 mod claims;
 mod demo;
 mod hotline;
@@ -52,6 +53,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Rank(args) => scores::rank(db, &args),
         Command::Explain(args) => scores::explain(db, &args),
         Command::Audit(Audit::Verify) => audit::verify(db, &actor),
+        Command::Backup { output } => backup::backup(db, &actor, &output),
+        Command::Restore { file, force } => backup::restore(db, &actor, &file, force),
         Command::Audit(Audit::Log { entity }) => audit::log(db, &actor, entity),
         Command::Demo(args) => demo::run(&args, cli.database.as_deref(), &actor),
         Command::Report(args) => reports::report(db, &actor, args),
