@@ -26,6 +26,12 @@ pub struct Config {
     /// proxies in front of jixiao, comma-separated; only requests from them have their
     /// X-Forwarded-For read.
     pub trusted_proxies: Vec<crate::context::Cidr>,
+    /// `open311_cors_origins` / JIXIAO_OPEN311_CORS_ORIGINS: web origins whose browser clients may
+    /// call the Open311 API (`https://map.example.gov.cn`, or `*`), comma-separated.
+    pub open311_cors_origins: Vec<String>,
+    /// `open311_rate_per_minute` / JIXIAO_OPEN311_RATE_PER_MINUTE: Open311 requests per API key
+    /// (or, without one, per client address) and minute on each instance; 0 for no limit.
+    pub open311_rate_per_minute: u32,
     /// `password_min_length` / JIXIAO_PASSWORD_MIN_LENGTH: characters a new password needs.
     pub password_min_length: usize,
     /// `password_min_score` / JIXIAO_PASSWORD_MIN_SCORE: zxcvbn strength (0–4) a new password needs.
@@ -129,6 +135,8 @@ impl Default for Config {
             login_max_delay_seconds: jixiao_app::Settings::default().login_max_delay_seconds,
             login_client_max_failures: jixiao_app::Settings::default().login_client_max_failures,
             trusted_proxies: Vec::new(),
+            open311_cors_origins: Vec::new(),
+            open311_rate_per_minute: 120,
             password_min_length: jixiao_app::Settings::default().password_min_length,
             password_min_score: jixiao_app::Settings::default().password_min_score,
             upload_max_bytes: 10 * 1024 * 1024,
@@ -249,6 +257,18 @@ impl Config {
                     })
                     .collect::<Result<_, _>>()?
             }
+            "open311_cors_origins" => {
+                self.open311_cors_origins = v
+                    .split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            }
+            "open311_rate_per_minute" => {
+                self.open311_rate_per_minute = v
+                    .parse()
+                    .map_err(|_| format!("`{v}` is not a whole number"))?
+            }
             "password_min_length" => self.password_min_length = int(v)? as usize,
             "password_min_score" => {
                 self.password_min_score = v
@@ -295,7 +315,9 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 27] = [
+pub const KEYS: [&str; 29] = [
+    "open311_cors_origins",
+    "open311_rate_per_minute",
     "login_max_delay_seconds",
     "login_client_max_failures",
     "trusted_proxies",

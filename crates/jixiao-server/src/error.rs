@@ -18,6 +18,12 @@ pub enum WebError {
     /// A body that is not what the route reads (bad JSON, a missing field).
     #[error("{0}")]
     BadBody(String),
+    /// A body of another content type than the route reads (415).
+    #[error("{0}")]
+    UnsupportedType(String),
+    /// A body larger than `upload_max_bytes` (413).
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// The longest error message an answer carries.
@@ -47,6 +53,8 @@ impl WebError {
             },
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -64,6 +72,8 @@ impl WebError {
             },
             WebError::Csrf => "csrf",
             WebError::BadBody(_) => "invalid",
+            WebError::UnsupportedType(_) => "unsupported_media_type",
+            WebError::TooLarge(_) => "too_large",
         }
     }
 
@@ -177,7 +187,16 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(WebError::BadBody(rejection.body_text()).into()),
+            Err(rejection) => Err(match rejection.status() {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                    WebError::UnsupportedType("send the body as application/json".into())
+                }
+                StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge(
+                    "the request body is larger than the server accepts (upload_max_bytes)".into(),
+                ),
+                _ => WebError::BadBody(rejection.body_text()),
+            }
+            .into()),
         }
     }
 }

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
             router.route(path, handler)
         })
         .fallback(pages::render::not_found)
+        .method_not_allowed_fallback(pages::render::method_not_allowed)
         .layer(from_fn(security_headers))
         .layer(from_fn(log_request))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
@@ -85,6 +86,11 @@ fn fixed_routes(spec: String) -> Vec<pages::render::PageRoute> {
             Method::POST,
             "/open311/{*rest}",
             axum::routing::post(open311::handle),
+        ),
+        (
+            Method::OPTIONS,
+            "/open311/{*rest}",
+            axum::routing::options(open311::handle),
         ),
     ]
 }

@@ -11,7 +11,7 @@
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use jixiao_app::hotline::open311::NewRequest;
@@ -303,8 +303,10 @@ pub async fn handle(
     State(state): State<AppState>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     // Doubled slashes and the /open311 prefix are not part of the resource.
     let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
@@ -327,16 +329,201 @@ pub async fn handle(
         }
         None => (Format::Xml, Vec::new()),
     };
+    let cors = cors_origin(&state, &headers);
+    let finish = |a: Answer| with_cors(a.into_response(format), cors.as_deref());
+    if method == Method::OPTIONS {
+        // A CORS preflight: what a browser client may send.
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        if cors.is_some() {
+            let h = r.headers_mut();
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, HEAD, POST, OPTIONS"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+        return with_cors(r, cors.as_deref());
+    }
     if segments.get(1) != Some(&"v2") {
-        return Answer::error(
+        return finish(Answer::error(
             StatusCode::NOT_FOUND,
             "unknown resource: the base is /open311/v2",
-        )
-        .into_response(format);
+        ));
     }
-    let params = parameters(query.as_deref(), &body);
-    let answer = answer(&state, &method, &resource, &params).await;
-    answer.into_response(format)
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            return finish(Answer::error(
+                e.status(),
+                format!(
+                    "the request body was refused: {} (at most {} bytes)",
+                    e.body_text(),
+                    state.config.upload_max_bytes
+                ),
+            ))
+        }
+    };
+    let client = crate::context::client_address(
+        crate::context::peer(&ext),
+        &headers,
+        &state.config.trusted_proxies,
+    );
+    let body_params = match body_parameters(&headers, &method, body).await {
+        Ok(p) => p,
+        Err(a) => return finish(a),
+    };
+    let mut params = parameters(query.as_deref(), &[]);
+    for (k, v) in body_params {
+        params.entry(k).or_insert(v);
+    }
+    let who = params
+        .get("api_key")
+        .map(|k| format!("key|{k}"))
+        .unwrap_or_else(|| format!("client|{client}"));
+    if let Err(wait) = state.open311_limiter.admit(&who) {
+        let mut r = finish(Answer::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many requests; try again in {wait} seconds"),
+        ));
+        r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        return r;
+    }
+    // HEAD is answered as GET; the server leaves the body out.
+    let method = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method
+    };
+    finish(answer(&state, &method, &resource, &params).await)
+}
+
+/// The parameters of a POST body: a form (the specification's), a JSON object, or a multipart
+/// form (clients that attach media). Any other type is a 415.
+async fn body_parameters(
+    headers: &HeaderMap,
+    method: &Method,
+    body: Bytes,
+) -> Result<HashMap<String, String>, Answer> {
+    if body.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let unsupported = || {
+        Answer::error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "content type `{kind}` is not accepted: send application/x-www-form-urlencoded, application/json or multipart/form-data"
+            ),
+        )
+    };
+    if kind.starts_with("application/x-www-form-urlencoded")
+        || (kind.is_empty() && method == Method::GET)
+    {
+        return Ok(parameters(None, &body));
+    }
+    if kind.starts_with("application/json") {
+        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            Answer::error(
+                StatusCode::BAD_REQUEST,
+                format!("the JSON body does not parse: {e}"),
+            )
+        })?;
+        let Some(o) = v.as_object() else {
+            return Err(Answer::error(
+                StatusCode::BAD_REQUEST,
+                "the JSON body must be an object of parameters",
+            ));
+        };
+        let mut out = HashMap::new();
+        for (k, v) in o {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => continue,
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => v.to_string(),
+                _ => {
+                    return Err(Answer::error(
+                        StatusCode::BAD_REQUEST,
+                        format!("parameter `{k}` must be a text or a number"),
+                    ))
+                }
+            };
+            if !text.trim().is_empty() {
+                out.insert(k.clone(), text);
+            }
+        }
+        return Ok(out);
+    }
+    if kind.starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(&kind).map_err(|_| unsupported())?;
+        let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+        let mut form = multer::Multipart::new(stream, boundary);
+        let mut out = HashMap::new();
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or("").to_string();
+                    if field.file_name().is_some() {
+                        // An attached file: media are linked by media_url, not uploaded here.
+                        continue;
+                    }
+                    let text = field.text().await.map_err(|e| {
+                        Answer::error(
+                            StatusCode::BAD_REQUEST,
+                            format!("multipart field `{name}`: {e}"),
+                        )
+                    })?;
+                    if !name.is_empty() && !text.trim().is_empty() {
+                        out.entry(name).or_insert(text);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(Answer::error(
+                        StatusCode::BAD_REQUEST,
+                        format!("the multipart body does not parse: {e}"),
+                    ))
+                }
+            }
+        }
+        return Ok(out);
+    }
+    Err(unsupported())
+}
+
+/// The origin to allow, when the request's Origin is one of `open311_cors_origins` (or that
+/// list holds `*`).
+fn cors_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    let allowed = &state.config.open311_cors_origins;
+    if allowed.iter().any(|a| a == "*") {
+        Some("*".into())
+    } else {
+        allowed
+            .iter()
+            .any(|a| a == origin)
+            .then(|| origin.to_string())
+    }
+}
+
+fn with_cors(mut r: Response, origin: Option<&str>) -> Response {
+    if let Some(o) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        r.headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        r.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    r
 }
 
 async fn answer(
@@ -411,11 +598,16 @@ async fn answer(
         (Method::POST, ["requests"]) => post_request(state, p, &services, &geo, jurisdiction.as_deref()).await,
         (Method::GET, ["requests"]) => {
             let mut f = CaseFilter::default();
+            let mut codes = Vec::new();
             if let Some(ids) = p.get("service_request_id") {
                 // A list of ids overrides every other filter.
                 f.ids = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
             } else {
-                f.category = p.get("service_code").cloned();
+                // Comma lists: any of the services (GeoReport v2 allows several).
+                codes = p
+                    .get("service_code")
+                    .map(|c| c.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+                    .unwrap_or_default();
                 let end = match p.get("end_date") {
                     Some(s) => match parse_iso(s) {
                         Some(t) => Some(t),
@@ -433,16 +625,29 @@ async fn answer(
                 // Without dates, the last 90 days up to the end date (or the newest case).
                 f.received_to = end;
                 f.received_from = start.or_else(|| end.map(|e| e - Duration::days(90)));
-                f.open = match p.get("status").map(String::as_str) {
+                f.open = match p.get("status") {
                     None => None,
-                    Some("open") => Some(true),
-                    Some("closed") => Some(false),
-                    Some(other) => return Answer::error(StatusCode::BAD_REQUEST, format!("status `{other}` is not open or closed")),
+                    Some(list) => {
+                        let (mut open, mut closed) = (false, false);
+                        for one in list.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                            match one {
+                                "open" => open = true,
+                                "closed" => closed = true,
+                                other => return Answer::error(StatusCode::BAD_REQUEST, format!("status `{other}` is not open or closed")),
+                            }
+                        }
+                        if open == closed { None } else { Some(open) }
+                    }
                 };
                 f.district = jurisdiction.clone();
             }
+            let reader = match reader(state, p).await {
+                Ok(a) => a,
+                Err(a) => return a,
+            };
+            let g = geo.clone();
             let found = state
-                .read(move |s, _| jixiao_app::hotline::open311::requests(s, &Actor::public(), &f))
+                .read(move |s, _| jixiao_app::hotline::open311::requests(s, &reader, &g, &f, &codes))
                 .await;
             match found {
                 Ok(cases) => {
@@ -454,8 +659,12 @@ async fn answer(
         }
         (Method::GET, ["requests", id]) => {
             let (id, g, j) = (id.to_string(), geo.clone(), jurisdiction.clone());
+            let reader = match reader(state, p).await {
+                Ok(a) => a,
+                Err(a) => return a,
+            };
             let found = state
-                .read(move |s, _| jixiao_app::hotline::open311::request(s, &Actor::public(), &g, &id, j.as_deref()))
+                .read(move |s, _| jixiao_app::hotline::open311::request(s, &reader, &g, &id, j.as_deref()))
                 .await;
             match found {
                 Ok(Some(c)) => {
@@ -468,6 +677,25 @@ async fn answer(
             }
         }
         _ => Answer::error(StatusCode::NOT_FOUND, format!("unknown resource `{}`", resource.join("/"))),
+    }
+}
+
+/// Who reads: the public without a key (redacted requests), the key's client with one; a key
+/// that is not valid is refused rather than silently read as the public.
+async fn reader(state: &AppState, p: &HashMap<String, String>) -> Result<Actor, Answer> {
+    let Some(key) = p.get("api_key").cloned() else {
+        return Ok(Actor::public());
+    };
+    match state
+        .read_single(move |s, _| jixiao_app::hotline::open311::client(s, &key))
+        .await
+    {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(Answer::error(StatusCode::FORBIDDEN, "api_key is not valid")),
+        Err(_) => Err(Answer::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database does not answer",
+        )),
     }
 }
 

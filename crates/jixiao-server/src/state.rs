@@ -23,6 +23,50 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pool: Pool,
     pub templates: Arc<minijinja::Environment<'static>>,
+    /// Open311 requests per key or client address and minute (this instance's count).
+    pub open311_limiter: Arc<RateLimiter>,
+}
+
+/// A fixed-window counter per caller: at most `per_minute` admissions in each minute.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            windows: Default::default(),
+        }
+    }
+
+    /// Admits one request of `who`, or says how many seconds until its next window.
+    pub fn admit(&self, who: &str) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let minute = now / 60;
+        let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if w.len() > 100_000 {
+            // Callers of past minutes only: the map stays small whatever the traffic.
+            w.retain(|_, (m, _)| *m == minute);
+        }
+        let slot = w.entry(who.to_string()).or_insert((minute, 0));
+        if slot.0 != minute {
+            *slot = (minute, 0);
+        }
+        if slot.1 >= self.per_minute {
+            return Err(60 - now % 60);
+        }
+        slot.1 += 1;
+        Ok(())
+    }
 }
 
 impl AppState {
@@ -39,6 +83,7 @@ impl AppState {
             settings: Arc::new(settings),
             pool,
             templates: Arc::new(crate::templates::templates()),
+            open311_limiter: Arc::new(RateLimiter::new(config.open311_rate_per_minute)),
             config: Arc::new(config),
         })
     }

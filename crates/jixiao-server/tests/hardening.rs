@@ -193,7 +193,7 @@ async fn control_characters_and_oversized_texts_are_refused_with_the_field_named
 
 #[tokio::test]
 async fn documents_stay_readable_whatever_was_stored() {
-    let (app, _) = spawn_hotline(50).await;
+    let (app, key) = spawn_hotline(50).await;
     // Text with control characters that reached the database another way (an old import, a
     // hand edit): the Word report and Open311's XML leave them out instead of breaking.
     let url = app.database_url().unwrap().to_string();
@@ -235,12 +235,16 @@ async fn documents_stay_readable_whatever_was_stored() {
         xml.contains("全区工作顺利"),
         "the text stays, without the control characters"
     );
-    let xml = reqwest::get(format!("{}/open311/v2/requests.xml", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // As a key holder reads it (the public's answer holds no description).
+    let xml = reqwest::get(format!(
+        "{}/open311/v2/requests.xml?api_key={key}",
+        app.base
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
     parses(&xml).unwrap();
     assert!(xml.contains("brokentext"));
     app.stop().await;
@@ -332,5 +336,78 @@ async fn a_file_of_many_bad_rows_answers_a_page_not_a_book() {
         "says how many more there are: {}",
         &errors[..errors.len().min(3000)]
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_api_documents_its_security_and_errors_and_answers_them_as_json() {
+    let app = spawn().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let open = ["/health", "/api/v1/session", "/api/v1/cycles"].contains(&path.as_str());
+            if !open {
+                assert!(responses.contains_key("401"), "{method} {path}: 401");
+                assert!(!op["security"].as_array().unwrap().is_empty());
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["413", "415", "422"] {
+                    assert!(responses.contains_key(s), "{method} {path}: {s}");
+                }
+            }
+        }
+    }
+    let value = &doc["components"]["schemas"]["ValueIn"]["properties"]["value"];
+    assert!(value["oneOf"].is_array(), "a number or a text: {value}");
+    let report = &doc["paths"]["/api/v1/cycles/{cycle}/reports/results/{format}"]["get"]
+        ["responses"]["200"]["content"];
+    assert!(report
+        .get("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        .is_some());
+
+    let admin = Session::login(&app, "admin").await;
+    let url = format!("{}/api/v1/cycles/2020/ledger", app.base);
+    // A wrong content type: 415 with the JSON error.
+    let r = admin
+        .client
+        .post(&url)
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["code"], "unsupported_media_type");
+    // An oversized body: 413 with the JSON error.
+    let r = admin
+        .client
+        .post(&url)
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"reason\": \"{}\"}}",
+            "x".repeat(11 * 1024 * 1024)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["code"], "too_large");
+    // A method the path does not have: 405 with the JSON error.
+    let (s, v) = admin.call(Method::PUT, "/api/v1/cycles", None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(v["code"], "method_not_allowed", "{v}");
     app.stop().await;
 }

@@ -185,7 +185,12 @@ async fn a_client_posts_a_request_the_way_real_clients_do_and_reads_it_back() {
     let v: serde_json::Value = resp.json().await.unwrap();
     let id = v[0]["service_request_id"].as_str().unwrap().to_string();
     assert!(v[0].get("token").is_none(), "an id or a token, never both");
-    let (s, xml) = get(&app, &format!("/open311/v2/requests/{id}.xml")).await;
+    // The key holder reads the full record.
+    let (s, xml) = get(
+        &app,
+        &format!("/open311/v2/requests/{id}.xml?api_key={key}"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let list = requests(&xml);
     assert_eq!(list.len(), 1, "one request is still a list");
@@ -214,6 +219,96 @@ async fn a_client_posts_a_request_the_way_real_clients_do_and_reads_it_back() {
         !xml.contains("13800001234"),
         "contacts never leave through Open311"
     );
+    // The public (no key, as real clients read) sees the service, status, dates and the grid
+    // cell's centre: no description, address or exact point.
+    for path in [
+        format!("/open311/v2/requests/{id}.xml"),
+        "/open311/v2/requests.xml?status=open,closed&service_code=0301,0101".to_string(),
+    ] {
+        let (s, xml) = get(&app, &path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        let list = requests(&xml);
+        let p = list
+            .iter()
+            .find(|r| r["service_request_id"] == id)
+            .unwrap_or_else(|| panic!("{path}: {xml}"));
+        assert_eq!(p["status"], "open");
+        assert_eq!(p["service_code"], "0301");
+        assert_eq!(p["description"], "", "{path}");
+        assert_eq!(p["address"], "");
+        assert_ne!(p["lat"], "39.929100", "coarsened to the grid cell");
+        assert!(!xml.contains("乱停车"));
+        assert!(list.iter().all(|r| r["description"].is_empty()));
+    }
+    // A key that is not valid is refused, not read as the public.
+    let (s, xml) = get(&app, &format!("/open311/v2/requests/{id}.xml?api_key=nope")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{xml}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bodies_as_real_clients_send_them_and_the_edges_of_http() {
+    let (app, key) = app().await;
+    let c = reqwest::Client::new();
+    let url = format!("{}/open311/v2/requests.json", app.base);
+    // A JSON body, and a multipart body, with the key inside.
+    let r = c
+        .post(&url)
+        .json(&serde_json::json!({"api_key": key, "service_code": "0301", "lat": 39.9291, "long": 116.417, "description": "JSON 客户端"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let form = reqwest::multipart::Form::new()
+        .text("api_key", key.clone())
+        .text("service_code", "0301")
+        .text("lat", "39.9291")
+        .text("long", "116.4170")
+        .text("description", "multipart 客户端");
+    let r = c.post(&url).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // A wrong content type: 415 in the specification's error shape.
+    let r = c
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body("service_code=0301")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v[0]["code"], "415");
+    // An oversized body: 413, also in that shape (the tests' limit is upload_max_bytes).
+    let big = "x".repeat(12 * 1024 * 1024);
+    let r = c
+        .post(format!("{url}?api_key={key}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("description={big}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v[0]["code"], "413");
+    // HEAD answers as GET, without a body.
+    let r = c
+        .head(format!("{}/open311/v2/services.xml", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("xml"));
+    // No CORS origin is configured in the tests: none is allowed.
+    let r = c
+        .get(format!("{}/open311/v2/services.json", app.base))
+        .header("origin", "https://map.example.org")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
     app.stop().await;
 }
 
@@ -408,4 +503,64 @@ async fn a_daily_job_erases_contacts_past_the_retention_period_once() {
     );
     assert!(audited);
     drop(dir);
+}
+
+#[tokio::test]
+async fn each_key_and_client_address_has_a_rate_limit_and_configured_origins_get_cors() {
+    let db = jixiao_testkit::demo_database();
+    let mut cfg = jixiao_testkit::config(&db.url);
+    cfg.open311_rate_per_minute = 5;
+    cfg.open311_cors_origins = vec!["https://map.example.org".into()];
+    let app = jixiao_testkit::spawn_with(cfg).await;
+    let c = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    // Eleven requests: however a minute's boundary falls, one window holds six of them.
+    for _ in 0..11 {
+        let r = c
+            .get(format!("{}/open311/v2/services.json", app.base))
+            .header("origin", "https://map.example.org")
+            .send()
+            .await
+            .unwrap();
+        let allowed = r.headers()["access-control-allow-origin"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(allowed, "https://map.example.org");
+        statuses.push(r.status().as_u16());
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers().contains_key("retry-after"));
+            let v: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(v[0]["code"], "429");
+        }
+    }
+    assert_eq!(statuses[..5], [200; 5]);
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Another origin is not allowed; a preflight from the allowed one is.
+    let r = c
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/open311/v2/requests.json", app.base),
+        )
+        .header("origin", "https://map.example.org")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert!(r.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    let r = c
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/open311/v2/requests.json", app.base),
+        )
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    app.stop().await;
 }

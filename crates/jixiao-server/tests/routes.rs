@@ -209,6 +209,13 @@ fn cases() -> Vec<Case> {
             ]),
             "",
         ),
+        // A CORS preflight: open to anyone (what it allows is configuration).
+        case(
+            Method::OPTIONS,
+            "/open311/v2/requests.json",
+            Body::None,
+            "AERP",
+        ),
         // Pages.
         get("/", "AERP"),
         get("/login", "AERP"),

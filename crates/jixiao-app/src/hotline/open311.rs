@@ -25,10 +25,56 @@ pub fn client(s: &mut Store, key: &str) -> Result<Option<Actor>> {
         .map(|name| Actor::client(&name)))
 }
 
-/// Up to 1,000 requests matching the filter.
-pub fn requests(s: &mut Store, actor: &Actor, f: &CaseFilter) -> Result<Vec<Case>> {
+/// The most requests one answer lists.
+pub const MAX_REQUESTS: usize = 1000;
+
+/// Up to [`MAX_REQUESTS`] requests matching the filter and any of `codes` (all services when
+/// empty), newest first. Without an API key (the public) each is redacted ([`redact`]).
+pub fn requests(
+    s: &mut Store,
+    actor: &Actor,
+    geo: &Geography,
+    f: &CaseFilter,
+    codes: &[String],
+) -> Result<Vec<Case>> {
     require(actor, Act::ReadOpen311)?;
-    Ok(s.hotline_cases(f, 1000, 0)?.0)
+    let mut found = if codes.is_empty() {
+        s.hotline_cases(f, MAX_REQUESTS, 0)?.0
+    } else {
+        let mut all = Vec::new();
+        for code in codes {
+            let one = CaseFilter {
+                category: Some(code.clone()),
+                ..f.clone()
+            };
+            all.extend(s.hotline_cases(&one, MAX_REQUESTS, 0)?.0);
+        }
+        all.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.id.cmp(&b.id)));
+        all.dedup_by(|a, b| a.id == b.id);
+        all.truncate(MAX_REQUESTS);
+        all
+    };
+    if actor.is_public() {
+        found.iter_mut().for_each(|c| redact(c, geo));
+    }
+    Ok(found)
+}
+
+/// What the public sees of a request (12345 complaints are not public): the service, status
+/// and dates, and the location coarsened to the centre of its grid cell (or of its street when
+/// the cell has none). Never the description, the address or any requester text; the contact
+/// is never shown to anyone through Open311.
+pub fn redact(c: &mut Case, geo: &Geography) {
+    c.description.clear();
+    c.address.clear();
+    c.contact = None;
+    let centre = [c.grid.as_deref(), c.unit.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|id| geo.get(id))
+        .find_map(|a| a.lat.zip(a.lon));
+    c.lat = centre.map(|p| p.0);
+    c.lon = centre.map(|p| p.1);
 }
 
 /// One request, if it is within `jurisdiction` (a district id) when one is named.
@@ -40,7 +86,11 @@ pub fn request(
     jurisdiction: Option<&str>,
 ) -> Result<Option<Case>> {
     require(actor, Act::ReadOpen311)?;
-    Ok(s.hotline_case(id)?.filter(|c| {
+    let mut found = s.hotline_case(id)?;
+    if let (Some(c), true) = (found.as_mut(), actor.is_public()) {
+        redact(c, geo);
+    }
+    Ok(found.filter(|c| {
         jurisdiction.is_none_or(|j| {
             c.unit
                 .as_deref()

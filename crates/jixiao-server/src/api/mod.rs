@@ -28,7 +28,7 @@ struct ApiDoc;
 
 /// The API routes and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(cycles::list_cycles))
         .routes(routes!(cycles::ranking))
         .routes(routes!(cycles::progress))
@@ -59,5 +59,92 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::list_narratives))
         .routes(routes!(reports::save_narrative))
         .routes(routes!(reports::set_publication))
-        .split_for_parts()
+        .split_for_parts();
+    (router, documented(api))
+}
+
+/// Operations anyone may call without logging in.
+const OPEN: [&str; 3] = ["/health", "/api/v1/session", "/api/v1/cycles"];
+
+/// Completes the generated document with what every operation shares: the two ways to
+/// authenticate (the session cookie, whose writes also need the X-CSRF-Token header, and a
+/// bearer token), and the errors any operation can answer (401 without a login, 404 for a path
+/// naming nothing, 413, 415 and 422 for a body that is too large, of another type or not what
+/// the operation reads), each with the JSON error body.
+fn documented(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+    };
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::context::SESSION_COOKIE,
+            "The session cookie set by POST /api/v1/session; requests that change anything also send its csrf value as the X-CSRF-Token header.",
+        ))),
+    );
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let authenticated = vec![
+        SecurityRequirement::new("session", Vec::<String>::new()),
+        SecurityRequirement::new("bearer", Vec::<String>::new()),
+    ];
+    for (path, item) in api.paths.paths.iter_mut() {
+        let open = OPEN.contains(&path.as_str());
+        let with_id = path.contains('{');
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let r = &mut op.responses.responses;
+            if open {
+                op.security = Some(vec![SecurityRequirement::default()]);
+            } else {
+                op.security = Some(authenticated.clone());
+                r.entry("401".into())
+                    .or_insert_with(|| error("Not logged in, or the session or token has ended"));
+                r.entry("403".into())
+                    .or_insert_with(|| error("The account may not do this"));
+            }
+            if with_id {
+                r.entry("404".into()).or_insert_with(|| {
+                    error("Nothing with that id (or not visible to the account)")
+                });
+            }
+            if op.request_body.is_some() {
+                r.entry("413".into())
+                    .or_insert_with(|| error("The body is larger than upload_max_bytes"));
+                r.entry("415".into()).or_insert_with(|| {
+                    error("The body is not of the content type the operation reads")
+                });
+                r.entry("422".into())
+                    .or_insert_with(|| error("The body is not what the operation reads"));
+            }
+            r.entry("503".into())
+                .or_insert_with(|| error("The database is busy; try again (Retry-After)"));
+        }
+    }
+    api
 }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 /// explanation (docx, html, md or xlsx).
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/reports/results/{format}", tag = "reports",
     params(("cycle" = String, Path), ("format" = String, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The report in the format asked for: docx, xlsx, html or md", content((Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/html"), (String = "text/markdown"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn results_report(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -32,7 +32,7 @@ pub async fn results_report(
 /// (`selfcheck`: xlsx, html, docx, md).
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/units/{unit}/reports/{kind}/{format}", tag = "reports",
     params(("cycle" = String, Path), ("unit" = String, Path), ("kind" = String, Path), ("format" = String, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "The report in the format asked for: docx, xlsx, html or md", content((Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/html"), (String = "text/markdown"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn unit_report(
     State(state): State<AppState>,
     ctx: Ctx,

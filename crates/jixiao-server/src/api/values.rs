@@ -34,7 +34,7 @@ pub async fn unit_values(
 /// A value as entered by a unit. `value` is a number, or a grade for qualitative tasks.
 #[derive(Deserialize, ToSchema)]
 pub struct ValueIn {
-    #[schema(value_type = Object)]
+    #[schema(schema_with = number_or_text)]
     pub value: serde_json::Value,
     #[serde(default)]
     pub note: String,
@@ -152,7 +152,7 @@ pub async fn review_queue(
 #[derive(Deserialize, ToSchema)]
 pub struct GradeIn {
     /// A grade of the task (qualitative) or a score on the task's scale (survey, leader evaluation).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = number_or_text)]
     pub value: serde_json::Value,
     #[serde(default)]
     pub note: String,
@@ -237,7 +237,7 @@ pub async fn upload_evidence(
 
 /// Download an evidence file.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "values", params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody)))]
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file as it was uploaded (its own type: PDF, image, Office document)"), (status = 403, body = ErrorBody)))]
 pub async fn download_evidence(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -249,4 +249,16 @@ pub async fn download_evidence(
         })
         .await?;
     Ok(crate::download::evidence(&info, bytes))
+}
+
+/// A value as sent: a number, or a text (a grade, or a number written as text); null clears.
+fn number_or_text() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    utoipa::openapi::RefOr::T(Schema::OneOf(
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    ))
 }

@@ -153,7 +153,10 @@ pub(crate) fn error_page(state: &AppState, ctx: &Ctx, e: &WebError) -> Response 
         }
         WebError::App(AppError::Forbidden) => "forbidden",
         WebError::App(AppError::NotFound(_)) => "err_not_found",
-        WebError::App(AppError::Invalid(_)) | WebError::BadBody(_) => "err_invalid",
+        WebError::App(AppError::Invalid(_))
+        | WebError::BadBody(_)
+        | WebError::UnsupportedType(_)
+        | WebError::TooLarge(_) => "err_invalid",
         WebError::App(AppError::Conflict(_)) => "err_conflict",
         WebError::App(AppError::Busy) => "err_busy",
         WebError::App(AppError::TooManyAttempts(_)) => "err_too_many",
@@ -233,6 +236,20 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
         WebError::App(AppError::NotFound(format!("API route {}", uri.path()))).to_json()
     } else {
         not_found_page()
+    }
+}
+
+/// A path that exists with another method: 405, as the JSON error under `/api/`.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let message = format!("{method} is not allowed on {}", uri.path());
+    let body = crate::error::ErrorBody {
+        code: "method_not_allowed",
+        message,
+    };
+    if uri.path().starts_with("/api/") {
+        (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+    } else {
+        (StatusCode::METHOD_NOT_ALLOWED, body.message).into_response()
     }
 }
 
