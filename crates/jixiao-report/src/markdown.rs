@@ -2,8 +2,24 @@
 
 use crate::doc::{Block, Chart, Document, Table};
 
+/// Text as Markdown shows it and never as markup: HTML written by a unit (`<script>`, `<img
+/// onerror>`) becomes entities, which every Markdown renderer shows as the characters typed.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    text(s).replace('|', "\\|").replace('\n', " ")
 }
 
 fn table(out: &mut String, t: &Table) {
@@ -64,19 +80,21 @@ pub fn chart_table(c: &Chart) -> Table {
 }
 
 pub fn to_markdown(doc: &Document) -> String {
-    let mut out = format!("# {}\n\n", doc.title);
+    let mut out = format!("# {}\n\n", text(&doc.title));
     for s in &doc.subtitle {
-        out.push_str(&format!("{s}\n\n"));
+        out.push_str(&format!("{}\n\n", text(s)));
     }
     for b in &doc.blocks {
         match b {
-            Block::Heading { level, text } => {
-                out.push_str(&format!("{} {}\n\n", "#".repeat(*level as usize + 1), text))
-            }
-            Block::Paragraph { text } => out.push_str(&format!("{text}\n\n")),
+            Block::Heading { level, text: t } => out.push_str(&format!(
+                "{} {}\n\n",
+                "#".repeat(*level as usize + 1),
+                text(t)
+            )),
+            Block::Paragraph { text: t } => out.push_str(&format!("{}\n\n", text(t))),
             Block::List { items } => {
                 for (i, item) in items.iter().enumerate() {
-                    out.push_str(&format!("{}. {}\n", i + 1, item));
+                    out.push_str(&format!("{}. {}\n", i + 1, text(item)));
                 }
                 out.push('\n');
             }
@@ -86,4 +104,29 @@ pub fn to_markdown(doc: &Document) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_typed_by_a_unit_is_shown_not_run() {
+        let doc = Document {
+            title: "东城区<b>报告</b>".into(),
+            blocks: vec![
+                Block::Paragraph {
+                    text: "完成率 <script>alert(1)</script> & <img src=x onerror=alert(1)>".into(),
+                },
+                Block::List {
+                    items: vec!["<iframe src=//evil>".into()],
+                },
+            ],
+            subtitle: vec![],
+        };
+        let md = to_markdown(&doc);
+        assert!(!md.contains('<') && !md.contains('>'), "{md}");
+        assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img"));
+        assert!(md.starts_with("# 东城区&lt;b&gt;报告&lt;/b&gt;"));
+    }
 }

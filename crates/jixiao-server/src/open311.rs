@@ -799,3 +799,39 @@ async fn post_request(
         Err(e) => Answer::error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_query_or_form_body_makes_the_parameter_reader_panic(
+            query in "[ -~%&=+一-龥]{0,120}",
+            body in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let p = parameters(Some(&query), &body);
+            prop_assert!(p.values().all(|v| !v.trim().is_empty()), "empty values count as absent");
+        }
+
+        #[test]
+        fn dates_parse_or_are_refused(s in "[0-9T:+\\-Z. ]{0,32}") {
+            let _ = parse_iso(&s);
+        }
+    }
+
+    #[test]
+    fn percent_escapes_and_pluses_decode_as_forms_do() {
+        let p = parameters(
+            Some("status=open%2Cclosed&service_code=0301+0101&x=&bad=%zz%e4"),
+            b"",
+        );
+        assert_eq!(p["status"], "open,closed");
+        assert_eq!(p["service_code"], "0301 0101");
+        assert!(!p.contains_key("x"));
+        assert!(p["bad"].starts_with("%zz"));
+    }
+}
