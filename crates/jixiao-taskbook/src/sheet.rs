@@ -107,9 +107,57 @@ fn header_label(h: &str) -> &str {
     }
 }
 
-/// Reads a CSV file (UTF-8, with or without BOM) as one sheet named "" .
-pub fn read_csv(bytes: &[u8], file: &str) -> Result<Sheet, Vec<Diagnostic>> {
+/// The text of a CSV file: UTF-8 (with or without BOM) as it is, UTF-16 with its BOM (Excel's
+/// "Unicode text") decoded; anything else, typically GBK from Excel's plain "CSV", is refused
+/// with the line where it stops being UTF-8 and how to save it instead.
+fn csv_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, (usize, String)> {
+    let utf16 = |b: &[u8], little: bool| {
+        let units: Vec<u16> = b
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], *c.get(1).unwrap_or(&0)];
+                if little {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units)
+            .map(|t| std::borrow::Cow::Owned(t.into_bytes()))
+            .map_err(|_| {
+                (
+                    1,
+                    "the file says UTF-16 but is not valid UTF-16".to_string(),
+                )
+            })
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(rest, false);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(std::borrow::Cow::Borrowed(bytes)),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            Err((
+                line,
+                "the file is not UTF-8 (perhaps GBK, as Excel saves plain \"CSV\"); save it as \
+                 \"CSV UTF-8 (逗号分隔)\" or as an xlsx workbook (文件不是 UTF-8 编码，请另存为“CSV UTF-8”或 xlsx)"
+                    .into(),
+            ))
+        }
+    }
+}
+
+/// Reads a CSV file (UTF-8 with or without BOM, or UTF-16 with BOM) as one sheet named "".
+pub fn read_csv(bytes: &[u8], file: &str) -> Result<Sheet, Vec<Diagnostic>> {
     let err = |location, message: String| {
         vec![Diagnostic {
             file: file.to_string(),
@@ -117,6 +165,16 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Sheet, Vec<Diagnostic>> {
             message,
         }]
     };
+    let text = csv_text(bytes).map_err(|(row, message)| {
+        err(
+            Location::Row {
+                sheet: String::new(),
+                row,
+            },
+            message,
+        )
+    })?;
+    let bytes: &[u8] = &text;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),

@@ -62,3 +62,47 @@ fn hostile_spreadsheets_are_refused_by_every_reader_with_the_file_named() {
     .expect_err("not a values file");
     assert!(!e.is_empty());
 }
+
+#[test]
+fn csv_in_other_encodings_is_read_or_refused_with_the_line_and_the_way_out() {
+    let fw = framework();
+    let utf8 = "unit,task,period,value\n东城区,A01-1,Q4,96.5\n";
+    let expected = parse_values(
+        &fw,
+        utf8.as_bytes(),
+        "v.csv",
+        ValueState::Draft,
+        Blanks::Skip,
+    )
+    .expect("the UTF-8 file reads");
+    // UTF-16 with its BOM (Excel's "Unicode text"), little- and big-endian: the same rows.
+    for little in [true, false] {
+        let mut bytes = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for u in utf8.encode_utf16() {
+            bytes.extend(if little {
+                u.to_le_bytes()
+            } else {
+                u.to_be_bytes()
+            });
+        }
+        let rows = parse_values(&fw, &bytes, "v16.csv", ValueState::Draft, Blanks::Skip)
+            .expect("UTF-16 reads");
+        assert_eq!(rows, expected);
+    }
+    // GBK (Excel's plain "CSV" on a Chinese system): refused at the line, saying what to do.
+    let mut gbk = b"unit,task,period,value\n".to_vec();
+    gbk.extend([0xB6, 0xAB, 0xB3, 0xC7, 0xC7, 0xF8]); // 东城区
+    gbk.extend(b",A01-1,Q4,96.5\n");
+    let errors =
+        parse_values(&fw, &gbk, "gbk.csv", ValueState::Draft, Blanks::Skip).expect_err("refused");
+    let text = errors[0].to_string();
+    assert!(
+        text.contains("gbk.csv") && text.contains("2") && text.contains("CSV UTF-8"),
+        "{text}"
+    );
+    assert_eq!(errors.len(), 1);
+}

@@ -2,9 +2,9 @@
 
 use crate::context::Ctx;
 use crate::error::ApiResult;
-use crate::error::{ApiJson, ErrorBody};
+use crate::error::{ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use jixiao_app::accounts::{NewUser, UserChange, UserOut};
 use jixiao_app::audit::AuditFilter;
@@ -91,8 +91,10 @@ pub struct AuditQuery {
     /// Only entries with this action, e.g. value.approve.
     action: Option<String>,
     /// Only entries after this sequence number: to page on, pass the last `seq` received.
+    #[param(minimum = 0)]
     after: Option<i64>,
     /// At most this many entries, oldest first (default 1000, at most 10000).
+    #[param(minimum = 1, maximum = 10000)]
     limit: Option<usize>,
 }
 
@@ -113,7 +115,7 @@ pub struct AuditOut {
 pub async fn audit_log(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Vec<AuditOut>> {
     let f = AuditFilter {
         entity: q.entity,

@@ -4,7 +4,7 @@ use crate::context::Ctx;
 use crate::error::ApiResult;
 use crate::error::ErrorBody;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use jixiao_app::cycles::CycleInfo;
 use jixiao_app::scores::{ExplanationOut, Ranking, UnitScores};
@@ -34,7 +34,7 @@ pub async fn ranking(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(cycle): Path<String>,
-    Query(q): Query<GroupQuery>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<GroupQuery>,
 ) -> ApiResult<Ranking> {
     let (_, r) = ctx
         .read(&state, move |s, _, actor| {
@@ -90,7 +90,7 @@ pub async fn explain_node(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((cycle, unit, node)): Path<(String, String, String)>,
-    Query(q): Query<LangQuery>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<LangQuery>,
 ) -> ApiResult<ExplanationOut> {
     let lang = jixiao_core::Lang::parse(q.lang.as_deref().unwrap_or("zh"))
         .unwrap_or(jixiao_core::Lang::Zh);

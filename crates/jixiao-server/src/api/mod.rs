@@ -121,6 +121,9 @@ fn documented(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             let r = &mut op.responses.responses;
             if open {
                 op.security = Some(vec![SecurityRequirement::default()]);
+                r.entry("401".into()).or_insert_with(|| {
+                    error("A session cookie or token was sent and has ended or is not valid")
+                });
             } else {
                 op.security = Some(authenticated.clone());
                 r.entry("401".into())
@@ -132,6 +135,15 @@ fn documented(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 r.entry("404".into()).or_insert_with(|| {
                     error("Nothing with that id (or not visible to the account)")
                 });
+            }
+            let has_query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Query);
+            if has_query {
+                r.entry("422".into())
+                    .or_insert_with(|| error("A query parameter is not what the operation reads"));
             }
             if op.request_body.is_some() {
                 r.entry("413".into())
