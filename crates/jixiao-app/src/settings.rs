@@ -26,6 +26,9 @@ pub struct Settings {
     pub password_min_length: usize,
     /// and at least this zxcvbn strength (0 guessable at once … 4 very hard to guess).
     pub password_min_score: u8,
+    /// What Open311 answers without an API key hold beyond the service, status, dates and the
+    /// grid cell: nothing more by default (12345 complaints are not public).
+    pub open311_public: Open311Public,
     /// Wording of generated reports.
     pub wording: jixiao_report::wording::Wording,
     /// The 接诉即办 rules.
@@ -45,6 +48,7 @@ impl Default for Settings {
             login_client_max_failures: 20,
             password_min_length: 10,
             password_min_score: 3,
+            open311_public: Open311Public::default(),
             wording: jixiao_report::wording::Wording::default(),
             hotline: jixiao_hotline::HotlineConfig::default(),
         }
@@ -56,5 +60,36 @@ impl Settings {
     pub fn today(&self) -> NaiveDate {
         self.today
             .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}
+
+/// Fields of a hotline request the office makes public through Open311 (all off by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Open311Public {
+    /// The requester's description of the problem.
+    pub description: bool,
+    /// The address as the requester gave it.
+    pub address: bool,
+    /// The exact point instead of the grid cell's centre.
+    pub exact_point: bool,
+}
+
+impl Open311Public {
+    /// From a list of field names: `description`, `address`, `exact_point`.
+    pub fn parse(names: &[&str]) -> Result<Open311Public, String> {
+        let mut p = Open311Public::default();
+        for n in names {
+            match *n {
+                "description" => p.description = true,
+                "address" => p.address = true,
+                "exact_point" => p.exact_point = true,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a field Open311 can make public; expected description, address or exact_point"
+                    ))
+                }
+            }
+        }
+        Ok(p)
     }
 }

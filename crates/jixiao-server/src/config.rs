@@ -32,6 +32,10 @@ pub struct Config {
     /// `open311_rate_per_minute` / JIXIAO_OPEN311_RATE_PER_MINUTE: Open311 requests per API key
     /// (or, without one, per client address) and minute on each instance; 0 for no limit.
     pub open311_rate_per_minute: u32,
+    /// `open311_public_fields` / JIXIAO_OPEN311_PUBLIC_FIELDS: what Open311 answers without a key
+    /// hold beyond service, status, dates and the grid cell: any of description, address,
+    /// exact_point (none by default).
+    pub open311_public: jixiao_app::settings::Open311Public,
     /// `password_min_length` / JIXIAO_PASSWORD_MIN_LENGTH: characters a new password needs.
     pub password_min_length: usize,
     /// `password_min_score` / JIXIAO_PASSWORD_MIN_SCORE: zxcvbn strength (0–4) a new password needs.
@@ -107,6 +111,7 @@ impl Config {
             login_window_minutes: self.login_window_minutes,
             login_max_delay_seconds: self.login_max_delay_seconds,
             login_client_max_failures: self.login_client_max_failures,
+            open311_public: self.open311_public,
             password_min_length: self.password_min_length,
             password_min_score: self.password_min_score,
             wording: self.wording()?,
@@ -137,6 +142,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             open311_cors_origins: Vec::new(),
             open311_rate_per_minute: 120,
+            open311_public: Default::default(),
             password_min_length: jixiao_app::Settings::default().password_min_length,
             password_min_score: jixiao_app::Settings::default().password_min_score,
             upload_max_bytes: 10 * 1024 * 1024,
@@ -264,6 +270,14 @@ impl Config {
                     .filter(|o| !o.is_empty())
                     .collect()
             }
+            "open311_public_fields" => {
+                let names: Vec<&str> = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                self.open311_public = jixiao_app::settings::Open311Public::parse(&names)?
+            }
             "open311_rate_per_minute" => {
                 self.open311_rate_per_minute = v
                     .parse()
@@ -315,7 +329,8 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 29] = [
+pub const KEYS: [&str; 30] = [
+    "open311_public_fields",
     "open311_cors_origins",
     "open311_rate_per_minute",
     "login_max_delay_seconds",

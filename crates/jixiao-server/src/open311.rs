@@ -647,7 +647,7 @@ async fn answer(
             };
             let g = geo.clone();
             let found = state
-                .read(move |s, _| jixiao_app::hotline::open311::requests(s, &reader, &g, &f, &codes))
+                .read(move |s, settings| jixiao_app::hotline::open311::requests(s, settings, &reader, &g, &f, &codes))
                 .await;
             match found {
                 Ok(cases) => {
@@ -664,7 +664,7 @@ async fn answer(
                 Err(a) => return a,
             };
             let found = state
-                .read(move |s, _| jixiao_app::hotline::open311::request(s, &reader, &g, &id, j.as_deref()))
+                .read(move |s, settings| jixiao_app::hotline::open311::request(s, settings, &reader, &g, &id, j.as_deref()))
                 .await;
             match found {
                 Ok(Some(c)) => {

@@ -32,6 +32,7 @@ pub const MAX_REQUESTS: usize = 1000;
 /// empty), newest first. Without an API key (the public) each is redacted ([`redact`]).
 pub fn requests(
     s: &mut Store,
+    settings: &Settings,
     actor: &Actor,
     geo: &Geography,
     f: &CaseFilter,
@@ -55,19 +56,28 @@ pub fn requests(
         all
     };
     if actor.is_public() {
-        found.iter_mut().for_each(|c| redact(c, geo));
+        found
+            .iter_mut()
+            .for_each(|c| redact(c, geo, settings.open311_public));
     }
     Ok(found)
 }
 
 /// What the public sees of a request (12345 complaints are not public): the service, status
 /// and dates, and the location coarsened to the centre of its grid cell (or of its street when
-/// the cell has none). Never the description, the address or any requester text; the contact
-/// is never shown to anyone through Open311.
-pub fn redact(c: &mut Case, geo: &Geography) {
-    c.description.clear();
-    c.address.clear();
+/// the cell has none); the description, the address and the exact point only where the office
+/// made them public (`open311_public_fields`). The contact is never shown through Open311.
+pub fn redact(c: &mut Case, geo: &Geography, public: crate::settings::Open311Public) {
     c.contact = None;
+    if !public.description {
+        c.description.clear();
+    }
+    if !public.address {
+        c.address.clear();
+    }
+    if public.exact_point {
+        return;
+    }
     let centre = [c.grid.as_deref(), c.unit.as_deref()]
         .into_iter()
         .flatten()
@@ -80,6 +90,7 @@ pub fn redact(c: &mut Case, geo: &Geography) {
 /// One request, if it is within `jurisdiction` (a district id) when one is named.
 pub fn request(
     s: &mut Store,
+    settings: &Settings,
     actor: &Actor,
     geo: &Geography,
     id: &str,
@@ -88,7 +99,7 @@ pub fn request(
     require(actor, Act::ReadOpen311)?;
     let mut found = s.hotline_case(id)?;
     if let (Some(c), true) = (found.as_mut(), actor.is_public()) {
-        redact(c, geo);
+        redact(c, geo, settings.open311_public);
     }
     Ok(found.filter(|c| {
         jurisdiction.is_none_or(|j| {
@@ -197,4 +208,44 @@ pub fn submit(
         &mut |_| {},
     )?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Open311Public;
+
+    fn case(geo: &Geography) -> Case {
+        let street = geo
+            .areas
+            .iter()
+            .find(|a| a.level == Level::Street && a.lat.is_some())
+            .expect("a street with a centre");
+        let mut c = Case::received("C1", Channel::Open311, Utc::now(), "0301");
+        c.description = "小区门口乱停车".into();
+        c.address = "东城区某小区".into();
+        c.contact = Some("王 13800001234".into());
+        c.unit = Some(street.id.clone());
+        c.lat = Some(39.929_1);
+        c.lon = Some(116.417);
+        c
+    }
+
+    #[test]
+    fn the_public_sees_only_what_the_office_made_public() {
+        let geo = jixiao_hotline::geography::beijing(2, 2);
+        let mut c = case(&geo);
+        redact(&mut c, &geo, Open311Public::default());
+        assert!(c.description.is_empty() && c.address.is_empty() && c.contact.is_none());
+        assert_ne!(c.lat, Some(39.929_1), "coarsened to the street's centre");
+        assert!(c.lat.is_some());
+
+        let mut c = case(&geo);
+        let some = Open311Public::parse(&["description", "exact_point"]).unwrap();
+        redact(&mut c, &geo, some);
+        assert_eq!(c.description, "小区门口乱停车");
+        assert!(c.address.is_empty() && c.contact.is_none());
+        assert_eq!(c.lat, Some(39.929_1));
+        assert!(Open311Public::parse(&["phone"]).is_err());
+    }
 }
