@@ -368,13 +368,13 @@ pub fn begin_login(
     let at = stamp(now);
     // Attempts older than the window count for nothing: cleaned at every attempt.
     s.prune_login_attempts(&since)?;
-    let (by_client, _) = s.count_login_attempt(&client_key(client), &since, &at, false)?;
+    let (by_client, _) = s.login_attempts(&client_key(client), &since)?;
     if by_client >= settings.login_client_max_failures {
         return Err(AppError::TooManyAttempts(
             settings.login_window_minutes * 60,
         ));
     }
-    let (by_account, latest) = s.count_login_attempt(&account_key(user_id), &since, &at, false)?;
+    let (by_account, latest) = s.login_attempts(&account_key(user_id), &since)?;
     if by_account >= settings.login_max_failures {
         let over = (by_account - settings.login_max_failures).min(20) as u32;
         let wait = (1i64 << over).min(settings.login_max_delay_seconds.max(1));
@@ -389,8 +389,8 @@ pub fn begin_login(
             ));
         }
     }
-    s.count_login_attempt(&client_key(client), &since, &at, true)?;
-    s.count_login_attempt(&account_key(user_id), &since, &at, true)?;
+    s.record_login_attempt(&client_key(client), &at)?;
+    s.record_login_attempt(&account_key(user_id), &at)?;
     Ok(Attempt {
         user_id: user_id.trim().to_string(),
         client: client.to_string(),
@@ -509,22 +509,16 @@ mod tests {
         let mut s = Store::open("sqlite::memory:").unwrap();
         let settings = Settings::default();
         // An attempt from long ago, and one with a password typed into the user-name field.
-        s.count_login_attempt(&account_key("old"), "", "2001-01-01T00:00:00.000000Z", true)
+        s.record_login_attempt(&account_key("old"), "2001-01-01T00:00:00.000000Z")
             .unwrap();
         let typed = "my-secret-password-1";
         let err = login(&mut s, &settings, typed, "guess", "198.51.100.9").unwrap_err();
         assert!(matches!(err, AppError::Invalid(_)));
-        let (old, _) = s
-            .count_login_attempt(&account_key("old"), "", "", false)
-            .unwrap();
+        let (old, _) = s.login_attempts(&account_key("old"), "").unwrap();
         assert_eq!(old, 0, "older than the window: cleaned");
-        let (n, _) = s
-            .count_login_attempt(&account_key(typed), "", "", false)
-            .unwrap();
+        let (n, _) = s.login_attempts(&account_key(typed), "").unwrap();
         assert_eq!(n, 1, "the failure counts");
-        let rows = s
-            .count_login_attempt(&client_key("198.51.100.9"), "", "", false)
-            .unwrap();
+        let rows = s.login_attempts(&client_key("198.51.100.9"), "").unwrap();
         assert_eq!(rows.0, 1);
     }
 

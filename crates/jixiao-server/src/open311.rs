@@ -706,15 +706,13 @@ async fn post_request(
     geo: &jixiao_hotline::geography::Geography,
     jurisdiction: Option<&str>,
 ) -> Answer {
-    let Some(key) = p.get("api_key").cloned() else {
-        return Answer::error(StatusCode::FORBIDDEN, "api_key is required");
-    };
-    let client = state
-        .read(move |s, _| jixiao_app::hotline::open311::client(s, &key))
-        .await;
-    let client = match client {
-        Ok(Some(c)) => c,
-        _ => return Answer::error(StatusCode::FORBIDDEN, "api_key is not valid"),
+    // The key is resolved as for reads; a submission needs one.
+    let client = match reader(state, p).await {
+        Ok(a) if a.is_public() => {
+            return Answer::error(StatusCode::FORBIDDEN, "api_key is required")
+        }
+        Ok(a) => a,
+        Err(a) => return a,
     };
     let Some(code) = p.get("service_code") else {
         return Answer::error(StatusCode::BAD_REQUEST, "service_code is required");

@@ -306,33 +306,29 @@ impl Store {
         rows.first().map(user_from).transpose()
     }
 
-    /// Counts the login attempts of `key` (an account or a client address) since `since` and
-    /// records one more at `at`, in one transaction on the writer: concurrent attempts are
-    /// counted one after another, none unseen. Keys are stored hashed, so a password typed into
-    /// the user-name field is not kept. Returns (attempts before this one, the latest of them).
-    pub fn count_login_attempt(
-        &mut self,
-        key: &str,
-        since: &str,
-        at: &str,
-        record: bool,
-    ) -> Result<(usize, Option<String>)> {
-        let hashed = attempt_key(key);
-        self.tx(|s| {
-            let rows = s.conn.query(
-                "SELECT COUNT(*) AS n, MAX(at) AS latest FROM login_attempts WHERE attempt_key = $1 AND at > $2",
-                &[Val::text(&hashed), Val::text(since)],
-            )?;
-            let n = rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) as usize;
-            let latest = rows.first().and_then(|r| r[1].as_text().map(str::to_string));
-            if record {
-                s.conn.exec(
-                    "INSERT INTO login_attempts (attempt_key, at) VALUES ($1, $2)",
-                    &[Val::text(&hashed), Val::text(at)],
-                )?;
-            }
-            Ok((n, latest))
-        })
+    /// The login attempts of `key` (an account or a client address) since `since`: how many,
+    /// and the latest. Keys are stored hashed, so a password typed into the user-name field is
+    /// not kept. (Counting and recording happen in one writer job, so concurrent attempts are
+    /// counted one after another.)
+    pub fn login_attempts(&mut self, key: &str, since: &str) -> Result<(usize, Option<String>)> {
+        let rows = self.conn.query(
+            "SELECT COUNT(*) AS n, MAX(at) AS latest FROM login_attempts WHERE attempt_key = $1 AND at > $2",
+            &[Val::text(attempt_key(key)), Val::text(since)],
+        )?;
+        let n = rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) as usize;
+        let latest = rows
+            .first()
+            .and_then(|r| r[1].as_text().map(str::to_string));
+        Ok((n, latest))
+    }
+
+    /// Records a login attempt of `key` at `at` (counted as a failure until it is forgotten).
+    pub fn record_login_attempt(&mut self, key: &str, at: &str) -> Result<()> {
+        self.conn.exec(
+            "INSERT INTO login_attempts (attempt_key, at) VALUES ($1, $2)",
+            &[Val::text(attempt_key(key)), Val::text(at)],
+        )?;
+        Ok(())
     }
 
     /// Forgets the attempts of `key`: all of them, or (`at`) the one recorded then.
