@@ -217,10 +217,10 @@ pub fn update_user(
     let mut user = s
         .user(id)?
         .ok_or_else(|| AppError::NotFound(format!("user `{id}`")))?;
-    let cleared = |v: &Option<String>, now: Option<String>| match v {
+    let cleared = |field: &str, v: &Option<String>, now: Option<String>| match v {
         None => Ok(now),
         Some(t) if t.trim().is_empty() => Ok(None),
-        Some(t) => crate::text::line("id", t, crate::text::ID).map(|_| Some(t.trim().to_string())),
+        Some(t) => crate::text::line(field, t, crate::text::ID).map(|_| Some(t.trim().to_string())),
     };
     if let Some(name) = &change.display_name {
         crate::text::line("display_name", name, crate::text::NAME)?;
@@ -233,8 +233,8 @@ pub fn update_user(
             ))
         })?;
     }
-    user.unit_id = cleared(&change.unit_id, user.unit_id)?;
-    user.evaluator_id = cleared(&change.evaluator_id, user.evaluator_id)?;
+    user.unit_id = cleared("unit_id", &change.unit_id, user.unit_id)?;
+    user.evaluator_id = cleared("evaluator_id", &change.evaluator_id, user.evaluator_id)?;
     if let Some(e) = &change.email {
         crate::text::line("email", e, crate::text::EMAIL)?;
         user.email = checked_email(Some(e.clone()))?;
