@@ -72,10 +72,15 @@ pub struct Open311Public {
     pub address: bool,
     /// The exact point instead of the grid cell's centre.
     pub exact_point: bool,
+    /// The URL of the requester's photo.
+    pub media_url: bool,
+    /// The service attributes the requester filled in.
+    pub attributes: bool,
 }
 
 impl Open311Public {
-    /// From a list of field names: `description`, `address`, `exact_point`.
+    /// From a list of field names: `description`, `address`, `exact_point`, `media_url`,
+    /// `attributes`.
     pub fn parse(names: &[&str]) -> Result<Open311Public, String> {
         let mut p = Open311Public::default();
         for n in names {
@@ -83,9 +88,11 @@ impl Open311Public {
                 "description" => p.description = true,
                 "address" => p.address = true,
                 "exact_point" => p.exact_point = true,
+                "media_url" => p.media_url = true,
+                "attributes" => p.attributes = true,
                 other => {
                     return Err(format!(
-                        "`{other}` is not a field Open311 can make public; expected description, address or exact_point"
+                        "`{other}` is not a field Open311 can make public; expected description, address, exact_point, media_url or attributes"
                     ))
                 }
             }

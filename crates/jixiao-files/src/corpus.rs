@@ -139,3 +139,26 @@ pub fn entity_expansion() -> Vec<u8> {
         r#"{doctype}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c><c r="B1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"#
     ))
 }
+
+/// A small, well-formed PDF (one empty page).
+pub fn small_pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        .to_vec()
+}
+
+/// A PDF header in front of an HTML page with a script: a PDF to a PDF reader, a web page to a
+/// browser that sniffs.
+pub fn pdf_html_polyglot() -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n<html><body><script>fetch('/api/v1/me/tokens',{method:'POST'})</script></body></html>\n".to_vec();
+    out.extend_from_slice(&small_pdf()[9..]);
+    out
+}
+
+/// A PDF with a zip archive appended after its end: a PDF from the front, an archive (here a
+/// workbook) from the back.
+pub fn pdf_zip_polyglot() -> Vec<u8> {
+    let mut out = small_pdf();
+    out.extend(small_workbook());
+    out
+}

@@ -134,6 +134,58 @@ pub fn check_docx(bytes: &[u8]) -> Result<(), Refusal> {
     check(bytes, "docx", limits(), |_| false)
 }
 
+/// Checks a PDF file kept as evidence: it starts as a PDF (`%PDF-1.x`), ends as one (`%%EOF`
+/// with at most white space after it), and its header holds no markup. The checks refuse
+/// polyglots, files that are a PDF to one reader and something else to another: an HTML page
+/// or script behind a PDF header (a browser that sniffs reads the page), and an archive or
+/// other file appended after the end (a zip reader reads it from the end). Evidence is also
+/// served as an attachment with `nosniff` and a sandboxing CSP; this check is the first wall.
+pub fn check_pdf(bytes: &[u8]) -> Result<(), Refusal> {
+    let unreadable = |reason: &str| Refusal::Unreadable {
+        kind: "PDF",
+        reason: reason.to_string(),
+    };
+    let Some(rest) = bytes.strip_prefix(b"%PDF-") else {
+        return Err(unreadable("it does not begin with %PDF-"));
+    };
+    if !rest.first().is_some_and(u8::is_ascii_digit) {
+        return Err(unreadable(
+            "it does not begin with a PDF version (%PDF-1.7)",
+        ));
+    }
+    // Browsers sniff the first 512 bytes for markup; look at twice that.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    if let Some(tag) = [
+        "<html",
+        "<script",
+        "<!doctype",
+        "<body",
+        "<svg",
+        "<iframe",
+        "<?xml",
+    ]
+    .into_iter()
+    .find(|t| head.contains(t))
+    {
+        return Err(unreadable(&format!(
+            "its header holds markup (`{tag}`): a file that is both a PDF and a web page is not accepted"
+        )));
+    }
+    let Some(end) = bytes.windows(5).rposition(|w| w == b"%%EOF") else {
+        return Err(unreadable(
+            "it has no end marker (%%EOF): it is cut short or not a PDF",
+        ));
+    };
+    let after = &bytes[end + 5..];
+    if !after.iter().all(u8::is_ascii_whitespace) {
+        return Err(unreadable(&format!(
+            "{} bytes follow its end marker (%%EOF): a file with another file appended is not accepted",
+            after.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Checks an archive against `limits`, reading the extent of the entries `is_sheet` names.
 pub fn check_with(bytes: &[u8], kind: &'static str, limits: Limits) -> Result<(), Refusal> {
     check(bytes, kind, limits, |name| {
@@ -270,6 +322,7 @@ fn cell_ref(s: &str) -> (u64, u64) {
 }
 
 pub mod corpus;
+pub mod text;
 
 #[cfg(test)]
 mod tests {

@@ -81,3 +81,19 @@ fn the_limits_are_the_configuration_s() {
         })
     ));
 }
+
+#[test]
+fn polyglot_pdfs_are_refused_and_a_plain_pdf_passes() {
+    use jixiao_files::check_pdf;
+    assert_eq!(check_pdf(&corpus::small_pdf()), Ok(()));
+    let e = quickly(|| check_pdf(&corpus::pdf_html_polyglot())).unwrap_err();
+    assert!(e.to_string().contains("markup (`<html`)"), "{e}");
+    let e = check_pdf(&corpus::pdf_zip_polyglot()).unwrap_err();
+    assert!(e.to_string().contains("follow its end marker"), "{e}");
+    let e = check_pdf(b"%PDF-1.7\n% cut short").unwrap_err();
+    assert!(e.to_string().contains("%%EOF"), "{e}");
+    assert!(check_pdf(b"<html>%PDF-1.4 %%EOF").is_err());
+    let mut big = corpus::small_pdf();
+    big.splice(9..9, vec![b' '; 8 << 20]);
+    assert_eq!(quickly(|| check_pdf(&big)), Ok(()));
+}

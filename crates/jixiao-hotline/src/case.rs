@@ -216,6 +216,15 @@ pub struct Exclusion {
 
 pub const EXCLUSION_REASONS: [&str; 3] = ["unreasonable", "duplicate", "out_of_scope"];
 
+/// What an Open311 client sent with a request beyond the case itself: the URL of a photo and
+/// the service's attributes (`attribute[code]=value`), by code; a multi-valued attribute is one
+/// pair per value, in the order sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetails {
+    pub media_url: Option<String>,
+    pub attributes: Vec<(String, String)>,
+}
+
 /// A case. Times are UTC; months and deadlines are judged in the configured time zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Case {

@@ -503,7 +503,9 @@ pub fn read_csv<R: std::io::Read>(
     max_errors: usize,
     each: &mut dyn FnMut(Case),
 ) -> Result<ReadReport, Vec<RowError>> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(jixiao_files::text::Utf8Reader::new(reader));
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| {
@@ -512,7 +514,7 @@ pub fn read_csv<R: std::io::Read>(
                 row: 0,
                 column: String::new(),
                 value: String::new(),
-                message: format!("cannot read the header: {e}"),
+                message: format!("cannot read the header: {}", csv_problem(e)),
             }]
         })?
         .iter()
@@ -524,7 +526,7 @@ pub fn read_csv<R: std::io::Read>(
             (
                 i + 2,
                 r.map(|r| r.iter().map(str::to_string).collect())
-                    .map_err(|e| e.to_string()),
+                    .map_err(csv_problem),
             )
         }),
         &cols,
@@ -534,6 +536,16 @@ pub fn read_csv<R: std::io::Read>(
         max_errors,
         each,
     )
+}
+
+/// What went wrong reading CSV, in words for the office: text that is not UTF-8 (GBK, most
+/// likely) says how to save the file instead.
+fn csv_problem(e: csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => jixiao_files::text::NOT_UTF8.to_string(),
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => io.to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// Reads the first sheet of an xlsx workbook.
@@ -796,6 +808,46 @@ Open = "dispatched"
         let e = read_csv("Key,When\n".as_bytes(), "x.csv", &m, &cfg, 100, &mut |_| {}).unwrap_err();
         assert!(e[0].to_string().contains("`Created`"), "{}", e[0]);
         assert_eq!(m.cannot_compute().len(), 3);
+    }
+
+    #[test]
+    fn exports_saved_as_utf16_read_and_gbk_is_refused_at_its_row() {
+        let m = Mapping::parse(MAPPING, "m.toml").unwrap();
+        let cfg = HotlineConfig::default();
+        let csv =
+            "Key,Created,Closed,Type,Agency,Status\n1,05/01/2022 12:00:03 AM,,噪音,NYPD,Open\n";
+        let mut expected = Vec::new();
+        read_csv(csv.as_bytes(), "x.csv", &m, &cfg, 100, &mut |c| {
+            expected.push(c)
+        })
+        .unwrap();
+        for little in [true, false] {
+            let mut bytes = if little {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for u in csv.encode_utf16() {
+                bytes.extend(if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                });
+            }
+            let mut cases = Vec::new();
+            read_csv(&bytes[..], "x.csv", &m, &cfg, 100, &mut |c| cases.push(c)).unwrap();
+            assert_eq!(cases, expected);
+        }
+        // 噪音 in GBK, on the second data row.
+        let mut gbk = b"Key,Created,Closed,Type,Agency,Status\n1,05/01/2022 12:00:03 AM,,Noise,NYPD,Open\n2,05/01/2022 12:00:03 AM,,".to_vec();
+        gbk.extend([0xD4, 0xEB, 0xD2, 0xF4]);
+        gbk.extend(b",NYPD,Open\n");
+        let e = read_csv(&gbk[..], "x.csv", &m, &cfg, 100, &mut |_| {}).unwrap_err();
+        let text = e[0].to_string();
+        assert!(
+            text.contains("row 3") && text.contains("CSV UTF-8"),
+            "{text}"
+        );
     }
 
     #[test]

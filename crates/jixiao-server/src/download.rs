@@ -1,7 +1,11 @@
 //! File downloads: a written report or an evidence file, with its content type and a file name
 //! in UTF-8 (RFC 6266 `filename*`) beside an ASCII fallback.
 
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+
+/// A downloaded file is never a page of this site: should a browser render it anyway, it runs
+/// sandboxed (no scripts, no same-origin access), with nothing loaded.
+const FILE_POLICY: &str = "sandbox; default-src 'none'";
 use axum::response::{IntoResponse, Response};
 use jixiao_app::reports::Rendered;
 use jixiao_app::values::EvidenceInfo;
@@ -29,6 +33,7 @@ pub fn report(r: Rendered) -> Response {
         [
             (CONTENT_TYPE, r.format.content_type().to_string()),
             (CONTENT_DISPOSITION, disposition),
+            (CONTENT_SECURITY_POLICY, FILE_POLICY.to_string()),
         ],
         r.bytes,
     )
@@ -37,14 +42,27 @@ pub fn report(r: Rendered) -> Response {
 
 /// An evidence file.
 pub fn evidence(info: &EvidenceInfo, bytes: Vec<u8>) -> Response {
+    // An ASCII name for old clients (other characters as `_`), the real one in `filename*`.
+    let ascii: String = info
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && !"\"\\;".contains(c) || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let disposition = format!(
-        "attachment; filename=\"{}\"",
-        info.file_name.replace(['"', '\\', '\r', '\n'], "_")
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encoded(&info.file_name)
     );
     (
         [
             (CONTENT_TYPE, info.content_type.clone()),
             (CONTENT_DISPOSITION, disposition),
+            (CONTENT_SECURITY_POLICY, FILE_POLICY.to_string()),
         ],
         bytes,
     )

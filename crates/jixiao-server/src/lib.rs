@@ -137,7 +137,7 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::R
 /// Headers on every answer: scripts only from this site and never inline (templates pass data
 /// to scripts in JSON blocks), styles from this site (inline style attributes allowed: the
 /// chart library's tooltips are HTML with styles), no plugins, no framing by other sites, no type
-/// sniffing, no referrer beyond the site.
+/// sniffing, no referrer beyond the site. Downloads keep their own policy (sandboxed).
 async fn security_headers(
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -145,8 +145,8 @@ async fn security_headers(
     use axum::http::HeaderValue;
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
+    // A download sets its own, stricter policy.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(
         HeaderValue::from_static(
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
              object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use jixiao_app::hotline::open311::NewRequest;
 use jixiao_app::hotline::CaseFilter;
 use jixiao_app::Actor;
+use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::catalogue::Category;
 use jixiao_hotline::geography::Level;
 use jixiao_hotline::{Case, Stage};
@@ -154,17 +155,62 @@ impl Answer {
     }
 }
 
-/// Query string and form body merged; empty values are absent (real clients send `x=`).
+/// Query string and form body merged; empty values are absent (real clients send `x=`). A
+/// name ending in `[]` (a multi-valued attribute) keeps every value, joined by [`SEPARATOR`];
+/// any other keeps its first.
 fn parameters(query: Option<&str>, body: &[u8]) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for part in [query.unwrap_or("").as_bytes(), body] {
         for (k, v) in form_urlencoded(part) {
-            if !v.trim().is_empty() {
-                out.entry(k).or_insert(v);
-            }
+            put(&mut out, k, v);
         }
     }
     out
+}
+
+/// Joins the values of a multi-valued parameter: a control character, which no accepted text
+/// holds.
+const SEPARATOR: char = '\u{1f}';
+
+fn put(out: &mut HashMap<String, String>, k: String, v: String) {
+    if v.trim().is_empty() {
+        return;
+    }
+    if k.ends_with("[]") {
+        out.entry(k)
+            .and_modify(|all| {
+                all.push(SEPARATOR);
+                all.push_str(&v);
+            })
+            .or_insert(v);
+    } else {
+        out.entry(k).or_insert(v);
+    }
+}
+
+/// `attribute[code]=value` and `attribute[code][]=value` parameters, by code; `Err` names a
+/// parameter whose code is empty.
+fn attributes(p: &HashMap<String, String>) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (k, v) in p {
+        let Some(rest) = k.strip_prefix("attribute[") else {
+            continue;
+        };
+        let code = rest
+            .strip_suffix("][]")
+            .or_else(|| rest.strip_suffix(']'))
+            .filter(|c| !c.is_empty() && !c.contains(['[', ']']))
+            .ok_or_else(|| {
+                format!("parameter `{k}` is not attribute[code] or attribute[code][]")
+            })?;
+        out.extend(
+            v.split(SEPARATOR)
+                .map(|one| (code.to_string(), one.to_string())),
+        );
+    }
+    // By code; a multi-valued attribute's values stay in the order sent (a stable sort).
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 fn form_urlencoded(bytes: &[u8]) -> Vec<(String, String)> {
@@ -234,7 +280,7 @@ fn service_node(c: &Category, catalogue: &[Category]) -> Node {
 }
 
 fn request_node(
-    c: &Case,
+    (c, details): &(Case, RequestDetails),
     catalogue: &[Category],
     unit_name: &dyn Fn(&str) -> String,
     tz: chrono_tz::Tz,
@@ -293,7 +339,26 @@ fn request_node(
                 "long",
                 c.lon.map(|x| text(format!("{x:.6}"))).unwrap_or(Node::Null),
             ),
-            ("media_url", text("")),
+            (
+                "media_url",
+                text(details.media_url.clone().unwrap_or_default()),
+            ),
+            (
+                "attributes",
+                Node::List(
+                    "attributes",
+                    details
+                        .attributes
+                        .iter()
+                        .map(|(code, value)| {
+                            Node::Object(
+                                "attribute",
+                                vec![("code", text(code)), ("value", text(value))],
+                            )
+                        })
+                        .collect(),
+                ),
+            ),
         ],
     )
 }
@@ -446,20 +511,25 @@ async fn body_parameters(
             ));
         };
         let mut out = HashMap::new();
+        let scalar = |k: &str, v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Ok(Some(s.clone())),
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => Ok(Some(v.to_string())),
+            _ => Err(Answer::error(
+                StatusCode::BAD_REQUEST,
+                format!("parameter `{k}` must be a text or a number"),
+            )),
+        };
         for (k, v) in o {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => continue,
-                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => v.to_string(),
-                _ => {
-                    return Err(Answer::error(
-                        StatusCode::BAD_REQUEST,
-                        format!("parameter `{k}` must be a text or a number"),
-                    ))
-                }
+            // A multi-valued attribute may come as an array.
+            let values = match v {
+                serde_json::Value::Array(items) if k.ends_with("[]") => items.iter().collect(),
+                _ => vec![v],
             };
-            if !text.trim().is_empty() {
-                out.insert(k.clone(), text);
+            for one in values {
+                if let Some(text) = scalar(k, one)? {
+                    put(&mut out, k.clone(), text);
+                }
             }
         }
         return Ok(out);
@@ -483,8 +553,8 @@ async fn body_parameters(
                             format!("multipart field `{name}`: {e}"),
                         )
                     })?;
-                    if !name.is_empty() && !text.trim().is_empty() {
-                        out.entry(name).or_insert(text);
+                    if !name.is_empty() {
+                        put(&mut out, name, text);
                     }
                 }
                 Ok(None) => break,
@@ -767,6 +837,10 @@ async fn post_request(
             format!("{} {x}", name.join(" "))
         }
     });
+    let attributes = match attributes(p) {
+        Ok(a) => a,
+        Err(e) => return Answer::error(StatusCode::BAD_REQUEST, e),
+    };
     let request = NewRequest {
         service_code: code.clone(),
         point: lat.zip(lon),
@@ -775,6 +849,8 @@ async fn post_request(
         description,
         contact,
         jurisdiction: jurisdiction.map(str::to_string),
+        media_url: p.get("media_url").cloned(),
+        attributes,
     };
     let geo = geo.clone();
     let saved = state
@@ -819,6 +895,24 @@ mod tests {
         fn dates_parse_or_are_refused(s in "[0-9T:+\\-Z. ]{0,32}") {
             let _ = parse_iso(&s);
         }
+    }
+
+    #[test]
+    fn attributes_are_read_single_and_multi_valued() {
+        let p = parameters(
+            Some("attribute[floor]=3&attribute[kind][]=noise&attribute[kind][]=night&attribute[x]=&service_code=1"),
+            b"attribute[floor]=4",
+        );
+        assert_eq!(
+            attributes(&p).unwrap(),
+            vec![
+                ("floor".to_string(), "3".to_string()),
+                ("kind".to_string(), "noise".to_string()),
+                ("kind".to_string(), "night".to_string()),
+            ]
+        );
+        let bad = parameters(Some("attribute[]=1"), b"");
+        assert!(attributes(&bad).unwrap_err().contains("attribute[]"));
     }
 
     #[test]

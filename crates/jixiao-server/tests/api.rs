@@ -843,7 +843,7 @@ async fn evidence_files_are_checked_for_type_and_size_and_only_the_units_readers
     let unit = Session::login(&app, "dongcheng").await;
     let other = Session::login(&app, "xicheng").await;
     let path = "/api/v1/cycles/2020/units/dongcheng/values/A06-1/Q4/evidence";
-    let pdf = "%PDF-1.7\n% 拆除违法建设台账\n".as_bytes().to_vec();
+    let pdf = "%PDF-1.7\n% 拆除违法建设台账\n%%EOF\n".as_bytes().to_vec();
     let (status, body) = upload_evidence(&unit, path, "拆违台账.pdf", pdf.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let url = body["url"].as_str().unwrap().to_string();
@@ -855,6 +855,18 @@ async fn evidence_files_are_checked_for_type_and_size_and_only_the_units_readers
         .unwrap();
     assert_eq!(got.status(), StatusCode::OK);
     assert_eq!(got.headers()["content-type"], "application/pdf");
+    assert!(got.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(got.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        got.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox"),
+        "a file is never run as a page of this site"
+    );
     assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
     assert_eq!(
         other.get(&url).await.0,
@@ -887,6 +899,21 @@ async fn evidence_files_are_checked_for_type_and_size_and_only_the_units_readers
             "bytes allowed",
         ),
         ("empty.pdf", Vec::new(), "the file is empty"),
+        (
+            "page.pdf",
+            jixiao_files::corpus::pdf_html_polyglot(),
+            "both a PDF and a web page",
+        ),
+        (
+            "appended.pdf",
+            jixiao_files::corpus::pdf_zip_polyglot(),
+            "another file appended",
+        ),
+        (
+            "bomb.xlsx",
+            jixiao_files::corpus::zip_bomb(100),
+            "unpacks to more than",
+        ),
     ] {
         let (status, body) = upload_evidence(&unit, path, name, bytes).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");

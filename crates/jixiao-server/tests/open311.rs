@@ -564,3 +564,136 @@ async fn each_key_and_client_address_has_a_rate_limit_and_configured_origins_get
     assert!(r.headers().get("access-control-allow-origin").is_none());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_photo_url_and_attributes_are_stored_returned_to_key_holders_and_kept_from_the_public() {
+    let (app, key) = app().await;
+    let c = reqwest::Client::new();
+    let url = format!("{}/open311/v2/requests.json?api_key={key}", app.base);
+    // A form with a single and a multi-valued attribute, as GeoReport v2 names them.
+    let r = c
+        .post(&url)
+        .form(&[
+            ("service_code", "0301"),
+            ("lat", "39.9291"),
+            ("long", "116.4170"),
+            ("media_url", "https://photos.example.org/2026/a.jpg"),
+            ("attribute[floor]", "3"),
+            ("attribute[kind][]", "noise"),
+            ("attribute[kind][]", "night"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let v: serde_json::Value = r.json().await.unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_string();
+    // A JSON body may send a multi-valued attribute as an array.
+    let r = c
+        .post(&url)
+        .json(
+            &serde_json::json!({"service_code": "0301", "address_string": "东城区某小区",
+            "attribute[kind][]": ["a", "b"]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let v: serde_json::Value = r.json().await.unwrap();
+    let json_id = v[0]["service_request_id"].as_str().unwrap().to_string();
+
+    let (s, body) = get(
+        &app,
+        &format!("/open311/v2/requests/{id}.json?api_key={key}"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["media_url"], "https://photos.example.org/2026/a.jpg");
+    assert_eq!(
+        v[0]["attributes"],
+        serde_json::json!([
+            {"code": "floor", "value": "3"},
+            {"code": "kind", "value": "noise"},
+            {"code": "kind", "value": "night"}
+        ])
+    );
+    let (_, body) = get(
+        &app,
+        &format!("/open311/v2/requests/{json_id}.json?api_key={key}"),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["attributes"][1]["value"], "b", "{body}");
+    // XML: the same, well-formed.
+    let (_, xml) = get(
+        &app,
+        &format!("/open311/v2/requests/{id}.xml?api_key={key}"),
+    )
+    .await;
+    let leaves = xml_leaves(&xml);
+    assert!(leaves
+        .iter()
+        .any(|(p, t)| p == "service_requests/request/media_url"
+            && t == "https://photos.example.org/2026/a.jpg"));
+    assert_eq!(
+        leaves
+            .iter()
+            .filter(|(p, _)| p == "service_requests/request/attributes/attribute/code")
+            .count(),
+        3
+    );
+    // The public sees neither (requester data, private unless the office makes it public).
+    let (_, body) = get(&app, &format!("/open311/v2/requests/{id}.json")).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["media_url"], "");
+    assert_eq!(v[0]["attributes"], serde_json::json!([]));
+    assert!(!body.contains("photos.example.org") && !body.contains("noise"));
+
+    // What is refused, with the field named, and nothing stored.
+    let (s0, before) = get(&app, &format!("/open311/v2/requests.json?api_key={key}")).await;
+    assert_eq!(s0, StatusCode::OK);
+    let before = serde_json::from_str::<serde_json::Value>(&before)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len();
+    let many: Vec<(String, String)> = (0..51)
+        .map(|i| (format!("attribute[a{i}]"), "x".into()))
+        .collect();
+    for (form, expected) in [
+        (
+            vec![("media_url".to_string(), "javascript:alert(1)".to_string())],
+            "media_url",
+        ),
+        (
+            vec![("attribute[bad code]".into(), "1".into())],
+            "attribute code",
+        ),
+        (vec![("attribute[]".into(), "1".into())], "attribute[]"),
+        (
+            vec![("attribute[floor]".into(), "3\u{7}".into())],
+            "attribute[floor]",
+        ),
+        (many, "at most 50"),
+    ] {
+        let mut form = form;
+        form.extend([
+            ("service_code".to_string(), "0301".to_string()),
+            ("address_string".to_string(), "东城区".to_string()),
+        ]);
+        let r = c.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        let d = v[0]["description"].as_str().unwrap();
+        assert!(d.contains(expected), "{expected}: {d}");
+    }
+    let (_, after) = get(&app, &format!("/open311/v2/requests.json?api_key={key}")).await;
+    let after = serde_json::from_str::<serde_json::Value>(&after)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "a refused request stores nothing");
+    app.stop().await;
+}

@@ -65,7 +65,7 @@ fn cases() -> Vec<Case> {
             ("next_year", ""),
         ])
     };
-    const PDF: &[u8] = b"%PDF-1.4 route matrix";
+    const PDF: &[u8] = b"%PDF-1.4 route matrix\n%%EOF\n";
     const CSV: &[u8] =
         "单位编号(unit_id),任务编号(task_id),期间(period),数值(value),说明(note)\n".as_bytes();
     vec![

@@ -125,12 +125,7 @@ fn csv_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, (usize, String)>
             .collect();
         String::from_utf16(&units)
             .map(|t| std::borrow::Cow::Owned(t.into_bytes()))
-            .map_err(|_| {
-                (
-                    1,
-                    "the file says UTF-16 but is not valid UTF-16".to_string(),
-                )
-            })
+            .map_err(|_| (1, jixiao_files::text::BAD_UTF16.to_string()))
     };
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         return utf16(rest, true);
@@ -146,12 +141,7 @@ fn csv_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, (usize, String)>
                 .iter()
                 .filter(|b| **b == b'\n')
                 .count();
-            Err((
-                line,
-                "the file is not UTF-8 (perhaps GBK, as Excel saves plain \"CSV\"); save it as \
-                 \"CSV UTF-8 (逗号分隔)\" or as an xlsx workbook (文件不是 UTF-8 编码，请另存为“CSV UTF-8”或 xlsx)"
-                    .into(),
-            ))
+            Err((line, jixiao_files::text::NOT_UTF8.into()))
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::error::{AppError, Result};
 use crate::policy::{require, Act};
 use crate::settings::Settings;
 use chrono::Utc;
+use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::catalogue::Category;
 use jixiao_hotline::geography::{Geography, Level};
 use jixiao_hotline::{Case, Channel, Stage};
@@ -29,7 +30,8 @@ pub fn client(s: &mut Store, key: &str) -> Result<Option<Actor>> {
 pub const MAX_REQUESTS: usize = 1000;
 
 /// Up to [`MAX_REQUESTS`] requests matching the filter and any of `codes` (all services when
-/// empty), newest first. Without an API key (the public) each is redacted ([`redact`]).
+/// empty), newest first, each with what its Open311 client sent beyond the case. Without an API
+/// key (the public) each is redacted ([`redact`]).
 pub fn requests(
     s: &mut Store,
     settings: &Settings,
@@ -37,9 +39,9 @@ pub fn requests(
     geo: &Geography,
     f: &CaseFilter,
     codes: &[String],
-) -> Result<Vec<Case>> {
+) -> Result<Vec<(Case, RequestDetails)>> {
     require(actor, Act::ReadOpen311)?;
-    let mut found = if codes.is_empty() {
+    let found = if codes.is_empty() {
         s.hotline_cases(f, MAX_REQUESTS, 0)?.0
     } else {
         let mut all = Vec::new();
@@ -55,25 +57,53 @@ pub fn requests(
         all.truncate(MAX_REQUESTS);
         all
     };
-    if actor.is_public() {
-        found
-            .iter_mut()
-            .for_each(|c| redact(c, geo, settings.open311_public));
-    }
-    Ok(found)
+    with_details(s, settings, actor, geo, found)
+}
+
+fn with_details(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    geo: &Geography,
+    cases: Vec<Case>,
+) -> Result<Vec<(Case, RequestDetails)>> {
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let mut details = s.open311_details(&ids)?;
+    Ok(cases
+        .into_iter()
+        .map(|mut c| {
+            let mut d = details.remove(&c.id).unwrap_or_default();
+            if actor.is_public() {
+                redact(&mut c, &mut d, geo, settings.open311_public);
+            }
+            (c, d)
+        })
+        .collect())
 }
 
 /// What the public sees of a request (12345 complaints are not public): the service, status
 /// and dates, and the location coarsened to the centre of its grid cell (or of its street when
-/// the cell has none); the description, the address and the exact point only where the office
-/// made them public (`open311_public_fields`). The contact is never shown through Open311.
-pub fn redact(c: &mut Case, geo: &Geography, public: crate::settings::Open311Public) {
+/// the cell has none); the description, the address, the exact point, the photo and the
+/// attributes only where the office made them public (`open311_public_fields`). The contact is
+/// never shown through Open311.
+pub fn redact(
+    c: &mut Case,
+    d: &mut RequestDetails,
+    geo: &Geography,
+    public: crate::settings::Open311Public,
+) {
     c.contact = None;
     if !public.description {
         c.description.clear();
     }
     if !public.address {
         c.address.clear();
+    }
+    if !public.media_url {
+        d.media_url = None;
+    }
+    if !public.attributes {
+        d.attributes.clear();
     }
     if public.exact_point {
         return;
@@ -95,21 +125,27 @@ pub fn request(
     geo: &Geography,
     id: &str,
     jurisdiction: Option<&str>,
-) -> Result<Option<Case>> {
+) -> Result<Option<(Case, RequestDetails)>> {
     require(actor, Act::ReadOpen311)?;
-    let mut found = s.hotline_case(id)?;
-    if let (Some(c), true) = (found.as_mut(), actor.is_public()) {
-        redact(c, geo, settings.open311_public);
-    }
-    Ok(found.filter(|c| {
-        jurisdiction.is_none_or(|j| {
-            c.unit
-                .as_deref()
-                .and_then(|u| geo.ancestor(u, Level::District))
-                .is_some_and(|d| d.id == j)
+    let found: Vec<Case> = s
+        .hotline_case(id)?
+        .into_iter()
+        .filter(|c| {
+            jurisdiction.is_none_or(|j| {
+                c.unit
+                    .as_deref()
+                    .and_then(|u| geo.ancestor(u, Level::District))
+                    .is_some_and(|d| d.id == j)
+            })
         })
-    }))
+        .collect();
+    Ok(with_details(s, settings, actor, geo, found)?.pop())
 }
+
+/// The most attributes one request may carry, and values of one multi-valued attribute.
+pub const MAX_ATTRIBUTES: usize = 50;
+/// The longest media_url accepted.
+pub const MAX_URL: usize = 2_000;
 
 /// A request as the client sent it, already parsed and checked for form.
 #[derive(Debug, Clone, Default)]
@@ -125,6 +161,10 @@ pub struct NewRequest {
     pub contact: Option<String>,
     /// Only streets of this district (a jurisdiction).
     pub jurisdiction: Option<String>,
+    /// A photo of the problem, as an http(s) URL the client hosts.
+    pub media_url: Option<String>,
+    /// `attribute[code]=value` pairs, in the order sent.
+    pub attributes: Vec<(String, String)>,
 }
 
 /// Stores a submitted request and returns its id. Dispatched at once to the street of the grid
@@ -148,6 +188,27 @@ pub fn submit(
         if let Some(v) = value {
             crate::text::line(field, v, max)?;
         }
+    }
+    if let Some(url) = &r.media_url {
+        media_url(url)?;
+    }
+    if r.attributes.len() > MAX_ATTRIBUTES {
+        return Err(AppError::Invalid(format!(
+            "{} attribute values; at most {MAX_ATTRIBUTES} are accepted",
+            r.attributes.len()
+        )));
+    }
+    for (code, value) in &r.attributes {
+        crate::text::line("attribute code", code, crate::text::ID)?;
+        if !code
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch))
+        {
+            return Err(AppError::Invalid(format!(
+                "attribute code `{code}` may hold only letters, digits, `_`, `-` and `.`"
+            )));
+        }
+        crate::text::line(&format!("attribute[{code}]"), value, crate::text::ADDRESS)?;
     }
     if let Some(g) = &r.address_id {
         if geo.get(g).is_none_or(|a| a.level != Level::Grid) {
@@ -200,14 +261,27 @@ pub fn submit(
         c.stage = Stage::Dispatched;
         c.dispatched = Some(now);
     }
-    s.hotline_import(
-        &mut std::iter::once(c),
-        "open311",
-        &settings.hotline,
-        &actor.id,
-        &mut |_| {},
-    )?;
+    let details = RequestDetails {
+        media_url: r.media_url.clone(),
+        attributes: r.attributes.clone(),
+    };
+    s.hotline_submit(c, &details, &settings.hotline, &actor.id)?;
     Ok(id)
+}
+
+/// A media_url is an absolute http(s) URL with a host, without spaces or control characters.
+fn media_url(url: &str) -> Result<()> {
+    crate::text::line("media_url", url, MAX_URL)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    if host.is_none_or(|h| h.is_empty()) || url.chars().any(char::is_whitespace) {
+        return Err(AppError::Invalid(format!(
+            "media_url `{url}` is not an http or https address"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -235,17 +309,48 @@ mod tests {
     fn the_public_sees_only_what_the_office_made_public() {
         let geo = jixiao_hotline::geography::beijing(2, 2);
         let mut c = case(&geo);
-        redact(&mut c, &geo, Open311Public::default());
+        let mut d = RequestDetails {
+            media_url: Some("https://example.org/p.jpg".into()),
+            attributes: vec![("floor".into(), "3".into())],
+        };
+        redact(&mut c, &mut d, &geo, Open311Public::default());
         assert!(c.description.is_empty() && c.address.is_empty() && c.contact.is_none());
+        assert_eq!(
+            d,
+            RequestDetails::default(),
+            "photo and attributes are requester data"
+        );
         assert_ne!(c.lat, Some(39.929_1), "coarsened to the street's centre");
         assert!(c.lat.is_some());
 
         let mut c = case(&geo);
-        let some = Open311Public::parse(&["description", "exact_point"]).unwrap();
-        redact(&mut c, &geo, some);
+        let some = Open311Public::parse(&["description", "exact_point", "media_url"]).unwrap();
+        let mut d = RequestDetails {
+            media_url: Some("https://example.org/p.jpg".into()),
+            attributes: vec![("floor".into(), "3".into())],
+        };
+        redact(&mut c, &mut d, &geo, some);
+        assert_eq!(d.media_url.as_deref(), Some("https://example.org/p.jpg"));
+        assert!(d.attributes.is_empty());
         assert_eq!(c.description, "小区门口乱停车");
         assert!(c.address.is_empty() && c.contact.is_none());
         assert_eq!(c.lat, Some(39.929_1));
         assert!(Open311Public::parse(&["phone"]).is_err());
+    }
+
+    #[test]
+    fn a_media_url_is_an_http_address() {
+        assert!(media_url("https://photos.example.org/a.jpg").is_ok());
+        assert!(media_url("http://10.0.0.1/x?y=1").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x/y",
+            "https://",
+            "https:// x",
+            "data:image/png;base64,AA",
+        ] {
+            assert!(media_url(bad).is_err(), "{bad}");
+        }
+        assert!(media_url(&format!("https://x/{}", "a".repeat(MAX_URL))).is_err());
     }
 }

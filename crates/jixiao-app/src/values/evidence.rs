@@ -65,6 +65,15 @@ pub fn add_evidence(
             "{file_name}: the content is not a .{ext} file"
         )));
     }
+    // Past the first bytes: a PDF that is also a web page or an archive, or an Office file that
+    // unpacks past the limits, is refused by name.
+    let checked = match ext.as_str() {
+        "pdf" => jixiao_files::check_pdf(bytes),
+        "xlsx" => jixiao_files::check_xlsx(bytes),
+        "docx" => jixiao_files::check_docx(bytes),
+        _ => Ok(()),
+    };
+    checked.map_err(|e| AppError::Invalid(format!("{file_name}: refused, {e}")))?;
     let fw = crate::lookup::framework(s, cycle)?;
     let u = lookup::unit(&fw, unit)?;
     let t = lookup::task(&fw, task)?;

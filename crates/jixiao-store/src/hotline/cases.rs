@@ -8,6 +8,7 @@ use crate::conn::{Dialect, Val};
 use crate::{now, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use jixiao_hotline::case::apply;
+use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::{Case, Event, HotlineConfig};
 use std::collections::HashMap;
 
@@ -77,9 +78,76 @@ impl Store {
         actor: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<CaseImport> {
+        self.tx(|s| s.import_cases(cases, source, config, actor, progress))
+    }
+
+    /// A request submitted through Open311 and what came with it, in one transaction.
+    pub fn hotline_submit(
+        &mut self,
+        case: Case,
+        details: &RequestDetails,
+        config: &HotlineConfig,
+        actor: &str,
+    ) -> Result<()> {
+        let attributes = serde_json::to_string(&details.attributes)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let id = case.id.clone();
+        self.tx(|s| {
+            s.import_cases(
+                &mut std::iter::once(case),
+                "open311",
+                config,
+                actor,
+                &mut |_| {},
+            )?;
+            s.conn.exec(
+                "INSERT INTO open311_details (case_id, media_url, attributes) VALUES ($1, $2, $3)",
+                &[t(&id), Val::Text(details.media_url.clone()), t(&attributes)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// What Open311 clients sent with these requests, by case id (requests from other sources
+    /// have none).
+    pub fn open311_details(&mut self, ids: &[&str]) -> Result<HashMap<String, RequestDetails>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT case_id, media_url, attributes FROM open311_details WHERE case_id IN ({})",
+                marks.join(", ")
+            );
+            let params: Vec<Val> = chunk.iter().map(|i| t(i)).collect();
+            for r in self.conn.query(&sql, &params)? {
+                let attributes = r[2]
+                    .as_text()
+                    .and_then(|a| serde_json::from_str(a).ok())
+                    .unwrap_or_default();
+                out.insert(
+                    r[0].as_text().unwrap_or_default().to_string(),
+                    RequestDetails {
+                        media_url: r[1].as_text().map(str::to_string),
+                        attributes,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    fn import_cases(
+        &mut self,
+        cases: &mut dyn Iterator<Item = Case>,
+        source: &str,
+        config: &HotlineConfig,
+        actor: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<CaseImport> {
         let districts = self.district_map()?;
         let at = now();
-        self.tx(|s| {
+        {
+            let s = self;
             let mut outcome = CaseImport::default();
             let mut deltas = Deltas::new();
             let mut done = 0;
@@ -146,7 +214,7 @@ impl Store {
                 )?;
             }
             Ok(outcome)
-        })
+        }
     }
 
     pub fn hotline_case(&mut self, id: &str) -> Result<Option<Case>> {
