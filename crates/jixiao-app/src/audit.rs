@@ -57,3 +57,9 @@ pub fn verify(s: &mut Store, actor: &Actor) -> Result<AuditReport> {
     require(actor, Act::Administer)?;
     Ok(s.verify_audit()?)
 }
+
+/// The head of the audit log: the last entry's sequence and hash (the office).
+pub fn head(s: &mut Store, actor: &Actor) -> Result<(i64, String)> {
+    require(actor, Act::Administer)?;
+    Ok(s.audit_head()?)
+}

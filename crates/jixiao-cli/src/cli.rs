@@ -44,6 +44,16 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(Audit),
+    /// Versions of a cycle's publication and their replay bundles.
+    #[command(subcommand)]
+    Publication(PublicationCommand),
+    /// Check a publication's replay bundle (downloaded from /public/CYCLE/versions/N.json or
+    /// written by `jixiao publication bundle`): its SHA-256, and every published figure
+    /// recomputed from its inputs. Needs no database. Exits non-zero when anything differs.
+    VerifyPublication {
+        /// The bundle file (JSON).
+        bundle: std::path::PathBuf,
+    },
     /// Back up the database while servers keep running: a consistent copy of a SQLite
     /// database, or a pg_dump archive (custom format) of a PostgreSQL one.
     Backup {
@@ -79,6 +89,10 @@ pub enum Command {
         cycle: CycleArg,
         #[arg(long)]
         withdraw: bool,
+        /// Why results already published are published again (更正原因): required when they
+        /// changed; the new version shows it in its correction notice.
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Cycles of assessment.
     #[command(subcommand)]
@@ -495,6 +509,8 @@ pub struct ExplainArgs {
 pub enum Audit {
     /// Check the hash chain; fails if any entry was edited, removed or inserted in the database.
     Verify,
+    /// Print the head of the chain, `SEQ:HASH`: write it down (or publish it) to anchor the log.
+    Head,
     /// Print the audit log, optionally only entries whose entity starts with a prefix.
     Log {
         #[arg(long)]
@@ -518,4 +534,22 @@ pub struct DemoArgs {
     /// Generated 12345 hotline cases for the year (0 for none).
     #[arg(long, default_value_t = 1_000_000)]
     pub hotline_cases: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PublicationCommand {
+    /// List a cycle's published versions: number, time, SHA-256, audit head, reason.
+    List {
+        #[command(flatten)]
+        cycle: CycleArg,
+    },
+    /// Write a version's replay bundle (the newest without --version).
+    Bundle {
+        #[command(flatten)]
+        cycle: CycleArg,
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
 }

@@ -840,8 +840,64 @@ fn publish_and_next_cycle() {
     let d = dir.path();
     let run = jixiao(d, &db, &["publish", "--cycle", "2020"]);
     assert!(run.ok && run.out.contains("published"), "{}", run.err);
+    assert!(run.out.contains("version 1 sha256 "), "{}", run.out);
     let run = jixiao(d, &db, &["audit", "log"]);
     assert!(run.out.contains("cycle.publish"), "{}", run.out);
+    let run = jixiao(d, &db, &["audit", "head"]);
+    let (seq, hash) = run.out.trim().split_once(':').expect("SEQ:HASH");
+    assert!(
+        seq.parse::<i64>().unwrap() > 0 && hash.len() == 64,
+        "{}",
+        run.out
+    );
+
+    // The bundle recomputes; an edited one does not, and the exit code says so.
+    let run = jixiao(d, &db, &["publication", "list", "--cycle", "2020"]);
+    assert!(
+        run.ok && run.out.starts_with("v1 "),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "publication",
+            "bundle",
+            "--cycle",
+            "2020",
+            "--output",
+            "v1.json",
+        ],
+    );
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(d, "unused.sqlite", &["verify-publication", "v1.json"]);
+    assert!(run.ok && run.out.contains("verified"), "{}", run.out);
+    let text = String::from_utf8(read(d, "v1.json")).unwrap();
+    let mut bundle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let values = bundle["snapshot"]["content"]["values"]
+        .as_array_mut()
+        .unwrap();
+    let last = values
+        .iter_mut()
+        .rev()
+        .find(|v| v["unit"] == "dongcheng" && v["value"].is_number())
+        .unwrap();
+    last["value"] = serde_json::json!(-1000.0);
+    std::fs::write(d.join("edited.json"), bundle.to_string()).unwrap();
+    let run = jixiao(d, "unused.sqlite", &["verify-publication", "edited.json"]);
+    assert!(!run.ok, "{}", run.out);
+    assert!(run.out.contains("SHA-256 不一致 differs"), "{}", run.out);
+    assert!(run.out.contains("东城区 (dongcheng)"), "{}", run.out);
+    std::fs::write(d.join("junk.json"), "{\"not\": 1}").unwrap();
+    let run = jixiao(d, "unused.sqlite", &["verify-publication", "junk.json"]);
+    assert!(
+        !run.ok && run.err.contains("not a publication bundle"),
+        "{}",
+        run.err
+    );
+
     let run = jixiao(
         d,
         &db,

@@ -184,6 +184,18 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Cycles published before publications were versioned get their version 1 now, so the
+    // public pages always have a frozen version to show.
+    match state
+        .write(|s, _| jixiao_app::reports::publication::freeze_unversioned(s))
+        .await
+    {
+        Ok(frozen) if !frozen.is_empty() => {
+            tracing::info!(cycles = ?frozen, "published cycles frozen as version 1")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "freezing published cycles failed"),
+    }
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let jobs = tokio::spawn(jobs::run(state.clone(), jobs_stopped));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

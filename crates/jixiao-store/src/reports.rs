@@ -1,5 +1,6 @@
 //! What reports need besides values: the narrative paragraphs units write for their
-//! self-assessment report, and whether a cycle's results are published.
+//! self-assessment report, whether a cycle's results are published, and the frozen versions
+//! of each publication.
 
 use crate::conn::Val;
 use crate::{now, Change, Result, Store, StoreError};
@@ -139,4 +140,150 @@ impl Store {
             Ok(Change::Updated)
         })
     }
+
+    /// The head of the audit log: (sequence, hash) of its last entry; (0, the genesis hash) for
+    /// an empty log.
+    pub fn audit_head(&mut self) -> Result<(i64, String)> {
+        let last = self.conn.query(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
+        Ok(match last.first() {
+            Some(r) => (
+                r[0].as_int().unwrap_or(0),
+                r[1].as_text().unwrap_or_default().to_string(),
+            ),
+            None => (0, crate::audit::GENESIS.to_string()),
+        })
+    }
+
+    /// Publishes a new version of a cycle, or marks the cycle published again. Inside one
+    /// transaction (so nothing written meanwhile is half in the snapshot): `make` is given the
+    /// store and the version it would be, and returns the version's bundle and SHA-256, or
+    /// `None` when nothing changed since the newest version. Either way the cycle is published
+    /// afterwards. Returns the newest version.
+    pub fn publish_version(
+        &mut self,
+        cycle: &str,
+        actor: &str,
+        reason: Option<&str>,
+        make: &mut MakeVersion,
+    ) -> Result<(PublicationVersion, Change)> {
+        self.load_cycle(cycle)?;
+        self.tx(|s| {
+            let newest = s.publication_versions(cycle)?.pop();
+            let (audit_seq, audit_hash) = s.audit_head()?;
+            let at = now();
+            let next = PublicationVersion {
+                cycle: cycle.to_string(),
+                version: newest.as_ref().map_or(1, |v| v.version + 1),
+                published_at: at.clone(),
+                published_by: actor.to_string(),
+                reason: reason.map(str::to_string),
+                sha256: String::new(),
+                audit_seq,
+                audit_hash,
+            };
+            let was_published = !s
+                .conn
+                .query("SELECT 1 FROM publications WHERE cycle_id = $1", &[t(cycle)])?
+                .is_empty();
+            let made = make(s, &next)?;
+            let (version, change) = match (made, newest) {
+                (Some((bundle, sha256)), _) => {
+                    let v = PublicationVersion { sha256, ..next };
+                    s.conn.exec(
+                        "INSERT INTO publication_versions (cycle_id, version, published_at, published_by, reason, sha256, audit_seq, audit_hash, bundle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        &[t(cycle), Val::Int(Some(v.version)), t(&v.published_at), t(actor), Val::Text(v.reason.clone()), t(&v.sha256), Val::Int(Some(v.audit_seq)), t(&v.audit_hash), t(&bundle)],
+                    )?;
+                    s.audit_append(
+                        &at,
+                        actor,
+                        if v.version == 1 { "cycle.publish" } else { "cycle.publish_correction" },
+                        &format!("cycle/{cycle}/publication/{}", v.version),
+                        None,
+                        Some(
+                            serde_json::json!({"version": v.version, "sha256": v.sha256, "reason": v.reason})
+                                .to_string(),
+                        ),
+                    )?;
+                    (v, Change::Created)
+                }
+                (None, Some(newest)) => {
+                    if !was_published {
+                        s.audit_append(&at, actor, "cycle.publish", &format!("cycle/{cycle}/publication/{}", newest.version), None, None)?;
+                    }
+                    let change = if was_published { Change::Unchanged } else { Change::Updated };
+                    (newest, change)
+                }
+                (None, None) => {
+                    return Err(StoreError::Invalid(format!(
+                        "cycle `{cycle}` has no publication to publish again"
+                    )))
+                }
+            };
+            if !was_published {
+                s.conn.exec(
+                    "INSERT INTO publications (cycle_id, published_by, published_at) VALUES ($1, $2, $3)",
+                    &[t(cycle), t(actor), t(&at)],
+                )?;
+            }
+            Ok((version, change))
+        })
+    }
+
+    /// The versions of a cycle's publication, oldest first (without their bundles).
+    pub fn publication_versions(&mut self, cycle: &str) -> Result<Vec<PublicationVersion>> {
+        let rows = self.conn.query(
+            "SELECT version, published_at, published_by, reason, sha256, audit_seq, audit_hash FROM publication_versions WHERE cycle_id = $1 ORDER BY version",
+            &[t(cycle)],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(PublicationVersion {
+                    cycle: cycle.to_string(),
+                    version: r[0].as_int().unwrap_or(0),
+                    published_at: r.text("published_at")?,
+                    published_by: r.text("published_by")?,
+                    reason: r[3].as_text().map(str::to_string),
+                    sha256: r.text("sha256")?,
+                    audit_seq: r[5].as_int().unwrap_or(0),
+                    audit_hash: r.text("audit_hash")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The bundle of one version, as stored.
+    pub fn publication_bundle(&mut self, cycle: &str, version: i64) -> Result<Option<String>> {
+        let rows = self.conn.query(
+            "SELECT bundle FROM publication_versions WHERE cycle_id = $1 AND version = $2",
+            &[t(cycle), Val::Int(Some(version))],
+        )?;
+        Ok(rows
+            .first()
+            .and_then(|r| r[0].as_text().map(str::to_string)))
+    }
+}
+
+/// Builds a version's (bundle, SHA-256) inside the publishing transaction; `None` when nothing
+/// changed since the newest version.
+pub type MakeVersion<'a> =
+    dyn FnMut(&mut Store, &PublicationVersion) -> Result<Option<(String, String)>> + 'a;
+
+/// One frozen version of a cycle's publication (its bundle apart).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicationVersion {
+    pub cycle: String,
+    /// 1, 2, … ; each after the first is a correction.
+    pub version: i64,
+    pub published_at: String,
+    pub published_by: String,
+    /// Why the office corrected the previous version (更正原因).
+    pub reason: Option<String>,
+    /// SHA-256 of the canonical snapshot.
+    pub sha256: String,
+    /// The audit log's head when it was published.
+    pub audit_seq: i64,
+    pub audit_hash: String,
 }

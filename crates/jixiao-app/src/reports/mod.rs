@@ -2,6 +2,7 @@
 //! ([`render`]), the paragraphs units write for their self-assessment report, publishing a
 //! cycle's results, and the public pages' access rule.
 
+pub mod publication;
 mod render;
 
 pub use render::{facts_for, load, render, Format, Kind, Loaded, Rendered};
@@ -130,17 +131,10 @@ pub fn published_unit(
 
 /// A published cycle for the public pages; an unpublished or unknown one is "not found", as if
 /// it did not exist, so nothing unpublished can be found by guessing addresses.
+/// The figures are those of the newest published version, never the live data.
 pub fn published(s: &mut Store, actor: &Actor, cycle: &str) -> Result<Loaded> {
-    let not_found = || AppError::NotFound(format!("published cycle `{cycle}`"));
-    let loaded = load(s, cycle).map_err(|_| not_found())?;
-    require(
-        actor,
-        Act::ViewPublished {
-            published: loaded.published,
-        },
-    )
-    .map_err(|_| not_found())?;
-    Ok(loaded)
+    let (_, snapshot) = publication::newest(s, actor, cycle)?;
+    publication::loaded(&snapshot)
 }
 
 /// The published cycles: (id, name, date published).
@@ -166,16 +160,22 @@ pub fn overview(
     Ok((fw, p))
 }
 
-/// Publishes (or withdraws) a cycle's results (the office).
+/// Publishes a cycle's results as a frozen version (see [`publication::publish`]; `reason`
+/// is required for a correction), or withdraws them from the public pages (the office).
 pub fn set_published(
     s: &mut Store,
     actor: &Actor,
     cycle: Option<&str>,
     publish: bool,
+    reason: Option<&str>,
 ) -> Result<Change> {
     require(actor, Act::Administer)?;
     let cycle = crate::lookup::cycle_id(s, cycle)?;
-    Ok(s.set_published(&cycle, publish, &actor.id)?)
+    if publish {
+        Ok(publication::publish(s, actor, Some(&cycle), reason)?.1)
+    } else {
+        Ok(s.set_published(&cycle, false, &actor.id)?)
+    }
 }
 
 /// A unit's own paragraphs, by section.

@@ -1,4 +1,4 @@
-//! `jixiao audit verify|log`.
+//! `jixiao audit verify|head|log`.
 
 use crate::support::open;
 use crate::table;
@@ -69,5 +69,11 @@ pub fn log(db: &str, actor: &Actor, entity: Option<String>) -> Result<ExitCode> 
             &rows
         )
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn head(db: &str, actor: &Actor) -> Result<ExitCode> {
+    let (seq, hash) = jixiao_app::audit::head(&mut open(db)?, actor)?;
+    println!("{seq}:{hash}");
     Ok(ExitCode::SUCCESS)
 }

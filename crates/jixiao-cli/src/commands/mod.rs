@@ -53,12 +53,19 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Rank(args) => scores::rank(db, &args),
         Command::Explain(args) => scores::explain(db, &args),
         Command::Audit(Audit::Verify) => audit::verify(db, &actor),
+        Command::Audit(Audit::Head) => audit::head(db, &actor),
+        Command::Publication(cmd) => reports::publication(db, &actor, cmd),
+        Command::VerifyPublication { bundle } => reports::verify_publication(&bundle),
         Command::Backup { output } => backup::backup(db, &actor, &output),
         Command::Restore { file, force } => backup::restore(db, &actor, &file, force),
         Command::Audit(Audit::Log { entity }) => audit::log(db, &actor, entity),
         Command::Demo(args) => demo::run(&args, cli.database.as_deref(), &actor),
         Command::Report(args) => reports::report(db, &actor, args),
-        Command::Publish { cycle, withdraw } => reports::publish(db, &actor, &cycle, withdraw),
+        Command::Publish {
+            cycle,
+            withdraw,
+            reason,
+        } => reports::publish(db, &actor, &cycle, withdraw, reason.as_deref()),
         Command::Hotline(cmd) => hotline::run(db, &actor, cmd),
         Command::Cycle(CycleCommand::Next { from, id, output }) => {
             taskbook::next(db, &actor, &from, id, &output)

@@ -49,16 +49,118 @@ pub fn report(db: &str, actor: &Actor, args: ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn publish(db: &str, actor: &Actor, cycle: &CycleArg, withdraw: bool) -> Result<ExitCode> {
+pub fn publish(
+    db: &str,
+    actor: &Actor,
+    cycle: &CycleArg,
+    withdraw: bool,
+    reason: Option<&str>,
+) -> Result<ExitCode> {
     let mut store = open(db)?;
     let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
-    let change =
-        jixiao_app::reports::set_published(&mut store, actor, Some(&fw.cycle.id), !withdraw)?;
-    let what = if withdraw {
-        "撤回 withdrawn"
-    } else {
-        "已公开 published"
+    if withdraw {
+        let change =
+            jixiao_app::reports::set_published(&mut store, actor, Some(&fw.cycle.id), false, None)?;
+        println!(
+            "{} {}: 撤回 withdrawn ({change:?})",
+            fw.cycle.id, fw.cycle.name
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (v, change) =
+        jixiao_app::reports::publication::publish(&mut store, actor, Some(&fw.cycle.id), reason)?;
+    let what = match (change, v.version) {
+        (jixiao_app::Change::Created, 1) => "已公开 published",
+        (jixiao_app::Change::Created, _) => "已更正 corrected",
+        (jixiao_app::Change::Unchanged, _) => "未变化 unchanged, already published",
+        _ => "已重新公开 published again",
     };
-    println!("{} {}: {what} ({change:?})", fw.cycle.id, fw.cycle.name);
+    println!(
+        "{} {}: {what}, version {} sha256 {}",
+        fw.cycle.id, fw.cycle.name, v.version, v.sha256
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn publication(
+    db: &str,
+    actor: &Actor,
+    cmd: crate::cli::PublicationCommand,
+) -> Result<ExitCode> {
+    use crate::cli::PublicationCommand;
+    let mut store = open(db)?;
+    match cmd {
+        PublicationCommand::List { cycle } => {
+            let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+            let versions =
+                jixiao_app::reports::publication::versions(&mut store, actor, &fw.cycle.id)?;
+            if versions.is_empty() {
+                println!(
+                    "{} {}: 尚未公开 never published",
+                    fw.cycle.id, fw.cycle.name
+                );
+            }
+            for v in versions {
+                println!(
+                    "v{}  {}  {}  sha256 {}  audit {}:{}  {}",
+                    v.version,
+                    v.published_at,
+                    v.published_by,
+                    v.sha256,
+                    v.audit_seq,
+                    v.audit_hash,
+                    v.reason.unwrap_or_default()
+                );
+            }
+        }
+        PublicationCommand::Bundle {
+            cycle,
+            version,
+            output,
+        } => {
+            let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+            let version = match version {
+                Some(v) => v,
+                None => {
+                    jixiao_app::reports::publication::versions(&mut store, actor, &fw.cycle.id)?
+                        .last()
+                        .map(|v| v.version)
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("cycle `{}` was never published", fw.cycle.id)
+                        })?
+                }
+            };
+            let text =
+                jixiao_app::reports::publication::bundle(&mut store, actor, &fw.cycle.id, version)?;
+            write(&output, text.as_bytes())?;
+            println!("{} v{version} → {}", fw.cycle.id, output.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn verify_publication(path: &std::path::Path) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    let v = jixiao_app::reports::publication::verify(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    println!("{} v{}", v.cycle, v.version);
+    if v.stated_sha256 == v.computed_sha256 {
+        println!("SHA-256 一致 matches: {}", v.computed_sha256);
+    } else {
+        println!(
+            "SHA-256 不一致 differs: the bundle states {}, its content gives {}",
+            v.stated_sha256, v.computed_sha256
+        );
+    }
+    for d in &v.differences {
+        println!("不一致 differs: {d}");
+    }
+    if v.intact() {
+        println!("复核通过 verified: every published figure recomputes bit for bit");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("复核未通过 NOT verified");
+        Ok(ExitCode::FAILURE)
+    }
 }

@@ -116,9 +116,15 @@ pub async fn save_narrative(
 #[derive(Deserialize, ToSchema)]
 pub struct PublicationIn {
     pub published: bool,
+    /// Why the results are published again after they changed (更正原因): required for a
+    /// correction, which becomes a new version with a public notice.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
-/// Publishes a cycle's results on the public pages, or withdraws them (the office).
+/// Publishes a cycle's results on the public pages as a frozen version, or withdraws them (the
+/// office). Publishing again after the results changed makes a correction (a new version), which
+/// needs a `reason`; publishing unchanged results changes nothing.
 #[utoipa::path(put, path = "/api/v1/cycles/{cycle}/publication", tag = "reports",
     params(("cycle" = String, Path)), request_body = PublicationIn,
     responses((status = 200, body = Changed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -130,7 +136,13 @@ pub async fn set_publication(
 ) -> ApiResult<Changed> {
     let change = ctx
         .write(&state, move |s, _, actor| {
-            jixiao_app::reports::set_published(s, actor, Some(&cycle), body.published)
+            jixiao_app::reports::set_published(
+                s,
+                actor,
+                Some(&cycle),
+                body.published,
+                body.reason.as_deref(),
+            )
         })
         .await?;
     Ok(Json(Changed {

@@ -12,6 +12,7 @@ use crate::error::PageError;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::Method;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Form;
 use jixiao_app::policy::{allows, Act};
@@ -56,6 +57,16 @@ pub fn published_routes() -> Vec<PageRoute> {
     vec![
         (Method::GET, "/public", get(public_index)),
         (Method::GET, "/public/{cycle}", get(public_cycle)),
+        (
+            Method::GET,
+            "/public/{cycle}/publication.json",
+            get(public_publication_json),
+        ),
+        (
+            Method::GET,
+            "/public/{cycle}/versions/{file}",
+            get(public_bundle),
+        ),
         (
             Method::GET,
             "/public/{cycle}/results/{format}",
@@ -116,17 +127,27 @@ pub(crate) fn ranking_tables(
         &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
     );
     Ok(
-        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false }),
+        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false, "publication": Value::Null }),
     )
 }
 
 async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let cycle = ctx.cycle();
-    let (fw, publication) = ctx
+    let (fw, publication, changes) = ctx
         .read(&state, move |s, _, actor| {
-            jixiao_app::reports::overview(s, actor, cycle.as_deref())
+            let (fw, p) = jixiao_app::reports::overview(s, actor, cycle.as_deref())?;
+            let changes = jixiao_app::reports::publication::changes_since_publication(
+                s,
+                actor,
+                Some(&fw.cycle.id),
+            )?;
+            Ok((fw, p, changes))
         })
         .await?;
+    let since = changes.map(|(v, diffs)| {
+        json!({ "version": v.version, "at": v.published_at.get(..16).unwrap_or(&v.published_at), "sha256": v.sha256,
+            "rows": difference_rows(&ctx, Some(&fw), &diffs), "changed": !diffs.is_empty() })
+    });
     let units: Vec<Value> = fw
         .units
         .iter()
@@ -142,6 +163,7 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "units": units,
             "published": publication.as_ref().map(|p| json!({ "by": p.published_by, "at": p.published_at })),
             "can_publish": allows(&ctx.actor, Act::Administer),
+            "since": since,
         }),
     ))
 }
@@ -149,6 +171,8 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 #[derive(Deserialize)]
 struct PublicationForm {
     publish: String,
+    #[serde(default)]
+    reason: String,
 }
 
 async fn publication_submit(
@@ -159,7 +183,8 @@ async fn publication_submit(
     let (cycle, publish) = (ctx.cycle(), f.publish == "true");
     let result = ctx
         .write(&state, move |s, _, actor| {
-            jixiao_app::reports::set_published(s, actor, cycle.as_deref(), publish)
+            let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
+            jixiao_app::reports::set_published(s, actor, cycle.as_deref(), publish, reason)
         })
         .await;
     after(result, "/reports", "")
@@ -300,6 +325,77 @@ async fn public_index(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     ))
 }
 
+/// Differences as table rows, each figure named for people: a node by its id and name, a
+/// group by its name.
+fn difference_rows(
+    ctx: &Ctx,
+    fw: Option<&Framework>,
+    diffs: &[jixiao_app::reports::publication::Difference],
+) -> Vec<Value> {
+    let tr = crate::i18n::texts(ctx.english);
+    diffs
+        .iter()
+        .map(|d| {
+            let figure = match d.figure.as_str() {
+                "total" | "grade" | "rank" => tr[d.figure.as_str()].to_string(),
+                "bonus" | "deduction" | "base" => d.figure.clone(),
+                "inputs" => tr["inputs_changed"].to_string(),
+                f => match f.strip_prefix("rank in ") {
+                    Some(g) => {
+                        let name = fw
+                            .and_then(|fw| fw.groups.iter().find(|x| x.id == g))
+                            .map_or(g, |x| x.name.as_str());
+                        format!("{} {name}", tr["rank_in"])
+                    }
+                    None => match fw.and_then(|fw| fw.nodes.iter().find(|n| n.id == f)) {
+                        Some(n) => format!("{} {}", n.id, n.name),
+                        None => f.to_string(),
+                    },
+                },
+            };
+            let num = |x: &str| match x.parse::<f64>() {
+                Ok(v) if x.contains('.') => format!("{v:.2}"),
+                _ => x.to_string(),
+            };
+            json!({ "unit": d.unit_name, "figure": figure, "old": num(&d.old), "new": num(&d.new) })
+        })
+        .collect()
+}
+
+/// What a public page says about the version it shows: number, time, hash, audit head, every
+/// version with its bundle, and the correction notice when it is a correction.
+async fn publication_block(
+    state: &AppState,
+    ctx: &Ctx,
+    cycle: &str,
+    fw: &Framework,
+) -> Result<Value, PageError> {
+    let c = cycle.to_string();
+    let (versions, notice) = ctx
+        .read(state, move |s, _, actor| {
+            let versions = jixiao_app::reports::publication::versions(s, actor, &c)?;
+            let newest = versions.last().map_or(0, |v| v.version);
+            let notice = jixiao_app::reports::publication::correction(s, actor, &c, newest)?;
+            Ok((versions, notice))
+        })
+        .await?;
+    let Some(newest) = versions.last() else {
+        return Ok(Value::Null);
+    };
+    let list: Vec<Value> = versions
+        .iter()
+        .rev()
+        .map(|v| json!({ "version": v.version, "at": v.published_at.get(..16).unwrap_or(&v.published_at), "sha256": v.sha256, "reason": v.reason, "href": format!("/public/{cycle}/versions/{}.json", v.version) }))
+        .collect();
+    Ok(json!({
+        "version": newest.version, "at": newest.published_at.get(..16).unwrap_or(&newest.published_at),
+        "sha256": newest.sha256, "audit_seq": newest.audit_seq, "audit_hash": newest.audit_hash,
+        "versions": list,
+        "notice": notice.map(|(v, diffs)| json!({ "reason": v.reason, "rows": difference_rows(ctx, Some(fw), &diffs) })),
+        "json": format!("/public/{cycle}/publication.json"),
+    }))
+}
+
 async fn public_cycle(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -310,6 +406,7 @@ async fn public_cycle(
     let mut page = ranking_tables(&ctx, &loaded.fw, &loaded.card, &base)?;
     page["results"] = json!(results_links(&base));
     page["public"] = json!(true);
+    page["publication"] = publication_block(&state, &ctx, &cycle, &loaded.fw).await?;
     Ok(render(
         &state,
         &ctx,
@@ -365,4 +462,70 @@ async fn public_unit_download(
         &format,
     )?;
     Ok(download::report(r))
+}
+
+/// `/public/{cycle}/publication.json`: the version shown, its time, hash and audit head, every
+/// unit's total, grade and ranks as published, and every version.
+async fn public_publication_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+) -> Result<axum::response::Response, PageError> {
+    let c = cycle.clone();
+    let (versions, snapshot) = ctx
+        .read(&state, move |s, _, actor| {
+            let (_, snapshot) = jixiao_app::reports::publication::newest(s, actor, &c)?;
+            let versions = jixiao_app::reports::publication::versions(s, actor, &c)?;
+            Ok((versions, snapshot))
+        })
+        .await?;
+    let newest = versions.last();
+    let units: Vec<Value> = snapshot
+        .content
+        .results
+        .iter()
+        .map(|u| json!({ "unit": u.unit, "name": u.name, "total": u.total, "grade": u.grade, "rank": u.rank, "group_ranks": u.group_ranks }))
+        .collect();
+    let body = json!({
+        "cycle": snapshot.cycle,
+        "version": snapshot.version,
+        "published_at": snapshot.published_at,
+        "sha256": newest.map(|v| v.sha256.clone()),
+        "jixiao_version": snapshot.jixiao_version,
+        "audit_head": snapshot.audit_head,
+        "reason": snapshot.reason,
+        "units": units,
+        "versions": versions.iter().map(|v| json!({ "version": v.version, "published_at": v.published_at, "sha256": v.sha256, "reason": v.reason, "bundle": format!("/public/{cycle}/versions/{}.json", v.version) })).collect::<Vec<_>>(),
+    });
+    Ok(axum::Json(body).into_response())
+}
+
+/// `/public/{cycle}/versions/{n}.json`: a version's replay bundle, byte for byte as stored.
+async fn public_bundle(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, file)): Path<(String, String)>,
+) -> Result<axum::response::Response, PageError> {
+    let version = file
+        .strip_suffix(".json")
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| AppError::NotFound(format!("version `{file}`")))?;
+    let c = cycle.clone();
+    let text = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::reports::publication::bundle(s, actor, &c, version)
+        })
+        .await?;
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"jixiao-{cycle}-v{version}.json\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
 }
