@@ -63,3 +63,9 @@ pub fn head(s: &mut Store, actor: &Actor) -> Result<(i64, String)> {
     require(actor, Act::Administer)?;
     Ok(s.audit_head()?)
 }
+
+/// Whether the log still holds a head anchored earlier: `None` if so, else what is wrong.
+pub fn check_head(s: &mut Store, actor: &Actor, seq: i64, hash: &str) -> Result<Option<String>> {
+    require(actor, Act::Administer)?;
+    Ok(s.check_audit_head(seq, hash)?)
+}

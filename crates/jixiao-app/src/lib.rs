@@ -34,6 +34,7 @@ pub mod values;
 
 pub use actor::{Actor, Role};
 pub use error::{AppError, Result};
+pub use jixiao_store::seals::set_audit_key;
 pub use jixiao_store::{ApiToken, Change, Pool, PoolConfig, Store, StoreError};
 pub use settings::Settings;
 

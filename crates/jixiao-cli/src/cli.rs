@@ -507,8 +507,16 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Audit {
-    /// Check the hash chain; fails if any entry was edited, removed or inserted in the database.
-    Verify,
+    /// Check the hash chain and the data: fails if any entry was edited, removed or inserted,
+    /// or any audited row (values, ledger, grades, accounts, texts, publications, hotline
+    /// cases and events) disagrees with the log. With JIXIAO_AUDIT_KEY set, keyed marks are
+    /// checked too.
+    Verify {
+        /// A head written down earlier (`jixiao audit head`, or a publication's audit head):
+        /// entries removed from the end of the log since then are caught.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+    },
     /// Print the head of the chain, `SEQ:HASH`: write it down (or publish it) to anchor the log.
     Head,
     /// Print the audit log, optionally only entries whose entity starts with a prefix.

@@ -49,6 +49,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // The audit key keys the log and the row seals; `serve` reads it from its configuration.
+    if !matches!(cli.command, cli::Command::Serve(_)) {
+        jixiao_app::set_audit_key(std::env::var("JIXIAO_AUDIT_KEY").ok().as_deref());
+    }
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -405,11 +405,64 @@ fn audit_verify_catches_an_edit_made_directly_in_the_database() {
     let (_, db) = demo(dir.path());
     let ok = jixiao(dir.path(), &db, &["audit", "verify"]);
     assert!(
-        ok.ok && ok.out.contains("hash chain verified"),
+        ok.ok && ok.out.contains("hash chain intact") && ok.out.contains("data agrees"),
         "{}{}",
         ok.out,
         ok.err
     );
+    let head = jixiao(dir.path(), &db, &["audit", "head"])
+        .out
+        .trim()
+        .to_string();
+    // The data: a value, a role and a hotline case changed behind jixiao's back are named,
+    // each with a non-zero exit.
+    let file = db.trim_start_matches("sqlite://").to_string();
+    for (sql, expected) in [
+        (
+            "UPDATE task_values SET number = 10 WHERE task_id = 'A01-1' AND unit_id = 'dongcheng' AND period_id = 'Q4'",
+            "task_values 2020/A01-1/dongcheng/Q4: was changed outside jixiao",
+        ),
+        (
+            "UPDATE users SET role = 'admin' WHERE id = 'dongcheng'",
+            "users dongcheng: was changed outside jixiao",
+        ),
+        (
+            "UPDATE hotline_cases SET description = '已解决' WHERE id = (SELECT MIN(id) FROM hotline_cases)",
+            "was changed outside jixiao after audit entry",
+        ),
+    ] {
+        let copy = dir.path().join("tampered.sqlite");
+        std::fs::copy(&file, &copy).unwrap();
+        let url = format!("sqlite://{}", copy.display());
+        jixiao_store::Store::open(&url).unwrap().execute_raw(sql).unwrap();
+        let bad = jixiao(dir.path(), &url, &["audit", "verify"]);
+        assert!(!bad.ok && bad.err.contains(expected), "{sql}: {}", bad.err);
+    }
+    // Entries removed from the end: caught against the head written down before.
+    let copy = dir.path().join("cut.sqlite");
+    std::fs::copy(&file, &copy).unwrap();
+    let url = format!("sqlite://{}", copy.display());
+    jixiao_store::Store::open(&url)
+        .unwrap()
+        .execute_raw("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 200 FROM audit_log)")
+        .unwrap();
+    let bad = jixiao(
+        dir.path(),
+        &url,
+        &["audit", "verify", "--expect-head", &head],
+    );
+    assert!(
+        !bad.ok && bad.err.contains("200 entries were removed"),
+        "{}",
+        bad.err
+    );
+    let good = jixiao(
+        dir.path(),
+        &db,
+        &["audit", "verify", "--expect-head", &head],
+    );
+    assert!(good.ok, "{}", good.err);
+
     jixiao_store::Store::open(&db)
         .unwrap()
         .execute_raw("UPDATE audit_log SET actor = 'someone else' WHERE seq = 10")

@@ -3,10 +3,27 @@
 
 use std::time::Duration;
 
+/// A secret from the configuration: never shown by `Debug` (logs, error reports).
+#[derive(Clone, PartialEq, Default)]
+pub struct Secret(pub Option<String>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Secret(set)"
+        } else {
+            "Secret(none)"
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// `database_url` / JIXIAO_DATABASE_URL.
     pub database_url: String,
+    /// `audit_key` / JIXIAO_AUDIT_KEY: keys the audit log and the row seals (HMAC), so that
+    /// someone who can write to the database cannot forge them. Kept out of the database.
+    pub audit_key: Secret,
     /// `bind` / JIXIAO_BIND.
     pub bind: String,
     /// `secure_cookies` / JIXIAO_SECURE_COOKIES: mark cookies Secure (set when served behind TLS).
@@ -132,6 +149,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: "sqlite://jixiao.sqlite".into(),
+            audit_key: Secret::default(),
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
             session_hours: 12,
@@ -245,6 +263,12 @@ impl Config {
         };
         match key {
             "database_url" => self.database_url = v.into(),
+            "audit_key" => {
+                if v.len() < 16 {
+                    return Err("must be at least 16 characters (a long random text)".into());
+                }
+                self.audit_key = Secret(Some(v.into()))
+            }
             "bind" => self.bind = v.into(),
             "secure_cookies" => self.secure_cookies = matches!(v, "true" | "1" | "yes"),
             "session_hours" => self.session_hours = int(v)?,
@@ -329,7 +353,7 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 30] = [
+pub const KEYS: [&str; 31] = [
     "open311_public_fields",
     "open311_cors_origins",
     "open311_rate_per_minute",
@@ -350,6 +374,7 @@ pub const KEYS: [&str; 30] = [
     "smtp_port",
     "smtp_from",
     "database_url",
+    "audit_key",
     "bind",
     "secure_cookies",
     "session_hours",

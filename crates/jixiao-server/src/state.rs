@@ -78,6 +78,10 @@ impl AppState {
                 "file limits were set before: this server's configuration of them is not used"
             );
         }
+        if !jixiao_app::set_audit_key(config.audit_key.0.as_deref()) && config.audit_key.0.is_some()
+        {
+            tracing::warn!("the audit key was set before: this server's audit_key is not used");
+        }
         let pool = Pool::open(&config.database_url, &config.pool())?;
         Ok(AppState {
             settings: Arc::new(settings),

@@ -20,17 +20,37 @@ pub struct AuditEntry {
     pub after: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// HMAC of `hash` with the audit key, for entries written with one.
+    #[serde(skip)]
+    pub mac: Option<String>,
 }
 
-/// Result of checking the chain.
+/// Result of checking the chain and the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditReport {
     pub entries: usize,
+    /// The last entry: (sequence, hash).
+    pub head: (i64, String),
     /// The first entry that does not match its hash or its predecessor, with the reason.
     pub first_broken: Option<(i64, String)>,
+    /// Entries that carry a keyed mark (written with the audit key).
+    pub keyed_entries: usize,
+    /// Keyed marks could not be checked: this process has no audit key.
+    pub keys_unchecked: bool,
+    /// The first entry whose keyed mark is wrong or missing, with the reason.
+    pub first_unkeyed: Option<(i64, String)>,
+    /// Rows of the audited tables that do not agree with the log.
+    pub data: Vec<crate::seals::DataProblem>,
 }
 
-fn hex(bytes: &[u8]) -> String {
+impl AuditReport {
+    /// Nothing found: the chain, its keyed marks and the data agree.
+    pub fn intact(&self) -> bool {
+        self.first_broken.is_none() && self.first_unkeyed.is_none() && self.data.is_empty()
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -95,18 +115,26 @@ impl Store {
             after,
             prev_hash,
             hash: String::new(),
+            mac: None,
         };
         e.hash = entry_hash(&e);
+        // With an audit key, the entry carries an HMAC of its hash: a chain recomputed with the
+        // public algorithm by someone without the key does not carry valid ones.
+        let mac = crate::seals::audit_key().map(|k| crate::seals::hmac(k, e.hash.as_bytes()));
+        for (table, key) in crate::seals::rows_of(&e.action, &e.entity) {
+            self.pend_seal(table, key, e.seq);
+        }
+        self.last_audit_seq = e.seq;
         self.conn.exec(
-            "INSERT INTO audit_log (seq, at, actor, action, entity, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            &[Val::Int(Some(e.seq)), Val::text(e.at), Val::text(e.actor), Val::text(e.action), Val::text(e.entity), Val::Text(e.before), Val::Text(e.after), Val::text(e.prev_hash), Val::text(e.hash)],
+            "INSERT INTO audit_log (seq, at, actor, action, entity, before, after, prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[Val::Int(Some(e.seq)), Val::text(e.at), Val::text(e.actor), Val::text(e.action), Val::text(e.entity), Val::Text(e.before), Val::Text(e.after), Val::text(e.prev_hash), Val::text(e.hash), Val::Text(mac)],
         )?;
         Ok(())
     }
 
     /// Audit entries in order, optionally only those whose entity starts with `prefix`.
     pub fn audit_entries(&mut self, prefix: Option<&str>) -> Result<Vec<AuditEntry>> {
-        let rows = self.conn.query("SELECT seq, at, actor, action, entity, before, after, prev_hash, hash FROM audit_log ORDER BY seq", &[])?;
+        let rows = self.conn.query("SELECT seq, at, actor, action, entity, before, after, prev_hash, hash, mac FROM audit_log ORDER BY seq", &[])?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let e = AuditEntry {
@@ -119,6 +147,7 @@ impl Store {
                 after: r.opt_text("after")?,
                 prev_hash: r.text("prev_hash")?,
                 hash: r.text("hash")?,
+                mac: r.opt_text("mac")?,
             };
             if prefix.is_none_or(|p| e.entity.starts_with(p)) {
                 out.push(e);
@@ -127,10 +156,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Recomputes the chain and reports the first entry that was changed, removed or inserted.
+    /// Recomputes the chain and reports the first entry that was changed, removed or inserted;
+    /// with the audit key, checks every entry's keyed mark; and compares every audited table
+    /// with the log ([`Store::verify_data`]).
     pub fn verify_audit(&mut self) -> Result<AuditReport> {
         let entries = self.audit_entries(None)?;
         let mut prev = GENESIS.to_string();
+        let mut first_broken = None;
         for (expected_seq, e) in (1..).zip(entries.iter()) {
             let broken = if e.seq != expected_seq {
                 Some(format!(
@@ -146,16 +178,73 @@ impl Store {
                 None
             };
             if let Some(reason) = broken {
-                return Ok(AuditReport {
-                    entries: entries.len(),
-                    first_broken: Some((e.seq, reason)),
-                });
+                first_broken = Some((e.seq, reason));
+                break;
             }
             prev = e.hash.clone();
         }
+        let key = crate::seals::audit_key();
+        let keyed_entries = entries.iter().filter(|e| e.mac.is_some()).count();
+        let mut first_unkeyed = None;
+        if let Some(key) = key {
+            let mut keyed_since = None;
+            for e in &entries {
+                let problem = match &e.mac {
+                    Some(m) if *m != crate::seals::hmac(key, e.hash.as_bytes()) => Some(
+                        "its keyed mark does not match: it was written or rewritten without the audit key"
+                            .to_string(),
+                    ),
+                    Some(_) => {
+                        keyed_since.get_or_insert(e.seq);
+                        None
+                    }
+                    None => keyed_since.map(|since| {
+                        format!("has no keyed mark although entries are keyed since #{since}: it was written without the audit key")
+                    }),
+                };
+                if let Some(p) = problem {
+                    first_unkeyed = Some((e.seq, p));
+                    break;
+                }
+            }
+        }
+        let data = self.verify_data(&entries)?;
         Ok(AuditReport {
             entries: entries.len(),
-            first_broken: None,
+            head: entries
+                .last()
+                .map_or((0, GENESIS.to_string()), |e| (e.seq, e.hash.clone())),
+            first_broken,
+            keyed_entries,
+            keys_unchecked: key.is_none() && keyed_entries > 0,
+            first_unkeyed,
+            data,
+        })
+    }
+
+    /// Whether the log still holds the head anchored earlier (`jixiao audit head`, a
+    /// publication): `None` if so, else what is wrong (entries removed from the end, or
+    /// rewritten).
+    pub fn check_audit_head(&mut self, seq: i64, hash: &str) -> Result<Option<String>> {
+        let (last, _) = self.audit_head()?;
+        if last < seq {
+            return Ok(Some(format!(
+                "the log ends at entry #{last}, but its head was #{seq}: {} entries were removed from its end",
+                seq - last
+            )));
+        }
+        let found = self.conn.query(
+            "SELECT hash FROM audit_log WHERE seq = $1",
+            &[Val::Int(Some(seq))],
+        )?;
+        Ok(match found.first().and_then(|r| r[0].as_text()) {
+            Some(h) if h == hash => None,
+            Some(h) => Some(format!(
+                "entry #{seq} has hash {}…, not the anchored {}…: the log was rewritten",
+                &h[..h.len().min(12)],
+                &hash[..hash.len().min(12)]
+            )),
+            None => Some(format!("entry #{seq} is missing")),
         })
     }
 

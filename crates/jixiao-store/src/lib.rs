@@ -16,6 +16,7 @@ pub mod hotline;
 pub mod hotline_pack;
 pub mod pool;
 pub mod reports;
+pub mod seals;
 
 use chrono::{NaiveDate, Utc};
 use conn::{Conn, Dialect, Row, Val};
@@ -58,6 +59,10 @@ pub struct StoredValue {
 pub struct Store {
     conn: Box<dyn Conn>,
     in_memory: bool,
+    /// Rows written in the open transaction, sealed before it commits (see [`seals`]).
+    pending_seals: Vec<(&'static str, Vec<Val>, i64)>,
+    /// The sequence number of the last audit entry this store appended.
+    last_audit_seq: i64,
 }
 
 /// The file path of a SQLite URL: `sqlite://PATH`, `sqlite:PATH` or a plain path.
@@ -125,6 +130,8 @@ impl Store {
         let mut s = Store {
             conn,
             in_memory: false,
+            pending_seals: Vec::new(),
+            last_audit_seq: 0,
         };
         s.migrate()?;
         Ok(s)
@@ -138,6 +145,8 @@ impl Store {
         Ok(Store {
             conn,
             in_memory: false,
+            pending_seals: Vec::new(),
+            last_audit_seq: 0,
         })
     }
 
@@ -227,6 +236,9 @@ impl Store {
                         if name == "hotline_packs" {
                             s.hotline_repack()?;
                         }
+                        if name == "row_seals" {
+                            s.seal_everything()?;
+                        }
                         s.conn.exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)", &[Val::Int(Some(version)), t(name), t(&now()), t(&checksum)])?;
                     }
                 }
@@ -250,7 +262,13 @@ impl Store {
                     let _ = self.conn.script("ROLLBACK");
                 })?,
         }
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        self.pending_seals.clear();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let v = f(self)?;
+            self.apply_seals()?;
+            Ok(v)
+        }));
+        self.pending_seals.clear();
         match outcome {
             Ok(Ok(v)) => match self.conn.script("COMMIT") {
                 Ok(()) => Ok(v),

@@ -136,7 +136,7 @@ fn backup_url(db: &str, output: &Path) -> Result<String> {
 /// Entries of the database's audit log and whether its hash chain verifies.
 fn check(url: &str, actor: &Actor) -> Result<(u64, bool)> {
     let report = jixiao_app::audit::verify(&mut open(url)?, actor)?;
-    Ok((report.entries as u64, report.first_broken.is_none()))
+    Ok((report.entries as u64, report.intact()))
 }
 
 fn run(cmd: &mut Command, name: &str) -> Result<()> {

@@ -52,7 +52,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Score(args) => scores::score(db, &actor, &args),
         Command::Rank(args) => scores::rank(db, &args),
         Command::Explain(args) => scores::explain(db, &args),
-        Command::Audit(Audit::Verify) => audit::verify(db, &actor),
+        Command::Audit(Audit::Verify { expect_head }) => {
+            audit::verify(db, &actor, expect_head.as_deref())
+        }
         Command::Audit(Audit::Head) => audit::head(db, &actor),
         Command::Publication(cmd) => reports::publication(db, &actor, cmd),
         Command::VerifyPublication { bundle } => reports::verify_publication(&bundle),

@@ -146,6 +146,12 @@ impl Store {
     ) -> Result<CaseImport> {
         let districts = self.district_map()?;
         let at = now();
+        // Rows are sealed as they are written, by the one entry the import appends at its end
+        // (the next in the log: the transaction holds the write lock).
+        let seal_seq = self.audit_head()?.0 + 1;
+        let sealed = |row: &[Val]| {
+            crate::seals::seal("hotline_cases", &row[..CASE_COLUMNS.len() - 1], seal_seq)
+        };
         {
             let s = self;
             let mut outcome = CaseImport::default();
@@ -170,7 +176,8 @@ impl Store {
                             add_contribution(&mut deltas, c, 1, config, &districts);
                             let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
                             let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
-                            s.update_case(row, true)?;
+                            let seal = sealed(&row);
+                            s.update_case(row, true, Some(seal))?;
                             s.put_facts(&mut packs, seq, facts)?;
                             outcome.updated += 1;
                         }
@@ -182,14 +189,16 @@ impl Store {
                 }
                 for chunk in fresh.chunks(CHUNK) {
                     let sql = format!(
-                        "INSERT INTO hotline_cases ({}) VALUES {}",
+                        "INSERT INTO hotline_cases ({}, seal) VALUES {}",
                         CASE_COLUMNS.join(", "),
-                        placeholders(chunk.len(), CASE_COLUMNS.len())
+                        placeholders(chunk.len(), CASE_COLUMNS.len() + 1)
                     );
-                    let mut params = Vec::with_capacity(chunk.len() * CASE_COLUMNS.len());
+                    let mut params = Vec::with_capacity(chunk.len() * (CASE_COLUMNS.len() + 1));
                     for &(c, seq) in chunk {
                         let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
+                        let seal = sealed(&row);
                         params.extend(row);
+                        params.push(Val::text(seal));
                         s.put_facts(&mut packs, seq, facts)?;
                     }
                     s.conn.exec(&sql, &params)?;
@@ -212,6 +221,12 @@ impl Store {
                         outcome.inserted, outcome.updated, outcome.unchanged
                     )),
                 )?;
+                if s.last_audit_seq != seal_seq {
+                    return Err(StoreError::Invalid(format!(
+                        "the import's audit entry is #{}, its rows were sealed for #{seal_seq}",
+                        s.last_audit_seq
+                    )));
+                }
             }
             Ok(outcome)
         }
@@ -259,7 +274,7 @@ impl Store {
                 None => s.next_seq()?,
             };
             let (row, facts) = stored_row(&new, config, &districts, "", &now(), seq);
-            s.update_case(row, false)?;
+            s.update_case(row, false, None)?;
             let mut packs = PackChanges::new();
             s.put_facts(&mut packs, seq, facts)?;
             s.write_packs(&packs)?;
@@ -275,9 +290,10 @@ impl Store {
                 "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)",
                 &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail)],
             )?;
-            if matches!(event, Event::Exclude(_) | Event::Include) {
-                s.audit_append(&now(), actor, &format!("hotline.{}", event.name()), &format!("hotline/case/{id}"), None, Some(detail))?;
-            }
+            // Every event is audited (it seals the case and the event's row).
+            s.audit_append(&now(), actor, &format!("hotline.{}", event.name()), &format!("hotline/case/{id}"), None, Some(detail))?;
+            let entry = s.last_audit_seq;
+            s.pend_seal("hotline_events", vec![t(id), Val::Int(Some(seq))], entry);
             Ok(new)
         })
     }
@@ -399,12 +415,26 @@ impl Store {
     /// Erases the contacts of cases closed before `before` (the retention job); returns how many.
     pub fn hotline_erase_contacts(&mut self, before: DateTime<Utc>, actor: &str) -> Result<u64> {
         self.tx(|s| {
+            let ids: Vec<String> = s
+                .conn
+                .query(
+                    "SELECT id FROM hotline_cases WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1",
+                    &[time(Some(before))],
+                )?
+                .iter()
+                .filter_map(|r| r[0].as_text().map(str::to_string))
+                .collect();
             let n = s.conn.exec(
                 "UPDATE hotline_cases SET contact = NULL WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1",
                 &[time(Some(before))],
             )?;
             if n > 0 {
                 s.audit_append(&now(), actor, "hotline.erase_contacts", "hotline/cases", None, Some(format!("{n} contacts erased")))?;
+                // The erased rows are sealed again by this entry.
+                let entry = s.last_audit_seq;
+                for id in ids {
+                    s.pend_seal("hotline_cases", vec![t(&id)], entry);
+                }
             }
             Ok(n)
         })

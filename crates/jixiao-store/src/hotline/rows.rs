@@ -216,9 +216,20 @@ fn build_placeholders(rows: usize, cols: usize) -> String {
 
 impl Store {
     /// Writes a case row over the stored one; the import source is replaced only by imports.
-    pub(crate) fn update_case(&mut self, row: Vec<Val>, with_source: bool) -> Result<()> {
+    /// `seal`: the row's seal when the caller computed it (imports); otherwise the case must
+    /// have been named by an audit entry of the transaction, which seals it.
+    pub(crate) fn update_case(
+        &mut self,
+        row: Vec<Val>,
+        with_source: bool,
+        seal: Option<String>,
+    ) -> Result<()> {
         let mut params = vec![row[0].clone()];
         let mut sets = Vec::new();
+        if let Some(seal) = seal {
+            params.push(Val::text(seal));
+            sets.push(format!("seal = ${}", params.len()));
+        }
         for (i, col) in CASE_COLUMNS.iter().enumerate().skip(1) {
             if *col == "source" && !with_source {
                 continue;

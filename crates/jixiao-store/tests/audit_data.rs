@@ -1,0 +1,218 @@
+//! `audit verify` checks the data, not only the chain, on SQLite and PostgreSQL: each way of
+//! changing the database behind jixiao's back is named (the cases an attacker tried).
+
+mod common;
+use jixiao_core::inputs::Observation;
+use jixiao_core::workflow::{Role, ValueState};
+use jixiao_hotline::generate::Generator;
+use jixiao_hotline::geography::beijing;
+use jixiao_hotline::{Case, HotlineConfig};
+use jixiao_store::accounts::User;
+use jixiao_store::{Store, ValueKey, ValueRow};
+
+const BOOK: &str = include_str!("../../../examples/beijing-2020/taskbook.toml");
+
+/// A store with a cycle, values, an account, a narrative and hotline cases, all written by
+/// jixiao; returns a description of the problems `audit verify` finds (none, here).
+fn populated(s: &mut Store) {
+    let fw = jixiao_taskbook::parse_toml(BOOK, "taskbook.toml").unwrap();
+    s.save_cycle(&fw, BOOK, "admin").unwrap();
+    let rows: Vec<ValueRow> = ["dongcheng", "xicheng"]
+        .iter()
+        .map(|u| ValueRow {
+            key: ValueKey {
+                task: "A01-1".into(),
+                unit: u.to_string(),
+                period: "Q4".into(),
+            },
+            observation: Observation::Number(8.5),
+            note: String::new(),
+            source: String::new(),
+            evidence: String::new(),
+            state: ValueState::Approved,
+        })
+        .collect();
+    s.import_values("2020", &rows, "admin", &mut |_| {})
+        .unwrap();
+    for (id, role) in [("admin", Role::Admin), ("dongcheng", Role::Reporter)] {
+        s.upsert_user(
+            &User {
+                id: id.into(),
+                display_name: id.into(),
+                password_hash: "$argon2id$x".into(),
+                role,
+                unit_id: (role == Role::Reporter).then(|| id.to_string()),
+                evaluator_id: None,
+                active: true,
+                email: None,
+            },
+            "admin",
+        )
+        .unwrap();
+    }
+    s.save_narrative(
+        "2020",
+        "dongcheng",
+        "overview",
+        "全年工作稳步推进。",
+        "dongcheng",
+    )
+    .unwrap();
+    let cfg = HotlineConfig::default();
+    let geo = beijing(1, 1);
+    s.hotline_save_geography(&geo, "admin").unwrap();
+    let cases: Vec<Case> = Generator::new(&cfg, &geo, 300, 5, 2020).collect();
+    s.hotline_import(&mut cases.into_iter(), "gen", &cfg, "admin", &mut |_| {})
+        .unwrap();
+}
+
+fn problems(s: &mut Store) -> Vec<String> {
+    let r = s.verify_audit().unwrap();
+    let mut out: Vec<String> = r.data.iter().map(|p| p.to_string()).collect();
+    if let Some((seq, why)) = r.first_broken {
+        out.push(format!("chain: #{seq} {why}"));
+    }
+    out
+}
+
+#[test]
+fn every_edit_made_directly_in_the_database_is_named() {
+    // (what an intruder runs, what the report must say)
+    let tampering: &[(&str, &str)] = &[
+        (
+            "UPDATE task_values SET number = 10 WHERE unit_id = 'dongcheng' AND task_id = 'A01-1'",
+            "task_values 2020/A01-1/dongcheng/Q4: was changed outside jixiao",
+        ),
+        (
+            "UPDATE users SET role = 'admin' WHERE id = 'dongcheng'",
+            "users dongcheng: was changed outside jixiao",
+        ),
+        (
+            "UPDATE users SET password_hash = '$argon2id$mine' WHERE id = 'admin'",
+            "users admin: was changed outside jixiao",
+        ),
+        (
+            "UPDATE narratives SET body = '全市第一' WHERE unit_id = 'dongcheng'",
+            "narratives 2020/dongcheng/overview: was changed outside jixiao",
+        ),
+        (
+            "UPDATE hotline_cases SET description = description || '已解决' WHERE id = (SELECT MIN(id) FROM hotline_cases)",
+            "hotline_cases",
+        ),
+        (
+            "DELETE FROM task_values WHERE unit_id = 'xicheng'",
+            "task_values 2020/A01-1/xicheng/Q4: is gone",
+        ),
+        (
+            "DELETE FROM hotline_cases WHERE id = (SELECT MAX(id) FROM hotline_cases)",
+            "1 cases are gone",
+        ),
+        (
+            "INSERT INTO users (id, display_name, password_hash, role, active, created_at) VALUES ('mole', 'm', 'x', 'admin', 1, '2020-01-01')",
+            "users mole: has no seal",
+        ),
+        (
+            // A seal copied from another row does not fit this one.
+            "UPDATE task_values SET seal = (SELECT seal FROM task_values WHERE unit_id = 'dongcheng'), number = 8.5 WHERE unit_id = 'xicheng'",
+            "task_values 2020/A01-1/xicheng/Q4",
+        ),
+    ];
+    for (sql, expected) in tampering {
+        for mut db in common::backends() {
+            let s = &mut db.store;
+            populated(s);
+            assert_eq!(problems(s), Vec::<String>::new(), "{}: before", db.name);
+            s.execute_raw(sql).unwrap();
+            let found = problems(s);
+            assert!(
+                found.iter().any(|p| p.contains(expected)),
+                "{}: `{sql}` should give `{expected}`, got {found:?}",
+                db.name
+            );
+        }
+    }
+}
+
+#[test]
+fn removed_tail_entries_are_caught_by_their_rows_or_the_anchored_head() {
+    for mut db in common::backends() {
+        let s = &mut db.store;
+        populated(s);
+        let (seq, hash) = s.audit_head().unwrap();
+        assert_eq!(s.check_audit_head(seq, &hash).unwrap(), None);
+        // The last entry wrote a row: the row now points at an entry that is not there.
+        s.execute_raw(&format!("DELETE FROM audit_log WHERE seq = {seq}"))
+            .unwrap();
+        let found = problems(s);
+        assert!(
+            found.iter().any(|p| p.contains("not in the log")),
+            "{}: {found:?}",
+            db.name
+        );
+        let cut = s
+            .check_audit_head(seq, &hash)
+            .unwrap()
+            .expect("the cut shows");
+        assert!(cut.contains("1 entries were removed"), "{cut}");
+        // 200 more (all the log has, past the first entry).
+        s.execute_raw("DELETE FROM audit_log WHERE seq > 1")
+            .unwrap();
+        assert!(s.check_audit_head(seq, &hash).unwrap().is_some());
+        assert!(problems(s).len() > 3, "{}", db.name);
+    }
+}
+
+#[test]
+fn an_edit_that_jixiao_later_wrote_over_still_shows_in_the_log() {
+    for mut db in common::backends() {
+        let s = &mut db.store;
+        populated(s);
+        // Changed behind jixiao's back, then saved again through jixiao (which seals the row
+        // as it finds it): the entry's "before" is not what the previous entry left.
+        s.execute_raw("UPDATE narratives SET body = '全市第一' WHERE unit_id = 'dongcheng'")
+            .unwrap();
+        s.save_narrative("2020", "dongcheng", "overview", "全市第一。", "dongcheng")
+            .unwrap();
+        let found = problems(s);
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("changed outside jixiao in between")),
+            "{}: {found:?}",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn a_log_rewritten_with_the_public_algorithm_changes_the_anchored_head() {
+    for mut db in common::backends() {
+        let s = &mut db.store;
+        populated(s);
+        let (seq, hash) = s.audit_head().unwrap();
+        // Rewrite entry 2's text and recompute every hash after it, as the README describes
+        // the algorithm: the chain checks out, but the head anchored before does not.
+        let mut entries = s.audit_entries(None).unwrap();
+        entries[1].actor = "someone-else".into();
+        let mut prev = entries[0].hash.clone();
+        for e in entries.iter_mut().skip(1) {
+            e.prev_hash = prev.clone();
+            e.hash = jixiao_store::audit::entry_hash(e);
+            prev = e.hash.clone();
+            s.execute_raw(&format!(
+                "UPDATE audit_log SET actor = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+                e.actor, e.prev_hash, e.hash, e.seq
+            ))
+            .unwrap();
+        }
+        assert!(
+            s.verify_audit().unwrap().first_broken.is_none(),
+            "re-chained"
+        );
+        let why = s
+            .check_audit_head(seq, &hash)
+            .unwrap()
+            .expect("the anchored head catches it");
+        assert!(why.contains("rewritten"), "{why}");
+    }
+}
