@@ -27,10 +27,16 @@ pub fn check(
     let id = crate::lookup::cycle_id(s, cycle)?;
     let loaded = crate::reports::load(s, &id)?;
     let u = lookup::unit(&loaded.fw, unit)?;
-    let checked = jixiao_claims::reconcile::reconcile_facts(
-        &jixiao_claims::extract(text),
-        &crate::reports::facts_for(&loaded, u),
-    );
+    let mut facts = crate::reports::facts_for(&loaded, u);
+    // A unit that may not see its total and rank yet is not told them through the checker:
+    // such claims come back unmatched.
+    if crate::visibility::for_actor(s, actor, &id)? < crate::visibility::Visibility::TotalAndRank {
+        facts.retain(|f| {
+            !matches!(f.kind, jixiao_claims::reconcile::FactKind::Rank { .. })
+                && !f.name.contains("得分")
+        });
+    }
+    let checked = jixiao_claims::reconcile::reconcile_facts(&jixiao_claims::extract(text), &facts);
     Ok((loaded.fw.units[u].name.clone(), checked))
 }
 

@@ -12,6 +12,9 @@ pub enum AppError {
     /// The actor may not do this.
     #[error("you do not have permission to do this")]
     Forbidden,
+    /// Allowed in general, withheld for now by the office's setting; the message says what.
+    #[error("{0}")]
+    Withheld(String),
     #[error("{0} not found")]
     NotFound(String),
     /// What the user sent cannot be accepted; the message says why and where.

@@ -31,6 +31,7 @@ pub mod settings;
 pub mod text;
 pub mod units;
 pub mod values;
+pub mod visibility;
 
 pub use actor::{Actor, Role};
 pub use error::{AppError, Result};

@@ -119,10 +119,14 @@ pub struct NodeRow {
 pub struct UnitScores {
     pub unit_id: String,
     pub unit_name: String,
-    pub total: f64,
-    pub base: f64,
-    pub bonus: f64,
-    pub deduction: f64,
+    /// What the reader may see (units: the office's setting for the cycle); figures not shown
+    /// are null.
+    #[schema(value_type = String)]
+    pub shown: crate::visibility::Visibility,
+    pub total: Option<f64>,
+    pub base: Option<f64>,
+    pub bonus: Option<f64>,
+    pub deduction: Option<f64>,
     pub grade: Option<String>,
     pub rank: Option<u32>,
     /// (group name, rank in group).
@@ -139,7 +143,9 @@ pub fn unit_scores_of(
 ) -> Result<(Scored, UnitScores)> {
     require(actor, Act::ViewUnit(unit))?;
     let scored = scored(s, cycle)?;
-    let us = unit_scores(&scored.fw, &scored.card, unit)?;
+    let mut us = unit_scores(&scored.fw, &scored.card, unit)?;
+    let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
+    crate::visibility::limit(&mut us, v);
     Ok((scored, us))
 }
 
@@ -159,10 +165,11 @@ pub fn unit_scores(fw: &Framework, card: &Scorecard, unit: &str) -> Result<UnitS
     Ok(UnitScores {
         unit_id: fw.units[u].id.clone(),
         unit_name: fw.units[u].name.clone(),
-        total: s.total,
-        base: s.base,
-        bonus: s.bonus,
-        deduction: s.deduction,
+        shown: crate::visibility::Visibility::TotalAndRank,
+        total: Some(s.total),
+        base: Some(s.base),
+        bonus: Some(s.bonus),
+        deduction: Some(s.deduction),
         grade: s.grade.clone(),
         rank: s.rank,
         group_ranks: s
@@ -222,6 +229,19 @@ pub fn explanation_of(
 ) -> Result<(Scored, ExplanationOut)> {
     require(actor, Act::ViewUnit(unit))?;
     let scored = scored(s, cycle)?;
+    // A task's explanation needs task scores shown; a roll-up's, totals.
+    let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
+    let is_task = lookup::node(&scored.fw, node)
+        .map(|n| scored.fw.nodes[n].task.is_some())
+        .unwrap_or(true);
+    crate::visibility::require_at_least(
+        v,
+        if is_task {
+            crate::visibility::Visibility::TaskScores
+        } else {
+            crate::visibility::Visibility::TotalAndRank
+        },
+    )?;
     let e = explanation(&scored.fw, &scored.card, unit, node, lang)?;
     Ok((scored, e))
 }

@@ -40,8 +40,11 @@ pub fn unit_page(
     require(actor, Act::ViewUnit(unit))?;
     let scored = crate::scores::scored(s, cycle)?;
     let values = s.values(&scored.fw.cycle.id)?;
+    let mut scores = unit_scores(&scored.fw, &scored.card, unit)?;
+    let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
+    crate::visibility::limit(&mut scores, v);
     Ok(UnitPage {
-        scores: unit_scores(&scored.fw, &scored.card, unit)?,
+        scores,
         values: unit_values(&scored.fw, &values, unit),
         can_enter: allows(actor, Act::EnterValue(unit)),
         fw: scored.fw,
@@ -52,6 +55,9 @@ pub struct TaskPage {
     pub fw: Framework,
     pub task_name: String,
     pub explanation: ExplanationOut,
+    /// Whether the reader may see the explanation's score (units: the office's setting);
+    /// pages show only its path and name otherwise.
+    pub explanation_shown: bool,
     /// The unit's values of this task, by period.
     pub values: Vec<ValueOut>,
     pub files: Vec<EvidenceInfo>,
@@ -70,6 +76,8 @@ pub fn task_page(
     let scored = crate::scores::scored(s, cycle)?;
     let fw = scored.fw;
     let e = explanation(&fw, &scored.card, unit, task, lang)?;
+    let v = crate::visibility::for_actor(s, actor, &fw.cycle.id)?;
+    let explanation_shown = v >= crate::visibility::Visibility::TaskScores;
     let values = s.values(&fw.cycle.id)?;
     let mut mine: Vec<ValueOut> = unit_values(&fw, &values, unit)
         .into_iter()
@@ -81,6 +89,7 @@ pub fn task_page(
     Ok(TaskPage {
         task_name: fw.nodes[n].name.clone(),
         explanation: e,
+        explanation_shown,
         values: mine,
         files,
         can_enter: allows(actor, Act::EnterValue(unit)),

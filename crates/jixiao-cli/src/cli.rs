@@ -245,6 +245,13 @@ pub enum CycleCommand {
         #[arg(long, short)]
         output: PathBuf,
     },
+    /// Print, or set, what units see of their own scores before publication: `status` (their
+    /// tasks' status only, the default), `task_scores`, or `total_and_rank`.
+    Visibility {
+        #[command(flatten)]
+        cycle: CycleArg,
+        units_see: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -43,7 +43,7 @@ impl WebError {
         match self {
             WebError::App(e) => match e {
                 AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::Forbidden | AppError::Withheld(_) => StatusCode::FORBIDDEN,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -63,6 +63,7 @@ impl WebError {
             WebError::App(e) => match e {
                 AppError::Unauthenticated => "unauthenticated",
                 AppError::Forbidden => "forbidden",
+                AppError::Withheld(_) => "withheld",
                 AppError::NotFound(_) => "not_found",
                 AppError::Invalid(_) => "invalid",
                 AppError::Conflict(_) => "conflict",

@@ -266,6 +266,45 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A cycle's setting, if the office set it.
+    pub fn cycle_setting(&mut self, cycle: &str, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query(
+                "SELECT value FROM cycle_settings WHERE cycle_id = $1 AND key = $2",
+                &[t(cycle), t(key)],
+            )?
+            .first()
+            .and_then(|r| r[0].as_text().map(str::to_string)))
+    }
+
+    /// Sets a cycle's setting (audited).
+    pub fn set_cycle_setting(
+        &mut self,
+        cycle: &str,
+        key: &str,
+        value: &str,
+        actor: &str,
+    ) -> Result<Change> {
+        self.load_cycle(cycle)?;
+        self.tx(|s| {
+            let before = s.cycle_setting(cycle, key)?;
+            if before.as_deref() == Some(value) {
+                return Ok(Change::Unchanged);
+            }
+            let at = now();
+            s.conn.exec(
+                "INSERT INTO cycle_settings (cycle_id, key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (cycle_id, key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                &[t(cycle), t(key), t(value), t(actor), t(&at)],
+            )?;
+            s.audit_append(&at, actor, "cycle.setting", &format!("cycle/{cycle}/setting/{key}"), before.map(|b| serde_json::Value::String(b).to_string()), Some(serde_json::Value::String(value.into()).to_string()))?;
+            Ok(Change::Updated)
+        })
+    }
+}
+
 /// Builds a version's (bundle, SHA-256) inside the publishing transaction; `None` when nothing
 /// changed since the newest version.
 pub type MakeVersion<'a> =

@@ -27,11 +27,16 @@ pub(crate) struct Table {
     pub columns: &'static [&'static str],
 }
 
-pub(crate) const TABLES: [Table; 9] = [
+pub(crate) const TABLES: [Table; 10] = [
     Table {
         name: "cycles",
         key: &["id"],
         columns: &["id", "name", "framework", "source", "updated_at"],
+    },
+    Table {
+        name: "cycle_settings",
+        key: &["cycle_id", "key"],
+        columns: &["cycle_id", "key", "value", "updated_by", "updated_at"],
     },
     Table {
         name: "task_values",
@@ -271,6 +276,9 @@ pub(crate) fn rows_of(action: &str, entity: &str) -> Vec<(&'static str, Vec<Val>
                 ],
                 None => Vec::new(),
             }
+        }
+        ("cycle", ["cycle", c, "setting", key]) if verb == "setting" => {
+            vec![("cycle_settings", vec![text(c), text(key)])]
         }
         ("value", ["cycle", c, "value", task, unit, period]) => vec![(
             "task_values",

@@ -30,6 +30,7 @@ fn template() -> &'static Template {
         let (url, _) = jixiao_demo::build(dir.path(), "test").expect("the demo builds");
         let mut store = jixiao_store::Store::open(&url).expect("the demo opens");
         jixiao_demo::add_accounts(&mut store, "test").expect("the demo accounts");
+        show_units_everything(&mut store);
         // Everything into the main file, so copying that one file copies the database.
         store
             .execute_raw("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -107,5 +108,14 @@ pub fn demo_postgres() -> Option<PostgresDemo> {
     };
     jixiao_demo::load(&mut store, "test").expect("the demo loads");
     jixiao_demo::add_accounts(&mut store, "test").expect("the demo accounts");
+    show_units_everything(&mut store);
     Some(demo)
+}
+
+/// Units see their own totals and ranks in the tests' demo, so tests of other features can read
+/// them as a unit; tests of the setting itself (tests/visibility.rs of the server) set it back.
+fn show_units_everything(store: &mut jixiao_store::Store) {
+    store
+        .set_cycle_setting("2020", "unit_visibility", "total_and_rank", "test")
+        .expect("the visibility setting");
 }

@@ -79,10 +79,20 @@ pub fn unit_report(
     format: &str,
 ) -> Result<Rendered> {
     let loaded = loaded_for(s, actor, cycle, Some(unit))?;
+    let kind = unit_kind(kind)?;
+    // The self-report states the total and rank; the self-check table, task scores.
+    let v = crate::visibility::for_actor(s, actor, &loaded.fw.cycle.id)?;
+    crate::visibility::require_at_least(
+        v,
+        match kind {
+            Kind::SelfCheck => crate::visibility::Visibility::TaskScores,
+            _ => crate::visibility::Visibility::TotalAndRank,
+        },
+    )?;
     render(
         &loaded,
         &settings.wording,
-        unit_kind(kind)?,
+        kind,
         Some(unit),
         format_of(format)?,
         settings.today(),

@@ -72,6 +72,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Cycle(CycleCommand::Next { from, id, output }) => {
             taskbook::next(db, &actor, &from, id, &output)
         }
+        Command::Cycle(CycleCommand::Visibility { cycle, units_see }) => {
+            reports::visibility(db, &actor, &cycle, units_see.as_deref())
+        }
         Command::Claims(ClaimsCommand::Extract { file, format }) => claims::extract(&file, format),
         Command::Claims(ClaimsCommand::Check {
             unit,

@@ -164,3 +164,25 @@ pub fn verify_publication(path: &std::path::Path) -> Result<ExitCode> {
         Ok(ExitCode::FAILURE)
     }
 }
+
+pub fn visibility(
+    db: &str,
+    actor: &Actor,
+    cycle: &CycleArg,
+    units_see: Option<&str>,
+) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    if let Some(v) = units_see {
+        jixiao_app::visibility::set(&mut store, actor, Some(&fw.cycle.id), v)?;
+    }
+    let v = jixiao_app::visibility::setting(&mut store, &fw.cycle.id)?;
+    println!(
+        "{} {}: {} ({})",
+        fw.cycle.id,
+        fw.cycle.name,
+        v.as_str(),
+        v.label_zh()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -59,6 +59,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::list_narratives))
         .routes(routes!(reports::save_narrative))
         .routes(routes!(reports::set_publication))
+        .routes(routes!(reports::get_visibility, reports::set_visibility))
         .split_for_parts();
     (router, documented(api))
 }

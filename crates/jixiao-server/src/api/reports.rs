@@ -150,6 +150,57 @@ pub async fn set_publication(
     }))
 }
 
+/// What units see of their own scores before publication.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct VisibilityIn {
+    /// `status` (their tasks' status only: the default), `task_scores` (their task scores, no
+    /// total or rank) or `total_and_rank`.
+    pub units_see: String,
+}
+
+/// What units see of their own scores in this cycle before publication.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/visibility", tag = "reports",
+    params(("cycle" = String, Path)),
+    responses((status = 200, body = VisibilityIn), (status = 404, body = ErrorBody)))]
+pub async fn get_visibility(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+) -> ApiResult<VisibilityIn> {
+    let v = ctx
+        .read(&state, move |s, _, actor| {
+            if actor.is_public() {
+                return Err(jixiao_app::AppError::Unauthenticated);
+            }
+            let id = jixiao_app::cycles::load(s, Some(&cycle))?.cycle.id;
+            jixiao_app::visibility::setting(s, &id)
+        })
+        .await?;
+    Ok(Json(VisibilityIn {
+        units_see: v.as_str().into(),
+    }))
+}
+
+/// Sets what units see of their own scores before publication (the office).
+#[utoipa::path(put, path = "/api/v1/cycles/{cycle}/visibility", tag = "reports",
+    params(("cycle" = String, Path)), request_body = VisibilityIn,
+    responses((status = 200, body = Changed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_visibility(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+    ApiJson(body): ApiJson<VisibilityIn>,
+) -> ApiResult<Changed> {
+    let change = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::visibility::set(s, actor, Some(&cycle), &body.units_see)
+        })
+        .await?;
+    Ok(Json(Changed {
+        changed: change != jixiao_app::Change::Unchanged,
+    }))
+}
+
 /// Whether a write changed anything.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct Changed {

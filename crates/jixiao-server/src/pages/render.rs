@@ -151,7 +151,7 @@ pub(crate) fn error_page(state: &AppState, ctx: &Ctx, e: &WebError) -> Response 
         WebError::App(AppError::Unauthenticated) => {
             return redirect(&format!("/login?next={}", urlencode(&ctx.path)));
         }
-        WebError::App(AppError::Forbidden) => "forbidden",
+        WebError::App(AppError::Forbidden | AppError::Withheld(_)) => "forbidden",
         WebError::App(AppError::NotFound(_)) => "err_not_found",
         WebError::App(AppError::Invalid(_))
         | WebError::BadBody(_)

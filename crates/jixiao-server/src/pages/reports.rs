@@ -36,6 +36,7 @@ pub fn routes() -> Vec<PageRoute> {
             "/reports/results/{format}",
             get(results_download),
         ),
+        (Method::POST, "/reports/visibility", post(visibility_submit)),
         (Method::GET, "/units/{unit}/report", get(unit_report_page)),
         (
             Method::POST,
@@ -133,7 +134,7 @@ pub(crate) fn ranking_tables(
 
 async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let cycle = ctx.cycle();
-    let (fw, publication, changes) = ctx
+    let (fw, publication, (changes, visibility)) = ctx
         .read(&state, move |s, _, actor| {
             let (fw, p) = jixiao_app::reports::overview(s, actor, cycle.as_deref())?;
             let changes = jixiao_app::reports::publication::changes_since_publication(
@@ -141,7 +142,8 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 actor,
                 Some(&fw.cycle.id),
             )?;
-            Ok((fw, p, changes))
+            let v = jixiao_app::visibility::setting(s, &fw.cycle.id)?;
+            Ok((fw, p, (changes, v)))
         })
         .await?;
     let since = changes.map(|(v, diffs)| {
@@ -164,6 +166,8 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "published": publication.as_ref().map(|p| json!({ "by": p.published_by, "at": p.published_at })),
             "can_publish": allows(&ctx.actor, Act::Administer),
             "since": since,
+            "visibility": visibility.as_str(),
+            "visibility_options": jixiao_app::visibility::Visibility::ALL.iter().map(|v| json!({ "value": v.as_str(), "label": if ctx.english { v.label_en() } else { v.label_zh() } })).collect::<Vec<_>>(),
         }),
     ))
 }
@@ -185,6 +189,25 @@ async fn publication_submit(
         .write(&state, move |s, _, actor| {
             let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
             jixiao_app::reports::set_published(s, actor, cycle.as_deref(), publish, reason)
+        })
+        .await;
+    after(result, "/reports", "")
+}
+
+#[derive(Deserialize)]
+struct VisibilityForm {
+    units_see: String,
+}
+
+async fn visibility_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<VisibilityForm>,
+) -> PageResult {
+    let cycle = ctx.cycle();
+    let result = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::visibility::set(s, actor, cycle.as_deref(), &f.units_see)
         })
         .await;
     after(result, "/reports", "")

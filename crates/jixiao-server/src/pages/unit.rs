@@ -70,7 +70,7 @@ async fn task_page(
         &ctx,
         "task.html",
         &page.task_name,
-        json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": page.task_name, "path": e.path, "values": page.values, "explanation": e.text, "trend_json": script_json(&trend),
+        json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": page.task_name, "path": e.path, "values": page.values, "explanation": if page.explanation_shown { Some(&e.text) } else { None }, "trend_json": script_json(&trend),
                 "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods }),
     ))
 }

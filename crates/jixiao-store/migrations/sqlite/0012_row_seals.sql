@@ -13,4 +13,5 @@ ALTER TABLE publication_versions ADD COLUMN seal TEXT;
 ALTER TABLE hotline_cases ADD COLUMN seal TEXT;
 ALTER TABLE hotline_events ADD COLUMN seal TEXT;
 ALTER TABLE cycles ADD COLUMN seal TEXT;
+ALTER TABLE cycle_settings ADD COLUMN seal TEXT;
 ALTER TABLE audit_log ADD COLUMN mac TEXT;
