@@ -127,9 +127,23 @@ test("a value is submitted, returned, fixed, resubmitted and approved, and the o
   }
   assert.notEqual(after, before, "the approved value changes Dongcheng's total on the overview");
   await shot(admin, "overview");
+  // Before publication the unit sees its tasks' status only (the default), until the office
+  // lets units see their task scores.
+  await unit.goto(`${base}/units/dongcheng/tasks/A08-2`);
+  assert.equal(await unit.locator("pre.explanation").count(), 0, "no score before the office allows it");
+  assert.match(await unit.locator("#scores-hidden").textContent(), /绩效办/);
+  await shot(unit, "task-hidden");
+  await admin.goto(`${base}/reports`);
+  await admin.selectOption("#units-see", "task_scores");
+  await Promise.all([admin.waitForNavigation(), admin.click("#visibility-form button")]);
   await unit.goto(`${base}/units/dongcheng/tasks/A08-2`);
   assert.match(await unit.locator("pre.explanation").textContent(), /44/);
   await shot(unit, "task");
+  await unit.goto(`${base}/units/dongcheng`);
+  assert.equal(await unit.locator("#unit-total").count(), 0, "task scores, not the total");
+  await admin.goto(`${base}/reports`);
+  await admin.selectOption("#units-see", "status");
+  await Promise.all([admin.waitForNavigation(), admin.click("#visibility-form button")]);
   for (const p of [admin, unit, evaluator]) await p.context().close();
 });
 
@@ -177,7 +191,7 @@ test("the office publishes the results and a visitor reads a district's self-che
   await admin.goto(`${base}/reports`);
   const [results] = await Promise.all([admin.waitForEvent("download"), admin.click("section[aria-labelledby=res-h] a >> text=docx")]);
   assert.match(results.suggestedFilename(), /结果报告\.docx$/);
-  await Promise.all([admin.waitForNavigation(), admin.click("section[aria-labelledby=pub-h] button")]);
+  await Promise.all([admin.waitForNavigation(), admin.click("#publish-button")]);
   assert.match(await admin.locator("#publication-state").textContent(), /已公开|Published/);
   await shot(admin, "reports");
 
@@ -194,7 +208,7 @@ test("the office publishes the results and a visitor reads a district's self-che
 
   // Withdrawn again, so the other tests see the cycle as the demo starts it.
   await admin.goto(`${base}/reports`);
-  await Promise.all([admin.waitForNavigation(), admin.click("section[aria-labelledby=pub-h] button")]);
+  await Promise.all([admin.waitForNavigation(), admin.click("#publish-button")]);
   const gone = await visitor.goto(`${base}/public/2020`);
   assert.equal(gone.status(), 404);
   await admin.context().close();

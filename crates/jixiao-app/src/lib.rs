@@ -26,6 +26,7 @@ mod lookup;
 pub mod overview;
 pub mod policy;
 pub mod reports;
+pub mod runs;
 pub mod scores;
 pub mod settings;
 pub mod text;

@@ -321,16 +321,12 @@ pub fn summary(fw: &Framework, card: &Scorecard) -> serde_json::Value {
     serde_json::json!({ "cycle": fw.cycle.id, "units": units })
 }
 
-/// Scores a cycle and keeps the result as a score run (the office); returns the scores and the
-/// run's number.
+/// Scores a cycle (the whole year) and keeps the result as a score run (the office); returns
+/// the scores and the run's number. See [`crate::runs`] for in-year runs.
 pub fn score_and_record(
     s: &mut Store,
     actor: &Actor,
     cycle: Option<&str>,
 ) -> Result<(Scored, i64)> {
-    require(actor, Act::Administer)?;
-    let scored = scored(s, cycle)?;
-    let json = summary(&scored.fw, &scored.card).to_string();
-    let run = s.record_score_run(&scored.fw.cycle.id, &actor.id, &json)?;
-    Ok((scored, run))
+    crate::runs::score_and_record(s, actor, cycle, &crate::reports::publication::Cut::Year)
 }

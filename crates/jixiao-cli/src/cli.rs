@@ -44,6 +44,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(Audit),
+    /// Kept score runs: list them, or compare two (figures and the inputs that moved them).
+    #[command(subcommand)]
+    Runs(RunsCommand),
     /// Versions of a cycle's publication and their replay bundles.
     #[command(subcommand)]
     Publication(PublicationCommand),
@@ -463,6 +466,13 @@ pub struct ScoreArgs {
     /// Print the full result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// An in-year snapshot: count only the values of the periods up to this one (Q3 gives the
+    /// 三季度 standing), and ledger entries dated by its end.
+    #[arg(long, conflicts_with = "as_of")]
+    pub period: Option<String>,
+    /// Count only the periods that ended on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -567,4 +577,16 @@ pub enum PublicationCommand {
         #[arg(long)]
         output: std::path::PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RunsCommand {
+    /// Every kept run: number, cycle, time, who, what it counted.
+    List {
+        /// Only this cycle's runs.
+        #[arg(long)]
+        cycle: Option<String>,
+    },
+    /// What changed from run A to run B: each figure, and each input that differs.
+    Diff { a: i64, b: i64 },
 }

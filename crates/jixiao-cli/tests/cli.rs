@@ -1426,3 +1426,55 @@ fn postgres_backs_up_with_pg_dump_and_restores_with_pg_restore() {
         "{before} <= {keys} <= {after}"
     );
 }
+
+#[test]
+fn in_year_scores_are_kept_as_runs_and_two_runs_compare_figure_by_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let d = dir.path();
+    let q3 = jixiao(d, &db, &["score", "--period", "Q3"]);
+    assert!(q3.ok && q3.out.contains(": Q3"), "{}", q3.err);
+    let year = jixiao(d, &db, &["score"]);
+    assert!(year.ok, "{}", year.err);
+    assert_ne!(
+        q3.out.lines().nth(3),
+        year.out.lines().nth(2),
+        "the third quarter's standing is not the year's"
+    );
+    let as_of = jixiao(d, &db, &["score", "--as-of", "2020-06-30"]);
+    assert!(as_of.ok, "{}", as_of.err);
+    let list = jixiao(d, &db, &["runs", "list", "--cycle", "2020"]);
+    let runs: Vec<&str> = list.out.lines().collect();
+    assert!(runs.len() >= 4, "{}", list.out);
+    assert!(
+        list.out.contains(" Q3") && list.out.contains("as of 2020-06-30"),
+        "{}",
+        list.out
+    );
+    let id = |line: &str| {
+        line.split_whitespace()
+            .next()
+            .unwrap()
+            .trim_start_matches('#')
+            .to_string()
+    };
+    let (a, b) = (id(runs[runs.len() - 3]), id(runs[runs.len() - 2]));
+    let diff = jixiao(d, &db, &["runs", "diff", &a, &b]);
+    assert!(diff.ok, "{}", diff.err);
+    assert!(
+        diff.out.contains("total:") && diff.out.contains("inputs that differ"),
+        "{}",
+        diff.out
+    );
+    assert!(
+        diff.out.contains("value A01-1 dongcheng Q4: — → "),
+        "the Q4 value counts only in the year: {}",
+        diff.out
+    );
+    let same = jixiao(d, &db, &["runs", "diff", &b, &b]);
+    assert!(same.out.contains("the same figures"), "{}", same.out);
+    let bad = jixiao(d, &db, &["score", "--period", "Q9"]);
+    assert!(!bad.ok && bad.err.contains("Q1, Q2, Q3, Q4"), "{}", bad.err);
+    let bad = jixiao(d, &db, &["runs", "diff", "1", "999"]);
+    assert!(!bad.ok && bad.err.contains("#999"), "{}", bad.err);
+}

@@ -201,6 +201,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("scores_hidden", "考评结果公布前,绩效办设置为不向被考评单位显示得分和排名;此处仅显示各任务的填报和审核状态。", "Until the results are published, the office shows units the status of their tasks only, not their scores or rank."),
     ("totals_hidden", "考评结果公布前,绩效办设置为只显示本单位各任务得分,不显示总分、等次和排名。", "Until the results are published, the office shows units their task scores only, not their total, grade or rank."),
     ("unit_visibility", "公布前被考评单位可见内容", "What units see before publication"),
+    ("rank_by_period", "各期累计得分与排名", "Standing after each period"),
+    ("rank_by_period_hint", "每期按截至该期已审核的数值计分(全年目标不按期折算)。", "Each period is scored with the values approved up to it (year targets are not pro-rated)."),
     ("version", "版本", "Version"),
     ("published_versions", "公布版本", "Published versions"),
     ("correction_notice", "更正公告", "Correction notice"),

@@ -108,10 +108,12 @@ async fn units_see_what_the_office_chose_and_the_office_sees_everything() {
     set(&admin, "total_and_rank").await;
     let (_, body) = unit.get(scores).await;
     assert!(body["total"].as_f64().is_some() && body["rank"].as_u64().is_some());
-    assert!(unit_pages
-        .text("/units/dongcheng")
-        .await
-        .contains("id=\"unit-total\""));
+    let page = unit_pages.text("/units/dongcheng").await;
+    assert!(page.contains("id=\"unit-total\""));
+    assert!(
+        page.contains("id=\"rank-by-period\""),
+        "the standing after each period"
+    );
 
     // Only the office sets it, and only to what exists.
     let (s, _) = unit

@@ -949,6 +949,44 @@ impl Store {
         Ok(Inputs::from_records(fw, &records, ledger))
     }
 
+    /// The score runs of a cycle (all cycles when `None`), oldest first: (id, cycle, time, by,
+    /// result JSON).
+    pub fn score_runs(&mut self, cycle: Option<&str>) -> Result<Vec<ScoreRun>> {
+        let rows = match cycle {
+            Some(c) => self.conn.query("SELECT id, cycle_id, created_at, created_by, result FROM score_runs WHERE cycle_id = $1 ORDER BY id", &[t(c)])?,
+            None => self.conn.query("SELECT id, cycle_id, created_at, created_by, result FROM score_runs ORDER BY id", &[])?,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(ScoreRun {
+                    id: r[0].as_int().unwrap_or(0),
+                    cycle: r.text("cycle_id")?,
+                    created_at: r.text("created_at")?,
+                    created_by: r.text("created_by")?,
+                    result: r.text("result")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One score run.
+    pub fn score_run(&mut self, id: i64) -> Result<ScoreRun> {
+        let rows = self.conn.query(
+            "SELECT id, cycle_id, created_at, created_by, result FROM score_runs WHERE id = $1",
+            &[Val::Int(Some(id))],
+        )?;
+        let r = rows
+            .first()
+            .ok_or_else(|| StoreError::NotFound(format!("score run #{id}")))?;
+        Ok(ScoreRun {
+            id,
+            cycle: r.text("cycle_id")?,
+            created_at: r.text("created_at")?,
+            created_by: r.text("created_by")?,
+            result: r.text("result")?,
+        })
+    }
+
     /// Keeps a scored result (JSON) for the record; returns its id.
     pub fn record_score_run(&mut self, cycle: &str, actor: &str, result_json: &str) -> Result<i64> {
         self.tx(|s| {
@@ -959,6 +997,17 @@ impl Store {
             Ok(id)
         })
     }
+}
+
+/// A kept score run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRun {
+    pub id: i64,
+    pub cycle: String,
+    pub created_at: String,
+    pub created_by: String,
+    /// What was scored and what came out, as JSON (see jixiao-app's `runs`).
+    pub result: String,
 }
 
 /// SHA-256 of a migration's text, line endings normalised (a checkout with CRLF is the same

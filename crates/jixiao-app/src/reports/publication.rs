@@ -166,8 +166,19 @@ fn values_of(s: &mut Store, cycle: &str) -> Result<Vec<ValueIn>> {
 }
 
 fn ledger_of(s: &mut Store, cycle: &str) -> Result<Vec<LedgerIn>> {
+    ledger_until(s, cycle, None)
+}
+
+/// The approved ledger entries dated on or before `until` (all when `None`; undated entries
+/// always count: nothing says when they happened).
+fn ledger_until(
+    s: &mut Store,
+    cycle: &str,
+    until: Option<chrono::NaiveDate>,
+) -> Result<Vec<LedgerIn>> {
     Ok(s.ledger(cycle)?
         .into_iter()
+        .filter(|l| until.is_none_or(|u| l.date.is_none_or(|d| d <= u)))
         .map(|l| LedgerIn {
             unit: l.unit,
             kind: l.kind,
@@ -193,13 +204,72 @@ fn previous_cycle(s: &mut Store, fw: &Framework) -> Result<Option<String>> {
     Ok(best.map(|b| b.1))
 }
 
+/// Which reporting periods a score counts: the whole year, the periods up to one (an in-year
+/// snapshot such as 三季度), or those ended by a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cut {
+    Year,
+    Period(String),
+    AsOf(chrono::NaiveDate),
+}
+
+impl Cut {
+    /// The periods counted, and the last day whose ledger entries count (`None`: all).
+    pub fn periods(&self, fw: &Framework) -> Result<(Vec<String>, Option<chrono::NaiveDate>)> {
+        let all = &fw.cycle.periods;
+        match self {
+            Cut::Year => Ok((all.iter().map(|p| p.id.clone()).collect(), None)),
+            Cut::Period(p) => {
+                let i = fw.period_index(p).ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "period `{p}` ({})",
+                        all.iter()
+                            .map(|p| p.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+                Ok((
+                    all[..=i].iter().map(|p| p.id.clone()).collect(),
+                    Some(all[i].end),
+                ))
+            }
+            Cut::AsOf(d) => Ok((
+                all.iter()
+                    .filter(|p| p.end <= *d)
+                    .map(|p| p.id.clone())
+                    .collect(),
+                Some(*d),
+            )),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Cut::Year => "year".into(),
+            Cut::Period(p) => p.clone(),
+            Cut::AsOf(d) => format!("as of {d}"),
+        }
+    }
+}
+
 /// What would be published for `cycle` now, from the stored data.
 pub fn current_content(s: &mut Store, cycle: &str) -> Result<Content> {
+    content_at(s, cycle, &Cut::Year)
+}
+
+/// [`current_content`] counting only the values of the periods `cut` keeps (and the ledger
+/// entries dated by its end).
+pub fn content_at(s: &mut Store, cycle: &str, cut: &Cut) -> Result<Content> {
     let task_book = s.cycle_source(cycle)?;
     // Scored from the task book as the bundle carries it, as anyone verifying will.
     let fw = self::task_book(&task_book, "the stored task book").map_err(AppError::Internal)?;
-    let values = values_of(s, cycle)?;
-    let ledger = ledger_of(s, cycle)?;
+    let (periods, until) = cut.periods(&fw)?;
+    let values: Vec<ValueIn> = values_of(s, cycle)?
+        .into_iter()
+        .filter(|v| periods.contains(&v.period))
+        .collect();
+    let ledger = ledger_until(s, cycle, until)?;
     let narratives = s
         .narratives(cycle)?
         .into_iter()

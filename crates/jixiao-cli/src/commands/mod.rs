@@ -57,6 +57,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit(Audit::Head) => audit::head(db, &actor),
         Command::Publication(cmd) => reports::publication(db, &actor, cmd),
+        Command::Runs(cmd) => scores::runs(db, &actor, cmd),
         Command::VerifyPublication { bundle } => reports::verify_publication(&bundle),
         Command::Backup { output } => backup::backup(db, &actor, &output),
         Command::Restore { file, force } => backup::restore(db, &actor, &file, force),

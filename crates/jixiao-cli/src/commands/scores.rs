@@ -13,8 +13,21 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn score(db: &str, actor: &Actor, args: &ScoreArgs) -> Result<ExitCode> {
-    let (Scored { fw, card, .. }, run) =
-        jixiao_app::scores::score_and_record(&mut open(db)?, actor, args.cycle.cycle.as_deref())?;
+    use jixiao_app::reports::publication::Cut;
+    let cut = match (&args.period, args.as_of) {
+        (Some(p), _) => Cut::Period(p.clone()),
+        (None, Some(d)) => Cut::AsOf(d),
+        (None, None) => Cut::Year,
+    };
+    let (Scored { fw, card, .. }, run) = jixiao_app::runs::score_and_record(
+        &mut open(db)?,
+        actor,
+        args.cycle.cycle.as_deref(),
+        &cut,
+    )?;
+    if cut != Cut::Year && !args.json {
+        println!("{}: {}", fw.cycle.name, cut.label());
+    }
     if args.json {
         println!(
             "{}",
@@ -414,4 +427,46 @@ fn scores_xlsx(fw: &Framework, card: &Scorecard, lang: Lang) -> Result<Vec<u8>> 
     ws.set_column_width(8, 80)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(wb.save_to_buffer()?)
+}
+
+pub fn runs(db: &str, actor: &Actor, cmd: crate::cli::RunsCommand) -> Result<ExitCode> {
+    use crate::cli::RunsCommand;
+    let mut store = open(db)?;
+    match cmd {
+        RunsCommand::List { cycle } => {
+            for r in jixiao_app::runs::list(&mut store, actor, cycle.as_deref())? {
+                println!("#{}  {}  {}  {}  {}", r.id, r.cycle, r.at, r.by, r.cut);
+            }
+        }
+        RunsCommand::Diff { a, b } => {
+            let d = jixiao_app::runs::diff(&mut store, actor, a, b)?;
+            println!(
+                "#{} ({} {}) → #{} ({} {})",
+                d.a.id, d.a.cycle, d.a.cut, d.b.id, d.b.cycle, d.b.cut
+            );
+            if d.results.is_empty() {
+                println!("结果相同 the same figures");
+            }
+            let num = |x: &str| match x.parse::<f64>() {
+                Ok(v) if x.contains('.') => format!("{v:.2}"),
+                _ => x.to_string(),
+            };
+            for x in &d.results {
+                println!(
+                    "  {} {}: {} → {}",
+                    x.unit_name,
+                    x.figure,
+                    num(&x.old),
+                    num(&x.new)
+                );
+            }
+            if !d.inputs.is_empty() {
+                println!("输入变化 inputs that differ:");
+            }
+            for x in &d.inputs {
+                println!("  {}: {} → {}", x.input, x.old, x.new);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

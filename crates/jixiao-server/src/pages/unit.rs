@@ -29,9 +29,11 @@ async fn unit_page(
     Path(unit): Path<String>,
 ) -> PageResult {
     let (cycle, u) = (ctx.cycle(), unit.clone());
-    let page = ctx
+    let (page, by_period) = ctx
         .read(&state, move |s, _, actor| {
-            jixiao_app::units::unit_page(s, actor, cycle.as_deref(), &u)
+            let page = jixiao_app::units::unit_page(s, actor, cycle.as_deref(), &u)?;
+            let by_period = jixiao_app::runs::unit_by_period(s, actor, cycle.as_deref(), &u)?;
+            Ok((page, by_period))
         })
         .await?;
     let scores = &page.scores;
@@ -47,7 +49,7 @@ async fn unit_page(
         &ctx,
         "unit.html",
         &scores.unit_name,
-        json!({ "cycle_name": page.fw.cycle.name, "scores": scores, "rows": rows, "radar_json": script_json(&radar), "can_enter": page.can_enter }),
+        json!({ "cycle_name": page.fw.cycle.name, "scores": scores, "rows": rows, "radar_json": script_json(&radar), "can_enter": page.can_enter, "by_period": by_period }),
     ))
 }
 
