@@ -96,6 +96,10 @@ pub enum Command {
         /// changed; the new version shows it in its correction notice.
         #[arg(long)]
         reason: Option<String>,
+        /// Publish this period's ranking (季度排名: the figures of the periods up to it) instead
+        /// of the year's results.
+        #[arg(long, conflicts_with = "withdraw")]
+        period: Option<String>,
     },
     /// Cycles of assessment.
     #[command(subcommand)]
@@ -567,11 +571,17 @@ pub enum PublicationCommand {
     List {
         #[command(flatten)]
         cycle: CycleArg,
+        /// A period's ranking instead of the year's results.
+        #[arg(long)]
+        period: Option<String>,
     },
     /// Write a version's replay bundle (the newest without --version).
     Bundle {
         #[command(flatten)]
         cycle: CycleArg,
+        /// A period's ranking instead of the year's results.
+        #[arg(long)]
+        period: Option<String>,
         #[arg(long)]
         version: Option<i64>,
         #[arg(long)]

@@ -436,6 +436,9 @@ fn cases() -> Vec<Case> {
         get("/public/2020/results/md", "AERP"),
         get("/public/2020/units/dongcheng", "AERP"),
         get("/public/2020/publication.json", "AERP"),
+        get("/public/2020/periods/Q3", "AERP"),
+        get("/public/2020/periods/Q3/publication.json", "AERP"),
+        get("/public/2020/periods/Q3/versions/1.json", "AERP"),
         get("/public/2020/versions/1.json", "AERP"),
         get("/public/2020/units/dongcheng/reports/self/md", "AERP"),
         // 接诉即办.

@@ -165,17 +165,20 @@ impl Store {
     pub fn publish_version(
         &mut self,
         cycle: &str,
+        period: &str,
         actor: &str,
         reason: Option<&str>,
         make: &mut MakeVersion,
     ) -> Result<(PublicationVersion, Change)> {
         self.load_cycle(cycle)?;
+        let year = period.is_empty();
         self.tx(|s| {
-            let newest = s.publication_versions(cycle)?.pop();
+            let newest = s.publication_versions(cycle, period)?.pop();
             let (audit_seq, audit_hash) = s.audit_head()?;
             let at = now();
             let next = PublicationVersion {
                 cycle: cycle.to_string(),
+                period: period.to_string(),
                 version: newest.as_ref().map_or(1, |v| v.version + 1),
                 published_at: at.clone(),
                 published_by: actor.to_string(),
@@ -184,23 +187,25 @@ impl Store {
                 audit_seq,
                 audit_hash,
             };
-            let was_published = !s
-                .conn
-                .query("SELECT 1 FROM publications WHERE cycle_id = $1", &[t(cycle)])?
-                .is_empty();
+            // A period's ranking is public once published; the year's has the cycle's flag.
+            let was_published = !year
+                || !s
+                    .conn
+                    .query("SELECT 1 FROM publications WHERE cycle_id = $1", &[t(cycle)])?
+                    .is_empty();
             let made = make(s, &next)?;
             let (version, change) = match (made, newest) {
                 (Some((bundle, sha256)), _) => {
                     let v = PublicationVersion { sha256, ..next };
                     s.conn.exec(
-                        "INSERT INTO publication_versions (cycle_id, version, published_at, published_by, reason, sha256, audit_seq, audit_hash, bundle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        &[t(cycle), Val::Int(Some(v.version)), t(&v.published_at), t(actor), Val::Text(v.reason.clone()), t(&v.sha256), Val::Int(Some(v.audit_seq)), t(&v.audit_hash), t(&bundle)],
+                        "INSERT INTO publication_versions (cycle_id, period, version, published_at, published_by, reason, sha256, audit_seq, audit_hash, bundle) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        &[t(cycle), t(period), Val::Int(Some(v.version)), t(&v.published_at), t(actor), Val::Text(v.reason.clone()), t(&v.sha256), Val::Int(Some(v.audit_seq)), t(&v.audit_hash), t(&bundle)],
                     )?;
                     s.audit_append(
                         &at,
                         actor,
                         if v.version == 1 { "cycle.publish" } else { "cycle.publish_correction" },
-                        &format!("cycle/{cycle}/publication/{}", v.version),
+                        &publication_entity(cycle, period, v.version),
                         None,
                         Some(
                             serde_json::json!({"version": v.version, "sha256": v.sha256, "reason": v.reason})
@@ -211,7 +216,7 @@ impl Store {
                 }
                 (None, Some(newest)) => {
                     if !was_published {
-                        s.audit_append(&at, actor, "cycle.publish", &format!("cycle/{cycle}/publication/{}", newest.version), None, None)?;
+                        s.audit_append(&at, actor, "cycle.publish", &publication_entity(cycle, period, newest.version), None, None)?;
                     }
                     let change = if was_published { Change::Unchanged } else { Change::Updated };
                     (newest, change)
@@ -232,16 +237,22 @@ impl Store {
         })
     }
 
-    /// The versions of a cycle's publication, oldest first (without their bundles).
-    pub fn publication_versions(&mut self, cycle: &str) -> Result<Vec<PublicationVersion>> {
+    /// The versions of a cycle's publication (`period` "" for the year's), oldest first
+    /// (without their bundles).
+    pub fn publication_versions(
+        &mut self,
+        cycle: &str,
+        period: &str,
+    ) -> Result<Vec<PublicationVersion>> {
         let rows = self.conn.query(
-            "SELECT version, published_at, published_by, reason, sha256, audit_seq, audit_hash FROM publication_versions WHERE cycle_id = $1 ORDER BY version",
-            &[t(cycle)],
+            "SELECT version, published_at, published_by, reason, sha256, audit_seq, audit_hash FROM publication_versions WHERE cycle_id = $1 AND period = $2 ORDER BY version",
+            &[t(cycle), t(period)],
         )?;
         rows.iter()
             .map(|r| {
                 Ok(PublicationVersion {
                     cycle: cycle.to_string(),
+                    period: period.to_string(),
                     version: r[0].as_int().unwrap_or(0),
                     published_at: r.text("published_at")?,
                     published_by: r.text("published_by")?,
@@ -254,11 +265,28 @@ impl Store {
             .collect()
     }
 
-    /// The bundle of one version, as stored.
-    pub fn publication_bundle(&mut self, cycle: &str, version: i64) -> Result<Option<String>> {
+    /// The periods of a cycle with a published ranking of their own, in publishing order.
+    pub fn published_periods(&mut self, cycle: &str) -> Result<Vec<String>> {
         let rows = self.conn.query(
-            "SELECT bundle FROM publication_versions WHERE cycle_id = $1 AND version = $2",
-            &[t(cycle), Val::Int(Some(version))],
+            "SELECT period, MIN(published_at) AS first FROM publication_versions WHERE cycle_id = $1 AND period <> '' GROUP BY period ORDER BY first",
+            &[t(cycle)],
+        )?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r[0].as_text().map(str::to_string))
+            .collect())
+    }
+
+    /// The bundle of one version, as stored.
+    pub fn publication_bundle(
+        &mut self,
+        cycle: &str,
+        period: &str,
+        version: i64,
+    ) -> Result<Option<String>> {
+        let rows = self.conn.query(
+            "SELECT bundle FROM publication_versions WHERE cycle_id = $1 AND period = $2 AND version = $3",
+            &[t(cycle), t(period), Val::Int(Some(version))],
         )?;
         Ok(rows
             .first()
@@ -314,6 +342,8 @@ pub type MakeVersion<'a> =
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicationVersion {
     pub cycle: String,
+    /// "" for the year's results, or the period of a period ranking (季度排名).
+    pub period: String,
     /// 1, 2, … ; each after the first is a correction.
     pub version: i64,
     pub published_at: String,
@@ -325,4 +355,13 @@ pub struct PublicationVersion {
     /// The audit log's head when it was published.
     pub audit_seq: i64,
     pub audit_hash: String,
+}
+
+/// The audit entity of a publication version.
+fn publication_entity(cycle: &str, period: &str, version: i64) -> String {
+    if period.is_empty() {
+        format!("cycle/{cycle}/publication/{version}")
+    } else {
+        format!("cycle/{cycle}/publication/{period}/{version}")
+    }
 }

@@ -107,9 +107,10 @@ pub(crate) const TABLES: [Table; 10] = [
     },
     Table {
         name: "publication_versions",
-        key: &["cycle_id", "version"],
+        key: &["cycle_id", "period", "version"],
         columns: &[
             "cycle_id",
+            "period",
             "version",
             "published_at",
             "published_by",
@@ -271,9 +272,17 @@ pub(crate) fn rows_of(action: &str, entity: &str) -> Vec<(&'static str, Vec<Val>
         {
             match int(n) {
                 Some(n) => vec![
-                    ("publication_versions", vec![text(c), n]),
+                    ("publication_versions", vec![text(c), text(""), n]),
                     ("publications", vec![text(c)]),
                 ],
+                None => Vec::new(),
+            }
+        }
+        ("cycle", ["cycle", c, "publication", period, n])
+            if matches!(verb, "publish" | "publish_correction") =>
+        {
+            match int(n) {
+                Some(n) => vec![("publication_versions", vec![text(c), text(period), n])],
                 None => Vec::new(),
             }
         }

@@ -143,16 +143,61 @@ pub fn published_unit(
 /// it did not exist, so nothing unpublished can be found by guessing addresses.
 /// The figures are those of the newest published version, never the live data.
 pub fn published(s: &mut Store, actor: &Actor, cycle: &str) -> Result<Loaded> {
-    let (_, snapshot) = publication::newest(s, actor, cycle)?;
+    let (_, snapshot) = publication::newest(s, actor, cycle, None)?;
     publication::loaded(&snapshot)
 }
 
-/// The published cycles: (id, name, date published).
-pub fn published_cycles(s: &mut Store) -> Result<Vec<(String, String, String)>> {
+/// What is public, for the public index: each published cycle, and each published period
+/// ranking (季度排名) of a cycle.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PublicEntry {
+    pub cycle: String,
+    /// The cycle's name, and the period's for a period ranking.
+    pub name: String,
+    /// When its newest version was published (date).
+    pub at: String,
+    pub href: String,
+}
+
+pub fn published_cycles(s: &mut Store) -> Result<Vec<PublicEntry>> {
     let mut out = Vec::new();
     for (id, name) in s.cycles()? {
-        if let Some(p) = s.publication(&id)? {
-            out.push((id, name, p.published_at.get(..10).unwrap_or("").to_string()));
+        if s.publication(&id)?.is_some() {
+            let at = s
+                .publication_versions(&id, "")?
+                .pop()
+                .map(|v| v.published_at)
+                .unwrap_or_default();
+            out.push(PublicEntry {
+                cycle: id.clone(),
+                name: name.clone(),
+                at: at.get(..10).unwrap_or("").to_string(),
+                href: format!("/public/{id}"),
+            });
+        }
+        let periods = s.published_periods(&id)?;
+        if periods.is_empty() {
+            continue;
+        }
+        let fw = s.load_cycle(&id)?;
+        for p in periods {
+            let at = s
+                .publication_versions(&id, &p)?
+                .pop()
+                .map(|v| v.published_at)
+                .unwrap_or_default();
+            let pname = fw
+                .cycle
+                .periods
+                .iter()
+                .find(|x| x.id == p)
+                .map_or(p.clone(), |x| x.name.clone());
+            out.push(PublicEntry {
+                cycle: id.clone(),
+                name: format!("{name} · {pname}"),
+                at: at.get(..10).unwrap_or("").to_string(),
+                href: format!("/public/{id}/periods/{p}"),
+            });
         }
     }
     Ok(out)
@@ -170,21 +215,26 @@ pub fn overview(
     Ok((fw, p))
 }
 
-/// Publishes a cycle's results as a frozen version (see [`publication::publish`]; `reason`
-/// is required for a correction), or withdraws them from the public pages (the office).
+/// Publishes a cycle's results, or a period's ranking, as a frozen version (see
+/// [`publication::publish`]; `reason` is required for a correction), or withdraws the year's
+/// results from the public pages (the office). A period's ranking, once published, stays: it
+/// is corrected, not withdrawn.
 pub fn set_published(
     s: &mut Store,
     actor: &Actor,
     cycle: Option<&str>,
     publish: bool,
+    period: Option<&str>,
     reason: Option<&str>,
 ) -> Result<Change> {
     require(actor, Act::Administer)?;
     let cycle = crate::lookup::cycle_id(s, cycle)?;
-    if publish {
-        Ok(publication::publish(s, actor, Some(&cycle), reason)?.1)
-    } else {
-        Ok(s.set_published(&cycle, false, &actor.id)?)
+    match (publish, period) {
+        (true, _) => Ok(publication::publish(s, actor, Some(&cycle), period, reason)?.1),
+        (false, None) => Ok(s.set_published(&cycle, false, &actor.id)?),
+        (false, Some(p)) => Err(AppError::Invalid(format!(
+            "the ranking of {p} is published for good: publish a correction (with its reason) instead of withdrawing it"
+        ))),
     }
 }
 

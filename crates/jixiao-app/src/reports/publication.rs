@@ -42,6 +42,8 @@ pub struct Snapshot {
     /// The jixiao that computed the results.
     pub jixiao_version: String,
     pub cycle: String,
+    /// None for the year's results; the period of a period ranking (季度排名).
+    pub period: Option<String>,
     pub version: i64,
     pub published_at: String,
     pub published_by: String,
@@ -590,32 +592,47 @@ pub fn diff_results(old: &[UnitResult], new: &[UnitResult]) -> Vec<Difference> {
     out
 }
 
-/// Publishes `cycle`: a first version, or a correction when the results or their inputs
-/// changed since the newest version (a reason is then required), or, when nothing changed,
-/// the newest version again (after a withdrawal). Returns the version now public.
+/// Publishes `cycle`'s results (`period` None), or a period's ranking (季度排名: the figures of
+/// the periods up to it): a first version, or a correction when the results or their inputs
+/// changed since the newest version (a reason is then required), or, when nothing changed, the
+/// newest version again (after a withdrawal). Returns the version now public.
 pub fn publish(
     s: &mut Store,
     actor: &Actor,
     cycle: Option<&str>,
+    period: Option<&str>,
     reason: Option<&str>,
 ) -> Result<(PublicationVersion, Change)> {
     require(actor, Act::Administer)?;
     let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cut = match period {
+        Some(p) => {
+            let fw = s.load_cycle(&cycle)?;
+            crate::lookup::period(&fw, p)?;
+            Cut::Period(p.to_string())
+        }
+        None => Cut::Year,
+    };
+    let p = period.unwrap_or("");
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if let Some(r) = reason {
         crate::text::paragraphs("reason", r, crate::text::NOTE)?;
     }
     let mut refused: Option<AppError> = None;
-    let outcome = s.publish_version(&cycle, &actor.id, reason, &mut |s, next| {
-        let content = current_content(s, &cycle).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let outcome = s.publish_version(&cycle, p, &actor.id, reason, &mut |s, next| {
+        let content = content_at(s, &cycle, &cut).map_err(|e| match e {
+            AppError::NotFound(m) => StoreError::NotFound(m),
+            other => StoreError::Invalid(other.to_string()),
+        })?;
         if next.version > 1 {
-            let newest = newest_snapshot(s, &cycle, next.version - 1)?;
+            let newest = stored_snapshot(s, &cycle, p, next.version - 1)?;
             if newest.content == content {
                 return Ok(None);
             }
             if next.reason.is_none() {
                 refused = Some(AppError::Invalid(format!(
-                    "the results of cycle `{cycle}` changed since version {} was published: publishing again makes a correction (更正公告), which needs the reason (更正原因)",
+                    "the results of cycle `{cycle}`{} changed since version {} was published: publishing again makes a correction (更正公告), which needs the reason (更正原因)",
+                    period.map(|p| format!(" for {p}")).unwrap_or_default(),
                     next.version - 1
                 )));
                 return Err(StoreError::Invalid("a correction needs a reason".into()));
@@ -625,6 +642,7 @@ pub fn publish(
             format: FORMAT.into(),
             jixiao_version: env!("CARGO_PKG_VERSION").into(),
             cycle: cycle.clone(),
+            period: period.map(str::to_string),
             version: next.version,
             published_at: next.published_at.clone(),
             published_by: next.published_by.clone(),
@@ -645,9 +663,14 @@ pub fn publish(
     }
 }
 
-fn newest_snapshot(s: &mut Store, cycle: &str, version: i64) -> jixiao_store::Result<Snapshot> {
+fn stored_snapshot(
+    s: &mut Store,
+    cycle: &str,
+    period: &str,
+    version: i64,
+) -> jixiao_store::Result<Snapshot> {
     let text = s
-        .publication_bundle(cycle, version)?
+        .publication_bundle(cycle, period, version)?
         .ok_or_else(|| StoreError::NotFound(format!("version {version} of cycle `{cycle}`")))?;
     serde_json::from_str::<Bundle>(&text)
         .map(|b| b.snapshot)
@@ -663,44 +686,79 @@ fn newest_snapshot(s: &mut Store, cycle: &str, version: i64) -> jixiao_store::Re
 pub fn freeze_unversioned(s: &mut Store) -> Result<Vec<String>> {
     let mut frozen = Vec::new();
     for (id, _) in s.cycles()? {
-        if s.publication(&id)?.is_some() && s.publication_versions(&id)?.is_empty() {
-            publish(s, &Actor::office("system"), Some(&id), None)?;
+        if s.publication(&id)?.is_some() && s.publication_versions(&id, "")?.is_empty() {
+            publish(s, &Actor::office("system"), Some(&id), None, None)?;
             frozen.push(id);
         }
     }
     Ok(frozen)
 }
 
-/// A published cycle's versions (the office sees those of any cycle; others only those of a
-/// published one, as if unpublished ones did not exist).
-pub fn versions(s: &mut Store, actor: &Actor, cycle: &str) -> Result<Vec<PublicationVersion>> {
-    visible(s, actor, cycle)?;
-    Ok(s.publication_versions(cycle)?)
+/// The versions of a cycle's publication (`period` None) or of a period's ranking. The office
+/// sees those of any cycle; others only what is public, as if nothing else existed.
+pub fn versions(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: &str,
+    period: Option<&str>,
+) -> Result<Vec<PublicationVersion>> {
+    visible(s, actor, cycle, period)?;
+    Ok(s.publication_versions(cycle, period.unwrap_or(""))?)
 }
 
-fn visible(s: &mut Store, actor: &Actor, cycle: &str) -> Result<()> {
+/// The periods of a cycle whose rankings are published.
+pub fn published_periods(s: &mut Store, cycle: &str) -> Result<Vec<String>> {
+    Ok(s.published_periods(cycle)?)
+}
+
+fn visible(s: &mut Store, actor: &Actor, cycle: &str, period: Option<&str>) -> Result<()> {
     let not_found = || AppError::NotFound(format!("published cycle `{cycle}`"));
     if require(actor, Act::ViewCycle).is_ok() && s.load_cycle(cycle).is_ok() {
         return Ok(());
     }
-    let published = s.publication(cycle).map_err(|_| not_found())?.is_some();
+    let published = match period {
+        None => s.publication(cycle).map_err(|_| not_found())?.is_some(),
+        Some(p) => !s
+            .publication_versions(cycle, p)
+            .map_err(|_| not_found())?
+            .is_empty(),
+    };
     require(actor, Act::ViewPublished { published }).map_err(|_| not_found())
 }
 
 /// One version's bundle as stored (its exact bytes, so a download hashes as published).
-pub fn bundle(s: &mut Store, actor: &Actor, cycle: &str, version: i64) -> Result<String> {
-    visible(s, actor, cycle)?;
-    s.publication_bundle(cycle, version)?
+pub fn bundle(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: &str,
+    period: Option<&str>,
+    version: i64,
+) -> Result<String> {
+    visible(s, actor, cycle, period)?;
+    s.publication_bundle(cycle, period.unwrap_or(""), version)?
         .ok_or_else(|| AppError::NotFound(format!("version {version} of cycle `{cycle}`")))
 }
 
-/// The newest version of a published cycle, with its snapshot.
-pub fn newest(s: &mut Store, actor: &Actor, cycle: &str) -> Result<(PublicationVersion, Snapshot)> {
+/// The newest version of a published cycle (or period ranking), with its snapshot.
+pub fn newest(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: &str,
+    period: Option<&str>,
+) -> Result<(PublicationVersion, Snapshot)> {
     let not_found = || AppError::NotFound(format!("published cycle `{cycle}`"));
-    let published = s.publication(cycle).map_err(|_| not_found())?.is_some();
+    let published = match period {
+        None => s.publication(cycle).map_err(|_| not_found())?.is_some(),
+        Some(_) => true, // public once published: found below or not at all
+    };
     require(actor, Act::ViewPublished { published }).map_err(|_| not_found())?;
-    let v = s.publication_versions(cycle)?.pop().ok_or_else(not_found)?;
-    let snapshot = newest_snapshot(s, cycle, v.version)?;
+    let p = period.unwrap_or("");
+    let v = s
+        .publication_versions(cycle, p)
+        .map_err(|_| not_found())?
+        .pop()
+        .ok_or_else(not_found)?;
+    let snapshot = stored_snapshot(s, cycle, p, v.version)?;
     Ok((v, snapshot))
 }
 
@@ -710,26 +768,28 @@ pub fn correction(
     s: &mut Store,
     actor: &Actor,
     cycle: &str,
+    period: Option<&str>,
     version: i64,
 ) -> Result<Option<(PublicationVersion, Vec<Difference>)>> {
-    visible(s, actor, cycle)?;
+    visible(s, actor, cycle, period)?;
     if version < 2 {
         return Ok(None);
     }
-    let all = s.publication_versions(cycle)?;
+    let p = period.unwrap_or("");
+    let all = s.publication_versions(cycle, p)?;
     let Some(v) = all.iter().find(|v| v.version == version).cloned() else {
         return Ok(None);
     };
-    let new = newest_snapshot(s, cycle, version)?;
-    let old = newest_snapshot(s, cycle, version - 1)?;
+    let new = stored_snapshot(s, cycle, p, version)?;
+    let old = stored_snapshot(s, cycle, p, version - 1)?;
     Ok(Some((
         v,
         diff_results(&old.content.results, &new.content.results),
     )))
 }
 
-/// For the office: how the live results differ from the newest published version (none when
-/// the cycle was never published).
+/// For the office: how the live results differ from the newest published version of the
+/// year's results (none when the cycle was never published).
 pub fn changes_since_publication(
     s: &mut Store,
     actor: &Actor,
@@ -737,10 +797,10 @@ pub fn changes_since_publication(
 ) -> Result<Option<(PublicationVersion, Vec<Difference>)>> {
     require(actor, Act::ViewCycle)?;
     let cycle = crate::lookup::cycle_id(s, cycle)?;
-    let Some(v) = s.publication_versions(&cycle)?.pop() else {
+    let Some(v) = s.publication_versions(&cycle, "")?.pop() else {
         return Ok(None);
     };
-    let published = newest_snapshot(s, &cycle, v.version)?;
+    let published = stored_snapshot(s, &cycle, "", v.version)?;
     let live = current_content(s, &cycle)?;
     let mut diffs = diff_results(&published.content.results, &live.results);
     if diffs.is_empty() && published.content != live {

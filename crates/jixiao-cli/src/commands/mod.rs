@@ -68,7 +68,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             cycle,
             withdraw,
             reason,
-        } => reports::publish(db, &actor, &cycle, withdraw, reason.as_deref()),
+            period,
+        } => reports::publish(
+            db,
+            &actor,
+            &cycle,
+            withdraw,
+            period.as_deref(),
+            reason.as_deref(),
+        ),
         Command::Hotline(cmd) => hotline::run(db, &actor, cmd),
         Command::Cycle(CycleCommand::Next { from, id, output }) => {
             taskbook::next(db, &actor, &from, id, &output)

@@ -54,21 +54,33 @@ pub fn publish(
     actor: &Actor,
     cycle: &CycleArg,
     withdraw: bool,
+    period: Option<&str>,
     reason: Option<&str>,
 ) -> Result<ExitCode> {
     let mut store = open(db)?;
     let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
     if withdraw {
-        let change =
-            jixiao_app::reports::set_published(&mut store, actor, Some(&fw.cycle.id), false, None)?;
+        let change = jixiao_app::reports::set_published(
+            &mut store,
+            actor,
+            Some(&fw.cycle.id),
+            false,
+            None,
+            None,
+        )?;
         println!(
             "{} {}: 撤回 withdrawn ({change:?})",
             fw.cycle.id, fw.cycle.name
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let (v, change) =
-        jixiao_app::reports::publication::publish(&mut store, actor, Some(&fw.cycle.id), reason)?;
+    let (v, change) = jixiao_app::reports::publication::publish(
+        &mut store,
+        actor,
+        Some(&fw.cycle.id),
+        period,
+        reason,
+    )?;
     let what = match (change, v.version) {
         (jixiao_app::Change::Created, 1) => "已公开 published",
         (jixiao_app::Change::Created, _) => "已更正 corrected",
@@ -76,8 +88,12 @@ pub fn publish(
         _ => "已重新公开 published again",
     };
     println!(
-        "{} {}: {what}, version {} sha256 {}",
-        fw.cycle.id, fw.cycle.name, v.version, v.sha256
+        "{} {}{}: {what}, version {} sha256 {}",
+        fw.cycle.id,
+        fw.cycle.name,
+        period.map(|p| format!(" {p}")).unwrap_or_default(),
+        v.version,
+        v.sha256
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -88,12 +104,12 @@ pub fn publication(
     cmd: crate::cli::PublicationCommand,
 ) -> Result<ExitCode> {
     use crate::cli::PublicationCommand;
+    use jixiao_app::reports::publication as pb;
     let mut store = open(db)?;
     match cmd {
-        PublicationCommand::List { cycle } => {
+        PublicationCommand::List { cycle, period } => {
             let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
-            let versions =
-                jixiao_app::reports::publication::versions(&mut store, actor, &fw.cycle.id)?;
+            let versions = pb::versions(&mut store, actor, &fw.cycle.id, period.as_deref())?;
             if versions.is_empty() {
                 println!(
                     "{} {}: 尚未公开 never published",
@@ -112,26 +128,28 @@ pub fn publication(
                     v.reason.unwrap_or_default()
                 );
             }
+            let periods = pb::published_periods(&mut store, &fw.cycle.id)?;
+            if period.is_none() && !periods.is_empty() {
+                println!("季度排名 period rankings published: {}", periods.join(", "));
+            }
         }
         PublicationCommand::Bundle {
             cycle,
+            period,
             version,
             output,
         } => {
             let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
             let version = match version {
                 Some(v) => v,
-                None => {
-                    jixiao_app::reports::publication::versions(&mut store, actor, &fw.cycle.id)?
-                        .last()
-                        .map(|v| v.version)
-                        .ok_or_else(|| {
-                            anyhow::anyhow!("cycle `{}` was never published", fw.cycle.id)
-                        })?
-                }
+                None => pb::versions(&mut store, actor, &fw.cycle.id, period.as_deref())?
+                    .last()
+                    .map(|v| v.version)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("cycle `{}` was never published", fw.cycle.id)
+                    })?,
             };
-            let text =
-                jixiao_app::reports::publication::bundle(&mut store, actor, &fw.cycle.id, version)?;
+            let text = pb::bundle(&mut store, actor, &fw.cycle.id, period.as_deref(), version)?;
             write(&output, text.as_bytes())?;
             println!("{} v{version} → {}", fw.cycle.id, output.display());
         }

@@ -120,6 +120,10 @@ pub struct PublicationIn {
     /// correction, which becomes a new version with a public notice.
     #[serde(default)]
     pub reason: Option<String>,
+    /// A period whose ranking to publish (季度排名: the figures of the periods up to it), apart
+    /// from the year's results; a period's ranking is corrected, not withdrawn.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 /// Publishes a cycle's results on the public pages as a frozen version, or withdraws them (the
@@ -141,6 +145,7 @@ pub async fn set_publication(
                 actor,
                 Some(&cycle),
                 body.published,
+                body.period.as_deref(),
                 body.reason.as_deref(),
             )
         })

@@ -70,6 +70,21 @@ pub fn published_routes() -> Vec<PageRoute> {
         ),
         (
             Method::GET,
+            "/public/{cycle}/periods/{period}",
+            get(public_period),
+        ),
+        (
+            Method::GET,
+            "/public/{cycle}/periods/{period}/publication.json",
+            get(public_period_json),
+        ),
+        (
+            Method::GET,
+            "/public/{cycle}/periods/{period}/versions/{file}",
+            get(public_period_bundle),
+        ),
+        (
+            Method::GET,
             "/public/{cycle}/results/{format}",
             get(public_results_download),
         ),
@@ -128,7 +143,7 @@ pub(crate) fn ranking_tables(
         &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
     );
     Ok(
-        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false, "publication": Value::Null }),
+        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false, "publication": Value::Null, "period_ranking": false }),
     )
 }
 
@@ -167,6 +182,7 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "can_publish": allows(&ctx.actor, Act::Administer),
             "since": since,
             "visibility": visibility.as_str(),
+            "periods": fw.cycle.periods.iter().map(|p| json!({ "id": p.id, "name": p.name })).collect::<Vec<_>>(),
             "visibility_options": jixiao_app::visibility::Visibility::ALL.iter().map(|v| json!({ "value": v.as_str(), "label": if ctx.english { v.label_en() } else { v.label_zh() } })).collect::<Vec<_>>(),
         }),
     ))
@@ -177,6 +193,9 @@ struct PublicationForm {
     publish: String,
     #[serde(default)]
     reason: String,
+    /// A period whose ranking to publish (季度排名); empty for the year's results.
+    #[serde(default)]
+    period: String,
 }
 
 async fn publication_submit(
@@ -188,7 +207,8 @@ async fn publication_submit(
     let result = ctx
         .write(&state, move |s, _, actor| {
             let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
-            jixiao_app::reports::set_published(s, actor, cycle.as_deref(), publish, reason)
+            let period = Some(f.period.as_str()).filter(|p| !p.is_empty());
+            jixiao_app::reports::set_published(s, actor, cycle.as_deref(), publish, period, reason)
         })
         .await;
     after(result, "/reports", "")
@@ -344,7 +364,7 @@ async fn public_index(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         &ctx,
         "public.html",
         crate::i18n::text(ctx.english, "public_results"),
-        json!({ "cycles": cycles.iter().map(|(id, name, at)| json!({ "id": id, "name": name, "at": at })).collect::<Vec<_>>() }),
+        json!({ "cycles": cycles }),
     ))
 }
 
@@ -385,38 +405,99 @@ fn difference_rows(
         .collect()
 }
 
+/// Where a publication's public files are: `/public/{cycle}` or `/public/{cycle}/periods/{p}`.
+fn public_base(cycle: &str, period: Option<&str>) -> String {
+    match period {
+        None => format!("/public/{cycle}"),
+        Some(p) => format!("/public/{cycle}/periods/{p}"),
+    }
+}
+
 /// What a public page says about the version it shows: number, time, hash, audit head, every
-/// version with its bundle, and the correction notice when it is a correction.
+/// version with its bundle, the correction notice when it is a correction, and the periods
+/// whose rankings are published.
 async fn publication_block(
     state: &AppState,
     ctx: &Ctx,
     cycle: &str,
+    period: Option<&str>,
     fw: &Framework,
 ) -> Result<Value, PageError> {
-    let c = cycle.to_string();
-    let (versions, notice) = ctx
+    let (c, p) = (cycle.to_string(), period.map(str::to_string));
+    let (versions, notice, periods) = ctx
         .read(state, move |s, _, actor| {
-            let versions = jixiao_app::reports::publication::versions(s, actor, &c)?;
+            use jixiao_app::reports::publication as pb;
+            let versions = pb::versions(s, actor, &c, p.as_deref())?;
             let newest = versions.last().map_or(0, |v| v.version);
-            let notice = jixiao_app::reports::publication::correction(s, actor, &c, newest)?;
-            Ok((versions, notice))
+            let notice = pb::correction(s, actor, &c, p.as_deref(), newest)?;
+            let periods = pb::published_periods(s, &c)?;
+            Ok((versions, notice, periods))
         })
         .await?;
     let Some(newest) = versions.last() else {
         return Ok(Value::Null);
     };
+    let base = public_base(cycle, period);
     let list: Vec<Value> = versions
         .iter()
         .rev()
-        .map(|v| json!({ "version": v.version, "at": v.published_at.get(..16).unwrap_or(&v.published_at), "sha256": v.sha256, "reason": v.reason, "href": format!("/public/{cycle}/versions/{}.json", v.version) }))
+        .map(|v| json!({ "version": v.version, "at": v.published_at.get(..16).unwrap_or(&v.published_at), "sha256": v.sha256, "reason": v.reason, "href": format!("{base}/versions/{}.json", v.version) }))
+        .collect();
+    let period_links: Vec<Value> = periods
+        .iter()
+        .map(|p| {
+            let name = fw
+                .cycle
+                .periods
+                .iter()
+                .find(|x| &x.id == p)
+                .map_or(p.as_str(), |x| x.name.as_str());
+            json!({ "id": p, "name": name, "href": format!("/public/{cycle}/periods/{p}") })
+        })
         .collect();
     Ok(json!({
         "version": newest.version, "at": newest.published_at.get(..16).unwrap_or(&newest.published_at),
         "sha256": newest.sha256, "audit_seq": newest.audit_seq, "audit_hash": newest.audit_hash,
         "versions": list,
         "notice": notice.map(|(v, diffs)| json!({ "reason": v.reason, "rows": difference_rows(ctx, Some(fw), &diffs) })),
-        "json": format!("/public/{cycle}/publication.json"),
+        "json": format!("{base}/publication.json"),
+        "periods": period_links,
     }))
+}
+
+/// A published period ranking (季度排名): the rankings of its frozen version.
+async fn public_period(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, period)): Path<(String, String)>,
+) -> PageResult {
+    let (c, p) = (cycle.clone(), period.clone());
+    let snapshot = ctx
+        .read(&state, move |s, _, actor| {
+            Ok(jixiao_app::reports::publication::newest(s, actor, &c, Some(&p))?.1)
+        })
+        .await?;
+    let loaded = jixiao_app::reports::publication::loaded(&snapshot)?;
+    let name = loaded
+        .fw
+        .cycle
+        .periods
+        .iter()
+        .find(|x| x.id == period)
+        .map_or(period.clone(), |x| x.name.clone());
+    let mut page = ranking_tables(&ctx, &loaded.fw, &loaded.card, &format!("/public/{cycle}"))?;
+    page["cycle_name"] = json!(format!("{} · {name}", loaded.fw.cycle.name));
+    page["public"] = json!(true);
+    page["period_ranking"] = json!(true);
+    page["publication"] =
+        publication_block(&state, &ctx, &cycle, Some(&period), &loaded.fw).await?;
+    Ok(render(
+        &state,
+        &ctx,
+        "rankings.html",
+        &loaded.fw.cycle.name,
+        page,
+    ))
 }
 
 async fn public_cycle(
@@ -429,7 +510,7 @@ async fn public_cycle(
     let mut page = ranking_tables(&ctx, &loaded.fw, &loaded.card, &base)?;
     page["results"] = json!(results_links(&base));
     page["public"] = json!(true);
-    page["publication"] = publication_block(&state, &ctx, &cycle, &loaded.fw).await?;
+    page["publication"] = publication_block(&state, &ctx, &cycle, None, &loaded.fw).await?;
     Ok(render(
         &state,
         &ctx,
@@ -494,14 +575,34 @@ async fn public_publication_json(
     ctx: Ctx,
     Path(cycle): Path<String>,
 ) -> Result<axum::response::Response, PageError> {
-    let c = cycle.clone();
+    publication_json(&state, &ctx, cycle, None).await
+}
+
+/// The same for a published period ranking.
+async fn public_period_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, period)): Path<(String, String)>,
+) -> Result<axum::response::Response, PageError> {
+    publication_json(&state, &ctx, cycle, Some(period)).await
+}
+
+async fn publication_json(
+    state: &AppState,
+    ctx: &Ctx,
+    cycle: String,
+    period: Option<String>,
+) -> Result<axum::response::Response, PageError> {
+    let (c, p) = (cycle.clone(), period.clone());
     let (versions, snapshot) = ctx
-        .read(&state, move |s, _, actor| {
-            let (_, snapshot) = jixiao_app::reports::publication::newest(s, actor, &c)?;
-            let versions = jixiao_app::reports::publication::versions(s, actor, &c)?;
+        .read(state, move |s, _, actor| {
+            use jixiao_app::reports::publication as pb;
+            let (_, snapshot) = pb::newest(s, actor, &c, p.as_deref())?;
+            let versions = pb::versions(s, actor, &c, p.as_deref())?;
             Ok((versions, snapshot))
         })
         .await?;
+    let base = public_base(&cycle, period.as_deref());
     let newest = versions.last();
     let units: Vec<Value> = snapshot
         .content
@@ -511,6 +612,7 @@ async fn public_publication_json(
         .collect();
     let body = json!({
         "cycle": snapshot.cycle,
+        "period": snapshot.period,
         "version": snapshot.version,
         "published_at": snapshot.published_at,
         "sha256": newest.map(|v| v.sha256.clone()),
@@ -518,7 +620,7 @@ async fn public_publication_json(
         "audit_head": snapshot.audit_head,
         "reason": snapshot.reason,
         "units": units,
-        "versions": versions.iter().map(|v| json!({ "version": v.version, "published_at": v.published_at, "sha256": v.sha256, "reason": v.reason, "bundle": format!("/public/{cycle}/versions/{}.json", v.version) })).collect::<Vec<_>>(),
+        "versions": versions.iter().map(|v| json!({ "version": v.version, "published_at": v.published_at, "sha256": v.sha256, "reason": v.reason, "bundle": format!("{base}/versions/{}.json", v.version) })).collect::<Vec<_>>(),
     });
     Ok(axum::Json(body).into_response())
 }
@@ -529,23 +631,49 @@ async fn public_bundle(
     ctx: Ctx,
     Path((cycle, file)): Path<(String, String)>,
 ) -> Result<axum::response::Response, PageError> {
+    bundle_file(&state, &ctx, cycle, None, &file).await
+}
+
+/// The same for a published period ranking.
+async fn public_period_bundle(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, period, file)): Path<(String, String, String)>,
+) -> Result<axum::response::Response, PageError> {
+    bundle_file(&state, &ctx, cycle, Some(period), &file).await
+}
+
+async fn bundle_file(
+    state: &AppState,
+    ctx: &Ctx,
+    cycle: String,
+    period: Option<String>,
+    file: &str,
+) -> Result<axum::response::Response, PageError> {
     let version = file
         .strip_suffix(".json")
         .and_then(|n| n.parse::<i64>().ok())
         .ok_or_else(|| AppError::NotFound(format!("version `{file}`")))?;
-    let c = cycle.clone();
+    let (c, p) = (cycle.clone(), period.clone());
     let text = ctx
-        .read(&state, move |s, _, actor| {
-            jixiao_app::reports::publication::bundle(s, actor, &c, version)
+        .read(state, move |s, _, actor| {
+            jixiao_app::reports::publication::bundle(s, actor, &c, p.as_deref(), version)
         })
         .await?;
+    let name = match &period {
+        None => format!("jixiao-{cycle}-v{version}.json"),
+        Some(p) => format!("jixiao-{cycle}-{p}-v{version}.json"),
+    };
     use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
     Ok((
         [
             (CONTENT_TYPE, "application/json".to_string()),
             (
                 CONTENT_DISPOSITION,
-                format!("attachment; filename=\"jixiao-{cycle}-v{version}.json\""),
+                format!(
+                    "attachment; filename=\"{}\"",
+                    name.replace(['"', '\\', '\r', '\n'], "_")
+                ),
             ),
         ],
         text,
