@@ -217,16 +217,30 @@ pub fn unit_by_period(
     }
     let fw = s.load_cycle(&id)?;
     let u = crate::lookup::unit(&fw, unit)?;
-    let reported: std::collections::HashSet<String> = s
-        .values(&id)?
-        .into_iter()
-        .filter(|v| v.row.state == jixiao_core::workflow::ValueState::Approved)
-        .map(|v| v.row.key.period)
-        .collect();
+    // One read of the values and the ledger; each period scores a subset of them.
+    let rows: Vec<jixiao_core::records::ValueRow> =
+        s.values(&id)?.into_iter().map(|v| v.row).collect();
+    let records = jixiao_core::records::approved_records(&fw, &rows);
+    let ledger = s.ledger(&id)?;
     let mut out = Vec::new();
-    for p in fw.cycle.periods.iter().filter(|p| reported.contains(&p.id)) {
-        let (scored, _) = scored_unchecked(s, &id, &Cut::Period(p.id.clone()))?;
-        let us = &scored.card.units[u];
+    for (i, p) in fw.cycle.periods.iter().enumerate() {
+        if !records.iter().any(|r| r.period == i) {
+            continue;
+        }
+        let upto: Vec<jixiao_core::ValueRecord> =
+            records.iter().filter(|r| r.period <= i).cloned().collect();
+        let dated: Vec<jixiao_core::records::LedgerRow> = ledger
+            .iter()
+            .filter(|l| l.date.is_none_or(|d| d <= p.end))
+            .cloned()
+            .collect();
+        let inputs = jixiao_core::Inputs::from_records(
+            &fw,
+            &upto,
+            jixiao_core::records::ledger_entries(&fw, &dated),
+        );
+        let card = jixiao_core::score(&fw, &inputs);
+        let us = &card.units[u];
         out.push(PeriodStanding {
             period: p.id.clone(),
             period_name: p.name.clone(),
