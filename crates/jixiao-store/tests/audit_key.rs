@@ -75,19 +75,7 @@ fn keyed_marks_catch_a_rechained_log_and_a_resealed_row() {
         assert!(s.verify_audit().unwrap().first_unkeyed.is_none());
 
         // Entry 2 rewritten and every later hash recomputed: the keyed marks no longer fit.
-        let mut entries = s.audit_entries(None).unwrap();
-        entries[1].actor = "someone-else".into();
-        let mut prev = entries[0].hash.clone();
-        for e in entries.iter_mut().skip(1) {
-            e.prev_hash = prev.clone();
-            e.hash = jixiao_store::audit::entry_hash(e);
-            prev = e.hash.clone();
-            s.execute_raw(&format!(
-                "UPDATE audit_log SET actor = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
-                e.actor, e.prev_hash, e.hash, e.seq
-            ))
-            .unwrap();
-        }
+        common::rechain_from_entry_2(s);
         let report = s.verify_audit().unwrap();
         assert!(report.first_broken.is_none(), "the chain itself checks out");
         let (seq, why) = report.first_unkeyed.expect("the keyed mark catches it");

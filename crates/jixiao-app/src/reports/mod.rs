@@ -156,7 +156,8 @@ pub struct PublicEntry {
     pub name: String,
     /// When its newest version was published (date).
     pub at: String,
-    pub href: String,
+    /// The period of a period ranking.
+    pub period: Option<String>,
 }
 
 pub fn published_cycles(s: &mut Store) -> Result<Vec<PublicEntry>> {
@@ -172,7 +173,7 @@ pub fn published_cycles(s: &mut Store) -> Result<Vec<PublicEntry>> {
                 cycle: id.clone(),
                 name: name.clone(),
                 at: at.get(..10).unwrap_or("").to_string(),
-                href: format!("/public/{id}"),
+                period: None,
             });
         }
         let periods = s.published_periods(&id)?;
@@ -196,7 +197,7 @@ pub fn published_cycles(s: &mut Store) -> Result<Vec<PublicEntry>> {
                 cycle: id.clone(),
                 name: format!("{name} · {pname}"),
                 at: at.get(..10).unwrap_or("").to_string(),
-                href: format!("/public/{id}/periods/{p}"),
+                period: Some(p),
             });
         }
     }

@@ -14,6 +14,7 @@ mod packs;
 mod rebuild;
 mod rollups;
 mod rows;
+pub(crate) use rows::SEALED_CASE_COLUMNS;
 
 pub use cases::{CaseFilter, CaseImport};
 pub use rollups::UnitCounters;

@@ -46,6 +46,10 @@ pub(crate) const CASE_COLUMNS: [&str; 34] = [
     "seq",
 ];
 
+/// The columns a case's seal covers: all but its place in the packs (`seq`, the last), which
+/// rebuilding the packs renumbers.
+pub(crate) const SEALED_CASE_COLUMNS: &[&str] = CASE_COLUMNS.split_at(CASE_COLUMNS.len() - 1).0;
+
 /// Rows per multi-row INSERT: well under both databases' parameter limits.
 pub(crate) const CHUNK: usize = 200;
 

@@ -84,3 +84,21 @@ pub fn backends() -> Vec<TestDb> {
     v.extend(postgres());
     v
 }
+
+/// Rewrites audit entry 2's actor and recomputes every later hash with the published
+/// algorithm, as an intruder who read the README could: the chain itself checks out again.
+pub fn rechain_from_entry_2(s: &mut Store) {
+    let mut entries = s.audit_entries(None).unwrap();
+    entries[1].actor = "someone-else".into();
+    let mut prev = entries[0].hash.clone();
+    for e in entries.iter_mut().skip(1) {
+        e.prev_hash = prev.clone();
+        e.hash = jixiao_store::audit::entry_hash(e);
+        prev = e.hash.clone();
+        s.execute_raw(&format!(
+            "UPDATE audit_log SET actor = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+            e.actor, e.prev_hash, e.hash, e.seq
+        ))
+        .unwrap();
+    }
+}
