@@ -250,7 +250,7 @@ impl Store {
     }
 
     /// Applies a lifecycle event to a stored case; the counters follow in the same transaction.
-    /// Exclusions and their withdrawal are also written to the audit log.
+    /// Every event is also written to the audit log, which seals the case and the event.
     pub fn hotline_apply(
         &mut self,
         id: &str,
