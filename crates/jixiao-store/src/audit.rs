@@ -362,10 +362,14 @@ impl Store {
                 &[],
             )?;
             for i in &indexes {
+                // `CREATE INDEX n ON t USING btree (a, b) [WHERE (…)]`: the columns are the
+                // group after USING, not a partial index's condition.
                 let def = i.text("indexdef")?;
                 let inside = def
-                    .rsplit_once('(')
-                    .map(|(_, rest)| rest.trim_end_matches(')'))
+                    .split_once(" USING ")
+                    .and_then(|(_, rest)| rest.split_once('('))
+                    .and_then(|(_, rest)| rest.split_once(')'))
+                    .map(|(cols, _)| cols)
                     .unwrap_or("");
                 let columns = inside
                     .split(',')

@@ -155,7 +155,7 @@ pub trait Conn: Send {
 
 /// (version, name, SQLite script, PostgreSQL script)
 #[rustfmt::skip]
-pub const MIGRATIONS: [(i64, &str, &str, &str); 12] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 13] = [
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql")),
     (2, "accounts", include_str!("../migrations/sqlite/0002_accounts.sql"), include_str!("../migrations/postgres/0002_accounts.sql")),
     (3, "ledger_approval", include_str!("../migrations/sqlite/0003_ledger_approval.sql"), include_str!("../migrations/postgres/0003_ledger_approval.sql")),
@@ -168,6 +168,7 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 12] = [
     (10, "publication_versions", include_str!("../migrations/sqlite/0010_publication_versions.sql"), include_str!("../migrations/postgres/0010_publication_versions.sql")),
     (11, "cycle_settings", include_str!("../migrations/sqlite/0011_cycle_settings.sql"), include_str!("../migrations/postgres/0011_cycle_settings.sql")),
     (12, "row_seals", include_str!("../migrations/sqlite/0012_row_seals.sql"), include_str!("../migrations/postgres/0012_row_seals.sql")),
+    (13, "overdue_index", include_str!("../migrations/sqlite/0013_overdue_index.sql"), include_str!("../migrations/postgres/0013_overdue_index.sql")),
 ];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.
