@@ -38,5 +38,17 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render); else render();
+  // The chart library (1 MB) is fetched only by pages that draw a chart; its address (with the
+  // file's fingerprint) is on this script's tag.
+  function start() {
+    if (!document.querySelector("[data-chart]")) return;
+    if (window.echarts) { render(); return; }
+    var me = document.querySelector("script[data-echarts]");
+    if (!me) return;
+    var s = document.createElement("script");
+    s.src = me.dataset.echarts;
+    s.onload = render;
+    document.head.appendChild(s);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

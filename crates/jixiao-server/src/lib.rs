@@ -56,10 +56,30 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::render::not_found)
         .method_not_allowed_fallback(pages::render::method_not_allowed)
         .layer(from_fn(security_headers))
+        .layer(compression())
         .layer(from_fn(log_request))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// Answers compressed (brotli or gzip, as the client accepts) when that helps: pages, JSON,
+/// Open311 XML, scripts and styles; not what is compressed already (Office files are zip
+/// archives, images, PDFs) nor answers under a kilobyte.
+fn compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    tower_http::compression::CompressionLayer::new().compress_when(
+        SizeAbove::new(1024)
+            .and(NotForContentType::GRPC)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::SSE)
+            .and(NotForContentType::const_new(
+                "application/vnd.openxmlformats",
+            ))
+            .and(NotForContentType::const_new("application/pdf"))
+            .and(NotForContentType::const_new("application/zip")),
+    )
 }
 
 /// The routes outside the pages and the API: the OpenAPI document and its browser, the health

@@ -46,6 +46,10 @@ pub fn templates() -> minijinja::Environment<'static> {
         env.add_template(name, source).expect("templates are valid");
     }
     env.add_function("fmt", |x: f64| format!("{x:.2}"));
+    // Asset addresses are made from constant names: safe as they are.
+    env.add_function("asset", |name: &str| {
+        minijinja::Value::from_safe_string(crate::assets::url(name))
+    });
     env.add_function("pct", |x: f64| format!("{:.1}%", x * 100.0));
     env
 }
