@@ -13,19 +13,57 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A cycle with its inputs and scores.
+#[derive(Clone)]
 pub struct Scored {
     pub fw: Framework,
     pub inputs: Inputs,
     pub card: Scorecard,
 }
 
-/// Scores cycle `cycle` (or the newest) from its approved values and ledger. No permission is
-/// asked here: callers ask for what they show.
+/// Scored cycles kept between requests: (database, cycle) → (data version, scores). A cycle's
+/// data version changes in the transaction of every write to its task book, values or ledger
+/// (`Store::cycle_version`), so a kept scorecard is never stale, on any instance.
+type ScoreCache =
+    std::sync::Mutex<std::collections::HashMap<(String, String), (String, std::sync::Arc<Scored>)>>;
+
+fn cache() -> &'static ScoreCache {
+    static CACHE: std::sync::OnceLock<ScoreCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// How many scored cycles the process keeps (each a few hundred kilobytes at city size).
+const CACHED_CYCLES: usize = 64;
+
+/// Scores cycle `cycle` (or the newest) from its approved values and ledger, or takes the
+/// scores kept for its current data version. No permission is asked here: callers ask for what
+/// they show.
 pub fn scored(s: &mut Store, cycle: Option<&str>) -> Result<Scored> {
-    let fw = crate::lookup::framework(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, cycle)?;
+    let key = match (s.identity(), s.cycle_version(&id)?) {
+        (Some(db), Some(version)) => Some(((db, id.clone()), version)),
+        _ => None,
+    };
+    if let Some((k, version)) = &key {
+        let hit = cache().lock().ok().and_then(|c| {
+            c.get(k)
+                .filter(|(v, _)| v == version)
+                .map(|(_, s)| s.clone())
+        });
+        if let Some(hit) = hit {
+            return Ok((*hit).clone());
+        }
+    }
+    let fw = s.load_cycle(&id)?;
     let inputs = s.inputs(&fw)?;
     let card = jixiao_core::score(&fw, &inputs);
-    Ok(Scored { fw, inputs, card })
+    let scored = Scored { fw, inputs, card };
+    if let (Some((k, version)), Ok(mut c)) = (key, cache().lock()) {
+        if c.len() >= CACHED_CYCLES {
+            c.clear();
+        }
+        c.insert(k, (version, std::sync::Arc::new(scored.clone())));
+    }
+    Ok(scored)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -329,4 +367,55 @@ pub fn score_and_record(
     cycle: Option<&str>,
 ) -> Result<(Scored, i64)> {
     crate::runs::score_and_record(s, actor, cycle, &crate::reports::publication::Cut::Year)
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+    use jixiao_core::inputs::Observation;
+    use jixiao_core::workflow::ValueState;
+    use jixiao_store::{ValueKey, ValueRow};
+
+    const BOOK: &str = include_str!("../../../examples/beijing-2020/taskbook.toml");
+
+    fn value(unit: &str, x: f64) -> ValueRow {
+        ValueRow {
+            key: ValueKey {
+                task: "A01-1".into(),
+                unit: unit.into(),
+                period: "Q4".into(),
+            },
+            observation: Observation::Number(x),
+            note: String::new(),
+            source: String::new(),
+            evidence: String::new(),
+            state: ValueState::Approved,
+        }
+    }
+
+    #[test]
+    fn kept_scores_follow_writes_made_through_another_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.sqlite").display());
+        let mut a = Store::open(&url).unwrap();
+        let fw = jixiao_taskbook::parse_toml(BOOK, "taskbook.toml").unwrap();
+        a.save_cycle(&fw, BOOK, "admin").unwrap();
+        a.import_values("2020", &[value("dongcheng", 10.0)], "admin", &mut |_| {})
+            .unwrap();
+        let first = scored(&mut a, Some("2020")).unwrap();
+        let again = scored(&mut a, Some("2020")).unwrap();
+        assert_eq!(first.card, again.card, "the same version: the kept scores");
+        // Another instance (another connection) writes: the next read sees it.
+        let mut b = Store::open(&url).unwrap();
+        b.import_values("2020", &[value("dongcheng", 200.0)], "admin", &mut |_| {})
+            .unwrap();
+        let after = scored(&mut a, Some("2020")).unwrap();
+        let d = fw.unit_index("dongcheng").unwrap();
+        assert_ne!(first.card.units[d].total, after.card.units[d].total);
+        let fresh = {
+            let inputs = a.inputs(&after.fw).unwrap();
+            jixiao_core::score(&after.fw, &inputs)
+        };
+        assert_eq!(after.card, fresh, "identical to scoring from scratch");
+    }
 }

@@ -125,6 +125,7 @@ impl Store {
             self.pend_seal(table, key, e.seq);
         }
         self.last_audit_seq = e.seq;
+        self.last_audit_hash = e.hash.clone();
         self.conn.exec(
             "INSERT INTO audit_log (seq, at, actor, action, entity, before, after, prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[Val::Int(Some(e.seq)), Val::text(e.at), Val::text(e.actor), Val::text(e.action), Val::text(e.entity), Val::Text(e.before), Val::Text(e.after), Val::text(e.prev_hash), Val::text(e.hash), Val::Text(mac)],

@@ -147,6 +147,8 @@ pub trait Conn: Send {
     fn set_write_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError>;
     /// Refuses every write on this connection from now on (the pool's readers).
     fn make_read_only(&mut self) -> Result<(), StoreError>;
+    /// Which database this is (a file path; a server URL and schema); `None` in memory.
+    fn identity(&self) -> Option<String>;
     /// Whether the connection still answers (after a panic or a lost server).
     fn is_healthy(&mut self) -> bool {
         self.script("SELECT 1").is_ok()
@@ -155,7 +157,7 @@ pub trait Conn: Send {
 
 /// (version, name, SQLite script, PostgreSQL script)
 #[rustfmt::skip]
-pub const MIGRATIONS: [(i64, &str, &str, &str); 13] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 14] = [
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql")),
     (2, "accounts", include_str!("../migrations/sqlite/0002_accounts.sql"), include_str!("../migrations/postgres/0002_accounts.sql")),
     (3, "ledger_approval", include_str!("../migrations/sqlite/0003_ledger_approval.sql"), include_str!("../migrations/postgres/0003_ledger_approval.sql")),
@@ -169,6 +171,7 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 13] = [
     (11, "cycle_settings", include_str!("../migrations/sqlite/0011_cycle_settings.sql"), include_str!("../migrations/postgres/0011_cycle_settings.sql")),
     (12, "row_seals", include_str!("../migrations/sqlite/0012_row_seals.sql"), include_str!("../migrations/postgres/0012_row_seals.sql")),
     (13, "overdue_index", include_str!("../migrations/sqlite/0013_overdue_index.sql"), include_str!("../migrations/postgres/0013_overdue_index.sql")),
+    (14, "cycle_versions", include_str!("../migrations/sqlite/0014_cycle_versions.sql"), include_str!("../migrations/postgres/0014_cycle_versions.sql")),
 ];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.
@@ -247,6 +250,13 @@ impl Conn for Sqlite {
     }
     fn make_read_only(&mut self) -> Result<(), StoreError> {
         self.script("PRAGMA query_only = 1")
+    }
+    fn identity(&self) -> Option<String> {
+        (self.path != ":memory:").then(|| {
+            let p = std::path::Path::new(&self.path);
+            let full = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            format!("sqlite:{}", full.display())
+        })
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let mut stmt = self
@@ -395,6 +405,13 @@ impl Conn for Postgres {
     }
     fn make_read_only(&mut self) -> Result<(), StoreError> {
         self.script("SET default_transaction_read_only = on")
+    }
+    fn identity(&self) -> Option<String> {
+        Some(format!(
+            "postgres:{}#{}",
+            self.url,
+            self.schema.as_deref().unwrap_or("")
+        ))
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let stmt = self.statement(sql)?;

@@ -61,8 +61,9 @@ pub struct Store {
     in_memory: bool,
     /// Rows written in the open transaction, sealed before it commits (see [`seals`]).
     pending_seals: Vec<(&'static str, Vec<Val>, i64)>,
-    /// The sequence number of the last audit entry this store appended.
+    /// The sequence number and hash of the last audit entry this store appended.
     last_audit_seq: i64,
+    last_audit_hash: String,
 }
 
 /// The file path of a SQLite URL: `sqlite://PATH`, `sqlite:PATH` or a plain path.
@@ -132,6 +133,7 @@ impl Store {
             in_memory: false,
             pending_seals: Vec::new(),
             last_audit_seq: 0,
+            last_audit_hash: String::new(),
         };
         s.migrate()?;
         Ok(s)
@@ -147,6 +149,7 @@ impl Store {
             in_memory: false,
             pending_seals: Vec::new(),
             last_audit_seq: 0,
+            last_audit_hash: String::new(),
         })
     }
 

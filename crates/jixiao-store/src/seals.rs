@@ -312,6 +312,25 @@ impl std::fmt::Display for DataProblem {
 }
 
 impl Store {
+    /// The data version of a cycle's scores (see the `cycle_versions` migration): `None` when
+    /// the cycle was not written since versions were kept.
+    pub fn cycle_version(&mut self, cycle: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query(
+                "SELECT version FROM cycle_versions WHERE cycle_id = $1",
+                &[Val::text(cycle)],
+            )?
+            .first()
+            .and_then(|r| r[0].as_text().map(str::to_string)))
+    }
+
+    /// Which database this store is on (file path, or server and schema), for caches kept
+    /// across connections; `None` for an in-memory database.
+    pub fn identity(&self) -> Option<String> {
+        self.conn.identity()
+    }
+
     /// Notes a row written by entry `seq`, to be sealed before the transaction commits.
     pub(crate) fn pend_seal(&mut self, table: &'static str, key: Vec<Val>, seq: i64) {
         self.pending_seals.push((table, key, seq));
@@ -321,6 +340,22 @@ impl Store {
     /// no longer there was deleted by that entry.
     pub(crate) fn apply_seals(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.pending_seals);
+        // Cycles whose scores this transaction changes get a new data version.
+        let cycles: std::collections::BTreeSet<String> = pending
+            .iter()
+            .filter(|(t, _, _)| matches!(*t, "cycles" | "task_values" | "ledger_entries"))
+            .filter_map(|(_, key, _)| key.first().and_then(|k| k.as_text()).map(str::to_string))
+            .collect();
+        if !cycles.is_empty() {
+            let version = self.last_audit_hash.clone();
+            for c in cycles {
+                self.conn.exec(
+                    "INSERT INTO cycle_versions (cycle_id, version) VALUES ($1, $2) \
+                     ON CONFLICT (cycle_id) DO UPDATE SET version = excluded.version",
+                    &[Val::text(c), Val::text(&version)],
+                )?;
+            }
+        }
         let mut last: HashMap<(&'static str, String), (Vec<Val>, i64)> = HashMap::new();
         for (table, key, seq) in pending {
             last.insert((table, key_text(&key)), (key, seq));
