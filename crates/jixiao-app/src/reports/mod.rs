@@ -143,8 +143,8 @@ pub fn published_unit(
 /// it did not exist, so nothing unpublished can be found by guessing addresses.
 /// The figures are those of the newest published version, never the live data.
 pub fn published(s: &mut Store, actor: &Actor, cycle: &str) -> Result<Loaded> {
-    let (_, snapshot) = publication::newest(s, actor, cycle, None)?;
-    publication::loaded(&snapshot)
+    let v = publication::newest_version(s, actor, cycle, None)?;
+    publication::loaded_version(s, &v)
 }
 
 /// What is public, for the public index: each published cycle, and each published period

@@ -739,6 +739,50 @@ pub fn bundle(
         .ok_or_else(|| AppError::NotFound(format!("version {version} of cycle `{cycle}`")))
 }
 
+/// A published version ready for the report writers ([`loaded`]), kept per (database, cycle,
+/// period, hash): a version never changes, so what was read once serves every later request.
+pub fn loaded_version(s: &mut Store, v: &PublicationVersion) -> Result<Loaded> {
+    type Kept = std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Loaded>>>;
+    static KEPT: std::sync::OnceLock<Kept> = std::sync::OnceLock::new();
+    let kept = KEPT.get_or_init(Default::default);
+    let key = s
+        .identity()
+        .map(|db| format!("{db}\u{1f}{}\u{1f}{}\u{1f}{}", v.cycle, v.period, v.sha256));
+    if let Some(k) = &key {
+        if let Some(hit) = kept.lock().ok().and_then(|m| m.get(k).cloned()) {
+            return Ok((*hit).clone());
+        }
+    }
+    let snapshot = stored_snapshot(s, &v.cycle, &v.period, v.version)?;
+    let out = loaded(&snapshot)?;
+    if let (Some(k), Ok(mut m)) = (key, kept.lock()) {
+        if m.len() >= 32 {
+            m.clear();
+        }
+        m.insert(k, std::sync::Arc::new(out.clone()));
+    }
+    Ok(out)
+}
+
+/// The newest version of a published cycle (or period ranking), without its snapshot.
+pub fn newest_version(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: &str,
+    period: Option<&str>,
+) -> Result<PublicationVersion> {
+    let not_found = || AppError::NotFound(format!("published cycle `{cycle}`"));
+    let published = match period {
+        None => s.publication(cycle).map_err(|_| not_found())?.is_some(),
+        Some(_) => true,
+    };
+    require(actor, Act::ViewPublished { published }).map_err(|_| not_found())?;
+    s.publication_versions(cycle, period.unwrap_or(""))
+        .map_err(|_| not_found())?
+        .pop()
+        .ok_or_else(not_found)
+}
+
 /// The newest version of a published cycle (or period ranking), with its snapshot.
 pub fn newest(
     s: &mut Store,

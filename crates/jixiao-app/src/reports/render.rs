@@ -10,6 +10,7 @@ use jixiao_report::{Data, Narratives, Previous, Section};
 use jixiao_store::{Store, StoreError};
 
 /// A cycle with everything its reports are written from.
+#[derive(Clone)]
 pub struct Loaded {
     pub fw: Framework,
     pub inputs: Inputs,

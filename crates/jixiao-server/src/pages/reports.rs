@@ -472,12 +472,13 @@ async fn public_period(
     Path((cycle, period)): Path<(String, String)>,
 ) -> PageResult {
     let (c, p) = (cycle.clone(), period.clone());
-    let snapshot = ctx
+    let loaded = ctx
         .read(&state, move |s, _, actor| {
-            Ok(jixiao_app::reports::publication::newest(s, actor, &c, Some(&p))?.1)
+            use jixiao_app::reports::publication as pb;
+            let v = pb::newest_version(s, actor, &c, Some(&p))?;
+            pb::loaded_version(s, &v)
         })
         .await?;
-    let loaded = jixiao_app::reports::publication::loaded(&snapshot)?;
     let name = loaded
         .fw
         .cycle
