@@ -372,13 +372,18 @@ impl Store {
                 continue;
             };
             let values: Vec<Val> = (0..t.columns.len()).map(|i| row[i].clone()).collect();
-            let mut params = vec![Val::text(seal(t.name, &values, seq))];
-            params.extend(key);
-            self.conn.exec(
-                &format!("UPDATE {} SET seal = $1 WHERE {}", t.name, where_key(t, 2)),
-                &params,
-            )?;
+            self.write_seal(t, key, seal(t.name, &values, seq))?;
         }
+        Ok(())
+    }
+
+    fn write_seal(&mut self, t: &Table, key: Vec<Val>, seal: String) -> Result<()> {
+        let mut params = vec![Val::text(seal)];
+        params.extend(key);
+        self.conn.exec(
+            &format!("UPDATE {} SET seal = $1 WHERE {}", t.name, where_key(t, 2)),
+            &params,
+        )?;
         Ok(())
     }
 
@@ -419,12 +424,7 @@ impl Store {
                 Ok(())
             })?;
             for (key, s) in updates {
-                let mut params = vec![Val::text(s)];
-                params.extend(key);
-                self.conn.exec(
-                    &format!("UPDATE {} SET seal = $1 WHERE {}", t.name, where_key(t, 2)),
-                    &params,
-                )?;
+                self.write_seal(t, key, s)?;
             }
         }
         Ok(())

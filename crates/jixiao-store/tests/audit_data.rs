@@ -204,3 +204,46 @@ fn a_log_rewritten_with_the_public_algorithm_changes_the_anchored_head() {
         assert!(why.contains("rewritten"), "{why}");
     }
 }
+
+#[test]
+fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
+    for mut db in common::backends() {
+        populated(&mut db.store);
+        // The schema as migration 0011 left it: no seals, no keyed marks (and what came after).
+        let mut undo = String::new();
+        for t in [
+            "cycles",
+            "cycle_settings",
+            "task_values",
+            "ledger_entries",
+            "narratives",
+            "users",
+            "publications",
+            "publication_versions",
+            "hotline_cases",
+            "hotline_events",
+        ] {
+            undo.push_str(&format!("ALTER TABLE {t} DROP COLUMN seal; "));
+        }
+        undo.push_str(
+            "ALTER TABLE audit_log DROP COLUMN mac; DROP INDEX hotline_cases_overdue; \
+             DROP INDEX hotline_cases_overdue_district; DROP TABLE cycle_versions; \
+             DELETE FROM schema_migrations WHERE version >= 12",
+        );
+        let entries = db.store.audit_entries(None).unwrap().len();
+        db.store.execute_raw(&undo).unwrap();
+        let mut s = Store::open(&db.url).unwrap();
+        let report = s.verify_audit().unwrap();
+        assert!(report.intact(), "{}: {report:?}", db.name);
+        assert_eq!(report.entries, entries + 1, "one audit.seal entry");
+        s.execute_raw("UPDATE users SET role = 'admin' WHERE id = 'dongcheng'")
+            .unwrap();
+        assert!(
+            problems(&mut s)
+                .iter()
+                .any(|p| p.contains("users dongcheng: was changed outside jixiao")),
+            "{}",
+            db.name
+        );
+    }
+}
