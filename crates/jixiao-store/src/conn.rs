@@ -190,6 +190,8 @@ fn sqlite_placeholders(sql: &str) -> String {
 pub struct Sqlite {
     conn: rusqlite::Connection,
     path: String,
+    /// The file's full path (`None` in memory), worked out once: caches ask for it per request.
+    identity: Option<String>,
 }
 
 /// How long a SQLite write waits for another writer unless told otherwise.
@@ -211,9 +213,15 @@ impl Sqlite {
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;",
         )
         .map_err(|e| sqlite_error("setting up the connection", e))?;
+        let identity = (path != ":memory:").then(|| {
+            let p = std::path::Path::new(path);
+            let full = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            format!("sqlite:{}", full.display())
+        });
         Ok(Sqlite {
             conn,
             path: path.to_string(),
+            identity,
         })
     }
 }
@@ -252,11 +260,7 @@ impl Conn for Sqlite {
         self.script("PRAGMA query_only = 1")
     }
     fn identity(&self) -> Option<String> {
-        (self.path != ":memory:").then(|| {
-            let p = std::path::Path::new(&self.path);
-            let full = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-            format!("sqlite:{}", full.display())
-        })
+        self.identity.clone()
     }
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
         let mut stmt = self
