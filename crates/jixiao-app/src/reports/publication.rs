@@ -790,19 +790,8 @@ pub fn newest(
     cycle: &str,
     period: Option<&str>,
 ) -> Result<(PublicationVersion, Snapshot)> {
-    let not_found = || AppError::NotFound(format!("published cycle `{cycle}`"));
-    let published = match period {
-        None => s.publication(cycle).map_err(|_| not_found())?.is_some(),
-        Some(_) => true, // public once published: found below or not at all
-    };
-    require(actor, Act::ViewPublished { published }).map_err(|_| not_found())?;
-    let p = period.unwrap_or("");
-    let v = s
-        .publication_versions(cycle, p)
-        .map_err(|_| not_found())?
-        .pop()
-        .ok_or_else(not_found)?;
-    let snapshot = stored_snapshot(s, cycle, p, v.version)?;
+    let v = newest_version(s, actor, cycle, period)?;
+    let snapshot = stored_snapshot(s, cycle, &v.period, v.version)?;
     Ok((v, snapshot))
 }
 
