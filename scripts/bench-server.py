@@ -1,26 +1,24 @@
 #!/usr/bin/env python3
-"""Server load benchmark: requests/s and latency (p50, p99) of jixiao's pages and JSON reads under
-1, 16 and 64 concurrent clients, and of requests during a long import, with wrk on 127.0.0.1.
+"""Server load benchmark: requests/s and latency (p50, p99) of jixiao's pages and JSON reads at
+1, 16 and 64 concurrent clients, with /health of the same instance measured the same way in the
+same run, and reads during a long hotline import; wrk on 127.0.0.1.
 
-It measures two builds side by side in the same run: this tree (target/release/jixiao) and a
-baseline revision (--before, default the last commit before the application layer and the
-connection pool), built once into target/bench-before/. Both serve the same demo database: SQLite
-(built by `jixiao demo --no-serve`) and PostgreSQL (`jixiao --database postgres://… demo`), so the
-difference is the server, not the data. Results go into docs/benchmarks.md between the
-bench-server markers.
+The database is the city-sized demo (`jixiao demo --units 420`: the task book's 17 units, 343
+streets and 60 departments, synthetic values for every period) with a year of generated hotline
+cases, on SQLite and on PostgreSQL. Results go into docs/benchmarks.md between the bench-server
+markers, next to the figures the speed issue reported when it was filed (the build before the
+scorecard cache, rollup-only dashboard and compression), where it reported them.
 
-Needs: wrk (apt-get install wrk), PostgreSQL at 127.0.0.1:5432 (user postgres, trust) unless
---skip-postgres, and cargo.
+Needs: wrk (apt-get install wrk), target/release/jixiao (cargo build --release -p jixiao),
+PostgreSQL at 127.0.0.1:5432 (user postgres, trust) unless --skip-postgres.
 
-  scripts/bench-server.py                    # everything (about 25 minutes on 2 cores)
-  scripts/bench-server.py --seconds 5 --clients 1 --clients 64 --skip-postgres
+  scripts/bench-server.py                    # everything (about 30 minutes on 2 cores)
+  scripts/bench-server.py --seconds 5 --clients 1 --clients 64 --skip-postgres --hotline-cases 100000
 """
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AFTER = os.path.join(ROOT, "target", "release", "jixiao")
-BEFORE_DIR = os.path.join(ROOT, "target", "bench-before")
-DEFAULT_BEFORE = "0d84848"  # main before the application layer and the connection pool
+BINARY = os.path.join(ROOT, "target", "release", "jixiao")
 TODAY = "2020-12-20"
 PG = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "jixiao_bench_server"
@@ -32,10 +30,29 @@ REQUESTS = [
     ("JSON ranking", "GET", "/api/v1/cycles/2020/ranking", "admin", None),
     ("a unit's JSON scores", "GET", "/api/v1/cycles/2020/units/dongcheng", "admin", None),
     ("overview page", "GET", "/overview", "admin", None),
+    ("rankings page", "GET", "/rankings", "admin", None),
+    ("unit page", "GET", "/units/dongcheng", "admin", None),
+    ("hotline dashboard (city)", "GET", "/hotline", "admin", None),
+    ("hotline dashboard (a district)", "GET", "/hotline?district=dongcheng", "admin", None),
+    ("case list", "GET", "/hotline/cases", "admin", None),
+    ("case list, one month", "GET", "/hotline/cases?month=2020-03", "admin", None),
+    ("login page", "GET", "/login", None, None),
     ("value write (JSON)", "PUT", "/api/v1/cycles/2020/units/dongcheng/values/A23-1/Q4", "dongcheng",
      '{"value": 95.5, "note": "bench", "submit": false}'),
 ]
 PASSWORDS = {"admin": "demo-admin-2020", "dongcheng": "demo-dongcheng-2020"}
+
+# What the speed issue measured when it was filed (demo with 17 units and 1 M cases, SQLite,
+# release build, 2 cores): request -> {clients: (req/s, p99 ms or None)}.
+FILED = {
+    "/health": {1: (19860, None), 64: (48442, 33)},
+    "JSON ranking": {1: (302, None), 64: (337, 244)},
+    "a unit's JSON scores": {1: (318, None), 64: (300, 289)},
+    "rankings page": {1: (185, None), 64: (256, 396)},
+    "unit page": {1: (79, None), 64: (83, 1056)},
+    "overview page": {1: (26, 289), 64: (21, 4664)},
+    "hotline dashboard (city)": {1: (0.25, None)},
+}
 
 
 def run(cmd, **kw):
@@ -43,25 +60,6 @@ def run(cmd, **kw):
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
     return p.stdout
-
-
-def build_before(rev):
-    binary = os.path.join(BEFORE_DIR, "release", "jixiao")
-    stamp = os.path.join(BEFORE_DIR, "rev")
-    if os.path.exists(binary) and open(stamp).read().strip() == rev:
-        return binary
-    tree = os.path.join(BEFORE_DIR, "tree")
-    if os.path.exists(tree):
-        subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree], capture_output=True)
-        shutil.rmtree(tree, ignore_errors=True)
-    os.makedirs(BEFORE_DIR, exist_ok=True)
-    run(["git", "-C", ROOT, "worktree", "add", "--detach", tree, rev])
-    print(f"building the baseline {rev} (once)…", flush=True)
-    run(["cargo", "build", "--release", "-p", "jixiao"], cwd=tree,
-        env={**os.environ, "CARGO_TARGET_DIR": BEFORE_DIR})
-    subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree], capture_output=True)
-    open(stamp, "w").write(rev)
-    return binary
 
 
 def free_port():
@@ -159,13 +157,18 @@ def headers_for(server, user, sessions):
 def build_databases(args, tmp):
     urls = {}
     d = os.path.join(tmp, "demo")
-    run([AFTER, "demo", "--data-dir", d, "--no-serve", "--hotline-cases", str(args.hotline_cases)])
+    demo = ["demo", "--no-serve", "--hotline-cases", str(args.hotline_cases), "--units", str(args.units)]
+    t = time.time()
+    run([BINARY, *demo, "--data-dir", d])
+    print(f"SQLite demo built in {time.time() - t:.0f} s", flush=True)
     urls["SQLite"] = f"sqlite://{d}/jixiao.sqlite"
     if not args.skip_postgres:
         run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {PG_DB}"])
         run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"CREATE DATABASE {PG_DB}"])
         url = f"{PG}/{PG_DB}"
-        run([AFTER, "--database", url, "demo", "--no-serve", "--hotline-cases", str(args.hotline_cases)])
+        t = time.time()
+        run([BINARY, "--database", url, *demo])
+        print(f"PostgreSQL demo built in {time.time() - t:.0f} s", flush=True)
         urls["PostgreSQL"] = url
     return urls
 
@@ -178,62 +181,48 @@ def long_import(binary, url, cases):
 
 
 def measure(args):
-    before = build_before(args.before)
     tmp = tempfile.mkdtemp(prefix="jixiao-bench-server-")
     urls = build_databases(args, tmp)
-    builds = [("before", before), ("after", AFTER)]
-    rows = []       # (backend, request, clients, {build: (rps, p50, p99, errors)})
-    during = []     # (backend, request, {build: (rps, p50, p99, errors)})
+    rows = []       # (backend, request, clients, (rps, p50, p99, errors, statuses))
+    during = []     # (backend, reads, health, writes)
     for backend, url in urls.items():
-        for name, method, path, user, body in REQUESTS:
-            for clients in args.clients:
-                results = {}
-                for build, binary in builds:
-                    server = Server(binary, url)
-                    try:
-                        h = headers_for(server, user, {})
-                        wrk(server.base, method, path, h, body, clients, 2, tmp)  # warm-up
-                        results[build] = wrk(server.base, method, path, h, body, clients, args.seconds, tmp)
-                    finally:
-                        server.stop()
-                    r = results[build]
-                    print(f"{backend:10} {name:22} {clients:3} clients {build:6}: "
-                          f"{r[0]:9.0f} req/s  p50 {r[1]:7.1f} ms  p99 {r[2]:8.1f} ms  not-2xx {r[3]}", flush=True)
-                rows.append((backend, name, clients, results))
-        # Reads by many and writes by a few while another process imports hotline cases in one
-        # long transaction: the reads must go on; the writes must answer (busy), not hang or fail.
-        results = {}
-        for build, binary in builds:
-            server = Server(binary, url)
-            try:
-                read = REQUESTS[1]
-                write = REQUESTS[4]
-                rh = headers_for(server, read[3], {})
-                wh = headers_for(server, write[3], {})
-                importer = long_import(AFTER, url, args.import_cases)
-                time.sleep(3)  # the import has begun its transaction
-                seconds = max(args.seconds, 15)
-                reads = subprocess.Popen(wrk_command(server.base, read[1], read[2], rh, None, 16, seconds,
-                                                     os.path.join(tmp, "read.lua")),
-                                         stdout=subprocess.PIPE, text=True)
-                writes = subprocess.Popen(wrk_command(server.base, write[1], write[2], wh, write[4], 2, seconds,
-                                                      os.path.join(tmp, "write.lua")),
-                                          stdout=subprocess.PIPE, text=True)
-                r_out, _ = reads.communicate()
-                w_out, _ = writes.communicate()
-                still = importer.poll() is None
-                importer.kill()
-                importer.wait()
-                if not still:
-                    print("  (the import ended before the measurement did: raise --import-cases)", flush=True)
-                results[build] = (wrk_result(r_out), wrk_result(w_out))
-            finally:
-                server.stop()
-            (rr, wr) = results[build]
-            print(f"{backend:10} during import {build:6}: reads {rr[0]:7.0f} req/s p99 {rr[2]:8.1f} ms "
-                  f"not-2xx {rr[3]}; writes {wr[4]} (+{wr[3] - sum(n for c, n in wr[4].items() if not 200 <= c <= 299)} "
-                  f"without an answer)", flush=True)
-        during.append((backend, results))
+        server = Server(BINARY, url)
+        try:
+            sessions = {}
+            for name, method, path, user, body in REQUESTS:
+                h = headers_for(server, user, sessions)
+                wrk(server.base, method, path, h, body, 4, 2, tmp)  # warm-up
+                for clients in args.clients:
+                    r = wrk(server.base, method, path, h, body, clients, args.seconds, tmp)
+                    print(f"{backend:10} {name:32} {clients:3} clients: {r[0]:9.0f} req/s  p50 {r[1]:7.1f} ms  "
+                          f"p99 {r[2]:8.1f} ms  not-2xx {r[3]}", flush=True)
+                    rows.append((backend, name, clients, r))
+            # Pages, JSON and /health read by many while another process imports hotline cases
+            # in one long transaction (holding the write lock); a few clients write values.
+            read = REQUESTS[1]
+            write = REQUESTS[-1]
+            rh = headers_for(server, read[3], sessions)
+            wh = headers_for(server, write[3], sessions)
+            importer = long_import(BINARY, url, args.import_cases)
+            time.sleep(3)  # the import has begun its transaction
+            seconds = max(args.seconds, 15)
+            procs = [subprocess.Popen(wrk_command(server.base, m, p, hh, b, c, seconds, os.path.join(tmp, f"{i}.lua")),
+                                      stdout=subprocess.PIPE, text=True)
+                     for i, (m, p, hh, b, c) in enumerate([
+                         (read[1], read[2], rh, None, 16),
+                         ("GET", "/health", {}, None, 16),
+                         (write[1], write[2], wh, write[4], 2)])]
+            outs = [wrk_result(p.communicate()[0]) for p in procs]
+            still = importer.poll() is None
+            importer.kill()
+            importer.wait()
+            if not still:
+                print("  (the import ended before the measurement did: raise --import-cases)", flush=True)
+            print(f"{backend:10} during import: reads {outs[0][0]:7.0f} req/s p99 {outs[0][2]:8.1f} ms; "
+                  f"/health p99 {outs[1][2]:.1f} ms; writes {outs[2][4]}", flush=True)
+            during.append((backend, *outs))
+        finally:
+            server.stop()
     shutil.rmtree(tmp, ignore_errors=True)
     if not args.skip_postgres:
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {PG_DB}"],
@@ -243,32 +232,28 @@ def measure(args):
 
 def table(rows, during, args):
     out = [f"Measured by `scripts/bench-server.py` on {time.strftime('%Y-%m-%d')} "
-           f"({os.cpu_count()} cores; wrk on the same machine, {args.seconds} s per cell after a 2 s warm-up; "
-           f"demo database with {args.hotline_cases} hotline cases; *before* = {args.before}, *after* = this tree; "
-           "both builds serve the same database). Requests/s, then p50 / p99 latency in ms; "
-           "non-2xx answers are shown where there were any.", "",
-           "| database | request | clients | before: req/s | before: p50 / p99 | after: req/s | after: p50 / p99 | after ÷ before |",
-           "|---|---|---:|---:|---:|---:|---:|---:|"]
-    def cell(r):
+           f"({os.cpu_count()} cores, release build; wrk on the same machine, {args.seconds} s per cell after a "
+           f"2 s warm-up; city-sized demo: {args.units} units with synthetic values for every period and "
+           f"{args.hotline_cases:,} hotline cases). One server instance per database; every request "
+           "is measured in the same run as `/health` of that instance. *When filed*: what the speed issue "
+           "measured before this work (17-unit demo, 1 M cases, SQLite), where it did.", "",
+           "| database | request | clients | req/s | p50 ms | p99 ms | when filed: req/s (p99 ms) |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for backend, name, clients, r in rows:
         rps, p50, p99, err, _ = r
         extra = f" ({err} non-2xx)" if err else ""
-        return f"{rps:,.0f}{extra}", f"{p50:,.1f} / {p99:,.1f}"
-    for backend, name, clients, res in rows:
-        b, a = res["before"], res["after"]
-        out.append(f"| {backend} | {name} | {clients} | {cell(b)[0]} | {cell(b)[1]} | {cell(a)[0]} | {cell(a)[1]} | "
-                   f"{a[0] / b[0]:.2f}× |")
+        filed = FILED.get(name, {}).get(clients) if backend == "SQLite" else None
+        was = "—" if not filed else (f"{filed[0]:,}" if filed[0] >= 1 else f"{1 / filed[0]:.1f} s a request") + \
+            (f" ({filed[1]:,})" if filed[1] else "")
+        out.append(f"| {backend} | {name} | {clients} | {rps:,.0f}{extra} | {p50:,.1f} | {p99:,.1f} | {was} |")
     out += ["", f"During a long import (another process writing generated hotline cases in one transaction, "
-            "holding the write lock), 16 clients read the JSON ranking while 2 clients write values, "
-            f"{max(args.seconds, 15)} s; the scheduled jobs look for work every 5 s (60 s by default) so that "
-            "their writes fall inside the window:", "",
-            "| database | build | reads: req/s | reads: p99 ms | reads not answered 2xx | writes answered (by status) | writes without an answer |",
-            "|---|---|---:|---:|---:|---|---:|"]
-    for backend, res in during:
-        for build in ("before", "after"):
-            rr, wr = res[build]
-            answered = ", ".join(f"{code}: {n}" for code, n in sorted(wr[4].items())) or "none"
-            unanswered = wr[3] - sum(n for c, n in wr[4].items() if not 200 <= c <= 299)
-            out.append(f"| {backend} | {build} | {rr[0]:,.0f} | {rr[2]:,.1f} | {rr[3]} | {answered} | {unanswered} |")
+            f"holding the write lock), 16 clients read the JSON ranking, 16 read `/health` and 2 write values, "
+            f"{max(args.seconds, 15)} s:", "",
+            "| database | JSON ranking: req/s | p99 ms | /health: req/s | p99 ms | writes answered (by status) |",
+            "|---|---:|---:|---:|---:|---|"]
+    for backend, reads, health, writes in during:
+        answered = ", ".join(f"{code}: {n}" for code, n in sorted(writes[4].items())) or "none"
+        out.append(f"| {backend} | {reads[0]:,.0f} | {reads[2]:,.1f} | {health[0]:,.0f} | {health[2]:,.1f} | {answered} |")
     return "\n".join(out) + "\n"
 
 
@@ -286,10 +271,10 @@ def write_doc(text):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--before", default=DEFAULT_BEFORE, help="baseline revision (git)")
+    ap.add_argument("--units", type=int, default=420, help="units of the demo cycle (city size: 420)")
     ap.add_argument("--clients", type=int, action="append", help="concurrent clients (repeatable; default 1, 16, 64)")
     ap.add_argument("--seconds", type=int, default=8, help="seconds per measurement")
-    ap.add_argument("--hotline-cases", type=int, default=0, help="hotline cases in the demo database")
+    ap.add_argument("--hotline-cases", type=int, default=1_000_000, help="hotline cases in the demo database")
     ap.add_argument("--import-cases", type=int, default=1_500_000, help="cases of the long import (it must outlast the measurement)")
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
@@ -297,7 +282,7 @@ def main():
     args.clients = args.clients or [1, 16, 64]
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
-    if not os.path.exists(AFTER):
+    if not os.path.exists(BINARY):
         sys.exit("build this tree first: cargo build --release -p jixiao")
     rows, during = measure(args)
     text = table(rows, during, args)

@@ -550,10 +550,11 @@ pub enum Audit {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Folder for the demo's SQLite database (created; an existing demo database there is
-    /// replaced). With `--database postgres://…` the demo is built in that PostgreSQL database
-    /// instead (loaded again when it is there already: nothing changes).
-    #[arg(long, default_value = "demo-data")]
-    pub data_dir: PathBuf,
+    /// replaced); default `demo-data`. With `--database URL` instead, the demo is built in
+    /// that database (PostgreSQL, or a SQLite file): loaded again when it is there already,
+    /// which changes nothing. Give one or the other.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
     /// Address to serve the demo on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -563,6 +564,11 @@ pub struct DemoArgs {
     /// Generated 12345 hotline cases for the year (0 for none).
     #[arg(long, default_value_t = 1_000_000)]
     pub hotline_cases: u64,
+    /// Grow the demo to a city's size for measuring: the task book's 17 units, then the 343
+    /// streets of the demo geography, then municipal departments, up to this many units (420 is
+    /// a city like Beijing), each with synthetic values for every period.
+    #[arg(long)]
+    pub units: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -41,21 +41,66 @@ fn example(file: &str) -> String {
 fn demo(dir: &Path) -> (Run, String) {
     let run = jixiao(
         dir,
-        "unused.sqlite",
-        &[
-            "demo",
-            "--data-dir",
-            "demo",
-            "--no-serve",
-            "--hotline-cases",
-            "3000",
-        ],
+        "demo/jixiao.sqlite",
+        &["demo", "--no-serve", "--hotline-cases", "3000"],
     );
     assert!(run.ok, "demo failed: {}", run.err);
     (
         run,
         format!("sqlite://{}", dir.join("demo/jixiao.sqlite").display()),
     )
+}
+
+#[test]
+fn the_demo_builds_where_it_is_told_and_refuses_two_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        "mine.sqlite",
+        &["demo", "--data-dir", "elsewhere", "--no-serve"],
+    );
+    assert!(!run.ok);
+    assert!(
+        run.err.contains("--database mine.sqlite") && run.err.contains("--data-dir elsewhere"),
+        "{}",
+        run.err
+    );
+    assert!(!d.join("mine.sqlite").exists() && !d.join("elsewhere").exists());
+    // City-sized: the task book's units, the streets, then departments.
+    let run = jixiao(
+        d,
+        "city/jixiao.sqlite",
+        &[
+            "demo",
+            "--no-serve",
+            "--hotline-cases",
+            "0",
+            "--units",
+            "420",
+        ],
+    );
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(d, "city/jixiao.sqlite", &["rank"]);
+    assert!(run.ok, "{}", run.err);
+    let ranked = run
+        .out
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .next()
+                .is_some_and(|w| w.parse::<u32>().is_ok())
+        })
+        .count();
+    // The 16 districts (the task book's 17th unit is scored but not ranked), 343 streets and
+    // 60 departments.
+    assert_eq!(ranked, 419, "{}", run.out);
+    for name in ["东华门街道", "市发展改革委"] {
+        assert!(run.out.contains(name), "{name} missing");
+    }
+    let run = jixiao(d, "other.sqlite", &["demo", "--no-serve", "--units", "5"]);
+    assert!(!run.ok);
+    assert!(run.err.contains("at least"), "{}", run.err);
 }
 
 #[test]

@@ -190,8 +190,17 @@ pub fn synthetic_values(fw: &Framework, given: &[ValueRow], seed: u64) -> Vec<Va
 /// The demo cycle without a database: the task book, every value (the report's and the
 /// synthetic ones) and the ledger, as the files hold them.
 pub fn cycle() -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
+    cycle_sized(None)
+}
+
+/// [`cycle`], with the task book grown to `units` units ([`city_sized`]) when asked.
+pub fn cycle_sized(units: Option<usize>) -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
     let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
         .map_err(diagnosed)?;
+    let fw = match units {
+        Some(n) => city_sized(fw, n)?,
+        None => fw,
+    };
     let mut rows = jixiao_taskbook::values::parse_values(
         &fw,
         VALUES.as_bytes(),
@@ -210,8 +219,145 @@ pub fn cycle() -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
     Ok((fw, rows, ledger))
 }
 
+/// Municipal departments (市级部门) a city-sized demo adds as units, in this order; more than
+/// these are numbered.
+const DEPARTMENTS: [&str; 61] = [
+    "市发展改革委",
+    "市教委",
+    "市科委",
+    "市经济和信息化局",
+    "市民族宗教委",
+    "市公安局",
+    "市民政局",
+    "市司法局",
+    "市财政局",
+    "市人力资源社会保障局",
+    "市规划自然资源委",
+    "市生态环境局",
+    "市住房城乡建设委",
+    "市城市管理委",
+    "市交通委",
+    "市水务局",
+    "市农业农村局",
+    "市商务局",
+    "市文化和旅游局",
+    "市卫生健康委",
+    "市退役军人局",
+    "市应急局",
+    "市审计局",
+    "市政府外办",
+    "市国资委",
+    "市市场监管局",
+    "市广电局",
+    "市体育局",
+    "市统计局",
+    "市园林绿化局",
+    "市医保局",
+    "市金融监管局",
+    "市信访办",
+    "市政务服务局",
+    "市国防动员办",
+    "市药监局",
+    "市知识产权局",
+    "市文物局",
+    "市中医局",
+    "市监狱管理局",
+    "市戒毒管理局",
+    "市消防救援总队",
+    "市税务局",
+    "市地方志办",
+    "市档案局",
+    "市气象局",
+    "市住房公积金中心",
+    "市人防办",
+    "市粮食和储备局",
+    "市残联",
+    "市妇联",
+    "市总工会",
+    "团市委",
+    "市科协",
+    "市侨联",
+    "市红十字会",
+    "市文联",
+    "市社科联",
+    "市重大项目办",
+    "市城管执法局",
+    "市疾控局",
+];
+
+/// Group of the streets a city-sized demo adds (街道乡镇), and of its departments.
+pub const STREETS_GROUP: (&str, &str) = ("streets", "街道乡镇");
+pub const DEPARTMENTS_GROUP: (&str, &str) = ("departments", "市级部门");
+
+/// The demo task book at city size: its own units (the districts), then the streets of the
+/// demo geography (the hotline's 343 streets, with the hotline's ids, so a street's cases and
+/// its scores meet), then municipal departments, up to `units` in all. Each added unit is
+/// responsible for every task open to all units, and is ranked within its group.
+pub fn city_sized(mut fw: Framework, units: usize) -> Result<Framework> {
+    let own = fw.units.len();
+    if units < own {
+        return Err(anyhow!(
+            "--units {units}: the demo task book has {own} units of its own; ask for at least that many"
+        ));
+    }
+    if units == own {
+        return Ok(fw);
+    }
+    use jixiao_core::model::{Group, Unit, UnitKind};
+    for (id, name) in [STREETS_GROUP, DEPARTMENTS_GROUP] {
+        fw.groups.push(Group {
+            id: id.into(),
+            name: name.into(),
+        });
+    }
+    let geo = jixiao_hotline::geography::beijing(1, 1);
+    let streets = geo
+        .at_level(jixiao_hotline::geography::Level::Street)
+        .map(|a| {
+            (
+                a.id.clone(),
+                a.name.clone(),
+                UnitKind::Street,
+                STREETS_GROUP.0,
+            )
+        });
+    let departments = (0..).map(|i| {
+        let name = DEPARTMENTS
+            .get(i)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| format!("市属单位{:03}", i + 1));
+        (
+            format!("dept-{:03}", i + 1),
+            name,
+            UnitKind::Department,
+            DEPARTMENTS_GROUP.0,
+        )
+    });
+    for (id, name, kind, group) in streets.chain(departments).take(units - own) {
+        fw.units.push(Unit {
+            id,
+            name,
+            kind,
+            groups: vec![group.to_string()],
+            ranked: true,
+        });
+    }
+    // Through the task book's own reader, so the city-sized book is checked like any other.
+    let text = jixiao_taskbook::to_toml(&fw);
+    jixiao_taskbook::parse_toml(&text, "city-sized demo task book").map_err(diagnosed)
+}
+
 /// Builds the demo database in `dir`, returning its URL.
 pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
+    build_sized(dir, actor, None)
+}
+
+/// [`build`] with `units` units ([`city_sized`]).
+pub fn build_sized(
+    dir: &std::path::Path,
+    actor: &str,
+    units: Option<usize>,
+) -> Result<(String, usize)> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("jixiao.sqlite");
     for suffix in ["", "-wal", "-shm"] {
@@ -223,16 +369,22 @@ pub fn build(dir: &std::path::Path, actor: &str) -> Result<(String, usize)> {
     }
     let url = format!("sqlite://{}", path.display());
     let mut store = jixiao_app::open(&url).with_context(|| format!("opening {url}"))?;
-    let count = load(&mut store, actor)?;
+    let count = load_sized(&mut store, actor, units)?;
     Ok((url, count))
 }
 
 /// Loads the demo cycle (task book, values, ledger) into an open database, as the office
 /// named `actor`; returns the number of values.
 pub fn load(store: &mut Store, actor: &str) -> Result<usize> {
+    load_sized(store, actor, None)
+}
+
+/// [`load`] with `units` units ([`city_sized`]).
+pub fn load_sized(store: &mut Store, actor: &str, units: Option<usize>) -> Result<usize> {
     let actor = Actor::office(actor);
-    let (fw, rows, ledger) = cycle()?;
-    jixiao_app::cycles::import_taskbook(store, &actor, &fw, Some(TASKBOOK))?;
+    let (fw, rows, ledger) = cycle_sized(units)?;
+    let source = units.is_none().then_some(TASKBOOK);
+    jixiao_app::cycles::import_taskbook(store, &actor, &fw, source)?;
     jixiao_app::values::import(store, &actor, &fw.cycle.id, &rows, &mut |_| {})?;
     jixiao_app::ledger::import(store, &actor, &fw.cycle.id, &ledger)?;
     Ok(rows.len())

@@ -218,6 +218,26 @@ impl HotlineConfig {
         at.with_timezone(&self.timezone).format("%Y-%m").to_string()
     }
 
+    /// The first and last second of `month` (`YYYY-MM`) in the rules' time zone, as UTC
+    /// instants: the cases [`HotlineConfig::month_of`] puts in that month are received between
+    /// them. `None` for text that is not a month.
+    pub fn month_bounds(&self, month: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        use chrono::{Datelike, NaiveDate, TimeZone};
+        let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+        let next = if first.month() == 12 {
+            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
+        };
+        let start = |d: NaiveDate| {
+            self.timezone
+                .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        Some((start(first)?, start(next)? - chrono::Duration::seconds(1)))
+    }
+
     /// (response due, completion due) of a case received at `received`.
     pub fn deadlines(
         &self,
@@ -270,6 +290,20 @@ mod tests {
         assert_eq!((done - after).num_days(), 15);
         let (resp, _) = c.deadlines("0201", crate::Urgency::Urgent, before).unwrap();
         assert_eq!((resp - before).num_hours(), 2);
+    }
+
+    #[test]
+    fn a_months_bounds_hold_exactly_the_cases_of_that_month() {
+        let c = HotlineConfig::default();
+        for month in ["2020-01", "2020-02", "2020-12", "2021-03"] {
+            let (first, last) = c.month_bounds(month).unwrap();
+            assert_eq!(c.month_of(first), month);
+            assert_eq!(c.month_of(last), month);
+            assert_ne!(c.month_of(first - chrono::Duration::seconds(1)), month);
+            assert_ne!(c.month_of(last + chrono::Duration::seconds(1)), month);
+        }
+        assert!(c.month_bounds("2020-13").is_none());
+        assert!(c.month_bounds("March").is_none());
     }
 
     #[test]

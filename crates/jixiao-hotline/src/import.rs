@@ -493,8 +493,9 @@ fn header_index(m: &Mapping, headers: &[String], file: &str) -> Result<Columns, 
 
 /// Reads CSV text from `reader`, calling `each` with every case in file order until the first
 /// problem. All rows are read; problems (at most `max_errors`) are returned together, including
-/// ids that occur twice. Reading streams, so a caller that writes must check the whole file
-/// first and write in a second pass (as `jixiao hotline import` does).
+/// ids that occur twice. Reading streams, so a caller that writes as it reads must be able to
+/// undo everything when the result is an error (`jixiao hotline import` writes in one
+/// transaction and rolls it back).
 pub fn read_csv<R: std::io::Read>(
     reader: R,
     file: &str,

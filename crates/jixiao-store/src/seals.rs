@@ -191,7 +191,7 @@ fn canonical(table: &str, values: &[Val], seq: i64) -> Vec<u8> {
     for v in values {
         match v {
             Val::Int(None) | Val::Real(None) | Val::Text(None) | Val::Bytes(None) => put(b'0', b""),
-            Val::Int(Some(i)) => put(b'n', i.to_string().as_bytes()),
+            Val::Int(Some(i)) => put(b'n', itoa::Buffer::new().format(*i).as_bytes()),
             Val::Real(Some(x)) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
                 put(b'n', (*x as i64).to_string().as_bytes())
             }

@@ -5,7 +5,7 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use jixiao_hotline::case::Exclusion;
 use jixiao_hotline::generate::Generator;
-use jixiao_hotline::geography::beijing;
+use jixiao_hotline::geography::{beijing, Level};
 use jixiao_hotline::rollup::{contribution, Counters, RollupKey};
 use jixiao_hotline::{Case, Event, HotlineConfig, Satisfaction};
 use std::collections::BTreeMap;
@@ -343,4 +343,144 @@ fn an_in_memory_database_rebuilds_on_its_one_connection() {
     import(&mut s, &cases, &cfg);
     assert_eq!(s.hotline_rebuild("admin").unwrap(), 2500);
     assert_eq!(s.hotline_rollup_rows().unwrap(), expected(&cases, &cfg));
+}
+
+/// What the busiest-grid and repeat-complaint panels read, counted directly from the cases.
+fn places_from_cases(
+    cases: &[Case],
+    cfg: &HotlineConfig,
+    geo: &jixiao_hotline::geography::Geography,
+    month: &str,
+    district: &str,
+) -> BTreeMap<(String, String), i64> {
+    let mut m = BTreeMap::new();
+    for c in cases {
+        let in_district = c
+            .unit
+            .as_deref()
+            .and_then(|u| geo.get(u))
+            .filter(|a| a.level != Level::District)
+            .and_then(|a| geo.ancestor(&a.id, Level::District))
+            .is_some_and(|d| d.id == district);
+        if let (true, Some(g)) = (in_district && cfg.month_of(c.received) == month, &c.grid) {
+            *m.entry((g.clone(), c.category.clone())).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+#[test]
+fn place_counts_follow_imports_and_changes_and_equal_a_recount_from_the_cases() {
+    let cfg = HotlineConfig::default();
+    let geo = beijing(2, 2);
+    let first: Vec<Case> = Generator::new(&cfg, &geo, 4000, 17, 2020).collect();
+    for mut db in common::backends() {
+        let cases = &first;
+        let s = &mut db.store;
+        s.hotline_save_geography(&geo, "admin").unwrap();
+        import(s, cases, &cfg);
+        // A second file moves some cases to another grid cell and category (reclassified).
+        let mut moved = cases.clone();
+        for c in moved.iter_mut().step_by(7) {
+            c.grid = Some("elsewhere".into());
+            c.category = "0101".into();
+        }
+        let again = import(s, &moved, &cfg);
+        assert_eq!(again.updated, moved.len().div_ceil(7), "{}", db.name);
+        let cases = &moved;
+        let month = "2020-06";
+        let districts: Vec<String> = geo
+            .at_level(Level::District)
+            .map(|a| a.id.clone())
+            .collect();
+        for district in districts.clone() {
+            let want = places_from_cases(cases, &cfg, &geo, month, &district);
+            let repeats: BTreeMap<(String, String), i64> = s
+                .hotline_repeat_places(month, &district, None, 1000)
+                .unwrap()
+                .into_iter()
+                .map(|(g, c, n)| ((g, c), n))
+                .collect();
+            let want_repeats: BTreeMap<_, _> = want
+                .iter()
+                .filter(|(_, n)| **n >= 2)
+                .map(|(k, n)| (k.clone(), *n))
+                .collect();
+            assert_eq!(repeats, want_repeats, "{} {district}", db.name);
+            let mut per_grid: BTreeMap<String, i64> = BTreeMap::new();
+            for ((g, _), n) in &want {
+                *per_grid.entry(g.clone()).or_default() += n;
+            }
+            let grids: BTreeMap<String, i64> = s
+                .hotline_grid_counts(month, &district, 1000)
+                .unwrap()
+                .into_iter()
+                .collect();
+            assert_eq!(grids, per_grid, "{} {district}", db.name);
+        }
+        // A rebuild from the rows recounts them to the same figures.
+        let before = s
+            .hotline_repeat_places(month, &districts[0], None, 1000)
+            .unwrap();
+        assert!(!before.is_empty(), "the test has repeats to compare");
+        s.hotline_rebuild_from_rows("admin").unwrap();
+        assert_eq!(
+            s.hotline_repeat_places(month, &districts[0], None, 1000)
+                .unwrap(),
+            before
+        );
+    }
+}
+
+#[test]
+fn keyset_pages_walk_every_case_once_in_both_directions() {
+    use jixiao_store::hotline::{CaseCursor, CaseFilter};
+    let cfg = HotlineConfig::default();
+    let geo = beijing(1, 1);
+    let mut cases: Vec<Case> = Generator::new(&cfg, &geo, 300, 23, 2020).collect();
+    // Cases received in the same second are ordered by id.
+    let same = cases[10].received;
+    for c in cases.iter_mut().skip(20).take(12) {
+        c.received = same;
+    }
+    for mut db in common::backends() {
+        let s = &mut db.store;
+        s.hotline_save_geography(&geo, "admin").unwrap();
+        import(s, &cases, &cfg);
+        let f = CaseFilter::default();
+        let all: Vec<String> = s
+            .hotline_cases(&f, 1000, 0)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(all.len(), cases.len());
+        let mut walked = Vec::new();
+        let mut pages = Vec::new();
+        let mut cursor: Option<CaseCursor> = None;
+        loop {
+            let (page, more) = s.hotline_case_page(&f, 7, cursor.as_ref()).unwrap();
+            walked.extend(page.iter().map(|c| c.id.clone()));
+            pages.push(page.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
+            if !more {
+                break;
+            }
+            cursor = Some(CaseCursor::next_to(page.last().unwrap(), true));
+        }
+        assert_eq!(walked, all, "{}: forward, page by page", db.name);
+        // Back from the last page, each page is the one seen before it.
+        let mut first_of = pages.last().unwrap()[0].clone();
+        for want in pages.iter().rev().skip(1) {
+            let c = s.hotline_case(&first_of).unwrap().unwrap();
+            let (page, _) = s
+                .hotline_case_page(&f, 7, Some(&CaseCursor::next_to(&c, false)))
+                .unwrap();
+            let ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
+            assert_eq!(&ids, want, "{}: backward", db.name);
+            first_of = ids[0].clone();
+        }
+        assert_eq!(s.hotline_case_count(&f, 100).unwrap(), 100, "capped");
+        assert_eq!(s.hotline_case_count(&f, 10_000).unwrap(), 300);
+    }
 }

@@ -69,6 +69,21 @@ pub fn import(
     Ok(s.hotline_import(cases, source, cfg, &actor.id, progress)?)
 }
 
+/// Imports cases that are checked as they stream in (the office): `verdict`, asked once the
+/// cases end, says whether the whole file was good; if not, nothing is imported.
+pub fn import_checked(
+    s: &mut Store,
+    actor: &Actor,
+    cases: &mut dyn Iterator<Item = Case>,
+    source: &str,
+    cfg: &HotlineConfig,
+    progress: &mut dyn FnMut(usize),
+    verdict: &mut dyn FnMut() -> std::result::Result<(), String>,
+) -> Result<CaseImport> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_import_checked(cases, source, cfg, &actor.id, progress, verdict)?)
+}
+
 /// Generates cases on a second thread while the store writes, so both cores work (the
 /// office).
 pub fn generate_into(

@@ -42,7 +42,7 @@ pub fn requests(
 ) -> Result<Vec<(Case, RequestDetails)>> {
     require(actor, Act::ReadOpen311)?;
     let found = if codes.is_empty() {
-        s.hotline_cases(f, MAX_REQUESTS, 0)?.0
+        s.hotline_case_page(f, MAX_REQUESTS, None)?.0
     } else {
         let mut all = Vec::new();
         for code in codes {
@@ -50,7 +50,7 @@ pub fn requests(
                 category: Some(code.clone()),
                 ..f.clone()
             };
-            all.extend(s.hotline_cases(&one, MAX_REQUESTS, 0)?.0);
+            all.extend(s.hotline_case_page(&one, MAX_REQUESTS, None)?.0);
         }
         all.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.id.cmp(&b.id)));
         all.dedup_by(|a, b| a.id == b.id);

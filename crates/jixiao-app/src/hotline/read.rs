@@ -13,7 +13,7 @@ use jixiao_hotline::catalogue::{path as category_path, Category};
 use jixiao_hotline::geography::{Geography, Level};
 use jixiao_hotline::rollup::{assess, rank, Assessment, Counters, Ranked};
 use jixiao_hotline::{Case, HotlineConfig};
-use jixiao_store::hotline::CaseFilter;
+use jixiao_store::hotline::{CaseCursor, CaseFilter};
 use jixiao_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -160,7 +160,21 @@ pub struct ClusterRow {
     pub category: String,
     pub place: String,
     pub count: usize,
-    pub cases: Vec<String>,
+    /// The case list of this category, grid cell and month.
+    pub cases_link: String,
+}
+
+/// A value for a link's query string (percent-encoded, so any id is safe in it).
+pub fn query_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -347,32 +361,25 @@ pub fn dashboard(
             n,
         })
         .collect();
-    // Repeat complaints of the month, for one district (a city month is too many cases to pair).
+    // Repeat complaints of the month in one district: a category's cases about one grid cell,
+    // from the place counts kept with the cases (never the month's cases themselves).
     let clusters = match d {
-        Some(d) => {
-            let f = CaseFilter {
-                month: Some(month.clone()),
-                district: Some(d.to_string()),
-                category: category.clone(),
-                ..Default::default()
-            };
-            let cases = s.hotline_cases(&f, 20_000, 0)?.0;
-            let refs: Vec<&Case> = cases.iter().collect();
-            jixiao_hotline::cluster::repeat_clusters(
-                &refs,
-                rules.repeat_window_days,
-                rules.repeat_radius_m,
-            )
+        Some(d) => s
+            .hotline_repeat_places(&month, d, category.as_deref(), 10)?
             .into_iter()
-            .take(10)
-            .map(|c| ClusterRow {
-                category: category_path(&catalogue, &c.category),
-                place: name_of(&geo, &c.place),
-                count: c.case_ids.len(),
-                cases: c.case_ids.into_iter().take(5).collect(),
+            .map(|(grid, code, count)| ClusterRow {
+                category: category_path(&catalogue, &code),
+                place: name_of(&geo, &grid),
+                count: count as usize,
+                cases_link: format!(
+                    "/hotline/cases?month={}&district={}&grid={}&category={}",
+                    query_value(&month),
+                    query_value(d),
+                    query_value(&grid),
+                    query_value(&code)
+                ),
             })
-            .collect()
-        }
+            .collect(),
         None => Vec::new(),
     };
     Ok(Dashboard {
@@ -430,10 +437,15 @@ pub struct CaseQuery {
     pub month: Option<String>,
     pub district: Option<String>,
     pub unit: Option<String>,
+    pub grid: Option<String>,
     pub category: Option<String>,
     pub stage: Option<String>,
     pub overdue: bool,
-    /// From 1.
+    /// Cases older than this (`after`) or newer (`before`), as a link of the list gives it:
+    /// `RECEIVED~ID`. None: the newest page.
+    pub after: Option<String>,
+    pub before: Option<String>,
+    /// The number of the page asked for, from 1 (shown; the cursor finds the cases).
     pub page: usize,
 }
 
@@ -441,18 +453,56 @@ pub struct CaseQuery {
 #[derive(Debug, Serialize)]
 pub struct CasePage {
     pub cases: Vec<CaseRow>,
+    /// How many cases match, counted up to [`COUNT_CAP`].
     pub total: i64,
+    /// More cases match than were counted.
+    pub total_capped: bool,
     pub page: usize,
-    pub pages: usize,
+    /// Pages, when all were counted.
+    pub pages: Option<usize>,
+    /// Cursors of the next (older) and previous (newer) pages.
+    pub next: Option<String>,
+    pub prev: Option<String>,
 }
 
 /// Cases per page of the list.
 pub const PAGE: usize = 50;
 
-/// The last page a list may be asked for (5,000,000 cases in).
+/// Matching cases are counted up to this many.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The last page number a list may show.
 pub const MAX_PAGE: usize = 100_000;
 
-/// The case list, for those who may see the city's or the district's hotline.
+fn cursor_of(text: &str, older: bool) -> Result<CaseCursor> {
+    let bad = || {
+        AppError::Invalid(format!(
+            "`{}` is not a place in the case list (a link of the list gives one)",
+            text.chars().take(80).collect::<String>()
+        ))
+    };
+    let (received, id) = text.split_once('~').ok_or_else(bad)?;
+    let at = DateTime::parse_from_rfc3339(received).map_err(|_| bad())?;
+    if id.is_empty() || id.chars().count() > 200 {
+        return Err(bad());
+    }
+    Ok(CaseCursor::next_to(
+        &Case::received(
+            id.to_string(),
+            jixiao_hotline::Channel::Phone,
+            at.with_timezone(&Utc),
+            String::new(),
+        ),
+        older,
+    ))
+}
+
+fn cursor_text(c: &CaseCursor) -> String {
+    format!("{}~{}", c.received_at, c.id)
+}
+
+/// The case list, for those who may see the city's or the district's hotline. Pages are found
+/// by keyset (`after` / `before` a case), so page 40,000 costs what page 1 does.
 pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -> Result<CasePage> {
     let district = district_for(actor, q.district.as_deref());
     require(actor, Act::ViewHotline(district.as_deref()))?;
@@ -462,27 +512,77 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
             q.page
         )));
     }
-    let page = q.page;
+    let cursor = match (&q.after, &q.before) {
+        (Some(a), None) => Some(cursor_of(a, true)?),
+        (None, Some(b)) => Some(cursor_of(b, false)?),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(AppError::Invalid(
+                "a page is either after a case or before one, not both".into(),
+            ))
+        }
+    };
+    // A month is a range of received times (in the rules' time zone), so the list seeks in the
+    // received-time index instead of gathering and sorting the month's cases.
+    let bounds = match &q.month {
+        Some(m) => Some(
+            settings
+                .hotline
+                .month_bounds(m)
+                .ok_or_else(|| AppError::Invalid(format!("`{m}` is not a month (YYYY-MM)")))?,
+        ),
+        None => None,
+    };
     let f = CaseFilter {
-        month: q.month.clone(),
+        month: None,
         district,
         unit: q.unit.clone(),
+        grid: q.grid.clone(),
         category: q.category.clone(),
         stage: q.stage.clone(),
         overdue_at: q.overdue.then(|| end_of(settings.today())),
+        received_from: bounds.map(|b| b.0),
+        received_to: bounds.map(|b| b.1),
         ..Default::default()
     };
     let geo = s.hotline_geography()?;
     let catalogue = s.hotline_categories()?;
-    let (cases, total) = s.hotline_cases(&f, PAGE, (page - 1) * PAGE)?;
+    let (cases, more) = s.hotline_case_page(&f, PAGE, cursor.as_ref())?;
+    let counted = s.hotline_case_count(&f, COUNT_CAP + 1)?;
+    let total_capped = counted > COUNT_CAP;
+    let total = counted.min(COUNT_CAP);
+    let older = cursor.as_ref().is_none_or(|c| c.older);
+    // Travelling towards older cases, more means a next page and a cursor means a previous
+    // one; travelling back, the other way round.
+    let (has_next, has_prev) = if older {
+        (more, cursor.is_some())
+    } else {
+        (true, more)
+    };
+    let page = q.page;
     Ok(CasePage {
+        next: has_next
+            .then(|| {
+                cases
+                    .last()
+                    .map(|c| cursor_text(&CaseCursor::next_to(c, true)))
+            })
+            .flatten(),
+        prev: (has_prev && page > 1)
+            .then(|| {
+                cases
+                    .first()
+                    .map(|c| cursor_text(&CaseCursor::next_to(c, false)))
+            })
+            .flatten(),
         cases: cases
             .iter()
             .map(|c| case_row(c, &geo, &catalogue, settings.hotline.timezone))
             .collect(),
         total,
+        total_capped,
         page,
-        pages: (total as usize).max(1).div_ceil(PAGE),
+        pages: (!total_capped).then(|| (total as usize).max(1).div_ceil(PAGE)),
     })
 }
 

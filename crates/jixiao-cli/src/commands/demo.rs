@@ -11,15 +11,28 @@ use std::time::Instant;
 
 pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<ExitCode> {
     let started = Instant::now();
-    let (url, count, mut store) = match database.filter(|u| u.starts_with("postgres")) {
-        // A PostgreSQL demo is built in PostgreSQL (a deployment with several instances).
-        Some(url) => {
+    let (url, count, mut store) = match (database, &args.data_dir) {
+        (Some(url), Some(dir)) => anyhow::bail!(
+            "the demo was asked to build in --database {url} and in --data-dir {}: give one of them",
+            dir.display()
+        ),
+        // A demo asked for in a database is built there: PostgreSQL (a deployment with several
+        // instances) or a SQLite file. Loading it again changes nothing.
+        (Some(url), None) => {
+            if !url.starts_with("postgres") {
+                let file = std::path::Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+                if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| anyhow::anyhow!("creating {}: {e}", parent.display()))?;
+                }
+            }
             let mut store = open(url)?;
-            let count = jixiao_demo::load(&mut store, &actor.id)?;
+            let count = jixiao_demo::load_sized(&mut store, &actor.id, args.units)?;
             (url.to_string(), count, store)
         }
-        None => {
-            let (url, count) = jixiao_demo::build(&args.data_dir, &actor.id)?;
+        (None, dir) => {
+            let dir = dir.clone().unwrap_or_else(|| "demo-data".into());
+            let (url, count) = jixiao_demo::build_sized(&dir, &actor.id, args.units)?;
             let store = open(&url)?;
             (url, count, store)
         }

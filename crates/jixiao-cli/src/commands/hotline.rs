@@ -68,6 +68,25 @@ pub fn ranking_table(store: &mut Store, ranked: &[Ranked]) -> Result<String> {
     ))
 }
 
+/// Counts the bytes read through it, for a progress bar over a file of known size.
+struct Counted<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Imports a hotline export in one pass: a reader thread checks each row and hands the good
+/// cases to the store, which writes them in one transaction; if any row is wrong, the reader
+/// stops handing cases on, goes on collecting problems (at most 50), and the transaction is
+/// rolled back, so nothing is imported.
 fn import_file(
     store: &mut Store,
     file: &Path,
@@ -75,60 +94,91 @@ fn import_file(
     cfg: &HotlineConfig,
     actor: &Actor,
 ) -> Result<ExitCode> {
+    use std::sync::atomic::{AtomicU64, Ordering};
     let name = file.display().to_string();
     let is_xlsx = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("reading {name}"))?
+        .len();
+    let bytes_read = std::sync::Arc::new(AtomicU64::new(0));
     let read =
         |each: &mut dyn FnMut(jixiao_hotline::Case)| -> Result<Result<usize, Vec<RowError>>> {
             Ok(if is_xlsx {
                 let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+                bytes_read.store(size, Ordering::Relaxed);
                 read_xlsx(&bytes, &name, mapping, cfg, 50, each).map(|r| r.rows)
             } else {
                 let f = std::fs::File::open(file).with_context(|| format!("reading {name}"))?;
-                read_csv(std::io::BufReader::new(f), &name, mapping, cfg, 50, each).map(|r| r.rows)
+                let counted = Counted {
+                    inner: f,
+                    read: bytes_read.clone(),
+                };
+                read_csv(
+                    std::io::BufReader::with_capacity(1 << 20, counted),
+                    &name,
+                    mapping,
+                    cfg,
+                    50,
+                    each,
+                )
+                .map(|r| r.rows)
             })
         };
-    // Pass 1: check every row; nothing is written if any is wrong.
-    let rows = match read(&mut |_| {})? {
-        Ok(n) => n,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!(
-                "未导入 nothing imported: {} problem(s) shown{}",
-                errors.len(),
-                if errors.len() >= 50 {
-                    " (the first 50)"
-                } else {
-                    ""
-                }
-            );
-            return Ok(ExitCode::from(2));
-        }
-    };
-    // Pass 2: import in one transaction, streaming.
-    let bar = progress(rows as u64, "导入工单 importing cases");
+    let bar = progress(size, "导入工单 importing cases (bytes)");
     let (tx, rx) = std::sync::mpsc::sync_channel::<jixiao_hotline::Case>(10_000);
-    let outcome = std::thread::scope(|scope| -> Result<_> {
+    let mut problems: Option<Vec<RowError>> = None;
+    let outcome = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             read(&mut |c| {
                 let _ = tx.send(c);
             })
         });
+        let mut reader = Some(reader);
+        let mut verdict = || -> std::result::Result<(), String> {
+            let outcome = reader
+                .take()
+                .ok_or("the file was judged twice")?
+                .join()
+                .map_err(|_| "the reader stopped".to_string())?
+                .map_err(|e| format!("{e:#}"))?;
+            match outcome {
+                Ok(_) => Ok(()),
+                Err(errors) => {
+                    problems = Some(errors);
+                    Err(format!("{name} has problems; nothing was imported"))
+                }
+            }
+        };
         let mut it = rx.into_iter();
-        let out = jixiao_app::hotline::import(store, actor, &mut it, &name, cfg, &mut |n| {
-            bar.set_position(n as u64)
-        });
-        drop(it);
-        reader
-            .join()
-            .map_err(|_| anyhow!("the reader stopped"))??
-            .map_err(|_| anyhow!("{name} changed while it was imported"))?;
-        Ok(out?)
-    })?;
+        jixiao_app::hotline::import_checked(
+            store,
+            actor,
+            &mut it,
+            &name,
+            cfg,
+            &mut |_| bar.set_position(bytes_read.load(Ordering::Relaxed)),
+            &mut verdict,
+        )
+    });
     bar.finish_and_clear();
+    if let Some(errors) = problems {
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        eprintln!(
+            "未导入 nothing imported: {} problem(s) shown{}",
+            errors.len(),
+            if errors.len() >= 50 {
+                " (the first 50)"
+            } else {
+                ""
+            }
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let outcome = outcome?;
     println!(
         "{} ({}): {} inserted, {} updated, {} unchanged",
         name, mapping.name, outcome.inserted, outcome.updated, outcome.unchanged

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::routing::{get, post};
 use axum::Form;
-use jixiao_app::hotline::read::{CaseDetail, CaseQuery, DashboardQuery};
+use jixiao_app::hotline::read::{query_value, CaseDetail, CaseQuery, DashboardQuery};
 use jixiao_app::policy::{allows, Act};
 use jixiao_hotline::rollup::Assessment;
 use serde::Deserialize;
@@ -111,9 +111,12 @@ async fn case_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         month: ctx.q("month"),
         district: ctx.q("district"),
         unit: ctx.q("unit"),
+        grid: ctx.q("grid"),
         category: ctx.q("category"),
         stage: ctx.q("stage"),
         overdue: ctx.q("overdue").is_some(),
+        after: ctx.q("after"),
+        before: ctx.q("before"),
         // Anything that is not a page number asks for a page that does not exist.
         page: ctx.q("page").map_or(1, |p| p.parse().unwrap_or(0)),
     };
@@ -122,24 +125,40 @@ async fn case_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             jixiao_app::hotline::read::cases(s, settings, actor, &q)
         })
         .await?;
-    let keep: Vec<(String, String)> = ["month", "unit", "category", "stage", "overdue", "district"]
-        .iter()
-        .filter_map(|k| ctx.q(k).map(|v| (k.to_string(), v)))
-        .collect();
-    let link = |p: usize| {
-        let mut parts: Vec<String> = keep.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        parts.push(format!("page={p}"));
+    let keep: Vec<(String, String)> = [
+        "month", "unit", "grid", "category", "stage", "overdue", "district",
+    ]
+    .iter()
+    .filter_map(|k| ctx.q(k).map(|v| (k.to_string(), v)))
+    .collect();
+    let link = |page: usize, cursor: (&str, &str)| {
+        let mut parts: Vec<String> = keep
+            .iter()
+            .map(|(k, v)| format!("{k}={}", query_value(v)))
+            .collect();
+        parts.push(format!("{}={}", cursor.0, query_value(cursor.1)));
+        parts.push(format!("page={page}"));
         format!("/hotline/cases?{}", parts.join("&"))
     };
-    let (page, pages) = (list.page, list.pages);
+    let page = list.page;
+    let total = if list.total_capped {
+        format!("{}+", list.total)
+    } else {
+        list.total.to_string()
+    };
+    let pages = list
+        .pages
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "…".into());
     Ok(render(
         &state,
         &ctx,
         "hotline_cases.html",
         crate::i18n::text(ctx.english, "hotline_cases"),
         json!({
-            "cases": list.cases, "total": list.total, "page": page, "pages": pages,
-            "prev": (page > 1).then(|| link(page - 1)), "next": (page < pages).then(|| link(page + 1)),
+            "cases": list.cases, "total": total, "page": page, "pages": pages,
+            "prev": list.prev.as_deref().map(|c| link(page.saturating_sub(1).max(1), ("before", c))),
+            "next": list.next.as_deref().map(|c| link(page + 1, ("after", c))),
             "filters": keep.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
             "stages": jixiao_hotline::Stage::ALL.iter().map(|s| json!({ "id": s.as_str(), "name": s.label_zh() })).collect::<Vec<_>>(),
             "month": ctx.q("month").unwrap_or_default(), "category": ctx.q("category").unwrap_or_default(), "stage": ctx.q("stage").unwrap_or_default(),

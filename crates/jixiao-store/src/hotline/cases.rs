@@ -2,8 +2,8 @@
 //! record, erased after retention). Every write keeps rollups and packs in step.
 
 use super::packs::{take_seq, PackChanges};
-use super::rollups::{add_contribution, Deltas};
-use super::rows::{case_from_row, placeholders, stored_row, t, time, CASE_COLUMNS, CHUNK};
+use super::rollups::{add_contribution, add_place, Deltas, PlaceDeltas};
+use super::rows::{case_from_row, stored_row, t, time, CASE_COLUMNS, CHUNK};
 use crate::conn::{Dialect, Val};
 use crate::{now, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -11,6 +11,18 @@ use jixiao_hotline::case::apply;
 use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::{Case, Event, HotlineConfig};
 use std::collections::HashMap;
+
+/// The columns an imported case is written with: its own and its seal.
+const SEALED_INSERT: [&str; CASE_COLUMNS.len() + 1] = {
+    let mut out = [""; CASE_COLUMNS.len() + 1];
+    let mut i = 0;
+    while i < CASE_COLUMNS.len() {
+        out[i] = CASE_COLUMNS[i];
+        i += 1;
+    }
+    out[CASE_COLUMNS.len()] = "seal";
+    out
+};
 
 /// The result of an import: cases inserted, updated, unchanged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,12 +32,38 @@ pub struct CaseImport {
     pub unchanged: usize,
 }
 
+/// Where a page of the case list starts: next to the case received at `received_at` with id
+/// `id`, towards older cases (`older`) or newer ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub received_at: String,
+    pub id: String,
+    pub older: bool,
+}
+
+impl CaseCursor {
+    /// The cursor of the page after the one `last` ended (older cases) or before the one
+    /// `first` began (newer cases).
+    pub fn next_to(case: &Case, older: bool) -> CaseCursor {
+        CaseCursor {
+            received_at: time(Some(case.received))
+                .as_text()
+                .unwrap_or_default()
+                .to_string(),
+            id: case.id.clone(),
+            older,
+        }
+    }
+}
+
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub month: Option<String>,
     pub unit: Option<String>,
     pub district: Option<String>,
+    /// One grid cell (网格).
+    pub grid: Option<String>,
     pub category: Option<String>,
     pub stage: Option<String>,
     /// Open and past the completion deadline at this instant.
@@ -78,7 +116,27 @@ impl Store {
         actor: &str,
         progress: &mut dyn FnMut(usize),
     ) -> Result<CaseImport> {
-        self.tx(|s| s.import_cases(cases, source, config, actor, progress))
+        self.hotline_import_checked(cases, source, config, actor, progress, &mut || Ok(()))
+    }
+
+    /// [`Store::hotline_import`] of cases that are checked while they stream in: once `cases`
+    /// ends, `verdict` says whether the whole source was good; if it was not, the transaction
+    /// is rolled back and nothing of the import remains. A file is then read once, not checked
+    /// in a first pass and written in a second.
+    pub fn hotline_import_checked(
+        &mut self,
+        cases: &mut dyn Iterator<Item = Case>,
+        source: &str,
+        config: &HotlineConfig,
+        actor: &str,
+        progress: &mut dyn FnMut(usize),
+        verdict: &mut dyn FnMut() -> std::result::Result<(), String>,
+    ) -> Result<CaseImport> {
+        self.tx(|s| {
+            let outcome = s.import_cases(cases, source, config, actor, progress)?;
+            verdict().map_err(StoreError::Invalid)?;
+            Ok(outcome)
+        })
     }
 
     /// A request submitted through Open311 and what came with it, in one transaction.
@@ -156,6 +214,7 @@ impl Store {
             let s = self;
             let mut outcome = CaseImport::default();
             let mut deltas = Deltas::new();
+            let mut places = PlaceDeltas::new();
             let mut done = 0;
             let mut next_seq = s.next_seq()?;
             loop {
@@ -174,6 +233,8 @@ impl Store {
                         Some((old, seq)) => {
                             add_contribution(&mut deltas, old, -1, config, &districts);
                             add_contribution(&mut deltas, c, 1, config, &districts);
+                            add_place(&mut places, old, -1, config, &districts);
+                            add_place(&mut places, c, 1, config, &districts);
                             let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
                             let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
                             let seal = sealed(&row);
@@ -183,32 +244,27 @@ impl Store {
                         }
                         None => {
                             add_contribution(&mut deltas, c, 1, config, &districts);
+                            add_place(&mut places, c, 1, config, &districts);
                             fresh.push((c, take_seq(&mut next_seq)));
                         }
                     }
                 }
-                for chunk in fresh.chunks(CHUNK) {
-                    let sql = format!(
-                        "INSERT INTO hotline_cases ({}, seal) VALUES {}",
-                        CASE_COLUMNS.join(", "),
-                        placeholders(chunk.len(), CASE_COLUMNS.len() + 1)
-                    );
-                    let mut params = Vec::with_capacity(chunk.len() * (CASE_COLUMNS.len() + 1));
-                    for &(c, seq) in chunk {
-                        let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
-                        let seal = sealed(&row);
-                        params.extend(row);
-                        params.push(Val::text(seal));
-                        s.put_facts(&mut packs, seq, facts)?;
-                    }
-                    s.conn.exec(&sql, &params)?;
+                let mut rows = Vec::with_capacity(fresh.len());
+                for &(c, seq) in &fresh {
+                    let (mut row, facts) = stored_row(c, config, &districts, source, &at, seq);
+                    let seal = sealed(&row);
+                    row.push(Val::text(seal));
+                    rows.push(row);
+                    s.put_facts(&mut packs, seq, facts)?;
                 }
+                s.conn.insert_rows("hotline_cases", &SEALED_INSERT, &rows)?;
                 s.write_packs(&packs)?;
                 outcome.inserted += fresh.len();
                 done += batch.len();
                 progress(done);
             }
             s.add_rollups(&deltas)?;
+            s.add_places(&places)?;
             if outcome.inserted + outcome.updated > 0 {
                 s.audit_append(
                     &at,
@@ -269,6 +325,10 @@ impl Store {
             let mut deltas = Deltas::new();
             add_contribution(&mut deltas, &old, -1, config, &districts);
             add_contribution(&mut deltas, &new, 1, config, &districts);
+            let mut places = PlaceDeltas::new();
+            add_place(&mut places, &old, -1, config, &districts);
+            add_place(&mut places, &new, 1, config, &districts);
+            s.add_places(&places)?;
             let seq = match seq {
                 Some(q) => q,
                 None => s.next_seq()?,
@@ -298,13 +358,8 @@ impl Store {
         })
     }
 
-    /// A page of cases, newest first, and how many match.
-    pub fn hotline_cases(
-        &mut self,
-        f: &CaseFilter,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(Vec<Case>, i64)> {
+    /// The WHERE clause of a case filter and its parameters.
+    fn case_filter_sql(f: &CaseFilter) -> (String, Vec<Val>) {
         let mut cond: Vec<String> = Vec::new();
         let mut params: Vec<Val> = Vec::new();
         fn add(cond: &mut Vec<String>, params: &mut Vec<Val>, c: &str, v: Val) {
@@ -319,6 +374,9 @@ impl Store {
         }
         if let Some(d) = &f.district {
             add(&mut cond, &mut params, "district = ?", t(d));
+        }
+        if let Some(g) = &f.grid {
+            add(&mut cond, &mut params, "grid = ?", t(g));
         }
         if let Some(c) = f.category.as_ref().filter(|c| !c.is_empty()) {
             add(
@@ -363,6 +421,17 @@ impl Store {
         } else {
             format!(" WHERE {}", cond.join(" AND "))
         };
+        (wh, params)
+    }
+
+    /// A page of cases, newest first, and how many match.
+    pub fn hotline_cases(
+        &mut self,
+        f: &CaseFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<Case>, i64)> {
+        let (wh, params) = Self::case_filter_sql(f);
         let total = self
             .conn
             .query(&format!("SELECT COUNT(*) FROM hotline_cases{wh}"), &params)?
@@ -382,6 +451,72 @@ impl Store {
             .filter_map(case_from_row)
             .collect();
         Ok((cases, total))
+    }
+
+    /// How many cases match, counted up to `cap` (a list says "10,000+" rather than walk
+    /// millions of rows to count them).
+    pub fn hotline_case_count(&mut self, f: &CaseFilter, cap: i64) -> Result<i64> {
+        let (wh, params) = Self::case_filter_sql(f);
+        Ok(self
+            .conn
+            .query(
+                &format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM hotline_cases{wh} LIMIT {}) AS capped",
+                    cap.max(0)
+                ),
+                &params,
+            )?
+            .first()
+            .and_then(|r| r[0].as_int())
+            .unwrap_or(0))
+    }
+
+    /// A page of cases next to `cursor` (keyset paging: however deep the page, the database
+    /// seeks to it instead of skipping the cases before it), newest first, with whether more
+    /// follow in the direction of travel. No cursor: the first page.
+    pub fn hotline_case_page(
+        &mut self,
+        f: &CaseFilter,
+        limit: usize,
+        cursor: Option<&CaseCursor>,
+    ) -> Result<(Vec<Case>, bool)> {
+        let (mut wh, mut params) = Self::case_filter_sql(f);
+        let limit = limit.clamp(1, 1000);
+        let mut order = "received_at DESC, id";
+        if let Some(c) = cursor {
+            params.push(t(&c.received_at));
+            let r = params.len();
+            params.push(t(&c.id));
+            let i = params.len();
+            let seek = if c.older {
+                format!("(received_at < ${r} OR (received_at = ${r} AND id > ${i}))")
+            } else {
+                order = "received_at, id DESC";
+                format!("(received_at > ${r} OR (received_at = ${r} AND id < ${i}))")
+            };
+            wh = if wh.is_empty() {
+                format!(" WHERE {seek}")
+            } else {
+                format!("{wh} AND {seek}")
+            };
+        }
+        let sql = format!(
+            "SELECT {} FROM hotline_cases{wh} ORDER BY {order} LIMIT {}",
+            CASE_COLUMNS.join(", "),
+            limit + 1
+        );
+        let mut cases: Vec<Case> = self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .filter_map(case_from_row)
+            .collect();
+        let more = cases.len() > limit;
+        cases.truncate(limit);
+        if cursor.is_some_and(|c| !c.older) {
+            cases.reverse();
+        }
+        Ok((cases, more))
     }
 
     /// The requester's contact in full, recording who looked (Personal Information Protection

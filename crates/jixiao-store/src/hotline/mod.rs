@@ -16,5 +16,5 @@ mod rollups;
 mod rows;
 pub(crate) use rows::SEALED_CASE_COLUMNS;
 
-pub use cases::{CaseFilter, CaseImport};
+pub use cases::{CaseCursor, CaseFilter, CaseImport};
 pub use rollups::UnitCounters;

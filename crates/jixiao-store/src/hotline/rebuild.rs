@@ -188,6 +188,7 @@ impl Store {
                 reopened = sum("reopened > 0"),
             );
             s.conn.exec(&sql, &[])?;
+            s.recount_places()?;
             let n = s
                 .conn
                 .query("SELECT COUNT(*) FROM hotline_cases", &[])?

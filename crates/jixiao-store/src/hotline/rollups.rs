@@ -41,7 +41,123 @@ pub(crate) fn add_contribution(
     }
 }
 
+/// Cases added to (positive) or taken from each month × district × grid × category.
+pub(crate) type PlaceDeltas = HashMap<(String, String, String, String), i64>;
+
+/// Adds (`sign` 1) or takes away (-1) `case` from its place's count: its month by the rules,
+/// its district by the geography; nothing for a case without a district or a grid cell.
+pub(crate) fn add_place(
+    deltas: &mut PlaceDeltas,
+    case: &Case,
+    sign: i64,
+    config: &HotlineConfig,
+    districts: &HashMap<String, String>,
+) {
+    let district = case.unit.as_ref().and_then(|u| districts.get(u));
+    if let (Some(district), Some(grid)) = (district, case.grid.as_ref()) {
+        *deltas
+            .entry((
+                config.month_of(case.received),
+                district.clone(),
+                grid.clone(),
+                case.category.clone(),
+            ))
+            .or_default() += sign;
+    }
+}
+
 impl Store {
+    /// Rows per upsert: one on SQLite, where a statement that writes several rows inside a
+    /// transaction keeps a statement journal (single-row statements are prepared once and
+    /// need none); a few hundred on PostgreSQL, where round trips cost more.
+    fn upsert_chunk(&self) -> usize {
+        if self.is_postgres() {
+            CHUNK
+        } else {
+            1
+        }
+    }
+
+    /// Adds place deltas to the stored counts; a count that falls to zero is removed.
+    pub(crate) fn add_places(&mut self, deltas: &PlaceDeltas) -> Result<()> {
+        let mut rows: Vec<_> = deltas.iter().filter(|(_, n)| **n != 0).collect();
+        // In key order, the upserts walk the primary key's B-tree once.
+        rows.sort_unstable();
+        for chunk in rows.chunks(self.upsert_chunk()) {
+            let sql = format!(
+                "INSERT INTO hotline_place_rollups (month, district, grid, category, cases) VALUES {} \
+                 ON CONFLICT (month, district, grid, category) DO UPDATE SET cases = hotline_place_rollups.cases + excluded.cases",
+                placeholders(chunk.len(), 5)
+            );
+            let mut params = Vec::with_capacity(chunk.len() * 5);
+            for ((month, district, grid, category), n) in chunk {
+                params.extend([
+                    t(month),
+                    t(district),
+                    t(grid),
+                    t(category),
+                    Val::Int(Some(**n)),
+                ]);
+            }
+            self.conn.exec(&sql, &params)?;
+        }
+        for ((month, district, grid, category), _) in rows.iter().filter(|(_, n)| **n < 0) {
+            self.conn.exec(
+                "DELETE FROM hotline_place_rollups WHERE month = $1 AND district = $2 AND grid = $3 AND category = $4 AND cases <= 0",
+                &[t(month), t(district), t(grid), t(category)],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The place counts again from the stored cases (a rebuild from the case rows).
+    pub(crate) fn recount_places(&mut self) -> Result<()> {
+        self.conn.exec("DELETE FROM hotline_place_rollups", &[])?;
+        self.conn.exec(
+            "INSERT INTO hotline_place_rollups (month, district, grid, category, cases) \
+             SELECT month, district, grid, category, COUNT(*) FROM hotline_cases \
+             WHERE district IS NOT NULL AND grid IS NOT NULL GROUP BY month, district, grid, category",
+            &[],
+        )?;
+        Ok(())
+    }
+
+    /// Places of `district` with at least two cases of one category in `month` (repeat
+    /// complaints about one grid cell), most first: (grid, category, cases). `category`: a
+    /// code prefix.
+    pub fn hotline_repeat_places(
+        &mut self,
+        month: &str,
+        district: &str,
+        category: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let mut params = vec![t(month), t(district)];
+        let mut sql = "SELECT grid, category, cases FROM hotline_place_rollups \
+                       WHERE month = $1 AND district = $2 AND cases >= 2"
+            .to_string();
+        if let Some(c) = category.filter(|c| !c.is_empty()) {
+            params.push(t(&format!("{c}%")));
+            sql.push_str(" AND category LIKE $3");
+        }
+        sql.push_str(&format!(
+            " ORDER BY cases DESC, grid, category LIMIT {}",
+            limit.min(1000)
+        ));
+        Ok(self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_text().unwrap_or_default().to_string(),
+                    r[1].as_text().unwrap_or_default().to_string(),
+                    r[2].as_int().unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+
     pub(crate) fn add_rollups(&mut self, deltas: &Deltas) -> Result<()> {
         let rows: Vec<RollupRow> = deltas
             .iter()
@@ -76,7 +192,8 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        for chunk in list.chunks(if add { CHUNK } else { 1000 }) {
+        let chunk = if add { self.upsert_chunk() } else { 1000 };
+        for chunk in list.chunks(chunk) {
             let sql = format!(
                 "INSERT INTO hotline_rollups (unit, month, category, district, {}) VALUES {}{}",
                 cols.join(", "),
@@ -174,8 +291,8 @@ impl Store {
             .conn
             .query(
                 &format!(
-                    "SELECT grid, COUNT(*) FROM hotline_cases WHERE month = $1 AND district = $2 AND grid IS NOT NULL \
-                     GROUP BY grid ORDER BY COUNT(*) DESC, grid LIMIT {}",
+                    "SELECT grid, CAST(SUM(cases) AS BIGINT) AS n FROM hotline_place_rollups WHERE month = $1 AND district = $2 \
+                     GROUP BY grid ORDER BY n DESC, grid LIMIT {}",
                     limit.min(1000)
                 ),
                 &[t(month), t(district)],

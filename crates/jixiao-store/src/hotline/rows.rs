@@ -61,8 +61,33 @@ pub(crate) fn ot(s: Option<&str>) -> Val {
     Val::Text(s.map(str::to_string))
 }
 
+/// An instant as stored: `YYYY-MM-DDTHH:MM:SSZ` (what `to_rfc3339_opts(Secs, true)` writes for
+/// years 0–9999, without its formatting machinery: an import writes ten per case).
 pub(crate) fn time(d: Option<DateTime<Utc>>) -> Val {
-    Val::Text(d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+    Val::Text(d.map(utc_text))
+}
+
+fn utc_text(d: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        return d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    }
+    let mut b = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, v: u32, digits: usize| {
+        let mut v = v;
+        for i in (0..digits).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year as u32, 4);
+    put(5, d.month(), 2);
+    put(8, d.day(), 2);
+    put(11, d.hour(), 2);
+    put(14, d.minute(), 2);
+    put(17, d.second(), 2);
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 fn parse_time(v: &Val) -> Option<DateTime<Utc>> {
@@ -246,5 +271,29 @@ impl Store {
             &params,
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn stored_times_are_what_rfc3339_writes() {
+        for (y, mo, d, h, mi, s) in [
+            (2020, 1, 1, 0, 0, 0),
+            (2020, 12, 31, 23, 59, 59),
+            (1999, 2, 28, 7, 5, 9),
+            (9999, 6, 15, 12, 0, 1),
+        ] {
+            let t = Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+            assert_eq!(
+                super::utc_text(t),
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+        }
+        let t = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()
+            + chrono::Duration::milliseconds(1500);
+        assert_eq!(super::utc_text(t), "2020-01-01T00:00:01Z", "whole seconds");
     }
 }
