@@ -57,7 +57,14 @@ pub(crate) fn scored_unchecked(
         periods,
         content,
     };
-    Ok((Scored { fw, inputs, card }, record))
+    Ok((
+        Scored {
+            fw: fw.into(),
+            inputs: inputs.into(),
+            card: card.into(),
+        },
+        record,
+    ))
 }
 
 /// Scores a cycle at `cut` and keeps the run (the office); returns the scores and the run's
@@ -202,6 +209,62 @@ pub fn diff(s: &mut Store, actor: &Actor, a: i64, b: i64) -> Result<RunDiff> {
     })
 }
 
+/// Every unit's total, rank and grade after each period with approved values: the cycle scored
+/// once per period (counting the periods up to it), kept while the cycle's data version holds.
+struct PeriodCards {
+    /// (period id, period name, by unit index: (total, rank, grade)).
+    periods: Vec<(String, String, Vec<Standing>)>,
+    units: Vec<String>,
+}
+
+/// A unit's total, rank and grade.
+type Standing = (f64, Option<u32>, Option<String>);
+
+static PERIOD_CARDS: crate::cache::Versioned<PeriodCards> = crate::cache::Versioned::new();
+
+fn period_cards(s: &mut Store, id: &str) -> Result<std::sync::Arc<PeriodCards>> {
+    PERIOD_CARDS.get(s, id, |s| {
+        let cv = crate::values::read::cycle_values(s, Some(id))?;
+        let fw = &cv.fw;
+        // One read of the values and the ledger; each period scores a subset of them.
+        let rows: Vec<jixiao_core::records::ValueRow> =
+            cv.values.iter().map(|v| v.row.clone()).collect();
+        let records = jixiao_core::records::approved_records(fw, &rows);
+        let ledger = s.ledger(id)?;
+        let mut periods = Vec::new();
+        for (i, p) in fw.cycle.periods.iter().enumerate() {
+            if !records.iter().any(|r| r.period == i) {
+                continue;
+            }
+            let upto: Vec<jixiao_core::ValueRecord> =
+                records.iter().filter(|r| r.period <= i).cloned().collect();
+            let dated: Vec<jixiao_core::records::LedgerRow> = ledger
+                .iter()
+                .filter(|l| l.date.is_none_or(|d| d <= p.end))
+                .cloned()
+                .collect();
+            let inputs = jixiao_core::Inputs::from_records(
+                fw,
+                &upto,
+                jixiao_core::records::ledger_entries(fw, &dated),
+            );
+            let card = jixiao_core::score(fw, &inputs);
+            periods.push((
+                p.id.clone(),
+                p.name.clone(),
+                card.units
+                    .iter()
+                    .map(|us| (us.total, us.rank, us.grade.clone()))
+                    .collect(),
+            ));
+        }
+        Ok(PeriodCards {
+            periods,
+            units: fw.units.iter().map(|u| u.id.clone()).collect(),
+        })
+    })
+}
+
 /// A unit's total and ranks after each period of the year (counting the periods up to it),
 /// for the periods with any approved value; for those who see its total and rank.
 pub fn unit_by_period(
@@ -215,41 +278,23 @@ pub fn unit_by_period(
     if crate::visibility::for_actor(s, actor, &id)? < crate::visibility::Visibility::TotalAndRank {
         return Ok(Vec::new());
     }
-    let fw = s.load_cycle(&id)?;
-    let u = crate::lookup::unit(&fw, unit)?;
-    // One read of the values and the ledger; each period scores a subset of them.
-    let rows: Vec<jixiao_core::records::ValueRow> =
-        s.values(&id)?.into_iter().map(|v| v.row).collect();
-    let records = jixiao_core::records::approved_records(&fw, &rows);
-    let ledger = s.ledger(&id)?;
-    let mut out = Vec::new();
-    for (i, p) in fw.cycle.periods.iter().enumerate() {
-        if !records.iter().any(|r| r.period == i) {
-            continue;
-        }
-        let upto: Vec<jixiao_core::ValueRecord> =
-            records.iter().filter(|r| r.period <= i).cloned().collect();
-        let dated: Vec<jixiao_core::records::LedgerRow> = ledger
-            .iter()
-            .filter(|l| l.date.is_none_or(|d| d <= p.end))
-            .cloned()
-            .collect();
-        let inputs = jixiao_core::Inputs::from_records(
-            &fw,
-            &upto,
-            jixiao_core::records::ledger_entries(&fw, &dated),
-        );
-        let card = jixiao_core::score(&fw, &inputs);
-        let us = &card.units[u];
-        out.push(PeriodStanding {
-            period: p.id.clone(),
-            period_name: p.name.clone(),
-            total: us.total,
-            rank: us.rank,
-            grade: us.grade.clone(),
-        });
-    }
-    Ok(out)
+    let cards = period_cards(s, &id)?;
+    let u = cards
+        .units
+        .iter()
+        .position(|x| x == unit)
+        .ok_or_else(|| crate::error::AppError::NotFound(format!("unit `{unit}`")))?;
+    Ok(cards
+        .periods
+        .iter()
+        .map(|(period, name, units)| PeriodStanding {
+            period: period.clone(),
+            period_name: name.clone(),
+            total: units[u].0,
+            rank: units[u].1,
+            grade: units[u].2.clone(),
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,60 +10,37 @@ use jixiao_core::explain::{explain, Lang};
 use jixiao_core::{Framework, Inputs, Scorecard};
 use jixiao_store::Store;
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
-/// A cycle with its inputs and scores.
+/// A cycle with its inputs and scores, shared: kept between requests, so a copy is three
+/// reference counts, not a scorecard.
 #[derive(Clone)]
 pub struct Scored {
-    pub fw: Framework,
-    pub inputs: Inputs,
-    pub card: Scorecard,
+    pub fw: Arc<Framework>,
+    pub inputs: Arc<Inputs>,
+    pub card: Arc<Scorecard>,
 }
 
-/// Scored cycles kept between requests: (database, cycle) → (data version, scores). A cycle's
-/// data version changes in the transaction of every write to its task book, values or ledger
-/// (`Store::cycle_version`), so a kept scorecard is never stale, on any instance.
-type ScoreCache =
-    std::sync::Mutex<std::collections::HashMap<(String, String), (String, std::sync::Arc<Scored>)>>;
-
-fn cache() -> &'static ScoreCache {
-    static CACHE: std::sync::OnceLock<ScoreCache> = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
-/// How many scored cycles the process keeps (each a few hundred kilobytes at city size).
-const CACHED_CYCLES: usize = 64;
+/// Scored cycles kept between requests (see [`crate::cache`]).
+static SCORED: crate::cache::Versioned<Scored> = crate::cache::Versioned::new();
 
 /// Scores cycle `cycle` (or the newest) from its approved values and ledger, or takes the
 /// scores kept for its current data version. No permission is asked here: callers ask for what
 /// they show.
 pub fn scored(s: &mut Store, cycle: Option<&str>) -> Result<Scored> {
     let id = crate::lookup::cycle_id(s, cycle)?;
-    let key = match (s.identity(), s.cycle_version(&id)?) {
-        (Some(db), Some(version)) => Some(((db, id.clone()), version)),
-        _ => None,
-    };
-    if let Some((k, version)) = &key {
-        let hit = cache().lock().ok().and_then(|c| {
-            c.get(k)
-                .filter(|(v, _)| v == version)
-                .map(|(_, s)| s.clone())
-        });
-        if let Some(hit) = hit {
-            return Ok((*hit).clone());
-        }
-    }
-    let fw = s.load_cycle(&id)?;
-    let inputs = s.inputs(&fw)?;
-    let card = jixiao_core::score(&fw, &inputs);
-    let scored = Scored { fw, inputs, card };
-    if let (Some((k, version)), Ok(mut c)) = (key, cache().lock()) {
-        if c.len() >= CACHED_CYCLES {
-            c.clear();
-        }
-        c.insert(k, (version, std::sync::Arc::new(scored.clone())));
-    }
-    Ok(scored)
+    let kept = SCORED.get(s, &id, |s| {
+        let fw = s.load_cycle(&id)?;
+        let inputs = s.inputs(&fw)?;
+        let card = jixiao_core::score(&fw, &inputs);
+        Ok(Scored {
+            fw: Arc::new(fw),
+            inputs: Arc::new(inputs),
+            card: Arc::new(card),
+        })
+    })?;
+    Ok((*kept).clone())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -416,6 +393,72 @@ mod cache_tests {
             let inputs = a.inputs(&after.fw).unwrap();
             jixiao_core::score(&after.fw, &inputs)
         };
-        assert_eq!(after.card, fresh, "identical to scoring from scratch");
+        assert_eq!(*after.card, fresh, "identical to scoring from scratch");
+    }
+
+    #[test]
+    fn kept_values_and_the_hotline_dashboard_follow_writes_made_through_another_connection() {
+        use crate::hotline::read::{dashboard, DashboardQuery};
+        use jixiao_hotline::{generate::Generator, geography::beijing, HotlineConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("h.sqlite").display());
+        let mut a = Store::open(&url).unwrap();
+        let fw = jixiao_taskbook::parse_toml(BOOK, "taskbook.toml").unwrap();
+        a.save_cycle(&fw, BOOK, "admin").unwrap();
+        a.import_values("2020", &[value("dongcheng", 10.0)], "admin", &mut |_| {})
+            .unwrap();
+        let values = |s: &mut Store| crate::values::read::cycle_values(s, Some("2020")).unwrap();
+        assert_eq!(values(&mut a).values.len(), 1);
+        let cfg = HotlineConfig::default();
+        let geo = beijing(1, 1);
+        a.hotline_save_geography(&geo, "admin").unwrap();
+        let cases: Vec<_> = Generator::new(&cfg, &geo, 400, 3, 2020).collect();
+        a.hotline_import(
+            &mut cases[..200].iter().cloned(),
+            "a",
+            &cfg,
+            "admin",
+            &mut |_| {},
+        )
+        .unwrap();
+        let settings = crate::settings::Settings::default();
+        let office = crate::actor::Actor::office("admin");
+        let q = DashboardQuery::default();
+        let accepted = |s: &mut Store| -> i64 {
+            dashboard(s, &settings, &office, &q)
+                .unwrap()
+                .trend
+                .iter()
+                .map(|t| t.accepted)
+                .sum()
+        };
+        let before = accepted(&mut a);
+        assert_eq!(before, accepted(&mut a), "kept");
+        // Another instance writes cases and a value: the next reads see both.
+        let mut b = Store::open(&url).unwrap();
+        b.hotline_import(
+            &mut cases[200..].iter().cloned(),
+            "b",
+            &cfg,
+            "admin",
+            &mut |_| {},
+        )
+        .unwrap();
+        b.import_values("2020", &[value("xicheng", 20.0)], "admin", &mut |_| {})
+            .unwrap();
+        let after = accepted(&mut a);
+        assert!(after > before, "{after} > {before}");
+        let fresh: i64 = {
+            let months = a.hotline_months().unwrap();
+            let mut n = 0;
+            for m in months {
+                for u in a.hotline_month(&m, true, None, None).unwrap() {
+                    n += u.counters.accepted;
+                }
+            }
+            n
+        };
+        assert_eq!(after, fresh, "the same as reading the rollups now");
+        assert_eq!(values(&mut a).values.len(), 2);
     }
 }

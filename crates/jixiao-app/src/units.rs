@@ -13,7 +13,7 @@ use jixiao_store::evidence::EvidenceInfo;
 use jixiao_store::Store;
 
 pub struct UnitPage {
-    pub fw: Framework,
+    pub fw: std::sync::Arc<Framework>,
     pub scores: UnitScores,
     pub values: Vec<ValueOut>,
     /// Whether the actor may enter this unit's values.
@@ -39,7 +39,7 @@ pub fn unit_page(
 ) -> Result<UnitPage> {
     require(actor, Act::ViewUnit(unit))?;
     let scored = crate::scores::scored(s, cycle)?;
-    let values = s.values(&scored.fw.cycle.id)?;
+    let values = crate::values::read::cycle_values(s, Some(&scored.fw.cycle.id))?.values;
     let mut scores = unit_scores(&scored.fw, &scored.card, unit)?;
     let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
     crate::visibility::limit(&mut scores, v);
@@ -52,7 +52,7 @@ pub fn unit_page(
 }
 
 pub struct TaskPage {
-    pub fw: Framework,
+    pub fw: std::sync::Arc<Framework>,
     pub task_name: String,
     pub explanation: ExplanationOut,
     /// Whether the reader may see the explanation's score (units: the office's setting);
@@ -78,7 +78,7 @@ pub fn task_page(
     let e = explanation(&fw, &scored.card, unit, task, lang)?;
     let v = crate::visibility::for_actor(s, actor, &fw.cycle.id)?;
     let explanation_shown = v >= crate::visibility::Visibility::TaskScores;
-    let values = s.values(&fw.cycle.id)?;
+    let values = crate::values::read::cycle_values(s, Some(&fw.cycle.id))?.values;
     let mut mine: Vec<ValueOut> = unit_values(&fw, &values, unit)
         .into_iter()
         .filter(|v| v.task_id == task)

@@ -249,6 +249,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("clusters_pick_district", "选择一个区以查看同一网格同类重复诉求。", "Choose a district to see repeat complaints about the same grid cell."),
     ("clusters_rule", "本月同一网格、同一类别两件及以上的诉求。", "Two or more cases of one category about one grid cell this month."),
     ("view_cases", "查看工单", "View cases"),
+    ("in_all", "共", "In all"),
+    ("listed_first", "列出前", "listed: the first"),
     ("place", "地点", "Place"),
     ("cases", "工单数", "Cases"),
     ("examples", "工单", "Cases"),

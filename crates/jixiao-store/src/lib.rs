@@ -64,6 +64,8 @@ pub struct Store {
     /// The sequence number and hash of the last audit entry this store appended.
     last_audit_seq: i64,
     last_audit_hash: String,
+    /// The open transaction wrote hotline data: the `hotline` data version changes with it.
+    hotline_touched: bool,
 }
 
 /// The file path of a SQLite URL: `sqlite://PATH`, `sqlite:PATH` or a plain path.
@@ -134,6 +136,7 @@ impl Store {
             pending_seals: Vec::new(),
             last_audit_seq: 0,
             last_audit_hash: String::new(),
+            hotline_touched: false,
         };
         s.migrate()?;
         Ok(s)
@@ -150,6 +153,7 @@ impl Store {
             pending_seals: Vec::new(),
             last_audit_seq: 0,
             last_audit_hash: String::new(),
+            hotline_touched: false,
         })
     }
 
@@ -266,12 +270,17 @@ impl Store {
                 })?,
         }
         self.pending_seals.clear();
+        self.hotline_touched = false;
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let v = f(self)?;
             self.apply_seals()?;
+            if self.hotline_touched {
+                self.set_data_version("hotline")?;
+            }
             Ok(v)
         }));
         self.pending_seals.clear();
+        self.hotline_touched = false;
         match outcome {
             Ok(Ok(v)) => match self.conn.script("COMMIT") {
                 Ok(()) => Ok(v),

@@ -325,6 +325,44 @@ impl Store {
             .and_then(|r| r[0].as_text().map(str::to_string)))
     }
 
+    /// The version of data outside cycles (`scope`: `hotline`), `None` when never written
+    /// since versions were kept (see the `data_versions` table).
+    pub fn data_version(&mut self, scope: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query(
+                "SELECT version FROM data_versions WHERE scope = $1",
+                &[Val::text(scope)],
+            )?
+            .first()
+            .and_then(|r| r[0].as_text().map(str::to_string)))
+    }
+
+    /// Gives `scope` a new version in the open transaction: unique across instances and
+    /// histories (the time, this process and a counter, hashed with the last audit entry).
+    pub(crate) fn set_data_version(&mut self, scope: &str) -> Result<()> {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let version = crate::audit::sha256_hex(
+            format!(
+                "{nanos}|{}|{n}|{}",
+                std::process::id(),
+                self.last_audit_hash
+            )
+            .as_bytes(),
+        );
+        self.conn.exec(
+            "INSERT INTO data_versions (scope, version) VALUES ($1, $2) \
+             ON CONFLICT (scope) DO UPDATE SET version = excluded.version",
+            &[Val::text(scope), Val::text(&version)],
+        )?;
+        Ok(())
+    }
+
     /// Which database this store is on (file path, or server and schema), for caches kept
     /// across connections; `None` for an in-memory database.
     pub fn identity(&self) -> Option<String> {

@@ -15,9 +15,19 @@ use jixiao_hotline::{Case, Channel, Stage};
 use jixiao_store::hotline::CaseFilter;
 use jixiao_store::Store;
 
-/// The catalogue and the geography.
+/// The catalogue and the geography, kept between requests while the hotline's data version
+/// holds (a city's geography is thousands of areas).
+pub fn reference(s: &mut Store) -> Result<std::sync::Arc<(Vec<Category>, Geography)>> {
+    static REFERENCE: crate::cache::Versioned<(Vec<Category>, Geography)> =
+        crate::cache::Versioned::new();
+    REFERENCE.get_hotline(s, "", |s| {
+        Ok((s.hotline_categories()?, s.hotline_geography()?))
+    })
+}
+
+/// The catalogue and the geography, as owned copies.
 pub fn setup(s: &mut Store) -> Result<(Vec<Category>, Geography)> {
-    Ok((s.hotline_categories()?, s.hotline_geography()?))
+    Ok((*reference(s)?).clone())
 }
 
 /// The client an API key belongs to, as an actor; `None` for an unknown or revoked key.

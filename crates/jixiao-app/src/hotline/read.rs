@@ -223,15 +223,47 @@ pub struct Dashboard {
     pub grid_counts: Vec<(String, i64)>,
 }
 
-/// The dashboard, for those who may see the city's or the district's hotline.
+/// Dashboards kept between requests, per hotline data version and what they were asked for.
+static DASHBOARDS: crate::cache::Versioned<Dashboard> = crate::cache::Versioned::new();
+
+/// The dashboard, for those who may see the city's or the district's hotline. Kept until the
+/// hotline's data (or the newest cycle's groups, or the day) changes: its panels sum the
+/// rollups of every month, which costs a hundred milliseconds at city size.
 pub fn dashboard(
     s: &mut Store,
     settings: &Settings,
     actor: &Actor,
     q: &DashboardQuery,
-) -> Result<Dashboard> {
+) -> Result<std::sync::Arc<Dashboard>> {
     let district = district_for(actor, q.district.as_deref());
     require(actor, Act::ViewHotline(district.as_deref()))?;
+    let newest = match s.cycles()?.into_iter().next() {
+        Some((id, _)) => {
+            let version = s.cycle_version(&id)?.unwrap_or_default();
+            format!("{id}@{version}")
+        }
+        None => String::new(),
+    };
+    let also = format!(
+        "{district:?}|{:?}|{:?}|{:?}|{}|{}|{newest}",
+        q.category,
+        q.month,
+        q.group,
+        settings.today(),
+        actor.role != Role::Reporter
+    );
+    DASHBOARDS.get_hotline(s, &also, |s| {
+        build_dashboard(s, settings, actor, district, q)
+    })
+}
+
+fn build_dashboard(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    district: Option<String>,
+    q: &DashboardQuery,
+) -> Result<Dashboard> {
     let cfg = &settings.hotline;
     let category = q.category.clone().filter(|c| !c.is_empty());
     let d = district.as_deref();
@@ -262,8 +294,8 @@ pub fn dashboard(
         10,
         0,
     )?;
-    let geo = s.hotline_geography()?;
-    let catalogue = s.hotline_categories()?;
+    let reference = super::open311::reference(s)?;
+    let (catalogue, geo) = (&reference.0, &reference.1);
     // Each month is assessed by the rules in force in it (weights may change between versions).
     let month_rules = |m: &str| {
         cfg.rules_for_month(m)
@@ -303,7 +335,7 @@ pub fn dashboard(
         Some(d) => s
             .hotline_grid_counts(&month, d, 10)?
             .into_iter()
-            .map(|(g, n)| (name_of(&geo, &g), n))
+            .map(|(g, n)| (name_of(geo, &g), n))
             .collect(),
         None => Vec::new(),
     };
@@ -311,7 +343,7 @@ pub fn dashboard(
         .into_iter()
         .map(|r| RankedRow {
             rank: r.rank,
-            name: name_of(&geo, &r.unit),
+            name: name_of(geo, &r.unit),
             unit: r.unit,
             assessment: r.assessment,
         })
@@ -356,7 +388,7 @@ pub fn dashboard(
     let themes = jixiao_hotline::cluster::top_themes(&month_totals, 5)
         .into_iter()
         .map(|(code, n)| Theme {
-            name: category_path(&catalogue, &code),
+            name: category_path(catalogue, &code),
             code,
             n,
         })
@@ -368,8 +400,8 @@ pub fn dashboard(
             .hotline_repeat_places(&month, d, category.as_deref(), 10)?
             .into_iter()
             .map(|(grid, code, count)| ClusterRow {
-                category: category_path(&catalogue, &code),
-                place: name_of(&geo, &grid),
+                category: category_path(catalogue, &code),
+                place: name_of(geo, &grid),
                 count: count as usize,
                 cases_link: format!(
                     "/hotline/cases?month={}&district={}&grid={}&category={}",
@@ -383,7 +415,7 @@ pub fn dashboard(
         None => Vec::new(),
     };
     Ok(Dashboard {
-        district_name: d.map(|d| name_of(&geo, d)),
+        district_name: d.map(|d| name_of(geo, d)),
         districts: geo
             .at_level(Level::District)
             .map(|a| Named {
@@ -411,7 +443,7 @@ pub fn dashboard(
         overdue: overdue
             .0
             .iter()
-            .map(|c| case_row(c, &geo, &catalogue, cfg.timezone))
+            .map(|c| case_row(c, geo, catalogue, cfg.timezone))
             .collect(),
         overdue_total: overdue.1,
         weights: rules.weights,
@@ -545,8 +577,8 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
         received_to: bounds.map(|b| b.1),
         ..Default::default()
     };
-    let geo = s.hotline_geography()?;
-    let catalogue = s.hotline_categories()?;
+    let reference = super::open311::reference(s)?;
+    let (catalogue, geo) = (&reference.0, &reference.1);
     let (cases, more) = s.hotline_case_page(&f, PAGE, cursor.as_ref())?;
     let counted = s.hotline_case_count(&f, COUNT_CAP + 1)?;
     let total_capped = counted > COUNT_CAP;
@@ -577,7 +609,7 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
             .flatten(),
         cases: cases
             .iter()
-            .map(|c| case_row(c, &geo, &catalogue, settings.hotline.timezone))
+            .map(|c| case_row(c, geo, catalogue, settings.hotline.timezone))
             .collect(),
         total,
         total_capped,
@@ -591,7 +623,7 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
 /// district's, so ids cannot be probed; the office gets "not found".
 pub fn case_district(s: &mut Store, actor: &Actor, id: &str) -> Result<(Case, Geography)> {
     let case = s.hotline_case(id)?;
-    let geo = s.hotline_geography()?;
+    let geo = super::open311::reference(s)?.1.clone();
     let Some(case) = case else {
         require(actor, Act::ViewHotline(None))?;
         return Err(AppError::NotFound(format!("case `{id}`")));
@@ -634,7 +666,7 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
         require(actor, Act::ViewHotline(None))?;
     }
     let (c, geo) = case_district(s, actor, id)?;
-    let catalogue = s.hotline_categories()?;
+    let catalogue = &super::open311::reference(s)?.0;
     let events = s.hotline_events(id)?;
     let tz = settings.hotline.timezone;
     let fmt = |t: Option<DateTime<Utc>>| {
@@ -654,7 +686,7 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
         }
     }
     Ok(CaseDetail {
-        row: case_row(&c, &geo, &catalogue, tz),
+        row: case_row(&c, &geo, catalogue, tz),
         description: c.description.clone(),
         grid: c.grid.as_deref().map(|g| name_of(&geo, g)),
         response_due: fmt(c.response_due),

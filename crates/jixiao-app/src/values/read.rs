@@ -77,17 +77,29 @@ pub(crate) fn written(s: &mut Store, fw: &Framework, key: &ValueKey) -> Result<V
         })
 }
 
-/// A cycle's framework and every value stored for it.
+/// A cycle's framework and every value stored for it (shared: kept between requests).
+#[derive(Clone)]
 pub struct CycleValues {
-    pub fw: Framework,
-    pub values: Vec<StoredValue>,
+    pub fw: std::sync::Arc<Framework>,
+    pub values: std::sync::Arc<Vec<StoredValue>>,
 }
 
+/// A cycle's values kept between requests (see [`crate::cache`]).
+static VALUES: crate::cache::Versioned<CycleValues> = crate::cache::Versioned::new();
+
 /// The cycle's values, without a permission check: for callers that check what they show.
+/// Kept while the cycle's data version holds.
 pub fn cycle_values(s: &mut Store, cycle: Option<&str>) -> Result<CycleValues> {
-    let fw = crate::lookup::framework(s, cycle)?;
-    let values = s.values(&fw.cycle.id)?;
-    Ok(CycleValues { fw, values })
+    let id = crate::lookup::cycle_id(s, cycle)?;
+    let kept = VALUES.get(s, &id, |s| {
+        let fw = s.load_cycle(&id)?;
+        let values = s.values(&fw.cycle.id)?;
+        Ok(CycleValues {
+            fw: std::sync::Arc::new(fw),
+            values: std::sync::Arc::new(values),
+        })
+    })?;
+    Ok((*kept).clone())
 }
 
 /// A unit's values, for those who may see the unit.
@@ -116,7 +128,7 @@ pub fn queue(
     s: &mut Store,
     actor: &Actor,
     cycle: Option<&str>,
-) -> Result<(Framework, Vec<ValueOut>)> {
+) -> Result<(std::sync::Arc<Framework>, Vec<ValueOut>)> {
     require(actor, Act::Evaluate)?;
     let cv = cycle_values(s, cycle)?;
     let q = cv
@@ -133,7 +145,7 @@ pub fn queue(
     Ok((cv.fw, q))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Progress {
     /// Values expected by now: every (task, responsible unit, period whose deadline has passed).
     pub expected: usize,
@@ -151,7 +163,7 @@ pub struct Progress {
     pub periods: Vec<PeriodProgress>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PeriodProgress {
     pub period: String,
     pub expected: usize,

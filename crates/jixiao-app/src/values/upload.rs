@@ -23,7 +23,8 @@ pub fn template(
     let fw = &cv.fw;
     let u = lookup::unit(fw, unit)?;
     let pi = lookup::period(fw, period)?;
-    let rows: Vec<jixiao_core::records::ValueRow> = cv.values.into_iter().map(|v| v.row).collect();
+    let rows: Vec<jixiao_core::records::ValueRow> =
+        cv.values.iter().map(|v| v.row.clone()).collect();
     let bytes = jixiao_taskbook::values::values_template(fw, u, pi, &rows)
         .map_err(|e| AppError::Internal(format!("writing the template: {e}")))?;
     Ok((

@@ -43,6 +43,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         "overview.html",
         tr["overview"],
         json!({ "cycle_name": o.fw.cycle.name, "today": o.today.to_string(), "progress": o.progress, "ranking": o.ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend), "reminders": o.reminders,
+                "off_track_total": o.off_track_total, "reminders_total": o.reminders_total, "listed": jixiao_app::overview::LISTED,
                 "groups": o.fw.groups, "group": group.unwrap_or_default(), "group_name": group_name }),
     ))
 }

@@ -20,3 +20,10 @@ CREATE INDEX hotline_cases_grid ON hotline_cases (grid, received_at);
 -- time zone), and the dashboard reads months from the rollups: nothing looks cases up by month
 -- and category any more, and each index costs every import.
 DROP INDEX hotline_cases_month_category;
+-- Versions of data that is not a cycle's: scope `hotline` changes in the transaction of every
+-- write to the hotline's cases, counters, geography or catalogue, so servers keep the
+-- dashboard's read models until it changes (like cycle_versions for scores).
+CREATE TABLE data_versions (
+    scope TEXT PRIMARY KEY,
+    version TEXT NOT NULL
+);

@@ -24,6 +24,9 @@ const SEALED_INSERT: [&str; CASE_COLUMNS.len() + 1] = {
     out
 };
 
+/// Summed counters an import keeps in memory before adding them to the stored ones.
+const FLUSH_DELTAS: usize = 200_000;
+
 /// The result of an import: cases inserted, updated, unchanged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CaseImport {
@@ -133,6 +136,7 @@ impl Store {
         verdict: &mut dyn FnMut() -> std::result::Result<(), String>,
     ) -> Result<CaseImport> {
         self.tx(|s| {
+            s.hotline_touched = true;
             let outcome = s.import_cases(cases, source, config, actor, progress)?;
             verdict().map_err(StoreError::Invalid)?;
             Ok(outcome)
@@ -151,6 +155,7 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let id = case.id.clone();
         self.tx(|s| {
+            s.hotline_touched = true;
             s.import_cases(
                 &mut std::iter::once(case),
                 "open311",
@@ -261,6 +266,15 @@ impl Store {
                 s.write_packs(&packs)?;
                 outcome.inserted += fresh.len();
                 done += batch.len();
+                // Counters are summed in memory and added to the stored ones in the same
+                // transaction; past a bound they are added early, so memory stays bounded however
+                // long the file (25 million cases touch millions of place counts).
+                if deltas.len() + places.len() > FLUSH_DELTAS {
+                    s.add_rollups(&deltas)?;
+                    s.add_places(&places)?;
+                    deltas.clear();
+                    places.clear();
+                }
                 progress(done);
             }
             s.add_rollups(&deltas)?;
@@ -317,6 +331,7 @@ impl Store {
     ) -> Result<Case> {
         let districts = self.district_map()?;
         self.tx(|s| {
+            s.hotline_touched = true;
             let (old, seq) = s
                 .stored_cases(&[id])?
                 .remove(id)
@@ -550,6 +565,7 @@ impl Store {
     /// Erases the contacts of cases closed before `before` (the retention job); returns how many.
     pub fn hotline_erase_contacts(&mut self, before: DateTime<Utc>, actor: &str) -> Result<u64> {
         self.tx(|s| {
+            s.hotline_touched = true;
             let ids: Vec<String> = s
                 .conn
                 .query(

@@ -11,6 +11,7 @@ impl Store {
     /// Replaces the geography (areas not in `geo` are removed).
     pub fn hotline_save_geography(&mut self, geo: &Geography, actor: &str) -> Result<usize> {
         self.tx(|s| {
+            s.hotline_touched = true;
             s.conn.exec("DELETE FROM hotline_areas", &[])?;
             for chunk in geo.areas.chunks(CHUNK) {
                 let sql = format!(
@@ -68,6 +69,7 @@ impl Store {
 
     pub fn hotline_save_categories(&mut self, categories: &[Category]) -> Result<()> {
         self.tx(|s| {
+            s.hotline_touched = true;
             s.conn.exec("DELETE FROM hotline_categories", &[])?;
             for c in categories {
                 s.conn.exec(

@@ -15,6 +15,7 @@ impl Store {
     /// by case and as [`Store::hotline_rebuild_from_rows`] (tested). Returns the number of cases.
     pub fn hotline_rebuild(&mut self, actor: &str) -> Result<usize> {
         self.tx(|s| {
+            s.hotline_touched = true;
             let sum = s.sum_packs()?;
             s.clear_rollups()?;
             let mut rows: Vec<RollupRow> = sum.rows().collect();
@@ -156,6 +157,7 @@ impl Store {
     /// packs as well as counters.
     pub fn hotline_rebuild_from_rows(&mut self, actor: &str) -> Result<usize> {
         self.tx(|s| {
+            s.hotline_touched = true;
             s.hotline_repack()?;
             s.conn.exec("DELETE FROM hotline_rollups", &[])?;
             let counted = "exclusion_reason IS NULL";
