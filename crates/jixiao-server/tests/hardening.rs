@@ -411,3 +411,74 @@ async fn the_api_documents_its_security_and_errors_and_answers_them_as_json() {
     assert_eq!(v["code"], "method_not_allowed", "{v}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_case_list_walks_by_its_links_and_refuses_a_made_up_place() {
+    let (app, _) = spawn_hotline(200).await;
+    let admin = Browser::login(&app, "admin").await;
+    let unescape = |s: &str| s.replace("&#x2f;", "/").replace("&amp;", "&");
+    let ids_of = |html: &str| -> Vec<String> {
+        html.split("href=\"/hotline/cases/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next().map(str::to_string))
+            .collect()
+    };
+    let link = |html: &str, rel: &str| -> Option<String> {
+        let at = html.find(&format!("rel=\"{rel}\""))?;
+        let start = html[..at].rfind("href=\"")? + 6;
+        Some(unescape(html[start..].split('"').next()?))
+    };
+    let get = |path: String| {
+        let client = admin.client.clone();
+        let base = app.base.clone();
+        async move {
+            let resp = client.get(format!("{base}{path}")).send().await.unwrap();
+            (resp.status(), resp.text().await.unwrap())
+        }
+    };
+    // Forward through every page by its "next" link: each case once, 200 in all.
+    let (status, mut page) = get("/hotline/cases".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut seen: Vec<String> = ids_of(&page);
+    let mut pages = vec![seen.clone()];
+    while let Some(next) = link(&page, "next") {
+        assert!(next.starts_with("/hotline/cases?"), "{next}");
+        let (status, body) = get(next).await;
+        assert_eq!(status, StatusCode::OK);
+        let ids = ids_of(&body);
+        seen.extend(ids.clone());
+        pages.push(ids);
+        page = body;
+    }
+    assert_eq!(seen.len(), 200, "every case once");
+    let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), 200);
+    // And back by "previous": the page before the last is the one seen before it.
+    let prev = link(&page, "prev").expect("a way back");
+    let (_, back) = get(prev).await;
+    assert_eq!(ids_of(&back), pages[pages.len() - 2]);
+    // A place in the list that no link gave is refused with a reason, not a failure.
+    for bad in [
+        "after=yesterday",
+        "before=2020-01-01T00:00:00Z",
+        "after=x~1&before=y~2",
+    ] {
+        let (status, body) = get(format!("/hotline/cases?{bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+    }
+    // The dashboard's repeat complaints of a district lead to their cases.
+    let (_, dash) = get("/hotline?district=dongcheng".into()).await;
+    if let Some(at) = dash.find("id=\"hotline-clusters\"") {
+        let rest = &dash[at..];
+        let start = rest.find("href=\"/hotline/cases?").unwrap() + 6;
+        let href = unescape(rest[start..].split('"').next().unwrap());
+        assert!(href.contains("grid="), "{href}");
+        let (status, body) = get(href.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{href}");
+        assert!(
+            ids_of(&body).len() >= 2,
+            "a repeat is two cases or more: {href}"
+        );
+    }
+    app.stop().await;
+}
