@@ -282,9 +282,9 @@ impl Store {
             }
             s.add_rollups(&deltas)?;
             s.add_places(&places)?;
-            // PostgreSQL plans from table statistics, which a large import makes stale until
-            // autovacuum comes by (a month's case list then counted by a bitmap scan of the
-            // whole month: 280 ms instead of 5). Sampling is cheap; it joins the transaction.
+            // PostgreSQL plans from table statistics, which a large import leaves stale until
+            // autovacuum comes by (estimates off by 30× were seen right after the demo's
+            // import). Sampling is cheap, and it joins the transaction.
             if s.is_postgres() && outcome.inserted + outcome.updated >= ANALYZE_AFTER {
                 s.conn.script(
                     "ANALYZE hotline_cases; ANALYZE hotline_rollups; ANALYZE hotline_place_rollups",
