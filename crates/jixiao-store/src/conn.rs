@@ -299,13 +299,7 @@ impl Conn for Sqlite {
         let fail = |e| sqlite_error(&statement_context(&sql), e);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(fail)?;
         for row in rows {
-            if row.len() != columns.len() {
-                return Err(StoreError::Invalid(format!(
-                    "a row for {table} has {} values for {} columns",
-                    row.len(),
-                    columns.len()
-                )));
-            }
+            row_fits(table, columns, row)?;
             stmt.execute(rusqlite::params_from_iter(row.iter()))
                 .map_err(fail)?;
         }
@@ -343,6 +337,19 @@ impl Conn for Sqlite {
         self.conn
             .execute_batch(sql)
             .map_err(|e| sqlite_error(&statement_context(sql), e))
+    }
+}
+
+/// A bulk row holds a value for each column, or the bulk write fails before the database sees it.
+fn row_fits(table: &str, columns: &[&str], row: &[Val]) -> Result<(), StoreError> {
+    if row.len() == columns.len() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "a row for {table} has {} values for {} columns",
+            row.len(),
+            columns.len()
+        )))
     }
 }
 
@@ -532,13 +539,7 @@ impl Conn for Postgres {
         let sink = self.client.copy_in(&sql).map_err(fail)?;
         let mut writer = BinaryCopyInWriter::new(sink, &types);
         for row in rows {
-            if row.len() != columns.len() {
-                return Err(StoreError::Invalid(format!(
-                    "a row for {table} has {} values for {} columns",
-                    row.len(),
-                    columns.len()
-                )));
-            }
+            row_fits(table, columns, row)?;
             writer.write(&pg_params(row)).map_err(fail)?;
         }
         writer.finish().map_err(fail)

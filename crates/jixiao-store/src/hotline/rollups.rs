@@ -41,6 +41,19 @@ pub(crate) fn add_contribution(
     }
 }
 
+/// Rows of (text, text, count), as the heat map and the repeat places select them.
+fn text_text_count(rows: &[crate::conn::Row]) -> Vec<(String, String, i64)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r[0].as_text().unwrap_or_default().to_string(),
+                r[1].as_text().unwrap_or_default().to_string(),
+                r[2].as_int().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
 /// Cases added to (positive) or taken from each month × district × grid × category.
 pub(crate) type PlaceDeltas = HashMap<(String, String, String, String), i64>;
 
@@ -144,18 +157,7 @@ impl Store {
             " ORDER BY cases DESC, grid, category LIMIT {}",
             limit.min(1000)
         ));
-        Ok(self
-            .conn
-            .query(&sql, &params)?
-            .iter()
-            .map(|r| {
-                (
-                    r[0].as_text().unwrap_or_default().to_string(),
-                    r[1].as_text().unwrap_or_default().to_string(),
-                    r[2].as_int().unwrap_or(0),
-                )
-            })
-            .collect())
+        Ok(text_text_count(&self.conn.query(&sql, &params)?))
     }
 
     pub(crate) fn add_rollups(&mut self, deltas: &Deltas) -> Result<()> {
@@ -324,17 +326,6 @@ impl Store {
             Some(d) => ("SELECT month, category, CAST(SUM(accepted) AS BIGINT) FROM hotline_rollups WHERE district = $1 GROUP BY month, category ORDER BY month, category", vec![t(d)]),
             None => ("SELECT month, category, CAST(SUM(accepted) AS BIGINT) FROM hotline_rollups GROUP BY month, category ORDER BY month, category", vec![]),
         };
-        Ok(self
-            .conn
-            .query(sql, &params)?
-            .iter()
-            .map(|r| {
-                (
-                    r[0].as_text().unwrap_or_default().to_string(),
-                    r[1].as_text().unwrap_or_default().to_string(),
-                    r[2].as_int().unwrap_or(0),
-                )
-            })
-            .collect())
+        Ok(text_text_count(&self.conn.query(sql, &params)?))
     }
 }
