@@ -214,7 +214,6 @@ pub fn diff(s: &mut Store, actor: &Actor, a: i64, b: i64) -> Result<RunDiff> {
 struct PeriodCards {
     /// (period id, period name, by unit index: (total, rank, grade)).
     periods: Vec<(String, String, Vec<Standing>)>,
-    units: Vec<String>,
 }
 
 /// A unit's total, rank and grade.
@@ -236,11 +235,20 @@ fn period_cards(s: &mut Store, id: &str) -> Result<std::sync::Arc<PeriodCards>> 
             if !records.iter().any(|r| r.period == i) {
                 continue;
             }
-            let upto: Vec<jixiao_core::ValueRecord> =
-                records.iter().filter(|r| r.period <= i).cloned().collect();
+            // What a ranking published for this period counts (the one rule: `Cut::periods`).
+            let (counted, until) = Cut::Period(p.id.clone()).periods(fw)?;
+            let counted: Vec<usize> = counted
+                .iter()
+                .filter_map(|id| fw.period_index(id))
+                .collect();
+            let upto: Vec<jixiao_core::ValueRecord> = records
+                .iter()
+                .filter(|r| counted.contains(&r.period))
+                .cloned()
+                .collect();
             let dated: Vec<jixiao_core::records::LedgerRow> = ledger
                 .iter()
-                .filter(|l| l.date.is_none_or(|d| d <= p.end))
+                .filter(|l| publication::ledger_counts(until, l.date))
                 .cloned()
                 .collect();
             let inputs = jixiao_core::Inputs::from_records(
@@ -258,10 +266,7 @@ fn period_cards(s: &mut Store, id: &str) -> Result<std::sync::Arc<PeriodCards>> 
                     .collect(),
             ));
         }
-        Ok(PeriodCards {
-            periods,
-            units: fw.units.iter().map(|u| u.id.clone()).collect(),
-        })
+        Ok(PeriodCards { periods })
     })
 }
 
@@ -279,11 +284,8 @@ pub fn unit_by_period(
         return Ok(Vec::new());
     }
     let cards = period_cards(s, &id)?;
-    let u = cards
-        .units
-        .iter()
-        .position(|x| x == unit)
-        .ok_or_else(|| crate::error::AppError::NotFound(format!("unit `{unit}`")))?;
+    // The cards are indexed like the units of the cycle's kept framework.
+    let u = crate::lookup::unit(&crate::values::read::cycle_values(s, Some(&id))?.fw, unit)?;
     Ok(cards
         .periods
         .iter()

@@ -518,15 +518,7 @@ fn cursor_of(text: &str, older: bool) -> Result<CaseCursor> {
     if id.is_empty() || id.chars().count() > 200 {
         return Err(bad());
     }
-    Ok(CaseCursor::next_to(
-        &Case::received(
-            id.to_string(),
-            jixiao_hotline::Channel::Phone,
-            at.with_timezone(&Utc),
-            String::new(),
-        ),
-        older,
-    ))
+    Ok(CaseCursor::at(at.with_timezone(&Utc), id, older))
 }
 
 fn cursor_text(c: &CaseCursor) -> String {

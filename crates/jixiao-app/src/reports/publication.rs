@@ -173,6 +173,15 @@ fn ledger_of(s: &mut Store, cycle: &str) -> Result<Vec<LedgerIn>> {
 
 /// The approved ledger entries dated on or before `until` (all when `None`; undated entries
 /// always count: nothing says when they happened).
+/// Whether a ledger entry dated `date` counts at a cut whose last counted day is `until` (see
+/// [`Cut::periods`]); undated entries always count.
+pub(crate) fn ledger_counts(
+    until: Option<chrono::NaiveDate>,
+    date: Option<chrono::NaiveDate>,
+) -> bool {
+    until.is_none_or(|u| date.is_none_or(|d| d <= u))
+}
+
 fn ledger_until(
     s: &mut Store,
     cycle: &str,
@@ -180,7 +189,7 @@ fn ledger_until(
 ) -> Result<Vec<LedgerIn>> {
     Ok(s.ledger(cycle)?
         .into_iter()
-        .filter(|l| until.is_none_or(|u| l.date.is_none_or(|d| d <= u)))
+        .filter(|l| ledger_counts(until, l.date))
         .map(|l| LedgerIn {
             unit: l.unit,
             kind: l.kind,

@@ -51,12 +51,17 @@ impl CaseCursor {
     /// The cursor of the page after the one `last` ended (older cases) or before the one
     /// `first` began (newer cases).
     pub fn next_to(case: &Case, older: bool) -> CaseCursor {
+        CaseCursor::at(case.received, &case.id, older)
+    }
+
+    /// The cursor next to the case received at `received` with id `id`.
+    pub fn at(received: DateTime<Utc>, id: &str, older: bool) -> CaseCursor {
         CaseCursor {
-            received_at: time(Some(case.received))
+            received_at: time(Some(received))
                 .as_text()
                 .unwrap_or_default()
                 .to_string(),
-            id: case.id.clone(),
+            id: id.to_string(),
             older,
         }
     }
