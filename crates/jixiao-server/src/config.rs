@@ -21,6 +21,10 @@ impl std::fmt::Debug for Secret {
 pub struct Config {
     /// `database_url` / JIXIAO_DATABASE_URL.
     pub database_url: String,
+    /// `database_read_url` / JIXIAO_DATABASE_READ_URL: a streaming replica of the PostgreSQL
+    /// primary for the reads that may lag a moment (hotline dashboard, public pages, report
+    /// downloads). Unset: every read goes to `database_url`.
+    pub database_read_url: Option<String>,
     /// `audit_key` / JIXIAO_AUDIT_KEY: keys the audit log and the row seals (HMAC), so that
     /// someone who can write to the database cannot forge them. Kept out of the database.
     pub audit_key: Secret,
@@ -141,6 +145,7 @@ impl Config {
         jixiao_app::PoolConfig {
             readers: self.database_readers,
             write_wait: self.database_write_wait,
+            replica: self.database_read_url.clone(),
         }
     }
 }
@@ -149,6 +154,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: "sqlite://jixiao.sqlite".into(),
+            database_read_url: None,
             audit_key: Secret::default(),
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
@@ -263,6 +269,15 @@ impl Config {
         };
         match key {
             "database_url" => self.database_url = v.into(),
+            "database_read_url" => {
+                if !(v.starts_with("postgres://") || v.starts_with("postgresql://")) {
+                    return Err(
+                        "must be a postgres:// URL (a read replica of the PostgreSQL primary)"
+                            .into(),
+                    );
+                }
+                self.database_read_url = Some(v.into())
+            }
             "audit_key" => {
                 if v.len() < 16 {
                     return Err("must be at least 16 characters (a long random text)".into());
@@ -353,7 +368,8 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 31] = [
+pub const KEYS: [&str; 32] = [
+    "database_read_url",
     "open311_public_fields",
     "open311_cors_origins",
     "open311_rate_per_minute",

@@ -66,6 +66,19 @@ impl Ctx {
         state.read(move |s, settings| f(s, settings, &actor)).await
     }
 
+    /// Runs a use case that may read a moment-old state (a dashboard, a public page, a
+    /// report) as this request's actor: on the read replica when one is configured and up.
+    pub async fn read_lagging<T: Send + 'static>(
+        &self,
+        state: &AppState,
+        f: impl Fn(&mut Store, &Settings, &Actor) -> Result<T, AppError> + Clone + Send + 'static,
+    ) -> Result<T, AppError> {
+        let actor = self.actor.clone();
+        state
+            .read_lagging(move |s, settings| f(s, settings, &actor))
+            .await
+    }
+
     /// Runs a use case on the writer as this request's actor.
     pub async fn write<T: Send + 'static>(
         &self,

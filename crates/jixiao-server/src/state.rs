@@ -4,7 +4,9 @@
 //! the PostgreSQL client is created and dropped outside the async runtime).
 //!
 //! Handlers reach the application through [`AppState::read`] and [`AppState::write`]: a read
-//! runs on a reader (one snapshot, never waiting for a writer), a write on the writer.
+//! runs on a reader (one snapshot, never waiting for a writer), a write on the writer. Reads
+//! that may lag a moment go through [`AppState::read_lagging`], to the read replica when one is
+//! configured and connected.
 
 use crate::config::Config;
 use jixiao_app::{AppError, Pool, Settings, Store};
@@ -112,6 +114,42 @@ impl AppState {
         f: impl FnOnce(&mut Store, &Settings) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         self.run(Side::ReadSingle, f).await
+    }
+
+    /// Runs `f`, a read that may see a moment-old state (dashboards, public pages, reports), on
+    /// the read replica when one is connected, else on a primary reader. A replica whose
+    /// connection is lost while it runs `f` is given up for this request: `f` runs again on the
+    /// primary, so a replica going down costs a request time, not an error.
+    pub async fn read_lagging<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut Store, &Settings) -> Result<T, AppError> + Clone + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let settings = self.settings.clone();
+        let first = f.clone();
+        let job = Box::new(move |s: &mut Store| {
+            let answer = first(s, &settings);
+            let lost = answer.is_err() && s.is_lost();
+            let _ = tx.send((answer, lost));
+        });
+        let on_replica = self
+            .pool
+            .read_lagging(job)
+            .map_err(|e| AppError::Internal(e.chain()))?;
+        match rx.await {
+            Ok((answer, false)) => answer,
+            Ok((_, true)) if on_replica => self.run(Side::Read, f).await,
+            Ok((answer, true)) => answer,
+            Err(_) if on_replica => self.run(Side::Read, f).await,
+            Err(_) => Err(AppError::Internal(
+                "a database job failed (see the log)".into(),
+            )),
+        }
+    }
+
+    /// Whether a read replica is configured (`None`: not) and connected.
+    pub fn replica_connected(&self) -> Option<bool> {
+        self.pool.replica_connected()
     }
 
     /// Runs `f` on the writer connection.

@@ -153,6 +153,10 @@ pub trait Conn: Send {
     fn is_healthy(&mut self) -> bool {
         self.script("SELECT 1").is_ok()
     }
+    /// Whether the connection is known to be lost (its server closed it), without a round trip.
+    fn is_lost(&self) -> bool {
+        false
+    }
     /// Appends `rows` (each holding a value for every one of `columns`, in order) to `table`,
     /// the fastest way the database has: one prepared single-row INSERT per row on SQLite (a
     /// multi-row INSERT inside a transaction makes SQLite keep a statement journal for each
@@ -458,6 +462,9 @@ impl Conn for Postgres {
     }
     fn make_read_only(&mut self) -> Result<(), StoreError> {
         self.script("SET default_transaction_read_only = on")
+    }
+    fn is_lost(&self) -> bool {
+        self.client.is_closed()
     }
     fn identity(&self) -> Option<String> {
         Some(format!(

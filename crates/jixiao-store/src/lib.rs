@@ -183,6 +183,11 @@ impl Store {
         self.conn.is_healthy()
     }
 
+    /// Whether the connection is known to be lost (its server closed it), without asking it.
+    pub fn is_lost(&self) -> bool {
+        self.conn.is_lost()
+    }
+
     pub fn backend(&self) -> &'static str {
         match self.conn.dialect() {
             Dialect::Sqlite => "sqlite",

@@ -19,8 +19,15 @@
 //!
 //! An in-memory SQLite database cannot be seen from another connection: there the writer runs
 //! the read jobs too.
+//!
+//! - **Replica readers** (optional; `PoolConfig::replica`, PostgreSQL only) run the reads that
+//!   may lag the primary by a moment (dashboards, public pages, reports) on a streaming
+//!   replica. A replica that cannot be reached never stops the pool: its threads keep trying to
+//!   connect (every [`REPLICA_RETRY`]) and, while none is connected, those reads go to the
+//!   primary's readers; a job a disconnected replica thread takes is handed to them too.
 
 use crate::{Result, Store, StoreError};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,13 +41,20 @@ pub struct PoolConfig {
     pub readers: usize,
     /// How long a write may wait for another writer, counted from when it was sent.
     pub write_wait: Duration,
+    /// A read-only database URL (a streaming replica of a PostgreSQL primary) for the reads
+    /// that may lag; `None`: every read goes to the primary.
+    pub replica: Option<String>,
 }
+
+/// How often a replica thread without a connection tries to connect again.
+pub const REPLICA_RETRY: Duration = Duration::from_secs(1);
 
 impl Default for PoolConfig {
     fn default() -> Self {
         PoolConfig {
             readers: default_readers(),
             write_wait: Duration::from_secs(5),
+            replica: None,
         }
     }
 }
@@ -66,6 +80,14 @@ pub struct Pool {
     reads: mpsc::Sender<Work>,
     writes: mpsc::Sender<Work>,
     backend: &'static str,
+    replica: Option<Replica>,
+}
+
+/// The replica's readers: where to send their jobs, and how many of them are connected.
+#[derive(Clone)]
+struct Replica {
+    reads: mpsc::Sender<Work>,
+    connected: Arc<AtomicUsize>,
 }
 
 impl Pool {
@@ -118,11 +140,57 @@ impl Pool {
             }
             reads
         };
+        let replica = match &config.replica {
+            None => None,
+            Some(_) if backend != "postgres" => {
+                return Err(StoreError::Invalid(
+                    "a read replica needs a PostgreSQL database".into(),
+                ))
+            }
+            Some(url) => {
+                let (replica_reads, inbox) = mpsc::channel::<Work>();
+                let inbox = Arc::new(Mutex::new(inbox));
+                let connected = Arc::new(AtomicUsize::new(0));
+                for i in 0..config.readers.max(1) {
+                    spawn_replica_worker(
+                        &format!("jixiao-store-replica-{i}"),
+                        url.clone(),
+                        inbox.clone(),
+                        connected.clone(),
+                        reads.clone(),
+                    )?;
+                }
+                Some(Replica {
+                    reads: replica_reads,
+                    connected,
+                })
+            }
+        };
         Ok(Pool {
             reads,
             writes,
             backend,
+            replica,
         })
+    }
+
+    /// Sends a job that may read a moment-old state (a dashboard, a public page, a report) to
+    /// the replica when one is connected, else to the primary's readers; it runs on one
+    /// consistent snapshot. Says whether it went to the replica.
+    pub fn read_lagging(&self, job: Job) -> Result<bool> {
+        match &self.replica {
+            Some(r) if r.connected.load(Ordering::Acquire) > 0 => {
+                send(&r.reads, job, true).map(|()| true)
+            }
+            _ => send(&self.reads, job, true).map(|()| false),
+        }
+    }
+
+    /// Whether a replica is configured (`None`: not), and whether it is connected.
+    pub fn replica_connected(&self) -> Option<bool> {
+        self.replica
+            .as_ref()
+            .map(|r| r.connected.load(Ordering::Acquire) > 0)
     }
 
     /// "sqlite" or "postgres".
@@ -222,4 +290,83 @@ fn spawn_worker(
     opened
         .recv()
         .map_err(|_| StoreError::Connect("a database thread ended while opening".into()))?
+}
+
+/// Starts a replica reader: it connects (or keeps trying, every [`REPLICA_RETRY`]), counts
+/// itself in `connected` while it has a connection, runs jobs on one snapshot each, and when it
+/// finds its connection lost hands the jobs it takes to the primary's readers (`primary`) until
+/// it connects again. Returns at once: a replica that is down does not stop the server.
+fn spawn_replica_worker(
+    name: &str,
+    url: String,
+    inbox: Arc<Mutex<mpsc::Receiver<Work>>>,
+    connected: Arc<AtomicUsize>,
+    primary: mpsc::Sender<Work>,
+) -> Result<()> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || {
+            let mut store: Option<Store> = None;
+            let mut last_attempt: Option<Instant> = None;
+            loop {
+                if store.is_none() && last_attempt.is_none_or(|t| t.elapsed() >= REPLICA_RETRY)
+                {
+                    last_attempt = Some(Instant::now());
+                    match Store::open_reader(&url) {
+                        Ok(s) => {
+                            store = Some(s);
+                            connected.fetch_add(1, Ordering::AcqRel);
+                            tracing::info!("connected to the read replica");
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e.chain(), "the read replica cannot be reached")
+                        }
+                    }
+                }
+                // A thread waits for a job at most until its next attempt to connect, or, when
+                // connected and idle, until it checks that its connection still answers (so
+                // `connected` says soon that a replica went away, not only at its next job).
+                let next = match inbox.lock() {
+                    Ok(rx) => rx.recv_timeout(REPLICA_RETRY),
+                    Err(_) => return,
+                };
+                let work = match next {
+                    Ok(w) => w,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return, // every sender is gone
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if let Some(s) = store.as_mut() {
+                            if !s.is_healthy() {
+                                tracing::warn!("the read replica does not answer; reads go to the primary until it is back");
+                                store = None;
+                                connected.fetch_sub(1, Ordering::AcqRel);
+                                last_attempt = Some(Instant::now());
+                            }
+                        }
+                        continue;
+                    }
+                };
+                let Some(s) = store.as_mut() else {
+                    // Not connected: the primary's readers answer instead.
+                    if primary.send(work).is_err() {
+                        return;
+                    }
+                    continue;
+                };
+                let job = work.job;
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let _ = s.snapshot(|s| {
+                        job(s);
+                        Ok(())
+                    });
+                }));
+                if s.is_lost() || (outcome.is_err() && !s.is_healthy()) {
+                    tracing::warn!("the read replica's connection was lost; reads go to the primary until it is back");
+                    store = None;
+                    connected.fetch_sub(1, Ordering::AcqRel);
+                    last_attempt = Some(Instant::now());
+                }
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| StoreError::Connect(format!("cannot start a database thread: {e}")))
 }

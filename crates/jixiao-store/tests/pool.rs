@@ -38,6 +38,7 @@ fn pool(url: &str) -> Pool {
         &PoolConfig {
             readers: 2,
             write_wait: Duration::from_millis(300),
+            replica: None,
         },
     )
     .unwrap()

@@ -4,10 +4,12 @@
 //!   binary and copied for each test; fresh SQLite files and PostgreSQL schemas.
 //! - [`app`]: a real server on port 0 with its own database, stopped at the end of a test.
 //! - [`client`]: clients of the JSON API and of the pages, logged in as each role.
+//! - [`replica`]: a streaming replica of the tests' PostgreSQL server on a port of its own.
 
 pub mod app;
 pub mod client;
 pub mod db;
+pub mod replica;
 
 pub use app::{config, spawn, spawn_hotline, spawn_on, spawn_with, TestApp, TODAY};
 pub use client::{Browser, Session};

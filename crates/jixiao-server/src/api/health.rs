@@ -12,6 +12,10 @@ use utoipa::ToSchema;
 pub struct Health {
     status: &'static str,
     database: &'static str,
+    /// With a read replica configured: `ok` while this instance is connected to it, `down`
+    /// while its lagging reads go to the primary. Absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replica: Option<&'static str>,
 }
 
 /// Answers 200 when the server and its database are up.
@@ -21,6 +25,9 @@ pub async fn health(State(state): State<AppState>) -> Response {
         Ok(()) => Json(Health {
             status: "ok",
             database: "ok",
+            replica: state
+                .replica_connected()
+                .map(|up| if up { "ok" } else { "down" }),
         })
         .into_response(),
         Err(_) => (

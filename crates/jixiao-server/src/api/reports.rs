@@ -21,7 +21,7 @@ pub async fn results_report(
     Path((cycle, format)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let r = ctx
-        .read(&state, move |s, settings, actor| {
+        .read_lagging(&state, move |s, settings, actor| {
             jixiao_app::reports::results_report(s, settings, actor, Some(&cycle), &format)
         })
         .await?;
@@ -39,7 +39,7 @@ pub async fn unit_report(
     Path((cycle, unit, kind, format)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
     let r = ctx
-        .read(&state, move |s, settings, actor| {
+        .read_lagging(&state, move |s, settings, actor| {
             jixiao_app::reports::unit_report(
                 s,
                 settings,

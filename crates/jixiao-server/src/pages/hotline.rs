@@ -54,7 +54,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         group: ctx.q("group"),
     };
     let d = ctx
-        .read(&state, move |s, settings, actor| {
+        .read_lagging(&state, move |s, settings, actor| {
             jixiao_app::hotline::read::dashboard(s, settings, actor, &q)
         })
         .await?;

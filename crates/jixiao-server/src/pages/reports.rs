@@ -240,7 +240,7 @@ async fn results_download(
 ) -> PageResult {
     let cycle = ctx.cycle();
     let r = ctx
-        .read(&state, move |s, settings, actor| {
+        .read_lagging(&state, move |s, settings, actor| {
             jixiao_app::reports::results_report(s, settings, actor, cycle.as_deref(), &format)
         })
         .await?;
@@ -254,7 +254,7 @@ async fn unit_report_download(
 ) -> PageResult {
     let cycle = ctx.cycle();
     let r = ctx
-        .read(&state, move |s, settings, actor| {
+        .read_lagging(&state, move |s, settings, actor| {
             jixiao_app::reports::unit_report(
                 s,
                 settings,
@@ -349,7 +349,7 @@ async fn published(
 ) -> Result<jixiao_app::reports::Loaded, PageError> {
     let c = cycle.to_string();
     Ok(ctx
-        .read(state, move |s, _, actor| {
+        .read_lagging(state, move |s, _, actor| {
             jixiao_app::reports::published(s, actor, &c)
         })
         .await?)
@@ -357,7 +357,7 @@ async fn published(
 
 async fn public_index(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let cycles = ctx
-        .read(&state, |s, _, _| jixiao_app::reports::published_cycles(s))
+        .read_lagging(&state, |s, _, _| jixiao_app::reports::published_cycles(s))
         .await?;
     Ok(render(
         &state,
@@ -425,7 +425,7 @@ async fn publication_block(
 ) -> Result<Value, PageError> {
     let (c, p) = (cycle.to_string(), period.map(str::to_string));
     let (versions, notice, periods) = ctx
-        .read(state, move |s, _, actor| {
+        .read_lagging(state, move |s, _, actor| {
             use jixiao_app::reports::publication as pb;
             let versions = pb::versions(s, actor, &c, p.as_deref())?;
             let newest = versions.last().map_or(0, |v| v.version);
@@ -473,7 +473,7 @@ async fn public_period(
 ) -> PageResult {
     let (c, p) = (cycle.clone(), period.clone());
     let loaded = ctx
-        .read(&state, move |s, _, actor| {
+        .read_lagging(&state, move |s, _, actor| {
             use jixiao_app::reports::publication as pb;
             let v = pb::newest_version(s, actor, &c, Some(&p))?;
             pb::loaded_version(s, &v)
@@ -596,7 +596,7 @@ async fn publication_json(
 ) -> Result<axum::response::Response, PageError> {
     let (c, p) = (cycle.clone(), period.clone());
     let (versions, snapshot) = ctx
-        .read(state, move |s, _, actor| {
+        .read_lagging(state, move |s, _, actor| {
             use jixiao_app::reports::publication as pb;
             let (_, snapshot) = pb::newest(s, actor, &c, p.as_deref())?;
             let versions = pb::versions(s, actor, &c, p.as_deref())?;
@@ -657,7 +657,7 @@ async fn bundle_file(
         .ok_or_else(|| AppError::NotFound(format!("version `{file}`")))?;
     let (c, p) = (cycle.clone(), period.clone());
     let text = ctx
-        .read(state, move |s, _, actor| {
+        .read_lagging(state, move |s, _, actor| {
             jixiao_app::reports::publication::bundle(s, actor, &c, p.as_deref(), version)
         })
         .await?;
