@@ -9,6 +9,21 @@ use jixiao_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// The version of everything a page shows from the database: the head of the audit chain. Every
+/// write appends an audit entry in its own transaction (ARCHITECTURE.md), so two reads that see
+/// the same head see the same data, on any instance of a shared database. `None` for an
+/// in-memory database (its head could repeat in another one).
+pub fn data_head(s: &mut Store) -> Result<Option<String>> {
+    if s.identity().is_none() {
+        return Ok(None);
+    }
+    let (seq, hash) = s.audit_head()?;
+    Ok(Some(format!(
+        "{}#{seq}#{hash}",
+        s.identity().unwrap_or_default()
+    )))
+}
+
 type Entries<T> = HashMap<(String, String), (String, Arc<T>)>;
 
 /// One kind of read model, kept per database and cycle.

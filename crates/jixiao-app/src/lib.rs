@@ -15,7 +15,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
-mod cache;
+pub mod cache;
 pub mod claims;
 pub mod cycles;
 pub mod error;

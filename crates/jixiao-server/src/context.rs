@@ -66,6 +66,28 @@ impl Ctx {
         state.read(move |s, settings| f(s, settings, &actor)).await
     }
 
+    /// Runs a use case for a page whose content is kept (see [`crate::pages::kept`]): the kept
+    /// content when the data version (read in the same snapshot), the date and this request's
+    /// key match one, else what `f` answers and the key to keep its content under.
+    pub(crate) async fn read_kept<T: Send + 'static>(
+        &self,
+        state: &AppState,
+        f: impl FnOnce(&mut Store, &Settings, &Actor) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<crate::pages::kept::Kept<T>, AppError> {
+        use crate::pages::kept::{key, Kept};
+        let pages = state.pages.clone();
+        let request = self.clone();
+        self.read(state, move |s, settings, actor| {
+            let key = jixiao_app::cache::data_head(s)?
+                .map(|head| key(&request, &head, &settings.today().to_string()));
+            if let Some(hit) = key.as_deref().and_then(|k| pages.get(k)) {
+                return Ok(Kept::Hit(hit));
+            }
+            Ok(Kept::Fresh(key, f(s, settings, actor)?))
+        })
+        .await
+    }
+
     /// Runs a use case that may read a moment-old state (a dashboard, a public page, a
     /// report) as this request's actor: on the read replica when one is configured and up.
     pub async fn read_lagging<T: Send + 'static>(

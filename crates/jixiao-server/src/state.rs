@@ -25,6 +25,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pool: Pool,
     pub templates: Arc<minijinja::Environment<'static>>,
+    /// Page contents kept per data version (see [`crate::pages::kept`]).
+    pub(crate) pages: Arc<crate::pages::kept::KeptPages>,
     /// Open311 requests per key or client address and minute (this instance's count).
     pub open311_limiter: Arc<RateLimiter>,
 }
@@ -89,6 +91,7 @@ impl AppState {
             settings: Arc::new(settings),
             pool,
             templates: Arc::new(crate::templates::templates()),
+            pages: Default::default(),
             open311_limiter: Arc::new(RateLimiter::new(config.open311_rate_per_minute)),
             config: Arc::new(config),
         })

@@ -1,7 +1,9 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 22] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("base.html", include_str!("../templates/base.html")),
+    // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
+    ("kept.html", include_str!("../templates/kept.html")),
     ("message.html", include_str!("../templates/message.html")),
     ("claims.html", include_str!("../templates/claims.html")),
     ("hotline.html", include_str!("../templates/hotline.html")),

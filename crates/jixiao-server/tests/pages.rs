@@ -1009,3 +1009,92 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
     );
     app.stop().await;
 }
+
+/// The total a unit page shows (`id="unit-total"`).
+fn unit_total(page: &str) -> String {
+    let at = page.find("id=\"unit-total\">").expect("the unit's total") + 16;
+    page[at..].split('<').next().unwrap().to_string()
+}
+
+/// The heavy pages are kept per data version: a write shows at once on every one of them, each
+/// request still gets its own frame (user, CSRF token, messages), and language and role each
+/// have their own content.
+#[tokio::test]
+async fn kept_pages_follow_every_write_and_draw_each_request_its_own_frame() {
+    let app = spawn().await;
+    let office = log_in(&app, "admin").await;
+    let reporter = log_in(&app, "dongcheng").await;
+    let admin = Session::login(&app, "admin").await;
+    let evaluator = Session::login(&app, "ghzrw").await;
+
+    let first = page_text(&office, &app, "/units/dongcheng").await;
+    assert_eq!(first, page_text(&office, &app, "/units/dongcheng").await);
+    let english = page_text(&office, &app, "/units/dongcheng?lang=en").await;
+    assert!(
+        english.contains("lang=\"en\"") && english.contains(">Total<"),
+        "{english}"
+    );
+    let own = page_text(&reporter, &app, "/units/dongcheng?lang=zh").await;
+    assert_eq!(unit_total(&own), unit_total(&first));
+    let other = log_in(&app, "xicheng").await;
+    assert_eq!(
+        status_of(&other, &app, "/units/dongcheng").await,
+        403,
+        "a page kept for the office is not another unit's reporter's to see"
+    );
+    let flash = page_text(&office, &app, "/units/dongcheng?flash=saved").await;
+    assert!(
+        flash.contains("class=\"flash\"") && flash.contains("Saved"),
+        "English since ?lang=en"
+    );
+    assert_eq!(
+        field(&first, "csrf"),
+        field(&page_text(&office, &app, "/rankings").await, "csrf"),
+        "the frame carries this session's token"
+    );
+    assert_ne!(field(&first, "csrf"), field(&own, "csrf"));
+    let overview = page_text(&office, &app, "/overview").await;
+    let rankings = page_text(&office, &app, "/rankings").await;
+
+    // A bonus approved: every kept page shows the new total at once.
+    let (_, before) = admin.get("/api/v1/cycles/2020/units/dongcheng").await;
+    let (_, proposed) = evaluator
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cycles/2020/ledger",
+            Some(serde_json::json!({"unit": "dongcheng", "kind": "bonus", "points": 1.5, "reason": "创新做法"})),
+        )
+        .await;
+    let decision = format!(
+        "/api/v1/cycles/2020/ledger/{}/decision",
+        proposed["id"].as_str().unwrap()
+    );
+    let (status, _) = admin
+        .call(
+            reqwest::Method::POST,
+            &decision,
+            Some(serde_json::json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = admin.get("/api/v1/cycles/2020/units/dongcheng").await;
+    let total = format!("{:.2}", after["total"].as_f64().unwrap());
+    assert_ne!(after["total"], before["total"]);
+    let again = page_text(&office, &app, "/units/dongcheng").await;
+    assert_eq!(unit_total(&again), total, "the office's unit page");
+    assert_eq!(
+        unit_total(&first),
+        format!("{:.2}", before["total"].as_f64().unwrap())
+    );
+    assert_eq!(
+        unit_total(&page_text(&reporter, &app, "/units/dongcheng").await),
+        total,
+        "the reporter's unit page"
+    );
+    for (path, old) in [("/overview", overview), ("/rankings", rankings)] {
+        let new = page_text(&office, &app, path).await;
+        assert_ne!(new, old, "{path} changed");
+        assert!(new.contains(&total), "{path} shows {total}");
+    }
+    app.stop().await;
+}

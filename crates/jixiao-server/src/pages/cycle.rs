@@ -1,7 +1,7 @@
 //! The office's overview of a cycle and its rankings.
 
 use super::render::PageRoute;
-use super::render::{render, script_json, PageResult};
+use super::render::{render_either, script_json, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::State;
@@ -19,48 +19,48 @@ pub fn routes() -> Vec<PageRoute> {
 async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let (cycle, group) = (ctx.cycle(), ctx.q("group"));
     let g = group.clone();
-    let o = ctx
-        .read(&state, move |s, settings, actor| {
+    let kept = ctx
+        .read_kept(&state, move |s, settings, actor| {
             jixiao_app::overview::overview(s, settings, actor, cycle.as_deref(), g.as_deref())
         })
         .await?;
-    let tr = crate::i18n::texts(ctx.english);
-    let ranked: Vec<_> = o.ranking.rows.iter().filter(|r| r.rank.is_some()).collect();
-    let chart = json!({ "labels": ranked.iter().map(|r| &r.unit_name).collect::<Vec<_>>(), "values": ranked.iter().map(|r| (r.total * 100.0).round() / 100.0).collect::<Vec<_>>() });
-    let group_name = group
-        .as_deref()
-        .and_then(|g| o.fw.group_index(g))
-        .map(|g| o.fw.groups[g].name.clone());
-    let trend = json!({
-        "name": tr["reported"],
-        "labels": o.progress.periods.iter().map(|p| &p.period).collect::<Vec<_>>(),
-        "values": o.progress.periods.iter().map(|p| if p.expected == 0 { 0.0 } else { (1000.0 * p.reported as f64 / p.expected as f64).round() / 10.0 }).collect::<Vec<_>>(),
-        "target": null,
-    });
-    Ok(render(
-        &state,
-        &ctx,
-        "overview.html",
-        tr["overview"],
-        json!({ "cycle_name": o.fw.cycle.name, "today": o.today.to_string(), "progress": o.progress, "ranking": o.ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend), "reminders": o.reminders,
+    render_either(&state, &ctx, kept, |o| {
+        let tr = crate::i18n::texts(ctx.english);
+        let ranked: Vec<_> = o.ranking.rows.iter().filter(|r| r.rank.is_some()).collect();
+        let chart = json!({ "labels": ranked.iter().map(|r| &r.unit_name).collect::<Vec<_>>(), "values": ranked.iter().map(|r| (r.total * 100.0).round() / 100.0).collect::<Vec<_>>() });
+        let group_name = group
+            .as_deref()
+            .and_then(|g| o.fw.group_index(g))
+            .map(|g| o.fw.groups[g].name.clone());
+        let trend = json!({
+            "name": tr["reported"],
+            "labels": o.progress.periods.iter().map(|p| &p.period).collect::<Vec<_>>(),
+            "values": o.progress.periods.iter().map(|p| if p.expected == 0 { 0.0 } else { (1000.0 * p.reported as f64 / p.expected as f64).round() / 10.0 }).collect::<Vec<_>>(),
+            "target": null,
+        });
+        Ok((
+            "overview.html",
+            tr["overview"].to_string(),
+            json!({ "cycle_name": o.fw.cycle.name, "today": o.today.to_string(), "progress": o.progress, "ranking": o.ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend), "reminders": o.reminders,
                 "off_track_total": o.off_track_total, "reminders_total": o.reminders_total, "listed": jixiao_app::overview::LISTED,
                 "groups": o.fw.groups, "group": group.unwrap_or_default(), "group_name": group_name }),
-    ))
+        ))
+    })
 }
 
 async fn rankings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let cycle = ctx.cycle();
-    let (scored, _) = ctx
-        .read(&state, move |s, _, actor| {
+    let kept = ctx
+        .read_kept(&state, move |s, _, actor| {
             jixiao_app::scores::ranking_of(s, actor, cycle.as_deref(), None)
         })
         .await?;
-    let page = super::reports::ranking_tables(&ctx, &scored.fw, &scored.card, "")?;
-    Ok(render(
-        &state,
-        &ctx,
-        "rankings.html",
-        crate::i18n::text(ctx.english, "rankings"),
-        page,
-    ))
+    render_either(&state, &ctx, kept, |(scored, _)| {
+        let page = super::reports::ranking_tables(&ctx, &scored.fw, &scored.card, "")?;
+        Ok((
+            "rankings.html",
+            crate::i18n::text(ctx.english, "rankings").to_string(),
+            page,
+        ))
+    })
 }

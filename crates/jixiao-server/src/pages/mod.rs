@@ -18,6 +18,7 @@ mod cycle;
 mod entry;
 mod evaluate;
 mod hotline;
+pub(crate) mod kept;
 mod ledger;
 pub(crate) mod render;
 mod reports;

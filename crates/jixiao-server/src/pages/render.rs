@@ -2,6 +2,7 @@
 //! CSRF token), the error pages in the user's language and the layer that draws them, and the
 //! answer to a form (back to the page saying it was saved, or why not).
 
+use super::kept::{Kept, KeptPage};
 use crate::context::{Ctx, LANG_COOKIE};
 use crate::error::{ErrorToDraw, PageError, WebError};
 use crate::state::AppState;
@@ -66,15 +67,9 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
         .collect()
 }
 
-/// Renders `template` with the page's values over the base ones (title, language, texts,
-/// user, navigation, CSRF token, the `flash` and `error` of the query string).
-pub(crate) fn render(
-    state: &AppState,
-    ctx: &Ctx,
-    template: &str,
-    title: &str,
-    page: Value,
-) -> Response {
+/// The values every page's frame draws: title, language, texts, user, navigation, CSRF token,
+/// the `flash` and `error` of the query string.
+fn base_values(ctx: &Ctx, title: &str) -> Map<String, Value> {
     let tr = crate::i18n::texts(ctx.english);
     let mut values = Map::new();
     values.insert("title".into(), json!(title));
@@ -99,13 +94,12 @@ pub(crate) fn render(
             .unwrap_or("")),
     );
     values.insert("error".into(), json!(ctx.q("error")));
-    if let Value::Object(extra) = page {
-        values.extend(extra);
-    }
-    let html = state
-        .templates
-        .get_template(template)
-        .and_then(|t| t.render(Value::Object(values)));
+    values
+}
+
+/// The answer for a drawn page (with the language cookie when the query switched it), or a
+/// 500 naming the template in the log.
+fn respond(ctx: &Ctx, template: &str, html: Result<String, minijinja::Error>) -> Response {
     match html {
         Ok(body) => {
             let mut resp = Html(body).into_response();
@@ -121,6 +115,91 @@ pub(crate) fn render(
         Err(e) => {
             tracing::error!(error = %e, template, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// Renders `template` with the page's values over the base ones (title, language, texts,
+/// user, navigation, CSRF token, the `flash` and `error` of the query string).
+pub(crate) fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    template: &str,
+    title: &str,
+    page: Value,
+) -> Response {
+    let mut values = base_values(ctx, title);
+    if let Value::Object(extra) = page {
+        values.extend(extra);
+    }
+    let html = state
+        .templates
+        .get_template(template)
+        .and_then(|t| t.render(Value::Object(values)));
+    respond(ctx, template, html)
+}
+
+/// Draws a kept page content in this request's frame.
+pub(crate) fn render_kept(state: &AppState, ctx: &Ctx, page: &KeptPage) -> Response {
+    let values = base_values(ctx, &page.title);
+    let html = state.templates.get_template("kept.html").and_then(|t| {
+        t.render(minijinja::context! {
+            content => minijinja::Value::from_safe_string(page.content.to_string()),
+            ..minijinja::Value::from_serialize(&values)
+        })
+    });
+    respond(ctx, "kept.html", html)
+}
+
+/// Draws `template`'s content with the page's values, keeps it under `key` (when there is
+/// one) and answers it in this request's frame.
+pub(crate) fn render_keeping(
+    state: &AppState,
+    ctx: &Ctx,
+    template: &str,
+    title: &str,
+    page: Value,
+    key: Option<String>,
+) -> Response {
+    let mut values = base_values(ctx, title);
+    if let Value::Object(extra) = page {
+        values.extend(extra);
+    }
+    // `eval_to_state` sets up the template without drawing it, so only the block is drawn;
+    // its replacement (`render_captured`) would draw the whole page first.
+    #[allow(deprecated)]
+    let content = state.templates.get_template(template).and_then(|t| {
+        t.eval_to_state(Value::Object(values))?
+            .render_block("content")
+    });
+    match content {
+        Ok(content) => {
+            let kept = KeptPage {
+                title: title.into(),
+                content: content.into(),
+            };
+            if let Some(key) = key {
+                state.pages.put(key, kept.clone());
+            }
+            render_kept(state, ctx, &kept)
+        }
+        Err(e) => respond(ctx, template, Err(e)),
+    }
+}
+
+/// A kept page's answer, or the page drawn from `make` (its template, title and values) and
+/// kept.
+pub(crate) fn render_either<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    kept: Kept<T>,
+    make: impl FnOnce(T) -> Result<(&'static str, String, Value), PageError>,
+) -> PageResult {
+    match kept {
+        Kept::Hit(page) => Ok(render_kept(state, ctx, &page)),
+        Kept::Fresh(key, data) => {
+            let (template, title, page) = make(data)?;
+            Ok(render_keeping(state, ctx, template, &title, page, key))
         }
     }
 }

@@ -2,7 +2,7 @@
 //! by period, the explanation of its score, evidence files) and evidence uploads and downloads.
 
 use super::render::PageRoute;
-use super::render::{after, redirect, render, script_json, urlencode, PageResult};
+use super::render::{after, redirect, render, render_either, script_json, urlencode, PageResult};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -29,28 +29,28 @@ async fn unit_page(
     Path(unit): Path<String>,
 ) -> PageResult {
     let (cycle, u) = (ctx.cycle(), unit.clone());
-    let (page, by_period) = ctx
-        .read(&state, move |s, _, actor| {
+    let kept = ctx
+        .read_kept(&state, move |s, _, actor| {
             let page = jixiao_app::units::unit_page(s, actor, cycle.as_deref(), &u)?;
             let by_period = jixiao_app::runs::unit_by_period(s, actor, cycle.as_deref(), &u)?;
             Ok((page, by_period))
         })
         .await?;
-    let scores = &page.scores;
-    let rows: Vec<Value> = scores
-        .nodes
-        .iter()
-        .map(|n| json!({ "id": n.id, "name": n.name, "depth": n.depth, "points": jixiao_core::explain::num(n.points), "score": n.score, "is_task": n.is_task, "status": if n.is_task { page.latest_status(&n.id) } else { None } }))
-        .collect();
-    let roots: Vec<_> = scores.nodes.iter().filter(|n| n.parent.is_none()).collect();
-    let radar = json!({ "name": scores.unit_name, "labels": roots.iter().map(|n| &n.name).collect::<Vec<_>>(), "max": roots.iter().map(|n| n.points).collect::<Vec<_>>(), "values": roots.iter().map(|n| n.score.map(|s| (s * 100.0).round() / 100.0)).collect::<Vec<_>>() });
-    Ok(render(
-        &state,
-        &ctx,
-        "unit.html",
-        &scores.unit_name,
-        json!({ "cycle_name": page.fw.cycle.name, "scores": scores, "rows": rows, "radar_json": script_json(&radar), "can_enter": page.can_enter, "by_period": by_period }),
-    ))
+    render_either(&state, &ctx, kept, |(page, by_period)| {
+        let scores = &page.scores;
+        let rows: Vec<Value> = scores
+            .nodes
+            .iter()
+            .map(|n| json!({ "id": n.id, "name": n.name, "depth": n.depth, "points": jixiao_core::explain::num(n.points), "score": n.score, "is_task": n.is_task, "status": if n.is_task { page.latest_status(&n.id) } else { None } }))
+            .collect();
+        let roots: Vec<_> = scores.nodes.iter().filter(|n| n.parent.is_none()).collect();
+        let radar = json!({ "name": scores.unit_name, "labels": roots.iter().map(|n| &n.name).collect::<Vec<_>>(), "max": roots.iter().map(|n| n.points).collect::<Vec<_>>(), "values": roots.iter().map(|n| n.score.map(|s| (s * 100.0).round() / 100.0)).collect::<Vec<_>>() });
+        Ok((
+            "unit.html",
+            scores.unit_name.clone(),
+            json!({ "cycle_name": page.fw.cycle.name, "scores": scores, "rows": rows, "radar_json": script_json(&radar), "can_enter": page.can_enter, "by_period": by_period }),
+        ))
+    })
 }
 
 async fn task_page(
