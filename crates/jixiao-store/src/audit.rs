@@ -352,7 +352,9 @@ impl Store {
         } else {
             let columns = self.conn.query(
                 "SELECT table_name::text AS table_name, column_name::text AS column_name, data_type::text AS data_type \
-                 FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, column_name",
+                 FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND table_name NOT IN (SELECT c.relname FROM pg_class c WHERE c.relispartition AND c.relnamespace = current_schema()::regnamespace) \
+                 ORDER BY table_name, column_name",
                 &[],
             )?;
             for c in &columns {
@@ -362,10 +364,12 @@ impl Store {
                 );
             }
             // Indexes made by CREATE INDEX, not the ones behind primary keys and UNIQUE
-            // constraints.
+            // constraints. Month partitions are their table's, not tables of their own.
             let indexes = self.conn.query(
                 "SELECT i.indexname::text AS indexname, i.tablename::text AS tablename, i.indexdef AS indexdef FROM pg_indexes i \
-                 WHERE i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname",
+                 WHERE i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
+                 AND i.tablename NOT IN (SELECT c.relname FROM pg_class c WHERE c.relispartition AND c.relnamespace = current_schema()::regnamespace) \
+                 ORDER BY i.indexname",
                 &[],
             )?;
             for i in &indexes {

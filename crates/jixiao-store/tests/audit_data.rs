@@ -229,9 +229,10 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
             "ALTER TABLE audit_log DROP COLUMN mac; DROP INDEX hotline_cases_overdue; \
              DROP INDEX hotline_cases_overdue_district; DROP TABLE cycle_versions; \
              DROP TABLE hotline_place_rollups; DROP INDEX hotline_cases_grid; DROP TABLE data_versions; \
-             CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); \
-             DELETE FROM schema_migrations WHERE version >= 12",
+             CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); ",
         );
+        let mut undo = format!("{}{undo}", common::before_partitions(&db));
+        undo.push_str("DELETE FROM schema_migrations WHERE version >= 12");
         let entries = db.store.audit_entries(None).unwrap().len();
         db.store.execute_raw(&undo).unwrap();
         let mut s = Store::open(&db.url).unwrap();

@@ -10,7 +10,14 @@ fn sqlite_and_postgresql_migrations_give_the_same_schema() {
         return;
     };
     let a = sqlite.store.schema().unwrap();
-    let b = pg.store.schema().unwrap();
+    let mut b = pg.store.schema().unwrap();
+    // PostgreSQL's month partitions of hotline cases (migration 0016) need what SQLite's one
+    // table does not: the id → month table that keeps ids unique across months, and indexes
+    // that find a case or its events by id in each month (SQLite's primary keys do that).
+    assert!(b.tables.remove("hotline_case_months").is_some());
+    for index in ["hotline_cases_id", "hotline_events_case"] {
+        assert!(b.indexes.remove(index).is_some(), "{index}");
+    }
     assert!(a.tables.len() > 10, "{:?}", a.tables.keys());
     for (table, columns) in &a.tables {
         assert_eq!(

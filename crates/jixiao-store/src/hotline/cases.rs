@@ -24,6 +24,13 @@ const SEALED_INSERT: [&str; CASE_COLUMNS.len() + 1] = {
     out
 };
 
+/// A stored case, its place in the packs, and the month it is stored under.
+struct StoredCase {
+    case: Case,
+    seq: Option<i64>,
+    month: String,
+}
+
 /// Cases an import must write before it refreshes PostgreSQL's statistics.
 const ANALYZE_AFTER: usize = 10_000;
 
@@ -92,24 +99,53 @@ impl Store {
         Ok(self
             .stored_cases(ids)?
             .into_iter()
-            .map(|(id, (c, _))| (id, c))
+            .map(|(id, stored)| (id, stored.case))
             .collect())
     }
 
-    /// Cases by id with their `seq` (their place in the packs).
-    fn stored_cases(&mut self, ids: &[&str]) -> Result<HashMap<String, (Case, Option<i64>)>> {
+    /// Cases by id with their `seq` (their place in the packs) and stored month. On PostgreSQL
+    /// the months come first from the id → month table, so each month's partition is searched
+    /// alone.
+    fn stored_cases(&mut self, ids: &[&str]) -> Result<HashMap<String, StoredCase>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {} FROM hotline_cases WHERE id IN ({})",
-                CASE_COLUMNS.join(", "),
-                marks.join(", ")
-            );
-            let params: Vec<Val> = chunk.iter().map(|i| t(i)).collect();
-            for r in self.conn.query(&sql, &params)? {
-                if let Some(c) = case_from_row(&r) {
-                    out.insert(c.id.clone(), (c, r[33].as_int()));
+            let groups: Vec<(Option<String>, Vec<String>)> = if self.is_postgres() {
+                self.case_months(chunk)?
+                    .into_iter()
+                    .map(|(m, ids)| (Some(m), ids))
+                    .collect()
+            } else {
+                vec![(None, chunk.iter().map(|i| i.to_string()).collect())]
+            };
+            for (month, ids) in groups {
+                let mut params: Vec<Val> = month.iter().map(|m| t(m)).collect();
+                let first = params.len() + 1;
+                let marks: Vec<String> = (first..first + ids.len())
+                    .map(|i| format!("${i}"))
+                    .collect();
+                params.extend(ids.iter().map(|i| t(i)));
+                let sql = format!(
+                    "SELECT {} FROM hotline_cases WHERE {}id IN ({})",
+                    CASE_COLUMNS.join(", "),
+                    if month.is_some() {
+                        "month = $1 AND "
+                    } else {
+                        ""
+                    },
+                    marks.join(", ")
+                );
+                for r in self.conn.query(&sql, &params)? {
+                    if let Some(c) = case_from_row(&r) {
+                        let month = r[3].as_text().unwrap_or_default().to_string();
+                        out.insert(
+                            c.id.clone(),
+                            StoredCase {
+                                case: c,
+                                seq: r[33].as_int(),
+                                month,
+                            },
+                        );
+                    }
                 }
             }
         }
@@ -230,6 +266,7 @@ impl Store {
             let mut places = PlaceDeltas::new();
             let mut done = 0;
             let mut next_seq = s.next_seq()?;
+            let mut months = std::collections::HashSet::new();
             loop {
                 let batch: Vec<Case> = (&mut *cases).take(2000).collect();
                 if batch.is_empty() {
@@ -242,8 +279,12 @@ impl Store {
                 let mut packs = PackChanges::new();
                 for c in batch {
                     match existing.get(&c.id) {
-                        Some((old, _)) if old == c => outcome.unchanged += 1,
-                        Some((old, seq)) => {
+                        Some(stored) if stored.case == *c => outcome.unchanged += 1,
+                        Some(StoredCase {
+                            case: old,
+                            seq,
+                            month: old_month,
+                        }) => {
                             add_contribution(&mut deltas, old, -1, config, &districts);
                             add_contribution(&mut deltas, c, 1, config, &districts);
                             add_place(&mut places, old, -1, config, &districts);
@@ -251,7 +292,7 @@ impl Store {
                             let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
                             let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
                             let seal = sealed(&row);
-                            s.update_case(row, true, Some(seal))?;
+                            s.update_case(row, old_month, true, Some(seal), &mut months)?;
                             s.put_facts(&mut packs, seq, facts)?;
                             outcome.updated += 1;
                         }
@@ -269,6 +310,18 @@ impl Store {
                     row.push(Val::text(seal));
                     rows.push(row);
                     s.put_facts(&mut packs, seq, facts)?;
+                }
+                if s.is_postgres() {
+                    s.ensure_hotline_months(
+                        rows.iter().filter_map(|r| r[3].as_text()),
+                        &mut months,
+                    )?;
+                    let keys: Vec<Vec<Val>> = rows
+                        .iter()
+                        .map(|r| vec![r[0].clone(), r[3].clone()])
+                        .collect();
+                    s.conn
+                        .insert_rows("hotline_case_months", &["id", "month"], &keys)?;
                 }
                 s.conn.insert_rows("hotline_cases", &SEALED_INSERT, &rows)?;
                 s.write_packs(&packs)?;
@@ -348,7 +401,11 @@ impl Store {
         let districts = self.district_map()?;
         self.tx(|s| {
             s.hotline_touched = true;
-            let (old, seq) = s
+            let StoredCase {
+                case: old,
+                seq,
+                month: old_month,
+            } = s
                 .stored_cases(&[id])?
                 .remove(id)
                 .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
@@ -365,7 +422,8 @@ impl Store {
                 None => s.next_seq()?,
             };
             let (row, facts) = stored_row(&new, config, &districts, "", &now(), seq);
-            s.update_case(row, false, None)?;
+            let month = row[3].clone();
+            s.update_case(row, &old_month, false, None, &mut Default::default())?;
             let mut packs = PackChanges::new();
             s.put_facts(&mut packs, seq, facts)?;
             s.write_packs(&packs)?;
@@ -378,8 +436,8 @@ impl Store {
                 .unwrap_or(1);
             let detail = serde_json::to_string(event).unwrap_or_default();
             s.conn.exec(
-                "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail)],
+                "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail, month) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month],
             )?;
             // Every event is audited (it seals the case and the event's row).
             s.audit_append(&now(), actor, &format!("hotline.{}", event.name()), &format!("hotline/case/{id}"), None, Some(detail))?;
@@ -580,20 +638,26 @@ impl Store {
 
     /// Erases the contacts of cases closed before `before` (the retention job); returns how many.
     pub fn hotline_erase_contacts(&mut self, before: DateTime<Utc>, actor: &str) -> Result<u64> {
+        // A case closed before `before` was received before it, so its month is at most the
+        // month of `before` in any time zone (a day later in UTC covers them all): on
+        // PostgreSQL the newer months' partitions are not read.
+        let last_month = (before + chrono::Duration::days(1))
+            .format("%Y-%m")
+            .to_string();
         self.tx(|s| {
             s.hotline_touched = true;
             let ids: Vec<String> = s
                 .conn
                 .query(
-                    "SELECT id FROM hotline_cases WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1",
-                    &[time(Some(before))],
+                    "SELECT id FROM hotline_cases WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1 AND month <= $2",
+                    &[time(Some(before)), t(&last_month)],
                 )?
                 .iter()
                 .filter_map(|r| r[0].as_text().map(str::to_string))
                 .collect();
             let n = s.conn.exec(
-                "UPDATE hotline_cases SET contact = NULL WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1",
-                &[time(Some(before))],
+                "UPDATE hotline_cases SET contact = NULL WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1 AND month <= $2",
+                &[time(Some(before)), t(&last_month)],
             )?;
             if n > 0 {
                 s.audit_append(&now(), actor, "hotline.erase_contacts", "hotline/cases", None, Some(format!("{n} contacts erased")))?;

@@ -4,13 +4,15 @@
 //!
 //! [`rows`] (a case as a row), [`cases`] (imports, events, lists, contacts), [`rollups`]
 //! (counters and monthly figures), [`packs`] (the compact copies rebuilds read), [`rebuild`],
-//! [`geography`] (areas and categories), [`keys`] (Open311 API keys).
+//! [`geography`] (areas and categories), [`keys`] (Open311 API keys), [`partitions`]
+//! (PostgreSQL's month partitions of cases and events).
 
 mod cases;
 mod geography;
 mod keys;
 pub use keys::ApiKey;
 mod packs;
+mod partitions;
 mod rebuild;
 mod rollups;
 mod rows;

@@ -160,6 +160,7 @@ impl Store {
             s.hotline_touched = true;
             s.hotline_repack()?;
             s.conn.exec("DELETE FROM hotline_rollups", &[])?;
+            let by_month = s.is_postgres();
             let counted = "exclusion_reason IS NULL";
             let callback = "callback_at IS NOT NULL AND solved IS NOT NULL AND satisfaction IS NOT NULL";
             let sum = |cond: &str| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
@@ -168,7 +169,8 @@ impl Store {
                  SELECT unit, month, category, MAX(district), {accepted}, {excluded}, {tracked}, {responded}, \
                  {responded_in_time}, {handled}, {handled_in_time}, {callbacks}, {solved}, {satisfied}, \
                  {basically}, {fixed}, {unfixed}, {reopened} \
-                 FROM hotline_cases WHERE unit IS NOT NULL GROUP BY unit, month, category",
+                 FROM hotline_cases WHERE unit IS NOT NULL{month} GROUP BY unit, month, category",
+                month = if by_month { " AND month = $1" } else { "" },
                 fields = Counters::FIELDS.join(", "),
                 accepted = sum(counted),
                 excluded = sum("exclusion_reason IS NOT NULL"),
@@ -189,7 +191,15 @@ impl Store {
                 unfixed = sum(&format!("{counted} AND closure IS NOT NULL AND closure <> 'fixed'")),
                 reopened = sum("reopened > 0"),
             );
-            s.conn.exec(&sql, &[])?;
+            if by_month {
+                // A month's partition at a time: each sum reads one table, and the work is
+                // bounded by the largest month, not by every case held.
+                for month in s.hotline_case_months()? {
+                    s.conn.exec(&sql, &[Val::text(month)])?;
+                }
+            } else {
+                s.conn.exec(&sql, &[])?;
+            }
             s.recount_places()?;
             let n = s
                 .conn

@@ -126,12 +126,19 @@ impl Store {
     /// The place counts again from the stored cases (a rebuild from the case rows).
     pub(crate) fn recount_places(&mut self) -> Result<()> {
         self.conn.exec("DELETE FROM hotline_place_rollups", &[])?;
-        self.conn.exec(
-            "INSERT INTO hotline_place_rollups (month, district, grid, category, cases) \
+        let count = "INSERT INTO hotline_place_rollups (month, district, grid, category, cases) \
              SELECT month, district, grid, category, COUNT(*) FROM hotline_cases \
-             WHERE district IS NOT NULL AND grid IS NOT NULL GROUP BY month, district, grid, category",
-            &[],
-        )?;
+             WHERE district IS NOT NULL AND grid IS NOT NULL";
+        let group = "GROUP BY month, district, grid, category";
+        if self.is_postgres() {
+            // One month's partition at a time (see the counters' rebuild).
+            let sql = format!("{count} AND month = $1 {group}");
+            for month in self.hotline_case_months()? {
+                self.conn.exec(&sql, &[t(&month)])?;
+            }
+        } else {
+            self.conn.exec(&format!("{count} {group}"), &[])?;
+        }
         Ok(())
     }
 

@@ -244,16 +244,25 @@ fn build_placeholders(rows: usize, cols: usize) -> String {
 }
 
 impl Store {
-    /// Writes a case row over the stored one; the import source is replaced only by imports.
-    /// `seal`: the row's seal when the caller computed it (imports); otherwise the case must
-    /// have been named by an audit entry of the transaction, which seals it.
+    /// Writes a case row over the stored one (stored under `old_month`); the import source is
+    /// replaced only by imports. `seal`: the row's seal when the caller computed it (imports);
+    /// otherwise the case must have been named by an audit entry of the transaction, which
+    /// seals it. A case whose month changes moves with its events (on PostgreSQL to the new
+    /// month's partitions, made if needed; `months`: those this transaction made sure of).
     pub(crate) fn update_case(
         &mut self,
         row: Vec<Val>,
+        old_month: &str,
         with_source: bool,
         seal: Option<String>,
+        months: &mut std::collections::HashSet<String>,
     ) -> Result<()> {
-        let mut params = vec![row[0].clone()];
+        let new_month = row[3].as_text().unwrap_or_default().to_string();
+        let moved = new_month != old_month;
+        if moved {
+            self.ensure_hotline_months([new_month.as_str()], months)?;
+        }
+        let mut params = vec![row[0].clone(), Val::text(old_month)];
         let mut sets = Vec::new();
         if let Some(seal) = seal {
             params.push(Val::text(seal));
@@ -267,9 +276,25 @@ impl Store {
             sets.push(format!("{col} = ${}", params.len()));
         }
         self.conn.exec(
-            &format!("UPDATE hotline_cases SET {} WHERE id = $1", sets.join(", ")),
+            &format!(
+                "UPDATE hotline_cases SET {} WHERE id = $1 AND month = $2",
+                sets.join(", ")
+            ),
             &params,
         )?;
+        if moved {
+            let moving = [row[0].clone(), Val::text(&new_month), Val::text(old_month)];
+            self.conn.exec(
+                "UPDATE hotline_events SET month = $2 WHERE case_id = $1 AND month = $3",
+                &moving,
+            )?;
+            if self.is_postgres() {
+                self.conn.exec(
+                    "UPDATE hotline_case_months SET month = $2 WHERE id = $1",
+                    &moving[..2],
+                )?;
+            }
+        }
         Ok(())
     }
 }

@@ -102,3 +102,28 @@ pub fn rechain_from_entry_2(s: &mut Store) {
         .unwrap();
     }
 }
+
+/// SQL that takes a database back to the schema as migration 0015 left it (before hotline
+/// cases and events were partitioned by month on PostgreSQL and events carried their case's
+/// month), for tests of databases made by older versions: undo this first, then what they undo.
+#[allow(dead_code)]
+pub fn before_partitions(db: &TestDb) -> &'static str {
+    if db.name == "sqlite" {
+        "ALTER TABLE hotline_events DROP COLUMN month; DELETE FROM schema_migrations WHERE version = 16; "
+    } else {
+        "CREATE TABLE plain_cases (LIKE hotline_cases INCLUDING DEFAULTS); \
+         INSERT INTO plain_cases SELECT * FROM hotline_cases; DROP TABLE hotline_cases; \
+         ALTER TABLE plain_cases RENAME TO hotline_cases; ALTER TABLE hotline_cases ADD PRIMARY KEY (id); \
+         CREATE UNIQUE INDEX hotline_cases_seq ON hotline_cases (seq); \
+         CREATE INDEX hotline_cases_unit_month ON hotline_cases (unit, month); \
+         CREATE INDEX hotline_cases_received ON hotline_cases (received_at); \
+         CREATE INDEX hotline_cases_grid ON hotline_cases (grid, received_at); \
+         CREATE INDEX hotline_cases_overdue ON hotline_cases (completion_due) WHERE stage <> 'closed' AND handled_at IS NULL; \
+         CREATE INDEX hotline_cases_overdue_district ON hotline_cases (district, completion_due) WHERE stage <> 'closed' AND handled_at IS NULL; \
+         CREATE TABLE plain_events (LIKE hotline_events INCLUDING DEFAULTS); \
+         INSERT INTO plain_events SELECT * FROM hotline_events; DROP TABLE hotline_events; \
+         ALTER TABLE plain_events RENAME TO hotline_events; ALTER TABLE hotline_events DROP COLUMN month; \
+         ALTER TABLE hotline_events ADD PRIMARY KEY (case_id, seq); DROP TABLE hotline_case_months; \
+         DELETE FROM schema_migrations WHERE version = 16; "
+    }
+}
