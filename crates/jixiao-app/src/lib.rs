@@ -41,6 +41,12 @@ pub use jixiao_store::seals::set_audit_key;
 pub use jixiao_store::{ApiToken, Change, Pool, PoolConfig, Store, StoreError};
 pub use settings::Settings;
 
+/// Whether the store's connection is known to be lost (its server went away): a read on a
+/// replica that failed so is run again on the primary.
+pub fn connection_lost(s: &Store) -> bool {
+    s.is_lost()
+}
+
 /// Opens (and migrates) the database at `url`: a SQLite path or `sqlite://PATH`, or
 /// `postgres://…`.
 pub fn open(url: &str) -> Result<Store> {

@@ -132,7 +132,7 @@ impl AppState {
         let first = f.clone();
         let job = Box::new(move |s: &mut Store| {
             let answer = first(s, &settings);
-            let lost = answer.is_err() && s.is_lost();
+            let lost = answer.is_err() && jixiao_app::connection_lost(s);
             let _ = tx.send((answer, lost));
         });
         let on_replica = self

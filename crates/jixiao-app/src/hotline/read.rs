@@ -547,7 +547,8 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
         }
     };
     // A month is a range of received times (in the rules' time zone), so the list seeks in the
-    // received-time index instead of gathering and sorting the month's cases.
+    // received-time index instead of gathering and sorting the month's cases; the stored month
+    // is asked too, which on PostgreSQL leaves one month's partition to read.
     let bounds = match &q.month {
         Some(m) => Some(
             settings
@@ -558,7 +559,7 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
         None => None,
     };
     let f = CaseFilter {
-        month: None,
+        month: q.month.clone(),
         district,
         unit: q.unit.clone(),
         grid: q.grid.clone(),

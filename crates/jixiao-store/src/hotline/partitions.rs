@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 
 /// A partition's name: `hotline_cases` and `2020-03` → `hotline_cases_2020_03`; `None` for a
 /// month that is not `YYYY-MM` (names are made from it, so nothing else may pass).
-fn partition(table: &str, month: &str) -> Option<String> {
+pub(crate) fn partition(table: &str, month: &str) -> Option<String> {
     let b = month.as_bytes();
     let shaped = b.len() == 7
         && b[4] == b'-'
