@@ -78,6 +78,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("current_password", "当前密码", "Current password"),
     ("new_password", "新密码", "New password"),
     ("saved", "已保存", "Saved"),
+    (
+        "nothing_changed",
+        "文件中的数值与已存的相同，未作改动",
+        "Nothing changed: every row equals the stored value",
+    ),
     ("draft", "草稿", "draft"),
     ("submitted", "已报送", "submitted"),
     ("returned", "已退回", "returned"),

@@ -287,15 +287,40 @@ async fn the_excel_template_downloads_and_a_bad_upload_lists_its_row_errors_and_
         "nothing was saved by the refused uploads"
     );
 
-    // The downloaded template, filled in and uploaded as it is, saves every open task at once.
+    // The downloaded template sent back as it is (it carries the unit's approved values) saves
+    // nothing and refuses nothing: every row is unchanged.
+    let api = Session::login(&app, "dongcheng").await;
+    let (_, before) = api.get("/api/v1/cycles/2020/units/dongcheng/values").await;
     let resp = upload(&c, &app, &csrf, "2020-dongcheng-Q4.xlsx", &template, false).await;
     assert_eq!(
         resp.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "approved values in the template cannot be changed by the unit"
+        StatusCode::SEE_OTHER,
+        "an unchanged template is accepted"
     );
+    let landed = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(landed.contains("flash=nothing_changed"), "{landed}");
+    assert!(page_text(&c, &app, &landed).await.contains("未作改动"));
+    let (_, after) = api.get("/api/v1/cycles/2020/units/dongcheng/values").await;
+    assert_eq!(before, after, "nothing was written");
+    // A changed row of an approved value is refused, named by its task and period, in words.
+    let approved = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["state"] == "approved" && v["period_id"] == "Q4")
+        .expect("an approved value of the fourth quarter");
+    let task = approved["task_id"].as_str().unwrap();
+    let changed = format!("unit,task,period,value\ndongcheng,{task},Q4,12345\n");
+    let resp = upload(&c, &app, &csrf, "changed.csv", changed.as_bytes(), false).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("cannot be saved as draft"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "task {task} period Q4: an approved value cannot be saved as draft"
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("Some("), "no debug text: {html}");
     let good = "单位(unit),任务(task),期间(period),数值(value),说明(note)\ndongcheng,A23-1,Q4,96.5,\ndongcheng,A12-2,Q4,0,\n";
     let resp = upload(&c, &app, &csrf, "good.csv", good.as_bytes(), true).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -1095,6 +1120,69 @@ async fn kept_pages_follow_every_write_and_draw_each_request_its_own_frame() {
         let new = page_text(&office, &app, path).await;
         assert_ne!(new, old, "{path} changed");
         assert!(new.contains(&total), "{path} shows {total}");
+    }
+    app.stop().await;
+}
+
+/// Every link of every public page answers: a visitor starts at `/public` after publication and
+/// follows each address on the site (pages, downloads, publication files), in both languages.
+#[tokio::test]
+async fn every_link_of_every_public_page_answers() {
+    let app = spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let resp = post_form(
+        &admin,
+        &app,
+        "/reports/publication?cycle=2020",
+        &[("publish", "true")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let visitor = browser();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec!["/public".to_string(), "/public?lang=en".to_string()];
+    let mut pages = 0;
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let resp = visitor
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let is_page = resp
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.to_str().unwrap_or("").starts_with("text/html"));
+        let body = resp.bytes().await.unwrap();
+        if !is_page {
+            continue;
+        }
+        pages += 1;
+        let html = String::from_utf8_lossy(&body);
+        for href in html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            // The templates escape `/` and `&` in what they insert.
+            .map(|h| h.replace("&#x2f;", "/").replace("&amp;", "&"))
+            .filter(|h| h.starts_with("/public"))
+        {
+            let href = href.split('#').next().unwrap_or_default().to_string();
+            if !seen.contains(&href) {
+                queue.push(href);
+            }
+        }
+        assert!(seen.len() < 2000, "the public site is unexpectedly large");
+    }
+    assert!(pages > 20, "{pages} pages followed: {seen:?}");
+    for must in ["/public/2020/results/docx", "/public/2020/results/xlsx"] {
+        assert!(
+            seen.contains(must),
+            "{must} is linked from the public pages"
+        );
     }
     app.stop().await;
 }

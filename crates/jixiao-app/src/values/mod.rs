@@ -15,4 +15,4 @@ pub use evidence::{add_evidence, evidence, EVIDENCE_TYPES};
 pub use jixiao_store::evidence::EvidenceInfo;
 pub use read::{value_out, ValueOut};
 pub use review::{review, ReviewValue};
-pub use upload::{template, upload, UploadError};
+pub use upload::{template, upload, UploadError, UploadOutcome};

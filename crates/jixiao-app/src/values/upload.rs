@@ -72,7 +72,18 @@ pub fn capped(mut problems: Vec<String>) -> Vec<String> {
     problems
 }
 
-/// A unit uploads its filled-in template (.xlsx or .csv); returns how many values were saved.
+/// What an upload did: values saved, and rows skipped because they equal what is stored (the
+/// template carries the unit's approved and submitted values, so a file downloaded and sent
+/// back unchanged saves nothing and refuses nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadOutcome {
+    pub saved: usize,
+    pub unchanged: usize,
+}
+
+/// A unit uploads its filled-in template (.xlsx or .csv). A row whose figure and note equal the
+/// stored value's is unchanged and skipped, unless the upload submits a draft or returned
+/// value (that is a change of state); every other row is saved, or the upload refused whole.
 #[allow(clippy::too_many_arguments)]
 pub fn upload(
     s: &mut Store,
@@ -83,7 +94,7 @@ pub fn upload(
     file_name: &str,
     bytes: &[u8],
     submit: bool,
-) -> std::result::Result<usize, UploadError> {
+) -> std::result::Result<UploadOutcome, UploadError> {
     require(actor, Act::EnterValue(unit))?;
     let lower = file_name.to_lowercase();
     if !(lower.ends_with(".xlsx") || lower.ends_with(".csv")) {
@@ -133,6 +144,31 @@ pub fn upload(
     if !problems.is_empty() {
         return Err(UploadError::Rows(capped(problems)));
     }
+    let stored = crate::values::read::cycle_values(s, Some(cycle))?;
+    let stored: std::collections::HashMap<_, _> = stored
+        .values
+        .iter()
+        .map(|v| (v.row.key.clone(), v.row.clone()))
+        .collect();
+    let total = rows.len();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| {
+            let same = stored.get(&r.key).is_some_and(|b| {
+                b.observation == r.observation
+                    && b.note.trim() == r.note.trim()
+                    && !(submit && matches!(b.state, ValueState::Draft | ValueState::Returned))
+            });
+            !same
+        })
+        .collect();
+    let unchanged = total - rows.len();
+    if rows.is_empty() {
+        return Ok(UploadOutcome {
+            saved: 0,
+            unchanged,
+        });
+    }
     s.enter_values(
         cycle,
         &rows,
@@ -141,6 +177,7 @@ pub fn upload(
         &actor.id,
         settings.today(),
     )
+    .map(|saved| UploadOutcome { saved, unchanged })
     .map_err(|(i, e)| match e {
         jixiao_store::StoreError::Busy => UploadError::Other(AppError::Busy),
         e => UploadError::Rows(vec![format!(

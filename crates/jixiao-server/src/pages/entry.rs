@@ -194,8 +194,13 @@ async fn upload_submit(
         })
         .await?;
     match uploaded {
-        Ok(_) => Ok(redirect(&format!(
-            "/units/{unit}/entry?period={period}&flash=saved"
+        Ok(outcome) => Ok(redirect(&format!(
+            "/units/{unit}/entry?period={period}&flash={}",
+            if outcome.saved == 0 {
+                "nothing_changed"
+            } else {
+                "saved"
+            }
         ))),
         Err(UploadError::Rows(problems)) => {
             render_entry(

@@ -112,11 +112,13 @@ fn unit_links(base: &str, unit: &str) -> Vec<Value> {
     out
 }
 
-fn results_links(base: &str) -> Vec<Value> {
+/// Download links of the results report: `{prefix}/results/{format}` (the office's
+/// `/reports/results/…`, the public `/public/{cycle}/results/…`).
+fn results_links(prefix: &str) -> Vec<Value> {
     Kind::Results
         .formats()
         .iter()
-        .map(|f| json!({ "format": f.extension(), "href": format!("{base}/reports/results/{}", f.extension()) }))
+        .map(|f| json!({ "format": f.extension(), "href": format!("{prefix}/results/{}", f.extension()) }))
         .collect()
 }
 
@@ -176,7 +178,7 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         "reports.html",
         crate::i18n::text(ctx.english, "reports"),
         json!({
-            "cycle_id": fw.cycle.id, "cycle_name": fw.cycle.name, "results": results_links(""),
+            "cycle_id": fw.cycle.id, "cycle_name": fw.cycle.name, "results": results_links("/reports"),
             "units": units,
             "published": publication.as_ref().map(|p| json!({ "by": p.published_by, "at": p.published_at })),
             "can_publish": allows(&ctx.actor, Act::Administer),
