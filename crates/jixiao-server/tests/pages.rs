@@ -209,6 +209,21 @@ async fn the_language_switch_renders_english_and_is_remembered() {
         again.contains("Scores by dimension"),
         "the choice is kept in a cookie"
     );
+    // The switch keeps the page and its filters, not the one-time message.
+    let page = page_text(
+        &c,
+        &app,
+        "/hotline/cases?month=2020-03&stage=closed&flash=saved",
+    )
+    .await;
+    let switch = page
+        .split("class=\"lang\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the language switch")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&");
+    assert_eq!(switch, "/hotline/cases?month=2020-03&stage=closed&lang=zh");
     app.stop().await;
 }
 

@@ -94,7 +94,25 @@ fn base_values(ctx: &Ctx, title: &str) -> Map<String, Value> {
             .unwrap_or("")),
     );
     values.insert("error".into(), json!(ctx.q("error")));
+    values.insert("lang_href".into(), json!(lang_switch(ctx)));
     values
+}
+
+/// The address of this page in the other language: the same path and query (filters, cursor,
+/// period), without the one-time `flash` and `error`.
+fn lang_switch(ctx: &Ctx) -> String {
+    let mut pairs: Vec<(&String, &String)> = ctx
+        .query
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "flash" | "error"))
+        .collect();
+    pairs.sort();
+    let mut q: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect();
+    q.push(format!("lang={}", if ctx.english { "zh" } else { "en" }));
+    format!("{}?{}", ctx.path, q.join("&"))
 }
 
 /// The answer for a drawn page (with the language cookie when the query switched it), or a
