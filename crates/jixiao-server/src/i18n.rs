@@ -272,7 +272,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("next", "下一页", "Next"),
     ("description", "诉求内容", "Description"),
     ("deadlines", "时限", "Deadlines"),
-    ("completion", "办结", "Completion"),
+    ("response_due", "响应时限", "Respond by"),
+    ("completion_due", "办结时限", "Complete by"),
     ("callback", "回访", "Callback"),
     ("solved", "已解决", "Solved"),
     ("not_solved", "未解决", "Not solved"),
@@ -317,4 +318,18 @@ pub fn texts(english: bool) -> &'static BTreeMap<&'static str, &'static str> {
 /// One text; empty if the key has none.
 pub fn text(english: bool, key: &str) -> &'static str {
     texts(english).get(key).copied().unwrap_or("")
+}
+
+#[cfg(test)]
+mod unique {
+    #[test]
+    fn every_text_key_is_given_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, _, _) in super::TEXTS.iter() {
+            assert!(
+                seen.insert(*key),
+                "`{key}` is given twice: the later one would win"
+            );
+        }
+    }
 }
