@@ -1201,3 +1201,33 @@ async fn every_link_of_every_public_page_answers() {
     }
     app.stop().await;
 }
+
+/// A report of a cycle that has ended is dated at the cycle's end, not on the day it is
+/// downloaded; during the cycle it is dated today.
+#[tokio::test]
+async fn a_report_of_an_ended_cycle_is_dated_at_its_end() {
+    for (today, expected) in [
+        ("2026-11-30", "截至2020年12月31日"),
+        ("2020-12-20", "截至2020年12月20日"),
+    ] {
+        let db = jixiao_testkit::demo_database();
+        let mut config = jixiao_testkit::config(&db.url);
+        config.today = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").ok();
+        let app = jixiao_testkit::spawn_with(config).await;
+        let admin = Session::login(&app, "admin").await;
+        let resp = admin
+            .client
+            .get(format!(
+                "{}/api/v1/cycles/2020/units/dongcheng/reports/self/md",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let text = resp.text().await.unwrap();
+        assert!(text.contains(expected), "today {today}: {text}");
+        app.stop().await;
+        drop(db);
+    }
+}

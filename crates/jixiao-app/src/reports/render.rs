@@ -22,7 +22,10 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// What a report is written from, dated `date` (today), or the cycle's last day when the
+    /// cycle has ended: a 2020 report says "截至2020年12月31日", not the day it was downloaded.
     pub fn data(&self, date: NaiveDate) -> Data<'_> {
+        let date = date.min(self.fw.cycle.end);
         Data {
             fw: &self.fw,
             inputs: &self.inputs,
