@@ -14,6 +14,14 @@ PostgreSQL at 127.0.0.1:5432 (user postgres, trust) unless --skip-postgres.
 
   scripts/bench-server.py                    # everything (about 30 minutes on 2 cores)
   scripts/bench-server.py --seconds 5 --clients 1 --clients 64 --skip-postgres --hotline-cases 100000
+
+With --dashboard LABEL=URL (repeatable) it measures only the hotline dashboard (city and one
+district) and /health at 1 and 64 clients on existing hotline databases, e.g. the 25 M-case ones
+scripts/bench-hotline.py leaves behind, adding an account `bench-admin` to each if it has none;
+the table goes between the bench-dashboard markers:
+
+  scripts/bench-server.py --dashboard SQLite=/tmp/bh/h-25000000.sqlite \
+      --dashboard PostgreSQL=postgres://postgres@127.0.0.1:5432/jixiao_bench
 """
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -40,7 +48,8 @@ REQUESTS = [
     ("value write (JSON)", "PUT", "/api/v1/cycles/2020/units/dongcheng/values/A23-1/Q4", "dongcheng",
      '{"value": 95.5, "note": "bench", "submit": false}'),
 ]
-PASSWORDS = {"admin": "demo-admin-2020", "dongcheng": "demo-dongcheng-2020"}
+PASSWORDS = {"admin": "demo-admin-2020", "dongcheng": "demo-dongcheng-2020",
+             "bench-admin": "quiet river lantern 2020 bench"}
 
 # What the speed issue measured when it was filed (demo with 17 units and 1 M cases, SQLite,
 # release build, 2 cores): request -> {clients: (req/s, p99 ms or None)}.
@@ -257,16 +266,64 @@ def table(rows, during, args):
     return "\n".join(out) + "\n"
 
 
-def write_doc(text):
+def write_doc(text, marker="bench-server", heading="Server under load"):
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     doc = open(path).read()
-    start, end = "<!-- bench-server:start -->", "<!-- bench-server:end -->"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     block = f"{start}\n{text}{end}"
     if start in doc:
         doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, doc, flags=re.S)
     else:
-        doc = doc.rstrip() + "\n\n## Server under load\n\n" + block + "\n"
+        doc = doc.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
     open(path, "w").write(doc)
+
+
+def dashboards(args):
+    """The hotline dashboard on existing hotline databases: (label, cases, rows)."""
+    out = []
+    tmp = tempfile.mkdtemp(prefix="jixiao-bench-dashboard-")
+    requests = [("/health", "/health", None), ("hotline dashboard (city)", "/hotline", "bench-admin"),
+                ("hotline dashboard (a district)", "/hotline?district=dongcheng", "bench-admin")]
+    for spec in args.dashboard:
+        label, url = spec.split("=", 1)
+        subprocess.run([BINARY, "--database", url, "user", "add", "--id", "bench-admin", "--name", "测量",
+                        "--role", "admin", "--password", PASSWORDS["bench-admin"]], capture_output=True)
+        server = Server(BINARY, url)
+        try:
+            sessions = {}
+            rows = []
+            for name, path, user in requests:
+                h = headers_for(server, user, sessions)
+                t = time.time()
+                urllib.request.urlopen(urllib.request.Request(server.base + path, headers=h), timeout=600).read()
+                first = (time.time() - t) * 1000
+                wrk(server.base, "GET", path, h, None, 4, 2, tmp)  # warm-up
+                for clients in (1, 64):
+                    r = wrk(server.base, "GET", path, h, None, clients, args.seconds, tmp)
+                    print(f"{label:10} {name:32} {clients:3} clients: {r[0]:9.0f} req/s  p50 {r[1]:7.1f} ms  "
+                          f"p99 {r[2]:8.1f} ms  not-2xx {r[3]}  (first view {first:.0f} ms)", flush=True)
+                    rows.append((name, clients, r, first))
+            out.append((label, url, rows))
+        finally:
+            server.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def dashboard_table(results, args):
+    out = [f"Measured by `scripts/bench-server.py --dashboard` on {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores, "
+           f"release build; wrk on the same machine, {args.seconds} s per cell after a 2 s warm-up) on the hotline "
+           "databases `scripts/bench-hotline.py` left (generated cases, no cycle). *First view*: the first request "
+           "after the server started, which builds the dashboard from the rollups; later ones are kept until the "
+           "next hotline write.", "",
+           "| database | request | clients | req/s | p50 ms | p99 ms | first view ms |", "|---|---|---:|---:|---:|---:|---:|"]
+    for label, _, rows in results:
+        for name, clients, r, first in rows:
+            rps, p50, p99, err, _ = r
+            extra = f" ({err} non-2xx)" if err else ""
+            out.append(f"| {label} | {name} | {clients} | {rps:,.0f}{extra} | {p50:,.1f} | {p99:,.1f} | "
+                       f"{first:,.0f} |")
+    return "\n".join(out) + "\n"
 
 
 def main():
@@ -278,12 +335,20 @@ def main():
     ap.add_argument("--import-cases", type=int, default=1_500_000, help="cases of the long import (it must outlast the measurement)")
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
+    ap.add_argument("--dashboard", action="append", metavar="LABEL=URL",
+                    help="measure only the hotline dashboard on this existing hotline database (repeatable)")
     args = ap.parse_args()
     args.clients = args.clients or [1, 16, 64]
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     if not os.path.exists(BINARY):
         sys.exit("build this tree first: cargo build --release -p jixiao")
+    if args.dashboard:
+        text = dashboard_table(dashboards(args), args)
+        print(text)
+        if not args.no_write:
+            write_doc(text, "bench-dashboard", "Hotline dashboard at 25 M cases")
+        return
     rows, during = measure(args)
     text = table(rows, during, args)
     print(text)
