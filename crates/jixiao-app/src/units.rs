@@ -62,6 +62,17 @@ pub struct TaskPage {
     pub values: Vec<ValueOut>,
     pub files: Vec<EvidenceInfo>,
     pub can_enter: bool,
+    /// Each reported period's history (who saved, submitted, returned with which reason,
+    /// approved), newest period first.
+    pub history: Vec<PeriodHistory>,
+}
+
+/// One period's value history on a task page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeriodHistory {
+    pub period_id: String,
+    pub period_name: String,
+    pub steps: Vec<crate::values::ValueStep>,
 }
 
 pub fn task_page(
@@ -86,7 +97,16 @@ pub fn task_page(
     mine.sort_by_key(|v| fw.period_index(&v.period_id));
     let n = lookup::node(&fw, task)?;
     let files = s.evidence_list(&fw.cycle.id, unit, Some(task))?;
+    let mut history = Vec::new();
+    for v in mine.iter().rev() {
+        history.push(PeriodHistory {
+            period_id: v.period_id.clone(),
+            period_name: v.period_name.clone(),
+            steps: crate::values::history(s, actor, Some(&fw.cycle.id), unit, task, &v.period_id)?,
+        });
+    }
     Ok(TaskPage {
+        history,
         task_name: fw.nodes[n].name.clone(),
         explanation: e,
         explanation_shown,

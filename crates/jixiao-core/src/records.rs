@@ -4,25 +4,29 @@
 use crate::inputs::{LedgerKind, Observation};
 use crate::workflow::ValueState;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Identifies one value: task × unit × period.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ValueKey {
     pub task: String,
     pub unit: String,
     pub period: String,
 }
 
-/// A value as imported or stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A value as imported or stored (and as the audit log records it: read back for a value's
+/// history, so fields added later default when an older entry lacks them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValueRow {
     pub key: ValueKey,
     pub observation: Observation,
+    #[serde(default)]
     pub note: String,
     /// Where the figure comes from (a document, a sentence of a report, a system).
+    #[serde(default)]
     pub source: String,
     /// References to evidence files.
+    #[serde(default)]
     pub evidence: String,
     pub state: ValueState,
 }

@@ -1231,3 +1231,92 @@ async fn a_report_of_an_ended_cycle_is_dated_at_its_end() {
         drop(db);
     }
 }
+
+/// A returned value carries its reason to the unit: on the entry card, in the task page's
+/// history and through the API, with who did each step; the evaluator sees the same history.
+#[tokio::test]
+async fn a_return_reason_reaches_the_unit_and_every_step_is_in_the_history() {
+    let app = spawn().await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let evaluator = Session::login(&app, "sthjj").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
+    let (status, body) = unit
+        .call(
+            reqwest::Method::PUT,
+            path,
+            Some(serde_json::json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reason = "请核对监测站数据并附上月报";
+    let (status, body) = evaluator
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/review"),
+            Some(serde_json::json!({"action": "return", "comment": reason})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, steps) = unit.get(&format!("{path}/history")).await;
+    assert_eq!(status, StatusCode::OK, "{steps}");
+    let steps = steps.as_array().unwrap();
+    let last = steps.last().unwrap();
+    assert_eq!(
+        (
+            last["action"].as_str(),
+            last["state"].as_str(),
+            last["comment"].as_str()
+        ),
+        (Some("return"), Some("returned"), Some(reason)),
+        "{steps:?}"
+    );
+    assert_ne!(
+        last["actor_name"], last["actor"],
+        "the evaluator's name, not only its id"
+    );
+    let submit = &steps[steps.len() - 2];
+    assert_eq!(
+        (
+            submit["action"].as_str(),
+            submit["actor"].as_str(),
+            submit["value"].as_str(),
+            submit["note"].as_str()
+        ),
+        (
+            Some("submit"),
+            Some("dongcheng"),
+            Some("55"),
+            Some("受沙尘天气影响")
+        )
+    );
+    let (_, theirs) = evaluator.get(&format!("{path}/history")).await;
+    assert_eq!(
+        theirs.as_array().unwrap(),
+        steps,
+        "the evaluator sees the same history"
+    );
+    let (status, _) = Session::login(&app, "xicheng")
+        .await
+        .get(&format!("{path}/history"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another unit does not");
+
+    let browser = log_in(&app, "dongcheng").await;
+    let entry = page_text(&browser, &app, "/units/dongcheng/entry?period=Q4").await;
+    assert!(
+        entry.contains("退回理由") && entry.contains(reason),
+        "the reason is on the returned card"
+    );
+    let task = page_text(&browser, &app, "/units/dongcheng/tasks/A08-2").await;
+    let history = task
+        .split("id=\"history-Q4\"")
+        .nth(1)
+        .and_then(|s| s.split("</ol>").next())
+        .expect("the fourth quarter's history");
+    assert!(
+        history.contains("报送") && history.contains("退回") && history.contains(reason),
+        "{history}"
+    );
+    app.stop().await;
+}

@@ -99,6 +99,14 @@ fn cases() -> Vec<Case> {
             "AE",
         ),
         get("/api/v1/cycles/2020/review-queue", "AE"),
+        get(
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4/history",
+            "AER",
+        ),
+        get(
+            "/api/v1/cycles/2020/units/xicheng/values/A08-2/Q4/history",
+            "AE",
+        ),
         case(
             Method::PUT,
             "/api/v1/cycles/2020/units/xicheng/grades/A01-2",

@@ -163,6 +163,27 @@ impl Store {
         Ok(out)
     }
 
+    /// The entries about exactly `entity` (a value's history), oldest first.
+    pub fn audit_entries_of(&mut self, entity: &str) -> Result<Vec<AuditEntry>> {
+        let rows = self.conn.query("SELECT seq, at, actor, action, entity, before, after, prev_hash, hash, mac FROM audit_log WHERE entity = $1 ORDER BY seq", &[Val::text(entity)])?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    seq: r.int("seq")?.unwrap_or(0),
+                    at: r.text("at")?,
+                    actor: r.text("actor")?,
+                    action: r.text("action")?,
+                    entity: r.text("entity")?,
+                    before: r.opt_text("before")?,
+                    after: r.opt_text("after")?,
+                    prev_hash: r.text("prev_hash")?,
+                    hash: r.text("hash")?,
+                    mac: r.opt_text("mac")?,
+                })
+            })
+            .collect()
+    }
+
     /// Recomputes the chain and reports the first entry that was changed, removed or inserted;
     /// with the audit key, checks every entry's keyed mark; and compares every audited table
     /// with the log ([`Store::verify_data`]).

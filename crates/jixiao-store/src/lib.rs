@@ -1033,7 +1033,8 @@ pub fn migration_checksum(script: &str) -> String {
     audit::sha256_hex(script.replace("\r\n", "\n").as_bytes())
 }
 
-fn value_entity(cycle: &str, k: &ValueKey) -> String {
+/// The audit log's name of a value: `cycle/2020/value/A01-1/dongcheng/Q4`.
+pub fn value_entity(cycle: &str, k: &ValueKey) -> String {
     format!("cycle/{cycle}/value/{}/{}/{}", k.task, k.unit, k.period)
 }
 

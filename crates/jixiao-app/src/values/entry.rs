@@ -130,6 +130,8 @@ pub struct EntryRow {
     pub grades: Option<Vec<String>>,
     /// Why the last attempt was refused.
     pub error: Option<String>,
+    /// For a returned value: the evaluator's reason, from its history.
+    pub return_reason: Option<String>,
 }
 
 /// The entry form of a unit for a period.
@@ -211,10 +213,22 @@ pub fn entry_form(
                 editable: editable(state_now, actor.role, lock),
                 grades,
                 error: typed.errors.get(&id).cloned(),
+                return_reason: None,
                 task_id: id,
             }
         })
-        .collect();
+        .collect::<Vec<EntryRow>>();
+    let mut rows = rows;
+    let period_id = fw.cycle.periods[pi].id.clone();
+    for r in rows.iter_mut().filter(|r| r.state == Some("returned")) {
+        let steps =
+            crate::values::history(s, actor, Some(&fw.cycle.id), unit, &r.task_id, &period_id)?;
+        r.return_reason = steps
+            .into_iter()
+            .rev()
+            .find(|st| st.action == "return")
+            .map(|st| st.comment);
+    }
     Ok(EntryForm {
         unit_id: unit.to_string(),
         unit_name: fw.units[u].name.clone(),

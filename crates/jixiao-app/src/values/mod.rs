@@ -4,6 +4,7 @@
 
 mod entry;
 mod evidence;
+pub mod history;
 pub mod read;
 mod review;
 mod upload;
@@ -12,6 +13,7 @@ pub use entry::{
     enter, entry_form, import, parse_observation, EnterValue, EntryForm, EntryRow, Typed,
 };
 pub use evidence::{add_evidence, evidence, EVIDENCE_TYPES};
+pub use history::{history, ValueStep};
 pub use jixiao_store::evidence::EvidenceInfo;
 pub use read::{value_out, ValueOut};
 pub use review::{review, ReviewValue};

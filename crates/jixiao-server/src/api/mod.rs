@@ -37,6 +37,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(values::unit_values))
         .routes(routes!(values::enter_value))
         .routes(routes!(values::review_value))
+        .routes(routes!(values::value_history))
         .routes(routes!(values::review_queue))
         .routes(routes!(values::grade_value))
         .routes(routes!(values::upload_evidence))

@@ -99,6 +99,24 @@ pub struct ReviewIn {
     pub comment: String,
 }
 
+/// A value's history, oldest first: every save, submission, return with its reason, approval,
+/// reopening, grade and import, with who and when.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}/history", tag = "values",
+    params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path), ("period" = String, Path)),
+    responses((status = 200, body = Vec<jixiao_app::values::ValueStep>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn value_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
+) -> ApiResult<Vec<jixiao_app::values::ValueStep>> {
+    Ok(Json(
+        ctx.read(&state, move |s, _, actor| {
+            jixiao_app::values::history(s, actor, Some(&cycle), &unit, &task, &period)
+        })
+        .await?,
+    ))
+}
+
 /// Approve or return a submitted value (evaluators of the task), or reopen a value (administrators).
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}/review", tag = "values",
     params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path), ("period" = String, Path)), request_body = ReviewIn,

@@ -65,6 +65,27 @@ async fn task_page(
         })
         .await?;
     let e = &page.explanation;
+    // Times in the office's time zone (the hotline rules' zone, Asia/Shanghai by default).
+    let tz = state.settings.hotline.timezone;
+    let history: Vec<Value> = page
+        .history
+        .iter()
+        .map(|h| {
+            let steps: Vec<Value> = h
+                .steps
+                .iter()
+                .map(|st| {
+                    let local = chrono::DateTime::parse_from_rfc3339(&st.at)
+                        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|_| st.at.clone());
+                    let mut v = json!(st);
+                    v["local"] = json!(local);
+                    v
+                })
+                .collect();
+            json!({ "period_id": h.period_id, "period_name": h.period_name, "steps": steps })
+        })
+        .collect();
     let target_name = crate::i18n::text(ctx.english, "target");
     let trend = json!({ "name": e.node_id, "labels": page.values.iter().map(|v| &v.period_name).collect::<Vec<_>>(), "values": page.values.iter().map(|v| v.value.parse::<f64>().ok()).collect::<Vec<_>>(), "target": page.values.first().and_then(|v| v.target), "target_name": target_name });
     Ok(render(
@@ -73,7 +94,7 @@ async fn task_page(
         "task.html",
         &page.task_name,
         json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": page.task_name, "path": e.path, "values": page.values, "explanation": if page.explanation_shown { Some(&e.text) } else { None }, "trend_json": script_json(&trend),
-                "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods }),
+                "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods, "history": history }),
     ))
 }
 

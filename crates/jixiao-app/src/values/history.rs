@@ -1,0 +1,98 @@
+//! A value's history: every save, submission, return (with its reason), approval, reopening,
+//! grade and import, read from the audit log, which holds each one with who and when. Shown to
+//! the unit and the evaluator on the value's card and task page, so a unit sees why a value
+//! came back and an evaluator what changed since.
+
+use crate::actor::Actor;
+use crate::error::Result;
+use crate::lookup;
+use crate::policy::{require, Act};
+use jixiao_core::records::ValueRow;
+use jixiao_store::{Store, ValueKey};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// One step in a value's life.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ValueStep {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: the account id (or `cli`, a job), and its name when it is an account.
+    pub actor: String,
+    pub actor_name: String,
+    /// draft, submit, return, approve, reopen, grade or import.
+    pub action: String,
+    /// The state the value was left in: draft, submitted, returned or approved.
+    pub state: String,
+    pub value: String,
+    pub note: String,
+    /// The reviewer's words: a return's reason, a reopening's.
+    pub comment: String,
+}
+
+/// The steps of one value, oldest first, for those who see its unit.
+pub fn history(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    task: &str,
+    period: &str,
+) -> Result<Vec<ValueStep>> {
+    require(actor, Act::ViewUnit(unit))?;
+    let fw = lookup::framework(s, cycle)?;
+    lookup::unit(&fw, unit)?;
+    lookup::node(&fw, task)?;
+    lookup::period(&fw, period)?;
+    let key = ValueKey {
+        task: task.to_string(),
+        unit: unit.to_string(),
+        period: period.to_string(),
+    };
+    let entries = s.audit_entries_of(&jixiao_store::value_entity(&fw.cycle.id, &key))?;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: HashMap<String, String> = s
+        .users()?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    Ok(entries
+        .into_iter()
+        .filter_map(|e| {
+            let after: serde_json::Value = serde_json::from_str(e.after.as_deref()?).ok()?;
+            // Reviews record {row, comment}; saves, grades and imports the row itself.
+            let (row, comment) = match after.get("row") {
+                Some(row) => (
+                    row.clone(),
+                    after
+                        .get("comment")
+                        .and_then(|c| c.as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+                None => (after, String::new()),
+            };
+            let row: ValueRow = serde_json::from_value(row).ok()?;
+            Some(ValueStep {
+                actor_name: names
+                    .get(&e.actor)
+                    .cloned()
+                    .unwrap_or_else(|| e.actor.clone()),
+                action: e
+                    .action
+                    .strip_prefix("value.")
+                    .unwrap_or(&e.action)
+                    .to_string(),
+                at: e.at,
+                actor: e.actor,
+                state: row.state.as_str().to_string(),
+                value: row.observation.to_string(),
+                note: row.note,
+                comment,
+            })
+        })
+        .collect())
+}
