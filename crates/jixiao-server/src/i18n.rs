@@ -79,6 +79,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("new_password", "新密码", "New password"),
     ("saved", "已保存", "Saved"),
     ("history", "填报与审核记录", "History"),
+    (
+        "evidence_sent_back",
+        "已上传；该数值已审核通过，补充佐证后重新提交审核",
+        "Uploaded; the value was approved, so it goes back to review with the new evidence",
+    ),
+    ("step_resubmit", "补充佐证后重新提交审核", "sent back to review with new evidence"),
     ("step_draft", "保存草稿", "saved as draft"),
     ("step_submit", "报送", "submitted"),
     ("step_return", "退回", "returned"),

@@ -1320,3 +1320,98 @@ async fn a_return_reason_reaches_the_unit_and_every_step_is_in_the_history() {
     );
     app.stop().await;
 }
+
+async fn attach(s: &Session, path: &str, name: &str) -> (StatusCode, serde_json::Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 evidence\n%%EOF\n".to_vec())
+            .file_name(name.to_string()),
+    );
+    let resp = s
+        .client
+        .post(format!("{}{path}/evidence", s.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or_default())
+}
+
+/// Evidence added to an approved value sends it back to review (the approval was given without
+/// it); an approved value of a period past its deadline takes none.
+#[tokio::test]
+async fn evidence_added_to_an_approved_value_sends_it_back_to_review() {
+    let app = spawn().await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let evaluator = Session::login(&app, "sthjj").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
+    let (status, _) = unit
+        .call(
+            reqwest::Method::PUT,
+            path,
+            Some(serde_json::json!({"value": 36.5, "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = evaluator
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/review"),
+            Some(serde_json::json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = attach(&unit, path, "监测月报.pdf").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sent_back_to_review"], true, "{body}");
+    let (_, values) = unit.get("/api/v1/cycles/2020/units/dongcheng/values").await;
+    let v = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["task_id"] == "A08-2" && v["period_id"] == "Q4")
+        .unwrap();
+    assert_eq!(v["state"], "submitted");
+    let (_, steps) = unit.get(&format!("{path}/history")).await;
+    let last = steps.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["comment"].as_str()),
+        (Some("resubmit"), Some("监测月报.pdf"))
+    );
+    let (_, queue) = evaluator.get("/api/v1/cycles/2020/review-queue").await;
+    assert!(queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["task_id"] == "A08-2" && v["unit_id"] == "dongcheng"));
+    // The same file again changes nothing.
+    let (status, body) = attach(&unit, path, "监测月报.pdf").await;
+    assert_eq!(
+        (status, body["sent_back_to_review"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+
+    // A closed period's approved value takes no new evidence.
+    let closed = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["state"] == "approved" && v["period_id"] == "Q3")
+        .expect("an approved third-quarter value");
+    let closed_path = format!(
+        "/api/v1/cycles/2020/units/dongcheng/values/{}/Q3",
+        closed["task_id"].as_str().unwrap()
+    );
+    let (status, body) = attach(&unit, &closed_path, "late.pdf").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("past its deadline"),
+        "{body}"
+    );
+    app.stop().await;
+}

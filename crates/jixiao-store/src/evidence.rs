@@ -3,6 +3,8 @@
 
 use crate::conn::{Row, Val};
 use crate::{now, Result, Store, StoreError, ValueKey};
+use jixiao_core::records::ValueRow;
+use jixiao_core::workflow::ValueState;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,6 +39,12 @@ const INFO: &str =
 
 impl Store {
     /// Stores a file for a value; the same content for the same value is stored once.
+    /// Keeps an evidence file of a value; the same file twice is kept once. A file added to an
+    /// approved value sends the value back to review (submitted) in the same transaction: what
+    /// was approved was judged without it. An approved value of a period past its deadline
+    /// (not reopened) takes no new evidence. Answers the file's id and whether the value went
+    /// back to review.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_evidence(
         &mut self,
         cycle: &str,
@@ -45,7 +53,8 @@ impl Store {
         content_type: &str,
         content: &[u8],
         actor: &str,
-    ) -> Result<String> {
+        today: chrono::NaiveDate,
+    ) -> Result<(String, bool)> {
         let id = crate::audit::sha256_hex(
             &[
                 cycle.as_bytes(),
@@ -59,7 +68,32 @@ impl Store {
             .to_string();
         self.tx(|s| {
             if !s.conn.query("SELECT 1 FROM evidence_files WHERE id = $1", &[Val::text(&id)])?.is_empty() {
-                return Ok(id.clone());
+                return Ok((id.clone(), false));
+            }
+            let at = now();
+            let (before, lock) = s.value_and_lock(cycle, key, today)?;
+            let mut resubmitted = false;
+            if let Some(before) = before.filter(|b| b.row.state == ValueState::Approved) {
+                if lock.is_locked() {
+                    return Err(StoreError::Invalid(
+                        "an approved value of a period past its deadline takes no new evidence; the office can reopen it".into(),
+                    ));
+                }
+                let row = ValueRow {
+                    state: ValueState::Submitted,
+                    ..before.row.clone()
+                };
+                s.write_value(cycle, &row, before.reopened, actor, &at)?;
+                let after = serde_json::json!({ "row": row, "comment": file_name });
+                s.audit_append(
+                    &at,
+                    actor,
+                    "value.resubmit",
+                    &crate::value_entity(cycle, key),
+                    Some(serde_json::to_string(&before.row).unwrap_or_default()),
+                    Some(after.to_string()),
+                )?;
+                resubmitted = true;
             }
             s.conn.exec(
                 "INSERT INTO evidence_files (id, cycle_id, task_id, unit_id, period_id, file_name, content_type, size, content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -78,8 +112,8 @@ impl Store {
                 ],
             )?;
             let entity = format!("cycle/{cycle}/value/{}/{}/{}/evidence/{id}", key.task, key.unit, key.period);
-            s.audit_append(&now(), actor, "evidence.add", &entity, None, Some(serde_json::json!({ "file_name": file_name, "size": content.len() }).to_string()))?;
-            Ok(id.clone())
+            s.audit_append(&at, actor, "evidence.add", &entity, None, Some(serde_json::json!({ "file_name": file_name, "size": content.len() }).to_string()))?;
+            Ok((id.clone(), resubmitted))
         })
     }
 

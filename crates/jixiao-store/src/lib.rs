@@ -499,7 +499,7 @@ impl Store {
         })
     }
 
-    fn write_value(
+    pub(crate) fn write_value(
         &mut self,
         cycle: &str,
         r: &ValueRow,
@@ -783,7 +783,7 @@ impl Store {
         })
     }
 
-    fn value_and_lock(
+    pub(crate) fn value_and_lock(
         &mut self,
         cycle: &str,
         key: &ValueKey,

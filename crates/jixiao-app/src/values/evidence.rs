@@ -27,7 +27,9 @@ pub const EVIDENCE_TYPES: [(&str, &str, &[u8]); 6] = [
     ),
 ];
 
-/// A unit attaches an evidence file to one of its values; returns the file's id.
+/// A unit attaches an evidence file to one of its values; returns the file's id and whether
+/// the value went back to review (a file added to an approved value sends it back: the
+/// approval was given without it).
 #[allow(clippy::too_many_arguments)]
 pub fn add_evidence(
     s: &mut Store,
@@ -39,7 +41,7 @@ pub fn add_evidence(
     period: &str,
     file_name: &str,
     bytes: &[u8],
-) -> Result<String> {
+) -> Result<(String, bool)> {
     require(actor, Act::EnterValue(unit))?;
     let max = settings.evidence_max_bytes;
     if bytes.is_empty() {
@@ -87,6 +89,7 @@ pub fn add_evidence(
         content_type,
         bytes,
         &actor.id,
+        settings.today(),
     )?)
 }
 

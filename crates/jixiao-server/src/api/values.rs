@@ -210,7 +210,8 @@ pub struct EvidenceForm {
     file: Vec<u8>,
 }
 
-/// Attach an evidence file to a value (the unit's reporters and the office).
+/// Attach an evidence file to a value (the unit's reporters and the office). A file added to
+/// an approved value sends it back to review (`sent_back_to_review`).
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}/evidence", tag = "values",
     params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path), ("period" = String, Path)),
     request_body(content = inline(EvidenceForm), content_type = "multipart/form-data"),
@@ -233,7 +234,7 @@ pub async fn upload_evidence(
             "the form has no `file` field".into(),
         ))));
     };
-    let id = ctx
+    let (id, resubmitted) = ctx
         .write(&state, move |s, settings, actor| {
             jixiao_app::values::add_evidence(
                 s,
@@ -249,7 +250,7 @@ pub async fn upload_evidence(
         })
         .await?;
     Ok(Json(
-        serde_json::json!({ "id": id, "url": format!("/api/v1/evidence/{id}") }),
+        serde_json::json!({ "id": id, "url": format!("/api/v1/evidence/{id}"), "sent_back_to_review": resubmitted }),
     ))
 }
 

@@ -129,7 +129,10 @@ async fn evidence_submit(
             )
         })
         .await;
-    after(added, &back, "")
+    match added {
+        Ok((_, true)) => Ok(redirect(&format!("{back}?flash=evidence_sent_back"))),
+        other => after(other, &back, ""),
+    }
 }
 
 async fn evidence_download(
