@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 24] = [
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),
@@ -34,6 +34,7 @@ const TEMPLATES: [(&str, &str); 23] = [
     ("unit.html", include_str!("../templates/unit.html")),
     ("task.html", include_str!("../templates/task.html")),
     ("entry.html", include_str!("../templates/entry.html")),
+    ("todo.html", include_str!("../templates/todo.html")),
     ("review.html", include_str!("../templates/review.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("account.html", include_str!("../templates/account.html")),

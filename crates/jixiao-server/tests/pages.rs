@@ -405,7 +405,11 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
         .unwrap();
     assert_eq!(resp.headers()["location"], "/");
     let home = c.get(format!("{}/", app.base)).send().await.unwrap();
-    assert_eq!(home.headers()["location"], "/units/chaoyang");
+    assert_eq!(
+        home.headers()["location"],
+        "/units/chaoyang/todo",
+        "a reporting unit lands on its to-do"
+    );
     // Creating it again is refused; the account is not replaced.
     let resp = admin
         .post(format!("{}/users", app.base))
@@ -1412,6 +1416,94 @@ async fn evidence_added_to_an_approved_value_sends_it_back_to_review() {
             .unwrap()
             .contains("past its deadline"),
         "{body}"
+    );
+    app.stop().await;
+}
+
+/// A reporting unit lands on its to-do: the returned value with its reason, the open values of
+/// the period, the overdue and waiting counts; the entry page shows what it can still act on
+/// first, grouped by indicator, and folds the rest away.
+#[tokio::test]
+async fn a_unit_lands_on_its_to_do_and_the_entry_page_shows_open_values_first() {
+    let app = spawn().await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let evaluator = Session::login(&app, "sthjj").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
+    unit.call(
+        reqwest::Method::PUT,
+        path,
+        Some(serde_json::json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
+    )
+    .await;
+    let (status, _) = evaluator
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/review"),
+            Some(serde_json::json!({"action": "return", "comment": "请附监测站月报"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let browser = log_in(&app, "dongcheng").await;
+    let home = browser.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(home.headers()["location"], "/units/dongcheng/todo");
+    let todo = page_text(&browser, &app, "/units/dongcheng/todo").await;
+    let returned = todo
+        .split("id=\"todo-returned\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the returned section");
+    assert!(
+        returned.contains("A08-2") && returned.contains("请附监测站月报"),
+        "{returned}"
+    );
+
+    // The entry page: every card before the fold can still be changed; the returned one is
+    // there; approved cards are folded away.
+    let (_, values) = unit.get("/api/v1/cycles/2020/units/dongcheng/values").await;
+    let approved: Vec<String> = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["period_id"] == "Q4" && v["state"] == "approved")
+        .map(|v| v["task_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!approved.is_empty());
+    let entry = page_text(&browser, &app, "/units/dongcheng/entry?period=Q4").await;
+    let (open, folded) = entry
+        .split_once("id=\"entry-others\"")
+        .expect("the folded part");
+    let open = open.split("id=\"entry-open\"").nth(1).unwrap();
+    assert!(
+        open.contains("id=\"entry-A08-2\""),
+        "the returned card is open"
+    );
+    assert!(
+        !open.contains(" disabled"),
+        "no locked field before the fold"
+    );
+    assert!(open.contains("class=\"indicator\""), "grouped by indicator");
+    for task in &approved {
+        assert!(
+            folded.contains(&format!("id=\"entry-{task}\""))
+                && !open.contains(&format!("id=\"entry-{task}\"")),
+            "{task} is folded away"
+        );
+    }
+    let open_cards = open.matches("class=\"card entry\"").count();
+    let todo_open = todo
+        .split("id=\"todo-open\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap()
+        .matches("<li>")
+        .count();
+    assert_eq!(
+        open_cards,
+        todo_open + 1,
+        "the open values and the returned one"
     );
     app.stop().await;
 }

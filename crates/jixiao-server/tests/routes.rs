@@ -261,6 +261,8 @@ fn cases() -> Vec<Case> {
         ),
         get("/evidence/nothing", ""),
         get("/units/dongcheng/entry", "AR"),
+        get("/units/dongcheng/todo", "AR"),
+        get("/units/xicheng/todo", "A"),
         get("/units/xicheng/entry", "A"),
         case(
             Method::POST,

@@ -116,6 +116,8 @@ pub fn enter(
 pub struct EntryRow {
     pub task_id: String,
     pub task_name: String,
+    /// The indicator the task belongs to (its parent in the task book), for grouping.
+    pub indicator: String,
     pub measure: String,
     pub target: Option<f64>,
     pub value: String,
@@ -203,6 +205,10 @@ pub fn entry_form(
             });
             EntryRow {
                 task_name: fw.nodes[t].name.clone(),
+                indicator: fw.nodes[t]
+                    .parent
+                    .map(|i| fw.nodes[i].name.clone())
+                    .unwrap_or_default(),
                 measure: task.measure.clone(),
                 target: task.targets_for(unit).target,
                 value,

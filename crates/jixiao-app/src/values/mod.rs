@@ -7,6 +7,7 @@ mod evidence;
 pub mod history;
 pub mod read;
 mod review;
+pub mod todo;
 mod upload;
 
 pub use entry::{
@@ -17,4 +18,5 @@ pub use history::{history, ValueStep};
 pub use jixiao_store::evidence::EvidenceInfo;
 pub use read::{value_out, ValueOut};
 pub use review::{review, ReviewValue};
+pub use todo::{todo, Todo};
 pub use upload::{template, upload, UploadError, UploadOutcome};

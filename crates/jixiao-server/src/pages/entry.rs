@@ -55,12 +55,21 @@ async fn render_entry(
             )
         })
         .await?;
+    // What the unit can still act on comes first (not entered, draft, returned, or refused just
+    // now); what is submitted, approved or locked is folded away unless `show=all`.
+    let show_all = ctx.q("show").as_deref() == Some("all");
+    let total = form.rows.len();
+    let (open_rows, other_rows): (Vec<_>, Vec<_>) = form.rows.into_iter().partition(|r| {
+        r.error.is_some()
+            || (r.editable && !matches!(r.state, Some("submitted") | Some("approved")))
+    });
     let mut resp = render(
         state,
         ctx,
         "entry.html",
         crate::i18n::text(ctx.english, "entry"),
-        json!({ "unit_id": form.unit_id, "unit_name": form.unit_name, "period": form.period, "period_name": form.period_name, "periods": form.periods, "rows": form.rows, "upload_errors": upload_errors }),
+        json!({ "unit_id": form.unit_id, "unit_name": form.unit_name, "period": form.period, "period_name": form.period_name, "periods": form.periods,
+                "open_rows": open_rows, "other_rows": other_rows, "show_all": show_all, "total": total, "upload_errors": upload_errors }),
     );
     if refused {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -44,6 +44,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
         }
         Role::Reporter => {
             if let Some(u) = ctx.actor.unit() {
+                items.push((tr["todo"], format!("/units/{u}/todo")));
                 items.push((tr["my_unit"], format!("/units/{u}")));
                 items.push((tr["entry"], format!("/units/{u}/entry")));
                 items.push((tr["self_report"], format!("/units/{u}/report")));

@@ -27,7 +27,7 @@ pub fn routes() -> Vec<PageRoute> {
 async fn home(ctx: Ctx) -> Response {
     match (ctx.actor.role, ctx.actor.unit()) {
         (Role::Admin | Role::Evaluator, _) => redirect("/overview"),
-        (Role::Reporter, Some(u)) => redirect(&format!("/units/{u}")),
+        (Role::Reporter, Some(u)) => redirect(&format!("/units/{u}/todo")),
         _ => redirect("/login"),
     }
 }

@@ -14,6 +14,7 @@ pub fn routes() -> Vec<PageRoute> {
     vec![
         (Method::GET, "/units/{unit}", get(unit_page)),
         (Method::GET, "/units/{unit}/tasks/{task}", get(task_page)),
+        (Method::GET, "/units/{unit}/todo", get(todo_page)),
         (
             Method::POST,
             "/units/{unit}/tasks/{task}/evidence",
@@ -51,6 +52,27 @@ async fn unit_page(
             json!({ "cycle_name": page.fw.cycle.name, "scores": scores, "rows": rows, "radar_json": script_json(&radar), "can_enter": page.can_enter, "by_period": by_period }),
         ))
     })
+}
+
+/// A reporting unit's landing page: returned, open, overdue and waiting values.
+async fn todo_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(unit): Path<String>,
+) -> PageResult {
+    let cycle = ctx.cycle();
+    let t = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::values::todo(s, settings, actor, cycle.as_deref(), &unit)
+        })
+        .await?;
+    Ok(render(
+        &state,
+        &ctx,
+        "todo.html",
+        crate::i18n::text(ctx.english, "todo"),
+        json!({ "t": t }),
+    ))
 }
 
 async fn task_page(
