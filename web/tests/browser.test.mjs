@@ -191,6 +191,7 @@ test("the office publishes the results and a visitor reads a district's self-che
   await admin.goto(`${base}/reports`);
   const [results] = await Promise.all([admin.waitForEvent("download"), admin.click("section[aria-labelledby=res-h] a >> text=docx")]);
   assert.match(results.suggestedFilename(), /结果报告\.docx$/);
+  await admin.check("#publish-confirm");
   await Promise.all([admin.waitForNavigation(), admin.click("#publish-button")]);
   assert.match(await admin.locator("#publication-state").textContent(), /已公开|Published/);
   await shot(admin, "reports");

@@ -245,6 +245,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("published_versions", "公布版本", "Published versions"),
     ("correction_notice", "更正公告", "Correction notice"),
     ("correction_reason", "更正原因", "Reason for the correction"),
+    (
+        "publish_confirm",
+        "我已核对排名、分数和等级，确认向社会公开（公开时间将显示在公开页面上）",
+        "I have checked the rankings, scores and grades and publish them (the time of publication is shown on the public pages)",
+    ),
+    ("publish_confirm_short", "确认公开", "Confirm"),
+    (
+        "publish_unconfirmed",
+        "未公开：请先勾选确认",
+        "Not published: tick the box to confirm first",
+    ),
     ("changed_since_publication", "公布后数据已变化,公开页面仍显示已公布版本", "Changed since publication: the public pages still show the published version"),
     ("same_as_published", "与已公布版本一致", "Same as the published version"),
     ("figure", "项目", "Figure"),

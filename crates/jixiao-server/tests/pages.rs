@@ -694,11 +694,33 @@ async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
     let page = page_text(&public, &app, "/public").await;
     assert!(!page.contains("/public/2020"));
 
+    // Publishing asks for the office's confirmation first.
     let resp = post_form(
         &admin,
         &app,
         "/reports/publication?cycle=2020",
         &[("publish", "true")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let back = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("error="), "{back}");
+    assert!(page_text(&admin, &app, &back)
+        .await
+        .contains("请先勾选确认"));
+    assert_eq!(
+        status_of(&public, &app, "/public/2020").await,
+        404,
+        "not published"
+    );
+    let reports = page_text(&admin, &app, "/reports").await;
+    assert!(reports.contains("id=\"publish-confirm\"") && reports.contains("required"));
+
+    let resp = post_form(
+        &admin,
+        &app,
+        "/reports/publication?cycle=2020",
+        &[("publish", "true"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -1153,7 +1175,7 @@ async fn every_link_of_every_public_page_answers() {
         &admin,
         &app,
         "/reports/publication?cycle=2020",
-        &[("publish", "true")],
+        &[("publish", "true"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);

@@ -193,6 +193,10 @@ async fn reports_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 #[derive(Deserialize)]
 struct PublicationForm {
     publish: String,
+    /// `yes`: the office ticked that it has checked what it publishes (a correction's reason
+    /// stands for it).
+    #[serde(default)]
+    confirm: String,
     #[serde(default)]
     reason: String,
     /// A period whose ranking to publish (季度排名); empty for the year's results.
@@ -206,6 +210,12 @@ async fn publication_submit(
     Form(f): Form<PublicationForm>,
 ) -> PageResult {
     let (cycle, publish) = (ctx.cycle(), f.publish == "true");
+    if publish && f.reason.trim().is_empty() && f.confirm != "yes" {
+        return Ok(super::render::redirect_error(
+            "/reports",
+            &AppError::Invalid(crate::i18n::text(ctx.english, "publish_unconfirmed").to_string()),
+        ));
+    }
     let result = ctx
         .write(&state, move |s, _, actor| {
             let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
