@@ -15,6 +15,9 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// Only entries after this sequence number (to page on, pass the last one seen).
     pub after: Option<i64>,
+    /// Only entries before this sequence number (a log page, newest first: pass the last one
+    /// seen to see older ones).
+    pub before: Option<i64>,
     /// At most this many entries (default [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`]).
     pub limit: Option<usize>,
     /// The newest entries first (a log page) instead of the oldest (an export, paging on).
@@ -35,21 +38,15 @@ pub fn entries(s: &mut Store, actor: &Actor, f: &AuditFilter) -> Result<Vec<Audi
             "limit {limit} is out of range: from 1 to {MAX_LIMIT}"
         )));
     }
-    let some = |x: &Option<String>| x.clone().filter(|v| !v.is_empty());
-    let (who, what) = (some(&f.actor), some(&f.action));
-    let mut all = s.audit_entries(some(&f.entity).as_deref())?;
-    if f.newest_first {
-        all.reverse();
-    }
-    Ok(all
-        .into_iter()
-        .filter(|e| {
-            f.after.is_none_or(|after| e.seq > after)
-                && who.as_ref().is_none_or(|a| &e.actor == a)
-                && what.as_ref().is_none_or(|a| &e.action == a)
-        })
-        .take(limit)
-        .collect())
+    Ok(s.audit_page(
+        f.entity.as_deref(),
+        f.actor.as_deref(),
+        f.action.as_deref(),
+        f.after,
+        f.before,
+        f.newest_first,
+        limit,
+    )?)
 }
 
 /// Recomputes the hash chain (the office).

@@ -1529,3 +1529,52 @@ async fn a_unit_lands_on_its_to_do_and_the_entry_page_shows_open_values_first() 
     );
     app.stop().await;
 }
+
+/// The audit page reads in words (actions, account names, the office's local time) and pages
+/// back through the whole log, its filters kept.
+#[tokio::test]
+async fn the_audit_page_pages_through_the_log_in_words_with_its_filters_kept() {
+    let app = spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let seqs = |html: &str| -> Vec<i64> {
+        html.split("<tr><td class=\"n\">")
+            .skip(1)
+            .filter_map(|r| r.split('<').next()?.parse().ok())
+            .collect()
+    };
+    let first = page_text(&admin, &app, "/audit").await;
+    let page1 = seqs(&first);
+    assert_eq!(page1.len(), 500, "a page of 500");
+    assert!(first.contains("导入数值"), "actions in words");
+    assert!(!first.contains("Z</td>"), "local times, not UTC stamps");
+    let older = first
+        .split("id=\"audit-older\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .map(|h| h.replace("&#x2f;", "/").replace("&amp;", "&"))
+        .expect("a link to older entries");
+    let second = page_text(&admin, &app, &older).await;
+    let page2 = seqs(&second);
+    assert_eq!(
+        page2.first().copied(),
+        page1.last().map(|s| s - 1),
+        "the next page goes on where the first ended"
+    );
+
+    // A filter is kept across pages, and the database does the filtering.
+    let filtered = page_text(&admin, &app, "/audit?action=value.import").await;
+    let rows = seqs(&filtered);
+    assert!(!rows.is_empty());
+    assert_eq!(
+        filtered.matches("title=\"value.import\"").count(),
+        rows.len()
+    );
+    if rows.len() == 500 {
+        assert!(
+            filtered.contains("action=value.import&amp;before="),
+            "the filter stays in the older link"
+        );
+    }
+    app.stop().await;
+}

@@ -163,25 +163,65 @@ impl Store {
         Ok(out)
     }
 
+    /// A page of the log: entries whose entity starts with `entity_prefix`, by `actor`, of
+    /// `action` (each when given), with a sequence number above `after` and below `before`,
+    /// oldest or newest first, at most `limit`. Filtered and cut by the database, so a page
+    /// costs the same however long the log.
+    #[allow(clippy::too_many_arguments)]
+    pub fn audit_page(
+        &mut self,
+        entity_prefix: Option<&str>,
+        actor: Option<&str>,
+        action: Option<&str>,
+        after: Option<i64>,
+        before: Option<i64>,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>> {
+        let mut cond = Vec::new();
+        let mut params = Vec::new();
+        if let Some(p) = entity_prefix.filter(|p| !p.is_empty()) {
+            params.push(Val::text(p));
+            // substr, not LIKE: ids hold `_`, which LIKE reads as a wildcard.
+            cond.push(format!(
+                "substr(entity, 1, {}) = ${}",
+                p.chars().count(),
+                params.len()
+            ));
+        }
+        if let Some(a) = actor.filter(|a| !a.is_empty()) {
+            params.push(Val::text(a));
+            cond.push(format!("actor = ${}", params.len()));
+        }
+        if let Some(a) = action.filter(|a| !a.is_empty()) {
+            params.push(Val::text(a));
+            cond.push(format!("action = ${}", params.len()));
+        }
+        if let Some(n) = after {
+            params.push(Val::Int(Some(n)));
+            cond.push(format!("seq > ${}", params.len()));
+        }
+        if let Some(n) = before {
+            params.push(Val::Int(Some(n)));
+            cond.push(format!("seq < ${}", params.len()));
+        }
+        let sql = format!(
+            "SELECT seq, at, actor, action, entity, before, after, prev_hash, hash, mac FROM audit_log{} ORDER BY seq {} LIMIT {limit}",
+            if cond.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {}", cond.join(" AND "))
+            },
+            if newest_first { "DESC" } else { "ASC" }
+        );
+        let rows = self.conn.query(&sql, &params)?;
+        rows.iter().map(entry_from).collect()
+    }
+
     /// The entries about exactly `entity` (a value's history), oldest first.
     pub fn audit_entries_of(&mut self, entity: &str) -> Result<Vec<AuditEntry>> {
         let rows = self.conn.query("SELECT seq, at, actor, action, entity, before, after, prev_hash, hash, mac FROM audit_log WHERE entity = $1 ORDER BY seq", &[Val::text(entity)])?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    seq: r.int("seq")?.unwrap_or(0),
-                    at: r.text("at")?,
-                    actor: r.text("actor")?,
-                    action: r.text("action")?,
-                    entity: r.text("entity")?,
-                    before: r.opt_text("before")?,
-                    after: r.opt_text("after")?,
-                    prev_hash: r.text("prev_hash")?,
-                    hash: r.text("hash")?,
-                    mac: r.opt_text("mac")?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_from).collect()
     }
 
     /// Recomputes the chain and reports the first entry that was changed, removed or inserted;
@@ -419,4 +459,19 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+fn entry_from(r: &crate::conn::Row) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.int("seq")?.unwrap_or(0),
+        at: r.text("at")?,
+        actor: r.text("actor")?,
+        action: r.text("action")?,
+        entity: r.text("entity")?,
+        before: r.opt_text("before")?,
+        after: r.opt_text("after")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
+        mac: r.opt_text("mac")?,
+    })
 }

@@ -122,6 +122,7 @@ pub async fn audit_log(
         actor: q.actor,
         action: q.action,
         after: q.after,
+        before: None,
         limit: q.limit,
         newest_first: false,
     };

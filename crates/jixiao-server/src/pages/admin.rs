@@ -42,22 +42,69 @@ async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         entity: ctx.q("entity"),
         actor: ctx.q("actor"),
         action: ctx.q("action"),
+        before: ctx.q("before").and_then(|b| b.parse().ok()),
         limit: Some(AUDIT_PAGE),
         newest_first: true,
         ..Default::default()
     };
     let filter = f.clone();
-    let entries = ctx
+    let (entries, users) = ctx
         .read(&state, move |s, _, actor| {
-            jixiao_app::audit::entries(s, actor, &filter)
+            Ok((
+                jixiao_app::audit::entries(s, actor, &filter)?,
+                jixiao_app::accounts::list(s, actor)?,
+            ))
         })
         .await?;
+    let names: std::collections::HashMap<&str, &str> = users
+        .iter()
+        .map(|u| (u.id.as_str(), u.display_name.as_str()))
+        .collect();
+    let tr = crate::i18n::texts(ctx.english);
+    // Times in the office's time zone; actions in words; accounts by name (the id beside it).
+    let tz = state.settings.hotline.timezone;
+    let rows: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            let at = chrono::DateTime::parse_from_rfc3339(&e.at)
+                .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_else(|_| e.at.clone());
+            let action = tr
+                .get(format!("act.{}", e.action).as_str())
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| e.action.clone());
+            json!({ "seq": e.seq, "at": at, "actor": e.actor, "actor_name": names.get(e.actor.as_str()).copied().unwrap_or(""),
+                    "action": action, "code": e.action, "entity": e.entity })
+        })
+        .collect();
+    let keep = |extra: &str| {
+        let mut q: Vec<String> = [
+            ("entity", &f.entity),
+            ("actor", &f.actor),
+            ("action", &f.action),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .map(|v| format!("{k}={}", super::render::urlencode(v)))
+        })
+        .collect();
+        if !extra.is_empty() {
+            q.push(extra.to_string());
+        }
+        format!("/audit?{}", q.join("&"))
+    };
+    let older = (entries.len() == AUDIT_PAGE)
+        .then(|| entries.last().map(|e| keep(&format!("before={}", e.seq))))
+        .flatten();
+    let newest = f.before.map(|_| keep(""));
     Ok(render(
         &state,
         &ctx,
         "audit.html",
-        crate::i18n::text(ctx.english, "audit"),
-        json!({ "entries": entries, "entity": f.entity.unwrap_or_default(), "actor": f.actor.unwrap_or_default(), "action": f.action.unwrap_or_default() }),
+        tr["audit"],
+        json!({ "entries": rows, "entity": f.entity.unwrap_or_default(), "actor": f.actor.unwrap_or_default(), "action": f.action.unwrap_or_default(),
+                "older": older, "newest": newest }),
     ))
 }
 
