@@ -118,6 +118,9 @@ pub struct EntryRow {
     pub task_name: String,
     /// The indicator the task belongs to (its parent in the task book), for grouping.
     pub indicator: String,
+    /// Whether the unit reports this task in this period (not a task its evaluators grade, not
+    /// a yearly task before the last period): what the to-do counts.
+    pub expected: bool,
     pub measure: String,
     pub target: Option<f64>,
     pub value: String,
@@ -209,6 +212,7 @@ pub fn entry_form(
                     .parent
                     .map(|i| fw.nodes[i].name.clone())
                     .unwrap_or_default(),
+                expected: fw.reported_by_unit(t) && fw.expects_value(t, pi),
                 measure: task.measure.clone(),
                 target: task.targets_for(unit).target,
                 value,

@@ -53,7 +53,7 @@ pub struct Todo {
     /// Submitted values waiting for an evaluator.
     pub waiting: usize,
     pub approved: usize,
-    /// Values the unit reports in the whole cycle (tasks × periods).
+    /// Values the unit reports in the whole cycle (its tasks in the periods that expect one).
     pub total: usize,
 }
 
@@ -82,7 +82,12 @@ pub fn todo(
             )
         })
         .collect();
-    let tasks: Vec<usize> = fw.tasks().filter(|&t| fw.is_responsible(t, u)).collect();
+    // The tasks the unit reports itself (not those its evaluators grade), each in the periods
+    // that expect a value (a yearly task only in the last): the rule progress and reminders use.
+    let tasks: Vec<usize> = fw
+        .tasks()
+        .filter(|&t| fw.is_responsible(t, u) && fw.reported_by_unit(t))
+        .collect();
     let item = |t: usize, p: usize| TodoItem {
         task_id: fw.nodes[t].id.clone(),
         task_name: fw.nodes[t].name.clone(),
@@ -97,9 +102,11 @@ pub fn todo(
     };
     let (mut returned, mut open, mut overdue) = (Vec::new(), Vec::new(), Vec::new());
     let (mut waiting, mut approved) = (0, 0);
+    let mut total = 0;
     for (p, period) in fw.cycle.periods.iter().enumerate() {
         let mut late = 0;
-        for &t in &tasks {
+        for &t in tasks.iter().filter(|&&t| fw.expects_value(t, p)) {
+            total += 1;
             match states.get(&(fw.nodes[t].id.as_str(), period.id.as_str())) {
                 Some(ValueState::Returned) => returned.push(item(t, p)),
                 Some(ValueState::Submitted) => waiting += 1,
@@ -142,6 +149,6 @@ pub fn todo(
         overdue,
         waiting,
         approved,
-        total: tasks.len() * fw.cycle.periods.len(),
+        total,
     })
 }

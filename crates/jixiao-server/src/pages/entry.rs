@@ -61,7 +61,10 @@ async fn render_entry(
     let total = form.rows.len();
     let (open_rows, other_rows): (Vec<_>, Vec<_>) = form.rows.into_iter().partition(|r| {
         r.error.is_some()
-            || (r.editable && !matches!(r.state, Some("submitted") | Some("approved")))
+            || r.state == Some("returned")
+            || (r.expected
+                && r.editable
+                && !matches!(r.state, Some("submitted") | Some("approved")))
     });
     let mut resp = render(
         state,
