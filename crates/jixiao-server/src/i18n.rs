@@ -84,6 +84,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("approved", "已审核", "Approved"),
     ("overdue", "逾期未报", "Overdue"),
     ("expected", "应报", "Expected"),
+    ("expected_closed", "已截止各期应报", "Due in closed periods"),
+    (
+        "progress_scope",
+        "上方四项只计截止日期已过的各期（应报、已报送、已审核、逾期未报）；下表逐期列出，包括正在填报的一期。",
+        "The four figures above count the periods whose deadline has passed (due, reported, approved, overdue); the table lists every period, the one being reported included.",
+    ),
     ("ranking_chart", "综合得分排名", "Total scores"),
     ("rank", "名次", "Rank"),
     ("unit", "单位", "Unit"),

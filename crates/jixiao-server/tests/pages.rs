@@ -1578,3 +1578,26 @@ async fn the_audit_page_pages_through_the_log_in_words_with_its_filters_kept() {
     }
     app.stop().await;
 }
+
+/// The overview's figures agree with each other and say what they count: the cards are the
+/// periods past their deadline (Q1 to Q3 on the tests' date), the table every period.
+#[tokio::test]
+async fn the_overview_cards_add_up_to_the_closed_periods_of_its_table() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let (_, p) = admin.get("/api/v1/cycles/2020/progress").await;
+    let periods = p["periods"].as_array().unwrap();
+    let closed = |field: &str| -> u64 {
+        periods[..3]
+            .iter()
+            .map(|x| x[field].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(p["expected"].as_u64().unwrap(), closed("expected"), "{p}");
+    assert_eq!(p["reported"].as_u64().unwrap(), closed("reported"), "{p}");
+    assert_eq!(p["approved"].as_u64().unwrap(), closed("approved"), "{p}");
+    let page = page_text(&log_in(&app, "admin").await, &app, "/overview").await;
+    assert!(page.contains(&format!("id=\"progress-expected\">{}<", p["expected"])));
+    assert!(page.contains("id=\"progress-scope\"") && page.contains("截止日期已过"));
+    app.stop().await;
+}
