@@ -44,8 +44,20 @@ async fn unit_page(
             .iter()
             .map(|n| json!({ "id": n.id, "name": n.name, "depth": n.depth, "points": jixiao_core::explain::num(n.points), "score": n.score, "is_task": n.is_task, "status": if n.is_task { page.latest_status(&n.id) } else { None } }))
             .collect();
+        // The radar's axes: the dimensions when there are enough of them to draw a shape, else
+        // the indicators one level down (three dimensions make only a triangle).
         let roots: Vec<_> = scores.nodes.iter().filter(|n| n.parent.is_none()).collect();
-        let radar = json!({ "name": scores.unit_name, "labels": roots.iter().map(|n| &n.name).collect::<Vec<_>>(), "max": roots.iter().map(|n| n.points).collect::<Vec<_>>(), "values": roots.iter().map(|n| n.score.map(|s| (s * 100.0).round() / 100.0)).collect::<Vec<_>>() });
+        let axes: Vec<_> = if roots.len() >= 5 {
+            roots
+        } else {
+            let below: Vec<_> = scores
+                .nodes
+                .iter()
+                .filter(|n| n.depth == 1 && !n.is_task)
+                .collect();
+            if below.len() >= 3 { below } else { roots }
+        };
+        let radar = json!({ "name": scores.unit_name, "labels": axes.iter().map(|n| &n.name).collect::<Vec<_>>(), "max": axes.iter().map(|n| n.points).collect::<Vec<_>>(), "values": axes.iter().map(|n| n.score.map(|s| (s * 100.0).round() / 100.0)).collect::<Vec<_>>() });
         Ok((
             "unit.html",
             scores.unit_name.clone(),
@@ -109,7 +121,7 @@ async fn task_page(
         })
         .collect();
     let target_name = crate::i18n::text(ctx.english, "target");
-    let trend = json!({ "name": e.node_id, "labels": page.values.iter().map(|v| &v.period_name).collect::<Vec<_>>(), "values": page.values.iter().map(|v| v.value.parse::<f64>().ok()).collect::<Vec<_>>(), "target": page.values.first().and_then(|v| v.target), "target_name": target_name });
+    let trend = json!({ "name": page.task_name, "labels": page.values.iter().map(|v| &v.period_name).collect::<Vec<_>>(), "values": page.values.iter().map(|v| v.value.parse::<f64>().ok()).collect::<Vec<_>>(), "target": page.values.first().and_then(|v| v.target), "target_name": target_name, "unit": page.values.first().map(|v| v.measure.as_str()).unwrap_or("") });
     Ok(render(
         &state,
         &ctx,
