@@ -27,7 +27,15 @@ impl UnitPage {
             .iter()
             .filter(|v| v.task_id == task)
             .max_by_key(|v| self.fw.period_index(&v.period_id))
-            .map(|v| v.status.clone())
+            // A value with no status to judge (a grade, a rank, a task without a target) is not
+            // "no data": it shows its state (approved, submitted…).
+            .map(|v| {
+                if v.status == "unknown" {
+                    v.state.clone()
+                } else {
+                    v.status.clone()
+                }
+            })
     }
 }
 

@@ -1601,3 +1601,33 @@ async fn the_overview_cards_add_up_to_the_closed_periods_of_its_table() {
     assert!(page.contains("id=\"progress-scope\"") && page.contains("截止日期已过"));
     app.stop().await;
 }
+
+/// A task whose value has no status to judge (a grade, a rank, no target) shows the value's
+/// state on the unit page, not "暂无数据".
+#[tokio::test]
+async fn a_graded_or_ranked_task_with_a_value_does_not_read_no_data() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let (_, values) = admin
+        .get("/api/v1/cycles/2020/units/dongcheng/values")
+        .await;
+    let unjudged: Vec<String> = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["status"] == "unknown" && v["value"] != "")
+        .map(|v| v["task_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!unjudged.is_empty(), "the demo has graded tasks");
+    let page = page_text(&log_in(&app, "admin").await, &app, "/units/dongcheng").await;
+    for task in unjudged {
+        let row = page
+            .split(&format!("tasks&#x2f;{task}\""))
+            .nth(1)
+            .or_else(|| page.split(&format!("tasks/{task}\"")).nth(1))
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_else(|| panic!("{task}'s row"));
+        assert!(!row.contains("暂无数据"), "{task}: {row}");
+    }
+    app.stop().await;
+}

@@ -55,7 +55,11 @@ async fn unit_page(
                 .iter()
                 .filter(|n| n.depth == 1 && !n.is_task)
                 .collect();
-            if below.len() >= 3 { below } else { roots }
+            if below.len() >= 3 {
+                below
+            } else {
+                roots
+            }
         };
         let radar = json!({ "name": scores.unit_name, "labels": axes.iter().map(|n| &n.name).collect::<Vec<_>>(), "max": axes.iter().map(|n| n.points).collect::<Vec<_>>(), "values": axes.iter().map(|n| n.score.map(|s| (s * 100.0).round() / 100.0)).collect::<Vec<_>>() });
         Ok((
