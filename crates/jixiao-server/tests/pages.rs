@@ -410,6 +410,17 @@ async fn an_administrator_creates_an_account_on_the_users_page_and_it_can_log_in
         "/units/chaoyang/todo",
         "a reporting unit lands on its to-do"
     );
+    // Accounts are listed with their unit's name, not its id alone.
+    let users = page_text(&admin, &app, "/users").await;
+    let row = users
+        .split("id=\"user-chaoyang\"")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap();
+    assert!(
+        row.contains("朝阳区") && row.contains("(chaoyang)"),
+        "{row}"
+    );
     // Creating it again is refused; the account is not replaced.
     let resp = admin
         .post(format!("{}/users", app.base))

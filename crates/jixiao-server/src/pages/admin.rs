@@ -128,12 +128,24 @@ async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResu
             ))
         })
         .await?;
+    // Units and evaluating units by name (their ids beside them), not by id alone.
+    let unit_names: serde_json::Map<String, serde_json::Value> = fw
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), json!(u.name)))
+        .collect();
+    let evaluator_names: serde_json::Map<String, serde_json::Value> = fw
+        .evaluators
+        .iter()
+        .map(|e| (e.id.clone(), json!(e.name)))
+        .collect();
     Ok(render(
         state,
         ctx,
         "users.html",
         crate::i18n::text(ctx.english, "users"),
-        json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "tokens": tokens, "keys": keys, "new_key": new_key }),
+        json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "tokens": tokens, "keys": keys, "new_key": new_key,
+                "unit_names": unit_names, "evaluator_names": evaluator_names }),
     ))
 }
 
