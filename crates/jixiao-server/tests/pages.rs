@@ -675,6 +675,43 @@ async fn post_form(
         .unwrap()
 }
 
+/// The office publishes the 2020 results through the page, confirming it.
+async fn publish_2020(admin: &Client, app: &TestApp) {
+    let resp = post_form(
+        admin,
+        app,
+        "/reports/publication?cycle=2020",
+        &[("publish", "true"), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+}
+
+/// Dongcheng submits PM2.5 of 55 (A08-2, Q4) and 市生态环境局 returns it with `reason`;
+/// answers the value's API path.
+async fn submitted_then_returned(app: &TestApp, reason: &str) -> &'static str {
+    let unit = Session::login(app, "dongcheng").await;
+    let evaluator = Session::login(app, "sthjj").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
+    let (status, body) = unit
+        .call(
+            reqwest::Method::PUT,
+            path,
+            Some(serde_json::json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = evaluator
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/review"),
+            Some(serde_json::json!({"action": "return", "comment": reason})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    path
+}
+
 #[tokio::test]
 async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
     let app = spawn().await;
@@ -727,14 +764,7 @@ async fn nothing_of_a_cycle_is_public_until_the_office_publishes_it() {
     let reports = page_text(&admin, &app, "/reports").await;
     assert!(reports.contains("id=\"publish-confirm\"") && reports.contains("required"));
 
-    let resp = post_form(
-        &admin,
-        &app,
-        "/reports/publication?cycle=2020",
-        &[("publish", "true"), ("confirm", "yes")],
-    )
-    .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    publish_2020(&admin, &app).await;
     let page = page_text(&public, &app, "/public").await;
     assert!(page.contains("href=\"/public/2020\""), "{page}");
     for path in &guesses[..8] {
@@ -1182,14 +1212,7 @@ async fn kept_pages_follow_every_write_and_draw_each_request_its_own_frame() {
 async fn every_link_of_every_public_page_answers() {
     let app = spawn().await;
     let admin = log_in(&app, "admin").await;
-    let resp = post_form(
-        &admin,
-        &app,
-        "/reports/publication?cycle=2020",
-        &[("publish", "true"), ("confirm", "yes")],
-    )
-    .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    publish_2020(&admin, &app).await;
     let visitor = browser();
     let mut seen = std::collections::BTreeSet::new();
     let mut queue = vec!["/public".to_string(), "/public?lang=en".to_string()];
@@ -1274,26 +1297,10 @@ async fn a_report_of_an_ended_cycle_is_dated_at_its_end() {
 #[tokio::test]
 async fn a_return_reason_reaches_the_unit_and_every_step_is_in_the_history() {
     let app = spawn().await;
+    let reason = "请核对监测站数据并附上月报";
+    let path = submitted_then_returned(&app, reason).await;
     let unit = Session::login(&app, "dongcheng").await;
     let evaluator = Session::login(&app, "sthjj").await;
-    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
-    let (status, body) = unit
-        .call(
-            reqwest::Method::PUT,
-            path,
-            Some(serde_json::json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let reason = "请核对监测站数据并附上月报";
-    let (status, body) = evaluator
-        .call(
-            reqwest::Method::POST,
-            &format!("{path}/review"),
-            Some(serde_json::json!({"action": "return", "comment": reason})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
 
     let (status, steps) = unit.get(&format!("{path}/history")).await;
     assert_eq!(status, StatusCode::OK, "{steps}");
@@ -1459,23 +1466,8 @@ async fn evidence_added_to_an_approved_value_sends_it_back_to_review() {
 #[tokio::test]
 async fn a_unit_lands_on_its_to_do_and_the_entry_page_shows_open_values_first() {
     let app = spawn().await;
+    submitted_then_returned(&app, "请附监测站月报").await;
     let unit = Session::login(&app, "dongcheng").await;
-    let evaluator = Session::login(&app, "sthjj").await;
-    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
-    unit.call(
-        reqwest::Method::PUT,
-        path,
-        Some(serde_json::json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
-    )
-    .await;
-    let (status, _) = evaluator
-        .call(
-            reqwest::Method::POST,
-            &format!("{path}/review"),
-            Some(serde_json::json!({"action": "return", "comment": "请附监测站月报"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
 
     let browser = log_in(&app, "dongcheng").await;
     let home = browser.get(format!("{}/", app.base)).send().await.unwrap();

@@ -144,18 +144,7 @@ impl Store {
         let rows = self.conn.query("SELECT seq, at, actor, action, entity, before, after, prev_hash, hash, mac FROM audit_log ORDER BY seq", &[])?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let e = AuditEntry {
-                seq: r.int("seq")?.unwrap_or(0),
-                at: r.text("at")?,
-                actor: r.text("actor")?,
-                action: r.text("action")?,
-                entity: r.text("entity")?,
-                before: r.opt_text("before")?,
-                after: r.opt_text("after")?,
-                prev_hash: r.text("prev_hash")?,
-                hash: r.text("hash")?,
-                mac: r.opt_text("mac")?,
-            };
+            let e = entry_from(r)?;
             if prefix.is_none_or(|p| e.entity.starts_with(p)) {
                 out.push(e);
             }
