@@ -90,6 +90,9 @@ pub fn propose(s: &mut Store, settings: &Settings, actor: &Actor, p: &Proposal) 
     if p.reason.trim().is_empty() {
         return Err(AppError::Invalid("every entry needs a reason".into()));
     }
+    if let Some(problem) = fw.ledger_entry_problem(kind, points) {
+        return Err(AppError::Invalid(format!("points: {problem}")));
+    }
     let row = LedgerRow {
         unit: fw.units[u].id.clone(),
         kind,

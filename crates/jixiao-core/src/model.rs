@@ -394,6 +394,23 @@ impl Default for StatusPolicy {
 }
 
 impl Framework {
+    /// Why `points` cannot be one entry of `kind`: more than the ledger's cap adds up to in
+    /// total, so it could never count as entered (a 500-point bonus under a cap of 3).
+    pub fn ledger_entry_problem(
+        &self,
+        kind: crate::inputs::LedgerKind,
+        points: f64,
+    ) -> Option<String> {
+        let (policy, what) = match kind {
+            crate::inputs::LedgerKind::Bonus => (&self.bonus, "bonus"),
+            crate::inputs::LedgerKind::Deduction => (&self.deduction, "deduction"),
+        };
+        let cap = policy.cap?;
+        (points > cap + 1e-9).then(|| {
+            format!("{points} points is more than the {what} cap of {cap} points a unit can get in total")
+        })
+    }
+
     pub fn unit_index(&self, key: &str) -> Option<UnitIdx> {
         self.units
             .iter()

@@ -1052,3 +1052,48 @@ async fn reporters_get_one_reminder_email_a_day_listing_what_is_due() {
     );
     app.stop().await;
 }
+
+/// One ledger entry above what the ledger can count in total (bonus cap 3, deduction cap 5 in
+/// the demo) is refused, by the API and by an import, instead of showing "500 已认定" while the
+/// score counts 3.
+#[tokio::test]
+async fn a_ledger_entry_above_the_cap_is_refused() {
+    let app = spawn().await;
+    let evaluator = Session::login(&app, "ghzrw").await;
+    let (status, body) = evaluator
+        .call(
+            Method::POST,
+            "/api/v1/cycles/2020/ledger",
+            Some(json!({"unit": "xicheng", "kind": "bonus", "points": 500, "reason": "创新做法"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("bonus cap of 3"),
+        "{body}"
+    );
+    let (status, body) = evaluator
+        .call(
+            Method::POST,
+            "/api/v1/cycles/2020/ledger",
+            Some(json!({"unit": "xicheng", "kind": "bonus", "points": 3, "reason": "创新做法"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fw = jixiao_taskbook::parse_toml(
+        include_str!("../../../examples/beijing-2020/taskbook.toml"),
+        "taskbook.toml",
+    )
+    .expect("the demo task book");
+    let csv = "unit,kind,points,reason,approver\nxicheng,deduction,6,问责,绩效办\n";
+    let problems = jixiao_taskbook::values::parse_ledger(&fw, csv.as_bytes(), "ledger.csv")
+        .expect_err("above the deduction cap");
+    assert!(
+        problems
+            .iter()
+            .any(|d| d.to_string().contains("column C")
+                && d.to_string().contains("deduction cap of 5")),
+        "{problems:?}"
+    );
+    app.stop().await;
+}

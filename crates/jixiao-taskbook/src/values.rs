@@ -312,6 +312,10 @@ pub fn parse_ledger(
         let (Some(u), Some(kind), Some(points)) = (unit, kind, points) else {
             continue;
         };
+        if let Some(problem) = fw.ledger_entry_problem(kind, points) {
+            d.error(&at(2), problem);
+            continue;
+        }
         if text(3).is_empty() || text(4).is_empty() {
             continue;
         }
