@@ -547,8 +547,9 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
         }
     };
     // A month is a range of received times (in the rules' time zone), so the list seeks in the
-    // received-time index instead of gathering and sorting the month's cases; the stored month
-    // is asked too, which on PostgreSQL leaves one month's partition to read.
+    // received-time index instead of gathering and sorting the month's cases. The stored month
+    // is not asked as well: on SQLite the count would then read every row of the range instead
+    // of the index alone (157 lists a second instead of 500+ at 64 clients, measured).
     let bounds = match &q.month {
         Some(m) => Some(
             settings
@@ -559,7 +560,7 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
         None => None,
     };
     let f = CaseFilter {
-        month: q.month.clone(),
+        month: None,
         district,
         unit: q.unit.clone(),
         grid: q.grid.clone(),
