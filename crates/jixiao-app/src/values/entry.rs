@@ -178,7 +178,7 @@ pub fn entry_form(
         None => fw.open_period(today),
     };
     let past_deadline = today > fw.cycle.periods[pi].deadline;
-    let rows = fw
+    let mut rows = fw
         .tasks()
         .filter(|&t| fw.is_responsible(t, u))
         .map(|t| {
@@ -228,7 +228,6 @@ pub fn entry_form(
             }
         })
         .collect::<Vec<EntryRow>>();
-    let mut rows = rows;
     let period_id = fw.cycle.periods[pi].id.clone();
     for r in rows.iter_mut().filter(|r| r.state == Some("returned")) {
         let steps =
