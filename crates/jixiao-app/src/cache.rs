@@ -14,14 +14,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// the same head see the same data, on any instance of a shared database. `None` for an
 /// in-memory database (its head could repeat in another one).
 pub fn data_head(s: &mut Store) -> Result<Option<String>> {
-    if s.identity().is_none() {
+    let Some(db) = s.identity() else {
         return Ok(None);
-    }
+    };
     let (seq, hash) = s.audit_head()?;
-    Ok(Some(format!(
-        "{}#{seq}#{hash}",
-        s.identity().unwrap_or_default()
-    )))
+    Ok(Some(format!("{db}#{seq}#{hash}")))
 }
 
 type Entries<T> = HashMap<(String, String), (String, Arc<T>)>;

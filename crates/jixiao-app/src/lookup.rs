@@ -78,3 +78,12 @@ pub fn key(fw: &Framework, t: usize, u: usize, period: usize) -> ValueKey {
         period: fw.cycle.periods[period].id.clone(),
     }
 }
+
+/// The name of the indicator a task belongs to (its parent in the task book), empty for a
+/// task at the top.
+pub fn indicator_name(fw: &Framework, task: usize) -> String {
+    fw.nodes[task]
+        .parent
+        .map(|i| fw.nodes[i].name.clone())
+        .unwrap_or_default()
+}

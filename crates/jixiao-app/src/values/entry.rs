@@ -208,10 +208,7 @@ pub fn entry_form(
             });
             EntryRow {
                 task_name: fw.nodes[t].name.clone(),
-                indicator: fw.nodes[t]
-                    .parent
-                    .map(|i| fw.nodes[i].name.clone())
-                    .unwrap_or_default(),
+                indicator: crate::lookup::indicator_name(fw, t),
                 expected: fw.reported_by_unit(t) && fw.expects_value(t, pi),
                 measure: task.measure.clone(),
                 target: task.targets_for(unit).target,
@@ -230,13 +227,14 @@ pub fn entry_form(
         .collect::<Vec<EntryRow>>();
     let period_id = fw.cycle.periods[pi].id.clone();
     for r in rows.iter_mut().filter(|r| r.state == Some("returned")) {
-        let steps =
-            crate::values::history(s, actor, Some(&fw.cycle.id), unit, &r.task_id, &period_id)?;
-        r.return_reason = steps
-            .into_iter()
-            .rev()
-            .find(|st| st.action == "return")
-            .map(|st| st.comment);
+        r.return_reason = crate::values::history::return_reason(
+            s,
+            actor,
+            &fw.cycle.id,
+            unit,
+            &r.task_id,
+            &period_id,
+        )?;
     }
     Ok(EntryForm {
         unit_id: unit.to_string(),

@@ -96,3 +96,19 @@ pub fn history(
         })
         .collect())
 }
+
+/// The evaluator's reason of the value's last return, if it was ever returned.
+pub fn return_reason(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: &str,
+    unit: &str,
+    task: &str,
+    period: &str,
+) -> Result<Option<String>> {
+    Ok(history(s, actor, Some(cycle), unit, task, period)?
+        .into_iter()
+        .rev()
+        .find(|st| st.action == "return")
+        .map(|st| st.comment))
+}

@@ -91,10 +91,7 @@ pub fn todo(
     let item = |t: usize, p: usize| TodoItem {
         task_id: fw.nodes[t].id.clone(),
         task_name: fw.nodes[t].name.clone(),
-        indicator: fw.nodes[t]
-            .parent
-            .map(|i| fw.nodes[i].name.clone())
-            .unwrap_or_default(),
+        indicator: lookup::indicator_name(&fw, t),
         period_id: fw.cycle.periods[p].id.clone(),
         period_name: fw.cycle.periods[p].name.clone(),
         deadline: fw.cycle.periods[p].deadline.to_string(),
@@ -127,13 +124,14 @@ pub fn todo(
         }
     }
     for r in &mut returned {
-        let steps =
-            crate::values::history(s, actor, Some(&fw.cycle.id), unit, &r.task_id, &r.period_id)?;
-        r.reason = steps
-            .into_iter()
-            .rev()
-            .find(|st| st.action == "return")
-            .map(|st| st.comment);
+        r.reason = crate::values::history::return_reason(
+            s,
+            actor,
+            &fw.cycle.id,
+            unit,
+            &r.task_id,
+            &r.period_id,
+        )?;
     }
     let period = &fw.cycle.periods[open_period];
     Ok(Todo {

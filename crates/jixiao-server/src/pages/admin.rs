@@ -62,13 +62,10 @@ async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .collect();
     let tr = crate::i18n::texts(ctx.english);
     // Times in the office's time zone; actions in words; accounts by name (the id beside it).
-    let tz = state.settings.hotline.timezone;
     let rows: Vec<serde_json::Value> = entries
         .iter()
         .map(|e| {
-            let at = chrono::DateTime::parse_from_rfc3339(&e.at)
-                .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_else(|_| e.at.clone());
+            let at = super::render::local_time(&state, &e.at, "%Y-%m-%d %H:%M:%S");
             let action = tr
                 .get(format!("act.{}", e.action).as_str())
                 .map(|l| l.to_string())

@@ -301,6 +301,18 @@ pub(crate) fn after<T>(result: Result<T, AppError>, path: &str, fragment: &str) 
     }
 }
 
+/// An RFC 3339 instant in the office's time zone (the hotline rules' zone, Asia/Shanghai by
+/// default) as `format` writes it; the text as it is when it is not one.
+pub(crate) fn local_time(state: &AppState, at: &str, format: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&state.settings.hotline.timezone)
+                .format(format)
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
 /// Back to `path` with an error to show there.
 pub(crate) fn redirect_error(path: &str, e: &AppError) -> Response {
     let message = crate::error::WebError::App(AppError::Invalid(e.to_string())).message();

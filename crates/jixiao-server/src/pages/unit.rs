@@ -2,7 +2,9 @@
 //! by period, the explanation of its score, evidence files) and evidence uploads and downloads.
 
 use super::render::PageRoute;
-use super::render::{after, redirect, render, render_either, script_json, urlencode, PageResult};
+use super::render::{
+    after, local_time, redirect, render, render_either, script_json, urlencode, PageResult,
+};
 use crate::context::Ctx;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -103,8 +105,7 @@ async fn task_page(
         })
         .await?;
     let e = &page.explanation;
-    // Times in the office's time zone (the hotline rules' zone, Asia/Shanghai by default).
-    let tz = state.settings.hotline.timezone;
+    // Times in the office's time zone.
     let history: Vec<Value> = page
         .history
         .iter()
@@ -113,11 +114,8 @@ async fn task_page(
                 .steps
                 .iter()
                 .map(|st| {
-                    let local = chrono::DateTime::parse_from_rfc3339(&st.at)
-                        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-                        .unwrap_or_else(|_| st.at.clone());
                     let mut v = json!(st);
-                    v["local"] = json!(local);
+                    v["local"] = json!(local_time(&state, &st.at, "%Y-%m-%d %H:%M"));
                     v
                 })
                 .collect();
