@@ -20,6 +20,10 @@ pub enum AppError {
     /// What the user sent cannot be accepted; the message says why and where.
     #[error("{0}")]
     Invalid(String),
+    /// Refused by a rule whose message is written in both languages (a value check): the
+    /// edge shows the user's.
+    #[error("{0}")]
+    Rejected(jixiao_core::checks::Words),
     /// What was to be created exists already.
     #[error("{0}")]
     Conflict(String),
@@ -40,7 +44,10 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Conflict(m) => AppError::Conflict(m),
-            StoreError::Workflow(w) => AppError::Invalid(w.to_string()),
+            StoreError::Workflow(w) => AppError::Rejected(jixiao_core::checks::Words {
+                en: w.to_string(),
+                zh: w.zh(),
+            }),
             StoreError::Busy => AppError::Busy,
             other => AppError::Internal(other.chain()),
         }

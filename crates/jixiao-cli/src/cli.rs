@@ -26,8 +26,14 @@ pub struct Cli {
 pub enum Command {
     /// Create the database (or bring its schema up to date).
     Init,
-    /// Check a task book (.toml or .xlsx) and report every error with its location.
-    Check { file: PathBuf },
+    /// Check a task book (.toml or .xlsx) and report every error with its location; with
+    /// --values, also a value file against it (bounds of each task's values, jumps listed).
+    Check {
+        file: PathBuf,
+        /// A value file (.csv or .xlsx) to check against the task book.
+        #[arg(long)]
+        values: Option<PathBuf>,
+    },
     /// Import a task book, values or ledger entries. Every row is checked first; a file with
     /// any error writes nothing. Importing the same file twice changes nothing.
     #[command(subcommand)]

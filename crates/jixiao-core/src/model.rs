@@ -28,6 +28,9 @@ pub struct Framework {
     pub deduction: LedgerPolicy,
     pub ranking: RankingPolicy,
     pub status: StatusPolicy,
+    /// The jump check's default threshold ([`crate::checks`]).
+    #[serde(default)]
+    pub checks: crate::checks::CheckPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,6 +197,9 @@ pub struct Task {
     /// Expected cumulative share of the target reached by the end of each period; empty means
     /// linear.
     pub progress: Vec<f64>,
+    /// Measure type, bounds and jump threshold of the values ([`crate::checks`]).
+    #[serde(default)]
+    pub checks: crate::checks::ValueRules,
 }
 
 impl Task {

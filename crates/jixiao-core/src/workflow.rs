@@ -70,6 +70,37 @@ pub enum WorkflowError {
     ReasonRequired,
 }
 
+impl WorkflowError {
+    /// The same refusal in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            WorkflowError::Locked => {
+                "本期已过报送截止日期,数值已锁定;如需修改请联系绩效办重新开放".into()
+            }
+            WorkflowError::Forbidden => "当前角色无权进行此操作".into(),
+            WorkflowError::InvalidTransition { from, action } => {
+                let state = match from {
+                    None => "尚未填报的数值",
+                    Some(ValueState::Draft) => "草稿",
+                    Some(ValueState::Submitted) => "已报送待审核的数值",
+                    Some(ValueState::Returned) => "已退回的数值",
+                    Some(ValueState::Approved) => "已审核通过的数值",
+                };
+                let action = match *action {
+                    "submitted" => "报送",
+                    "saved as draft" => "保存为草稿",
+                    "approved" => "审核通过",
+                    "returned" => "退回",
+                    "reopened" => "重新开放",
+                    other => other,
+                };
+                format!("{state}不能{action}")
+            }
+            WorkflowError::ReasonRequired => "请填写理由或意见".into(),
+        }
+    }
+}
+
 /// "an approved value", "a value not yet entered": a state in the words users know.
 fn state_phrase(state: Option<ValueState>) -> &'static str {
     match state {

@@ -82,16 +82,24 @@ fn synthetic_annual(fw: &Framework, task: usize, unit: usize, rng: &mut SplitMix
         },
         (_, None) => u(60.0, 95.0),
     };
-    let x = if t.measure == "%" { x.min(100.0) } else { x };
-    Observation::Number(round_for(&t.measure, x))
+    Observation::Number(fit(fw, task, x))
 }
 
-fn round_for(measure: &str, x: f64) -> f64 {
-    if COUNTS.contains(&measure) && measure != "分" {
+/// A synthetic figure as a unit would report it: rounded as the measure is counted, and within
+/// the bounds the task's checks accept (a disposal rate never above 100 %).
+fn fit(fw: &Framework, task: usize, x: f64) -> f64 {
+    let t = fw.nodes[task].task.as_ref().expect("a task");
+    let kind = jixiao_core::checks::kind_of(t, &fw.nodes[task].name);
+    let (lo, hi) = jixiao_core::checks::bounds(t, kind);
+    let x = x.clamp(lo.unwrap_or(f64::MIN), hi.unwrap_or(f64::MAX));
+    let rounded = if kind == jixiao_core::checks::ValueKind::Count
+        || (COUNTS.contains(&t.measure.as_str()) && t.measure != "分")
+    {
         x.round()
     } else {
         (x * 100.0).round() / 100.0
-    }
+    };
+    rounded.clamp(lo.unwrap_or(f64::MIN), hi.unwrap_or(f64::MAX))
 }
 
 /// Values for every (task, unit, period) the given rows do not cover. A unit's earlier periods
@@ -165,12 +173,11 @@ pub fn synthetic_values(fw: &Framework, given: &[ValueRow], seed: u64) -> Vec<Va
                     (Observation::Number(x), false) if !task.progress.is_empty() => {
                         let share = jixiao_core::status::expected_share(fw, t, p)
                             * (0.85 + 0.25 * rng.next_f64());
-                        Observation::Number(round_for(&task.measure, (x * share).min(*x)))
+                        Observation::Number(fit(fw, t, (x * share).min(*x)))
                     }
-                    (Observation::Number(x), false) => Observation::Number(round_for(
-                        &task.measure,
-                        x * (0.97 + 0.06 * rng.next_f64()),
-                    )),
+                    (Observation::Number(x), false) => {
+                        Observation::Number(fit(fw, t, x * (0.97 + 0.06 * rng.next_f64())))
+                    }
                     (g, false) => g.clone(),
                 };
                 out.push(ValueRow {

@@ -38,6 +38,16 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// At most [`MESSAGE_CHARS`] characters of `m`.
+fn cut(m: String) -> String {
+    if m.chars().count() <= MESSAGE_CHARS {
+        return m;
+    }
+    let mut cut: String = m.chars().take(MESSAGE_CHARS).collect();
+    cut.push('…');
+    cut
+}
+
 impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
@@ -45,7 +55,7 @@ impl WebError {
                 AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden | AppError::Withheld(_) => StatusCode::FORBIDDEN,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Invalid(_) | AppError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -65,7 +75,7 @@ impl WebError {
                 AppError::Forbidden => "forbidden",
                 AppError::Withheld(_) => "withheld",
                 AppError::NotFound(_) => "not_found",
-                AppError::Invalid(_) => "invalid",
+                AppError::Invalid(_) | AppError::Rejected(_) => "invalid",
                 AppError::Conflict(_) => "conflict",
                 AppError::Busy => "busy",
                 AppError::TooManyAttempts(_) => "too_many_attempts",
@@ -85,16 +95,21 @@ impl WebError {
         }
     }
 
+    /// The message in the user's language where the error has one in both languages (a
+    /// value check), else [`WebError::message`].
+    pub fn message_in(&self, lang: jixiao_core::Lang) -> String {
+        match self {
+            WebError::App(AppError::Rejected(words)) => {
+                cut(words.get(lang == jixiao_core::Lang::Zh).to_string())
+            }
+            other => other.message(),
+        }
+    }
+
     /// The message users read: at most [`MESSAGE_CHARS`] characters, however much of what they
     /// sent it quotes.
     pub fn message(&self) -> String {
-        let m = self.to_string();
-        if m.chars().count() <= MESSAGE_CHARS {
-            return m;
-        }
-        let mut cut: String = m.chars().take(MESSAGE_CHARS).collect();
-        cut.push('…');
-        cut
+        cut(self.to_string())
     }
 
     /// The JSON answer.

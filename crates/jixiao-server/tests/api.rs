@@ -1097,3 +1097,48 @@ async fn a_ledger_entry_above_the_cap_is_refused() {
     );
     app.stop().await;
 }
+
+/// The walk-through's impossible values are refused by the API with the task book's reason: a
+/// disposal rate of 150, 100.49, −5 or 1e20, a PM2.5 concentration of −5; 99.5 is saved.
+#[tokio::test]
+async fn values_outside_their_tasks_bounds_are_refused() {
+    let app = spawn().await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let rate = "/api/v1/cycles/2020/units/dongcheng/values/A23-1/Q4";
+    for x in [json!(150), json!(100.49), json!(-5), json!("1e20")] {
+        let (status, body) = unit
+            .call(
+                Method::PUT,
+                rate,
+                Some(json!({"value": x, "submit": false})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{x}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains("A23-1")
+                && (message.contains("out of range") || message.contains("plausible")),
+            "{x}: {message}"
+        );
+    }
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            rate,
+            Some(json!({"value": 99.5, "submit": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4",
+            Some(json!({"value": -5, "submit": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("at least 0"),
+        "{body}"
+    );
+}

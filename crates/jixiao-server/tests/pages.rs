@@ -160,8 +160,8 @@ async fn a_bad_value_on_the_entry_page_is_shown_with_its_error_and_saves_nothing
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
     assert!(
-        html.contains("`三十八` is not a number") && html.contains("value=\"三十八\""),
-        "the error is shown and what was typed is kept"
+        html.contains("“三十八”不是数字") && html.contains("value=\"三十八\""),
+        "the error is shown in the reader's language (Chinese first) and what was typed is kept"
     );
     let resp = c
         .post(format!("{}/units/dongcheng/entry", app.base))

@@ -126,6 +126,7 @@ pub fn next_cycle(
                         responsible: vec![unit.clone()],
                         due: Some(next.cycle.end),
                         progress: Vec::new(),
+                        checks: Default::default(),
                     }),
                 });
                 added += 1;

@@ -117,7 +117,7 @@ struct Reader<'a> {
     d: Diagnostics,
 }
 
-const NODE_KEYS: [&str; 21] = [
+const NODE_KEYS: [&str; 25] = [
     "id",
     "name",
     "parent",
@@ -139,6 +139,10 @@ const NODE_KEYS: [&str; 21] = [
     "progress",
     "unit_target",
     "description",
+    "kind",
+    "min",
+    "max",
+    "jump",
 ];
 
 impl Reader<'_> {
@@ -395,6 +399,7 @@ impl Reader<'_> {
                 "deduction_cap",
                 "ranking_decimals",
                 "at_risk_margin",
+                "jump_threshold",
             ],
             "[scoring]",
         );
@@ -403,6 +408,7 @@ impl Reader<'_> {
         c.deduction_cap = self.n(t, "deduction_cap");
         c.ranking_decimals = self.n(t, "ranking_decimals");
         c.at_risk_margin = self.n(t, "at_risk_margin");
+        c.jump_threshold = self.n(t, "jump_threshold");
     }
 
     fn node(&mut self, t: &Table, span: Option<Range<usize>>) -> DraftNode {
@@ -428,6 +434,10 @@ impl Reader<'_> {
             responsible: self.strs(t, "responsible"),
             due: self.date(t, "due"),
             progress: self.nums(t, "progress"),
+            kind: self.s(t, "kind"),
+            min: self.n(t, "min"),
+            max: self.n(t, "max"),
+            jump: self.n(t, "jump"),
             ..Default::default()
         };
         if let Some(item) = t.get("params") {

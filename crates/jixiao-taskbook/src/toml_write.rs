@@ -167,9 +167,10 @@ pub fn to_toml(fw: &Framework) -> String {
     }
     let _ = writeln!(
         o,
-        "ranking_decimals = {}\nat_risk_margin = {}\n",
+        "ranking_decimals = {}\nat_risk_margin = {}\njump_threshold = {}\n",
         fw.ranking.decimals,
-        number(fw.status.at_risk_margin)
+        number(fw.status.at_risk_margin),
+        number(fw.checks.jump)
     );
     for g in &fw.grades {
         let _ = writeln!(
@@ -277,5 +278,17 @@ fn write_task(o: &mut String, t: &Task) {
     if !t.progress.is_empty() {
         let p: Vec<String> = t.progress.iter().map(|x| number(*x)).collect();
         let _ = writeln!(o, "progress = [{}]", p.join(", "));
+    }
+    if let Some(kind) = t.checks.kind {
+        let _ = writeln!(o, "kind = {}", quote(kind.as_str()));
+    }
+    for (key, x) in [
+        ("min", t.checks.min),
+        ("max", t.checks.max),
+        ("jump", t.checks.jump),
+    ] {
+        if let Some(x) = x {
+            let _ = writeln!(o, "{key} = {}", number(x));
+        }
     }
 }

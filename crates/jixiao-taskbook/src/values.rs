@@ -175,7 +175,13 @@ pub fn parse_values(
                 }
             }
             _ => match cell.number() {
-                Some(x) => Some(Observation::Number(x)),
+                Some(x) => match task.and_then(|t| jixiao_core::checks::bounds_problem(fw, t, x)) {
+                    Some(problem) => {
+                        d.error(&at(3), problem.en);
+                        None
+                    }
+                    None => Some(Observation::Number(x)),
+                },
                 None => {
                     d.error(&at(3), format!("`{}` is not a number", cell.text()));
                     None

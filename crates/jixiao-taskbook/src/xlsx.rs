@@ -20,7 +20,7 @@ pub const EVALUATORS: (&str, &str) = ("考评主体", "evaluators");
 pub const NODES: (&str, &str) = ("指标", "nodes");
 pub const UNIT_TARGETS: (&str, &str) = ("单位目标", "unit_targets");
 
-pub const NODE_COLUMNS: [(&str, &str); 20] = [
+pub const NODE_COLUMNS: [(&str, &str); 24] = [
     ("id", "编号"),
     ("parent", "上级编号"),
     ("name", "名称"),
@@ -41,6 +41,10 @@ pub const NODE_COLUMNS: [(&str, &str); 20] = [
     ("responsible", "责任单位"),
     ("due", "完成时限"),
     ("progress", "进度要求"),
+    ("kind", "计量类型"),
+    ("min", "最小值"),
+    ("max", "最大值"),
+    ("jump", "波动提示阈值"),
 ];
 
 fn sheet_name((zh, en): (&str, &str)) -> String {
@@ -70,6 +74,11 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
             "at_risk_margin",
             "风险容差",
             Cell::Number(fw.status.at_risk_margin),
+        ),
+        (
+            "jump_threshold",
+            "波动提示阈值",
+            Cell::Number(fw.checks.jump),
         ),
     ];
     if let Some(cap) = fw.bonus.cap {
@@ -187,7 +196,7 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
                 enum_text(&n.aggregate),
             ];
             match &n.task {
-                None => row.extend(std::iter::repeat_n(Cell::Empty, 12)),
+                None => row.extend(std::iter::repeat_n(Cell::Empty, 16)),
                 Some(task) => row.extend([
                     t(task.method.name()),
                     Cell::Text(params_cell(&task.method)),
@@ -207,6 +216,13 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
                             .collect::<Vec<_>>()
                             .join(","),
                     ),
+                    task.checks
+                        .kind
+                        .map(|k| t(k.as_str()))
+                        .unwrap_or(Cell::Empty),
+                    opt(task.checks.min),
+                    opt(task.checks.max),
+                    opt(task.checks.jump),
                 ]),
             }
             row
@@ -446,6 +462,7 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 "deduction_cap" => c.deduction_cap = rows.n(r, 1, d),
                 "ranking_decimals" => c.ranking_decimals = rows.n(r, 1, d),
                 "at_risk_margin" => c.at_risk_margin = rows.n(r, 1, d),
+                "jump_threshold" => c.jump_threshold = rows.n(r, 1, d),
                 other => d.error(&rows.loc(r, 0), format!("unknown setting `{other}`")),
             }
         }
@@ -562,6 +579,10 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 responsible: rows.list(r, 17),
                 due: rows.date(r, 18, d),
                 progress,
+                kind: rows.s(r, 20),
+                min: rows.n(r, 21, d),
+                max: rows.n(r, 22, d),
+                jump: rows.n(r, 23, d),
                 overrides: Vec::new(),
             });
         }

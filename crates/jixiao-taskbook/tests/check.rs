@@ -203,3 +203,93 @@ proptest! {
         let _ = parse_toml(&edited, "fuzz.toml");
     }
 }
+
+const CHECKED: &str = r#"
+[cycle]
+id = "2021"
+name = "值检查"
+start = 2021-01-01
+end = 2021-12-31
+periods = "quarterly"
+
+[scoring]
+jump_threshold = 0.3
+
+[[unit]]
+id = "u1"
+name = "甲区"
+
+[[node]]
+id = "A"
+name = "指标"
+points = 10
+
+[[node]]
+id = "A1"
+parent = "A"
+name = "完成率"
+points = 5
+method = "ratio"
+measure = "%"
+target = 120
+kind = "rate"
+
+[[node]]
+id = "A2"
+parent = "A"
+name = "达标天数"
+points = 5
+method = "ratio"
+measure = "天"
+target = 300
+kind = "count"
+min = 0
+max = 366
+jump = 0
+"#;
+
+/// `kind`, `min`, `max`, `jump` and `jump_threshold` are read; a target outside the values the
+/// task accepts is reported at its line (a rate's target of 120 needs `max` or another kind).
+#[test]
+fn value_checks_are_read_and_a_target_outside_them_is_located() {
+    let errors = parse_toml(CHECKED, "checked.toml").expect_err("the rate target is refused");
+    assert_eq!(errors.len(), 1, "{}", list(&errors));
+    assert_eq!(
+        line_of(&errors, "outside the values"),
+        28,
+        "{}",
+        list(&errors)
+    );
+    let fixed = CHECKED.replace("kind = \"rate\"", "kind = \"rate\"\nmax = 150");
+    let fw = parse_toml(&fixed, "checked.toml").expect("valid");
+    assert_eq!(fw.checks.jump, 0.3);
+    let a1 = fw.nodes[fw.node_index("A1").unwrap()]
+        .task
+        .as_ref()
+        .unwrap();
+    assert_eq!(a1.checks.kind, Some(jixiao_core::checks::ValueKind::Rate));
+    assert_eq!(a1.checks.max, Some(150.0));
+    let a2 = fw.nodes[fw.node_index("A2").unwrap()]
+        .task
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (a2.checks.min, a2.checks.max, a2.checks.jump),
+        (Some(0.0), Some(366.0), Some(0.0))
+    );
+    // Both formats keep them.
+    let back = parse_toml(&jixiao_taskbook::to_toml(&fw), "again.toml").expect("round trip");
+    assert_eq!(back, fw);
+    let xlsx = jixiao_taskbook::xlsx::to_xlsx(&fw).expect("xlsx");
+    let back = jixiao_taskbook::xlsx::parse_xlsx(&xlsx, "again.xlsx").expect("xlsx round trip");
+    assert_eq!(back, fw);
+    for (bad, needle) in [
+        ("kind = \"rate\"", "kind = \"percent\""),
+        ("jump = 0", "jump = -1"),
+        ("min = 0", "min = 400"),
+    ] {
+        let broken = fixed.replace(bad, needle);
+        let errors = parse_toml(&broken, "broken.toml").expect_err(needle);
+        assert!(!errors.is_empty(), "{needle}");
+    }
+}

@@ -37,9 +37,16 @@ pub fn parse_observation(fw: &Framework, task: usize, raw: &str) -> Result<Obser
             )))
         };
     }
-    jixiao_taskbook::sheet::parse_number(raw)
+    let observation = jixiao_taskbook::sheet::parse_number(raw)
         .map(Observation::Number)
-        .ok_or_else(|| AppError::Invalid(format!("`{}` is not a number", raw.trim())))
+        .ok_or_else(|| {
+            AppError::Rejected(jixiao_core::checks::Words {
+                en: format!("`{}` is not a number", raw.trim()),
+                zh: format!("“{}”不是数字", raw.trim()),
+            })
+        })?;
+    crate::values::checks::check_bounds(fw, task, &observation)?;
+    Ok(observation)
 }
 
 /// A value entered on the form or through the API.
@@ -68,9 +75,10 @@ pub(crate) fn check_note(
     note: &str,
 ) -> Result<()> {
     if needs_note(fw, t, u, p, value) && note.trim().is_empty() {
-        return Err(AppError::Invalid(
-            "a note is required when the value is off track (behind or at risk)".into(),
-        ));
+        return Err(AppError::Rejected(jixiao_core::checks::Words {
+            en: "a note is required when the value is off track (behind or at risk)".into(),
+            zh: "数值进度滞后或存在风险,须填写情况说明".into(),
+        }));
     }
     Ok(())
 }
@@ -95,6 +103,7 @@ pub fn enter(
     let observation = parse_observation(&fw, t, &v.value)?;
     if v.submit {
         check_note(&fw, t, u, p, observation.as_number(), &v.note)?;
+        crate::values::checks::check_jump(s, &fw, (t, u, p), &observation, &v.note)?;
     }
     let key = lookup::key(&fw, t, u, p);
     s.enter_value(

@@ -2,6 +2,7 @@
 //! template), attaches evidence; an evaluator approves or returns it; the office reopens a
 //! locked one or imports a file. Read models are in [`read`].
 
+pub mod checks;
 mod entry;
 mod evidence;
 pub mod history;

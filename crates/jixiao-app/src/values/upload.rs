@@ -163,6 +163,17 @@ pub fn upload(
         })
         .collect();
     let unchanged = total - rows.len();
+    if submit {
+        let jumps = crate::values::checks::jumps_in_rows(s, &fw, &rows)?;
+        if !jumps.is_empty() {
+            return Err(UploadError::Rows(capped(
+                jumps
+                    .into_iter()
+                    .map(|(i, w)| format!("{file_name}: task {}: {}", rows[i].key.task, w.en))
+                    .collect(),
+            )));
+        }
+    }
     if rows.is_empty() {
         return Ok(UploadOutcome {
             saved: 0,

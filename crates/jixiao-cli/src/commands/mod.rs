@@ -30,7 +30,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             println!("数据库已就绪 database ready ({}): {db}", store.backend());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { file } => taskbook::check(&file),
+        Command::Check { file, values } => taskbook::check(&file, values.as_deref()),
         Command::Import(Import::Taskbook { file }) => taskbook::import(db, &actor, &file),
         Command::Import(Import::Values { file, cycle, state }) => {
             values::import_values(db, &actor, &file, &cycle, state)

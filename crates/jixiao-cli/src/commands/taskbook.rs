@@ -8,7 +8,7 @@ use jixiao_core::explain::num;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn check(file: &Path) -> Result<ExitCode> {
+pub fn check(file: &Path, values: Option<&Path>) -> Result<ExitCode> {
     let fw = read_taskbook(file)?;
     let tasks = fw.tasks().count();
     let inner = fw.nodes.len() - tasks;
@@ -24,7 +24,49 @@ pub fn check(file: &Path) -> Result<ExitCode> {
         fw.cycle.periods.len(),
         num(fw.total_points())
     );
+    if let Some(values) = values {
+        check_values(&fw, values)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A value file checked against the task book as an import would check it (columns, units,
+/// tasks, periods, grades, each value within its task's bounds), and the jump check within
+/// the file (listed, as an office import lists it).
+fn check_values(fw: &jixiao_core::Framework, file: &Path) -> Result<()> {
+    let bytes = crate::support::read(file)?;
+    let rows = jixiao_taskbook::values::parse_values(
+        fw,
+        &bytes,
+        &crate::support::file_name(file),
+        jixiao_core::workflow::ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Skip,
+    )
+    .map_err(crate::Diagnosed)?;
+    let jumps: Vec<(usize, jixiao_core::checks::Words)> =
+        jixiao_core::checks::jumps_in(fw, &rows, &|_| None, &|_| None)
+            .into_iter()
+            .map(|(i, j)| {
+                let r = &rows[i];
+                let t = fw.node_index(&r.key.task).unwrap_or(0);
+                let w = j.words(fw, t, r.observation.as_number().unwrap_or(0.0));
+                let who = format!("{} {}", r.key.unit, r.key.period);
+                (
+                    i,
+                    jixiao_core::checks::Words {
+                        en: format!("{who}: {}", w.en),
+                        zh: format!("{who}:{}", w.zh),
+                    },
+                )
+            })
+            .collect();
+    println!(
+        "✓ {}: {} 个数值均在取值范围内 values within their tasks' bounds",
+        file.display(),
+        rows.len()
+    );
+    super::values::print_jumps(&jumps);
+    Ok(())
 }
 
 pub fn import(db: &str, actor: &Actor, file: &Path) -> Result<ExitCode> {

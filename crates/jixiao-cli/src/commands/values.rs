@@ -32,6 +32,7 @@ pub fn import_values(
         jixiao_taskbook::values::Blanks::Refuse,
     )
     .map_err(Diagnosed)?;
+    warn_jumps(&mut store, &fw, &rows)?;
     let bar = progress(rows.len() as u64, "导入数值 importing values");
     let outcome = jixiao_app::values::import(&mut store, actor, &fw.cycle.id, &rows, &mut |n| {
         bar.set_position(n as u64)
@@ -42,6 +43,35 @@ pub fn import_values(
         outcome.inserted, outcome.updated, outcome.unchanged
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The office's figures are the record, so a jump without a note does not refuse the import
+/// (a unit's upload it does): each is listed, for the office to ask about.
+fn warn_jumps(
+    store: &mut jixiao_app::Store,
+    fw: &jixiao_core::Framework,
+    rows: &[jixiao_core::records::ValueRow],
+) -> Result<()> {
+    let jumps = jixiao_app::values::checks::jumps_in_rows(store, fw, rows)?;
+    print_jumps(&jumps);
+    Ok(())
+}
+
+/// Lists jumps without a note (the first 20, then how many more).
+pub fn print_jumps(jumps: &[(usize, jixiao_core::checks::Words)]) {
+    if jumps.is_empty() {
+        return;
+    }
+    eprintln!(
+        "注意 note: {} 个数值波动超过阈值且无说明 values moved more than the threshold without a note:",
+        jumps.len()
+    );
+    for (_, w) in jumps.iter().take(20) {
+        eprintln!("  {} ({})", w.zh, w.en);
+    }
+    if jumps.len() > 20 {
+        eprintln!("  … {} more", jumps.len() - 20);
+    }
 }
 
 pub fn import_ledger(db: &str, actor: &Actor, file: &Path, cycle: &CycleArg) -> Result<ExitCode> {

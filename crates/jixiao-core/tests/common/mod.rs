@@ -31,6 +31,7 @@ pub fn task(
         responsible: Vec::new(),
         due: None,
         progress: Vec::new(),
+        checks: Default::default(),
     }
 }
 
@@ -116,6 +117,7 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
         deduction: LedgerPolicy { cap: Some(5.0) },
         ranking: RankingPolicy::default(),
         status: StatusPolicy::default(),
+        checks: Default::default(),
     }
 }
 

@@ -129,9 +129,10 @@ async fn entry_submit(
             "/units/{unit}/entry?period={}&flash=saved#entry-{}",
             f.period, f.task
         ))),
-        Err(e @ (AppError::Invalid(_) | AppError::NotFound(_))) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Rejected(_) | AppError::NotFound(_))) => {
+            let message = crate::error::WebError::App(e).message_in(ctx.lang());
             let typed = Typed {
-                errors: HashMap::from([(f.task.clone(), e.to_string())]),
+                errors: HashMap::from([(f.task.clone(), message)]),
                 typed: HashMap::from([(f.task.clone(), (f.value, f.note, f.evidence))]),
             };
             render_entry(&state, &ctx, &unit, Some(f.period), typed, Vec::new()).await

@@ -55,7 +55,7 @@ pub(crate) fn key(ctx: &Ctx, head: &str, today: &str) -> String {
     let mut query: Vec<_> = ctx
         .query
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "flash" | "error" | "lang"))
+        .filter(|(k, _)| !matches!(k.as_str(), "flash" | "error" | "error_zh" | "lang"))
         .collect();
     query.sort();
     let a = &ctx.actor;

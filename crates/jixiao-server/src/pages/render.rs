@@ -94,7 +94,11 @@ fn base_values(ctx: &Ctx, title: &str) -> Map<String, Value> {
             .map(|f| tr.get(f.as_str()).copied().unwrap_or(""))
             .unwrap_or("")),
     );
-    values.insert("error".into(), json!(ctx.q("error")));
+    let error = match ctx.q("error_zh") {
+        Some(zh) if !ctx.english => Some(zh),
+        _ => ctx.q("error"),
+    };
+    values.insert("error".into(), json!(error));
     values.insert("lang_href".into(), json!(lang_switch(ctx)));
     values
 }
@@ -105,7 +109,7 @@ fn lang_switch(ctx: &Ctx) -> String {
     let mut pairs: Vec<(&String, &String)> = ctx
         .query
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "flash" | "error"))
+        .filter(|(k, _)| !matches!(k.as_str(), "lang" | "flash" | "error" | "error_zh"))
         .collect();
     pairs.sort();
     let mut q: Vec<String> = pairs
@@ -251,7 +255,7 @@ pub(crate) fn error_page(state: &AppState, ctx: &Ctx, e: &WebError) -> Response 
         }
         WebError::App(AppError::Forbidden | AppError::Withheld(_)) => "forbidden",
         WebError::App(AppError::NotFound(_)) => "err_not_found",
-        WebError::App(AppError::Invalid(_))
+        WebError::App(AppError::Invalid(_) | AppError::Rejected(_))
         | WebError::BadBody(_)
         | WebError::UnsupportedType(_)
         | WebError::TooLarge(_) => "err_invalid",
@@ -264,7 +268,7 @@ pub(crate) fn error_page(state: &AppState, ctx: &Ctx, e: &WebError) -> Response 
     let detail = match e {
         WebError::App(AppError::Forbidden | AppError::Internal(_) | AppError::Busy)
         | WebError::Csrf => String::new(),
-        other => other.message(),
+        other => other.message_in(ctx.lang()),
     };
     message(
         state,
@@ -294,9 +298,12 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
 pub(crate) fn after<T>(result: Result<T, AppError>, path: &str, fragment: &str) -> PageResult {
     match result {
         Ok(_) => Ok(redirect(&format!("{path}?flash=saved{fragment}"))),
-        Err(e @ (AppError::Invalid(_) | AppError::NotFound(_) | AppError::Conflict(_))) => {
-            Ok(redirect_error(path, &e))
-        }
+        Err(
+            e @ (AppError::Invalid(_)
+            | AppError::Rejected(_)
+            | AppError::NotFound(_)
+            | AppError::Conflict(_)),
+        ) => Ok(redirect_error(path, &e)),
         Err(e) => Err(e.into()),
     }
 }
@@ -313,10 +320,18 @@ pub(crate) fn local_time(state: &AppState, at: &str, format: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
-/// Back to `path` with an error to show there.
+/// Back to `path` with an error to show there (in both languages when it has them: the page
+/// shows the reader's).
 pub(crate) fn redirect_error(path: &str, e: &AppError) -> Response {
     let message = crate::error::WebError::App(AppError::Invalid(e.to_string())).message();
-    redirect(&format!("{path}?error={}", urlencode(&message)))
+    let zh = match e {
+        AppError::Rejected(words) => format!(
+            "&error_zh={}",
+            urlencode(&crate::error::WebError::App(AppError::Invalid(words.zh.clone())).message())
+        ),
+        _ => String::new(),
+    };
+    redirect(&format!("{path}?error={}{zh}", urlencode(&message)))
 }
 
 pub(crate) fn redirect(to: &str) -> Response {

@@ -142,6 +142,20 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         },
     };
 
+    let checks = jixiao_core::checks::CheckPolicy {
+        jump: match &c.jump_threshold {
+            Some(x) if !x.v.is_finite() || x.v < 0.0 => {
+                d.error(
+                    &x.loc,
+                    "`jump_threshold` must be a share ≥ 0 (0.5 asks for a note when a value moves by more than half; 0 turns the check off)",
+                );
+                jixiao_core::checks::CheckPolicy::default().jump
+            }
+            Some(x) => x.v,
+            None => jixiao_core::checks::CheckPolicy::default().jump,
+        },
+    };
+
     let ctx = Context {
         units: &units,
         unit_ids: &unit_ids,
@@ -181,5 +195,6 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         deduction,
         ranking,
         status,
+        checks,
     })
 }

@@ -65,6 +65,7 @@ pub struct DraftCycle {
     pub deduction_cap: Option<L<f64>>,
     pub ranking_decimals: Option<L<f64>>,
     pub at_risk_margin: Option<L<f64>>,
+    pub jump_threshold: Option<L<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -125,6 +126,11 @@ pub struct DraftNode {
     pub responsible: Vec<L<String>>,
     pub due: Option<L<NaiveDate>>,
     pub progress: Option<L<Vec<f64>>>,
+    /// Value checks: measure type, bounds, jump threshold.
+    pub kind: Option<L<String>>,
+    pub min: Option<L<f64>>,
+    pub max: Option<L<f64>>,
+    pub jump: Option<L<f64>>,
     pub overrides: Vec<DraftOverride>,
 }
 

@@ -5,6 +5,7 @@ use super::methods::build_method;
 use super::model::*;
 use super::targets::{check_targets, TargetLocs};
 use crate::diag::{Diagnostics, Location};
+use jixiao_core::checks::{bounds, kind_of, ValueKind, ValueRules};
 use jixiao_core::model::*;
 use std::collections::{HashMap, HashSet};
 
@@ -307,7 +308,8 @@ pub(super) fn build_task(
         }
     }
     let _ = ctx.units;
-    Some(Task {
+    let checks = value_rules(dn, &method, d);
+    let task = Task {
         measure: dn.measure.as_ref().map(|m| m.v.clone()).unwrap_or_default(),
         direction,
         targets,
@@ -322,5 +324,101 @@ pub(super) fn build_task(
             .as_ref()
             .map(|p| p.v.clone())
             .unwrap_or_default(),
-    })
+        checks,
+    };
+    check_targets_in_bounds(dn, &task, d);
+    Some(task)
+}
+
+/// The task's value checks (`kind`, `min`, `max`, `jump`), each checked where it is written.
+fn value_rules(dn: &DraftNode, method: &Method, d: &mut Diagnostics) -> ValueRules {
+    let kind = dn.kind.as_ref().and_then(|k| match ValueKind::parse(&k.v) {
+        None => {
+            let names: Vec<&str> = ValueKind::ALL.iter().map(|(n, _)| *n).collect();
+            d.error(
+                &k.loc,
+                format!(
+                    "unknown measure type `{}`; expected one of: {}",
+                    k.v,
+                    names.join(", ")
+                ),
+            );
+            None
+        }
+        Some(kind) if (kind == ValueKind::Grade) != method.takes_grade() => {
+            d.error(
+                &k.loc,
+                if method.takes_grade() {
+                    "a qualitative task's values are grades: its `kind` must be `grade`"
+                } else {
+                    "only a qualitative task takes grades: `kind = \"grade\"` needs `method = \"qualitative\"`"
+                },
+            );
+            None
+        }
+        Some(kind) => Some(kind),
+    });
+    let number = |d: &mut Diagnostics, x: &Option<L<f64>>, what: &str| {
+        x.as_ref().and_then(|x| {
+            if x.v.is_finite() {
+                Some(x.v)
+            } else {
+                d.error(&x.loc, format!("`{what}` must be a finite number"));
+                None
+            }
+        })
+    };
+    let min = number(d, &dn.min, "min");
+    let max = number(d, &dn.max, "max");
+    if let (Some(lo), Some(hi), Some(at)) = (min, max, &dn.max) {
+        if lo > hi {
+            d.error(&at.loc, format!("`max` ({hi}) is below `min` ({lo})"));
+        }
+    }
+    let jump = dn.jump.as_ref().and_then(|x| {
+        if x.v.is_finite() && x.v >= 0.0 {
+            Some(x.v)
+        } else {
+            d.error(
+                &x.loc,
+                "`jump` must be a share ≥ 0 (0.5: a note when the value moves by more than half; 0: no jump check)",
+            );
+            None
+        }
+    });
+    ValueRules {
+        kind,
+        min,
+        max,
+        jump,
+    }
+}
+
+/// A target, challenge or floor outside the bounds of the task's values could never be
+/// reported: a mistake in the task book (a rate's target of 150, a `max` below the target).
+fn check_targets_in_bounds(dn: &DraftNode, task: &Task, d: &mut Diagnostics) {
+    let name = dn.name.as_ref().map(|n| n.v.as_str()).unwrap_or("");
+    let kind = kind_of(task, name);
+    let (lo, hi) = bounds(task, kind);
+    let fields = [
+        (&dn.target, "target"),
+        (&dn.challenge, "challenge"),
+        (&dn.floor, "floor"),
+    ];
+    for (field, what) in fields {
+        let Some(x) = field else { continue };
+        if lo.is_some_and(|lo| x.v < lo - 1e-9) || hi.is_some_and(|hi| x.v > hi + 1e-9) {
+            let show = |b: Option<f64>| b.map(|b| b.to_string()).unwrap_or_else(|| "…".into());
+            d.error(
+                &x.loc,
+                format!(
+                    "`{what}` {} lies outside the values this task accepts ({} to {}, measure type {}); set `kind`, `min` or `max`",
+                    x.v,
+                    show(lo),
+                    show(hi),
+                    kind.as_str()
+                ),
+            );
+        }
+    }
 }
