@@ -24,8 +24,10 @@ pub enum Act<'a> {
     /// Work as an evaluator: the review queue and the grading page (each task is then checked
     /// with `Review`).
     Evaluate,
-    /// Propose a bonus or deduction entry (the office approves it).
+    /// Propose a bonus or deduction entry for any unit (the office approves it).
     ProposeLedger,
+    /// Apply for bonus points (创新创优申报) for this unit, and see its own applications.
+    ApplyBonus(&'a str),
     /// Reopen a locked value; approve ledger entries; publish; import; the audit log; users.
     Administer,
     /// Change one's own password, create one's own API tokens, list the cycles.
@@ -68,9 +70,10 @@ pub fn allows(a: &Actor, act: Act<'_>) -> bool {
         (Role::Evaluator, Act::Review(fw, task)) => {
             a.evaluator().is_some_and(|e| evaluates(fw, task, e))
         }
-        (Role::Reporter, Act::ViewUnit(u) | Act::EnterValue(u) | Act::WriteReport(u)) => {
-            a.unit() == Some(u)
-        }
+        (
+            Role::Reporter,
+            Act::ViewUnit(u) | Act::EnterValue(u) | Act::WriteReport(u) | Act::ApplyBonus(u),
+        ) => a.unit() == Some(u),
         _ => false,
     }
 }

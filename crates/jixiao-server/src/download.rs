@@ -42,9 +42,13 @@ pub fn report(r: Rendered) -> Response {
 
 /// An evidence file.
 pub fn evidence(info: &EvidenceInfo, bytes: Vec<u8>) -> Response {
+    file(&info.file_name, &info.content_type, bytes)
+}
+
+/// A stored file as an attachment, under the policy that keeps it from running as a page.
+pub fn file(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     // An ASCII name for old clients (other characters as `_`), the real one in `filename*`.
-    let ascii: String = info
-        .file_name
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() && !"\"\\;".contains(c) || c == ' ' {
@@ -56,11 +60,11 @@ pub fn evidence(info: &EvidenceInfo, bytes: Vec<u8>) -> Response {
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        encoded(&info.file_name)
+        encoded(file_name)
     );
     (
         [
-            (CONTENT_TYPE, info.content_type.clone()),
+            (CONTENT_TYPE, content_type.to_string()),
             (CONTENT_DISPOSITION, disposition),
             (CONTENT_SECURITY_POLICY, FILE_POLICY.to_string()),
         ],

@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 24] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),
@@ -31,6 +31,7 @@ const TEMPLATES: [(&str, &str); 24] = [
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("overview.html", include_str!("../templates/overview.html")),
+    ("risks.html", include_str!("../templates/risks.html")),
     ("unit.html", include_str!("../templates/unit.html")),
     ("task.html", include_str!("../templates/task.html")),
     ("entry.html", include_str!("../templates/entry.html")),

@@ -123,7 +123,8 @@ async fn every_route_answers_every_role_as_the_policy_says() {
             Some(json!({"value": "良"})),
             "A",
         ),
-        case(Method::GET, "/api/v1/cycles/2020/ledger", None, "AE"),
+        // A unit's reporter lists its own entries (its applications).
+        case(Method::GET, "/api/v1/cycles/2020/ledger", None, "AER"),
         case(
             Method::POST,
             "/api/v1/cycles/2020/ledger",

@@ -40,7 +40,7 @@ async fn pages_answer_each_role_as_the_policy_says() {
         ("/units/dongcheng/claims", [200, 200, 200, 303]),
         ("/units/xicheng/claims", [200, 200, 403, 303]),
         ("/grades", [200, 200, 403, 303]),
-        ("/ledger", [200, 200, 403, 303]),
+        ("/ledger", [200, 200, 200, 303]),
         ("/rankings", [200, 200, 403, 303]),
         ("/users", [200, 403, 403, 303]),
         ("/overview", [200, 200, 403, 303]),
@@ -1631,6 +1631,183 @@ async fn a_graded_or_ranked_task_with_a_value_does_not_read_no_data() {
             .and_then(|r| r.split("</tr>").next())
             .unwrap_or_else(|| panic!("{task}'s row"));
         assert!(!row.contains("暂无数据"), "{task}: {row}");
+    }
+    app.stop().await;
+}
+
+/// A unit applies for bonus points with evidence (创新创优申报); it sees its own application and
+/// file, another unit sees neither, the office sees both and decides, and the approved points
+/// count. A unit cannot apply for a deduction or for another unit.
+#[tokio::test]
+async fn a_unit_applies_for_bonus_points_with_evidence_and_the_office_decides() {
+    let app = jixiao_testkit::spawn().await;
+    let unit = log_in(&app, "dongcheng").await;
+    let page = page_text(&unit, &app, "/ledger").await;
+    assert!(
+        page.contains("创新创优申报") && page.contains("id=\"bonus-form\""),
+        "{page}"
+    );
+    let csrf = field(&page, "csrf");
+    let pdf = b"%PDF-1.4 bonus application\n%%EOF\n".to_vec();
+    let apply = |unit_id: &'static str, points: &'static str, file: Option<Vec<u8>>| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("unit", unit_id)
+            .text("points", points)
+            .text("reason", "“接诉即办”工作法获国务院办公厅通报推广");
+        if let Some(bytes) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("推广通报.pdf"),
+            );
+        }
+        unit.post(format!("{}/ledger/apply", app.base))
+            .multipart(form)
+            .send()
+    };
+    // Another unit's application is refused.
+    let resp = apply("xicheng", "1", Some(pdf.clone())).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // A file that is not what its name says is refused, and nothing is kept.
+    let resp = apply("dongcheng", "1", Some(b"<html>not a pdf".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let back = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("error="), "{back}");
+    assert!(!page_text(&unit, &app, "/ledger")
+        .await
+        .contains("工作法获国务院"));
+    let resp = apply("dongcheng", "1", Some(pdf.clone())).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("flash=saved"));
+    let page = page_text(&unit, &app, "/ledger").await;
+    assert!(
+        page.contains("推广通报.pdf") && page.contains("待审批"),
+        "{page}"
+    );
+    let href = page
+        .split("href=\"/ledger/files/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a file link")
+        .to_string();
+    let file = format!("/ledger/files/{href}");
+    assert_eq!(status_of(&unit, &app, &file).await, 200);
+    let other = log_in(&app, "xicheng").await;
+    assert_eq!(status_of(&other, &app, &file).await, 403);
+    assert!(!page_text(&other, &app, "/ledger")
+        .await
+        .contains("推广通报.pdf"));
+
+    // Through the API: the unit lists its own entries; a deduction is not a unit's to propose.
+    let api = jixiao_testkit::client::Session::login(&app, "dongcheng").await;
+    let (status, body) = api.get("/api/v1/cycles/2020/ledger").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["unit_id"] == "dongcheng"),
+        "{body}"
+    );
+    let (status, body) = api
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cycles/2020/ledger",
+            Some(serde_json::json!({"unit": "dongcheng", "kind": "deduction", "points": 1, "reason": "自报扣分"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // The office sees the application with its file, approves it, and the bonus counts.
+    let admin = log_in(&app, "admin").await;
+    let before = unit_bonus(&admin, &app).await;
+    let page = page_text(&admin, &app, "/ledger").await;
+    assert!(
+        page.contains("推广通报.pdf"),
+        "the office sees the evidence"
+    );
+    assert_eq!(status_of(&admin, &app, &file).await, 200);
+    let entry = page
+        .split("“接诉即办”工作法")
+        .next()
+        .and_then(|s| s.rsplit("id=\"ledger-").next())
+        .and_then(|s| s.split('"').next())
+        .expect("the entry's row")
+        .to_string();
+    let resp = post_form(
+        &admin,
+        &app,
+        &format!("/ledger/{entry}/decision"),
+        &[("approve", "true")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let after = unit_bonus(&admin, &app).await;
+    assert!(after > before, "approved points count: {before} → {after}");
+    app.stop().await;
+}
+
+/// Dongcheng's counted bonus points, from the API.
+async fn unit_bonus(c: &Client, app: &TestApp) -> f64 {
+    let body: serde_json::Value = c
+        .get(format!("{}/api/v1/cycles/2020/units/dongcheng", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["bonus"].as_f64().unwrap_or_else(|| panic!("{body}"))
+}
+
+/// The overview groups off-track values by unit and indicator and leads to the risk list, which
+/// filters by unit, indicator and status and pages through them, filters kept.
+#[tokio::test]
+async fn the_risk_list_is_grouped_filtered_and_paged() {
+    let app = jixiao_testkit::spawn().await;
+    let admin = log_in(&app, "admin").await;
+    let overview = page_text(&admin, &app, "/overview").await;
+    assert!(
+        overview.contains("id=\"risk-groups\"") && overview.contains("id=\"risks-all\""),
+        "{overview}"
+    );
+    let all = page_text(&admin, &app, "/overview/risks").await;
+    let total: usize = all
+        .split("id=\"risk-count\">")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    let rows = |page: &str| page.matches("<span class=\"status ").count();
+    assert_eq!(rows(&all), total.min(50), "one page of at most 50");
+    // Filtered by status: only that status; by unit: only that unit's heading.
+    let behind = page_text(&admin, &app, "/overview/risks?status=behind").await;
+    assert!(!behind.contains("status at_risk"), "only values behind");
+    let unit = overview
+        .split("href=\"/overview/risks?unit=")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a unit group")
+        .to_string();
+    let one = page_text(&admin, &app, &format!("/overview/risks?unit={unit}")).await;
+    assert_eq!(one.matches("<h2 class=\"h3\">").count(), 1, "one unit");
+    // Paging keeps the filter.
+    if total > 50 {
+        assert!(all.contains("rel=\"next\""), "a next page");
+        let second = page_text(&admin, &app, "/overview/risks?page=2").await;
+        assert!(second.contains("rel=\"prev\""));
+    }
+    let filtered = page_text(&admin, &app, "/overview/risks?status=at_risk&page=1").await;
+    if filtered.contains("rel=\"next\"") {
+        assert!(
+            filtered.contains("status=at_risk&amp;page=2")
+                || filtered.contains("status=at_risk&page=2")
+        );
     }
     app.stop().await;
 }

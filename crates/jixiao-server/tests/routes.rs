@@ -126,7 +126,7 @@ fn cases() -> Vec<Case> {
             "A",
         ),
         get("/api/v1/evidence/nothing", ""),
-        get("/api/v1/cycles/2020/ledger", "AE"),
+        get("/api/v1/cycles/2020/ledger", "AER"),
         case(
             Method::POST,
             "/api/v1/cycles/2020/ledger",
@@ -242,6 +242,8 @@ fn cases() -> Vec<Case> {
         ),
         case(Method::POST, "/logout", Form(vec![]), "AERP"),
         get("/overview", "AE"),
+        get("/overview/risks", "AE"),
+        get("/overview/risks?unit=xicheng&status=behind&page=2", "AE"),
         get("/rankings", "AE"),
         get("/units/dongcheng", "AER"),
         get("/units/xicheng", "AE"),
@@ -317,7 +319,36 @@ fn cases() -> Vec<Case> {
             ]),
             "A",
         ),
-        get("/ledger", "AE"),
+        get("/ledger", "AER"),
+        case(
+            Method::POST,
+            "/ledger/apply",
+            Multipart(
+                vec![
+                    ("unit", "dongcheng"),
+                    ("points", "0.5"),
+                    ("reason", "路由矩阵申报"),
+                ],
+                "proof.pdf",
+                PDF,
+            ),
+            "AER",
+        ),
+        case(
+            Method::POST,
+            "/ledger/apply",
+            Multipart(
+                vec![
+                    ("unit", "xicheng"),
+                    ("points", "0.5"),
+                    ("reason", "路由矩阵申报"),
+                ],
+                "proof.pdf",
+                PDF,
+            ),
+            "AE",
+        ),
+        get("/ledger/files/nothing", ""),
         case(
             Method::POST,
             "/ledger",

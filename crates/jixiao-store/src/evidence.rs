@@ -37,7 +37,107 @@ fn info_from(r: &Row) -> Result<EvidenceInfo> {
 const INFO: &str =
     "id, task_id, unit_id, period_id, file_name, content_type, size, uploaded_by, uploaded_at";
 
+/// A file to keep: its name, content type (checked by the caller) and bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub content: &'a [u8],
+}
+
+/// A file of a bonus application, without its content.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerFileInfo {
+    pub id: String,
+    pub entry: String,
+    pub unit: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_at: String,
+}
+
+fn ledger_file_from(r: &Row) -> Result<LedgerFileInfo> {
+    Ok(LedgerFileInfo {
+        id: r.text("id")?,
+        entry: r.text("entry_id")?,
+        unit: r.text("unit_id")?,
+        file_name: r.text("file_name")?,
+        content_type: r.text("content_type")?,
+        size: r.int("size")?.unwrap_or(0),
+        uploaded_at: r.text("uploaded_at")?,
+    })
+}
+
+const LEDGER_INFO: &str = "id, entry_id, unit_id, file_name, content_type, size, uploaded_at";
+
 impl Store {
+    /// Keeps a file of a ledger entry inside the caller's transaction, audited.
+    pub(crate) fn insert_ledger_evidence(
+        &mut self,
+        cycle: &str,
+        entry: &str,
+        unit: &str,
+        file: &NewFile<'_>,
+        actor: &str,
+    ) -> Result<String> {
+        let id =
+            crate::audit::sha256_hex(&[cycle.as_bytes(), entry.as_bytes(), file.content].concat())
+                [..24]
+                .to_string();
+        let at = now();
+        self.conn.exec(
+            "INSERT INTO ledger_evidence (id, cycle_id, entry_id, unit_id, file_name, content_type, size, content, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                Val::text(&id),
+                Val::text(cycle),
+                Val::text(entry),
+                Val::text(unit),
+                Val::text(file.name),
+                Val::text(file.content_type),
+                Val::Int(Some(file.content.len() as i64)),
+                Val::Bytes(Some(file.content.to_vec())),
+                Val::text(actor),
+                Val::text(&at),
+            ],
+        )?;
+        let entity = format!("cycle/{cycle}/ledger/{entry}/evidence/{id}");
+        self.audit_append(
+            &at,
+            actor,
+            "evidence.add",
+            &entity,
+            None,
+            Some(
+                serde_json::json!({ "file_name": file.name, "size": file.content.len() })
+                    .to_string(),
+            ),
+        )?;
+        Ok(id)
+    }
+
+    /// The files of a cycle's ledger entries.
+    pub fn ledger_files(&mut self, cycle: &str) -> Result<Vec<LedgerFileInfo>> {
+        let rows = self.conn.query(
+            &format!("SELECT {LEDGER_INFO} FROM ledger_evidence WHERE cycle_id = $1 ORDER BY entry_id, uploaded_at"),
+            &[Val::text(cycle)],
+        )?;
+        rows.iter().map(ledger_file_from).collect()
+    }
+
+    /// A ledger entry's file with its content.
+    pub fn ledger_file(&mut self, id: &str) -> Result<(LedgerFileInfo, Vec<u8>)> {
+        let rows = self.conn.query(
+            &format!("SELECT {LEDGER_INFO}, content FROM ledger_evidence WHERE id = $1"),
+            &[Val::text(id)],
+        )?;
+        let r = rows
+            .first()
+            .ok_or_else(|| StoreError::NotFound(format!("file `{id}`")))?;
+        let content = r.get("content")?.as_bytes().unwrap_or_default().to_vec();
+        Ok((ledger_file_from(r)?, content))
+    }
+
     /// Stores a file for a value; the same content for the same value is stored once.
     /// Keeps an evidence file of a value; the same file twice is kept once. A file added to an
     /// approved value sends the value back to review (submitted) in the same transaction: what

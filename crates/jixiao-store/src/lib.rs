@@ -850,6 +850,18 @@ impl Store {
     /// Proposes a ledger entry (an evaluator or the office on the web); it counts once approved.
     /// Returns the entry's id.
     pub fn propose_ledger(&mut self, cycle: &str, r: &LedgerRow, actor: &str) -> Result<String> {
+        self.propose_ledger_with(cycle, r, actor, None)
+    }
+
+    /// [`Store::propose_ledger`] with an evidence file (a unit's application for bonus points),
+    /// both in one transaction.
+    pub fn propose_ledger_with(
+        &mut self,
+        cycle: &str,
+        r: &LedgerRow,
+        actor: &str,
+        evidence: Option<evidence::NewFile<'_>>,
+    ) -> Result<String> {
         let id = audit::short_hash(&format!("{}|{}|{}", r.unit, r.kind.as_str(), r.reason));
         self.tx(|s| {
             if !s.conn.query("SELECT 1 FROM ledger_entries WHERE cycle_id = $1 AND id = $2", &[t(cycle), t(&id)])?.is_empty() {
@@ -860,6 +872,9 @@ impl Store {
                 &[t(cycle), t(&id), t(&r.unit), t(r.kind.as_str()), Val::Real(Some(r.points)), t(&r.reason), opt_t(r.date.map(|d| d.to_string()).as_deref()), t(actor)],
             )?;
             s.audit_append(&now(), actor, "ledger.propose", &format!("cycle/{cycle}/ledger/{id}"), None, Some(json(r)))?;
+            if let Some(file) = &evidence {
+                s.insert_ledger_evidence(cycle, &id, &r.unit, file, actor)?;
+            }
             Ok(id.clone())
         })
     }

@@ -27,22 +27,14 @@ pub const EVIDENCE_TYPES: [(&str, &str, &[u8]); 6] = [
     ),
 ];
 
-/// A unit attaches an evidence file to one of its values; returns the file's id and whether
-/// the value went back to review (a file added to an approved value sends it back: the
-/// approval was given without it).
-#[allow(clippy::too_many_arguments)]
-pub fn add_evidence(
-    s: &mut Store,
+/// The content type of an evidence file, or why it is refused: empty, too large, not one of
+/// [`EVIDENCE_TYPES`] by name and content, or a PDF or Office file that hides more than it
+/// shows. Value evidence and bonus applications take the same files.
+pub(crate) fn checked_file(
     settings: &Settings,
-    actor: &Actor,
-    cycle: Option<&str>,
-    unit: &str,
-    task: &str,
-    period: &str,
     file_name: &str,
     bytes: &[u8],
-) -> Result<(String, bool)> {
-    require(actor, Act::EnterValue(unit))?;
+) -> Result<&'static str> {
     let max = settings.evidence_max_bytes;
     if bytes.is_empty() {
         return Err(AppError::Invalid(format!("{file_name}: the file is empty")));
@@ -76,6 +68,26 @@ pub fn add_evidence(
         _ => Ok(()),
     };
     checked.map_err(|e| AppError::Invalid(format!("{file_name}: refused, {e}")))?;
+    Ok(content_type)
+}
+
+/// A unit attaches an evidence file to one of its values; returns the file's id and whether
+/// the value went back to review (a file added to an approved value sends it back: the
+/// approval was given without it).
+#[allow(clippy::too_many_arguments)]
+pub fn add_evidence(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    cycle: Option<&str>,
+    unit: &str,
+    task: &str,
+    period: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(String, bool)> {
+    require(actor, Act::EnterValue(unit))?;
+    let content_type = checked_file(settings, file_name, bytes)?;
     let fw = crate::lookup::framework(s, cycle)?;
     let u = lookup::unit(&fw, unit)?;
     let t = lookup::task(&fw, task)?;

@@ -4,7 +4,7 @@
 
 pub mod checks;
 mod entry;
-mod evidence;
+pub(crate) mod evidence;
 pub mod history;
 pub mod read;
 mod review;

@@ -12,7 +12,8 @@ use jixiao_app::ledger::{LedgerOut, Proposal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Bonus and deduction entries with their approval status (office and evaluators).
+/// Bonus and deduction entries with their approval status and files: every entry for the office
+/// and evaluators, a unit's own entries for its reporters.
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/ledger", tag = "admin", params(("cycle" = String, Path)),
     responses((status = 200, body = Vec<LedgerOut>), (status = 403, body = ErrorBody)))]
 pub async fn list_ledger(
@@ -37,7 +38,9 @@ pub struct LedgerIn {
     reason: String,
 }
 
-/// Propose a bonus or deduction entry; it counts once the office approves it.
+/// Propose a bonus or deduction entry; it counts once the office approves it. A unit's reporter
+/// applies for bonus points for its own unit (创新创优申报); evidence files are attached on the
+/// application page.
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/ledger", tag = "admin", params(("cycle" = String, Path)), request_body = LedgerIn,
     responses((status = 200), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn propose_ledger(
@@ -55,7 +58,7 @@ pub async fn propose_ledger(
     };
     let id = ctx
         .write(&state, move |s, settings, actor| {
-            jixiao_app::ledger::propose(s, settings, actor, &p)
+            jixiao_app::ledger::propose(s, settings, actor, &p, None)
         })
         .await?;
     Ok(Json(serde_json::json!({ "id": id, "status": "pending" })))

@@ -13,7 +13,53 @@ pub fn routes() -> Vec<PageRoute> {
     vec![
         (Method::GET, "/overview", get(overview)),
         (Method::GET, "/rankings", get(rankings)),
+        (Method::GET, "/overview/risks", get(risks)),
     ]
+}
+
+/// The risk list: off-track values grouped by unit, filtered by unit, indicator and status,
+/// a page at a time.
+async fn risks(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let filter = jixiao_app::overview::RiskFilter {
+        unit: ctx.q("unit"),
+        indicator: ctx.q("indicator"),
+        status: ctx.q("status"),
+        page: ctx.q("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+    };
+    let cycle = ctx.cycle();
+    let f = filter.clone();
+    let risks = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::overview::risks(s, settings, actor, cycle.as_deref(), &f)
+        })
+        .await?;
+    let link = |page: usize| {
+        let mut q: Vec<String> = [
+            ("unit", &filter.unit),
+            ("indicator", &filter.indicator),
+            ("status", &filter.status),
+            ("cycle", &ctx.cycle()),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .map(|v| format!("{k}={}", super::render::urlencode(v)))
+        })
+        .collect();
+        q.push(format!("page={page}"));
+        format!("/overview/risks?{}", q.join("&"))
+    };
+    let prev = (risks.page > 1).then(|| link(risks.page - 1));
+    let next = (risks.page < risks.pages).then(|| link(risks.page + 1));
+    Ok(super::render::render(
+        &state,
+        &ctx,
+        "risks.html",
+        crate::i18n::text(ctx.english, "risk_list"),
+        json!({ "cycle_name": risks.cycle_name, "rows": risks.rows, "total": risks.total, "page": risks.page, "pages": risks.pages,
+                "units": risks.units, "indicators": risks.indicators, "unit": filter.unit, "indicator": filter.indicator, "status": filter.status,
+                "prev": prev, "next": next }),
+    ))
 }
 
 async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -42,7 +88,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "overview.html",
             tr["overview"].to_string(),
             json!({ "cycle_name": o.fw.cycle.name, "today": o.today.to_string(), "progress": o.progress, "ranking": o.ranking, "chart_json": script_json(&chart), "trend_json": script_json(&trend), "reminders": o.reminders,
-                "off_track_total": o.off_track_total, "reminders_total": o.reminders_total, "listed": jixiao_app::overview::LISTED,
+                "off_track_total": o.off_track_total, "risk_units": o.risk_units, "risk_indicators": o.risk_indicators, "reminders_total": o.reminders_total, "listed": jixiao_app::overview::LISTED,
                 "groups": o.fw.groups, "group": group.unwrap_or_default(), "group_name": group_name }),
         ))
     })

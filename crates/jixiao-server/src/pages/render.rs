@@ -50,6 +50,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 items.push((tr["self_report"], format!("/units/{u}/report")));
                 items.push((tr["hotline"], "/hotline".into()));
                 items.push((tr["claims_check"], format!("/units/{u}/claims")));
+                items.push((tr["bonus_apply"], "/ledger".into()));
             }
         }
         Role::Public | Role::Client => {}
