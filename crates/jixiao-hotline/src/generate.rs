@@ -23,7 +23,10 @@ struct Street {
     id: String,
     cumulative: f64,
     behaviour: Behaviour,
-    grids: Vec<String>,
+    /// Grid cells: id and the name a caller would give (with community and street).
+    grids: Vec<(String, String)>,
+    /// The street's name, for a case without a grid cell.
+    name: String,
     centre: (f64, f64),
 }
 
@@ -85,7 +88,7 @@ impl<'a> Generator<'a> {
                 .filter(|a| a.level == Level::Street)
                 .collect();
             for s in &list {
-                let grids: Vec<String> = geo
+                let grids: Vec<(String, String)> = geo
                     .areas
                     .iter()
                     .filter(|a| {
@@ -94,7 +97,7 @@ impl<'a> Generator<'a> {
                                 .ancestor(&a.id, Level::Street)
                                 .is_some_and(|x| x.id == s.id)
                     })
-                    .map(|a| a.id.clone())
+                    .map(|a| (a.id.clone(), geo.place_name(&a.id)))
                     .collect();
                 let quality = 0.80 + 0.18 * rng.next_f64();
                 total += share / list.len() as f64;
@@ -107,6 +110,7 @@ impl<'a> Generator<'a> {
                         satisfied: quality - 0.02,
                     },
                     grids,
+                    name: s.name.clone(),
                     centre: (s.lat.unwrap_or(39.9), s.lon.unwrap_or(116.4)),
                 });
             }
@@ -181,6 +185,7 @@ impl<'a> Generator<'a> {
             id: street,
             behaviour: b,
             grids,
+            name: street_name,
             centre: (lat, lon),
             ..
         } = &self.streets[idx];
@@ -199,12 +204,11 @@ impl<'a> Generator<'a> {
         } else {
             Urgency::Normal
         };
-        c.grid = grids
-            .get((r.next_f64() * grids.len() as f64) as usize)
-            .cloned();
+        let cell = grids.get((r.next_f64() * grids.len() as f64) as usize);
+        c.grid = cell.map(|(id, _)| id.clone());
         c.lat = Some(lat + (r.next_f64() - 0.5) * 0.02);
         c.lon = Some(lon + (r.next_f64() - 0.5) * 0.025);
-        c.address = format!("{}附近", c.grid.clone().unwrap_or_else(|| street.clone()));
+        c.address = format!("{}附近", cell.map(|(_, name)| name).unwrap_or(street_name));
         c.description = format!(
             "市民反映{}问题",
             crate::catalogue::path(&crate::catalogue::built_in(), &category)

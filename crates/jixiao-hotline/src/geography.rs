@@ -102,6 +102,47 @@ impl Geography {
         }
     }
 
+    /// `id` and its ancestors, the district first: 区, 街道, 社区, 网格.
+    pub fn path(&self, id: &str) -> Vec<&Area> {
+        let mut out = Vec::new();
+        let mut cur = self.get(id);
+        while let Some(a) = cur {
+            if out.len() > 8 {
+                break; // a cycle in an imported file: stop rather than loop
+            }
+            out.push(a);
+            cur = a.parent.as_deref().and_then(|p| self.get(p));
+        }
+        out.reverse();
+        out
+    }
+
+    /// A place's name that says where it is: a grid cell or community with its street (网格
+    /// names repeat in every community), a street with its district. The id itself when unknown.
+    pub fn place_name(&self, id: &str) -> String {
+        let path = self.path(id);
+        let Some(last) = path.last() else {
+            return id.to_string();
+        };
+        // A street with its district; a community or grid cell from its street down.
+        let from = match last.level {
+            Level::District | Level::Street => 0,
+            Level::Community | Level::Grid => path
+                .iter()
+                .position(|a| a.level == Level::Street)
+                .unwrap_or(0),
+        };
+        let mut names: Vec<&str> = Vec::new();
+        for a in &path[from..] {
+            // A community named after its street ("东华门街道第1社区") says the street already.
+            if names.last().is_some_and(|prev| a.name.starts_with(prev)) {
+                names.pop();
+            }
+            names.push(&a.name);
+        }
+        names.join(" ")
+    }
+
     pub fn children<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Area> + 'a {
         self.areas
             .iter()
@@ -253,6 +294,27 @@ pub fn beijing(communities: usize, grids: usize) -> Geography {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_cell_is_named_with_its_community_and_street() {
+        let g = beijing(2, 3);
+        let cell = "dongcheng-s01-c02-g3";
+        let path: Vec<_> = g.path(cell).iter().map(|a| a.level).collect();
+        assert_eq!(
+            path,
+            [
+                Level::District,
+                Level::Street,
+                Level::Community,
+                Level::Grid
+            ]
+        );
+        let name = g.place_name(cell);
+        assert!(name.contains("街道") && name.ends_with("网格3"), "{name}");
+        assert_ne!(name, g.place_name("dongcheng-s02-c02-g3"), "cells apart");
+        assert!(g.place_name("dongcheng-s01").contains("东城区"));
+        assert_eq!(g.place_name("nowhere"), "nowhere");
+    }
 
     #[test]
     fn beijing_has_16_districts_and_343_streets() {

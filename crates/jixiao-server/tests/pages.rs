@@ -1000,6 +1000,16 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         .unwrap()
         .to_string();
     let case = page_text(&reporter, &app, &format!("/hotline/cases/{first}")).await;
+    // The place reads as 区 / 街道 / 社区 / 网格 names, never an internal id.
+    let place = case
+        .split("id=\"case-place\">")
+        .nth(1)
+        .and_then(|s| s.split("</dd>").next())
+        .unwrap_or_default();
+    assert!(
+        place.contains("东城区 &#x2f; ") && place.contains("街道") && !place.contains("dongcheng-"),
+        "{place}"
+    );
     let contact = case
         .split("id=\"case-contact\">")
         .nth(1)

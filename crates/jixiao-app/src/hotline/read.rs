@@ -335,7 +335,7 @@ fn build_dashboard(
         Some(d) => s
             .hotline_grid_counts(&month, d, 10)?
             .into_iter()
-            .map(|(g, n)| (name_of(geo, &g), n))
+            .map(|(g, n)| (geo.place_name(&g), n))
             .collect(),
         None => Vec::new(),
     };
@@ -401,7 +401,7 @@ fn build_dashboard(
             .into_iter()
             .map(|(grid, code, count)| ClusterRow {
                 category: category_path(catalogue, &code),
-                place: name_of(geo, &grid),
+                place: geo.place_name(&grid),
                 count: count as usize,
                 cases_link: format!(
                     "/hotline/cases?month={}&district={}&grid={}&category={}",
@@ -641,6 +641,9 @@ pub struct CaseDetail {
     pub row: CaseRow,
     pub description: String,
     pub grid: Option<String>,
+    /// Where the case is, as 区 / 街道 / 社区 / 网格 names (from its grid cell, else the unit
+    /// it was dispatched to).
+    pub place: Vec<String>,
     pub response_due: Option<String>,
     pub completion_due: Option<String>,
     /// (solved, satisfaction)
@@ -682,7 +685,13 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
     Ok(CaseDetail {
         row: case_row(&c, &geo, catalogue, tz),
         description: c.description.clone(),
-        grid: c.grid.as_deref().map(|g| name_of(&geo, g)),
+        grid: c.grid.as_deref().map(|g| geo.place_name(g)),
+        place: c
+            .grid
+            .as_deref()
+            .or(c.unit.as_deref())
+            .map(|at| geo.path(at).iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default(),
         response_due: fmt(c.response_due),
         completion_due: fmt(c.completion_due),
         callback: c.callback.map(|x| (x.solved, x.satisfaction.as_str())),

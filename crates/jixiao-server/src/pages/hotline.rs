@@ -176,6 +176,7 @@ fn render_case(
     let mut row = json!(c.row);
     row["description"] = json!(c.description);
     row["grid"] = json!(c.grid);
+    row["place"] = json!(c.place);
     row["response_due"] = json!(c.response_due);
     row["completion_due"] = json!(c.completion_due);
     row["callback"] = json!(c
