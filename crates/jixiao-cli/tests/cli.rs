@@ -931,6 +931,97 @@ fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
     }
 }
 
+/// The results report's bar charts render with their bars in LibreOffice (a series without its
+/// own fill showed only its labels there): the first pages, rasterised, hold the bars' colour.
+#[test]
+fn the_results_reports_bar_charts_draw_their_bars_in_libreoffice() {
+    let have = ["soffice", "pdftoppm"].iter().all(|c| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !have {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_LIBREOFFICE").is_err(),
+            "LibreOffice and poppler-utils are required (JIXIAO_REQUIRE_LIBREOFFICE is set)"
+        );
+        eprintln!("SKIPPED: LibreOffice (soffice) or poppler-utils not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        &db,
+        &[
+            "report",
+            "results",
+            "--format",
+            "docx",
+            "-o",
+            "results.docx",
+        ],
+    );
+    assert!(run.ok, "{}", run.err);
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
+    let out = std::process::Command::new("soffice")
+        .current_dir(d)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "results.docx",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        d.join("results.pdf").exists(),
+        "soffice: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Pages 1 to 5 as PPM (a header, then RGB bytes): the grade and ranking charts are there.
+    let out = std::process::Command::new("pdftoppm")
+        .current_dir(d)
+        .args(["-f", "1", "-l", "5", "-r", "40", "results.pdf", "page"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut bar_pixels = 0usize;
+    for entry in std::fs::read_dir(d).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ppm") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        // "P6\n<w> <h>\n255\n": the pixels follow the third line break.
+        let start = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(2)
+            .map(|(i, _)| i + 1)
+            .unwrap();
+        bar_pixels += bytes[start..]
+            .chunks_exact(3)
+            .filter(|p| {
+                let near = |v: u8, want: i32| (v as i32 - want).abs() < 40;
+                near(p[0], 0x2F) && near(p[1], 0x6F) && near(p[2], 0xB0)
+            })
+            .count();
+    }
+    assert!(
+        bar_pixels > 500,
+        "only {bar_pixels} pixels of the bars' colour"
+    );
+}
+
 #[test]
 fn publish_and_next_cycle() {
     let dir = tempfile::tempdir().unwrap();

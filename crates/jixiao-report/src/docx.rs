@@ -105,6 +105,9 @@ fn col_letter(i: usize) -> char {
     (b'B' + i as u8) as char
 }
 
+/// Series colours, in order (the web charts' palette).
+const SERIES_COLOURS: [&str; 4] = ["2F6FB0", "D9822B", "3A8F5C", "8E5BA8"];
+
 /// A chart part with its data cached in the part (no embedded workbook).
 fn chart_xml(c: &Chart) -> String {
     let n = c.categories.len();
@@ -123,9 +126,17 @@ fn chart_xml(c: &Chart) -> String {
             .map(|(i, v)| format!("<c:pt idx=\"{i}\"><c:v>{v}</c:v></c:pt>"))
             .collect();
         let col = col_letter(si);
+        // Each series' colour is written out: LibreOffice gives a series without `spPr` no
+        // fill at all (bars that are only their labels), Word takes it from its theme.
+        let colour = SERIES_COLOURS[si % SERIES_COLOURS.len()];
         let marker = match c.kind {
-            ChartKind::Bar => "<c:invertIfNegative val=\"0\"/>",
-            _ => "<c:marker><c:symbol val=\"circle\"/><c:size val=\"5\"/></c:marker>",
+            ChartKind::Bar => format!(
+                "<c:spPr><a:solidFill><a:srgbClr val=\"{colour}\"/></a:solidFill></c:spPr><c:invertIfNegative val=\"0\"/>"
+            ),
+            _ => format!(
+                "<c:spPr><a:ln w=\"22225\"><a:solidFill><a:srgbClr val=\"{colour}\"/></a:solidFill></a:ln></c:spPr>\
+<c:marker><c:symbol val=\"circle\"/><c:size val=\"5\"/><c:spPr><a:solidFill><a:srgbClr val=\"{colour}\"/></a:solidFill></c:spPr></c:marker>"
+            ),
         };
         series += &format!(
             "<c:ser><c:idx val=\"{si}\"/><c:order val=\"{si}\"/>\
@@ -158,7 +169,7 @@ fn chart_xml(c: &Chart) -> String {
     let font = "<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz=\"900\"><a:ea typeface=\"宋体\"/></a:defRPr></a:pPr><a:endParaRPr lang=\"zh-CN\"/></a:p></c:txPr>";
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><c:lang val="zh-CN"/><c:roundedCorners val="0"/><c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1200" b="0"><a:ea typeface="黑体"/></a:defRPr></a:pPr><a:r><a:rPr lang="zh-CN" sz="1200" b="0"><a:ea typeface="黑体"/></a:rPr><a:t>{}</a:t></a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>{plot}<c:catAx><c:axId val="1"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="2"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/>{font}</c:catAx><c:valAx><c:axId val="2"/><c:scaling><c:orientation val="minMax"/>{max}<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/><c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="1"/><c:crosses val="autoZero"/><c:crossBetween val="between"/>{font}</c:valAx></c:plotArea><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>{font}</c:chartSpace>"#,
+<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><c:lang val="zh-CN"/><c:roundedCorners val="0"/><c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1200" b="0"><a:ea typeface="黑体"/></a:defRPr></a:pPr><a:r><a:rPr lang="zh-CN" sz="1200" b="0"><a:ea typeface="黑体"/></a:rPr><a:t>{}</a:t></a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>{plot}<c:catAx><c:axId val="1"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/>{font}<c:crossAx val="2"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx><c:valAx><c:axId val="2"/><c:scaling><c:orientation val="minMax"/>{max}<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/><c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/>{font}<c:crossAx val="1"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx></c:plotArea><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>{font}</c:chartSpace>"#,
         escape(&c.title)
     )
 }
