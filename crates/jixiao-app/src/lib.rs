@@ -24,6 +24,7 @@ pub mod hotline;
 pub mod jobs;
 pub mod ledger;
 mod lookup;
+pub mod notices;
 pub mod overview;
 pub mod policy;
 pub mod reports;

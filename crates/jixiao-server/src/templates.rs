@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 25] = [
+const TEMPLATES: [(&str, &str); 26] = [
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),
@@ -32,6 +32,7 @@ const TEMPLATES: [(&str, &str); 25] = [
     ("login.html", include_str!("../templates/login.html")),
     ("overview.html", include_str!("../templates/overview.html")),
     ("risks.html", include_str!("../templates/risks.html")),
+    ("notices.html", include_str!("../templates/notices.html")),
     ("unit.html", include_str!("../templates/unit.html")),
     ("task.html", include_str!("../templates/task.html")),
     ("entry.html", include_str!("../templates/entry.html")),

@@ -1821,3 +1821,101 @@ async fn the_risk_list_is_grouped_filtered_and_paged() {
     }
     app.stop().await;
 }
+
+/// The unit and its evaluator talk on the value: the return reaches the unit's notifications
+/// (unread, with the reason), the unit's comment reaches the evaluator's, both show in the
+/// value's history on the task page, and marking them read clears the count.
+#[tokio::test]
+async fn returns_and_comments_arrive_as_notifications_and_stay_in_the_history() {
+    let app = jixiao_testkit::spawn().await;
+    let path = submitted_then_returned(&app, "监测站点数据与上报不一致").await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let evaluator = Session::login(&app, "sthjj").await;
+
+    let (status, notices) = unit.get("/api/v1/notifications").await;
+    assert_eq!(status, StatusCode::OK, "{notices}");
+    let returned = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "returned")
+        .unwrap_or_else(|| panic!("{notices}"))
+        .clone();
+    assert_eq!(returned["unread"], true);
+    assert_eq!(returned["detail"], "监测站点数据与上报不一致");
+    assert!(returned["link"]
+        .as_str()
+        .unwrap()
+        .contains("/units/dongcheng/tasks/A08-2"));
+    assert!(notices["unread"].as_u64().unwrap() >= 1);
+
+    // The unit answers on the value; the evaluator is told, with the words.
+    let (status, steps) = unit
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/comments"),
+            Some(serde_json::json!({"body": "已核对,站点数据延迟入库,将附监测报告"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{steps}");
+    let last = steps.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["comment"].as_str()),
+        (
+            Some("comment"),
+            Some("已核对,站点数据延迟入库,将附监测报告")
+        )
+    );
+    let (_, theirs) = evaluator.get("/api/v1/notifications").await;
+    assert!(
+        theirs["items"].as_array().unwrap().iter().any(
+            |n| n["kind"] == "comment" && n["detail"] == "已核对,站点数据延迟入库,将附监测报告"
+        ),
+        "{theirs}"
+    );
+    // Another unit's reporter may not write on it; an empty comment is refused.
+    let other = Session::login(&app, "xicheng").await;
+    let (status, _) = other
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/comments"),
+            Some(serde_json::json!({"body": "插话"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = unit
+        .call(
+            reqwest::Method::POST,
+            &format!("{path}/comments"),
+            Some(serde_json::json!({"body": "  "})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The task page shows the comment in the history; the notifications page lists the return.
+    let browser = log_in(&app, "dongcheng").await;
+    let task = page_text(&browser, &app, "/units/dongcheng/tasks/A08-2").await;
+    assert!(
+        task.contains("class=\"comment\"")
+            && task.contains("站点数据延迟入库")
+            && task.contains("id=\"comment-form\"")
+    );
+    let page = page_text(&browser, &app, "/notifications").await;
+    assert!(
+        page.contains("数值被退回") && page.contains("id=\"notices-unread\""),
+        "{page}"
+    );
+    // Marked read: nothing unread any more.
+    let newest = notices["newest"].as_i64().unwrap();
+    let (status, _) = unit
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/notifications/seen",
+            Some(serde_json::json!({"seq": newest})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = unit.get("/api/v1/notifications").await;
+    assert_eq!(after["unread"], 0, "{after}");
+    app.stop().await;
+}

@@ -126,6 +126,32 @@ fn cases() -> Vec<Case> {
             "A",
         ),
         get("/api/v1/evidence/nothing", ""),
+        // Comments: the unit's reporters, the task's evaluators (ghzrw evaluates A06), the office.
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/dongcheng/values/A06-1/Q4/comments",
+            Json(json!({"body": "请补充拆除台账"})),
+            "AER",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/xicheng/values/A06-1/Q4/comments",
+            Json(json!({"body": "请补充拆除台账"})),
+            "AE",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4/comments",
+            Json(json!({"body": "不是本考评单位的任务"})),
+            "AR",
+        ),
+        get("/api/v1/notifications", "AER"),
+        case(
+            Method::POST,
+            "/api/v1/notifications/seen",
+            Json(json!({"seq": 1})),
+            "AER",
+        ),
         get("/api/v1/cycles/2020/ledger", "AER"),
         case(
             Method::POST,
@@ -262,6 +288,25 @@ fn cases() -> Vec<Case> {
             "A",
         ),
         get("/evidence/nothing", ""),
+        case(
+            Method::POST,
+            "/units/dongcheng/tasks/A06-1/comments",
+            Form(vec![("period", "Q4"), ("body", "请补充拆除台账")]),
+            "AER",
+        ),
+        case(
+            Method::POST,
+            "/units/xicheng/tasks/A06-1/comments",
+            Form(vec![("period", "Q4"), ("body", "请补充拆除台账")]),
+            "AE",
+        ),
+        get("/notifications", "AER"),
+        case(
+            Method::POST,
+            "/notifications/seen",
+            Form(vec![("seq", "1")]),
+            "AER",
+        ),
         get("/units/dongcheng/entry", "AR"),
         get("/units/dongcheng/todo", "AR"),
         get("/units/xicheng/todo", "A"),

@@ -317,6 +317,38 @@ impl Store {
         self.audit_append(&crate::now(), actor, action, entity, None, None)
     }
 
+    /// How far `user` has read and been mailed notifications: (seen, mailed) audit sequence
+    /// numbers, 0 when never.
+    pub fn notice_marks(&mut self, user: &str) -> Result<(i64, i64)> {
+        let rows = self.conn.query(
+            "SELECT seen_seq, mailed_seq FROM notice_reads WHERE user_id = $1",
+            &[Val::text(user)],
+        )?;
+        Ok(match rows.first() {
+            Some(r) => (
+                r.int("seen_seq")?.unwrap_or(0),
+                r.int("mailed_seq")?.unwrap_or(0),
+            ),
+            None => (0, 0),
+        })
+    }
+
+    /// Moves `user`'s seen (or mailed) mark forward to `seq`; never back.
+    pub fn set_notice_mark(&mut self, user: &str, seq: i64, mailed: bool) -> Result<()> {
+        let column = if mailed { "mailed_seq" } else { "seen_seq" };
+        self.tx(|s| {
+            s.conn.exec(
+                "INSERT INTO notice_reads (user_id, seen_seq, mailed_seq) VALUES ($1, 0, 0) ON CONFLICT (user_id) DO NOTHING",
+                &[Val::text(user)],
+            )?;
+            s.conn.exec(
+                &format!("UPDATE notice_reads SET {column} = $2 WHERE user_id = $1 AND {column} < $2"),
+                &[Val::text(user), Val::Int(Some(seq))],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Runs raw SQL; for tests that tamper with the database as an intruder would.
     #[doc(hidden)]
     pub fn execute_raw(&mut self, sql: &str) -> Result<()> {

@@ -172,7 +172,7 @@ pub trait Conn: Send {
 
 /// (version, name, SQLite script, PostgreSQL script)
 #[rustfmt::skip]
-pub const MIGRATIONS: [(i64, &str, &str, &str); 18] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 19] = [
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql")),
     (2, "accounts", include_str!("../migrations/sqlite/0002_accounts.sql"), include_str!("../migrations/postgres/0002_accounts.sql")),
     (3, "ledger_approval", include_str!("../migrations/sqlite/0003_ledger_approval.sql"), include_str!("../migrations/postgres/0003_ledger_approval.sql")),
@@ -191,6 +191,7 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 18] = [
     (16, "hotline_partitions", include_str!("../migrations/sqlite/0016_hotline_partitions.sql"), include_str!("../migrations/postgres/0016_hotline_partitions.sql")),
     (17, "audit_entity", include_str!("../migrations/sqlite/0017_audit_entity.sql"), include_str!("../migrations/postgres/0017_audit_entity.sql")),
     (18, "ledger_evidence", include_str!("../migrations/sqlite/0018_ledger_evidence.sql"), include_str!("../migrations/postgres/0018_ledger_evidence.sql")),
+    (19, "notice_reads", include_str!("../migrations/sqlite/0019_notice_reads.sql"), include_str!("../migrations/postgres/0019_notice_reads.sql")),
 ];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.

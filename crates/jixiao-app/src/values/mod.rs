@@ -15,7 +15,7 @@ pub use entry::{
     enter, entry_form, import, parse_observation, EnterValue, EntryForm, EntryRow, Typed,
 };
 pub use evidence::{add_evidence, evidence, EVIDENCE_TYPES};
-pub use history::{history, ValueStep};
+pub use history::{comment, history, ValueStep};
 pub use jixiao_store::evidence::EvidenceInfo;
 pub use read::{value_out, ValueOut};
 pub use review::{review, ReviewValue};

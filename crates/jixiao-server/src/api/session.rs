@@ -144,3 +144,41 @@ pub async fn revoke_token(
     .await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }
+
+/// One's notifications of the newest cycle: values returned, approved or reopened and comments
+/// (a unit), values waiting for review and comments (an evaluator), bonus applications (the
+/// office), newest first, led by the to-do's or the review queue's count.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "session",
+    responses((status = 200, body = jixiao_app::notices::Notices), (status = 401, body = ErrorBody)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<jixiao_app::notices::Notices> {
+    Ok(axum::Json(
+        ctx.read(&state, move |s, settings, actor| {
+            jixiao_app::notices::notices(s, settings, actor, None)
+        })
+        .await?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct SeenIn {
+    /// The newest notification read (`newest` of the list).
+    seq: i64,
+}
+
+/// Marks one's notifications read up to `seq`.
+#[utoipa::path(post, path = "/api/v1/notifications/seen", tag = "session", request_body = SeenIn,
+    responses((status = 200), (status = 401, body = ErrorBody)))]
+pub async fn notifications_seen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<SeenIn>,
+) -> ApiResult<serde_json::Value> {
+    ctx.write(&state, move |s, _, actor| {
+        jixiao_app::notices::mark_seen(s, actor, body.seq)
+    })
+    .await?;
+    Ok(axum::Json(serde_json::json!({ "seen": body.seq })))
+}

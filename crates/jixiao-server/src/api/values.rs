@@ -117,6 +117,31 @@ pub async fn value_history(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct CommentIn {
+    /// The message (at most 2,000 characters).
+    body: String,
+}
+
+/// Write on a value to its unit or its evaluators (the unit's reporters, the task's
+/// evaluators, the office); answers the value's history, the comment last.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}/comments", tag = "values",
+    params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path), ("period" = String, Path)), request_body = CommentIn,
+    responses((status = 200, body = Vec<jixiao_app::values::ValueStep>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn comment_value(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, unit, task, period)): Path<(String, String, String, String)>,
+    ApiJson(body): ApiJson<CommentIn>,
+) -> ApiResult<Vec<jixiao_app::values::ValueStep>> {
+    Ok(Json(
+        ctx.write(&state, move |s, _, actor| {
+            jixiao_app::values::comment(s, actor, Some(&cycle), &unit, &task, &period, &body.body)
+        })
+        .await?,
+    ))
+}
+
 /// Approve or return a submitted value (evaluators of the task), or reopen a value (administrators).
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/units/{unit}/values/{task}/{period}/review", tag = "values",
     params(("cycle" = String, Path), ("unit" = String, Path), ("task" = String, Path), ("period" = String, Path)), request_body = ReviewIn,

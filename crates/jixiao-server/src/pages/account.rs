@@ -14,6 +14,8 @@ use serde_json::json;
 pub fn routes() -> Vec<PageRoute> {
     vec![
         (Method::GET, "/account", get(account_page)),
+        (Method::GET, "/notifications", get(notices_page)),
+        (Method::POST, "/notifications/seen", post(notices_seen)),
         (Method::POST, "/account/password", post(password_submit)),
         (Method::POST, "/account/tokens", post(token_create)),
         (
@@ -104,4 +106,49 @@ async fn password_submit(
         })
         .await;
     after(changed, "/account", "")
+}
+
+/// The account's notifications, newest first, unread ones marked.
+async fn notices_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let cycle = ctx.cycle();
+    let notices = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::notices::notices(s, settings, actor, cycle.as_deref())
+        })
+        .await?;
+    let items: Vec<serde_json::Value> = notices
+        .items
+        .iter()
+        .map(|n| {
+            let mut v = serde_json::json!(n);
+            v["local"] =
+                serde_json::json!(super::render::local_time(&state, &n.at, "%Y-%m-%d %H:%M"));
+            v
+        })
+        .collect();
+    Ok(super::render::render(
+        &state,
+        &ctx,
+        "notices.html",
+        crate::i18n::text(ctx.english, "notices"),
+        serde_json::json!({ "items": items, "unread": notices.unread, "newest": notices.newest }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct SeenForm {
+    seq: i64,
+}
+
+async fn notices_seen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<SeenForm>,
+) -> PageResult {
+    let seen = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::notices::mark_seen(s, actor, f.seq)
+        })
+        .await;
+    super::render::after(seen, "/notifications", "")
 }

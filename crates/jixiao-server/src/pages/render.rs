@@ -60,6 +60,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
         items.push((tr["users"], "/users".into()));
     }
     if !ctx.actor.is_public() {
+        items.push((tr["notices"], "/notifications".into()));
         items.push((tr["account"], "/account".into()));
         items.push((tr["api"], "/api/v1/docs".into()));
     }

@@ -10,6 +10,8 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::routing::{get, post};
+use axum::Form;
+use jixiao_app::policy::{allows, Act};
 use serde_json::{json, Value};
 
 pub fn routes() -> Vec<PageRoute> {
@@ -23,6 +25,11 @@ pub fn routes() -> Vec<PageRoute> {
             post(evidence_submit),
         ),
         (Method::GET, "/evidence/{id}", get(evidence_download)),
+        (
+            Method::POST,
+            "/units/{unit}/tasks/{task}/comments",
+            post(comment_submit),
+        ),
     ]
 }
 
@@ -122,6 +129,15 @@ async fn task_page(
             json!({ "period_id": h.period_id, "period_name": h.period_name, "steps": steps })
         })
         .collect();
+    // The unit and the task's evaluators (and the office) write to each other on the value.
+    let can_comment = page.fw.node_index(&task).is_some_and(|t| {
+        allows(&ctx.actor, Act::EnterValue(&unit)) || allows(&ctx.actor, Act::Review(&page.fw, t))
+    });
+    let comment_period = page
+        .history
+        .last()
+        .map(|h| h.period_id.clone())
+        .unwrap_or_default();
     let target_name = crate::i18n::text(ctx.english, "target");
     let trend = json!({ "name": page.task_name, "labels": page.values.iter().map(|v| &v.period_name).collect::<Vec<_>>(), "values": page.values.iter().map(|v| v.value.parse::<f64>().ok()).collect::<Vec<_>>(), "target": page.values.first().and_then(|v| v.target), "target_name": target_name, "unit": page.values.first().map(|v| v.measure.as_str()).unwrap_or("") });
     Ok(render(
@@ -130,7 +146,8 @@ async fn task_page(
         "task.html",
         &page.task_name,
         json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": page.task_name, "path": e.path, "values": page.values, "explanation": if page.explanation_shown { Some(&e.text) } else { None }, "trend_json": script_json(&trend),
-                "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods, "history": history }),
+                "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods, "history": history,
+            "can_comment": can_comment, "comment_period": comment_period }),
     ))
 }
 
@@ -169,6 +186,37 @@ async fn evidence_submit(
         Ok((_, true)) => Ok(redirect(&format!("{back}?flash=evidence_sent_back"))),
         other => after(other, &back, ""),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct CommentForm {
+    period: String,
+    body: String,
+}
+
+async fn comment_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((unit, task)): Path<(String, String)>,
+    Form(f): Form<CommentForm>,
+) -> PageResult {
+    let back = format!("/units/{unit}/tasks/{task}");
+    let fragment = format!("#history-{}", f.period);
+    let cycle = ctx.cycle();
+    let sent = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::values::comment(
+                s,
+                actor,
+                cycle.as_deref(),
+                &unit,
+                &task,
+                &f.period,
+                &f.body,
+            )
+        })
+        .await;
+    after(sent, &back, &fragment)
 }
 
 async fn evidence_download(
