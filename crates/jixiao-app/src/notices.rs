@@ -146,7 +146,7 @@ pub(crate) fn relevant(
             true,
             SCANNED,
         )?);
-        entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
     }
     let names: HashMap<String, String> = s
         .users()?
