@@ -6,6 +6,8 @@
 //!   judged from the date on every write); the moment is recorded in the audit log once.
 //! - `reminders.email`: once a day, the reminder e-mails to every reporter with an address
 //!   whose unit has values due soon or overdue.
+//! - `notices.email`: once an hour, an e-mail digest of each account's new notifications
+//!   ([`crate::notices`]) with links to act on them.
 //! - `hotline.retention`: once a day, requester contacts of hotline cases closed longer ago
 //!   than the rules' retention period are erased (Personal Information Protection Law).
 
@@ -88,6 +90,109 @@ pub fn reminder_mails(
         }
     }
     Ok(Some(mails))
+}
+
+/// A notification digest to send, and how far it reaches in the log.
+#[derive(Debug, Clone)]
+pub struct NoticeMail {
+    pub mail: Mail,
+    /// The newest notification it lists: recorded as mailed once it is sent.
+    pub newest: i64,
+}
+
+/// The hour's notification digests, if this instance claims the hour (`None` otherwise): one
+/// per active account with an e-mail address and notifications it was not mailed yet, each
+/// listing them with a link under `public_url`. An account's first digest lists only what
+/// happened after it was set up for mail (nothing older than the newest entry then).
+pub fn notice_mails(
+    s: &mut Store,
+    actor: &Actor,
+    instance: &str,
+    hour: &str,
+    public_url: &str,
+) -> Result<Option<Vec<NoticeMail>>> {
+    require(actor, Act::Administer)?;
+    if !s.claim_job("notices.email", hour, instance)? {
+        return Ok(None);
+    }
+    let Some((cycle, _)) = s.cycles()?.into_iter().next() else {
+        return Ok(Some(Vec::new()));
+    };
+    let fw = crate::lookup::framework(s, Some(&cycle))?;
+    let mut out = Vec::new();
+    for user in s.users()? {
+        let Some(to) = user.email.clone().filter(|_| user.active) else {
+            continue;
+        };
+        let (_, mailed) = s.notice_marks(&user.id)?;
+        let recipient = Actor::from_user(user.clone());
+        if mailed == 0 {
+            // Never mailed: start from now rather than send the whole history.
+            let head = s.audit_page(None, None, None, None, None, true, 1)?;
+            if let Some(e) = head.first() {
+                s.set_notice_mark(&user.id, e.seq, true)?;
+            }
+            continue;
+        }
+        let items = crate::notices::relevant(s, &recipient, &fw, Some(mailed))?;
+        let Some(newest) = items.iter().map(|n| n.seq).max() else {
+            continue;
+        };
+        let mut body = format!(
+            "{}，您好：\n\n{} 有 {} 条新通知 ({} new notifications):\n\n",
+            user.display_name,
+            fw.cycle.name,
+            items.len(),
+            items.len()
+        );
+        for n in items.iter().take(50) {
+            body += &format!(
+                "- {} · {}{}\n  {public_url}{}\n",
+                notice_words(&n.kind),
+                n.subject,
+                if n.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · “{}”", n.detail)
+                },
+                n.link
+            );
+        }
+        body += &format!("\n全部通知 All notifications: {public_url}/notifications\n");
+        out.push(NoticeMail {
+            mail: Mail {
+                user: user.id.clone(),
+                to,
+                subject: format!("[jixiao] {} 条新通知 · {}", items.len(), fw.cycle.name),
+                body,
+            },
+            newest,
+        });
+    }
+    Ok(Some(out))
+}
+
+/// Records that these digests went out: each account's mailed mark moves to its newest.
+pub fn notices_mailed(s: &mut Store, actor: &Actor, sent: &[(String, i64)]) -> Result<()> {
+    require(actor, Act::Administer)?;
+    for (user, seq) in sent {
+        s.set_notice_mark(user, *seq, true)?;
+    }
+    Ok(())
+}
+
+/// A notification's kind in words, both languages (mail has no language setting).
+fn notice_words(kind: &str) -> &'static str {
+    match kind {
+        "returned" => "数值被退回 value returned",
+        "approved" => "数值审核通过 value approved",
+        "reopened" => "数值重新开放 value reopened",
+        "comment" => "新留言 new comment",
+        "submitted" => "数值待审核 value waiting for review",
+        "resubmitted" => "补充佐证后待审核 back for review",
+        "bonus_applied" => "创新创优申报待认定 bonus application",
+        _ => "通知 notification",
+    }
 }
 
 /// Records that reminders went to these users.

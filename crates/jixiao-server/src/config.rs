@@ -77,6 +77,17 @@ pub struct Config {
     pub smtp_port: u16,
     /// `smtp_from` / JIXIAO_SMTP_FROM: the sender address.
     pub smtp_from: String,
+    /// `smtp_security` / JIXIAO_SMTP_SECURITY: `none` (a relay inside the office network),
+    /// `starttls` (upgrade the connection, usually port 587) or `tls` (TLS from the start,
+    /// usually port 465).
+    pub smtp_security: SmtpSecurity,
+    /// `smtp_user` / JIXIAO_SMTP_USER: log in to the relay as this account (with the password).
+    pub smtp_user: Option<String>,
+    /// `smtp_password` / JIXIAO_SMTP_PASSWORD.
+    pub smtp_password: Secret,
+    /// `public_url` / JIXIAO_PUBLIC_URL: the address users reach jixiao at, for the links in
+    /// e-mails (default `http://` and `bind`).
+    pub public_url: Option<String>,
     /// `today` / JIXIAO_TODAY: the date deadlines are judged against (default: the real date).
     /// For demonstrations and tests of past cycles only.
     pub today: Option<chrono::NaiveDate>,
@@ -180,10 +191,31 @@ impl Default for Config {
             smtp_host: None,
             smtp_port: 25,
             smtp_from: "jixiao@localhost".into(),
+            smtp_security: SmtpSecurity::None,
+            smtp_user: None,
+            smtp_password: Secret::default(),
+            public_url: None,
             files: jixiao_files::Limits::default(),
             database_readers: jixiao_app::PoolConfig::default().readers,
             database_write_wait: Duration::from_secs(5),
         }
+    }
+}
+
+/// How jixiao talks to its SMTP relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    None,
+    StartTls,
+    Tls,
+}
+
+impl Config {
+    /// The address users reach jixiao at, for links in e-mails.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
     }
 }
 
@@ -339,6 +371,25 @@ impl Config {
                     u16::try_from(int(v)?).map_err(|_| format!("`{v}` is not a port"))?
             }
             "smtp_from" => self.smtp_from = v.into(),
+            "smtp_security" => {
+                self.smtp_security = match v {
+                    "none" => SmtpSecurity::None,
+                    "starttls" => SmtpSecurity::StartTls,
+                    "tls" => SmtpSecurity::Tls,
+                    _ => return Err(format!("`{v}` is not one of none, starttls, tls")),
+                }
+            }
+            "smtp_user" => self.smtp_user = Some(v.to_string()).filter(|u| !u.is_empty()),
+            "smtp_password" => {
+                self.smtp_password = Secret(Some(v.into()).filter(|p: &String| !p.is_empty()))
+            }
+            "public_url" => {
+                let url = v.trim_end_matches('/');
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(format!("`{v}` is not an http:// or https:// address"));
+                }
+                self.public_url = Some(url.into())
+            }
             "job_interval_seconds" => self.job_interval = Duration::from_secs(int(v)? as u64),
             "instance" => self.instance = v.into(),
             "today" => {
@@ -368,7 +419,7 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 32] = [
+pub const KEYS: [&str; 36] = [
     "database_read_url",
     "open311_public_fields",
     "open311_cors_origins",
@@ -389,6 +440,10 @@ pub const KEYS: [&str; 32] = [
     "smtp_host",
     "smtp_port",
     "smtp_from",
+    "smtp_security",
+    "smtp_user",
+    "smtp_password",
+    "public_url",
     "database_url",
     "audit_key",
     "bind",

@@ -955,6 +955,12 @@ fn fake_smtp() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
                         data.push_str(&line);
                         b""
                     }
+                } else if line.starts_with("EHLO") {
+                    b"250-fake\r\n250 AUTH PLAIN LOGIN\r\n"
+                } else if line.starts_with("AUTH") {
+                    // Kept with the mails, so a test sees the login the relay was given.
+                    kept.lock().unwrap().push(line.trim_end().to_string());
+                    b"235 accepted\r\n"
                 } else if line.starts_with("DATA") {
                     in_data = true;
                     b"354 go ahead\r\n"
@@ -1000,7 +1006,13 @@ async fn reporters_get_one_reminder_email_a_day_listing_what_is_due() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         waited += 1;
     }
-    let mails = inbox.lock().unwrap().clone();
+    let mails: Vec<String> = inbox
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|m| !m.starts_with("AUTH"))
+        .cloned()
+        .collect();
     assert_eq!(
         mails.len(),
         1,
@@ -1030,7 +1042,15 @@ async fn reporters_get_one_reminder_email_a_day_listing_what_is_due() {
         jixiao_server::jobs::send_reminders(&other).await.unwrap(),
         0
     );
-    assert_eq!(inbox.lock().unwrap().len(), 1);
+    assert_eq!(
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| !m.starts_with("AUTH"))
+            .count(),
+        1
+    );
     let admin = Session::login(&app, "admin").await;
     let (_, log) = admin.get("/api/v1/audit?entity=user/dongcheng").await;
     assert!(log
@@ -1142,4 +1162,126 @@ async fn values_outside_their_tasks_bounds_are_refused() {
         body["message"].as_str().unwrap().contains("at least 0"),
         "{body}"
     );
+}
+
+/// The text of a mail kept by the fake relay: its body, base64-decoded.
+fn mail_text(mail: &str) -> String {
+    use base64::Engine;
+    let body: String = mail
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+/// A unit's reporter with an e-mail address gets an hourly digest of what happened to its
+/// values (here a return with its reason), with links under `public_url`, sent through the
+/// relay with the configured login; nothing older than its first hour, nothing twice.
+#[tokio::test]
+async fn notifications_go_out_as_an_hourly_email_digest_with_links() {
+    let (port, inbox) = fake_smtp();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let url = tokio::task::spawn_blocking(move || {
+        let url = demo_database(&path);
+        let mut store = jixiao_store::Store::open(&url).unwrap();
+        let mut user = store.user("dongcheng").unwrap().unwrap();
+        user.email = Some("tianbao@dongcheng.example".into());
+        store.upsert_user(&user, "test").unwrap();
+        url
+    })
+    .await
+    .unwrap();
+    let app = spawn_with(config(&url)).await;
+    let mailer = jixiao_server::AppState::start(Config {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: port,
+        smtp_user: Some("jixiao".into()),
+        smtp_password: jixiao_server::config::Secret(Some("relay-password".into())),
+        public_url: Some("https://jixiao.example.gov.cn".into()),
+        instance: "mailer".into(),
+        ..config(&url)
+    })
+    .unwrap();
+    // The first hour only notes where the account starts.
+    assert_eq!(
+        jixiao_server::jobs::send_notices(&mailer, "2020-12-21T09")
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(inbox.lock().unwrap().iter().all(|m| m.starts_with("AUTH")));
+    let unit = Session::login(&app, "dongcheng").await;
+    let evaluator = Session::login(&app, "sthjj").await;
+    let path = "/api/v1/cycles/2020/units/dongcheng/values/A08-2/Q4";
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            path,
+            Some(json!({"value": 55, "note": "受沙尘天气影响", "submit": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = evaluator
+        .call(
+            Method::POST,
+            &format!("{path}/review"),
+            Some(json!({"action": "return", "comment": "请附监测站点日报"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        jixiao_server::jobs::send_notices(&mailer, "2020-12-21T10")
+            .await
+            .unwrap(),
+        1
+    );
+    let kept = inbox.lock().unwrap().clone();
+    let digests: Vec<String> = kept
+        .iter()
+        .filter(|m| !m.starts_with("AUTH"))
+        .map(|m| mail_text(m))
+        .collect();
+    assert_eq!(
+        digests.len(),
+        1,
+        "one digest, to the one account with an address"
+    );
+    assert!(
+        digests[0].contains("数值被退回")
+            && digests[0].contains("请附监测站点日报")
+            && digests[0].contains("https://jixiao.example.gov.cn/units/dongcheng/tasks/A08-2"),
+        "{}",
+        digests[0]
+    );
+    assert!(
+        kept.iter().any(|m| m.starts_with("AUTH")),
+        "the relay was given the login"
+    );
+    // The same hour again, or the next with nothing new: no more mail.
+    assert_eq!(
+        jixiao_server::jobs::send_notices(&mailer, "2020-12-21T10")
+            .await
+            .unwrap(),
+        0
+    );
+    jixiao_server::jobs::send_notices(&mailer, "2020-12-21T11")
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| !m.starts_with("AUTH"))
+            .count(),
+        1
+    );
+    app.stop().await;
 }
