@@ -1919,3 +1919,43 @@ async fn returns_and_comments_arrive_as_notifications_and_stay_in_the_history() 
     assert_eq!(after["unread"], 0, "{after}");
     app.stop().await;
 }
+
+/// An evaluator lands on its review queue, which counts what waits by unit; a unit's entry page
+/// filters its cards by state.
+#[tokio::test]
+async fn evaluators_land_on_their_queue_and_entry_cards_filter_by_state() {
+    let app = jixiao_testkit::spawn().await;
+    submitted_then_returned(&app, "请补充说明").await;
+    let evaluator = log_in(&app, "sthjj").await;
+    let home = evaluator
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.headers()["location"], "/review");
+    let queue = page_text(&evaluator, &app, "/review").await;
+    assert!(queue.contains("id=\"review-summary\""), "{queue}");
+    let unit = log_in(&app, "dongcheng").await;
+    let returned = page_text(
+        &unit,
+        &app,
+        "/units/dongcheng/entry?period=Q4&state=returned",
+    )
+    .await;
+    let cards = |html: &str| html.matches("class=\"card entry").count();
+    assert_eq!(cards(&returned), 1, "only the returned value");
+    assert!(returned.contains("A08-2"));
+    let all = page_text(&unit, &app, "/units/dongcheng/entry?period=Q4").await;
+    assert!(cards(&all) > cards(&returned));
+    let approved = page_text(
+        &unit,
+        &app,
+        "/units/dongcheng/entry?period=Q4&state=approved",
+    )
+    .await;
+    assert!(
+        !approved.contains("id=\"entry-A08-2\""),
+        "the returned value is not approved"
+    );
+    app.stop().await;
+}

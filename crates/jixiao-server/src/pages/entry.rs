@@ -59,7 +59,23 @@ async fn render_entry(
     // now); what is submitted, approved or locked is folded away unless `show=all`.
     let show_all = ctx.q("show").as_deref() == Some("all");
     let total = form.rows.len();
-    let (open_rows, other_rows): (Vec<_>, Vec<_>) = form.rows.into_iter().partition(|r| {
+    // `state=` shows the cards in that state only (`empty`: not entered yet).
+    let state_filter = ctx.q("state").filter(|s| {
+        matches!(
+            s.as_str(),
+            "empty" | "draft" | "returned" | "submitted" | "approved"
+        )
+    });
+    let rows: Vec<_> = form
+        .rows
+        .into_iter()
+        .filter(|r| match state_filter.as_deref() {
+            None => true,
+            Some("empty") => r.state.is_none(),
+            Some(st) => r.state == Some(st),
+        })
+        .collect();
+    let (open_rows, other_rows): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| {
         r.error.is_some()
             || r.state == Some("returned")
             || (r.expected
@@ -72,7 +88,8 @@ async fn render_entry(
         "entry.html",
         crate::i18n::text(ctx.english, "entry"),
         json!({ "unit_id": form.unit_id, "unit_name": form.unit_name, "period": form.period, "period_name": form.period_name, "periods": form.periods,
-                "open_rows": open_rows, "other_rows": other_rows, "show_all": show_all, "total": total, "upload_errors": upload_errors }),
+                "open_rows": open_rows, "other_rows": other_rows, "show_all": show_all || state_filter.is_some(), "total": total, "upload_errors": upload_errors,
+                "state_filter": state_filter.unwrap_or_default() }),
     );
     if refused {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

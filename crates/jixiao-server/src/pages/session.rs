@@ -26,7 +26,9 @@ pub fn routes() -> Vec<PageRoute> {
 
 async fn home(ctx: Ctx) -> Response {
     match (ctx.actor.role, ctx.actor.unit()) {
-        (Role::Admin | Role::Evaluator, _) => redirect("/overview"),
+        (Role::Admin, _) => redirect("/overview"),
+        // An evaluator's work is its review queue.
+        (Role::Evaluator, _) => redirect("/review"),
         (Role::Reporter, Some(u)) => redirect(&format!("/units/{u}/todo")),
         _ => redirect("/login"),
     }
