@@ -77,7 +77,7 @@ async function dongchengTotal(page) {
 }
 
 test("each role logs in and lands on its own page", { skip }, async () => {
-  const cases = [["admin", "/overview"], ["ghzrw", "/overview"], ["dongcheng", "/units/dongcheng/todo"]];
+  const cases = [["admin", "/overview"], ["ghzrw", "/review"], ["dongcheng", "/units/dongcheng/todo"]];
   for (const [user, home] of cases) {
     const page = await login(user);
     assert.equal(new URL(page.url()).pathname, home, user);
@@ -181,7 +181,7 @@ async function axeFailures(page, paths) {
 
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
   const admin = await login("admin");
-  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/todo", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login"]);
+  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/todo", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login", "/overview/risks", "/notifications"]);
   assert.deepEqual(failures, []);
   await admin.context().close();
 });
@@ -259,4 +259,79 @@ test("pages and their charts run under the content security policy without viola
   await page.waitForSelector(".swagger-ui .opblock", { timeout: 20_000 });
   assert.deepEqual(problems, []);
   await page.context().close();
+});
+
+test("a value out of its bounds is refused beside its card in Chinese, and a unit applies for bonus points", { skip }, async () => {
+  const unit = await login("dongcheng");
+  // A disposal rate of 150 %: refused at the card, in the reader's language, what was typed kept.
+  await unit.goto(`${base}/units/dongcheng/entry?period=Q4`);
+  const form = unit.locator("#entry-A23-1");
+  await form.locator("input[name=value]").fill("150");
+  await Promise.all([unit.waitForNavigation(), form.locator("button[value=false]").click()]);
+  const error = await unit.locator("#entry-A23-1 .error").textContent();
+  assert.match(error, /超出.*取值范围.*0 至 100/);
+  assert.equal(await unit.locator("#entry-A23-1 input[name=value]").inputValue(), "150");
+  await unit.locator("#entry-A23-1").scrollIntoViewIfNeeded();
+  await unit.screenshot({ path: join(ARTIFACTS, "entry-bounds.png") });
+  // Filter by state.
+  await unit.goto(`${base}/units/dongcheng/entry?period=Q4&state=approved`);
+  assert.ok((await unit.locator("form.card.entry").count()) > 0);
+  await shot(unit, "entry-approved");
+
+  // 创新创优申报 with an evidence file.
+  await unit.goto(`${base}/ledger`);
+  await unit.fill("#b-points", "1");
+  await unit.fill("#b-reason", "“吹哨报到”改革经验被中央深改委推广");
+  const pdf = join(mkdtempSync(join(tmpdir(), "jixiao-bonus-")), "推广通报.pdf");
+  writeFileSync(pdf, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+  await unit.setInputFiles("#b-file", pdf);
+  await Promise.all([unit.waitForNavigation(), unit.click("#bonus-form button[type=submit]")]);
+  assert.match(await unit.locator("#ledger-table").textContent(), /吹哨报到.*推广通报\.pdf/s);
+  await shot(unit, "bonus-application");
+
+  // The office sees it in its notifications and on the ledger page, with the file, and decides.
+  const admin = await login("admin");
+  await admin.goto(`${base}/notifications`);
+  assert.match(await admin.locator("#notices").textContent(), /创新创优申报待认定/);
+  await shot(admin, "notifications-office");
+  await admin.goto(`${base}/ledger`);
+  const row = admin.locator("#ledger-table tr", { hasText: "吹哨报到" });
+  assert.equal(await row.locator("a", { hasText: "推广通报.pdf" }).count(), 1);
+  await Promise.all([admin.waitForNavigation(), row.locator("button[value=true]").click()]);
+  assert.match(await admin.locator("#ledger-table tr", { hasText: "吹哨报到" }).textContent(), /已认定|approved/);
+  await shot(admin, "ledger-decided");
+
+  // The risk list, grouped and paged.
+  await admin.goto(`${base}/overview/risks`);
+  assert.match(await admin.locator("#risk-count").textContent(), /共/);
+  await shot(admin, "risks");
+  await admin.goto(`${base}/overview/risks?status=behind`);
+  await shot(admin, "risks-behind");
+  for (const p of [unit, admin]) await p.context().close();
+});
+
+test("an evaluator's return and the unit's comment reach each other as notifications", { skip }, async () => {
+  // The return of the earlier test ("请核对监测站数据") is among the unit's notifications.
+  const unit = await login("dongcheng");
+  await unit.goto(`${base}/notifications`);
+  assert.match(await unit.locator("#notices").textContent(), /数值被退回[\s\S]*请核对监测站数据/);
+  await shot(unit, "notifications-unit");
+  // The unit writes on the value; the evaluator reads it in its notifications and answers.
+  await unit.goto(`${base}/units/dongcheng/tasks/A08-2`);
+  await unit.fill("#cm-body", "监测站点日报已补充到佐证材料");
+  await Promise.all([unit.waitForNavigation(), unit.click("#comment-form button[type=submit]")]);
+  assert.match(await unit.locator("#history-Q4").textContent(), /监测站点日报已补充/);
+  await shot(unit, "task-comments");
+  const evaluator = await login("sthjj");
+  await evaluator.goto(`${base}/notifications`);
+  assert.match(await evaluator.locator("#notices").textContent(), /新留言[\s\S]*监测站点日报已补充/);
+  await shot(evaluator, "notifications-evaluator");
+  await evaluator.goto(`${base}/units/dongcheng/tasks/A08-2`);
+  await evaluator.fill("#cm-body", "收到,已核对");
+  await Promise.all([evaluator.waitForNavigation(), evaluator.click("#comment-form button[type=submit]")]);
+  await unit.goto(`${base}/notifications`);
+  assert.match(await unit.locator("#notices").textContent(), /新留言[\s\S]*收到,已核对/);
+  await Promise.all([unit.waitForNavigation(), unit.click("form[action='/notifications/seen'] button")]);
+  assert.equal(await unit.locator("#notices-unread").count(), 0, "all read");
+  for (const p of [unit, evaluator]) await p.context().close();
 });

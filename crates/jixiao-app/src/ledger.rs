@@ -23,8 +23,12 @@ pub struct LedgerOut {
     pub reason: String,
     /// pending, approved or rejected.
     pub status: String,
+    /// Account ids (or, for imported entries, the approver as written).
     pub proposed_by: String,
     pub approver: String,
+    /// The same as names, for people.
+    pub proposed_by_name: String,
+    pub approver_name: String,
     /// Files filed with the entry (a unit's application).
     pub files: Vec<LedgerFile>,
 }
@@ -54,6 +58,11 @@ pub fn list(
     let fw = crate::lookup::framework(s, cycle)?;
     let entries = s.ledger_entries(&fw.cycle.id)?;
     let mut files = s.ledger_files(&fw.cycle.id)?;
+    let names: std::collections::HashMap<String, String> = s
+        .users()?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let out = entries
         .into_iter()
         .filter(|(_, r, _, _)| only_unit.as_ref().is_none_or(|u| *u == r.unit))
@@ -79,6 +88,14 @@ pub fn list(
             points: r.points,
             reason: r.reason,
             status,
+            proposed_by_name: names
+                .get(&proposed_by)
+                .cloned()
+                .unwrap_or(proposed_by.clone()),
+            approver_name: names
+                .get(&r.approver)
+                .cloned()
+                .unwrap_or(r.approver.clone()),
             proposed_by,
             approver: r.approver,
         })

@@ -133,9 +133,10 @@ async fn task_page(
     let can_comment = page.fw.node_index(&task).is_some_and(|t| {
         allows(&ctx.actor, Act::EnterValue(&unit)) || allows(&ctx.actor, Act::Review(&page.fw, t))
     });
+    // The newest period with a value (the history lists the newest first).
     let comment_period = page
         .history
-        .last()
+        .first()
         .map(|h| h.period_id.clone())
         .unwrap_or_default();
     let target_name = crate::i18n::text(ctx.english, "target");
