@@ -301,6 +301,15 @@ test("a value out of its bounds is refused beside its card in Chinese, and a uni
   assert.match(await admin.locator("#ledger-table tr", { hasText: "吹哨报到" }).textContent(), /已认定|approved/);
   await shot(admin, "ledger-decided");
 
+  // 评价打分: each row has a cell under each heading, and a score saves from its row.
+  await admin.goto(`${base}/grades`);
+  const gradeRow = admin.locator("#grade-C02-1-xicheng");
+  assert.equal(await gradeRow.locator("td").count(), await admin.locator("section[aria-labelledby=g-C02-1] thead th").count());
+  await gradeRow.locator("input[name=value]").fill("88.5");
+  await Promise.all([admin.waitForNavigation(), gradeRow.locator("button").click()]);
+  assert.equal(await admin.locator("#grade-C02-1-xicheng input[name=value]").inputValue(), "88.5");
+  await shot(admin, "grades");
+
   // The risk list, grouped and paged.
   await admin.goto(`${base}/overview/risks`);
   assert.match(await admin.locator("#risk-count").textContent(), /共/);
