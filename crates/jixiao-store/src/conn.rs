@@ -172,26 +172,124 @@ pub trait Conn: Send {
 
 /// (version, name, SQLite script, PostgreSQL script)
 #[rustfmt::skip]
+/// A SQLite connection's page cache, in KiB (256 MiB).
+pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
+
 pub const MIGRATIONS: [(i64, &str, &str, &str); 19] = [
-    (1, "init", include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/postgres/0001_init.sql")),
-    (2, "accounts", include_str!("../migrations/sqlite/0002_accounts.sql"), include_str!("../migrations/postgres/0002_accounts.sql")),
-    (3, "ledger_approval", include_str!("../migrations/sqlite/0003_ledger_approval.sql"), include_str!("../migrations/postgres/0003_ledger_approval.sql")),
-    (4, "evidence", include_str!("../migrations/sqlite/0004_evidence.sql"), include_str!("../migrations/postgres/0004_evidence.sql")),
-    (5, "user_email", include_str!("../migrations/sqlite/0005_user_email.sql"), include_str!("../migrations/postgres/0005_user_email.sql")),
-    (6, "reports", include_str!("../migrations/sqlite/0006_reports.sql"), include_str!("../migrations/postgres/0006_reports.sql")),
-    (7, "hotline", include_str!("../migrations/sqlite/0007_hotline.sql"), include_str!("../migrations/postgres/0007_hotline.sql")),
-    (8, "hotline_packs", include_str!("../migrations/sqlite/0008_hotline_packs.sql"), include_str!("../migrations/postgres/0008_hotline_packs.sql")),
-    (9, "open311_details", include_str!("../migrations/sqlite/0009_open311_details.sql"), include_str!("../migrations/postgres/0009_open311_details.sql")),
-    (10, "publication_versions", include_str!("../migrations/sqlite/0010_publication_versions.sql"), include_str!("../migrations/postgres/0010_publication_versions.sql")),
-    (11, "cycle_settings", include_str!("../migrations/sqlite/0011_cycle_settings.sql"), include_str!("../migrations/postgres/0011_cycle_settings.sql")),
-    (12, "row_seals", include_str!("../migrations/sqlite/0012_row_seals.sql"), include_str!("../migrations/postgres/0012_row_seals.sql")),
-    (13, "overdue_index", include_str!("../migrations/sqlite/0013_overdue_index.sql"), include_str!("../migrations/postgres/0013_overdue_index.sql")),
-    (14, "cycle_versions", include_str!("../migrations/sqlite/0014_cycle_versions.sql"), include_str!("../migrations/postgres/0014_cycle_versions.sql")),
-    (15, "place_rollups", include_str!("../migrations/sqlite/0015_place_rollups.sql"), include_str!("../migrations/postgres/0015_place_rollups.sql")),
-    (16, "hotline_partitions", include_str!("../migrations/sqlite/0016_hotline_partitions.sql"), include_str!("../migrations/postgres/0016_hotline_partitions.sql")),
-    (17, "audit_entity", include_str!("../migrations/sqlite/0017_audit_entity.sql"), include_str!("../migrations/postgres/0017_audit_entity.sql")),
-    (18, "ledger_evidence", include_str!("../migrations/sqlite/0018_ledger_evidence.sql"), include_str!("../migrations/postgres/0018_ledger_evidence.sql")),
-    (19, "notice_reads", include_str!("../migrations/sqlite/0019_notice_reads.sql"), include_str!("../migrations/postgres/0019_notice_reads.sql")),
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/sqlite/0002_accounts.sql"),
+        include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "ledger_approval",
+        include_str!("../migrations/sqlite/0003_ledger_approval.sql"),
+        include_str!("../migrations/postgres/0003_ledger_approval.sql"),
+    ),
+    (
+        4,
+        "evidence",
+        include_str!("../migrations/sqlite/0004_evidence.sql"),
+        include_str!("../migrations/postgres/0004_evidence.sql"),
+    ),
+    (
+        5,
+        "user_email",
+        include_str!("../migrations/sqlite/0005_user_email.sql"),
+        include_str!("../migrations/postgres/0005_user_email.sql"),
+    ),
+    (
+        6,
+        "reports",
+        include_str!("../migrations/sqlite/0006_reports.sql"),
+        include_str!("../migrations/postgres/0006_reports.sql"),
+    ),
+    (
+        7,
+        "hotline",
+        include_str!("../migrations/sqlite/0007_hotline.sql"),
+        include_str!("../migrations/postgres/0007_hotline.sql"),
+    ),
+    (
+        8,
+        "hotline_packs",
+        include_str!("../migrations/sqlite/0008_hotline_packs.sql"),
+        include_str!("../migrations/postgres/0008_hotline_packs.sql"),
+    ),
+    (
+        9,
+        "open311_details",
+        include_str!("../migrations/sqlite/0009_open311_details.sql"),
+        include_str!("../migrations/postgres/0009_open311_details.sql"),
+    ),
+    (
+        10,
+        "publication_versions",
+        include_str!("../migrations/sqlite/0010_publication_versions.sql"),
+        include_str!("../migrations/postgres/0010_publication_versions.sql"),
+    ),
+    (
+        11,
+        "cycle_settings",
+        include_str!("../migrations/sqlite/0011_cycle_settings.sql"),
+        include_str!("../migrations/postgres/0011_cycle_settings.sql"),
+    ),
+    (
+        12,
+        "row_seals",
+        include_str!("../migrations/sqlite/0012_row_seals.sql"),
+        include_str!("../migrations/postgres/0012_row_seals.sql"),
+    ),
+    (
+        13,
+        "overdue_index",
+        include_str!("../migrations/sqlite/0013_overdue_index.sql"),
+        include_str!("../migrations/postgres/0013_overdue_index.sql"),
+    ),
+    (
+        14,
+        "cycle_versions",
+        include_str!("../migrations/sqlite/0014_cycle_versions.sql"),
+        include_str!("../migrations/postgres/0014_cycle_versions.sql"),
+    ),
+    (
+        15,
+        "place_rollups",
+        include_str!("../migrations/sqlite/0015_place_rollups.sql"),
+        include_str!("../migrations/postgres/0015_place_rollups.sql"),
+    ),
+    (
+        16,
+        "hotline_partitions",
+        include_str!("../migrations/sqlite/0016_hotline_partitions.sql"),
+        include_str!("../migrations/postgres/0016_hotline_partitions.sql"),
+    ),
+    (
+        17,
+        "audit_entity",
+        include_str!("../migrations/sqlite/0017_audit_entity.sql"),
+        include_str!("../migrations/postgres/0017_audit_entity.sql"),
+    ),
+    (
+        18,
+        "ledger_evidence",
+        include_str!("../migrations/sqlite/0018_ledger_evidence.sql"),
+        include_str!("../migrations/postgres/0018_ledger_evidence.sql"),
+    ),
+    (
+        19,
+        "notice_reads",
+        include_str!("../migrations/sqlite/0019_notice_reads.sql"),
+        include_str!("../migrations/postgres/0019_notice_reads.sql"),
+    ),
 ];
 
 /// `$1` → `?1`. Only placeholders outside string literals are rewritten.
@@ -230,7 +328,7 @@ impl Sqlite {
         conn.execute_batch(
             // A page cache of up to 256 MB (taken only as used) keeps bulk imports into indexed
             // tables from re-reading pages.
-            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;",
+            &format!("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{SQLITE_CACHE_KIB};"),
         )
         .map_err(|e| sqlite_error("setting up the connection", e))?;
         let identity = (path != ":memory:").then(|| {

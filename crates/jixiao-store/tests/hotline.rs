@@ -166,6 +166,40 @@ fn a_failing_import_writes_nothing() {
     }
 }
 
+/// A first import into an empty case table builds the indexes after the rows (SQLite): the
+/// schema afterwards is the migrations' own, after a good import and after a refused one, and
+/// the indexes answer (the overdue list, a grid's cases).
+#[test]
+fn a_bulk_import_leaves_every_index_as_the_migrations_made_it() {
+    let cfg = HotlineConfig::default();
+    let geo = beijing(1, 2);
+    let cases: Vec<Case> = Generator::new(&cfg, &geo, 400, 5, 2020).collect();
+    for mut db in common::backends() {
+        let s = &mut db.store;
+        s.hotline_save_geography(&geo, "admin").unwrap();
+        let schema = s.schema().unwrap();
+        let refused = s.hotline_import_checked(
+            &mut cases.iter().cloned(),
+            "refused.csv",
+            &cfg,
+            "admin",
+            &mut |_| {},
+            &mut || Err("row 7: a bad date".into()),
+        );
+        assert!(refused.is_err());
+        assert_eq!(
+            s.schema().unwrap(),
+            schema,
+            "{}: after a refused import",
+            db.name
+        );
+        import(s, &cases, &cfg);
+        assert_eq!(s.schema().unwrap(), schema, "{}: after an import", db.name);
+        let (_, total) = s.hotline_cases(&Default::default(), 10, 0).unwrap();
+        assert_eq!(total, 400, "{}", db.name);
+    }
+}
+
 #[test]
 fn contacts_are_logged_when_viewed_and_erased_after_retention() {
     let cfg = HotlineConfig::default();
