@@ -58,11 +58,7 @@ pub fn list(
     let fw = crate::lookup::framework(s, cycle)?;
     let entries = s.ledger_entries(&fw.cycle.id)?;
     let mut files = s.ledger_files(&fw.cycle.id)?;
-    let names: std::collections::HashMap<String, String> = s
-        .users()?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = crate::lookup::user_names(s)?;
     let out = entries
         .into_iter()
         .filter(|(_, r, _, _)| only_unit.as_ref().is_none_or(|u| *u == r.unit))

@@ -79,6 +79,16 @@ pub fn key(fw: &Framework, t: usize, u: usize, period: usize) -> ValueKey {
     }
 }
 
+/// Every account's display name by id, for pages and lists that show who did something.
+pub fn user_names(
+    s: &mut jixiao_store::Store,
+) -> crate::error::Result<std::collections::HashMap<String, String>> {
+    Ok(s.users()?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
 /// The name of the indicator a task belongs to (its parent in the task book), empty for a
 /// task at the top.
 pub fn indicator_name(fw: &Framework, task: usize) -> String {

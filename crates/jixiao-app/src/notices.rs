@@ -148,11 +148,7 @@ pub(crate) fn relevant(
         )?);
         entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
     }
-    let names: HashMap<String, String> = s
-        .users()?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = crate::lookup::user_names(s)?;
     Ok(entries
         .iter()
         .filter(|e| e.actor != actor.id)

@@ -10,7 +10,6 @@ use crate::policy::{require, Act};
 use jixiao_core::records::ValueRow;
 use jixiao_store::{Store, ValueKey};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// One step in a value's life.
@@ -58,11 +57,7 @@ pub fn history(
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let names: HashMap<String, String> = s
-        .users()?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = crate::lookup::user_names(s)?;
     Ok(entries
         .into_iter()
         .filter_map(|e| {
