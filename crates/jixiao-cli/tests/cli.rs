@@ -849,9 +849,10 @@ fn a_generated_report_reconciles_with_the_database() {
     }
 }
 
-#[test]
-fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
-    let have = ["soffice", "pdftotext", "pdfinfo"].iter().all(|c| {
+/// Whether these programs are installed; without them the test is skipped, unless CI requires
+/// them (JIXIAO_REQUIRE_LIBREOFFICE), where their absence fails it.
+fn office_tools(tools: &[&str]) -> bool {
+    let have = tools.iter().all(|c| {
         std::process::Command::new("sh")
             .args(["-c", &format!("command -v {c}")])
             .output()
@@ -863,6 +864,29 @@ fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
             "LibreOffice and poppler-utils are required (JIXIAO_REQUIRE_LIBREOFFICE is set)"
         );
         eprintln!("SKIPPED: LibreOffice (soffice) or poppler-utils not installed");
+    }
+    have
+}
+
+/// Converts `docx` in `dir` to PDF with LibreOffice (a profile of its own in `dir`).
+fn to_pdf(dir: &std::path::Path, docx: &str) {
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", dir.display());
+    let out = std::process::Command::new("soffice")
+        .current_dir(dir)
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", docx])
+        .output()
+        .unwrap();
+    let pdf = docx.replace(".docx", ".pdf");
+    assert!(
+        dir.join(&pdf).exists(),
+        "soffice: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
+    if !office_tools(&["soffice", "pdftotext", "pdfinfo"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -885,23 +909,7 @@ fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
         ],
     );
     assert!(run.ok, "{}", run.err);
-    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
-    let out = std::process::Command::new("soffice")
-        .current_dir(d)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "self.docx",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        d.join("self.pdf").exists(),
-        "soffice: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    to_pdf(d, "self.docx");
     let info = std::process::Command::new("pdfinfo")
         .current_dir(d)
         .arg("self.pdf")
@@ -935,18 +943,7 @@ fn a_word_report_turns_into_a_pdf_with_its_chinese_text() {
 /// own fill showed only its labels there): the first pages, rasterised, hold the bars' colour.
 #[test]
 fn the_results_reports_bar_charts_draw_their_bars_in_libreoffice() {
-    let have = ["soffice", "pdftoppm"].iter().all(|c| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {c}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !have {
-        assert!(
-            std::env::var("JIXIAO_REQUIRE_LIBREOFFICE").is_err(),
-            "LibreOffice and poppler-utils are required (JIXIAO_REQUIRE_LIBREOFFICE is set)"
-        );
-        eprintln!("SKIPPED: LibreOffice (soffice) or poppler-utils not installed");
+    if !office_tools(&["soffice", "pdftoppm"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -965,23 +962,7 @@ fn the_results_reports_bar_charts_draw_their_bars_in_libreoffice() {
         ],
     );
     assert!(run.ok, "{}", run.err);
-    let profile = format!("-env:UserInstallation=file://{}/lo-profile", d.display());
-    let out = std::process::Command::new("soffice")
-        .current_dir(d)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "results.docx",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        d.join("results.pdf").exists(),
-        "soffice: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    to_pdf(d, "results.docx");
     // Pages 1 to 5 as PPM (a header, then RGB bytes): the grade and ranking charts are there.
     let out = std::process::Command::new("pdftoppm")
         .current_dir(d)

@@ -982,17 +982,7 @@ fn fake_smtp() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
 async fn reporters_get_one_reminder_email_a_day_listing_what_is_due() {
     let (port, inbox) = fake_smtp();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let url = tokio::task::spawn_blocking(move || {
-        let url = demo_database(&path);
-        let mut store = jixiao_store::Store::open(&url).unwrap();
-        let mut user = store.user("dongcheng").unwrap().unwrap();
-        user.email = Some("tianbao@dongcheng.example".into());
-        store.upsert_user(&user, "test").unwrap();
-        url
-    })
-    .await
-    .unwrap();
+    let url = demo_with_mail(dir.path()).await;
     let smtp = |instance: &str| Config {
         smtp_host: Some("127.0.0.1".into()),
         smtp_port: port,
@@ -1019,19 +1009,7 @@ async fn reporters_get_one_reminder_email_a_day_listing_what_is_due() {
         "one reminder, to the one reporter with an address"
     );
     assert!(mails[0].contains("tianbao@dongcheng.example"));
-    let body: String = mails[0]
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    use base64::Engine;
-    let decoded = String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(body)
-            .unwrap(),
-    )
-    .unwrap();
+    let decoded = mail_text(&mails[0]);
     assert!(
         decoded.contains("A08-2") && decoded.contains("2021-01-15"),
         "the open fourth-quarter tasks and their deadline:\n{decoded}"
@@ -1164,6 +1142,21 @@ async fn values_outside_their_tasks_bounds_are_refused() {
     );
 }
 
+/// The demo database in `dir`, with an e-mail address on Dongcheng's reporter account.
+async fn demo_with_mail(dir: &std::path::Path) -> String {
+    let path = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let url = demo_database(&path);
+        let mut store = jixiao_store::Store::open(&url).unwrap();
+        let mut user = store.user("dongcheng").unwrap().unwrap();
+        user.email = Some("tianbao@dongcheng.example".into());
+        store.upsert_user(&user, "test").unwrap();
+        url
+    })
+    .await
+    .unwrap()
+}
+
 /// The text of a mail kept by the fake relay: its body, base64-decoded.
 fn mail_text(mail: &str) -> String {
     use base64::Engine;
@@ -1187,17 +1180,7 @@ fn mail_text(mail: &str) -> String {
 async fn notifications_go_out_as_an_hourly_email_digest_with_links() {
     let (port, inbox) = fake_smtp();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let url = tokio::task::spawn_blocking(move || {
-        let url = demo_database(&path);
-        let mut store = jixiao_store::Store::open(&url).unwrap();
-        let mut user = store.user("dongcheng").unwrap().unwrap();
-        user.email = Some("tianbao@dongcheng.example".into());
-        store.upsert_user(&user, "test").unwrap();
-        url
-    })
-    .await
-    .unwrap();
+    let url = demo_with_mail(dir.path()).await;
     let app = spawn_with(config(&url)).await;
     let mailer = jixiao_server::AppState::start(Config {
         smtp_host: Some("127.0.0.1".into()),
