@@ -204,27 +204,39 @@ pub fn reminders_sent(s: &mut Store, actor: &Actor, users: &[String]) -> Result<
     Ok(())
 }
 
-/// Erases expired requester contacts if this instance claims the day; returns whether it did.
-pub fn erase_contacts(
+/// Claims the day's contact retention for this instance; returns the cut-off (contacts of
+/// cases closed before it are erased) when it did, `None` when another instance has the day.
+pub fn claim_contact_retention(
     s: &mut Store,
     settings: &Settings,
     actor: &Actor,
     instance: &str,
-) -> Result<bool> {
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     require(actor, Act::Administer)?;
     let today = settings.today();
     if !s.claim_job("hotline.retention", &today.to_string(), instance)? {
-        return Ok(false);
+        return Ok(None);
     }
-    let before = chrono::TimeZone::from_utc_datetime(
+    Ok(Some(chrono::TimeZone::from_utc_datetime(
         &chrono::Utc,
         &(today - chrono::Duration::days(settings.hotline.retention_days))
             .and_hms_opt(0, 0, 0)
             .expect("midnight"),
-    );
-    let n = s.hotline_erase_contacts(before, &actor.id)?;
-    if n > 0 {
-        tracing::info!(erased = n, "hotline contacts past retention erased");
-    }
-    Ok(true)
+    )))
+}
+
+/// Erases one batch of expired contacts (one transaction, at most
+/// [`jixiao_store::hotline::CONTACT_ERASE_BATCH`]); returns how many, and whether none are left.
+/// The caller runs batches as separate writes so that other writes are served between them.
+pub fn erase_contacts_batch(
+    s: &mut Store,
+    actor: &Actor,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<(u64, bool)> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_erase_contacts_batch(
+        before,
+        &actor.id,
+        jixiao_store::hotline::CONTACT_ERASE_BATCH,
+    )?)
 }

@@ -126,9 +126,11 @@ pub struct RulesArg {
 #[derive(Debug, Subcommand)]
 pub enum HotlineCommand {
     /// Store the geography (district → street → community → grid) and the category catalogue:
-    /// from CSV files, or the built-in Beijing ones (16 districts, 343 streets).
+    /// from files, or the built-in Beijing ones (16 districts with their real boundaries, 343
+    /// illustrative streets).
     Init {
-        /// `id,name,level,parent[,lat,lon]` CSV.
+        /// A GeoJSON FeatureCollection of areas with their boundaries (properties id, name,
+        /// level, parent), or `id,name,level,parent[,lat,lon]` CSV (centres only).
         #[arg(long)]
         geography: Option<PathBuf>,
         /// The category catalogue: `code,name` CSV, two digits per level (default: the built-in one).

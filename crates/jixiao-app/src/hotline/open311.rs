@@ -1,7 +1,7 @@
 //! The use cases behind Open311 GeoReport v2: the services and geography a client sees, the
 //! requests it may read (open to anyone, as the specification says), and submitting a request
-//! with one of the office's API keys, dispatched at once to the street of its grid cell or
-//! the nearest street.
+//! with one of the office's API keys, dispatched at once to the street of its grid cell or to
+//! the street whose boundary holds its point (a point outside the jurisdiction is refused).
 
 use crate::actor::Actor;
 use crate::error::{AppError, Result};
@@ -178,7 +178,8 @@ pub struct NewRequest {
 }
 
 /// Stores a submitted request and returns its id. Dispatched at once to the street of the grid
-/// cell, or the nearest street (within the jurisdiction when one is named); an address alone
+/// cell, or to the street whose boundary holds the point (see [`Geography::locate`]); a point
+/// outside every district, or outside the named jurisdiction, is refused; an address alone
 /// waits for the hotline to dispatch it.
 pub fn submit(
     s: &mut Store,
@@ -228,26 +229,39 @@ pub fn submit(
         }
     }
     let now = Utc::now();
-    let street = match (&r.address_id, r.point) {
-        (Some(g), _) => geo.ancestor(g, Level::Street).map(|a| a.id.clone()),
-        (None, Some(point)) => geo
-            .at_level(Level::Street)
-            .filter(|st| {
-                r.jurisdiction.as_deref().is_none_or(|j| {
-                    geo.ancestor(&st.id, Level::District)
-                        .is_some_and(|d| d.id == j)
-                })
-            })
-            .filter_map(|st| {
-                Some((
-                    st,
-                    jixiao_hotline::cluster::distance_m(point, (st.lat?, st.lon?)),
+    // A point is placed by the geography's boundaries: its district, street and, where the
+    // geography knows them, community and grid cell.
+    let placed = match r.point {
+        Some((lat, lon)) if r.address_id.is_none() => {
+            let area = geo.locate(lat, lon).ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "the point (lat {lat}, long {lon}) is outside the jurisdiction: no district of this hotline holds it"
                 ))
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(st, _)| st.id.clone()),
+            })?;
+            if let Some(j) = &r.jurisdiction {
+                let district = geo.ancestor(&area.id, Level::District);
+                if district.is_none_or(|d| &d.id != j) {
+                    return Err(AppError::Invalid(format!(
+                        "the point (lat {lat}, long {lon}) lies in {}, not in jurisdiction `{j}`",
+                        district.map_or("another district", |d| d.name.as_str())
+                    )));
+                }
+            }
+            Some(area)
+        }
         _ => None,
     };
+    let street = match (&r.address_id, placed) {
+        (Some(g), _) => geo.ancestor(g, Level::Street).map(|a| a.id.clone()),
+        (None, Some(area)) => geo.ancestor(&area.id, Level::Street).map(|a| a.id.clone()),
+        _ => None,
+    };
+    // The grid cell the point fell in, when the geography goes that deep.
+    let cell = r.address_id.clone().or_else(|| {
+        placed
+            .filter(|a| a.level == Level::Grid)
+            .map(|a| a.id.clone())
+    });
     let id = format!(
         "O{}{:06}",
         now.format("%Y%m%d%H%M%S"),
@@ -256,7 +270,7 @@ pub fn submit(
     let mut c = Case::received(&id, Channel::Open311, now, r.service_code.clone());
     c.description = r.description.clone();
     c.address = r.address.clone().unwrap_or_default();
-    c.grid = r.address_id.clone();
+    c.grid = cell;
     c.lat = r.point.map(|p| p.0);
     c.lon = r.point.map(|p| p.1);
     c.contact = r.contact.clone();

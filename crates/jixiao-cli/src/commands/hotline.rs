@@ -202,8 +202,14 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
                 Some(p) => {
                     let text = std::fs::read_to_string(&p)
                         .with_context(|| format!("reading {}", p.display()))?;
-                    jixiao_hotline::geography::Geography::from_csv(&text, &p.display().to_string())
-                        .map_err(|e| anyhow!(e))?
+                    let file = p.display().to_string();
+                    // GeoJSON (areas with their boundaries) or CSV (centres only).
+                    if text.trim_start().starts_with('{') {
+                        jixiao_hotline::geography::Geography::from_geojson(&text, &file)
+                    } else {
+                        jixiao_hotline::geography::Geography::from_csv(&text, &file)
+                    }
+                    .map_err(|e| anyhow!(e))?
                 }
                 None => jixiao_hotline::geography::beijing(communities, grids),
             };

@@ -12,6 +12,10 @@ use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::{Case, Event, HotlineConfig};
 use std::collections::HashMap;
 
+/// Contacts erased in one transaction of the retention job: small enough that a write waiting
+/// behind it (a login, a saved value) is not kept long.
+pub const CONTACT_ERASE_BATCH: u64 = 20_000;
+
 /// The columns an imported case is written with: its own and its seal.
 const SEALED_INSERT: [&str; CASE_COLUMNS.len() + 1] = {
     let mut out = [""; CASE_COLUMNS.len() + 1];
@@ -708,29 +712,62 @@ impl Store {
     }
 
     /// Erases the contacts of cases closed before `before` (the retention job); returns how many.
+    /// Runs in batches of [`CONTACT_ERASE_BATCH`], each its own transaction, so other writes
+    /// get through between them however many contacts have expired.
     pub fn hotline_erase_contacts(&mut self, before: DateTime<Utc>, actor: &str) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let (n, finished) =
+                self.hotline_erase_contacts_batch(before, actor, CONTACT_ERASE_BATCH)?;
+            total += n;
+            if finished {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Erases at most `limit` contacts of cases closed before `before`, the oldest first, in one
+    /// transaction of one month's cases; returns how many, and whether none are left.
+    pub fn hotline_erase_contacts_batch(
+        &mut self,
+        before: DateTime<Utc>,
+        actor: &str,
+        limit: u64,
+    ) -> Result<(u64, bool)> {
         // A case closed before `before` was received before it, so its month is at most the
         // month of `before` in any time zone (a day later in UTC covers them all): on
         // PostgreSQL the newer months' partitions are not read.
         let last_month = (before + chrono::Duration::days(1))
             .format("%Y-%m")
             .to_string();
+        let limit = limit.max(1);
         self.tx(|s| {
-            s.hotline_touched = true;
+            // The oldest held contact names the month to work in (the partial index
+            // `hotline_cases_contact_held` answers it without reading erased cases).
+            let oldest = |s: &mut Store| -> Result<Option<String>> {
+                Ok(s.conn.query(
+                    "SELECT month FROM hotline_cases WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1 AND month <= $2 ORDER BY closed_at LIMIT 1",
+                    &[time(Some(before)), t(&last_month)],
+                )?
+                .first()
+                .and_then(|r| r[0].as_text())
+                .map(str::to_string))
+            };
+            let Some(month) = oldest(s)? else {
+                return Ok((0, true));
+            };
             let ids: Vec<String> = s
                 .conn
                 .query(
-                    "SELECT id FROM hotline_cases WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1 AND month <= $2",
-                    &[time(Some(before)), t(&last_month)],
+                    "UPDATE hotline_cases SET contact = NULL WHERE month = $1 AND id IN (SELECT id FROM hotline_cases WHERE month = $1 AND contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $2 ORDER BY closed_at LIMIT $3) RETURNING id",
+                    &[t(&month), time(Some(before)), Val::Int(Some(limit as i64))],
                 )?
                 .iter()
                 .filter_map(|r| r[0].as_text().map(str::to_string))
                 .collect();
-            let n = s.conn.exec(
-                "UPDATE hotline_cases SET contact = NULL WHERE contact IS NOT NULL AND closed_at IS NOT NULL AND closed_at < $1 AND month <= $2",
-                &[time(Some(before)), t(&last_month)],
-            )?;
+            let n = ids.len() as u64;
             if n > 0 {
+                s.hotline_touched = true;
                 s.audit_append(&now(), actor, "hotline.erase_contacts", "hotline/cases", None, Some(format!("{n} contacts erased")))?;
                 // The erased rows are sealed again by this entry.
                 let entry = s.last_audit_seq;
@@ -738,7 +775,9 @@ impl Store {
                     s.pend_seal("hotline_cases", vec![t(&id)], entry);
                 }
             }
-            Ok(n)
+            // A month with fewer than `limit` left may not be the last.
+            let finished = n < limit && oldest(s)?.is_none();
+            Ok((n, finished))
         })
     }
 

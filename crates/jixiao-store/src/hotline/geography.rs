@@ -5,6 +5,7 @@ use crate::conn::Val;
 use crate::{now, Result, Store, StoreError};
 use jixiao_hotline::catalogue::Category;
 use jixiao_hotline::geography::{Area, Geography, Level};
+use jixiao_hotline::shape::Shape;
 use std::collections::HashMap;
 
 impl Store {
@@ -15,8 +16,8 @@ impl Store {
             s.conn.exec("DELETE FROM hotline_areas", &[])?;
             for chunk in geo.areas.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon) VALUES {}",
-                    placeholders(chunk.len(), 6)
+                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon, boundary, illustrative) VALUES {}",
+                    placeholders(chunk.len(), 8)
                 );
                 let params: Vec<Val> = chunk
                     .iter()
@@ -28,6 +29,8 @@ impl Store {
                             ot(a.parent.as_deref()),
                             Val::Real(a.lat),
                             Val::Real(a.lon),
+                            Val::Text(a.boundary.as_ref().map(|b| b.to_geojson().to_string())),
+                            Val::Int(Some(a.illustrative as i64)),
                         ]
                     })
                     .collect();
@@ -47,19 +50,28 @@ impl Store {
 
     pub fn hotline_geography(&mut self) -> Result<Geography> {
         let rows = self.conn.query(
-            "SELECT id, name, level, parent, lat, lon FROM hotline_areas ORDER BY level, id",
+            "SELECT id, name, level, parent, lat, lon, boundary, illustrative FROM hotline_areas ORDER BY level, id",
             &[],
         )?;
         let mut areas: Vec<Area> = rows
             .iter()
             .filter_map(|r| {
                 Some(Area {
-                    id: r[0].as_text()?.to_string(),
-                    name: r[1].as_text()?.to_string(),
-                    level: Level::parse(r[2].as_text()?)?,
-                    parent: r[3].as_text().map(str::to_string),
                     lat: r[4].as_real(),
                     lon: r[5].as_real(),
+                    // Written by this code from a shape that parsed: a row that does not parse
+                    // again has no boundary rather than failing every dispatch.
+                    boundary: r[6]
+                        .as_text()
+                        .and_then(|g| serde_json::from_str(g).ok())
+                        .and_then(|g| Shape::from_geojson(&g).ok()),
+                    illustrative: r[7].as_int() == Some(1),
+                    ..Area::new(
+                        r[0].as_text()?,
+                        r[1].as_text()?,
+                        Level::parse(r[2].as_text()?)?,
+                        r[3].as_text(),
+                    )
                 })
             })
             .collect();
