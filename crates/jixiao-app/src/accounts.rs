@@ -256,6 +256,11 @@ fn check_role_fields(
     unit_id: &Option<String>,
     evaluator_id: &Option<String>,
 ) -> Result<()> {
+    if role == Role::Handler && unit_id.is_none() {
+        return Err(AppError::Invalid(
+            "a handler needs the street or department whose cases it handles (unit_id, an area id of the hotline geography)".into(),
+        ));
+    }
     if role == Role::Reporter && unit_id.is_none() {
         return Err(AppError::Invalid(
             "a reporter needs the unit it reports for (unit_id)".into(),

@@ -102,6 +102,23 @@ pub fn notices(
                 });
             }
         }
+        Role::Centre | Role::Handler => {
+            // The hotline cases waiting for this account.
+            let q = crate::hotline::work::queue(s, settings, actor)?;
+            let waiting = q.to_dispatch.len() + q.to_call_back.len() + q.open.len();
+            if waiting > 0 {
+                summary.push(Notice {
+                    seq: 0,
+                    at: String::new(),
+                    kind: "cases_waiting".into(),
+                    by: String::new(),
+                    subject: format!("{waiting} · {}", q.overdue),
+                    detail: String::new(),
+                    link: "/hotline/work".into(),
+                    unread: false,
+                });
+            }
+        }
         Role::Public | Role::Client => {}
     }
     let unread = items.iter().filter(|n| n.unread).count();
@@ -215,7 +232,7 @@ fn notice_of(
         Role::Reporter => actor.unit() == Some(unit),
         Role::Evaluator => actor.evaluator().is_some_and(|ev| evaluates(fw, t, ev)),
         Role::Admin => kind == "comment",
-        Role::Public | Role::Client => false,
+        Role::Centre | Role::Handler | Role::Public | Role::Client => false,
     };
     if !concerns {
         return None;

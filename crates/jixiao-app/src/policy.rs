@@ -46,6 +46,13 @@ pub enum Act<'a> {
     SubmitCase,
     /// The Open311 GeoReport reads, which the specification keeps open to anyone.
     ReadOpen311,
+    /// The 12345 centre's work on cases: dispatch, re-dispatch (arbitrating a return), call
+    /// the requester back, close, reopen; the queue of cases waiting for dispatch.
+    DispatchCases,
+    /// A handler's steps on a case dispatched to this street or department: accept, return,
+    /// handle, notes; and seeing that case. The centre may record them too (its platform
+    /// mirrors every step).
+    HandleCase(&'a str),
 }
 
 /// The one permission function.
@@ -57,6 +64,11 @@ pub fn allows(a: &Actor, act: Act<'_>) -> bool {
         (Role::Public | Role::Client, _) => false,
         (_, Act::OwnAccount) => true,
         (Role::Admin, _) => true,
+        (
+            Role::Centre,
+            Act::ViewHotline(_) | Act::DispatchCases | Act::HandleCase(_) | Act::ViewContact,
+        ) => true,
+        (Role::Handler, Act::HandleCase(u)) => a.unit() == Some(u),
         (
             Role::Evaluator,
             Act::ViewCycle

@@ -13,6 +13,12 @@ pub enum Role {
     Evaluator,
     /// 填报单位: enters its own unit's values.
     Reporter,
+    /// 12345 热线中心: dispatches hotline cases, arbitrates returns, calls requesters back,
+    /// closes and reopens cases, decides exclusions; sees every case.
+    Centre,
+    /// 承办人: handles the hotline cases dispatched to its street or department (the account's
+    /// unit is the geography's area id): accepts or returns them, handles them, adds notes.
+    Handler,
     /// A visitor: sees published results only.
     Public,
     /// An outside system holding an API key of the office (a 12345 platform, an Open311
@@ -22,7 +28,13 @@ pub enum Role {
 
 impl Role {
     /// The roles an account can have (a visitor has no account).
-    pub const ACCOUNTS: [Role; 3] = [Role::Admin, Role::Evaluator, Role::Reporter];
+    pub const ACCOUNTS: [Role; 5] = [
+        Role::Admin,
+        Role::Evaluator,
+        Role::Reporter,
+        Role::Centre,
+        Role::Handler,
+    ];
 
     /// An account's role from its name; a visitor is never stored.
     pub fn parse(s: &str) -> Option<Role> {
@@ -34,6 +46,8 @@ impl Role {
             Role::Admin => "admin",
             Role::Evaluator => "evaluator",
             Role::Reporter => "reporter",
+            Role::Centre => "centre",
+            Role::Handler => "handler",
             Role::Public => "public",
             Role::Client => "client",
         }

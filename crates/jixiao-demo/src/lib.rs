@@ -437,7 +437,7 @@ pub type Account = (
     &'static str,
 );
 
-pub const ACCOUNTS: [Account; 5] = [
+pub const ACCOUNTS: [Account; 7] = [
     (
         "admin",
         "绩效办管理员",
@@ -477,6 +477,22 @@ pub const ACCOUNTS: [Account; 5] = [
         Some("xicheng"),
         None,
         "demo-xicheng-2020",
+    ),
+    (
+        "centre",
+        "12345市民服务热线中心(派单)",
+        "centre",
+        None,
+        None,
+        "demo-centre-2020",
+    ),
+    (
+        "donghuamen",
+        "东华门街道(接诉即办承办)",
+        "handler",
+        Some("dongcheng-s01"),
+        None,
+        "demo-donghuamen-2020",
     ),
 ];
 

@@ -338,6 +338,10 @@ pub enum Event {
     Exclude(Exclusion),
     /// Takes an exclusion back.
     Include,
+    /// A note on the case's record (what was done, who was called); changes nothing else.
+    Note {
+        text: String,
+    },
 }
 
 impl Event {
@@ -353,6 +357,7 @@ impl Event {
             Event::Reopen { .. } => "reopen",
             Event::Exclude(_) => "exclude",
             Event::Include => "include",
+            Event::Note { .. } => "note",
         }
     }
 }
@@ -493,6 +498,11 @@ pub fn apply(case: &Case, event: &Event, at: DateTime<Utc>) -> Result<Case, Life
                 return Err(not_now());
             }
             c.exclusion = None;
+        }
+        Event::Note { text } => {
+            if text.trim().is_empty() {
+                return Err(invalid("a note needs its text"));
+            }
         }
     }
     Ok(c)

@@ -147,12 +147,7 @@ impl Geography {
         } else {
             let (street, d) = self
                 .at_level(Level::Street)
-                .filter_map(|s| {
-                    Some((
-                        s,
-                        crate::cluster::distance_m((lat, lon), (s.lat?, s.lon?)),
-                    ))
-                })
+                .filter_map(|s| Some((s, crate::cluster::distance_m((lat, lon), (s.lat?, s.lon?)))))
                 .min_by(|a, b| a.1.total_cmp(&b.1))?;
             if d > NEAREST_WITHOUT_BOUNDARIES_M {
                 return None;
@@ -167,10 +162,7 @@ impl Geography {
             let next = holding.copied().or_else(|| {
                 kids.iter()
                     .filter_map(|k| {
-                        Some((
-                            *k,
-                            crate::cluster::distance_m((lat, lon), (k.lat?, k.lon?)),
-                        ))
+                        Some((*k, crate::cluster::distance_m((lat, lon), (k.lat?, k.lon?))))
                     })
                     .min_by(|a, b| a.1.total_cmp(&b.1))
                     .map(|(k, _)| k)
@@ -280,7 +272,8 @@ impl Geography {
                 .or_else(|| f.get("id").and_then(|v| v.as_str().map(str::to_string)))
                 .ok_or_else(|| at("property `id` is missing".into()))?;
             let name = text("name").ok_or_else(|| at("property `name` is missing".into()))?;
-            let level_text = text("level").ok_or_else(|| at("property `level` is missing".into()))?;
+            let level_text =
+                text("level").ok_or_else(|| at("property `level` is missing".into()))?;
             let level = Level::parse(&level_text).ok_or_else(|| {
                 at(format!(
                     "level `{level_text}` is not district, street, community or grid"
@@ -291,9 +284,10 @@ impl Geography {
                 Some(g) => Some(Shape::from_geojson(g).map_err(at)?),
             };
             let number = |k: &str| props.get(k).and_then(Value::as_f64);
-            let cp = props.get("cp").and_then(Value::as_array).and_then(|a| {
-                Some((a.get(1)?.as_f64()?, a.first()?.as_f64()?))
-            });
+            let cp = props
+                .get("cp")
+                .and_then(Value::as_array)
+                .and_then(|a| Some((a.get(1)?.as_f64()?, a.first()?.as_f64()?)));
             let centre = match (number("lat"), number("lon"), cp) {
                 (Some(lat), Some(lon), _) => Some((lat, lon)),
                 (_, _, Some(c)) => Some(c),
@@ -301,7 +295,9 @@ impl Geography {
             };
             if let Some((lat, lon)) = centre {
                 if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-                    return Err(at(format!("centre ({lat}, {lon}) is not a latitude and longitude")));
+                    return Err(at(format!(
+                        "centre ({lat}, {lon}) is not a latitude and longitude"
+                    )));
                 }
             }
             areas.push(Area {
@@ -494,7 +490,12 @@ pub fn beijing(communities: usize, grids: usize) -> Geography {
                     lon: Some(clon),
                     boundary: cshape,
                     illustrative: true,
-                    ..Area::new(&cid, &format!("{sname}第{}社区", c + 1), Level::Community, Some(&sid))
+                    ..Area::new(
+                        &cid,
+                        &format!("{sname}第{}社区", c + 1),
+                        Level::Community,
+                        Some(&sid),
+                    )
                 });
             }
         }
@@ -655,12 +656,25 @@ mod tests {
         for d in g.at_level(Level::District) {
             let db = d.boundary.as_ref().unwrap();
             let streets: Vec<&Area> = g.children(&d.id).collect();
-            let sum: f64 = streets.iter().map(|s| s.boundary.as_ref().unwrap().area()).sum();
-            assert!((sum - db.area()).abs() < db.area() * 1e-6, "{}: {sum} vs {}", d.id, db.area());
+            let sum: f64 = streets
+                .iter()
+                .map(|s| s.boundary.as_ref().unwrap().area())
+                .sum();
+            assert!(
+                (sum - db.area()).abs() < db.area() * 1e-6,
+                "{}: {sum} vs {}",
+                d.id,
+                db.area()
+            );
             for s in &streets {
                 assert!(s.illustrative);
                 let (lat, lon) = (s.lat.unwrap(), s.lon.unwrap());
-                assert_eq!(g.locate(lat, lon).and_then(|a| g.ancestor(&a.id, Level::Street)).map(|a| &a.id), Some(&s.id));
+                assert_eq!(
+                    g.locate(lat, lon)
+                        .and_then(|a| g.ancestor(&a.id, Level::Street))
+                        .map(|a| &a.id),
+                    Some(&s.id)
+                );
             }
         }
         // Points spread over Dongcheng land on Dongcheng's streets only.
@@ -669,11 +683,18 @@ mod tests {
         let mut inside = 0;
         for i in 0..40 {
             for j in 0..40 {
-                let (lat, lon) = (y0 + (y1 - y0) * (i as f64 + 0.5) / 40.0, x0 + (x1 - x0) * (j as f64 + 0.5) / 40.0);
+                let (lat, lon) = (
+                    y0 + (y1 - y0) * (i as f64 + 0.5) / 40.0,
+                    x0 + (x1 - x0) * (j as f64 + 0.5) / 40.0,
+                );
                 if dc.contains(lat, lon) {
                     inside += 1;
                     let a = g.locate(lat, lon).unwrap();
-                    assert!(a.id.starts_with("dongcheng-s"), "({lat}, {lon}) -> {}", a.id);
+                    assert!(
+                        a.id.starts_with("dongcheng-s"),
+                        "({lat}, {lon}) -> {}",
+                        a.id
+                    );
                 }
             }
         }

@@ -358,12 +358,18 @@ mod tests {
         let back = Shape::from_geojson(&s.to_geojson()).unwrap();
         assert!((back.area() - s.area()).abs() < 1e-9);
         for (bad, says) in [
-            (json!({"type": "Point", "coordinates": [116.0, 39.0]}), "Point"),
+            (
+                json!({"type": "Point", "coordinates": [116.0, 39.0]}),
+                "Point",
+            ),
             (
                 json!({"type": "Polygon", "coordinates": [[[1000.0, 39.0], [1.0, 2.0], [3.0, 4.0]]]}),
                 "1000",
             ),
-            (json!({"type": "Polygon", "coordinates": [[["a", 1]]]}), "two numbers"),
+            (
+                json!({"type": "Polygon", "coordinates": [[["a", 1]]]}),
+                "two numbers",
+            ),
             (json!({"type": "Polygon"}), "coordinates"),
         ] {
             let e = Shape::from_geojson(&bad).unwrap_err();

@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 26] = [
+const TEMPLATES: [(&str, &str); 27] = [
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),
@@ -14,6 +14,10 @@ const TEMPLATES: [(&str, &str); 26] = [
     (
         "hotline_case.html",
         include_str!("../templates/hotline_case.html"),
+    ),
+    (
+        "hotline_work.html",
+        include_str!("../templates/hotline_work.html"),
     ),
     ("reports.html", include_str!("../templates/reports.html")),
     (

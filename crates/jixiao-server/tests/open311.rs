@@ -188,8 +188,15 @@ async fn a_client_posts_a_request_the_way_real_clients_do_and_reads_it_back() {
     // Dongcheng's own centre (39.93 N, 116.41 E) goes to a Dongcheng street, whose boundary
     // holds it, down to the grid cell.
     let at_centre = c
-        .post(format!("{}/open311/v2/requests.json?api_key={key}", app.base))
-        .form(&[("service_code", "0301"), ("lat", "39.93"), ("long", "116.41")])
+        .post(format!(
+            "{}/open311/v2/requests.json?api_key={key}",
+            app.base
+        ))
+        .form(&[
+            ("service_code", "0301"),
+            ("lat", "39.93"),
+            ("long", "116.41"),
+        ])
         .send()
         .await
         .unwrap();
@@ -209,7 +216,10 @@ async fn a_client_posts_a_request_the_way_real_clients_do_and_reads_it_back() {
         "{agency}: {json}"
     );
     let cell = v[0]["address_id"].as_str().unwrap_or_default();
-    assert!(cell.starts_with("dongcheng-s"), "placed in a grid cell: {json}");
+    assert!(
+        cell.starts_with("dongcheng-s"),
+        "placed in a grid cell: {json}"
+    );
     // The key holder reads the full record.
     let (s, xml) = get(
         &app,
@@ -426,8 +436,11 @@ async fn bad_posts_get_the_specifications_errors() {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "({lat}, {long})");
         let xml = r.text().await.unwrap();
         assert!(
-            xml_leaves(&xml).iter().any(|(p, t)| p == "errors/error/description"
-                && (t.contains("outside the jurisdiction") || t.contains("not in jurisdiction"))),
+            xml_leaves(&xml)
+                .iter()
+                .any(|(p, t)| p == "errors/error/description"
+                    && (t.contains("outside the jurisdiction")
+                        || t.contains("not in jurisdiction"))),
             "{xml}"
         );
     }

@@ -175,7 +175,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 21] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 22] = [
     (
         1,
         "init",
@@ -301,6 +301,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 21] = [
         "area_boundaries",
         include_str!("../migrations/sqlite/0021_area_boundaries.sql"),
         include_str!("../migrations/postgres/0021_area_boundaries.sql"),
+    ),
+    (
+        22,
+        "event_ids",
+        include_str!("../migrations/sqlite/0022_event_ids.sql"),
+        include_str!("../migrations/postgres/0022_event_ids.sql"),
     ),
 ];
 

@@ -232,6 +232,10 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
              DROP TABLE hotline_place_rollups; DROP INDEX hotline_cases_grid; DROP TABLE data_versions; \
              CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); ",
         );
+        if db.name == "sqlite" {
+            // (On PostgreSQL `before_partitions` drops it with the table it makes again.)
+            undo.push_str("ALTER TABLE hotline_events DROP COLUMN event_id; ");
+        }
         let mut undo = format!("{}{undo}", common::before_partitions(&db));
         undo.push_str("DELETE FROM schema_migrations WHERE version >= 12");
         let entries = db.store.audit_entries(None).unwrap().len();

@@ -82,8 +82,12 @@ pub async fn spawn() -> TestApp {
     spawn_on(demo_database()).await
 }
 
+/// Cases of the demo's day of work that [`spawn_hotline`] adds to the generated ones.
+pub const DAY_OF_WORK_CASES: usize = 6;
+
 /// The demo with a hotline: the Beijing geography (2 communities of 2 grid cells per street),
-/// the catalogue, `cases` generated cases and an Open311 API key (returned).
+/// the catalogue, `cases` generated cases, the demo's day of work ([`DAY_OF_WORK_CASES`] more)
+/// and an Open311 API key (returned).
 pub async fn spawn_hotline(cases: u64) -> (TestApp, String) {
     let db = demo_database();
     let url = db.url.clone();
@@ -99,6 +103,14 @@ pub async fn spawn_hotline(cases: u64) -> (TestApp, String) {
             .unwrap();
         s.hotline_add_api_key("测试客户端", "test-key-311", "test")
             .unwrap();
+        // The demo's day of work (cases waiting for the centre and 东华门街道).
+        jixiao_app::hotline::work::seed_day_of_work(
+            &mut s,
+            &jixiao_app::Settings::default(),
+            &jixiao_app::Actor::office("test"),
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
+        )
+        .unwrap();
         "test-key-311".to_string()
     })
     .await

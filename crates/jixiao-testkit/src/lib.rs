@@ -11,6 +11,8 @@ pub mod client;
 pub mod db;
 pub mod replica;
 
-pub use app::{config, spawn, spawn_hotline, spawn_on, spawn_with, TestApp, TODAY};
+pub use app::{
+    config, spawn, spawn_hotline, spawn_on, spawn_with, TestApp, DAY_OF_WORK_CASES, TODAY,
+};
 pub use client::{Browser, Session};
 pub use db::{demo_database, demo_postgres, postgres_url, DemoDb, PostgresDemo};

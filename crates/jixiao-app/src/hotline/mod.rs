@@ -5,6 +5,7 @@
 
 pub mod open311;
 pub mod read;
+pub mod work;
 
 pub use jixiao_store::hotline::{CaseFilter, CaseImport};
 

@@ -5,7 +5,7 @@
 
 use crate::actor::{Actor, Role};
 use crate::error::{AppError, Result};
-use crate::policy::{require, Act};
+use crate::policy::{allows, require, Act};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use jixiao_hotline::case::mask_contact;
@@ -85,7 +85,7 @@ fn end_of(today: chrono::NaiveDate) -> DateTime<Utc> {
 }
 
 /// A case as a row of a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseRow {
     pub id: String,
     /// Local time of the hotline's rules.
@@ -618,6 +618,19 @@ pub fn cases(s: &mut Store, settings: &Settings, actor: &Actor, q: &CaseQuery) -
 pub fn case_district(s: &mut Store, actor: &Actor, id: &str) -> Result<(Case, Geography)> {
     let case = s.hotline_case(id)?;
     let geo = super::open311::reference(s)?.1.clone();
+    if actor.role == Role::Handler {
+        // A handler sees the cases with its unit; any other id is "not found".
+        return match case {
+            Some(c)
+                if c.unit
+                    .as_deref()
+                    .is_some_and(|u| allows(actor, Act::HandleCase(u))) =>
+            {
+                Ok((c, geo))
+            }
+            _ => Err(AppError::NotFound(format!("case `{id}`"))),
+        };
+    }
     let Some(case) = case else {
         require(actor, Act::ViewHotline(None))?;
         return Err(AppError::NotFound(format!("case `{id}`")));
@@ -635,7 +648,7 @@ pub fn case_district(s: &mut Store, actor: &Actor, id: &str) -> Result<(Case, Ge
 }
 
 /// One case with what its page shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]
     pub row: CaseRow,
@@ -647,19 +660,27 @@ pub struct CaseDetail {
     pub response_due: Option<String>,
     pub completion_due: Option<String>,
     /// (solved, satisfaction)
+    #[schema(value_type = Option<Vec<serde_json::Value>>)]
     pub callback: Option<(bool, &'static str)>,
     /// (reason, note, approver)
+    #[schema(value_type = Option<Vec<String>>)]
     pub exclusion: Option<(String, String, String)>,
     /// (time, what) in order.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub timeline: Vec<(String, &'static str)>,
-    /// (time, kind, actor) of every recorded event.
-    pub events: Vec<(String, String, String)>,
+    /// Every recorded event: (time, kind, actor, what it says: a reason, note or unit).
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub events: Vec<(String, String, String, String)>,
     pub has_contact: bool,
+    /// The unit's id (the geography's), when dispatched.
+    pub unit_id: Option<String>,
+    /// The steps the viewer may take now (event names: dispatch, respond, handle, …).
+    pub steps: Vec<&'static str>,
 }
 
 /// A case with its timeline, for those who may see its district.
 pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Result<CaseDetail> {
-    if actor.role != Role::Reporter {
+    if !matches!(actor.role, Role::Reporter | Role::Handler) {
         require(actor, Act::ViewHotline(None))?;
     }
     let (c, geo) = case_district(s, actor, id)?;
@@ -702,10 +723,41 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
         timeline,
         events: events
             .into_iter()
-            .map(|(at, kind, actor, _)| {
-                (at.get(..16).unwrap_or(&at).replace('T', " "), kind, actor)
+            .map(|(at, kind, by, detail)| {
+                let says = event_text(&detail, &geo);
+                // Stored in UTC; shown in the rules' time zone like the timeline.
+                let local = DateTime::parse_from_rfc3339(&at)
+                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|_| at.get(..16).unwrap_or(&at).replace('T', " "));
+                (local, kind, by, says)
             })
             .collect(),
         has_contact: c.contact.is_some(),
+        unit_id: c.unit.clone(),
+        steps: super::work::steps(actor, &c),
     })
+}
+
+/// What a recorded event says, from its stored detail: the note, reason or text it carries,
+/// and the unit it went to.
+fn event_text(detail: &str, geo: &Geography) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(detail) else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(u) = v.get("unit").and_then(|u| u.as_str()) {
+        parts.push(geo.place_name(u));
+    }
+    for key in ["reason", "text", "note"] {
+        if let Some(t) = v.get(key).and_then(|t| t.as_str()) {
+            parts.push(t.to_string());
+        }
+    }
+    if let Some(x) = v.get("satisfaction").and_then(|t| t.as_str()) {
+        parts.push(x.to_string());
+    }
+    if let Some(x) = v.get("closure").and_then(|t| t.as_str()) {
+        parts.push(x.to_string());
+    }
+    parts.join(" · ")
 }

@@ -62,6 +62,10 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
         bar.finish_and_clear();
         let fw = jixiao_app::cycles::load(&mut store, Some("2020"))?;
         jixiao_app::hotline::feed(&mut store, actor, &fw, "A22-1", &cfg)?;
+        // A day of work waiting for the centre's and 东华门街道's demo accounts.
+        let settings = jixiao_app::Settings::default();
+        let day = chrono::NaiveDate::parse_from_str(jixiao_demo::DEMO_TODAY, "%Y-%m-%d")?;
+        jixiao_app::hotline::work::seed_day_of_work(&mut store, &settings, actor, day)?;
         let (_, key) =
             jixiao_app::hotline::create_api_key(&mut store, actor, "演示客户端 demo client")?;
         open311_key = Some(key);

@@ -5,11 +5,13 @@
 //!
 //! Modules: [`health`], [`cycles`] (scores, rankings, progress, explanations), [`values`] (entry, review,
 //! grading, evidence), [`admin`] (ledger, audit log, users), [`session`] (login, logout, own
-//! account), [`reports`] (reports, report texts, publication).
+//! account), [`reports`] (reports, report texts, publication), [`hotline`] (接诉即办: rankings,
+//! cases, case work and events).
 
 mod admin;
 mod cycles;
 pub(crate) mod health;
+mod hotline;
 mod reports;
 mod session;
 mod values;
@@ -22,7 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
     paths(health::health),
-    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"))
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"))
 )]
 struct ApiDoc;
 
@@ -64,6 +66,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::save_narrative))
         .routes(routes!(reports::set_publication))
         .routes(routes!(reports::get_visibility, reports::set_visibility))
+        .routes(routes!(hotline::ranking))
+        .routes(routes!(hotline::unit_month))
+        .routes(routes!(hotline::cases))
+        .routes(routes!(hotline::case))
+        .routes(routes!(hotline::post_event))
+        .routes(routes!(hotline::work))
         .split_for_parts();
     (router, documented(api))
 }

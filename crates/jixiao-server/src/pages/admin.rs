@@ -112,16 +112,23 @@ async fn users_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 /// The accounts, every API token and the Open311 keys; `new_key` is shown this once.
 async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResult {
     let cycle = ctx.cycle();
-    let (users, fw, tokens, keys) = ctx
+    let (users, fw, tokens, keys, streets) = ctx
         .read(state, move |s, _, actor| {
             let users = jixiao_app::accounts::list(s, actor)?;
             let tokens = jixiao_app::accounts::tokens(s, actor, true)?;
             let keys = jixiao_app::hotline::api_keys(s, actor)?;
+            // The hotline's streets and departments: a handler account's unit.
+            let geo = &jixiao_app::hotline::open311::reference(s)?.1;
+            let streets: Vec<serde_json::Value> = geo
+                .at_level(jixiao_hotline::geography::Level::Street)
+                .map(|a| json!({ "id": a.id, "name": geo.place_name(&a.id) }))
+                .collect();
             Ok((
                 users,
                 jixiao_app::cycles::load(s, cycle.as_deref())?,
                 tokens,
                 keys,
+                streets,
             ))
         })
         .await?;
@@ -141,7 +148,7 @@ async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResu
         ctx,
         "users.html",
         crate::i18n::text(ctx.english, "users"),
-        json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "tokens": tokens, "keys": keys, "new_key": new_key,
+        json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "tokens": tokens, "keys": keys, "new_key": new_key, "streets": streets,
                 "unit_names": unit_names, "evaluator_names": evaluator_names }),
     ))
 }

@@ -12,6 +12,7 @@ use axum::http::Method;
 use axum::routing::{get, post};
 use axum::Form;
 use jixiao_app::hotline::read::{query_value, CaseDetail, CaseQuery, DashboardQuery};
+use jixiao_app::hotline::work::CaseAction;
 use jixiao_app::policy::{allows, Act};
 use jixiao_hotline::rollup::Assessment;
 use serde::Deserialize;
@@ -32,7 +33,115 @@ pub fn routes() -> Vec<PageRoute> {
             "/hotline/cases/{id}/exclusion",
             post(exclusion_submit),
         ),
+        (Method::POST, "/hotline/cases/{id}/steps", post(step_submit)),
+        (Method::GET, "/hotline/work", get(work_page)),
     ]
+}
+
+/// The streets a case can be sent to (offered when the viewer may dispatch it).
+fn dispatch_targets(
+    s: &mut jixiao_app::Store,
+    c: &CaseDetail,
+) -> Result<Vec<Value>, jixiao_app::AppError> {
+    if !c
+        .steps
+        .iter()
+        .any(|x| *x == "dispatch" || *x == "redispatch")
+    {
+        return Ok(Vec::new());
+    }
+    let geo = &jixiao_app::hotline::open311::reference(s)?.1;
+    Ok(geo
+        .at_level(jixiao_hotline::geography::Level::Street)
+        .map(|a| json!({ "id": a.id, "name": geo.place_name(&a.id) }))
+        .collect())
+}
+
+/// A step form: `step` names the event, the other fields what it needs.
+#[derive(Deserialize)]
+struct StepForm {
+    step: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    solved: Option<String>,
+    #[serde(default)]
+    satisfaction: String,
+    #[serde(default)]
+    closure: String,
+}
+
+impl StepForm {
+    fn action(self) -> Result<CaseAction, jixiao_app::AppError> {
+        use jixiao_hotline::case::{Closure, Satisfaction};
+        let bad = |what: &str| jixiao_app::AppError::Invalid(what.to_string());
+        Ok(match self.step.as_str() {
+            "dispatch" => CaseAction::Dispatch { unit: self.unit },
+            "redispatch" => CaseAction::Redispatch { unit: self.unit },
+            "respond" => CaseAction::Accept,
+            "return" => CaseAction::Return {
+                reason: self.reason,
+            },
+            "handle" => CaseAction::Handle { note: self.note },
+            "note" => CaseAction::Note { text: self.note },
+            "reopen" => CaseAction::Reopen {
+                reason: self.reason,
+            },
+            "callback" => CaseAction::Callback {
+                solved: self.solved.is_some(),
+                satisfaction: Satisfaction::parse(&self.satisfaction).ok_or_else(|| {
+                    bad("satisfaction is satisfied, basically_satisfied or not_satisfied")
+                })?,
+            },
+            "close" => CaseAction::Close {
+                closure: Closure::parse(&self.closure).ok_or_else(|| bad("unknown closure"))?,
+            },
+            other => return Err(bad(&format!("unknown step `{other}`"))),
+        })
+    }
+}
+
+async fn step_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<StepForm>,
+) -> PageResult {
+    let back = format!("/hotline/cases/{id}");
+    let result = match f.action() {
+        Ok(action) => {
+            ctx.write(&state, move |s, settings, actor| {
+                jixiao_app::hotline::work::act(s, settings, actor, &id, &action, None, None)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    after(result, &back, "")
+}
+
+async fn work_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let (queue, unit_name) = ctx
+        .read(&state, move |s, settings, actor| {
+            let q = jixiao_app::hotline::work::queue(s, settings, actor)?;
+            let name = match &q.unit {
+                Some(u) => jixiao_app::hotline::open311::reference(s)?.1.place_name(u),
+                None => String::new(),
+            };
+            Ok((q, name))
+        })
+        .await?;
+    Ok(render(
+        &state,
+        &ctx,
+        "hotline_work.html",
+        crate::i18n::text(ctx.english, "case_work"),
+        json!({ "queue": queue, "unit_name": unit_name }),
+    ))
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -172,7 +281,9 @@ fn render_case(
     ctx: &Ctx,
     c: &CaseDetail,
     full_contact: Option<String>,
+    streets: Vec<Value>,
 ) -> axum::response::Response {
+    let tr = crate::i18n::texts(ctx.english);
     let mut row = json!(c.row);
     row["description"] = json!(c.description);
     row["grid"] = json!(c.grid);
@@ -197,7 +308,11 @@ fn render_case(
         json!({
             "case": row,
             "timeline": c.timeline.iter().map(|(at, what)| json!({ "at": at, "what": what })).collect::<Vec<_>>(),
-            "events": c.events.iter().map(|(at, kind, actor)| json!({ "at": at, "kind": kind, "actor": actor })).collect::<Vec<_>>(),
+            "events": c.events.iter().map(|(at, kind, actor, says)| json!({
+                "at": at, "kind": kind, "actor": actor, "says": says,
+                "label": tr.get(format!("case_step_{kind}").as_str()).copied().unwrap_or(kind.as_str()),
+            })).collect::<Vec<_>>(),
+            "steps": c.steps, "streets": streets, "last_unit": c.unit_id,
             "full_contact": full_contact, "has_contact": c.has_contact,
             "can_view_contact": allows(&ctx.actor, Act::ViewContact), "can_exclude": allows(&ctx.actor, Act::ExcludeCase),
             "reasons": jixiao_hotline::case::EXCLUSION_REASONS,
@@ -206,12 +321,14 @@ fn render_case(
 }
 
 async fn case_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
-    let c = ctx
+    let (c, streets) = ctx
         .read(&state, move |s, settings, actor| {
-            jixiao_app::hotline::read::case(s, settings, actor, &id)
+            let c = jixiao_app::hotline::read::case(s, settings, actor, &id)?;
+            let streets = dispatch_targets(s, &c)?;
+            Ok((c, streets))
         })
         .await?;
-    Ok(render_case(&state, &ctx, &c, None))
+    Ok(render_case(&state, &ctx, &c, None, streets))
 }
 
 async fn contact_view(
@@ -233,6 +350,7 @@ async fn contact_view(
         &ctx,
         &c,
         Some(contact.unwrap_or_default()),
+        Vec::new(),
     ))
 }
 

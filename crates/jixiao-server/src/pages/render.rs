@@ -53,6 +53,12 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 items.push((tr["bonus_apply"], "/ledger".into()));
             }
         }
+        Role::Centre => {
+            items.push((tr["case_work"], "/hotline/work".into()));
+            items.push((tr["hotline"], "/hotline".into()));
+            items.push((tr["hotline_cases"], "/hotline/cases".into()));
+        }
+        Role::Handler => items.push((tr["case_work"], "/hotline/work".into())),
         Role::Public | Role::Client => {}
     }
     if ctx.actor.role == Role::Admin {

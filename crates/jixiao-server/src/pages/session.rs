@@ -30,6 +30,8 @@ async fn home(ctx: Ctx) -> Response {
         // An evaluator's work is its review queue.
         (Role::Evaluator, _) => redirect("/review"),
         (Role::Reporter, Some(u)) => redirect(&format!("/units/{u}/todo")),
+        // The hotline centre's and a handler's work is the cases waiting for them.
+        (Role::Centre | Role::Handler, _) => redirect("/hotline/work"),
         _ => redirect("/login"),
     }
 }

@@ -12,6 +12,22 @@ use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::{Case, Event, HotlineConfig};
 use std::collections::HashMap;
 
+/// What a caller knows beside an event (see [`Store::hotline_record`]).
+#[derive(Debug, Clone, Default)]
+pub struct EventMeta {
+    /// Kept with the event (the handler's account of what was done).
+    pub note: Option<String>,
+    /// The sender's id of the event: recorded once per case.
+    pub event_id: Option<String>,
+}
+
+/// A recorded event's case, and whether the event was new.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub case: Case,
+    pub fresh: bool,
+}
+
 /// Contacts erased in one transaction of the retention job: small enough that a write waiting
 /// behind it (a login, a saved value) is not kept long.
 pub const CONTACT_ERASE_BATCH: u64 = 20_000;
@@ -473,6 +489,23 @@ impl Store {
         config: &HotlineConfig,
         actor: &str,
     ) -> Result<Case> {
+        Ok(self
+            .hotline_record(id, event, at, config, actor, &EventMeta::default())?
+            .case)
+    }
+
+    /// [`Store::hotline_apply`] with what the caller knows beside the event: a note kept with
+    /// it, and the id its sender gave it. An event whose id this case has recorded already is
+    /// not applied again (`fresh` is false); the same id with another kind of event is refused.
+    pub fn hotline_record(
+        &mut self,
+        id: &str,
+        event: &Event,
+        at: DateTime<Utc>,
+        config: &HotlineConfig,
+        actor: &str,
+        meta: &EventMeta,
+    ) -> Result<Recorded> {
         let districts = self.district_map()?;
         self.tx(|s| {
             s.hotline_touched = true;
@@ -484,6 +517,21 @@ impl Store {
                 .stored_cases(&[id])?
                 .remove(id)
                 .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
+            if let Some(eid) = &meta.event_id {
+                let seen = s.conn.query(
+                    "SELECT kind FROM hotline_events WHERE case_id = $1 AND event_id = $2",
+                    &[t(id), t(eid)],
+                )?;
+                if let Some(kind) = seen.first().and_then(|r| r[0].as_text()) {
+                    if kind != event.name() {
+                        return Err(StoreError::Invalid(format!(
+                            "event id `{eid}` of case {id} was recorded for a {kind} event, not {}",
+                            event.name()
+                        )));
+                    }
+                    return Ok(Recorded { case: old, fresh: false });
+                }
+            }
             let new = apply(&old, event, at).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut deltas = Deltas::new();
             add_contribution(&mut deltas, &old, -1, config, &districts);
@@ -509,16 +557,20 @@ impl Store {
                 .first()
                 .and_then(|r| r[0].as_int())
                 .unwrap_or(1);
-            let detail = serde_json::to_string(event).unwrap_or_default();
+            let mut detail = serde_json::to_value(event).unwrap_or_default();
+            if let (Some(note), Some(map)) = (&meta.note, detail.as_object_mut()) {
+                map.insert("note".into(), note.clone().into());
+            }
+            let detail = detail.to_string();
             s.conn.exec(
-                "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail, month) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month],
+                "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail, month, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month, Val::Text(meta.event_id.clone())],
             )?;
             // Every event is audited (it seals the case and the event's row).
             s.audit_append(&now(), actor, &format!("hotline.{}", event.name()), &format!("hotline/case/{id}"), None, Some(detail))?;
             let entry = s.last_audit_seq;
             s.pend_seal("hotline_events", vec![t(id), Val::Int(Some(seq))], entry);
-            Ok(new)
+            Ok(Recorded { case: new, fresh: true })
         })
     }
 

@@ -1,0 +1,481 @@
+//! Working a hotline case (接诉即办): the 12345 centre dispatches, arbitrates returns, calls the
+//! requester back, closes and reopens; the street's or department's handler accepts (first
+//! contact) or returns with a reason, handles with a note, and adds notes. Every step is one
+//! lifecycle event ([`jixiao_hotline::Event`]) recorded by the store with the rollups, the
+//! event table and the audit log in one transaction; a step sent with an event id (the city's
+//! 12345 platform posting in real time) is recorded once however often it is sent.
+
+use crate::actor::Actor;
+use crate::actor::Role;
+use crate::error::{AppError, Result};
+use crate::policy::{allows, Act};
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use jixiao_hotline::case::{Closure, Satisfaction};
+use jixiao_hotline::geography::Level;
+use jixiao_hotline::{Case, Event, Stage};
+use jixiao_store::hotline::{CaseFilter, EventMeta};
+use jixiao_store::Store;
+use serde::{Deserialize, Serialize};
+
+/// One step on a case, as a page form or the API sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CaseAction {
+    /// 派单 (the centre): to a street or department of the geography.
+    Dispatch { unit: String },
+    /// 改派 (the centre): to another unit, or back to the same one when a return is refused.
+    Redispatch { unit: String },
+    /// 签收/先行联系 (the handler): the unit has taken the case and contacted the requester.
+    Accept,
+    /// 退单 (the handler): not this unit's, with the reason; the centre arbitrates.
+    Return { reason: String },
+    /// 办理 (the handler): handled, with what was done.
+    Handle { note: String },
+    /// 回访 (the centre): the requester's verdict.
+    Callback {
+        solved: bool,
+        /// satisfied, basically_satisfied or not_satisfied
+        #[schema(value_type = String)]
+        satisfaction: Satisfaction,
+    },
+    /// 办结 (the centre): fixed, not_responsible, duplicate, referred_out or no_further_action.
+    Close {
+        #[schema(value_type = String)]
+        closure: Closure,
+    },
+    /// 重办 (the centre): back to the unit it was with.
+    Reopen { reason: String },
+    /// 备注 (either): a note on the record.
+    Note { text: String },
+}
+
+impl CaseAction {
+    /// Whether the step is the handler's (else the centre's); notes are anyone's who may work
+    /// the case.
+    fn by_handler(&self) -> bool {
+        matches!(
+            self,
+            CaseAction::Accept
+                | CaseAction::Return { .. }
+                | CaseAction::Handle { .. }
+                | CaseAction::Note { .. }
+        )
+    }
+
+    /// The lifecycle event, and the note kept beside it.
+    fn event(&self) -> (Event, Option<String>) {
+        match self {
+            CaseAction::Dispatch { unit } => (Event::Dispatch { unit: unit.clone() }, None),
+            CaseAction::Redispatch { unit } => (Event::Redispatch { unit: unit.clone() }, None),
+            CaseAction::Accept => (Event::Respond, None),
+            CaseAction::Return { reason } => (
+                Event::Return {
+                    reason: reason.clone(),
+                },
+                None,
+            ),
+            CaseAction::Handle { note } => (Event::Handle, Some(note.clone())),
+            CaseAction::Callback {
+                solved,
+                satisfaction,
+            } => (
+                Event::Callback {
+                    solved: *solved,
+                    satisfaction: *satisfaction,
+                },
+                None,
+            ),
+            CaseAction::Close { closure } => (Event::Close { closure: *closure }, None),
+            CaseAction::Reopen { reason } => (
+                Event::Reopen {
+                    reason: reason.clone(),
+                },
+                None,
+            ),
+            CaseAction::Note { text } => (Event::Note { text: text.clone() }, None),
+        }
+    }
+
+    fn check_text(&self) -> Result<()> {
+        match self {
+            CaseAction::Dispatch { unit } | CaseAction::Redispatch { unit } => {
+                crate::text::line("unit", unit, crate::text::ID)
+            }
+            CaseAction::Return { reason } | CaseAction::Reopen { reason } => {
+                crate::text::paragraphs("reason", reason, crate::text::NOTE)?;
+                nonempty("reason", reason)
+            }
+            CaseAction::Handle { note } => {
+                crate::text::paragraphs("note", note, crate::text::NOTE)?;
+                nonempty("note", note)
+            }
+            CaseAction::Note { text } => {
+                crate::text::paragraphs("text", text, crate::text::NOTE)?;
+                nonempty("text", text)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn nonempty(field: &str, v: &str) -> Result<()> {
+    if v.trim().is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{field} is required for this step"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `actor` may take `action` on `case` (the lifecycle is checked after).
+pub fn may(actor: &Actor, action: &CaseAction, case: &Case) -> bool {
+    if action.by_handler() {
+        if let Some(unit) = case.unit.as_deref() {
+            if allows(actor, Act::HandleCase(unit)) {
+                return true;
+            }
+        }
+        // A note from the centre on a case with no unit yet.
+        matches!(action, CaseAction::Note { .. }) && allows(actor, Act::DispatchCases)
+    } else {
+        allows(actor, Act::DispatchCases)
+    }
+}
+
+/// The steps `actor` may take on `case` now (what the case page offers).
+pub fn steps(actor: &Actor, case: &Case) -> Vec<&'static str> {
+    let probe = |a: CaseAction| {
+        let (event, _) = a.event();
+        (may(actor, &a, case) && jixiao_hotline::case::apply(case, &event, Utc::now()).is_ok())
+            .then_some(event.name())
+    };
+    let x = || "x".to_string();
+    [
+        probe(CaseAction::Dispatch { unit: x() }),
+        probe(CaseAction::Redispatch { unit: x() }),
+        probe(CaseAction::Accept),
+        probe(CaseAction::Return { reason: x() }),
+        probe(CaseAction::Handle { note: x() }),
+        probe(CaseAction::Callback {
+            solved: true,
+            satisfaction: Satisfaction::Satisfied,
+        }),
+        probe(CaseAction::Close {
+            closure: Closure::Fixed,
+        }),
+        probe(CaseAction::Reopen { reason: x() }),
+        probe(CaseAction::Note { text: x() }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A step taken: the case after it, and whether it was new (false: its event id was recorded
+/// already and nothing changed).
+#[derive(Debug, Clone)]
+pub struct Taken {
+    pub case: Case,
+    pub fresh: bool,
+}
+
+/// Takes one step on case `id`. Refused before anything is read when the actor works no cases;
+/// a case the actor may not see is "not found" to those who see one street, so ids cannot be
+/// probed.
+pub fn act(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    id: &str,
+    action: &CaseAction,
+    event_id: Option<&str>,
+    at: Option<DateTime<Utc>>,
+) -> Result<Taken> {
+    if !matches!(actor.role, Role::Admin | Role::Centre | Role::Handler) {
+        return Err(crate::policy::refusal(actor));
+    }
+    if let Some(e) = event_id {
+        crate::text::line("event_id", e, crate::text::ID)?;
+        nonempty("event_id", e)?;
+    }
+    action.check_text()?;
+    let case = s
+        .hotline_case(id)?
+        .ok_or_else(|| AppError::NotFound(format!("case `{id}`")))?;
+    if !may(actor, action, &case) {
+        // A handler learns nothing of other units' cases.
+        return Err(match actor.role {
+            Role::Handler if case.unit.as_deref() != actor.unit() => {
+                AppError::NotFound(format!("case `{id}`"))
+            }
+            _ => AppError::Forbidden,
+        });
+    }
+    if let CaseAction::Dispatch { unit } | CaseAction::Redispatch { unit } = action {
+        let geo = &super::open311::reference(s)?.1;
+        if geo.get(unit).is_none_or(|a| a.level != Level::Street) {
+            return Err(AppError::Invalid(format!(
+                "unit `{unit}` is not a street or department of the hotline's geography"
+            )));
+        }
+    }
+    let (event, note) = action.event();
+    let at = at.unwrap_or_else(Utc::now);
+    if at > Utc::now() + chrono::Duration::minutes(5) {
+        return Err(AppError::Invalid(format!(
+            "at {at} is in the future; a step is recorded when it happened"
+        )));
+    }
+    let meta = EventMeta {
+        note,
+        event_id: event_id.map(str::to_string),
+    };
+    let r = s.hotline_record(id, &event, at, &settings.hotline, &actor.id, &meta)?;
+    Ok(Taken {
+        case: r.case,
+        fresh: r.fresh,
+    })
+}
+
+/// A case in a work queue.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueItem {
+    pub id: String,
+    pub received: String,
+    pub category: String,
+    pub unit: String,
+    pub stage: String,
+    pub stage_zh: String,
+    pub address: String,
+    /// The completion deadline, local time.
+    pub due: Option<String>,
+    /// Hours left to the completion deadline (negative: overdue).
+    pub hours_left: Option<f64>,
+    pub overdue: bool,
+    pub returns: u32,
+}
+
+/// What is waiting for the actor: for the centre, cases to dispatch (new and returned) and cases
+/// handled and waiting for the callback; for a handler, the open cases of its unit, the most
+/// urgent first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Queue {
+    pub role: String,
+    pub unit: Option<String>,
+    pub to_dispatch: Vec<QueueItem>,
+    pub to_call_back: Vec<QueueItem>,
+    pub open: Vec<QueueItem>,
+    pub overdue: usize,
+}
+
+/// The cases listed per part of a queue.
+pub const QUEUE_LIMIT: usize = 100;
+
+pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue> {
+    let centre = allows(actor, Act::DispatchCases);
+    let unit = match actor.role {
+        Role::Handler => actor.unit().map(str::to_string),
+        _ => None,
+    };
+    if !centre && unit.is_none() {
+        return Err(crate::policy::refusal(actor));
+    }
+    let (catalogue, geo) = {
+        let r = super::open311::reference(s)?;
+        (r.0.clone(), r.1.clone())
+    };
+    let tz = settings.hotline.timezone;
+    let now = Utc::now();
+    let item = |c: &Case| QueueItem {
+        id: c.id.clone(),
+        received: c
+            .received
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        category: jixiao_hotline::catalogue::path(&catalogue, &c.category),
+        unit: c
+            .unit
+            .as_deref()
+            .map(|u| geo.place_name(u))
+            .unwrap_or_default(),
+        stage: c.stage.as_str().to_string(),
+        stage_zh: c.stage.label_zh().to_string(),
+        address: c.address.clone(),
+        due: c
+            .completion_due
+            .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()),
+        hours_left: c
+            .completion_due
+            .filter(|_| c.handled.is_none())
+            .map(|d| ((d - now).num_minutes() as f64 / 60.0 * 10.0).round() / 10.0),
+        overdue: c.overdue(now),
+        returns: c.returns,
+    };
+    let list = |s: &mut Store, f: CaseFilter| -> Result<Vec<Case>> {
+        Ok(s.hotline_cases(&f, QUEUE_LIMIT, 0)?.0)
+    };
+    let mut q = Queue {
+        role: actor.role.as_str().to_string(),
+        unit: unit.clone(),
+        to_dispatch: Vec::new(),
+        to_call_back: Vec::new(),
+        open: Vec::new(),
+        overdue: 0,
+    };
+    if let Some(u) = &unit {
+        let mut open = list(
+            s,
+            CaseFilter {
+                unit: Some(u.clone()),
+                open: Some(true),
+                ..Default::default()
+            },
+        )?;
+        open.retain(|c| matches!(c.stage, Stage::Dispatched | Stage::Responded));
+        open.sort_by_key(|c| c.completion_due);
+        q.overdue = open.iter().filter(|c| c.overdue(now)).count();
+        q.open = open.iter().map(item).collect();
+    } else {
+        for (stage, into) in [
+            ("received", &mut q.to_dispatch),
+            ("handled", &mut q.to_call_back),
+        ] {
+            let cases = list(
+                s,
+                CaseFilter {
+                    stage: Some(stage.into()),
+                    ..Default::default()
+                },
+            )?;
+            *into = cases.iter().map(item).collect();
+        }
+        q.overdue = s.hotline_case_count(
+            &CaseFilter {
+                overdue_at: Some(now),
+                ..Default::default()
+            },
+            10_000,
+        )? as usize;
+    }
+    Ok(q)
+}
+
+/// A day of work waiting in the demo, on `day` (local): two new cases for the centre to
+/// dispatch, one returned by 东华门街道 for the centre to arbitrate, two with 东华门街道 (one
+/// accepted), one handled and waiting for the callback. Case ids `D{day}{nn}`; run again, it
+/// adds nothing. Returns the number of cases added.
+pub fn seed_day_of_work(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    day: chrono::NaiveDate,
+) -> Result<usize> {
+    crate::policy::require(actor, Act::Administer)?;
+    let tz = settings.hotline.timezone;
+    let at = |h: u32, m: u32| -> DateTime<Utc> {
+        let local = day.and_hms_opt(h, m, 0).expect("a time of day");
+        chrono::TimeZone::from_local_datetime(&tz, &local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| chrono::TimeZone::from_utc_datetime(&Utc, &local))
+    };
+    let street = "dongcheng-s01";
+    let geo = super::open311::reference(s)?.1.clone();
+    let Some(place) = geo.get(street).cloned() else {
+        return Ok(0); // another geography: nothing to seed
+    };
+    type Step = (u32, Event);
+    let dispatch = || Event::Dispatch {
+        unit: street.to_string(),
+    };
+    let plan: Vec<(&str, &str, &str, Vec<Step>)> = vec![
+        (
+            "0301",
+            "东华门大街路口机动车违停,堵塞消防通道",
+            "东华门大街与南池子大街路口",
+            vec![],
+        ),
+        (
+            "0101",
+            "小区楼道照明损坏,夜间无法通行",
+            "东华门街道某小区3号楼",
+            vec![],
+        ),
+        (
+            "0902",
+            "商户占道经营,影响行人通行",
+            "王府井大街北口",
+            vec![
+                (1, dispatch()),
+                (
+                    2,
+                    Event::Return {
+                        reason: "地址属王府井商圈管委会管理范围,非本街道职责".into(),
+                    },
+                ),
+            ],
+        ),
+        (
+            "0302",
+            "路面井盖破损,存在安全隐患",
+            "南河沿大街",
+            vec![(1, dispatch())],
+        ),
+        (
+            "0201",
+            "夜间施工噪音扰民",
+            "东安门大街",
+            vec![(1, dispatch()), (2, Event::Respond)],
+        ),
+        (
+            "0901",
+            "垃圾桶满溢未及时清运",
+            "北池子大街",
+            vec![(1, dispatch()), (2, Event::Respond), (4, Event::Handle)],
+        ),
+    ];
+    let mut added = 0;
+    for (n, (category, description, address, steps)) in plan.into_iter().enumerate() {
+        let id = format!("D{}{:02}", day.format("%Y%m%d"), n + 1);
+        if s.hotline_case(&id)?.is_some() {
+            continue;
+        }
+        let received = at(8, 10 * n as u32);
+        let mut c = Case::received(
+            &id,
+            jixiao_hotline::Channel::Phone,
+            received,
+            category.to_string(),
+        );
+        c.description = description.to_string();
+        c.address = address.to_string();
+        c.lat = place.lat;
+        c.lon = place.lon;
+        c.contact = Some(format!("1380013{:04}", 1000 + n));
+        if let Some((response, completion)) =
+            settings.hotline.deadlines(category, c.urgency, received)
+        {
+            c.response_due = Some(response);
+            c.completion_due = Some(completion);
+        }
+        s.hotline_submit(c, &Default::default(), &settings.hotline, &actor.id)?;
+        for (k, (hours, event)) in steps.into_iter().enumerate() {
+            let meta = EventMeta {
+                note: matches!(event, Event::Handle).then(|| "已联系环卫所清运,现场已清理".into()),
+                event_id: Some(format!("{id}-{}", k + 1)),
+            };
+            s.hotline_record(
+                &id,
+                &event,
+                received + chrono::Duration::hours(hours as i64),
+                &settings.hotline,
+                &actor.id,
+                &meta,
+            )?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}

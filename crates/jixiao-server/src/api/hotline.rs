@@ -1,0 +1,330 @@
+//! 接诉即办 under `/api/v1/hotline`: the monthly ranking, a unit's month, case lists and cases,
+//! the work waiting for the caller, and case events posted as they happen (by the 12345
+//! centre's platform or a handler's app), idempotent by event id. The same permissions as the
+//! pages: the centre sees every case, a handler its unit's, a district's reporter its district's.
+
+use crate::context::Ctx;
+use crate::error::{ApiJson, ApiQuery, ApiResult, ErrorBody};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jixiao_app::hotline::read::{CaseDetail, CaseQuery, CaseRow};
+use jixiao_app::hotline::work::{CaseAction, Queue};
+use jixiao_app::AppError;
+use jixiao_hotline::geography::Level;
+use jixiao_hotline::rollup::Ranked;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RankingQuery {
+    /// `2020-06`; default: the newest month with cases.
+    month: Option<String>,
+    /// `street` (default) or `district`.
+    level: Option<String>,
+    /// Only this district's streets.
+    district: Option<String>,
+}
+
+/// A unit's figures of one month and its rank.
+#[derive(Serialize, ToSchema)]
+pub struct RankedOut {
+    /// Competition rank by score; none without a score.
+    rank: Option<u32>,
+    unit: String,
+    name: String,
+    accepted: i64,
+    excluded: i64,
+    response_rate: Option<f64>,
+    resolution_rate: Option<f64>,
+    satisfaction_rate: Option<f64>,
+    /// Weighted composite of the three rates, 0–100.
+    score: Option<f64>,
+    /// The rates that cannot be computed, and why.
+    missing: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankingOut {
+    month: String,
+    level: String,
+    district: Option<String>,
+    units: Vec<RankedOut>,
+}
+
+fn ranked_out(r: Ranked, geo: &jixiao_hotline::geography::Geography) -> RankedOut {
+    let a = r.assessment;
+    RankedOut {
+        rank: r.rank,
+        name: geo.place_name(&r.unit),
+        unit: r.unit,
+        accepted: a.accepted,
+        excluded: a.excluded,
+        response_rate: a.response_rate,
+        resolution_rate: a.resolution_rate,
+        satisfaction_rate: a.satisfaction_rate,
+        score: a.score,
+        missing: a.missing,
+    }
+}
+
+fn level_of(text: Option<&str>) -> Result<bool, AppError> {
+    match text.unwrap_or("street") {
+        "street" => Ok(false),
+        "district" => Ok(true),
+        other => Err(AppError::Invalid(format!(
+            "level `{other}` is street or district"
+        ))),
+    }
+}
+
+/// The monthly ranking of streets (or districts) by the hotline's rates.
+#[utoipa::path(get, path = "/api/v1/hotline/ranking", tag = "hotline", params(RankingQuery),
+    responses((status = 200, body = RankingOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "No hotline cases yet")))]
+pub async fn ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<RankingQuery>,
+) -> ApiResult<RankingOut> {
+    let by_district = level_of(q.level.as_deref())?;
+    let out = ctx
+        .read(&state, move |s, settings, actor| {
+            let district = jixiao_app::hotline::read::district_for(actor, q.district.as_deref());
+            let (month, ranked) = jixiao_app::hotline::read::ranking(
+                s,
+                actor,
+                &settings.hotline,
+                q.month.as_deref(),
+                by_district,
+                district.as_deref(),
+                None,
+            )?;
+            let geo = &jixiao_app::hotline::open311::reference(s)?.1;
+            Ok(RankingOut {
+                month,
+                level: if by_district { "district" } else { "street" }.into(),
+                district,
+                units: ranked.into_iter().map(|r| ranked_out(r, geo)).collect(),
+            })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// One unit's month: its figures and rank among the units of its level the caller may see
+/// (the city's; a district's reporter: its district's streets).
+#[utoipa::path(get, path = "/api/v1/hotline/units/{unit}/months/{month}", tag = "hotline",
+    params(("unit" = String, Path), ("month" = String, Path, description = "2020-06")),
+    responses((status = 200, body = RankedOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody, description = "Not a month")))]
+pub async fn unit_month(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((unit, month)): Path<(String, String)>,
+) -> ApiResult<RankedOut> {
+    let out = ctx
+        .read(&state, move |s, settings, actor| {
+            let geo = jixiao_app::hotline::open311::reference(s)?.1.clone();
+            let area = geo
+                .get(&unit)
+                .filter(|a| matches!(a.level, Level::District | Level::Street))
+                .ok_or_else(|| AppError::NotFound(format!("unit `{unit}`")))?;
+            let by_district = area.level == Level::District;
+            let own = geo.ancestor(&unit, Level::District).map(|d| d.id.clone());
+            // The city's ranking when the caller sees the city; else the district's own.
+            let scope = match jixiao_app::hotline::read::district_for(actor, None) {
+                Some(d) => Some(d),
+                None if jixiao_app::policy::allows(
+                    actor,
+                    jixiao_app::policy::Act::ViewHotline(None),
+                ) =>
+                {
+                    None
+                }
+                None => own.clone(),
+            };
+            if scope.is_some() && scope != own {
+                return Err(AppError::NotFound(format!("unit `{unit}`")));
+            }
+            let (_, ranked) = jixiao_app::hotline::read::ranking(
+                s,
+                actor,
+                &settings.hotline,
+                Some(&month),
+                by_district,
+                scope.as_deref().filter(|_| !by_district),
+                None,
+            )?;
+            let r = ranked
+                .into_iter()
+                .find(|r| r.unit == unit)
+                .ok_or_else(|| AppError::NotFound(format!("cases of `{unit}` in {month}")))?;
+            Ok(ranked_out(r, &geo))
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CasesQuery {
+    /// `2020-06`.
+    month: Option<String>,
+    district: Option<String>,
+    /// A street or department.
+    unit: Option<String>,
+    /// A grid cell.
+    grid: Option<String>,
+    /// A category code or its prefix.
+    category: Option<String>,
+    /// received, dispatched, responded, handled, called_back or closed.
+    stage: Option<String>,
+    /// Only open cases past their completion deadline.
+    overdue: Option<bool>,
+    /// The `next` cursor of the previous answer: the page after it.
+    after: Option<String>,
+}
+
+/// A page of cases.
+#[derive(Serialize, ToSchema)]
+pub struct CasesOut {
+    cases: Vec<CaseRow>,
+    /// Matching cases, counted up to 10,000.
+    total: i64,
+    total_capped: bool,
+    /// Pass as `after` for the next (older) page; none on the last page.
+    next: Option<String>,
+}
+
+/// Cases, newest first, 50 a page, paged by cursor. Contacts are masked.
+#[utoipa::path(get, path = "/api/v1/hotline/cases", tag = "hotline", params(CasesQuery),
+    responses((status = 200, body = CasesOut), (status = 403, body = ErrorBody)))]
+pub async fn cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<CasesQuery>,
+) -> ApiResult<CasesOut> {
+    let query = CaseQuery {
+        month: q.month,
+        district: q.district,
+        unit: q.unit,
+        grid: q.grid,
+        category: q.category,
+        stage: q.stage,
+        overdue: q.overdue.unwrap_or(false),
+        after: q.after,
+        before: None,
+        page: 1,
+    };
+    let page = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::read::cases(s, settings, actor, &query)
+        })
+        .await?;
+    Ok(Json(CasesOut {
+        cases: page.cases,
+        total: page.total,
+        total_capped: page.total_capped,
+        next: page.next,
+    }))
+}
+
+/// One case with its timeline, events and the steps the caller may take now.
+#[utoipa::path(get, path = "/api/v1/hotline/cases/{id}", tag = "hotline", params(("id" = String, Path)),
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody)))]
+pub async fn case(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<CaseDetail> {
+    Ok(Json(
+        ctx.read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::read::case(s, settings, actor, &id)
+        })
+        .await?,
+    ))
+}
+
+/// A step on a case, as it happened.
+#[derive(Deserialize, ToSchema)]
+pub struct CaseEventIn {
+    /// The sender's id of this event: the same id posted again records nothing new.
+    event_id: Option<String>,
+    /// When it happened (RFC 3339); default: now. Not in the future.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(flatten)]
+    step: CaseAction,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseEventOut {
+    /// False when this event id was recorded before (nothing changed).
+    recorded: bool,
+    /// The case after the step; none when the caller no longer sees it (a handler's return).
+    case: Option<CaseDetail>,
+}
+
+/// Records a step on a case: `dispatch`/`redispatch` (unit), `accept`, `return` (reason),
+/// `handle` (note), `callback` (solved, satisfaction), `close` (closure), `reopen` (reason),
+/// `note` (text). The centre takes the centre's steps (and may record a handler's, as its
+/// platform mirrors them); a handler takes its own unit's. 201 when recorded, 200 when the
+/// event id was recorded before.
+#[utoipa::path(post, path = "/api/v1/hotline/cases/{id}/events", tag = "hotline", params(("id" = String, Path)),
+    request_body = CaseEventIn,
+    responses((status = 201, body = CaseEventOut), (status = 200, body = CaseEventOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post_event(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CaseEventIn>,
+) -> Result<Response, crate::error::ApiError> {
+    let (fresh, case) = ctx
+        .write(&state, move |s, settings, actor| {
+            let taken = jixiao_app::hotline::work::act(
+                s,
+                settings,
+                actor,
+                &id,
+                &body.step,
+                body.event_id.as_deref(),
+                body.at,
+            )?;
+            // A handler who returned the case no longer sees it: answer with what it was sent.
+            let case = match jixiao_app::hotline::read::case(s, settings, actor, &id) {
+                Ok(c) => c,
+                Err(AppError::NotFound(_)) => {
+                    return Ok((taken.fresh, None));
+                }
+                Err(e) => return Err(e),
+            };
+            Ok((taken.fresh, Some(case)))
+        })
+        .await?;
+    let status = if fresh {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(CaseEventOut {
+            recorded: fresh,
+            case,
+        }),
+    )
+        .into_response())
+}
+
+/// The cases waiting for the caller: the centre's to dispatch (returns to arbitrate included)
+/// and to call back; a handler's open cases, the most urgent first.
+#[utoipa::path(get, path = "/api/v1/hotline/work", tag = "hotline",
+    responses((status = 200, body = Queue), (status = 403, body = ErrorBody)))]
+pub async fn work(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Queue> {
+    Ok(Json(
+        ctx.read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::work::queue(s, settings, actor)
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,231 @@
+//! Working hotline cases through the API, across the roles that do it: the 12345 centre
+//! (`centre`), 东华门街道's handler (`donghuamen`) and the office; events posted with ids are
+//! recorded once; the rates follow every step.
+
+use jixiao_testkit::client::Session;
+use jixiao_testkit::spawn_hotline;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn step(s: &Session, case: &str, body: Value) -> (StatusCode, Value) {
+    s.call(
+        Method::POST,
+        &format!("/api/v1/hotline/cases/{case}/events"),
+        Some(body),
+    )
+    .await
+}
+
+fn stage(v: &Value) -> &str {
+    v["case"]["stage"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_case_goes_from_dispatch_to_callback_across_three_roles() {
+    let (app, _) = spawn_hotline(300).await;
+    let centre = Session::login(&app, "centre").await;
+    let handler = Session::login(&app, "donghuamen").await;
+    let reporter = Session::login(&app, "dongcheng").await;
+
+    // The day of work: two new cases and a returned one wait for the centre, one for the callback.
+    let (s, work) = centre.get("/api/v1/hotline/work").await;
+    assert_eq!(s, StatusCode::OK, "{work}");
+    let to_dispatch: Vec<&str> = work["to_dispatch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    for id in ["D2020122001", "D2020122002", "D2020122003"] {
+        assert!(to_dispatch.contains(&id), "{id} waits: {work}");
+    }
+    let (_, mine) = handler.get("/api/v1/hotline/work").await;
+    let open: Vec<&str> = mine["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(open, ["D2020122004", "D2020122005"], "{mine}");
+    assert!(mine["open"][0]["hours_left"].is_number());
+
+    let before = month(&centre).await;
+    let case = "D2020122001";
+    // The handler may not dispatch; the centre does, to a street of the geography.
+    let (s, _) = step(
+        &handler,
+        case,
+        json!({"action": "dispatch", "unit": "dongcheng-s01"}),
+    )
+    .await;
+    assert!(
+        s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+        "{s}"
+    );
+    let (s, e) = step(
+        &centre,
+        case,
+        json!({"action": "dispatch", "unit": "atlantis-s01"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, v) = step(
+        &centre,
+        case,
+        json!({"action": "dispatch", "unit": "dongcheng-s01", "event_id": "hub-1"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(stage(&v), "已派单", "{v}");
+    // The platform posts the same event again: recorded once.
+    let (s, v) = step(
+        &centre,
+        case,
+        json!({"action": "dispatch", "unit": "dongcheng-s01", "event_id": "hub-1"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["recorded"], false);
+    let (s, v) = step(
+        &centre,
+        case,
+        json!({"action": "accept", "event_id": "hub-1"}),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an id reused for another event: {v}"
+    );
+    // Out of order: a callback before the case is handled.
+    let (s, v) = step(
+        &centre,
+        case,
+        json!({"action": "callback", "solved": true, "satisfaction": "satisfied"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // The handler accepts and handles it with a note.
+    let (s, v) = step(&handler, case, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = step(&handler, case, json!({"action": "handle", "note": ""})).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a handled case says what was done: {v}"
+    );
+    let (s, v) = step(
+        &handler,
+        case,
+        json!({"action": "handle", "note": "已联系交管部门拖移违停车辆"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // The centre calls back and closes it.
+    let (s, v) = step(
+        &centre,
+        case,
+        json!({"action": "callback", "solved": true, "satisfaction": "satisfied"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = step(
+        &centre,
+        case,
+        json!({"action": "close", "closure": "fixed"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["case"]["closure"], "已解决", "{v}");
+    let events: Vec<String> = v["case"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[1].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        events,
+        ["dispatch", "respond", "handle", "callback", "close"]
+    );
+    assert!(v["case"]["events"][2][3]
+        .as_str()
+        .unwrap()
+        .contains("拖移违停"));
+
+    // The district's reporter sees the case (its district's), contacts masked.
+    let (s, seen) = reporter.get(&format!("/api/v1/hotline/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK, "{seen}");
+    assert!(seen["contact"].as_str().unwrap().contains("****"));
+    // The street's December figures moved: one more case called back and solved.
+    let after = month(&centre).await;
+    assert_eq!(after["accepted"], before["accepted"].as_i64().unwrap() + 1);
+    assert!(after["resolution_rate"].is_number(), "{after}");
+    app.stop().await;
+}
+
+/// 东华门街道's December figures.
+async fn month(s: &Session) -> Value {
+    let (status, v) = s
+        .get("/api/v1/hotline/units/dongcheng-s01/months/2020-12")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn a_return_is_arbitrated_by_the_centre_and_a_handler_sees_only_its_unit() {
+    let (app, _) = spawn_hotline(300).await;
+    let centre = Session::login(&app, "centre").await;
+    let handler = Session::login(&app, "donghuamen").await;
+    // D…03 was returned by 东华门街道 (not its area): the centre re-dispatches it to 景山街道.
+    let (s, case) = centre.get("/api/v1/hotline/cases/D2020122003").await;
+    assert_eq!(s, StatusCode::OK, "{case}");
+    assert!(case["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "redispatch"));
+    assert!(case["events"][1][3]
+        .as_str()
+        .unwrap()
+        .contains("非本街道职责"));
+    let (s, v) = step(
+        &centre,
+        "D2020122003",
+        json!({"action": "redispatch", "unit": "dongcheng-s02"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(v["case"]["unit"].as_str().unwrap().contains("景山"), "{v}");
+    // 东华门街道 no longer sees it, nor another district's case.
+    let (s, _) = handler.get("/api/v1/hotline/cases/D2020122003").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = step(&handler, "D2020122003", json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Its own case: a return with its reason goes back to the centre's queue.
+    let (s, v) = step(
+        &handler,
+        "D2020122004",
+        json!({"action": "return", "reason": "井盖属自来水集团,请改派"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(v["case"].is_null(), "the handler no longer sees it: {v}");
+    let (_, work) = centre.get("/api/v1/hotline/work").await;
+    assert!(work["to_dispatch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "D2020122004" && c["returns"] == 1));
+    // Neither an evaluator nor a reporter works cases.
+    let evaluator = Session::login(&app, "ghzrw").await;
+    let (s, _) = step(
+        &evaluator,
+        "D2020122005",
+        json!({"action": "handle", "note": "x"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
