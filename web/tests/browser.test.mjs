@@ -17,7 +17,7 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(root, "web/test-artifacts");
 const AXE = require.resolve("axe-core/axe.min.js");
 const AXE_SOURCE = readFileSync(AXE, "utf8");
-const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020" };
+const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020" };
 
 const missing = !existsSync(CHROMIUM) ? `Chromium not found at ${CHROMIUM}` : !existsSync(BIN) ? `jixiao binary not found at ${BIN} (run cargo build)` : null;
 if (missing && process.env.JIXIAO_REQUIRE_BROWSER === "1") throw new Error(`browser tests required (JIXIAO_REQUIRE_BROWSER=1): ${missing}`);
@@ -228,6 +228,51 @@ test("the hotline dashboard ranks the month and leads to a case", { skip }, asyn
   assert.match(await admin.locator("#case-timeline").textContent(), /受理/);
   await shot(admin, "hotline-case");
   await admin.context().close();
+});
+
+test("a hotline case goes from dispatch to callback across the centre, the street's handler and back, and a return is arbitrated", { skip }, async () => {
+  const centre = await login("centre");
+  assert.equal(new URL(centre.url()).pathname, "/hotline/work", "the centre lands on its work");
+  assert.match(await centre.locator("#work-dispatch").textContent(), /D2020122001/);
+  await shot(centre, "casework-centre");
+  // The centre dispatches a new case to 东华门街道.
+  await centre.goto(`${base}/hotline/cases/D2020122001`);
+  await centre.fill("#dispatch-unit", "dongcheng-s01");
+  await Promise.all([centre.waitForNavigation(), centre.click("#step-dispatch button")]);
+  assert.match(await centre.locator("#case-facts").textContent(), /东华门街道/);
+  // The handler, on a phone, finds it in its work, accepts and handles it.
+  const handler = await login("donghuamen", { width: 390, height: 844 });
+  assert.equal(new URL(handler.url()).pathname, "/hotline/work");
+  assert.match(await handler.locator("#work-open").textContent(), /D2020122001/);
+  const overflow = await handler.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the handler's work scrolls sideways by ${overflow}px on a phone`);
+  await shot(handler, "casework-handler-phone");
+  await Promise.all([handler.waitForNavigation(), handler.click("#work-open a >> text=D2020122001")]);
+  await Promise.all([handler.waitForNavigation(), handler.click("#step-respond button")]);
+  await handler.fill("#handle-note", "已联系交管部门拖移违停车辆,消防通道已畅通");
+  await Promise.all([handler.waitForNavigation(), handler.click("#step-handle button")]);
+  assert.match(await handler.locator("#case-events").textContent(), /拖移违停车辆/);
+  await shot(handler, "casework-case-phone");
+  // The centre calls the requester back and closes the case.
+  await centre.goto(`${base}/hotline/cases/D2020122001`);
+  await centre.selectOption("#callback-satisfaction", "satisfied");
+  await Promise.all([centre.waitForNavigation(), centre.click("#step-callback button")]);
+  await centre.selectOption("#close-closure", "fixed");
+  await Promise.all([centre.waitForNavigation(), centre.click("#step-close button")]);
+  const timeline = await centre.locator("#case-timeline").textContent();
+  for (const step of ["派单", "响应", "办理", "回访", "办结"]) assert.match(timeline, new RegExp(step));
+  await shot(centre, "casework-closed");
+  // A return arbitrated: the centre sends D…03 (returned by 东华门街道) to 景山街道.
+  await centre.goto(`${base}/hotline/cases/D2020122003`);
+  assert.match(await centre.locator("#case-events").textContent(), /非本街道职责/);
+  await centre.fill("#redispatch-unit", "dongcheng-s02");
+  await Promise.all([centre.waitForNavigation(), centre.click("#step-redispatch button")]);
+  assert.match(await centre.locator("#case-facts").textContent(), /景山街道/);
+  // 东华门街道 no longer sees it.
+  const gone = await handler.goto(`${base}/hotline/cases/D2020122003`);
+  assert.equal(gone.status(), 404);
+  await centre.context().close();
+  await handler.context().close();
 });
 
 test("pages work on a phone and by keyboard", { skip }, async () => {

@@ -61,6 +61,21 @@ impl Settings {
         self.today
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
+
+    /// The instant hotline work is judged and recorded at: now, or, when the office's date is
+    /// set (the demo's), that date at the present time of day in the hotline's time zone.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let real = chrono::Utc::now();
+        let Some(day) = self.today else {
+            return real;
+        };
+        let tz = self.hotline.timezone;
+        let local = day.and_time(real.with_timezone(&tz).time());
+        chrono::TimeZone::from_local_datetime(&tz, &local)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or(real)
+    }
 }
 
 /// Fields of a hotline request the office makes public through Open311 (all off by default).

@@ -146,6 +146,17 @@ fn main() {
     print!("{table}");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, table).unwrap();
+    // The file's head and this section are replaced; the other benchmarks' sections stay.
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let rest = old
+        .find("## Scoring a city-sized cycle")
+        .and_then(|at| old[at + 3..].find("\n## ").map(|n| &old[at + 3 + n + 1..]))
+        .unwrap_or("");
+    let text = if rest.is_empty() {
+        table
+    } else {
+        format!("{}\n\n{rest}", table.trim_end())
+    };
+    std::fs::write(&path, text).unwrap();
     println!("written to {}", path.display());
 }

@@ -229,3 +229,60 @@ async fn a_return_is_arbitrated_by_the_centre_and_a_handler_sees_only_its_unit()
     assert_eq!(s, StatusCode::FORBIDDEN);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_street_applies_to_leave_a_case_out_of_its_rates_and_the_centre_decides() {
+    let (app, _) = spawn_hotline(300).await;
+    let centre = Session::login(&app, "centre").await;
+    let handler = Session::login(&app, "donghuamen").await;
+    let before = month(&centre).await;
+    let (s, v) = step(
+        &handler,
+        "D2020122005",
+        json!({"action": "apply_exclusion", "reason": "bogus", "note": "x"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = step(
+        &handler,
+        "D2020122005",
+        json!({"action": "apply_exclusion", "reason": "duplicate", "note": "与D2020122004为同一诉求"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(v["case"]["exclusion_request"]["approved"].is_null(), "{v}");
+    let (s, _) = step(
+        &handler,
+        "D2020122005",
+        json!({"action": "apply_exclusion", "reason": "duplicate", "note": "again"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "one application at a time");
+    // The handler may not decide its own application; the centre sees it waiting and approves.
+    assert_eq!(decide(&handler, true).await.0, StatusCode::FORBIDDEN);
+    let (_, work) = centre.get("/api/v1/hotline/work").await;
+    assert_eq!(work["exclusions"][0]["case_id"], "D2020122005", "{work}");
+    let (s, v) = decide(&centre, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["excluded"], true, "{v}");
+    assert_eq!(v["exclusion_request"]["approved"], true);
+    // Excluded cases count apart from the accepted ones.
+    let after = month(&centre).await;
+    assert_eq!(
+        after["excluded"],
+        before["excluded"].as_i64().unwrap() + 1,
+        "{after}"
+    );
+    // Nothing left to decide.
+    assert_eq!(decide(&centre, false).await.0, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn decide(who: &Session, approve: bool) -> (StatusCode, Value) {
+    who.call(
+        Method::POST,
+        "/api/v1/hotline/cases/D2020122005/exclusion-decision",
+        Some(json!({ "approve": approve })),
+    )
+    .await
+}

@@ -550,6 +550,18 @@ fn cases() -> Vec<Case> {
         get("/api/v1/hotline/work", "ACH"),
         case(
             Method::POST,
+            "/api/v1/hotline/cases/nothing/exclusion-decision",
+            Json(json!({"approve": false})),
+            "AC",
+        ),
+        case(
+            Method::POST,
+            "/hotline/cases/nothing/exclusion-decision",
+            Form(vec![("approve", "0")]),
+            "AC",
+        ),
+        case(
+            Method::POST,
             "/api/v1/hotline/cases/nothing/events",
             Json(json!({"action": "note", "text": "矩阵"})),
             "ACH",

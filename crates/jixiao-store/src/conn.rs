@@ -175,7 +175,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 22] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 23] = [
     (
         1,
         "init",
@@ -307,6 +307,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 22] = [
         "event_ids",
         include_str!("../migrations/sqlite/0022_event_ids.sql"),
         include_str!("../migrations/postgres/0022_event_ids.sql"),
+    ),
+    (
+        23,
+        "exclusion_requests",
+        include_str!("../migrations/sqlite/0023_exclusion_requests.sql"),
+        include_str!("../migrations/postgres/0023_exclusion_requests.sql"),
     ),
 ];
 

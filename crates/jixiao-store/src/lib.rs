@@ -66,6 +66,12 @@ pub struct Store {
     last_audit_hash: String,
     /// The open transaction wrote hotline data: the `hotline` data version changes with it.
     hotline_touched: bool,
+    /// Each area's district, kept while the `hotline.geography` data version holds: every case
+    /// write needs it, and reading thousands of areas per write would cost more than the write.
+    district_cache: Option<(
+        String,
+        std::sync::Arc<std::collections::HashMap<String, String>>,
+    )>,
 }
 
 /// The file path of a SQLite URL: `sqlite://PATH`, `sqlite:PATH` or a plain path.
@@ -137,6 +143,7 @@ impl Store {
             last_audit_seq: 0,
             last_audit_hash: String::new(),
             hotline_touched: false,
+            district_cache: None,
         };
         s.migrate()?;
         Ok(s)
@@ -154,6 +161,7 @@ impl Store {
             last_audit_seq: 0,
             last_audit_hash: String::new(),
             hotline_touched: false,
+            district_cache: None,
         })
     }
 

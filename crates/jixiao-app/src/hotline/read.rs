@@ -676,6 +676,9 @@ pub struct CaseDetail {
     pub unit_id: Option<String>,
     /// The steps the viewer may take now (event names: dispatch, respond, handle, …).
     pub steps: Vec<&'static str>,
+    /// A street's application to leave the case out of its rates, pending or decided.
+    #[schema(value_type = Option<Object>)]
+    pub exclusion_request: Option<jixiao_store::hotline::ExclusionRequest>,
 }
 
 /// A case with its timeline, for those who may see its district.
@@ -735,6 +738,7 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
         has_contact: c.contact.is_some(),
         unit_id: c.unit.clone(),
         steps: super::work::steps(actor, &c),
+        exclusion_request: s.hotline_exclusion_request(id)?,
     })
 }
 

@@ -13,8 +13,8 @@ use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use jixiao_hotline::case::{Closure, Satisfaction};
 use jixiao_hotline::geography::Level;
-use jixiao_hotline::{Case, Event, Stage};
-use jixiao_store::hotline::{CaseFilter, EventMeta};
+use jixiao_hotline::{Case, Event};
+use jixiao_store::hotline::{CaseFilter, EventMeta, WorkList};
 use jixiao_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,9 @@ pub enum CaseAction {
     Reopen { reason: String },
     /// 备注 (either): a note on the record.
     Note { text: String },
+    /// 申请不计入考核 (the handler): leave this case out of the unit's rates, with one of the
+    /// reasons (unreasonable, duplicate, out_of_scope) and what supports it; the centre decides.
+    ApplyExclusion { reason: String, note: String },
 }
 
 impl CaseAction {
@@ -60,6 +63,7 @@ impl CaseAction {
                 | CaseAction::Return { .. }
                 | CaseAction::Handle { .. }
                 | CaseAction::Note { .. }
+                | CaseAction::ApplyExclusion { .. }
         )
     }
 
@@ -94,6 +98,8 @@ impl CaseAction {
                 None,
             ),
             CaseAction::Note { text } => (Event::Note { text: text.clone() }, None),
+            // Not a lifecycle event: recorded as an application (see `act`); probed as a note.
+            CaseAction::ApplyExclusion { note, .. } => (Event::Note { text: note.clone() }, None),
         }
     }
 
@@ -113,6 +119,16 @@ impl CaseAction {
             CaseAction::Note { text } => {
                 crate::text::paragraphs("text", text, crate::text::NOTE)?;
                 nonempty("text", text)
+            }
+            CaseAction::ApplyExclusion { reason, note } => {
+                if !jixiao_hotline::case::EXCLUSION_REASONS.contains(&reason.as_str()) {
+                    return Err(AppError::Invalid(format!(
+                        "reason `{reason}` is not one of {}",
+                        jixiao_hotline::case::EXCLUSION_REASONS.join(", ")
+                    )));
+                }
+                crate::text::paragraphs("note", note, crate::text::NOTE)?;
+                nonempty("note", note)
             }
             _ => Ok(()),
         }
@@ -166,6 +182,18 @@ pub fn steps(actor: &Actor, case: &Case) -> Vec<&'static str> {
         }),
         probe(CaseAction::Reopen { reason: x() }),
         probe(CaseAction::Note { text: x() }),
+        // A street applies for its own case; the centre decides, it does not apply.
+        (actor.role == Role::Handler
+            && case.exclusion.is_none()
+            && may(
+                actor,
+                &CaseAction::ApplyExclusion {
+                    reason: x(),
+                    note: x(),
+                },
+                case,
+            ))
+        .then_some("apply_exclusion"),
     ]
     .into_iter()
     .flatten()
@@ -220,8 +248,30 @@ pub fn act(
             )));
         }
     }
+    if let CaseAction::ApplyExclusion { reason, note } = action {
+        if case.exclusion.is_some() {
+            return Err(AppError::Conflict(format!(
+                "case `{id}` is excluded already"
+            )));
+        }
+        let unit = case.unit.clone().unwrap_or_default();
+        s.hotline_request_exclusion(id, &unit, reason, note, &actor.id)?;
+        return Ok(Taken { case, fresh: true });
+    }
     let (event, note) = action.event();
-    let at = at.unwrap_or_else(Utc::now);
+    // Unless the sender says when it happened: now by the office's clock, never before the
+    // case's last step (the demo's clock is set to its own day).
+    let at = at.unwrap_or_else(|| {
+        let last = [case.received, case.dispatched.unwrap_or(case.received)]
+            .into_iter()
+            .chain(case.responded)
+            .chain(case.handled)
+            .chain(case.callback.map(|c| c.at))
+            .chain(case.closed)
+            .max()
+            .unwrap_or(case.received);
+        settings.now().max(last)
+    });
     if at > Utc::now() + chrono::Duration::minutes(5) {
         return Err(AppError::Invalid(format!(
             "at {at} is in the future; a step is recorded when it happened"
@@ -257,8 +307,9 @@ pub struct QueueItem {
 }
 
 /// What is waiting for the actor: for the centre, cases to dispatch (new and returned) and cases
-/// handled and waiting for the callback; for a handler, the open cases of its unit, the most
-/// urgent first.
+/// handled and waiting for the callback; for a handler, the open cases of its unit; the nearest
+/// deadline (or the oldest handling) first, [`QUEUE_LIMIT`] of each, plus the count of overdue
+/// cases (the centre's: the city's, counted up to 10,000).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Queue {
     pub role: String,
@@ -266,7 +317,20 @@ pub struct Queue {
     pub to_dispatch: Vec<QueueItem>,
     pub to_call_back: Vec<QueueItem>,
     pub open: Vec<QueueItem>,
+    /// Streets' applications to leave a case out of their rates, waiting for the centre.
+    pub exclusions: Vec<ExclusionItem>,
     pub overdue: usize,
+}
+
+/// A street's application waiting for the centre.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExclusionItem {
+    pub case_id: String,
+    pub unit: String,
+    pub reason: String,
+    pub note: String,
+    pub requested_by: String,
+    pub requested_at: String,
 }
 
 /// The cases listed per part of a queue.
@@ -286,7 +350,7 @@ pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue>
         (r.0.clone(), r.1.clone())
     };
     let tz = settings.hotline.timezone;
-    let now = Utc::now();
+    let now = settings.now();
     let item = |c: &Case| QueueItem {
         id: c.id.clone(),
         received: c
@@ -313,44 +377,40 @@ pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue>
         overdue: c.overdue(now),
         returns: c.returns,
     };
-    let list = |s: &mut Store, f: CaseFilter| -> Result<Vec<Case>> {
-        Ok(s.hotline_cases(&f, QUEUE_LIMIT, 0)?.0)
-    };
     let mut q = Queue {
         role: actor.role.as_str().to_string(),
         unit: unit.clone(),
         to_dispatch: Vec::new(),
         to_call_back: Vec::new(),
         open: Vec::new(),
+        exclusions: Vec::new(),
         overdue: 0,
     };
     if let Some(u) = &unit {
-        let mut open = list(
-            s,
-            CaseFilter {
-                unit: Some(u.clone()),
-                open: Some(true),
-                ..Default::default()
-            },
-        )?;
-        open.retain(|c| matches!(c.stage, Stage::Dispatched | Stage::Responded));
-        open.sort_by_key(|c| c.completion_due);
+        let open = s.hotline_work_cases(&WorkList::Unit(u.clone()), QUEUE_LIMIT)?;
         q.overdue = open.iter().filter(|c| c.overdue(now)).count();
         q.open = open.iter().map(item).collect();
     } else {
-        for (stage, into) in [
-            ("received", &mut q.to_dispatch),
-            ("handled", &mut q.to_call_back),
-        ] {
-            let cases = list(
-                s,
-                CaseFilter {
-                    stage: Some(stage.into()),
-                    ..Default::default()
-                },
-            )?;
-            *into = cases.iter().map(item).collect();
-        }
+        let waiting = s.hotline_work_cases(&WorkList::ToDispatch, QUEUE_LIMIT)?;
+        q.to_dispatch = waiting.iter().map(item).collect();
+        let handled = s.hotline_work_cases(&WorkList::ToCallBack, QUEUE_LIMIT)?;
+        q.to_call_back = handled.iter().map(item).collect();
+        q.exclusions = s
+            .hotline_pending_exclusions(QUEUE_LIMIT)?
+            .into_iter()
+            .map(|r| ExclusionItem {
+                unit: geo.place_name(&r.unit),
+                case_id: r.case_id,
+                reason: r.reason,
+                note: r.note,
+                requested_by: r.requested_by,
+                requested_at: r
+                    .requested_at
+                    .get(..16)
+                    .unwrap_or_default()
+                    .replace('T', " "),
+            })
+            .collect();
         q.overdue = s.hotline_case_count(
             &CaseFilter {
                 overdue_at: Some(now),
@@ -478,4 +538,17 @@ pub fn seed_day_of_work(
         added += 1;
     }
     Ok(added)
+}
+
+/// The centre decides a street's application to leave a case out of its rates; an approval
+/// excludes the case (its rollups follow) in the same transaction.
+pub fn decide_exclusion(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    id: &str,
+    approve: bool,
+) -> Result<()> {
+    crate::policy::require(actor, Act::DispatchCases)?;
+    Ok(s.hotline_decide_exclusion(id, approve, &settings.hotline, &actor.id)?)
 }

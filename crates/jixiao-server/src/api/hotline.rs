@@ -267,7 +267,8 @@ pub struct CaseEventOut {
 
 /// Records a step on a case: `dispatch`/`redispatch` (unit), `accept`, `return` (reason),
 /// `handle` (note), `callback` (solved, satisfaction), `close` (closure), `reopen` (reason),
-/// `note` (text). The centre takes the centre's steps (and may record a handler's, as its
+/// `note` (text), `apply_exclusion` (reason, note: a street's application to leave the case out
+/// of its rates, decided by the centre). The centre takes the centre's steps (and may record a handler's, as its
 /// platform mirrors them); a handler takes its own unit's. 201 when recorded, 200 when the
 /// event id was recorded before.
 #[utoipa::path(post, path = "/api/v1/hotline/cases/{id}/events", tag = "hotline", params(("id" = String, Path)),
@@ -314,6 +315,31 @@ pub async fn post_event(
         }),
     )
         .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExclusionDecisionIn {
+    /// true: the case leaves the unit's rates; false: the application is refused.
+    approve: bool,
+}
+
+/// The centre decides a street's pending application to leave a case out of its rates.
+#[utoipa::path(post, path = "/api/v1/hotline/cases/{id}/exclusion-decision", tag = "hotline", params(("id" = String, Path)),
+    request_body = ExclusionDecisionIn,
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody)))]
+pub async fn decide_exclusion(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ExclusionDecisionIn>,
+) -> ApiResult<CaseDetail> {
+    Ok(Json(
+        ctx.write(&state, move |s, settings, actor| {
+            jixiao_app::hotline::work::decide_exclusion(s, settings, actor, &id, body.approve)?;
+            jixiao_app::hotline::read::case(s, settings, actor, &id)
+        })
+        .await?,
+    ))
 }
 
 /// The cases waiting for the caller: the centre's to dispatch (returns to arbitrate included)

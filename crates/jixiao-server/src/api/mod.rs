@@ -71,6 +71,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(hotline::cases))
         .routes(routes!(hotline::case))
         .routes(routes!(hotline::post_event))
+        .routes(routes!(hotline::decide_exclusion))
         .routes(routes!(hotline::work))
         .split_for_parts();
     (router, documented(api))

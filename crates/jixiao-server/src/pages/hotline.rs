@@ -34,6 +34,11 @@ pub fn routes() -> Vec<PageRoute> {
             post(exclusion_submit),
         ),
         (Method::POST, "/hotline/cases/{id}/steps", post(step_submit)),
+        (
+            Method::POST,
+            "/hotline/cases/{id}/exclusion-decision",
+            post(exclusion_decision),
+        ),
         (Method::GET, "/hotline/work", get(work_page)),
     ]
 }
@@ -121,6 +126,27 @@ async fn step_submit(
         }
         Err(e) => Err(e),
     };
+    after(result, &back, "")
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    approve: String,
+}
+
+async fn exclusion_decision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> PageResult {
+    let back = format!("/hotline/cases/{id}");
+    let approve = f.approve == "1";
+    let result = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::hotline::work::decide_exclusion(s, settings, actor, &id, approve)
+        })
+        .await;
     after(result, &back, "")
 }
 
@@ -313,6 +339,9 @@ fn render_case(
                 "label": tr.get(format!("case_step_{kind}").as_str()).copied().unwrap_or(kind.as_str()),
             })).collect::<Vec<_>>(),
             "steps": c.steps, "streets": streets, "last_unit": c.unit_id,
+            "exclusion_request": c.exclusion_request,
+            "can_decide": c.exclusion_request.as_ref().is_some_and(|r| r.decided_at.is_none())
+                && allows(&ctx.actor, Act::DispatchCases),
             "full_contact": full_contact, "has_contact": c.has_contact,
             "can_view_contact": allows(&ctx.actor, Act::ViewContact), "can_exclude": allows(&ctx.actor, Act::ExcludeCase),
             "reasons": jixiao_hotline::case::EXCLUSION_REASONS,

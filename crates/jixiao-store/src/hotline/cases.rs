@@ -12,6 +12,51 @@ use jixiao_hotline::case::RequestDetails;
 use jixiao_hotline::{Case, Event, HotlineConfig};
 use std::collections::HashMap;
 
+/// A work queue of cases (see [`Store::hotline_work_cases`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkList {
+    /// A street's or department's open, unhandled cases.
+    Unit(String),
+    /// Open cases with no unit: new, or returned and waiting for the centre.
+    ToDispatch,
+    /// Handled cases waiting for the callback.
+    ToCallBack,
+}
+
+/// A street's application to leave a case out of its rates, and the centre's decision.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExclusionRequest {
+    pub case_id: String,
+    pub unit: String,
+    /// One of [`jixiao_hotline::case::EXCLUSION_REASONS`].
+    pub reason: String,
+    pub note: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    /// None while pending.
+    pub approved: Option<bool>,
+}
+
+const EXCLUSION_REQUEST_COLUMNS: &str =
+    "case_id, unit, reason, note, requested_by, requested_at, decided_by, decided_at, approved";
+
+fn exclusion_request(r: &crate::conn::Row) -> ExclusionRequest {
+    let text = |i: usize| r[i].as_text().unwrap_or_default().to_string();
+    ExclusionRequest {
+        case_id: text(0),
+        unit: text(1),
+        reason: text(2),
+        note: text(3),
+        requested_by: text(4),
+        requested_at: text(5),
+        decided_by: r[6].as_text().map(str::to_string),
+        decided_at: r[7].as_text().map(str::to_string),
+        approved: r[8].as_int().map(|x| x == 1),
+    }
+}
+
 /// What a caller knows beside an event (see [`Store::hotline_record`]).
 #[derive(Debug, Clone, Default)]
 pub struct EventMeta {
@@ -507,7 +552,23 @@ impl Store {
         meta: &EventMeta,
     ) -> Result<Recorded> {
         let districts = self.district_map()?;
-        self.tx(|s| {
+        self.tx(|s| s.record_case_event(&districts, id, event, at, config, actor, meta))
+    }
+
+    /// The body of [`Store::hotline_record`], inside the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn record_case_event(
+        &mut self,
+        districts: &HashMap<String, String>,
+        id: &str,
+        event: &Event,
+        at: DateTime<Utc>,
+        config: &HotlineConfig,
+        actor: &str,
+        meta: &EventMeta,
+    ) -> Result<Recorded> {
+        let s = self;
+        {
             s.hotline_touched = true;
             let StoredCase {
                 case: old,
@@ -529,22 +590,25 @@ impl Store {
                             event.name()
                         )));
                     }
-                    return Ok(Recorded { case: old, fresh: false });
+                    return Ok(Recorded {
+                        case: old,
+                        fresh: false,
+                    });
                 }
             }
             let new = apply(&old, event, at).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut deltas = Deltas::new();
-            add_contribution(&mut deltas, &old, -1, config, &districts);
-            add_contribution(&mut deltas, &new, 1, config, &districts);
+            add_contribution(&mut deltas, &old, -1, config, districts);
+            add_contribution(&mut deltas, &new, 1, config, districts);
             let mut places = PlaceDeltas::new();
-            add_place(&mut places, &old, -1, config, &districts);
-            add_place(&mut places, &new, 1, config, &districts);
+            add_place(&mut places, &old, -1, config, districts);
+            add_place(&mut places, &new, 1, config, districts);
             s.add_places(&places)?;
             let seq = match seq {
                 Some(q) => q,
                 None => s.next_seq()?,
             };
-            let (row, facts) = stored_row(&new, config, &districts, "", &now(), seq);
+            let (row, facts) = stored_row(&new, config, districts, "", &now(), seq);
             let month = row[3].clone();
             s.update_case(row, &old_month, false, None, &mut Default::default())?;
             let mut packs = PackChanges::new();
@@ -553,7 +617,10 @@ impl Store {
             s.add_rollups(&deltas)?;
             let seq = s
                 .conn
-                .query("SELECT COALESCE(MAX(seq), 0) + 1 FROM hotline_events WHERE case_id = $1", &[t(id)])?
+                .query(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM hotline_events WHERE case_id = $1",
+                    &[t(id)],
+                )?
                 .first()
                 .and_then(|r| r[0].as_int())
                 .unwrap_or(1);
@@ -567,11 +634,21 @@ impl Store {
                 &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month, Val::Text(meta.event_id.clone())],
             )?;
             // Every event is audited (it seals the case and the event's row).
-            s.audit_append(&now(), actor, &format!("hotline.{}", event.name()), &format!("hotline/case/{id}"), None, Some(detail))?;
+            s.audit_append(
+                &now(),
+                actor,
+                &format!("hotline.{}", event.name()),
+                &format!("hotline/case/{id}"),
+                None,
+                Some(detail),
+            )?;
             let entry = s.last_audit_seq;
             s.pend_seal("hotline_events", vec![t(id), Val::Int(Some(seq))], entry);
-            Ok(Recorded { case: new, fresh: true })
-        })
+            Ok(Recorded {
+                case: new,
+                fresh: true,
+            })
+        }
     }
 
     /// The WHERE clause of a case filter and its parameters.
@@ -667,6 +744,133 @@ impl Store {
             .filter_map(case_from_row)
             .collect();
         Ok((cases, total))
+    }
+
+    /// Records a street's application to leave case `id` out of its rates; refused while one
+    /// is pending. The case must be with `unit`.
+    pub fn hotline_request_exclusion(
+        &mut self,
+        id: &str,
+        unit: &str,
+        reason: &str,
+        note: &str,
+        actor: &str,
+    ) -> Result<()> {
+        self.tx(|s| {
+            let pending = s.conn.query(
+                "SELECT 1 FROM hotline_exclusion_requests WHERE case_id = $1 AND decided_at IS NULL",
+                &[t(id)],
+            )?;
+            if !pending.is_empty() {
+                return Err(StoreError::Conflict(format!(
+                    "case {id} has an exclusion application waiting for the centre's decision"
+                )));
+            }
+            let at = now();
+            s.conn.exec(
+                "INSERT INTO hotline_exclusion_requests (case_id, unit, reason, note, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, reason = excluded.reason, note = excluded.note, requested_by = excluded.requested_by, \
+                 requested_at = excluded.requested_at, decided_by = NULL, decided_at = NULL, approved = NULL",
+                &[t(id), t(unit), t(reason), t(note), t(actor), t(&at)],
+            )?;
+            s.audit_append(&at, actor, "hotline.exclusion_request", &format!("hotline/case/{id}"), None, Some(format!("{reason}: {note}")))?;
+            Ok(())
+        })
+    }
+
+    /// A case's exclusion application, pending or decided.
+    pub fn hotline_exclusion_request(&mut self, id: &str) -> Result<Option<ExclusionRequest>> {
+        Ok(self
+            .conn
+            .query(
+                &format!("SELECT {EXCLUSION_REQUEST_COLUMNS} FROM hotline_exclusion_requests WHERE case_id = $1"),
+                &[t(id)],
+            )?
+            .first()
+            .map(exclusion_request))
+    }
+
+    /// The applications waiting for the centre, oldest first, at most `limit`.
+    pub fn hotline_pending_exclusions(&mut self, limit: usize) -> Result<Vec<ExclusionRequest>> {
+        Ok(self
+            .conn
+            .query(
+                &format!("SELECT {EXCLUSION_REQUEST_COLUMNS} FROM hotline_exclusion_requests WHERE decided_at IS NULL ORDER BY requested_at LIMIT {}", limit.min(1000)),
+                &[],
+            )?
+            .iter()
+            .map(exclusion_request)
+            .collect())
+    }
+
+    /// Decides case `id`'s pending application; an approval leaves the case out of the rates
+    /// (the exclusion event, with its rollups) in the same transaction.
+    pub fn hotline_decide_exclusion(
+        &mut self,
+        id: &str,
+        approve: bool,
+        config: &HotlineConfig,
+        actor: &str,
+    ) -> Result<()> {
+        let districts = self.district_map()?;
+        self.tx(|s| {
+            let Some(r) = s
+                .conn
+                .query(
+                    &format!("SELECT {EXCLUSION_REQUEST_COLUMNS} FROM hotline_exclusion_requests WHERE case_id = $1 AND decided_at IS NULL"),
+                    &[t(id)],
+                )?
+                .first()
+                .map(exclusion_request)
+            else {
+                return Err(StoreError::NotFound(format!(
+                    "an exclusion application of case {id} waiting for a decision"
+                )));
+            };
+            let at = now();
+            s.conn.exec(
+                "UPDATE hotline_exclusion_requests SET decided_by = $2, decided_at = $3, approved = $4 WHERE case_id = $1",
+                &[t(id), t(actor), t(&at), Val::Int(Some(approve as i64))],
+            )?;
+            s.audit_append(&at, actor, "hotline.exclusion_decision", &format!("hotline/case/{id}"), None, Some(if approve { "approved" } else { "refused" }.into()))?;
+            if approve {
+                let event = Event::Exclude(jixiao_hotline::case::Exclusion {
+                    reason: r.reason.clone(),
+                    note: r.note.clone(),
+                    approver: actor.to_string(),
+                });
+                s.record_case_event(&districts, id, &event, Utc::now(), config, actor, &EventMeta::default())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The cases waiting in a work queue, the most urgent first, at most `limit`; each read
+    /// from its partial index (migration 22), whatever the number of cases stored.
+    pub fn hotline_work_cases(&mut self, list: &WorkList, limit: usize) -> Result<Vec<Case>> {
+        let cols = CASE_COLUMNS.join(", ");
+        let limit = limit.min(1000);
+        // The conditions are written as the partial indexes' own, so both databases use them.
+        let (sql, params) = match list {
+            WorkList::Unit(u) => (
+                format!("SELECT {cols} FROM hotline_cases WHERE stage <> 'closed' AND handled_at IS NULL AND unit = $1 ORDER BY completion_due, id LIMIT {limit}"),
+                vec![t(u)],
+            ),
+            WorkList::ToDispatch => (
+                format!("SELECT {cols} FROM hotline_cases WHERE stage <> 'closed' AND handled_at IS NULL AND unit IS NULL ORDER BY completion_due, id LIMIT {limit}"),
+                vec![],
+            ),
+            WorkList::ToCallBack => (
+                format!("SELECT {cols} FROM hotline_cases WHERE stage = 'handled' ORDER BY handled_at, id LIMIT {limit}"),
+                vec![],
+            ),
+        };
+        Ok(self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .filter_map(case_from_row)
+            .collect())
     }
 
     /// How many cases match, counted up to `cap` (a list says "10,000+" rather than walk

@@ -8,11 +8,15 @@ use jixiao_hotline::geography::{Area, Geography, Level};
 use jixiao_hotline::shape::Shape;
 use std::collections::HashMap;
 
+/// The data version scope of the geography alone (set by every save of it).
+const GEOGRAPHY_VERSION: &str = "hotline.geography";
+
 impl Store {
     /// Replaces the geography (areas not in `geo` are removed).
     pub fn hotline_save_geography(&mut self, geo: &Geography, actor: &str) -> Result<usize> {
         self.tx(|s| {
             s.hotline_touched = true;
+            s.set_data_version(GEOGRAPHY_VERSION)?;
             s.conn.exec("DELETE FROM hotline_areas", &[])?;
             for chunk in geo.areas.chunks(CHUNK) {
                 let sql = format!(
@@ -111,18 +115,49 @@ impl Store {
     }
 
     /// street id → district id, from the stored geography.
-    pub(crate) fn district_map(&mut self) -> Result<HashMap<String, String>> {
-        let geo = self.hotline_geography()?;
-        Ok(geo
-            .areas
+    pub(crate) fn district_map(&mut self) -> Result<std::sync::Arc<HashMap<String, String>>> {
+        // Kept while the geography's version holds (another instance's change shows at once).
+        let version = self.data_version(GEOGRAPHY_VERSION)?.unwrap_or_default();
+        if let Some((v, map)) = &self.district_cache {
+            if *v == version {
+                return Ok(map.clone());
+            }
+        }
+        let map = std::sync::Arc::new(self.read_district_map()?);
+        self.district_cache = Some((version, map.clone()));
+        Ok(map)
+    }
+
+    fn read_district_map(&mut self) -> Result<HashMap<String, String>> {
+        // Ids and parents only: the boundaries are not needed.
+        let rows = self
+            .conn
+            .query("SELECT id, level, parent FROM hotline_areas", &[])?;
+        let mut parent: HashMap<String, (Option<String>, bool)> = HashMap::new();
+        for r in &rows {
+            if let Some(id) = r[0].as_text() {
+                let district = r[1].as_text() == Some(Level::District.as_str());
+                parent.insert(
+                    id.to_string(),
+                    (r[2].as_text().map(str::to_string), district),
+                );
+            }
+        }
+        let district_of = |id: &str| -> Option<String> {
+            let mut cur = id.to_string();
+            for _ in 0..8 {
+                let (up, is_district) = parent.get(&cur)?;
+                if *is_district {
+                    return Some(cur);
+                }
+                cur = up.clone()?;
+            }
+            None
+        };
+        Ok(parent
             .iter()
-            .filter(|a| a.level != Level::District)
-            .filter_map(|a| {
-                Some((
-                    a.id.clone(),
-                    geo.ancestor(&a.id, Level::District)?.id.clone(),
-                ))
-            })
+            .filter(|(_, (_, is_district))| !is_district)
+            .filter_map(|(id, _)| Some((id.clone(), district_of(id)?)))
             .collect())
     }
 }

@@ -18,5 +18,8 @@ mod rollups;
 mod rows;
 pub(crate) use rows::SEALED_CASE_COLUMNS;
 
-pub use cases::{CaseCursor, CaseFilter, CaseImport, EventMeta, Recorded, CONTACT_ERASE_BATCH};
+pub use cases::{
+    CaseCursor, CaseFilter, CaseImport, EventMeta, ExclusionRequest, Recorded, WorkList,
+    CONTACT_ERASE_BATCH,
+};
 pub use rollups::UnitCounters;
