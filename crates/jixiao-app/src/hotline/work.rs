@@ -159,12 +159,21 @@ pub fn may(actor: &Actor, action: &CaseAction, case: &Case) -> bool {
     }
 }
 
-/// The steps `actor` may take on `case` now (what the case page offers).
+/// The steps `actor` may take on `case` now (what the case page offers). The centre is offered
+/// its own steps and notes; a handler's steps it may record through the API are not offered.
 pub fn steps(actor: &Actor, case: &Case) -> Vec<&'static str> {
+    let centre = actor.role != Role::Handler;
     let probe = |a: CaseAction| {
         let (event, _) = a.event();
-        (may(actor, &a, case) && jixiao_hotline::case::apply(case, &event, Utc::now()).is_ok())
-            .then_some(event.name())
+        let offered = !(centre
+            && matches!(
+                a,
+                CaseAction::Accept | CaseAction::Return { .. } | CaseAction::Handle { .. }
+            ));
+        (offered
+            && may(actor, &a, case)
+            && jixiao_hotline::case::apply(case, &event, Utc::now()).is_ok())
+        .then_some(event.name())
     };
     let x = || "x".to_string();
     [
