@@ -83,6 +83,28 @@ pub fn notices(
                         unread: false,
                     });
                 }
+                // Hotline cases of the district's streets past their deadline: escalated to
+                // the district (counted from the open cases' index, up to 10,000).
+                let overdue = s.hotline_case_count(
+                    &crate::hotline::CaseFilter {
+                        district: Some(unit.to_string()),
+                        overdue_at: Some(settings.now()),
+                        ..Default::default()
+                    },
+                    crate::hotline::read::COUNT_CAP,
+                )?;
+                if overdue > 0 {
+                    summary.push(Notice {
+                        seq: 0,
+                        at: String::new(),
+                        kind: "hotline_overdue".into(),
+                        by: String::new(),
+                        subject: overdue.to_string(),
+                        detail: String::new(),
+                        link: format!("/hotline/cases?district={unit}&overdue=1"),
+                        unread: false,
+                    });
+                }
             }
         }
         Role::Evaluator | Role::Admin => {

@@ -417,6 +417,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("exclusion_out_of_scope", "超出职责范围", "Out of scope"),
     ("case_work", "案件办理", "Case work"),
     ("notice_cases_waiting", "待办工单 · 其中超时", "cases waiting for you · of them overdue"),
+    ("notice_hotline_overdue", "本区接诉即办超时未办结工单", "hotline cases of this district past their deadline"),
     ("to_dispatch", "待派单(含退单待仲裁)", "To dispatch (returns to arbitrate included)"),
     ("to_call_back", "待回访", "To call back"),
     ("my_open_cases", "本单位待办工单", "Open cases of this unit"),

@@ -157,6 +157,20 @@ async fn a_case_goes_from_dispatch_to_callback_across_three_roles() {
     let (s, seen) = reporter.get(&format!("/api/v1/hotline/cases/{case}")).await;
     assert_eq!(s, StatusCode::OK, "{seen}");
     assert!(seen["contact"].as_str().unwrap().contains("****"));
+    // Overdue cases of the district's streets are escalated to the district: its notifications
+    // count them as the case list does.
+    let (_, overdue) = reporter
+        .get("/api/v1/hotline/cases?district=dongcheng&overdue=true")
+        .await;
+    let (_, notices) = reporter.get("/api/v1/notifications").await;
+    let escalated = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "hotline_overdue");
+    let n = overdue["total"].as_i64().unwrap();
+    assert!(n >= 1, "D2020122004 is overdue: {overdue}");
+    assert_eq!(escalated.unwrap()["subject"], n.to_string(), "{notices}");
     // The street's December figures moved: one more case called back and solved.
     let after = month(&centre).await;
     assert_eq!(after["accepted"], before["accepted"].as_i64().unwrap() + 1);

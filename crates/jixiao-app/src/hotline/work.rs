@@ -433,7 +433,8 @@ pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue>
 
 /// A day of work waiting in the demo, on `day` (local): two new cases for the centre to
 /// dispatch, one returned by 东华门街道 for the centre to arbitrate, two with 东华门街道 (one
-/// accepted), one handled and waiting for the callback. Case ids `D{day}{nn}`; run again, it
+/// accepted; the other received nine days earlier and overdue), one handled and waiting for the
+/// callback. Case ids `D{day}{nn}`; run again, it
 /// adds nothing. Returns the number of cases added.
 pub fn seed_day_of_work(
     s: &mut Store,
@@ -511,7 +512,8 @@ pub fn seed_day_of_work(
         if s.hotline_case(&id)?.is_some() {
             continue;
         }
-        let received = at(8, 10 * n as u32);
+        // The manhole cover (04) has waited nine days: past its deadline, escalated.
+        let received = at(8, 10 * n as u32) - chrono::Duration::days(if n == 3 { 9 } else { 0 });
         let mut c = Case::received(
             &id,
             jixiao_hotline::Channel::Phone,
