@@ -364,10 +364,12 @@ pub enum UserCommand {
         /// Name shown on pages.
         #[arg(long)]
         name: String,
-        /// admin, evaluator or reporter.
+        /// admin, evaluator, reporter, centre (12345 hotline centre) or handler (a street's
+        /// hotline case handler).
         #[arg(long)]
         role: String,
-        /// The unit a reporter reports for.
+        /// The unit a reporter reports for; a handler's street or department (an area id of the
+        /// hotline geography).
         #[arg(long)]
         unit: Option<String>,
         /// The evaluating unit an evaluator acts for.
