@@ -757,11 +757,23 @@ fn event_text(detail: &str, geo: &Geography) -> String {
             parts.push(t.to_string());
         }
     }
+    if let Some(solved) = v.get("solved").and_then(|t| t.as_bool()) {
+        parts.push(if solved { "已解决" } else { "未解决" }.to_string());
+    }
     if let Some(x) = v.get("satisfaction").and_then(|t| t.as_str()) {
-        parts.push(x.to_string());
+        parts.push(
+            match x {
+                "satisfied" => "满意",
+                "basically_satisfied" => "基本满意",
+                "not_satisfied" => "不满意",
+                other => other,
+            }
+            .to_string(),
+        );
     }
     if let Some(x) = v.get("closure").and_then(|t| t.as_str()) {
-        parts.push(x.to_string());
+        let closure = jixiao_hotline::case::Closure::parse(x);
+        parts.push(closure.map_or(x, |c| c.label_zh()).to_string());
     }
     parts.join(" · ")
 }

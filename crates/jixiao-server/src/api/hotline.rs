@@ -273,7 +273,7 @@ pub struct CaseEventOut {
 /// event id was recorded before.
 #[utoipa::path(post, path = "/api/v1/hotline/cases/{id}/events", tag = "hotline", params(("id" = String, Path)),
     request_body = CaseEventIn,
-    responses((status = 201, body = CaseEventOut), (status = 200, body = CaseEventOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CaseEventOut), (status = 200, body = CaseEventOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "An exclusion application is pending, or the case is excluded already"), (status = 422, body = ErrorBody)))]
 pub async fn post_event(
     State(state): State<AppState>,
     ctx: Ctx,
