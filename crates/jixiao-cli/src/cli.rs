@@ -142,6 +142,13 @@ pub enum HotlineCommand {
         #[arg(long, default_value_t = 4)]
         grids: usize,
     },
+    /// Write the stored geography (or, before `init`, the built-in one) as GeoJSON with every
+    /// area's boundary: the file `init --geography` reads, a start for an office's own.
+    Geography {
+        /// The GeoJSON file to write.
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Generate realistic synthetic Beijing cases, into a CSV file or straight into the database.
     Generate {
         #[arg(long, default_value_t = 1_000_000)]

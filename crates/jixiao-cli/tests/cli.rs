@@ -1315,6 +1315,79 @@ fn an_office_loads_its_own_category_catalogue() {
 }
 
 #[test]
+fn the_geography_goes_out_as_geojson_and_comes_back_with_its_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &["hotline", "init", "--communities", "1", "--grids", "1"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &["hotline", "geography", "--output", "geo.json"],
+    );
+    assert!(
+        run.ok && run.out.contains("with boundaries"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    let text = std::fs::read_to_string(d.join("geo.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let features = v["features"].as_array().unwrap();
+    // 16 districts, 343 streets, one community and one grid cell each.
+    assert_eq!(features.len(), 16 + 343 * 3);
+    let dongcheng = features
+        .iter()
+        .find(|f| f["properties"]["id"] == "dongcheng")
+        .unwrap();
+    assert_eq!(dongcheng["geometry"]["type"], "MultiPolygon");
+    // Another database takes it back, boundaries and all.
+    let run = jixiao(
+        d,
+        "b.sqlite",
+        &["hotline", "init", "--geography", "geo.json"],
+    );
+    assert!(
+        run.ok && run.out.contains("1045 areas"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    let run = jixiao(
+        d,
+        "b.sqlite",
+        &["hotline", "geography", "--output", "again.json"],
+    );
+    assert!(run.ok, "{}", run.err);
+    // Districts, streets and communities have boundaries; the grid cells are points.
+    assert!(
+        run.out.contains("1045 areas (702 with boundaries)"),
+        "{}",
+        run.out
+    );
+    // A broken file is refused naming the feature, and nothing is stored.
+    std::fs::write(
+        d.join("bad.json"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"x","name":"某区","level":"district"},"geometry":{"type":"LineString","coordinates":[[1,2],[3,4]]}}]}"#,
+    )
+    .unwrap();
+    let run = jixiao(
+        d,
+        "c.sqlite",
+        &["hotline", "init", "--geography", "bad.json"],
+    );
+    assert!(
+        !run.ok && run.err.contains("feature 1") && run.err.contains("LineString"),
+        "{}",
+        run.err
+    );
+}
+
+#[test]
 fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();

@@ -44,6 +44,12 @@ pub fn init(
     Ok(n)
 }
 
+/// The stored geography with its boundaries (the office).
+pub fn geography(s: &mut Store, actor: &Actor) -> Result<Geography> {
+    require(actor, Act::Administer)?;
+    Ok(s.hotline_geography()?)
+}
+
 /// Stores the built-in geography and catalogue unless the database has them (the office).
 pub fn ensure_geography(s: &mut Store, actor: &Actor) -> Result<()> {
     require(actor, Act::Administer)?;

@@ -227,6 +227,24 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
             let n = jixiao_app::hotline::init(&mut store, actor, &geo, list.as_deref())?;
             println!("网格 geography: {n} areas");
         }
+        HotlineCommand::Geography { output } => {
+            let mut store = open(db)?;
+            let stored = jixiao_app::hotline::geography(&mut store, actor)?;
+            let geo = if stored.areas.is_empty() {
+                jixiao_hotline::geography::beijing(4, 4)
+            } else {
+                stored
+            };
+            let text = serde_json::to_string(&geo.to_geojson())?;
+            std::fs::write(&output, text)
+                .with_context(|| format!("writing {}", output.display()))?;
+            println!(
+                "网格 geography: {} areas ({} with boundaries) written to {}",
+                geo.areas.len(),
+                geo.areas.iter().filter(|a| a.boundary.is_some()).count(),
+                output.display()
+            );
+        }
         HotlineCommand::Generate {
             cases,
             seed,
