@@ -186,6 +186,13 @@ impl Satisfaction {
             Satisfaction::NotSatisfied => "not_satisfied",
         }
     }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "满意",
+            Satisfaction::BasicallySatisfied => "基本满意",
+            Satisfaction::NotSatisfied => "不满意",
+        }
+    }
     pub fn parse(s: &str) -> Option<Satisfaction> {
         [
             Satisfaction::Satisfied,

@@ -213,6 +213,16 @@ impl HotlineConfig {
         Some(self.rules_at(at))
     }
 
+    /// A local time of the rules' time zone as an instant; in a gap of a clock change, the
+    /// local time read as UTC.
+    pub fn local_instant(&self, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+        self.timezone
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+    }
+
     /// The month a case counts in (local time): "2020-03".
     pub fn month_of(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.timezone).format("%Y-%m").to_string()

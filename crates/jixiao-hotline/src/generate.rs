@@ -169,13 +169,7 @@ impl<'a> Generator<'a> {
             r.next_f64() * 24.0
         };
         let local = date.and_hms_opt(0, 0, 0).unwrap() + Duration::seconds((hour * 3600.0) as i64);
-        let received = self
-            .config
-            .timezone
-            .from_local_datetime(&local)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&local));
+        let received = self.config.local_instant(local);
         let x = r.next_f64();
         let idx = self
             .streets

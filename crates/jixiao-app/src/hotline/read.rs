@@ -729,9 +729,10 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
             .map(|(at, kind, by, detail)| {
                 let says = event_text(&detail, &geo);
                 // Stored in UTC; shown in the rules' time zone like the timeline.
-                let local = DateTime::parse_from_rfc3339(&at)
-                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_else(|_| at.get(..16).unwrap_or(&at).replace('T', " "));
+                let local = fmt(DateTime::parse_from_rfc3339(&at)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc)))
+                .unwrap_or_else(|| at.get(..16).unwrap_or(&at).replace('T', " "));
                 (local, kind, by, says)
             })
             .collect(),
@@ -761,15 +762,8 @@ fn event_text(detail: &str, geo: &Geography) -> String {
         parts.push(if solved { "已解决" } else { "未解决" }.to_string());
     }
     if let Some(x) = v.get("satisfaction").and_then(|t| t.as_str()) {
-        parts.push(
-            match x {
-                "satisfied" => "满意",
-                "basically_satisfied" => "基本满意",
-                "not_satisfied" => "不满意",
-                other => other,
-            }
-            .to_string(),
-        );
+        let satisfaction = jixiao_hotline::case::Satisfaction::parse(x);
+        parts.push(satisfaction.map_or(x, |x| x.label_zh()).to_string());
     }
     if let Some(x) = v.get("closure").and_then(|t| t.as_str()) {
         let closure = jixiao_hotline::case::Closure::parse(x);

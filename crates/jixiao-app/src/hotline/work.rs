@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use jixiao_hotline::case::{Closure, Satisfaction};
 use jixiao_hotline::geography::Level;
 use jixiao_hotline::{Case, Event};
-use jixiao_store::hotline::{CaseFilter, EventMeta, WorkList};
+use jixiao_store::hotline::{CaseFilter, EventMeta, Recorded, WorkList};
 use jixiao_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -209,15 +209,8 @@ pub fn steps(actor: &Actor, case: &Case) -> Vec<&'static str> {
     .collect()
 }
 
-/// A step taken: the case after it, and whether it was new (false: its event id was recorded
-/// already and nothing changed).
-#[derive(Debug, Clone)]
-pub struct Taken {
-    pub case: Case,
-    pub fresh: bool,
-}
-
-/// Takes one step on case `id`. Refused before anything is read when the actor works no cases;
+/// Takes one step on case `id`: the case after it, and whether it was new (false: its event id
+/// was recorded already and nothing changed). Refused before anything is read when the actor works no cases;
 /// a case the actor may not see is "not found" to those who see one street, so ids cannot be
 /// probed.
 pub fn act(
@@ -228,7 +221,7 @@ pub fn act(
     action: &CaseAction,
     event_id: Option<&str>,
     at: Option<DateTime<Utc>>,
-) -> Result<Taken> {
+) -> Result<Recorded> {
     if !matches!(actor.role, Role::Admin | Role::Centre | Role::Handler) {
         return Err(crate::policy::refusal(actor));
     }
@@ -265,21 +258,22 @@ pub fn act(
         }
         let unit = case.unit.clone().unwrap_or_default();
         s.hotline_request_exclusion(id, &unit, reason, note, &actor.id)?;
-        return Ok(Taken { case, fresh: true });
+        return Ok(Recorded { case, fresh: true });
     }
     let (event, note) = action.event();
     // Unless the sender says when it happened: now by the office's clock, never before the
     // case's last step (the demo's clock is set to its own day).
     let at = at.unwrap_or_else(|| {
-        let last = [case.received, case.dispatched.unwrap_or(case.received)]
-            .into_iter()
-            .chain(case.responded)
-            .chain(case.handled)
-            .chain(case.callback.map(|c| c.at))
-            .chain(case.closed)
-            .max()
-            .unwrap_or(case.received);
-        settings.now().max(last)
+        [
+            case.dispatched,
+            case.responded,
+            case.handled,
+            case.callback.map(|c| c.at),
+            case.closed,
+        ]
+        .into_iter()
+        .flatten()
+        .fold(settings.now().max(case.received), DateTime::max)
     });
     if at > Utc::now() + chrono::Duration::minutes(5) {
         return Err(AppError::Invalid(format!(
@@ -290,11 +284,7 @@ pub fn act(
         note,
         event_id: event_id.map(str::to_string),
     };
-    let r = s.hotline_record(id, &event, at, &settings.hotline, &actor.id, &meta)?;
-    Ok(Taken {
-        case: r.case,
-        fresh: r.fresh,
-    })
+    Ok(s.hotline_record(id, &event, at, &settings.hotline, &actor.id, &meta)?)
 }
 
 /// A case in a work queue.
@@ -434,8 +424,8 @@ pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue>
 /// A day of work waiting in the demo, on `day` (local): two new cases for the centre to
 /// dispatch, one returned by 东华门街道 for the centre to arbitrate, two with 东华门街道 (one
 /// accepted; the other received nine days earlier and overdue), one handled and waiting for the
-/// callback. Case ids `D{day}{nn}`; run again, it
-/// adds nothing. Returns the number of cases added.
+/// callback. Case ids `D{day}{nn}`; run again, it adds nothing. Returns the number of cases
+/// added.
 pub fn seed_day_of_work(
     s: &mut Store,
     settings: &Settings,
@@ -443,13 +433,9 @@ pub fn seed_day_of_work(
     day: chrono::NaiveDate,
 ) -> Result<usize> {
     crate::policy::require(actor, Act::Administer)?;
-    let tz = settings.hotline.timezone;
-    let at = |h: u32, m: u32| -> DateTime<Utc> {
+    let at = |h: u32, m: u32| {
         let local = day.and_hms_opt(h, m, 0).expect("a time of day");
-        chrono::TimeZone::from_local_datetime(&tz, &local)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| chrono::TimeZone::from_utc_datetime(&Utc, &local))
+        settings.hotline.local_instant(local)
     };
     let street = "dongcheng-s01";
     let geo = super::open311::reference(s)?.1.clone();
@@ -562,4 +548,18 @@ pub fn decide_exclusion(
 ) -> Result<()> {
     crate::policy::require(actor, Act::DispatchCases)?;
     Ok(s.hotline_decide_exclusion(id, approve, &settings.hotline, &actor.id)?)
+}
+
+/// The streets and departments a case can be sent to, and a handler account can work for:
+/// the geography's street level, each with the name that says where it is.
+pub fn streets(s: &mut Store) -> Result<Vec<super::read::Named>> {
+    let geo = &super::open311::reference(s)?.1;
+    Ok(geo
+        .at_level(Level::Street)
+        .map(|a| super::read::Named {
+            id: a.id.clone(),
+            name: geo.place_name(&a.id),
+            selected: false,
+        })
+        .collect())
 }

@@ -118,11 +118,7 @@ async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResu
             let tokens = jixiao_app::accounts::tokens(s, actor, true)?;
             let keys = jixiao_app::hotline::api_keys(s, actor)?;
             // The hotline's streets and departments: a handler account's unit.
-            let geo = &jixiao_app::hotline::open311::reference(s)?.1;
-            let streets: Vec<serde_json::Value> = geo
-                .at_level(jixiao_hotline::geography::Level::Street)
-                .map(|a| json!({ "id": a.id, "name": geo.place_name(&a.id) }))
-                .collect();
+            let streets = jixiao_app::hotline::work::streets(s)?;
             Ok((
                 users,
                 jixiao_app::cycles::load(s, cycle.as_deref())?,

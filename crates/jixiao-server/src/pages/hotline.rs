@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::routing::{get, post};
 use axum::Form;
-use jixiao_app::hotline::read::{query_value, CaseDetail, CaseQuery, DashboardQuery};
+use jixiao_app::hotline::read::{query_value, CaseDetail, CaseQuery, DashboardQuery, Named};
 use jixiao_app::hotline::work::CaseAction;
 use jixiao_app::policy::{allows, Act};
 use jixiao_hotline::rollup::Assessment;
@@ -47,7 +47,7 @@ pub fn routes() -> Vec<PageRoute> {
 fn dispatch_targets(
     s: &mut jixiao_app::Store,
     c: &CaseDetail,
-) -> Result<Vec<Value>, jixiao_app::AppError> {
+) -> Result<Vec<Named>, jixiao_app::AppError> {
     if !c
         .steps
         .iter()
@@ -55,11 +55,7 @@ fn dispatch_targets(
     {
         return Ok(Vec::new());
     }
-    let geo = &jixiao_app::hotline::open311::reference(s)?.1;
-    Ok(geo
-        .at_level(jixiao_hotline::geography::Level::Street)
-        .map(|a| json!({ "id": a.id, "name": geo.place_name(&a.id) }))
-        .collect())
+    jixiao_app::hotline::work::streets(s)
 }
 
 /// A step form: `step` names the event, the other fields what it needs.
@@ -307,7 +303,7 @@ fn render_case(
     ctx: &Ctx,
     c: &CaseDetail,
     full_contact: Option<String>,
-    streets: Vec<Value>,
+    streets: Vec<Named>,
 ) -> axum::response::Response {
     let tr = crate::i18n::texts(ctx.english);
     let mut row = json!(c.row);

@@ -568,87 +568,85 @@ impl Store {
         meta: &EventMeta,
     ) -> Result<Recorded> {
         let s = self;
-        {
-            s.hotline_touched = true;
-            let StoredCase {
-                case: old,
-                seq,
-                month: old_month,
-            } = s
-                .stored_cases(&[id])?
-                .remove(id)
-                .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
-            if let Some(eid) = &meta.event_id {
-                let seen = s.conn.query(
-                    "SELECT kind FROM hotline_events WHERE case_id = $1 AND event_id = $2",
-                    &[t(id), t(eid)],
-                )?;
-                if let Some(kind) = seen.first().and_then(|r| r[0].as_text()) {
-                    if kind != event.name() {
-                        return Err(StoreError::Invalid(format!(
-                            "event id `{eid}` of case {id} was recorded for a {kind} event, not {}",
-                            event.name()
-                        )));
-                    }
-                    return Ok(Recorded {
-                        case: old,
-                        fresh: false,
-                    });
+        s.hotline_touched = true;
+        let StoredCase {
+            case: old,
+            seq,
+            month: old_month,
+        } = s
+            .stored_cases(&[id])?
+            .remove(id)
+            .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
+        if let Some(eid) = &meta.event_id {
+            let seen = s.conn.query(
+                "SELECT kind FROM hotline_events WHERE case_id = $1 AND event_id = $2",
+                &[t(id), t(eid)],
+            )?;
+            if let Some(kind) = seen.first().and_then(|r| r[0].as_text()) {
+                if kind != event.name() {
+                    return Err(StoreError::Invalid(format!(
+                        "event id `{eid}` of case {id} was recorded for a {kind} event, not {}",
+                        event.name()
+                    )));
                 }
+                return Ok(Recorded {
+                    case: old,
+                    fresh: false,
+                });
             }
-            let new = apply(&old, event, at).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let mut deltas = Deltas::new();
-            add_contribution(&mut deltas, &old, -1, config, districts);
-            add_contribution(&mut deltas, &new, 1, config, districts);
-            let mut places = PlaceDeltas::new();
-            add_place(&mut places, &old, -1, config, districts);
-            add_place(&mut places, &new, 1, config, districts);
-            s.add_places(&places)?;
-            let seq = match seq {
-                Some(q) => q,
-                None => s.next_seq()?,
-            };
-            let (row, facts) = stored_row(&new, config, districts, "", &now(), seq);
-            let month = row[3].clone();
-            s.update_case(row, &old_month, false, None, &mut Default::default())?;
-            let mut packs = PackChanges::new();
-            s.put_facts(&mut packs, seq, facts)?;
-            s.write_packs(&packs)?;
-            s.add_rollups(&deltas)?;
-            let seq = s
-                .conn
-                .query(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM hotline_events WHERE case_id = $1",
-                    &[t(id)],
-                )?
-                .first()
-                .and_then(|r| r[0].as_int())
-                .unwrap_or(1);
-            let mut detail = serde_json::to_value(event).unwrap_or_default();
-            if let (Some(note), Some(map)) = (&meta.note, detail.as_object_mut()) {
-                map.insert("note".into(), note.clone().into());
-            }
-            let detail = detail.to_string();
-            s.conn.exec(
-                "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail, month, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month, Val::Text(meta.event_id.clone())],
-            )?;
-            // Every event is audited (it seals the case and the event's row).
-            s.audit_append(
-                &now(),
-                actor,
-                &format!("hotline.{}", event.name()),
-                &format!("hotline/case/{id}"),
-                None,
-                Some(detail),
-            )?;
-            let entry = s.last_audit_seq;
-            s.pend_seal("hotline_events", vec![t(id), Val::Int(Some(seq))], entry);
-            Ok(Recorded {
-                case: new,
-                fresh: true,
-            })
         }
+        let new = apply(&old, event, at).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut deltas = Deltas::new();
+        add_contribution(&mut deltas, &old, -1, config, districts);
+        add_contribution(&mut deltas, &new, 1, config, districts);
+        let mut places = PlaceDeltas::new();
+        add_place(&mut places, &old, -1, config, districts);
+        add_place(&mut places, &new, 1, config, districts);
+        s.add_places(&places)?;
+        let seq = match seq {
+            Some(q) => q,
+            None => s.next_seq()?,
+        };
+        let (row, facts) = stored_row(&new, config, districts, "", &now(), seq);
+        let month = row[3].clone();
+        s.update_case(row, &old_month, false, None, &mut Default::default())?;
+        let mut packs = PackChanges::new();
+        s.put_facts(&mut packs, seq, facts)?;
+        s.write_packs(&packs)?;
+        s.add_rollups(&deltas)?;
+        let seq = s
+            .conn
+            .query(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM hotline_events WHERE case_id = $1",
+                &[t(id)],
+            )?
+            .first()
+            .and_then(|r| r[0].as_int())
+            .unwrap_or(1);
+        let mut detail = serde_json::to_value(event).unwrap_or_default();
+        if let (Some(note), Some(map)) = (&meta.note, detail.as_object_mut()) {
+            map.insert("note".into(), note.clone().into());
+        }
+        let detail = detail.to_string();
+        s.conn.exec(
+            "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail, month, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month, Val::Text(meta.event_id.clone())],
+        )?;
+        // Every event is audited (it seals the case and the event's row).
+        s.audit_append(
+            &now(),
+            actor,
+            &format!("hotline.{}", event.name()),
+            &format!("hotline/case/{id}"),
+            None,
+            Some(detail),
+        )?;
+        let entry = s.last_audit_seq;
+        s.pend_seal("hotline_events", vec![t(id), Val::Int(Some(seq))], entry);
+        Ok(Recorded {
+            case: new,
+            fresh: true,
+        })
     }
 
     /// The WHERE clause of a case filter and its parameters.
@@ -757,11 +755,10 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         self.tx(|s| {
-            let pending = s.conn.query(
-                "SELECT 1 FROM hotline_exclusion_requests WHERE case_id = $1 AND decided_at IS NULL",
-                &[t(id)],
-            )?;
-            if !pending.is_empty() {
+            if s
+                .hotline_exclusion_request(id)?
+                .is_some_and(|r| r.decided_at.is_none())
+            {
                 return Err(StoreError::Conflict(format!(
                     "case {id} has an exclusion application waiting for the centre's decision"
                 )));
@@ -815,13 +812,8 @@ impl Store {
         let districts = self.district_map()?;
         self.tx(|s| {
             let Some(r) = s
-                .conn
-                .query(
-                    &format!("SELECT {EXCLUSION_REQUEST_COLUMNS} FROM hotline_exclusion_requests WHERE case_id = $1 AND decided_at IS NULL"),
-                    &[t(id)],
-                )?
-                .first()
-                .map(exclusion_request)
+                .hotline_exclusion_request(id)?
+                .filter(|r| r.decided_at.is_none())
             else {
                 return Err(StoreError::NotFound(format!(
                     "an exclusion application of case {id} waiting for a decision"

@@ -53,8 +53,15 @@ impl Store {
     }
 
     pub fn hotline_geography(&mut self) -> Result<Geography> {
+        self.read_geography(true)
+    }
+
+    /// The stored geography, with each area's boundary or (for the lookups every case write
+    /// makes) without: parsing thousands of boundaries would cost more than the write.
+    fn read_geography(&mut self, boundaries: bool) -> Result<Geography> {
+        let boundary = if boundaries { "boundary" } else { "NULL" };
         let rows = self.conn.query(
-            "SELECT id, name, level, parent, lat, lon, boundary, illustrative FROM hotline_areas ORDER BY level, id",
+            &format!("SELECT id, name, level, parent, lat, lon, {boundary}, illustrative FROM hotline_areas ORDER BY level, id"),
             &[],
         )?;
         let mut areas: Vec<Area> = rows
@@ -129,35 +136,17 @@ impl Store {
     }
 
     fn read_district_map(&mut self) -> Result<HashMap<String, String>> {
-        // Ids and parents only: the boundaries are not needed.
-        let rows = self
-            .conn
-            .query("SELECT id, level, parent FROM hotline_areas", &[])?;
-        let mut parent: HashMap<String, (Option<String>, bool)> = HashMap::new();
-        for r in &rows {
-            if let Some(id) = r[0].as_text() {
-                let district = r[1].as_text() == Some(Level::District.as_str());
-                parent.insert(
-                    id.to_string(),
-                    (r[2].as_text().map(str::to_string), district),
-                );
-            }
-        }
-        let district_of = |id: &str| -> Option<String> {
-            let mut cur = id.to_string();
-            for _ in 0..8 {
-                let (up, is_district) = parent.get(&cur)?;
-                if *is_district {
-                    return Some(cur);
-                }
-                cur = up.clone()?;
-            }
-            None
-        };
-        Ok(parent
+        let geo = self.read_geography(false)?;
+        Ok(geo
+            .areas
             .iter()
-            .filter(|(_, (_, is_district))| !is_district)
-            .filter_map(|(id, _)| Some((id.clone(), district_of(id)?)))
+            .filter(|a| a.level != Level::District)
+            .filter_map(|a| {
+                Some((
+                    a.id.clone(),
+                    geo.ancestor(&a.id, Level::District)?.id.clone(),
+                ))
+            })
             .collect())
     }
 }
