@@ -220,12 +220,27 @@ test("the hotline dashboard ranks the month and leads to a case", { skip }, asyn
   const admin = await login("admin");
   await admin.goto(`${base}/hotline`);
   assert.equal(await admin.locator("#hotline-ranking tbody tr").count(), 16);
+  // The districts' map: one shape per district from the real boundaries, coloured by the score,
+  // then by cases per km² when the select says so.
+  await admin.waitForSelector("#hotline-map[data-drawn='score']", { timeout: 15000 });
+  assert.ok(await admin.locator("#hotline-map svg path").count() >= 16, "16 districts drawn");
+  await admin.selectOption("#hotline-map-measure", "density");
+  await admin.waitForSelector("#hotline-map[data-drawn='density']");
+  await admin.locator("#hotline-map").scrollIntoViewIfNeeded();
+  await admin.waitForTimeout(300);
+  await admin.locator("#hotline-map").screenshot({ path: join(ARTIFACTS, "hotline-map-districts.png") });
   await Promise.all([admin.waitForNavigation(), admin.click("#hotline-ranking a >> text=东城区")]);
   assert.match(await admin.locator("#hotline-ranking").textContent(), /东华门街道/);
+  // Dongcheng's streets (17, illustrative boundaries inside the real district).
+  await admin.waitForSelector("#hotline-map[data-drawn='score']", { timeout: 15000 });
+  assert.ok(await admin.locator("#hotline-map svg path").count() >= 17, "17 streets drawn");
+  assert.match(await admin.locator("#hotline-red").textContent(), /街道/);
   await shot(admin, "hotline");
   await admin.goto(`${base}/hotline/cases?district=dongcheng`);
   await Promise.all([admin.waitForNavigation(), admin.click("#case-table tbody a >> nth=0")]);
   assert.match(await admin.locator("#case-timeline").textContent(), /受理/);
+  // The case's place: its district's streets with the point marked.
+  await admin.waitForSelector("#case-map[data-drawn='1']", { timeout: 15000 });
   await shot(admin, "hotline-case");
   await admin.context().close();
 });

@@ -1254,17 +1254,34 @@ fn generated_cases_round_trip_through_csv_and_rank_the_streets() {
         "the CSV path and the direct path give the same ranking"
     );
     let ranked: Vec<serde_json::Value> = serde_json::from_str(&a.out).unwrap();
-    assert!(
-        ranked.len() > 100 && ranked[0]["rank"] == 1,
-        "{}",
-        ranked.len()
-    );
+    assert!(ranked.len() > 100, "{}", ranked.len());
+    // About one case a street a month: under the built-in minimum of 10, none is ranked.
+    for r in &ranked {
+        let few = r["assessment"]["accepted"].as_i64().unwrap() < 10;
+        assert_eq!(r["insufficient"], few, "{r}");
+        assert!(!few || r["rank"].is_null(), "{r}");
+    }
     let run = jixiao(
         d,
         "gen.sqlite",
         &["hotline", "rank", "--month", "2020-06", "--districts"],
     );
     assert!(run.out.contains("东城区"), "{}", run.out);
+    assert!(run.out.contains("样本不足"), "{}", run.out);
+    let districts = jixiao(
+        d,
+        "gen.sqlite",
+        &[
+            "hotline",
+            "rank",
+            "--month",
+            "2020-06",
+            "--districts",
+            "--json",
+        ],
+    );
+    let districts: Vec<serde_json::Value> = serde_json::from_str(&districts.out).unwrap();
+    assert_eq!(districts[0]["rank"], 1, "the large districts are ranked");
     let run = jixiao(d, "gen.sqlite", &["hotline", "rebuild"]);
     assert!(run.ok, "{}", run.err);
     let c = jixiao(

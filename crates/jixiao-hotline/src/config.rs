@@ -22,8 +22,10 @@ pub struct DeadlineRule {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSet {
     pub effective_from: NaiveDate,
-    /// Weights of the response, resolution and satisfaction rates in the composite score.
-    pub weights: [f64; 3],
+    /// The rates assessed, with their weights in the composite score (0 = reported only).
+    pub rates: Vec<crate::metrics::RateDef>,
+    /// Minimum cases, intervals, shrinkage, tie-breaking and the 红黑榜's size.
+    pub ranking: crate::metrics::RankingRules,
     /// How much a 基本满意 answer counts towards the satisfaction rate.
     pub basically_satisfied_share: f64,
     pub deadlines: Vec<DeadlineRule>,
@@ -31,6 +33,17 @@ pub struct RuleSet {
     pub repeat_window_days: i64,
     /// … and this many metres (or the same grid cell).
     pub repeat_radius_m: f64,
+}
+
+impl RuleSet {
+    /// The weights of the rates that count in the score, in the rules' order.
+    pub fn weighted(&self) -> Vec<f64> {
+        self.rates
+            .iter()
+            .filter(|r| r.weight > 0.0)
+            .map(|r| r.weight)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,12 +64,69 @@ retention_days = 730
 
 [[version]]
 effective_from = 2019-01-01
-# Response, resolution, satisfaction (unconfirmed: 10/45/45 is often quoted for Beijing).
-weights = [10, 45, 45]
 # How much 基本满意 counts towards the satisfaction rate (unconfirmed).
 basically_satisfied_share = 1.0
 repeat_window_days = 30
 repeat_radius_m = 100
+
+# How units are ranked each month (docs/hotline.md, "Fair rankings").
+[version.ranking]
+# Units with fewer accepted cases in the month are shown as 样本不足, not ranked (unconfirmed).
+min_cases = 10
+# Confidence of the intervals drawn around every rate and score.
+confidence = 0.95
+# Pseudo-cases at the group's rate added to each unit before ranking; 0 = rank observed rates.
+shrinkage = 0
+# Equal scores: "lower_bound" ranks the better-established one (more cases) first; "none" ties.
+tie_break = "lower_bound"
+# Units named at each end of the 红黑榜.
+board_size = 5
+
+# Rates: numerator = a sum of counters (with coefficients), denominator = one counter.
+# Counters: accepted, excluded, response_tracked, responded, responded_in_time, handled,
+# handled_in_time, callbacks, solved, satisfied, basically_satisfied, closed_fixed,
+# closed_unfixed, reopened. Weight 0 = reported, not in the composite score.
+# Response, resolution, satisfaction weigh 10/45/45 (unconfirmed, often quoted for Beijing).
+[[version.rate]]
+id = "response"
+name = "响应率"
+name_en = "Response rate"
+numerator = "responded_in_time"
+denominator = "response_tracked"
+weight = 10
+
+[[version.rate]]
+id = "resolution"
+name = "解决率"
+name_en = "Resolution rate"
+numerator = "solved"
+denominator = "callbacks"
+weight = 45
+
+[[version.rate]]
+id = "satisfaction"
+name = "满意率"
+name_en = "Satisfaction rate"
+numerator = "satisfied + basically_satisfied_share * basically_satisfied"
+denominator = "callbacks"
+weight = 45
+
+[[version.rate]]
+id = "on_time_completion"
+name = "按时办结率"
+name_en = "Completed on time"
+numerator = "handled_in_time"
+denominator = "handled"
+weight = 0
+
+[[version.rate]]
+id = "reopen"
+name = "重办率"
+name_en = "Reopened"
+numerator = "reopened"
+denominator = "accepted"
+weight = 0
+lower_is_better = true
 
 # First matching rule wins; category is a prefix of the category code ("" = every category).
 [[version.deadline]]
@@ -75,6 +145,169 @@ completion_days = 7
 pub struct ConfigError {
     pub file: String,
     pub message: String,
+}
+
+/// A number of a table, if given; an error names the key.
+fn number_of(t: &toml_edit::Table, key: &str, what: &str) -> Result<Option<f64>, String> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .map(Some)
+            .ok_or_else(|| format!("{what}: `{key}` must be a number ≥ 0")),
+    }
+}
+
+/// The rates of a version: its `[[version.rate]]` tables, or (rules written before rates were
+/// configurable) the three rates weighted by `weights` with the reported figures beside them.
+fn parse_rates(
+    v: &toml_edit::Table,
+    what: &str,
+    share: f64,
+) -> Result<Vec<crate::metrics::RateDef>, String> {
+    use crate::metrics::{default_rates, RateDef};
+    let tables = v.get("rate").and_then(|r| r.as_array_of_tables());
+    let weights = v.get("weights");
+    if tables.is_some() && weights.is_some() {
+        return Err(format!(
+            "{what}: give either `weights` or [[version.rate]] tables, not both"
+        ));
+    }
+    let Some(tables) = tables else {
+        let weights: Vec<f64> = match weights.and_then(|w| w.as_array()) {
+            Some(a) => a
+                .iter()
+                .map(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
+                .collect::<Option<Vec<f64>>>()
+                .filter(|w| w.len() == 3 && w.iter().all(|x| *x >= 0.0) && w.iter().sum::<f64>() > 0.0)
+                .ok_or_else(|| format!("{what}: weights must be three numbers ≥ 0 (response, resolution, satisfaction), not all 0"))?,
+            None if weights.is_some() => return Err(format!("{what}: weights must be a list of three numbers")),
+            None => vec![10.0, 45.0, 45.0],
+        };
+        return Ok(default_rates([weights[0], weights[1], weights[2]], share));
+    };
+    let mut rates: Vec<RateDef> = Vec::new();
+    for (i, r) in tables.iter().enumerate() {
+        let text = |key: &str| r.get(key).and_then(|x| x.as_str()).map(str::trim);
+        let id = text("id").unwrap_or_default().to_string();
+        let what = format!(
+            "{what}, rate {}",
+            if id.is_empty() {
+                (i + 1).to_string()
+            } else {
+                format!("`{id}`")
+            }
+        );
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(format!(
+                "{what}: `id` must be given in lower-case letters, digits and _"
+            ));
+        }
+        if rates.iter().any(|x| x.id == id) {
+            return Err(format!("{what}: the id is used twice"));
+        }
+        let name = text("name")
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| format!("{what}: `name` is missing"))?
+            .to_string();
+        let numerator =
+            text("numerator").ok_or_else(|| format!("{what}: `numerator` is missing"))?;
+        let denominator =
+            text("denominator").ok_or_else(|| format!("{what}: `denominator` is missing"))?;
+        let (terms, den) = RateDef::parse_terms(numerator, denominator, share)
+            .map_err(|e| format!("{what}: {e}"))?;
+        let lower_is_better = match r.get("lower_is_better") {
+            None => false,
+            Some(b) => b
+                .as_bool()
+                .ok_or_else(|| format!("{what}: `lower_is_better` is true or false"))?,
+        };
+        rates.push(RateDef {
+            name_en: text("name_en").unwrap_or(&id).to_string(),
+            id,
+            name,
+            numerator: terms,
+            denominator: den,
+            numerator_text: numerator.to_string(),
+            denominator_text: denominator.to_string(),
+            weight: number_of(r, "weight", &what)?.unwrap_or(0.0),
+            lower_is_better,
+        });
+    }
+    if !rates.iter().any(|r| r.weight > 0.0) {
+        return Err(format!(
+            "{what}: at least one rate needs a weight above 0 to make a score"
+        ));
+    }
+    Ok(rates)
+}
+
+/// The `[version.ranking]` table, defaults for what it leaves out.
+fn parse_ranking(v: &toml_edit::Table, what: &str) -> Result<crate::metrics::RankingRules, String> {
+    use crate::metrics::{RankingRules, TieBreak};
+    let mut out = RankingRules::default();
+    let Some(item) = v.get("ranking") else {
+        return Ok(out);
+    };
+    let t = item
+        .as_table()
+        .ok_or_else(|| format!("{what}: `ranking` must be a table [version.ranking]"))?;
+    let what = format!("{what}, ranking");
+    for (key, _) in t.iter() {
+        if ![
+            "min_cases",
+            "confidence",
+            "shrinkage",
+            "tie_break",
+            "board_size",
+        ]
+        .contains(&key)
+        {
+            return Err(format!(
+                "{what}: `{key}` is not a ranking rule (min_cases, confidence, shrinkage, tie_break, board_size)"
+            ));
+        }
+    }
+    let whole = |key: &str| -> Result<Option<i64>, String> {
+        match t.get(key) {
+            None => Ok(None),
+            Some(x) => x
+                .as_integer()
+                .filter(|i| *i >= 0)
+                .map(Some)
+                .ok_or_else(|| format!("{what}: `{key}` must be a whole number ≥ 0")),
+        }
+    };
+    if let Some(n) = whole("min_cases")? {
+        out.min_cases = n;
+    }
+    if let Some(n) = whole("board_size")? {
+        out.board_size = n as usize;
+    }
+    if let Some(c) = number_of(t, "confidence", &what)? {
+        if !(0.5..1.0).contains(&c) {
+            return Err(format!(
+                "{what}: `confidence` must be at least 0.5 and below 1, like 0.95"
+            ));
+        }
+        out.confidence = c;
+    }
+    if let Some(k) = number_of(t, "shrinkage", &what)? {
+        out.shrinkage = k;
+    }
+    if let Some(x) = t.get("tie_break") {
+        let s = x.as_str().unwrap_or_default();
+        out.tie_break = TieBreak::parse(s).ok_or_else(|| {
+            format!("{what}: `tie_break` is \"lower_bound\" or \"none\", not `{s}`")
+        })?;
+    }
+    Ok(out)
 }
 
 impl Default for HotlineConfig {
@@ -136,15 +369,11 @@ impl HotlineConfig {
                         "{what}: effective_from must be a date like 2021-01-01"
                     ))
                 })?;
-            let weights: Vec<f64> = match v.get("weights").and_then(|w| w.as_array()) {
-                Some(a) => a
-                    .iter()
-                    .map(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
-                    .collect::<Option<Vec<f64>>>()
-                    .filter(|w| w.len() == 3 && w.iter().all(|x| *x >= 0.0) && w.iter().sum::<f64>() > 0.0)
-                    .ok_or_else(|| err(format!("{what}: weights must be three numbers ≥ 0 (response, resolution, satisfaction), not all 0")))?,
-                None => vec![10.0, 45.0, 45.0],
-            };
+            let share = num(v, "basically_satisfied_share", &what)?
+                .unwrap_or(1.0)
+                .min(1.0);
+            let rates = parse_rates(v, &what, share).map_err(err)?;
+            let ranking = parse_ranking(v, &what).map_err(err)?;
             let mut deadlines = Vec::new();
             if let Some(rules) = v.get("deadline").and_then(|d| d.as_array_of_tables()) {
                 for (j, r) in rules.iter().enumerate() {
@@ -171,10 +400,9 @@ impl HotlineConfig {
             }
             versions.push(RuleSet {
                 effective_from,
-                weights: [weights[0], weights[1], weights[2]],
-                basically_satisfied_share: num(v, "basically_satisfied_share", &what)?
-                    .unwrap_or(1.0)
-                    .min(1.0),
+                rates,
+                ranking,
+                basically_satisfied_share: share,
                 deadlines,
                 repeat_window_days: v
                     .get("repeat_window_days")
@@ -278,18 +506,18 @@ mod tests {
         let c = HotlineConfig::parse(&text, "hotline.toml").unwrap();
         let before = Utc.with_ymd_and_hms(2021, 9, 23, 15, 0, 0).unwrap(); // 23:00 in Beijing
         let after = Utc.with_ymd_and_hms(2021, 9, 23, 16, 30, 0).unwrap(); // 00:30 on the 24th
-        assert_eq!(c.rules_at(before).weights, [10.0, 45.0, 45.0]);
-        assert_eq!(c.rules_at(after).weights, [30.0, 35.0, 35.0]);
+        assert_eq!(c.rules_at(before).weighted(), [10.0, 45.0, 45.0]);
+        assert_eq!(c.rules_at(after).weighted(), [30.0, 35.0, 35.0]);
         assert_eq!(
             c.month_of(Utc.with_ymd_and_hms(2020, 2, 29, 17, 0, 0).unwrap()),
             "2020-03"
         );
         assert_eq!(
-            c.rules_for_month("2021-09").unwrap().weights,
+            c.rules_for_month("2021-09").unwrap().weighted(),
             [10.0, 45.0, 45.0]
         );
         assert_eq!(
-            c.rules_for_month("2021-10").unwrap().weights,
+            c.rules_for_month("2021-10").unwrap().weighted(),
             [30.0, 35.0, 35.0]
         );
         assert!(c.rules_for_month("October").is_none());
@@ -332,5 +560,44 @@ mod tests {
         assert!(e.to_string().contains("weights"), "{e}");
         let e = HotlineConfig::parse("[[version]]\nweights = [1, 2, 3]\n", "h.toml").unwrap_err();
         assert!(e.to_string().contains("effective_from"), "{e}");
+        let v = "[[version]]\neffective_from = 2020-01-01\n";
+        for (text, says) in [
+            (format!("{v}weights = [1, 2, 3]\n[[version.rate]]\nid = \"a\"\nname = \"A\"\nnumerator = \"solved\"\ndenominator = \"callbacks\"\nweight = 1\n"), "not both"),
+            (format!("{v}[[version.rate]]\nid = \"a\"\nname = \"A\"\nnumerator = \"solved\"\ndenominator = \"callbacks\"\n"), "weight above 0"),
+            (format!("{v}[[version.rate]]\nid = \"a\"\nname = \"A\"\nnumerator = \"fixed\"\ndenominator = \"callbacks\"\nweight = 1\n"), "rate `a`: `fixed`"),
+            (format!("{v}[[version.rate]]\nid = \"A b\"\nname = \"A\"\nnumerator = \"solved\"\ndenominator = \"callbacks\"\n"), "lower-case"),
+            (format!("{v}[version.ranking]\nconfidence = 95\n"), "confidence"),
+            (format!("{v}[version.ranking]\ntie_break = \"coin\"\n"), "coin"),
+            (format!("{v}[version.ranking]\nmin_case = 5\n"), "`min_case` is not a ranking rule"),
+            (format!("{v}[version.ranking]\nmin_cases = -5\n"), "min_cases"),
+        ] {
+            let e = HotlineConfig::parse(&text, "h.toml").unwrap_err().to_string();
+            assert!(e.starts_with("h.toml: version 1") && e.contains(says), "{says}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_built_in_rules_weigh_three_rates_and_report_the_others() {
+        let c = HotlineConfig::default();
+        let r = &c.versions[0];
+        let ids: Vec<(&str, f64)> = r.rates.iter().map(|x| (x.id.as_str(), x.weight)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("response", 10.0),
+                ("resolution", 45.0),
+                ("satisfaction", 45.0),
+                ("on_time_completion", 0.0),
+                ("reopen", 0.0)
+            ]
+        );
+        assert_eq!(r.ranking.min_cases, 10);
+        // A file written with `weights` gets the same rates.
+        let old = HotlineConfig::parse(
+            "[[version]]\neffective_from = 2019-01-01\nweights = [10, 45, 45]\n",
+            "old.toml",
+        )
+        .unwrap();
+        assert_eq!(old.versions[0].rates, r.rates);
     }
 }

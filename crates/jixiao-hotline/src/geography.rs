@@ -605,6 +605,34 @@ mod tests {
     }
 
     #[test]
+    fn district_areas_match_the_published_km2_and_survive_simplifying() {
+        let geo = beijing(1, 1);
+        // Published land areas (北京市统计年鉴): 东城 41.84, 西城 50.53, 朝阳 470.8, 延庆 1994 km².
+        for (id, km2) in [
+            ("dongcheng", 41.84),
+            ("xicheng", 50.53),
+            ("chaoyang", 470.8),
+            ("yanqing", 1994.0),
+        ] {
+            let shape = geo.get(id).and_then(|a| a.boundary.as_ref()).unwrap();
+            let got = shape.area_km2();
+            assert!(
+                (got / km2 - 1.0).abs() < 0.06,
+                "{id}: {got:.1} km² vs {km2}"
+            );
+            let small = shape.simplified(0.002);
+            let points = |s: &Shape| s.polygons.iter().flatten().map(Vec::len).sum::<usize>();
+            assert!(
+                points(&small) < points(shape),
+                "{id}: {} of {}",
+                points(&small),
+                points(shape)
+            );
+            assert!((small.area() / shape.area() - 1.0).abs() < 0.02, "{id}");
+        }
+    }
+
+    #[test]
     fn a_bad_geography_file_names_the_line() {
         let e = Geography::from_csv(
             "id,name,level,parent\nd,东城区,district,\ns,街道,town,d\n",

@@ -4,6 +4,8 @@
 //!   back → closed, with returns, re-dispatch, reopening and closing without a fix);
 //! - [`config`]: versioned rules (rate weights, deadlines per category and urgency, repeat window,
 //!   retention), read from TOML;
+//! - [`metrics`]: the rates as configuration (numerator and denominator counters, weights),
+//!   Wilson intervals, shrinkage and the ranking rules (minimum cases, tie-breaking, 红黑榜);
 //! - [`rollup`]: what a case adds to its unit × month × category counters, and the monthly rates,
 //!   composite score and rankings computed from those counters only;
 //! - [`cluster`]: repeat complaints (same place and category within a window) and the month's most
@@ -21,6 +23,7 @@ pub mod config;
 pub mod generate;
 pub mod geography;
 pub mod import;
+pub mod metrics;
 pub mod rollup;
 pub mod shape;
 

@@ -8,6 +8,7 @@
 
 use crate::case::{Case, Satisfaction};
 use crate::config::HotlineConfig;
+use crate::metrics::{composite, rate_values, z_for, RateValue, TieBreak};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::{AddAssign, SubAssign};
@@ -163,51 +164,65 @@ pub fn contribution(case: &Case, config: &HotlineConfig) -> Option<(RollupKey, C
 pub struct Assessment {
     pub accepted: i64,
     pub excluded: i64,
-    /// Responded within the deadline / accepted cases whose response is recorded.
+    /// Responded within the deadline / accepted cases whose response is recorded (the rate
+    /// with id `response`, when the rules have one; likewise the next two).
     pub response_rate: Option<f64>,
     /// Solved on callback / called back.
     pub resolution_rate: Option<f64>,
     /// (satisfied + share × basically satisfied) / called back.
     pub satisfaction_rate: Option<f64>,
-    /// Weighted mean of the three rates × 100; `None` when any rate cannot be computed.
+    /// Every rate of the rules, weighted or reported, with its interval.
+    pub rates: Vec<RateValue>,
+    /// Weighted mean of the weighted rates × 100; `None` when one of them cannot be computed.
     pub score: Option<f64>,
+    /// The score's interval at the rules' confidence.
+    pub score_low: Option<f64>,
+    pub score_high: Option<f64>,
     /// The rates that cannot be computed, with the reason (e.g. no callbacks in the data).
     pub missing: Vec<String>,
 }
 
 pub fn assess(c: &Counters, rules: &crate::RuleSet) -> Assessment {
-    let ratio = |a: f64, b: i64| (b > 0).then(|| a / b as f64);
-    let response_rate = ratio(c.responded_in_time as f64, c.response_tracked);
-    let resolution_rate = ratio(c.solved as f64, c.callbacks);
-    let satisfaction_rate = ratio(
-        c.satisfied as f64 + rules.basically_satisfied_share * c.basically_satisfied as f64,
-        c.callbacks,
-    );
+    let z = z_for(rules.ranking.confidence);
+    let rates = rate_values(c, &rules.rates, z);
+    let of = |id: &str| rates.iter().find(|r| r.id == id).and_then(|r| r.value);
+    // The weighted rates that cannot be computed make the score impossible: say why.
     let mut missing = Vec::new();
     if c.accepted == 0 {
         missing.push("response_rate: no accepted cases".to_string());
-    } else if c.response_tracked == 0 {
-        missing.push("response_rate: no response times in the data".to_string());
-    }
-    if c.callbacks == 0 && c.accepted > 0 {
-        missing.push("resolution_rate: no callbacks (回访) in the data".to_string());
-        missing.push("satisfaction_rate: no callbacks (回访) in the data".to_string());
-    }
-    let w = rules.weights;
-    let score = match (response_rate, resolution_rate, satisfaction_rate) {
-        (Some(a), Some(b), Some(s)) => {
-            Some(100.0 * (w[0] * a + w[1] * b + w[2] * s) / (w[0] + w[1] + w[2]))
+    } else {
+        for (r, d) in rates.iter().zip(&rules.rates) {
+            if r.value.is_some() || r.weight == 0.0 {
+                continue;
+            }
+            let why = match d.denominator_text.as_str() {
+                "callbacks" => "no callbacks (回访) in the data".to_string(),
+                "response_tracked" => "no response times in the data".to_string(),
+                other => format!("no {other} in the data"),
+            };
+            missing.push(format!("{}: {why}", legacy_name(&r.id)));
         }
-        _ => None,
-    };
+    }
+    let score = composite(&rates, z, false);
     Assessment {
         accepted: c.accepted,
         excluded: c.excluded,
-        response_rate,
-        resolution_rate,
-        satisfaction_rate,
-        score,
+        response_rate: of("response"),
+        resolution_rate: of("resolution"),
+        satisfaction_rate: of("satisfaction"),
+        score: score.map(|s| s.0),
+        score_low: score.map(|s| s.1),
+        score_high: score.map(|s| s.2),
+        rates,
         missing,
+    }
+}
+
+/// `response` → `response_rate` (the field name used before rates were configurable).
+fn legacy_name(id: &str) -> String {
+    match id {
+        "response" | "resolution" | "satisfaction" => format!("{id}_rate"),
+        other => other.to_string(),
     }
 }
 
@@ -216,37 +231,131 @@ pub fn assess(c: &Counters, rules: &crate::RuleSet) -> Assessment {
 pub struct Ranked {
     pub unit: String,
     pub assessment: Assessment,
-    /// Competition rank by score (units without a score are not ranked).
+    /// Competition rank (units without a score, or with too few cases, are not ranked).
     pub rank: Option<u32>,
+    /// The score the rank is by: the score, or with shrinkage the score of the adjusted rates.
+    pub ranking_score: Option<f64>,
+    /// Fewer accepted cases than the rules' minimum (样本不足).
+    pub insufficient: bool,
+    /// The score's interval overlaps that of the unit ranked just above or below: the order
+    /// of the two is not established by the data.
+    pub tied: bool,
 }
 
-/// Ranks units by their composite score (ties share the best rank; two decimals compared).
+/// (score, tie-break) to two decimals, as whole hundredths; `None` sorts last.
+type SortKey = (Option<i64>, Option<i64>);
+
+/// Ranks units by their composite score under the month's ranking rules: too few cases →
+/// shown, not ranked; rates optionally pulled toward the group's (all units given) by
+/// `shrinkage` pseudo-cases; equal scores (two decimals) separated by the lower end of their
+/// interval when the rules say so.
 pub fn rank(per_unit: &BTreeMap<String, Counters>, rules: &crate::RuleSet) -> Vec<Ranked> {
-    let assessed: Vec<(String, Assessment)> = per_unit
+    let ranking = &rules.ranking;
+    let z = z_for(ranking.confidence);
+    let mut assessed: Vec<(String, Assessment, bool)> = per_unit
         .iter()
-        .map(|(u, c)| (u.clone(), assess(c, rules)))
+        .map(|(u, c)| {
+            let a = assess(c, rules);
+            let insufficient = c.accepted < ranking.min_cases;
+            (u.clone(), a, insufficient)
+        })
         .collect();
-    let scores: Vec<f64> = assessed.iter().filter_map(|(_, a)| a.score).collect();
-    let ranks = jixiao_core::ranking::competition_ranks(&scores, 2);
-    let mut next = ranks.into_iter();
+    // The group's rate of each rate, pooled over the units that can be ranked.
+    if ranking.shrinkage > 0.0 {
+        let pooled: Vec<Option<f64>> = (0..rules.rates.len())
+            .map(|i| {
+                let (num, den) = assessed
+                    .iter()
+                    .filter(|x| !x.2)
+                    .fold((0.0, 0i64), |(n, d), x| {
+                        (
+                            n + x.1.rates[i].numerator.min(x.1.rates[i].denominator as f64),
+                            d + x.1.rates[i].denominator,
+                        )
+                    });
+                (den > 0).then(|| num / den as f64)
+            })
+            .collect();
+        let k = ranking.shrinkage;
+        for (_, a, _) in &mut assessed {
+            for (r, p) in a.rates.iter_mut().zip(&pooled) {
+                r.adjusted = p.map(|p| {
+                    (r.numerator.min(r.denominator as f64) + k * p) / (r.denominator as f64 + k)
+                });
+            }
+        }
+    }
+    let ranking_score = |a: &Assessment| {
+        if ranking.shrinkage > 0.0 {
+            composite(&a.rates, z, true).map(|s| s.0)
+        } else {
+            a.score
+        }
+    };
+    let rounded = |x: Option<f64>| x.map(|v| (v * 100.0).round() as i64);
+    // Sort key: (score, tie-break), both to two decimals; None sorts last.
+    let key = |a: &Assessment| -> SortKey {
+        let second = match ranking.tie_break {
+            TieBreak::LowerBound => rounded(a.score_low),
+            TieBreak::None => Some(0),
+        };
+        (rounded(ranking_score(a)), second)
+    };
     let mut out: Vec<Ranked> = assessed
         .into_iter()
-        .map(|(unit, assessment)| {
-            let rank = assessment.score.and_then(|_| next.next());
-            Ranked {
-                unit,
-                assessment,
-                rank,
-            }
+        .map(|(unit, assessment, insufficient)| Ranked {
+            ranking_score: ranking_score(&assessment),
+            unit,
+            assessment,
+            rank: None,
+            insufficient,
+            tied: false,
         })
         .collect();
     out.sort_by(|a, b| {
-        a.rank
-            .unwrap_or(u32::MAX)
-            .cmp(&b.rank.unwrap_or(u32::MAX))
+        let rankable = |r: &Ranked| !r.insufficient && r.ranking_score.is_some();
+        rankable(b)
+            .cmp(&rankable(a))
+            .then_with(|| key(&b.assessment).cmp(&key(&a.assessment)))
             .then(a.unit.cmp(&b.unit))
     });
+    let mut previous: Option<(SortKey, u32)> = None;
+    for (pos, r) in out.iter_mut().enumerate() {
+        if r.insufficient || r.ranking_score.is_none() {
+            break;
+        }
+        let k = key(&r.assessment);
+        let rank = match previous {
+            Some((pk, prank)) if pk == k => prank,
+            _ => pos as u32 + 1,
+        };
+        r.rank = Some(rank);
+        previous = Some((k, rank));
+    }
+    // Statistical ties: neighbours in the order whose score intervals overlap.
+    let ranked = out.iter().take_while(|r| r.rank.is_some()).count();
+    for i in 1..ranked {
+        let (above, below) = (&out[i - 1].assessment, &out[i].assessment);
+        let overlap = match (above.score_low, below.score_high) {
+            (Some(lo), Some(hi)) => lo <= hi,
+            _ => false,
+        };
+        if overlap {
+            out[i - 1].tied = true;
+            out[i].tied = true;
+        }
+    }
     out
+}
+
+/// The red and black lists (红黑榜) of a ranking: the first and last `n` ranked units (a unit
+/// is on one list only; 样本不足 units on neither).
+pub fn boards(ranked: &[Ranked], n: usize) -> (Vec<&Ranked>, Vec<&Ranked>) {
+    let ranked: Vec<&Ranked> = ranked.iter().filter(|r| r.rank.is_some()).collect();
+    let n = n.min(ranked.len() / 2);
+    let red = ranked[..n].to_vec();
+    let black = ranked[ranked.len() - n..].iter().rev().copied().collect();
+    (red, black)
 }
 
 #[cfg(test)]
@@ -307,7 +416,9 @@ mod tests {
             assert_eq!(k.month, "2020-03");
             *per_unit.entry(k.unit).or_default() += c;
         }
-        let rules = &cfg.versions[0];
+        let mut rules = cfg.versions[0].clone();
+        rules.ranking.min_cases = 0;
+        let rules = &rules;
         let a = assess(&per_unit["a"], rules);
         assert_eq!(
             (a.response_rate, a.resolution_rate, a.satisfaction_rate),
@@ -349,5 +460,105 @@ mod tests {
             (counters.accepted, counters.excluded, counters.callbacks),
             (0, 1, 0)
         );
+    }
+
+    /// Counters of `n` cases of which `good` went well on every rate.
+    fn unit(n: i64, good: i64) -> Counters {
+        Counters {
+            accepted: n,
+            response_tracked: n,
+            responded: n,
+            responded_in_time: good,
+            handled: n,
+            handled_in_time: good,
+            callbacks: n,
+            solved: good,
+            satisfied: good,
+            ..Counters::default()
+        }
+    }
+
+    #[test]
+    fn small_samples_are_not_ranked_and_equal_scores_go_to_the_better_established() {
+        let cfg = HotlineConfig::default();
+        let rules = &cfg.versions[0];
+        let per_unit: BTreeMap<String, Counters> = [
+            ("three", unit(3, 3)),
+            ("twenty", unit(20, 20)),
+            ("fifty", unit(50, 50)),
+            ("fifty-too", unit(50, 50)),
+            ("weak", unit(200, 150)),
+        ]
+        .into_iter()
+        .map(|(u, c)| (u.to_string(), c))
+        .collect();
+        let ranked = rank(&per_unit, rules);
+        let order: Vec<(&str, Option<u32>, bool)> = ranked
+            .iter()
+            .map(|r| (r.unit.as_str(), r.rank, r.insufficient))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("fifty", Some(1), false),
+                ("fifty-too", Some(1), false),
+                ("twenty", Some(3), false),
+                ("weak", Some(4), false),
+                ("three", None, true)
+            ]
+        );
+        // 100 % on 20 cases is not distinguishable from 100 % on 50; 75 % on 200 is.
+        assert!(ranked[0].tied && ranked[2].tied && !ranked[3].tied);
+        let a = &ranked[2].assessment;
+        assert_eq!(a.score, Some(100.0));
+        assert!(a.score_low.unwrap() < 100.0 && a.score_high == Some(100.0));
+        // Without the tie-break the three share first place.
+        let mut plain = rules.clone();
+        plain.ranking.tie_break = crate::metrics::TieBreak::None;
+        let ranks: Vec<Option<u32>> = rank(&per_unit, &plain).iter().map(|r| r.rank).collect();
+        assert_eq!(ranks, [Some(1), Some(1), Some(1), Some(4), None]);
+    }
+
+    #[test]
+    fn shrinkage_pulls_small_units_toward_their_group() {
+        let cfg = HotlineConfig::default();
+        let mut rules = cfg.versions[0].clone();
+        let per_unit: BTreeMap<String, Counters> = [
+            ("small", unit(12, 12)),
+            ("large", unit(500, 490)),
+            ("others", unit(1000, 800)),
+        ]
+        .into_iter()
+        .map(|(u, c)| (u.to_string(), c))
+        .collect();
+        assert_eq!(rank(&per_unit, &rules)[0].unit, "small");
+        rules.ranking.shrinkage = 20.0;
+        let ranked = rank(&per_unit, &rules);
+        assert_eq!(ranked[0].unit, "large", "{ranked:#?}");
+        let small = ranked.iter().find(|r| r.unit == "small").unwrap();
+        // (12 + 20 × pooled) / 32 with pooled = 1302 / 1512.
+        let pooled = 1302.0 / 1512.0;
+        let adjusted = small.assessment.rates[1].adjusted.unwrap();
+        assert!((adjusted - (12.0 + 20.0 * pooled) / 32.0).abs() < 1e-12);
+        assert_eq!(
+            small.assessment.score,
+            Some(100.0),
+            "the observed score stays"
+        );
+        assert!(small.ranking_score.unwrap() < 100.0);
+    }
+
+    #[test]
+    fn the_boards_name_each_end_once() {
+        let cfg = HotlineConfig::default();
+        let per_unit: BTreeMap<String, Counters> = (0..7)
+            .map(|i| (format!("u{i}"), unit(100, 60 + 5 * i)))
+            .chain([("tiny".to_string(), unit(2, 2))])
+            .collect();
+        let ranked = rank(&per_unit, &cfg.versions[0]);
+        let (red, black) = boards(&ranked, 5);
+        let names = |l: &[&Ranked]| l.iter().map(|r| r.unit.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&red), ["u6", "u5", "u4"]);
+        assert_eq!(names(&black), ["u0", "u1", "u2"]);
     }
 }

@@ -11,6 +11,11 @@
       var data = JSON.parse(document.getElementById(el.id + "-data").textContent);
       var chart = echarts.init(el, null, { renderer: "svg" });
       var option;
+      if (el.dataset.chart === "map") {
+        drawMap(el, chart, data);
+        window.addEventListener("resize", function () { chart.resize(); });
+        return;
+      }
       if (el.dataset.chart === "bar") {
         option = {
           aria: { enabled: true }, grid: { left: 110, right: 20, top: 10, bottom: 30 }, tooltip: {},
@@ -57,6 +62,63 @@
       chart.setOption(option);
       window.addEventListener("resize", function () { chart.resize(); });
     });
+  }
+  // Maps: the boundaries come from the server as GeoJSON (no tile server). A choropleth colours
+  // each unit by the measure chosen in the select next to it (data-map names the chart); a case's
+  // map shows its street and marks its point.
+  function drawMap(el, chart, data) {
+    fetch(data.geo_url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (geo) {
+      echarts.registerMap(data.map, geo);
+      // Illustrative streets are unions of grid cells: their inner lines would draw a mosaic,
+      // so street maps draw no borders and outline a street when it is pointed at.
+      var streets = data.point || data.map !== "city";
+      var border = streets ? { borderWidth: 0 } : { borderColor: "#fff", borderWidth: 1 };
+      if (data.point) {
+        chart.setOption({
+          aria: { enabled: true }, tooltip: {},
+          geo: {
+            map: data.map, roam: true, center: data.point, zoom: 2.5,
+            layoutCenter: ["50%", "50%"], layoutSize: "95%",
+            itemStyle: Object.assign({ areaColor: "#eef2f7" }, border),
+            regions: data.highlight ? [{ name: data.highlight, itemStyle: { areaColor: "#cfe0f5" } }] : []
+          },
+          series: [{ type: "scatter", coordinateSystem: "geo", symbolSize: 14, itemStyle: { color: "#b3261e" },
+            data: [{ name: data.label || "", value: data.point }] }]
+        });
+        el.dataset.drawn = "1";
+        return;
+      }
+      var select = document.querySelector('select[data-map="' + el.id + '"]');
+      function show(id) {
+        var m = data.measures.filter(function (x) { return x.id === id; })[0] || data.measures[0];
+        var points = data.units.map(function (u) { return { name: u.name, value: u.values[m.id] }; })
+          .filter(function (p) { return p.value !== null && p.value !== undefined; });
+        var values = points.map(function (p) { return p.value; });
+        var lo = values.length ? Math.min.apply(null, values) : 0;
+        var hi = values.length ? Math.max.apply(null, values) : 1;
+        var colors = ["#e8f0fa", "#0b4f9c"];
+        if (m.diverging) { var a = Math.max(Math.abs(lo), Math.abs(hi)) || 1; lo = -a; hi = a; colors = ["#b3261e", "#f7f7f7", "#1e7b34"]; }
+        else if (m.lower_is_better) colors = ["#e8f0fa", "#b3261e"];
+        chart.setOption({
+          aria: { enabled: true },
+          tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + (p.value === undefined || isNaN(p.value) ? "—" : p.value + (m.percent ? "%" : "")); } },
+          visualMap: { min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, left: 0, bottom: 0, text: [m.name, ""], inRange: { color: colors } },
+          series: [{ type: "map", map: data.map, roam: true, data: points, name: m.name,
+            layoutCenter: ["50%", "50%"], layoutSize: "95%",
+            label: { show: !streets, fontSize: 10 },
+            itemStyle: border, emphasis: { label: { show: true }, itemStyle: { borderColor: "#333", borderWidth: 1 } } }]
+        }, true);
+        el.dataset.drawn = m.id;
+      }
+      if (select && !select.options.length) {
+        data.measures.forEach(function (m) { var o = document.createElement("option"); o.value = m.id; o.textContent = m.name; select.appendChild(o); });
+        select.addEventListener("change", function () { show(select.value); });
+      }
+      show(select ? select.value : data.measures[0].id);
+    }).catch(function () { el.dataset.drawn = "failed"; });
   }
   // The chart library (1 MB) is fetched only by pages that draw a chart; its address (with the
   // file's fingerprint) is on this script's tag.

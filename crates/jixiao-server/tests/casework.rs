@@ -300,3 +300,80 @@ async fn decide(who: &Session, approve: bool) -> (StatusCode, Value) {
     )
     .await
 }
+
+#[tokio::test]
+async fn rankings_carry_every_rate_with_intervals_and_the_boards_name_each_end() {
+    let (app, _) = spawn_hotline(3000).await;
+    let admin = Session::login(&app, "admin").await;
+    let reporter = Session::login(&app, "dongcheng").await;
+    let (s, r) = admin
+        .get("/api/v1/hotline/ranking?month=2020-06&level=district")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let units = r["units"].as_array().unwrap();
+    assert_eq!(units.len(), 16);
+    let ids: Vec<&str> = units[0]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "response",
+            "resolution",
+            "satisfaction",
+            "on_time_completion",
+            "reopen"
+        ]
+    );
+    // Ranked units first, in order, each score inside its interval; 样本不足 ones unranked.
+    let mut last = f64::MAX;
+    let mut seen_unranked = false;
+    for u in units {
+        let insufficient = u["insufficient"].as_bool().unwrap();
+        assert_eq!(
+            insufficient,
+            u["accepted"].as_i64().unwrap() < 10,
+            "the built-in minimum is 10: {u}"
+        );
+        if u["rank"].is_null() {
+            seen_unranked = true;
+            continue;
+        }
+        assert!(!seen_unranked, "ranked units come first");
+        let (lo, score, hi) = (
+            u["score_low"].as_f64().unwrap(),
+            u["score"].as_f64().unwrap(),
+            u["score_high"].as_f64().unwrap(),
+        );
+        assert!(lo <= score && score <= hi && score <= last, "{u}");
+        last = score;
+    }
+    let (s, b) = admin
+        .get("/api/v1/hotline/boards?month=2020-06&level=district")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let city = &b["groups"][0];
+    assert_eq!(city["group"], "city");
+    let ranked: Vec<&Value> = units.iter().filter(|u| !u["rank"].is_null()).collect();
+    assert_eq!(city["red"][0]["unit"], ranked[0]["unit"]);
+    assert_eq!(city["black"][0]["unit"], ranked.last().unwrap()["unit"]);
+    assert!(b["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["group"] == "urban6"));
+    // A district's reporter gets its streets' lists, not the city's.
+    let (s, b) = reporter.get("/api/v1/hotline/boards?month=2020-06").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(b["groups"][0]["group"], "dongcheng");
+    let (s, _) = reporter
+        .get("/api/v1/hotline/boards?month=2020-06&level=district")
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = admin.get("/api/v1/hotline/boards?month=June").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}

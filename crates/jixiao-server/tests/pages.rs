@@ -940,9 +940,27 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         .split("</table>")
         .next()
         .unwrap();
-    assert_eq!(ranking.matches("<tr>").count() - 1, 16, "the 16 districts");
+    assert_eq!(ranking.matches("<tr").count() - 1, 16, "the 16 districts");
     assert!(ranking.contains("东城区"));
+    // 3,000 cases a year: the small districts have fewer than 10 a month and are not ranked.
+    let small = ranking.matches("<tr class=\"insufficient\">").count();
+    assert!((1..16).contains(&small), "{small} districts 样本不足");
+    assert_eq!(ranking.matches("样本不足").count(), small);
     assert!(page.contains("id=\"hotline-heat\"") && page.contains("id=\"hotline-trend-data\""));
+    // The rules in force, the 红黑榜 and a map of the districts.
+    assert!(page.contains("id=\"hotline-rules\"") && page.contains("按时办结率"));
+    assert!(page.contains("id=\"hotline-red\"") && page.contains("id=\"hotline-black\""));
+    assert!(page.contains("id=\"hotline-map-data\""));
+    let (status, map) = admin
+        .get(format!("{}/hotline/map", app.base))
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let map: serde_json::Value = map.json().await.unwrap();
+    assert_eq!(map["features"].as_array().unwrap().len(), 16);
+    assert!(map["features"][0]["geometry"]["coordinates"].is_array());
     let page = admin
         .get(format!(
             "{}/hotline?month=2020-06&district=dongcheng",
@@ -976,7 +994,7 @@ async fn the_hotline_dashboard_ranks_streets_and_guards_personal_information() {
         .next()
         .unwrap();
     assert_eq!(
-        ranking.matches("<tr>").count() - 1,
+        ranking.matches("<tr").count() - 1,
         6,
         "城六区 ranked among themselves"
     );

@@ -532,6 +532,8 @@ fn cases() -> Vec<Case> {
         // A reporting unit asking for another district sees its own: allowed, not refused.
         get("/hotline?district=xicheng", "AERC"),
         get("/hotline/cases", "AERC"),
+        get("/hotline/map", "AERC"),
+        get("/hotline/map?district=dongcheng", "AERC"),
         get("/hotline/cases/nothing", "AECH"),
         // A case of the day of work, with 东华门街道 (Dongcheng): its handler sees it.
         get("/hotline/cases/D2020122004", "AERCH"),
@@ -543,6 +545,8 @@ fn cases() -> Vec<Case> {
             "ACH",
         ),
         get("/api/v1/hotline/ranking", "AERC"),
+        get("/api/v1/hotline/boards", "AERC"),
+        get("/api/v1/hotline/boards?level=district", "AEC"),
         get("/api/v1/hotline/units/dongcheng-s01/months/2020-06", "AERC"),
         get("/api/v1/hotline/cases", "AERC"),
         get("/api/v1/hotline/cases/nothing", "AECH"),

@@ -125,12 +125,32 @@ pub fn case_row(c: &Case, geo: &Geography, catalogue: &[Category], tz: chrono_tz
 }
 
 /// A unit's row of a monthly ranking.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RankedRow {
     pub rank: Option<u32>,
     pub unit: String,
     pub name: String,
     pub assessment: Assessment,
+    /// The score the rank is by (after shrinkage, when the rules shrink).
+    pub ranking_score: Option<f64>,
+    /// Too few cases to be ranked (样本不足).
+    pub insufficient: bool,
+    /// Statistically tied with a neighbour in the order.
+    pub tied: bool,
+}
+
+impl RankedRow {
+    pub fn new(r: Ranked, geo: &Geography) -> RankedRow {
+        RankedRow {
+            rank: r.rank,
+            name: name_of(geo, &r.unit),
+            unit: r.unit,
+            assessment: r.assessment,
+            ranking_score: r.ranking_score,
+            insufficient: r.insufficient,
+            tied: r.tied,
+        }
+    }
 }
 
 /// The city's (or a district's) figures of one month.
@@ -214,13 +234,21 @@ pub struct Dashboard {
     pub clusters: Vec<ClusterRow>,
     pub overdue: Vec<CaseRow>,
     pub overdue_total: i64,
-    /// The weights of the month's rules: response, resolution, satisfaction.
-    pub weights: [f64; 3],
+    /// The month's rates (weighted and reported) and ranking rules.
+    pub rates: Vec<jixiao_hotline::metrics::RateDef>,
+    pub ranking_rules: jixiao_hotline::metrics::RankingRules,
+    /// The 红黑榜 of the ranking shown: its first and last units.
+    pub red: Vec<RankedRow>,
+    pub black: Vec<RankedRow>,
     /// Groups of the newest performance cycle, to rank districts within.
     pub groups: Vec<Named>,
     pub group_name: Option<String>,
     /// The busiest grid cells of the district this month: (name, cases).
     pub grid_counts: Vec<(String, i64)>,
+    /// What the map colours: each ranked unit's rates, density and change.
+    pub map: Vec<MapUnit>,
+    /// Whether the geography has boundaries to draw a map with.
+    pub has_map: bool,
 }
 
 /// Dashboards kept between requests, per hotline data version and what they were asked for.
@@ -339,15 +367,34 @@ fn build_dashboard(
             .collect(),
         None => Vec::new(),
     };
-    let ranked = rank(&per_unit, rules)
+    let ranked_units = rank(&per_unit, rules);
+    let (red, black) = jixiao_hotline::rollup::boards(&ranked_units, rules.ranking.board_size);
+    let red: Vec<RankedRow> = red
         .into_iter()
-        .map(|r| RankedRow {
-            rank: r.rank,
-            name: name_of(geo, &r.unit),
-            unit: r.unit,
-            assessment: r.assessment,
-        })
+        .map(|r| RankedRow::new(r.clone(), geo))
         .collect();
+    let black: Vec<RankedRow> = black
+        .into_iter()
+        .map(|r| RankedRow::new(r.clone(), geo))
+        .collect();
+    let ranked: Vec<RankedRow> = ranked_units
+        .into_iter()
+        .map(|r| RankedRow::new(r, geo))
+        .collect();
+    let previous = months
+        .iter()
+        .position(|m| m == &month)
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| months[i].clone());
+    let map = map_units(
+        s,
+        cfg,
+        geo,
+        &ranked,
+        previous.as_deref(),
+        d,
+        category.as_deref(),
+    )?;
     let trend = trend_counters
         .iter()
         .map(|(m, c)| TrendRow {
@@ -446,7 +493,10 @@ fn build_dashboard(
             .map(|c| case_row(c, geo, catalogue, cfg.timezone))
             .collect(),
         overdue_total: overdue.1,
-        weights: rules.weights,
+        rates: rules.rates.clone(),
+        ranking_rules: rules.ranking.clone(),
+        red,
+        black,
         groups: groups
             .iter()
             .map(|g| Named {
@@ -457,6 +507,8 @@ fn build_dashboard(
             .collect(),
         group_name: group.map(|g| g.1.clone()),
         grid_counts,
+        has_map: geo.has_boundaries(),
+        map,
         district,
         month,
         months,
@@ -679,6 +731,12 @@ pub struct CaseDetail {
     /// A street's application to leave the case out of its rates, pending or decided.
     #[schema(value_type = Option<Object>)]
     pub exclusion_request: Option<jixiao_store::hotline::ExclusionRequest>,
+    /// Where the case is (WGS 84), when its source gave a point.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// The district of its place (grid cell or unit), and its street's name.
+    pub district: Option<String>,
+    pub street: Option<String>,
 }
 
 /// A case with its timeline, for those who may see its district.
@@ -740,6 +798,20 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
         unit_id: c.unit.clone(),
         steps: super::work::steps(actor, &c),
         exclusion_request: s.hotline_exclusion_request(id)?,
+        lat: c.lat,
+        lon: c.lon,
+        district: c
+            .grid
+            .as_deref()
+            .or(c.unit.as_deref())
+            .and_then(|at| geo.ancestor(at, Level::District))
+            .map(|d| d.id.clone()),
+        street: c
+            .grid
+            .as_deref()
+            .or(c.unit.as_deref())
+            .and_then(|at| geo.ancestor(at, Level::Street))
+            .map(|d| d.name.clone()),
     })
 }
 
@@ -770,4 +842,182 @@ fn event_text(detail: &str, geo: &Geography) -> String {
         parts.push(closure.map_or(x, |c| c.label_zh()).to_string());
     }
     parts.join(" · ")
+}
+
+/// One group's 红黑榜 of a month.
+#[derive(Debug, Serialize)]
+pub struct Board {
+    /// The group: a district (for its streets), a group of the newest cycle, or `city`.
+    pub group: String,
+    pub name: String,
+    pub red: Vec<Ranked>,
+    pub black: Vec<Ranked>,
+}
+
+/// The month's 红黑榜 per group: streets within each district (a district's reporter: its own),
+/// or districts in the whole city and in each group of the newest performance cycle.
+pub fn boards(
+    s: &mut Store,
+    actor: &Actor,
+    cfg: &HotlineConfig,
+    month: Option<&str>,
+    by_district: bool,
+) -> Result<(String, Vec<Board>)> {
+    let own = district_for(actor, None);
+    require(actor, Act::ViewHotline(own.as_deref()))?;
+    let month = match month {
+        Some(m) => m.to_string(),
+        None => s
+            .hotline_months()?
+            .pop()
+            .ok_or_else(|| AppError::NotFound("hotline cases in the database".into()))?,
+    };
+    let rules = month_rules(cfg, &month)?;
+    let n = rules.ranking.board_size;
+    let geo = super::open311::reference(s)?.1.clone();
+    let board = |group: String, name: String, ranked: &[Ranked]| {
+        let (red, black) = jixiao_hotline::rollup::boards(ranked, n);
+        Board {
+            group,
+            name,
+            red: red.into_iter().cloned().collect(),
+            black: black.into_iter().cloned().collect(),
+        }
+    };
+    let mut out = Vec::new();
+    if by_district {
+        if own.is_some() {
+            // The districts' lists are the city's; a district sees its streets' lists.
+            return Err(AppError::Forbidden);
+        }
+        let all = month_ranking(s, cfg, &month, true, None, None)?;
+        out.push(board("city".into(), "全市".into(), &all));
+        if let Some((id, _)) = s.cycles()?.into_iter().next() {
+            let fw = s.load_cycle(&id)?;
+            let rows = s.hotline_month(&month, true, None, None)?;
+            for g in &fw.groups {
+                let members: Vec<String> = fw
+                    .members(Some(&g.id))
+                    .into_iter()
+                    .map(|u| fw.units[u].id.clone())
+                    .collect();
+                let per_unit: BTreeMap<String, Counters> = rows
+                    .iter()
+                    .filter(|u| members.contains(&u.unit))
+                    .map(|u| (u.unit.clone(), u.counters))
+                    .collect();
+                out.push(board(g.id.clone(), g.name.clone(), &rank(&per_unit, rules)));
+            }
+        }
+    } else {
+        let districts: Vec<(String, String)> = geo
+            .at_level(Level::District)
+            .filter(|d| own.as_deref().is_none_or(|o| o == d.id))
+            .map(|d| (d.id.clone(), d.name.clone()))
+            .collect();
+        for (id, name) in districts {
+            let ranked = month_ranking(s, cfg, &month, false, Some(&id), None)?;
+            out.push(board(id, name, &ranked));
+        }
+    }
+    Ok((month, out))
+}
+
+/// Boundaries are simplified to this many degrees (about 200 m) for maps.
+const MAP_TOLERANCE_DEG: f64 = 0.002;
+
+/// The boundaries a dashboard map draws, as GeoJSON: the city's districts, or one district's
+/// streets; each feature's `name` is the area's (what the map's data refer to). Areas without a
+/// boundary are left out. For those who may see that hotline.
+pub fn map(s: &mut Store, actor: &Actor, district: Option<&str>) -> Result<serde_json::Value> {
+    let district = district_for(actor, district);
+    require(actor, Act::ViewHotline(district.as_deref()))?;
+    let geo = super::open311::reference(s)?.1.clone();
+    let areas: Vec<&jixiao_hotline::geography::Area> = match district.as_deref() {
+        None => geo.at_level(Level::District).collect(),
+        Some(d) => {
+            if geo.get(d).is_none_or(|a| a.level != Level::District) {
+                return Err(AppError::NotFound(format!("district `{d}`")));
+            }
+            geo.children(d)
+                .filter(|a| a.level == Level::Street)
+                .collect()
+        }
+    };
+    Ok(serde_json::json!({
+        "type": "FeatureCollection",
+        "features": areas.iter().filter_map(|a| {
+            let b = a.boundary.as_ref()?;
+            Some(serde_json::json!({
+                "type": "Feature",
+                "properties": { "name": a.name, "id": a.id, "illustrative": a.illustrative },
+                "geometry": b.simplified(MAP_TOLERANCE_DEG).to_geojson(),
+            }))
+        }).collect::<Vec<_>>(),
+    }))
+}
+
+/// A unit as a map shows it: its rates, density and change since the month before.
+#[derive(Debug, Serialize)]
+pub struct MapUnit {
+    pub unit: String,
+    pub name: String,
+    pub accepted: i64,
+    /// Rate id → value (0–1).
+    pub rates: BTreeMap<String, f64>,
+    pub score: Option<f64>,
+    /// Accepted cases per km² of the unit's boundary.
+    pub density: Option<f64>,
+    /// The score's change since the month before, in points.
+    pub change: Option<f64>,
+}
+
+/// The map's figures of `ranked` units of `month`: rates and score from the ranking, the
+/// density from the boundaries, the change from the month before's rollups.
+fn map_units(
+    s: &mut Store,
+    cfg: &HotlineConfig,
+    geo: &Geography,
+    ranked: &[RankedRow],
+    previous: Option<&str>,
+    district: Option<&str>,
+    category: Option<&str>,
+) -> Result<Vec<MapUnit>> {
+    let before: BTreeMap<String, Option<f64>> = match previous {
+        Some(m) => {
+            let rules = month_rules(cfg, m)?;
+            s.hotline_month(m, district.is_none(), district, category)?
+                .into_iter()
+                .map(|u| (u.unit, assess(&u.counters, rules).score))
+                .collect()
+        }
+        None => BTreeMap::new(),
+    };
+    Ok(ranked
+        .iter()
+        .map(|r| {
+            let a = &r.assessment;
+            let km2 = geo
+                .get(&r.unit)
+                .and_then(|x| x.boundary.as_ref())
+                .map(|b| b.area_km2())
+                .filter(|k| *k > 0.0);
+            MapUnit {
+                unit: r.unit.clone(),
+                name: r.name.clone(),
+                accepted: a.accepted,
+                rates: a
+                    .rates
+                    .iter()
+                    .filter_map(|x| Some((x.id.clone(), x.value?)))
+                    .collect(),
+                score: a.score,
+                density: km2.map(|k| a.accepted as f64 / k),
+                change: match (a.score, before.get(&r.unit).copied().flatten()) {
+                    (Some(now), Some(then)) => Some(now - then),
+                    _ => None,
+                },
+            }
+        })
+        .collect())
 }

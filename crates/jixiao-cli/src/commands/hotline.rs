@@ -37,35 +37,80 @@ pub fn ranking_table(store: &mut Store, ranked: &[Ranked]) -> Result<String> {
             .map(|a| a.name.clone())
             .unwrap_or_else(|| id.to_string())
     };
+    // Columns: every rate of the rules, weighted ones first.
+    let rates: Vec<(String, f64)> = ranked
+        .first()
+        .map(|r| {
+            let mut v: Vec<(String, f64)> = r
+                .assessment
+                .rates
+                .iter()
+                .map(|x| (x.name.clone(), x.weight))
+                .collect();
+            v.sort_by_key(|x| x.1 == 0.0);
+            v
+        })
+        .unwrap_or_default();
+    let adjusted = ranked.iter().any(|r| r.ranking_score != r.assessment.score);
     let rows: Vec<Vec<String>> = ranked
         .iter()
         .map(|r| {
             let a = &r.assessment;
-            vec![
-                r.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+            let mut row = vec![
+                match (r.rank, r.insufficient) {
+                    (_, true) => "样本不足".to_string(),
+                    (Some(x), _) if r.tied => format!("{x} ≈"),
+                    (Some(x), _) => x.to_string(),
+                    (None, _) => "—".into(),
+                },
                 name(&r.unit),
                 a.accepted.to_string(),
-                pct(a.response_rate),
-                pct(a.resolution_rate),
-                pct(a.satisfaction_rate),
+            ];
+            for (rate, _) in &rates {
+                row.push(pct(a
+                    .rates
+                    .iter()
+                    .find(|x| &x.name == rate)
+                    .and_then(|x| x.value)));
+            }
+            row.push(
                 a.score
                     .map(|s| format!("{s:.2}"))
                     .unwrap_or_else(|| "—".into()),
-            ]
+            );
+            row.push(match (a.score_low, a.score_high) {
+                (Some(l), Some(h)) => format!("{l:.1}–{h:.1}"),
+                _ => "—".into(),
+            });
+            if adjusted {
+                row.push(
+                    r.ranking_score
+                        .map(|s| format!("{s:.2}"))
+                        .unwrap_or_else(|| "—".into()),
+                );
+            }
+            row
         })
         .collect();
-    Ok(crate::table::render(
-        &[
-            "名次 rank",
-            "单位 unit",
-            "受理 accepted",
-            "响应率 response",
-            "解决率 resolution",
-            "满意率 satisfaction",
-            "综合得分 score",
-        ],
-        &rows,
-    ))
+    let mut header: Vec<String> = vec![
+        "名次 rank".into(),
+        "单位 unit".into(),
+        "受理 accepted".into(),
+    ];
+    header.extend(rates.iter().map(|(n, w)| {
+        if *w > 0.0 {
+            format!("{n} (×{w})")
+        } else {
+            n.clone()
+        }
+    }));
+    header.push("综合得分 score".into());
+    header.push("区间 interval".into());
+    if adjusted {
+        header.push("调整后 adjusted".into());
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    Ok(crate::table::render(&header, &rows))
 }
 
 /// Counts the bytes read through it, for a progress bar over a file of known size.

@@ -40,10 +40,41 @@ pub struct RankedOut {
     response_rate: Option<f64>,
     resolution_rate: Option<f64>,
     satisfaction_rate: Option<f64>,
-    /// Weighted composite of the three rates, 0–100.
+    /// Every rate of the month's rules (weighted and reported), with its Wilson interval.
+    rates: Vec<RateOut>,
+    /// Weighted composite of the weighted rates, 0–100.
     score: Option<f64>,
+    /// The score's interval at the rules' confidence.
+    score_low: Option<f64>,
+    score_high: Option<f64>,
+    /// The score the rank is by (the score, or after shrinkage toward the group when the
+    /// rules shrink).
+    ranking_score: Option<f64>,
+    /// Fewer accepted cases than the rules' minimum: not ranked (样本不足).
+    insufficient: bool,
+    /// The score's interval overlaps a neighbour's in the order: statistically tied.
+    tied: bool,
     /// The rates that cannot be computed, and why.
     missing: Vec<String>,
+}
+
+/// One rate of a unit's month.
+#[derive(Serialize, ToSchema)]
+pub struct RateOut {
+    /// The rules' id: response, resolution, satisfaction, on_time_completion, reopen, …
+    id: String,
+    name: String,
+    numerator: f64,
+    denominator: i64,
+    value: Option<f64>,
+    /// Wilson interval.
+    low: Option<f64>,
+    high: Option<f64>,
+    /// Pulled toward the group's rate, when the rules shrink.
+    adjusted: Option<f64>,
+    /// Weight in the score; 0 = reported only.
+    weight: f64,
+    lower_is_better: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,7 +96,28 @@ fn ranked_out(r: Ranked, geo: &jixiao_hotline::geography::Geography) -> RankedOu
         response_rate: a.response_rate,
         resolution_rate: a.resolution_rate,
         satisfaction_rate: a.satisfaction_rate,
+        rates: a
+            .rates
+            .into_iter()
+            .map(|v| RateOut {
+                id: v.id,
+                name: v.name,
+                numerator: v.numerator,
+                denominator: v.denominator,
+                value: v.value,
+                low: v.low,
+                high: v.high,
+                adjusted: v.adjusted,
+                weight: v.weight,
+                lower_is_better: v.lower_is_better,
+            })
+            .collect(),
         score: a.score,
+        score_low: a.score_low,
+        score_high: a.score_high,
+        ranking_score: r.ranking_score,
+        insufficient: r.insufficient,
+        tied: r.tied,
         missing: a.missing,
     }
 }
@@ -353,4 +405,70 @@ pub async fn work(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Queue> {
         })
         .await?,
     ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct BoardsQuery {
+    /// `2020-06`; default: the newest month with cases.
+    month: Option<String>,
+    /// `street` (default: per district) or `district` (the city and each group of the newest
+    /// performance cycle).
+    level: Option<String>,
+}
+
+/// One group's red and black lists.
+#[derive(Serialize, ToSchema)]
+pub struct BoardOut {
+    /// A district id, a group id of the cycle, or `city`.
+    group: String,
+    name: String,
+    /// The best units, best first.
+    red: Vec<RankedOut>,
+    /// The worst units, worst first.
+    black: Vec<RankedOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BoardsOut {
+    month: String,
+    level: String,
+    groups: Vec<BoardOut>,
+}
+
+/// The month's 红黑榜: the first and last units of each group's ranking (as many as the rules'
+/// `board_size`; units with too few cases are on neither list).
+#[utoipa::path(get, path = "/api/v1/hotline/boards", tag = "hotline", params(BoardsQuery),
+    responses((status = 200, body = BoardsOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "No hotline cases yet"), (status = 422, body = ErrorBody)))]
+pub async fn boards(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<BoardsQuery>,
+) -> ApiResult<BoardsOut> {
+    let by_district = level_of(q.level.as_deref())?;
+    let out = ctx
+        .read(&state, move |s, settings, actor| {
+            let (month, groups) = jixiao_app::hotline::read::boards(
+                s,
+                actor,
+                &settings.hotline,
+                q.month.as_deref(),
+                by_district,
+            )?;
+            let geo = &jixiao_app::hotline::open311::reference(s)?.1;
+            Ok(BoardsOut {
+                month,
+                level: if by_district { "district" } else { "street" }.into(),
+                groups: groups
+                    .into_iter()
+                    .map(|b| BoardOut {
+                        group: b.group,
+                        name: b.name,
+                        red: b.red.into_iter().map(|r| ranked_out(r, geo)).collect(),
+                        black: b.black.into_iter().map(|r| ranked_out(r, geo)).collect(),
+                    })
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok(Json(out))
 }

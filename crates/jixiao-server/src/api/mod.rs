@@ -67,6 +67,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::set_publication))
         .routes(routes!(reports::get_visibility, reports::set_visibility))
         .routes(routes!(hotline::ranking))
+        .routes(routes!(hotline::boards))
         .routes(routes!(hotline::unit_month))
         .routes(routes!(hotline::cases))
         .routes(routes!(hotline::case))

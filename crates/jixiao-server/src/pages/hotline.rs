@@ -40,7 +40,25 @@ pub fn routes() -> Vec<PageRoute> {
             post(exclusion_decision),
         ),
         (Method::GET, "/hotline/work", get(work_page)),
+        (Method::GET, "/hotline/map", get(map_boundaries)),
     ]
+}
+
+/// The boundaries a map of the dashboard or a case page draws (GeoJSON): the districts, or a
+/// district's streets with `?district=`.
+async fn map_boundaries(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    use axum::response::IntoResponse;
+    let district = ctx.q("district");
+    let body = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::hotline::read::map(s, actor, district.as_deref())
+        })
+        .await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "private, max-age=300")],
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 /// The streets a case can be sent to (offered when the viewer may dispatch it).
@@ -190,30 +208,87 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         })
         .await?;
     let tr = crate::i18n::texts(ctx.english);
-    let ranked: Vec<Value> = d
-        .ranked
+    // Columns: the month's rates, weighted ones first, in the rules' order.
+    let mut rate_ids: Vec<&jixiao_hotline::metrics::RateDef> = d.rates.iter().collect();
+    rate_ids.sort_by_key(|r| r.weight == 0.0);
+    let rate_columns: Vec<Value> = rate_ids
         .iter()
         .map(|r| {
-            let a = &r.assessment;
             json!({
-                "rank": r.rank, "unit": r.unit, "name": r.name, "accepted": a.accepted, "excluded": a.excluded,
-                "response": pct(a.response_rate), "resolution": pct(a.resolution_rate), "satisfaction": pct(a.satisfaction_rate),
-                "score": score(a),
+                "id": r.id, "name": if ctx.english { &r.name_en } else { &r.name }, "weight": r.weight,
+                "formula": format!("({}) ÷ {}", r.numerator_text, r.denominator_text),
+                "lower_is_better": r.lower_is_better,
             })
         })
         .collect();
+    let rate_cells = |a: &Assessment| -> Vec<String> {
+        rate_ids
+            .iter()
+            .map(|d| pct(a.rates.iter().find(|x| x.id == d.id).and_then(|x| x.value)))
+            .collect()
+    };
+    let row = |r: &jixiao_app::hotline::read::RankedRow| {
+        let a = &r.assessment;
+        json!({
+            "rank": r.rank, "unit": r.unit, "name": r.name, "accepted": a.accepted, "excluded": a.excluded,
+            "rates": rate_cells(a), "score": score(a),
+            "interval": match (a.score_low, a.score_high) { (Some(l), Some(h)) => format!("{l:.1}–{h:.1}"), _ => "—".into() },
+            "adjusted": r.ranking_score.filter(|_| d.ranking_rules.shrinkage > 0.0).map(|x| format!("{x:.2}")),
+            "insufficient": r.insufficient, "tied": r.tied,
+        })
+    };
+    let ranked: Vec<Value> = d.ranked.iter().map(row).collect();
+    let red: Vec<Value> = d.red.iter().map(row).collect();
+    let black: Vec<Value> = d.black.iter().map(row).collect();
     let trend: Vec<Value> = d
         .trend
         .iter()
         .map(|t| {
             let a = &t.assessment;
-            json!({ "month": t.month, "accepted": t.accepted, "response": pct(a.response_rate), "resolution": pct(a.resolution_rate), "satisfaction": pct(a.satisfaction_rate), "score": score(a) })
+            json!({ "month": t.month, "accepted": t.accepted, "rates": rate_cells(a), "score": score(a) })
         })
         .collect();
-    let series = |key: &str, label: &str| json!({ "name": label, "values": trend.iter().map(|r| r[key].as_str().and_then(|v| v.parse::<f64>().ok())).collect::<Vec<_>>() });
+    // The trend chart draws the weighted rates and the score.
+    let mut series: Vec<Value> = rate_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.weight > 0.0)
+        .map(|(i, r)| {
+            json!({ "name": if ctx.english { &r.name_en } else { &r.name },
+                "values": trend.iter().map(|t| t["rates"][i].as_str().and_then(|v| v.parse::<f64>().ok())).collect::<Vec<_>>() })
+        })
+        .collect();
+    series.push(json!({ "name": tr["hotline_score"], "values": trend.iter().map(|t| t["score"].as_str().and_then(|v| v.parse::<f64>().ok())).collect::<Vec<_>>() }));
     let trend_json = script_json(&json!({
         "labels": d.trend.iter().map(|t| &t.month).collect::<Vec<_>>(),
-        "series": [series("response", tr["response_rate"]), series("resolution", tr["resolution_rate"]), series("satisfaction", tr["satisfaction_rate"]), series("score", tr["hotline_score"])],
+        "series": series,
+    }));
+    let rules = &d.ranking_rules;
+    // The map: every rate, the score, case density and the change since the month before.
+    let mut measures: Vec<Value> = rate_ids
+        .iter()
+        .map(|r| json!({ "id": r.id, "name": if ctx.english { &r.name_en } else { &r.name }, "percent": true, "lower_is_better": r.lower_is_better }))
+        .collect();
+    measures.insert(
+        0,
+        json!({ "id": "score", "name": tr["hotline_score"], "percent": false }),
+    );
+    measures.push(json!({ "id": "density", "name": tr["case_density"], "percent": false, "lower_is_better": true }));
+    measures.push(
+        json!({ "id": "change", "name": tr["score_change"], "percent": false, "diverging": true }),
+    );
+    let map_json = script_json(&json!({
+        "geo_url": match &d.district { Some(x) => format!("/hotline/map?district={}", jixiao_app::hotline::read::query_value(x)), None => "/hotline/map".into() },
+        "map": d.district.clone().unwrap_or_else(|| "city".into()),
+        "measures": measures,
+        "units": d.map.iter().map(|u| {
+            let mut values = serde_json::Map::new();
+            for (k, v) in &u.rates { values.insert(k.clone(), json!((v * 1000.0).round() / 10.0)); }
+            values.insert("score".into(), json!(u.score.map(|x| (x * 100.0).round() / 100.0)));
+            values.insert("density".into(), json!(u.density.map(|x| (x * 10.0).round() / 10.0)));
+            values.insert("change".into(), json!(u.change.map(|x| (x * 100.0).round() / 100.0)));
+            json!({ "name": u.name, "values": values })
+        }).collect::<Vec<_>>(),
     }));
     Ok(render(
         &state,
@@ -229,7 +304,12 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "heat": d.heat.iter().map(|h| json!({ "month": h.month, "cells": h.cells.iter().map(|(n, level)| json!({ "n": n, "level": level })).collect::<Vec<_>>() })).collect::<Vec<_>>(),
             "heat_columns": d.heat_columns,
             "themes": d.themes, "clusters": d.clusters, "overdue": d.overdue, "overdue_total": d.overdue_total,
-            "weights": d.weights, "empty": d.months.is_empty(),
+            "rate_columns": rate_columns, "red": red, "black": black,
+            "map_json": map_json, "has_map": d.has_map,
+            "map_table": d.map.iter().map(|u| json!({ "name": u.name, "density": u.density.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into()), "change": u.change.map(|x| format!("{x:+.2}")).unwrap_or_else(|| "—".into()) })).collect::<Vec<_>>(),
+            "min_cases": rules.min_cases, "confidence": (rules.confidence * 100.0).round(),
+            "shrinkage": rules.shrinkage, "tie_break": rules.tie_break,
+            "empty": d.months.is_empty(),
             "groups": d.groups,
             "group_name": d.group_name,
             "grid_counts": d.grid_counts.iter().map(|(g, n)| json!({ "grid": g, "n": n })).collect::<Vec<_>>(),
@@ -341,8 +421,22 @@ fn render_case(
             "full_contact": full_contact, "has_contact": c.has_contact,
             "can_view_contact": allows(&ctx.actor, Act::ViewContact), "can_exclude": allows(&ctx.actor, Act::ExcludeCase),
             "reasons": jixiao_hotline::case::EXCLUSION_REASONS,
+            "map_json": case_map(ctx, c),
         }),
     )
+}
+
+/// The case's place on a map of its district's streets, for those who may see that district's
+/// hotline (a handler sees the place's names only).
+fn case_map(ctx: &Ctx, c: &CaseDetail) -> Option<String> {
+    let (lat, lon, district) = (c.lat?, c.lon?, c.district.as_deref()?);
+    if !allows(&ctx.actor, Act::ViewHotline(Some(district))) {
+        return None;
+    }
+    Some(script_json(&json!({
+        "geo_url": format!("/hotline/map?district={}", jixiao_app::hotline::read::query_value(district)),
+        "map": district, "point": [lon, lat], "highlight": c.street, "label": c.row.id,
+    })))
 }
 
 async fn case_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
