@@ -242,6 +242,17 @@ test("the hotline dashboard ranks the month and leads to a case", { skip }, asyn
   // The case's place: its district's streets with the point marked.
   await admin.waitForSelector("#case-map[data-drawn='1']", { timeout: 15000 });
   await shot(admin, "hotline-case");
+  // 每月一题: the demo's problem with its action items and measured effect; the office marks the
+  // third action done.
+  await admin.goto(`${base}/hotline`);
+  await Promise.all([admin.waitForNavigation(), admin.click("#hotline-problems-link")]);
+  await Promise.all([admin.waitForNavigation(), admin.click("#problem-list a >> nth=0")]);
+  assert.match(await admin.locator("h1").textContent(), /停车/);
+  assert.equal(await admin.locator("#problem-effects tbody tr").count(), 4);
+  await admin.waitForSelector("#problem-series svg");
+  await Promise.all([admin.waitForNavigation(), admin.click("#problem-actions tbody tr >> nth=2 >> button")]);
+  assert.equal(await admin.locator("#problem-actions button:has-text('撤销完成')").count(), 3);
+  await shot(admin, "hotline-problem");
   await admin.context().close();
 });
 

@@ -26,6 +26,8 @@ pub struct RuleSet {
     pub rates: Vec<crate::metrics::RateDef>,
     /// Minimum cases, intervals, shrinkage, tie-breaking and the 红黑榜's size.
     pub ranking: crate::metrics::RankingRules,
+    /// Which streets are listed as 治理类街乡镇.
+    pub governance: crate::metrics::GovernanceRule,
     /// How much a 基本满意 answer counts towards the satisfaction rate.
     pub basically_satisfied_share: f64,
     pub deadlines: Vec<DeadlineRule>,
@@ -81,6 +83,15 @@ shrinkage = 0
 tie_break = "lower_bound"
 # Units named at each end of the 红黑榜.
 board_size = 5
+
+# 治理类街乡镇: streets listed for concentrated attention (docs/hotline.md, "治理类街乡镇").
+[version.governance]
+# Consecutive months the condition must hold (unconfirmed).
+months = 3
+# Among the worst share of the city's ranked streets by score …
+worst_share = 0.1
+# … and, above 0, among the busiest share by cases per 10,000 residents.
+busiest_share = 0.3
 
 # Rates: numerator = a sum of counters (with coefficients), denominator = one counter.
 # Counters: accepted, excluded, response_tracked, responded, responded_in_time, handled,
@@ -310,6 +321,47 @@ fn parse_ranking(v: &toml_edit::Table, what: &str) -> Result<crate::metrics::Ran
     Ok(out)
 }
 
+/// The `[version.governance]` table, defaults for what it leaves out.
+fn parse_governance(
+    v: &toml_edit::Table,
+    what: &str,
+) -> Result<crate::metrics::GovernanceRule, String> {
+    let mut out = crate::metrics::GovernanceRule::default();
+    let Some(item) = v.get("governance") else {
+        return Ok(out);
+    };
+    let t = item
+        .as_table()
+        .ok_or_else(|| format!("{what}: `governance` must be a table [version.governance]"))?;
+    let what = format!("{what}, governance");
+    for (key, _) in t.iter() {
+        if !["months", "worst_share", "busiest_share"].contains(&key) {
+            return Err(format!(
+                "{what}: `{key}` is not a governance rule (months, worst_share, busiest_share)"
+            ));
+        }
+    }
+    if let Some(m) = t.get("months") {
+        out.months = m
+            .as_integer()
+            .filter(|m| (1..=24).contains(m))
+            .ok_or_else(|| format!("{what}: `months` must be a whole number from 1 to 24"))?
+            as u32;
+    }
+    for (key, slot, low) in [
+        ("worst_share", &mut out.worst_share, f64::MIN_POSITIVE),
+        ("busiest_share", &mut out.busiest_share, 0.0),
+    ] {
+        if let Some(x) = number_of(t, key, &what)? {
+            if !(low..=1.0).contains(&x) {
+                return Err(format!("{what}: `{key}` is a share from 0 to 1, like 0.1"));
+            }
+            *slot = x;
+        }
+    }
+    Ok(out)
+}
+
 impl Default for HotlineConfig {
     fn default() -> HotlineConfig {
         HotlineConfig::parse(DEFAULT_TOML, "default hotline rules").expect("the defaults parse")
@@ -374,6 +426,7 @@ impl HotlineConfig {
                 .min(1.0);
             let rates = parse_rates(v, &what, share).map_err(err)?;
             let ranking = parse_ranking(v, &what).map_err(err)?;
+            let governance = parse_governance(v, &what).map_err(err)?;
             let mut deadlines = Vec::new();
             if let Some(rules) = v.get("deadline").and_then(|d| d.as_array_of_tables()) {
                 for (j, r) in rules.iter().enumerate() {
@@ -402,6 +455,7 @@ impl HotlineConfig {
                 effective_from,
                 rates,
                 ranking,
+                governance,
                 basically_satisfied_share: share,
                 deadlines,
                 repeat_window_days: v

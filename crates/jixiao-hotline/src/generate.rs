@@ -32,8 +32,22 @@ struct Street {
     boundary: Option<crate::shape::Shape>,
 }
 
+/// A change built into generated data, as if a campaign (每月一题) had worked: from `from` (a
+/// local date) on, `share` of the cases of `category` in `streets` are about `instead`. Which cases
+/// move is decided from their number, not the random stream, so everything else generated is the
+/// same with or without it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intervention {
+    pub category: String,
+    pub streets: Vec<String>,
+    pub from: NaiveDate,
+    pub share: f64,
+    pub instead: String,
+}
+
 pub struct Generator<'a> {
     config: &'a HotlineConfig,
+    intervention: Option<Intervention>,
     rng: SplitMix64,
     remaining: u64,
     next_id: u64,
@@ -129,6 +143,7 @@ impl<'a> Generator<'a> {
         let cutoff = Utc.with_ymd_and_hms(year, 12, 31, 16, 0, 0).unwrap();
         Generator {
             config,
+            intervention: None,
             rng,
             remaining: n,
             next_id: 1,
@@ -137,6 +152,12 @@ impl<'a> Generator<'a> {
             categories,
             cutoff,
         }
+    }
+
+    /// The same cases with `intervention` built in.
+    pub fn with_intervention(mut self, intervention: Intervention) -> Self {
+        self.intervention = Some(intervention);
+        self
     }
 
     fn pick_category(&mut self, month: u32) -> String {
@@ -176,7 +197,17 @@ impl<'a> Generator<'a> {
             .partition_point(|s| s.cumulative < x)
             .min(self.streets.len() - 1);
         let month = chrono::Datelike::month(&date);
-        let category = self.pick_category(month);
+        let mut category = self.pick_category(month);
+        if let Some(iv) = &self.intervention {
+            let moved = SplitMix64::new(self.next_id ^ 0x005e_ed0f_ca5e).next_f64() < iv.share;
+            if moved
+                && date >= iv.from
+                && category.starts_with(&iv.category)
+                && iv.streets.contains(&self.streets[idx].id)
+            {
+                category = iv.instead.clone();
+            }
+        }
         let r = &mut self.rng;
         let Street {
             id: street,
@@ -420,6 +451,51 @@ mod tests {
         assert!(a
             .iter()
             .any(|c| c.channel == Channel::GridPatrol && c.grid.is_some() && c.contact.is_none()));
+    }
+}
+
+#[cfg(test)]
+mod intervention_tests {
+    use super::*;
+
+    #[test]
+    fn an_intervention_moves_its_share_of_the_category_and_nothing_else() {
+        let cfg = HotlineConfig::default();
+        let geo = crate::geography::beijing(1, 1);
+        let streets: Vec<String> = (1..=8).map(|i| format!("dongcheng-s{i:02}")).collect();
+        let iv = Intervention {
+            category: "0301".into(),
+            streets: streets.clone(),
+            from: NaiveDate::from_ymd_opt(2020, 7, 1).unwrap(),
+            share: 0.4,
+            instead: "0901".into(),
+        };
+        let plain: Vec<Case> = Generator::new(&cfg, &geo, 60_000, 5, 2020).collect();
+        let treated: Vec<Case> = Generator::new(&cfg, &geo, 60_000, 5, 2020)
+            .with_intervention(iv)
+            .collect();
+        let (mut moved, mut eligible) = (0, 0);
+        for (a, b) in plain.iter().zip(&treated) {
+            let in_scope = a.category == "0301"
+                && a.unit.as_ref().is_some_and(|u| streets.contains(u))
+                && cfg.month_of(a.received).as_str() >= "2020-07";
+            eligible += in_scope as usize;
+            if a.category != b.category {
+                assert!(in_scope && b.category == "0901", "{}", a.id);
+                moved += 1;
+                let mut b = b.clone();
+                b.category = a.category.clone();
+                b.description = a.description.clone();
+                assert_eq!(a, &b, "only the category changes");
+            } else {
+                assert_eq!(a, b);
+            }
+        }
+        let share = moved as f64 / eligible as f64;
+        assert!(
+            eligible > 100 && (0.3..0.5).contains(&share),
+            "{moved} of {eligible}"
+        );
     }
 }
 

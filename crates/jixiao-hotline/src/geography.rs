@@ -54,6 +54,8 @@ pub struct Area {
     /// Drawn for illustration, not surveyed (the built-in geography's streets): an office loads
     /// its own.
     pub illustrative: bool,
+    /// Residents (常住人口), when known: for cases per 10,000 residents.
+    pub population: Option<i64>,
 }
 
 impl Area {
@@ -68,6 +70,7 @@ impl Area {
             lon: None,
             boundary: None,
             illustrative: false,
+            population: None,
         }
     }
 }
@@ -305,6 +308,14 @@ impl Geography {
                 lon: centre.map(|c| c.1),
                 boundary,
                 illustrative: props.get("illustrative").and_then(Value::as_bool) == Some(true),
+                population: match props.get("population") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(v.as_i64().filter(|p| *p >= 0).ok_or_else(|| {
+                        at(format!(
+                            "population `{v}` is not a whole number of residents"
+                        ))
+                    })?),
+                },
                 ..Area::new(&id, &name, level, text("parent").as_deref())
             });
         }
@@ -320,13 +331,14 @@ impl Geography {
                 "properties": {
                     "id": a.id, "name": a.name, "level": a.level.as_str(), "parent": a.parent,
                     "lat": a.lat, "lon": a.lon, "illustrative": a.illustrative,
+                    "population": a.population,
                 },
                 "geometry": a.boundary.as_ref().map(Shape::to_geojson),
             })).collect::<Vec<_>>(),
         })
     }
 
-    /// Reads `id,name,level,parent[,lat,lon]` CSV text (a header line first); errors name the line.
+    /// Reads `id,name,level,parent[,lat,lon[,population]]` CSV text (a header line first); errors name the line.
     pub fn from_csv(text: &str, file: &str) -> Result<Geography, String> {
         let mut areas = Vec::new();
         for (n, line) in text.lines().enumerate().skip(1) {
@@ -353,9 +365,18 @@ impl Geography {
                         .map_err(|_| at(format!("`{s}` is not a number"))),
                 }
             };
+            let population = match f.get(6).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => Some(s.parse::<i64>().ok().filter(|p| *p >= 0).ok_or_else(|| {
+                    at(format!(
+                        "population `{s}` is not a whole number of residents"
+                    ))
+                })?),
+            };
             areas.push(Area {
                 lat: num(4)?,
                 lon: num(5)?,
+                population,
                 ..Area::new(f[0], f[1], level, Some(f[3]).filter(|p| !p.is_empty()))
             });
         }
@@ -382,6 +403,28 @@ pub const BEIJING: [(&str, &str, usize, f64, f64, f64); 16] = [
     ("pinggu", "平谷区", 18, 40.141, 117.121, 1.5),
     ("miyun", "密云区", 20, 40.377, 116.843, 1.5),
     ("yanqing", "延庆区", 18, 40.456, 115.975, 1.5),
+];
+
+/// Residents of each district (常住人口) by the seventh national census, 1 November 2020
+/// (北京市第七次全国人口普查公报, 2021); streets of the built-in geography get equal shares of
+/// their district's (illustrative, like their boundaries).
+pub const BEIJING_POPULATION: [(&str, i64); 16] = [
+    ("dongcheng", 708_829),
+    ("xicheng", 1_106_214),
+    ("chaoyang", 3_452_460),
+    ("haidian", 3_133_469),
+    ("fengtai", 2_019_764),
+    ("shijingshan", 567_851),
+    ("mentougou", 392_606),
+    ("fangshan", 1_312_778),
+    ("tongzhou", 1_840_295),
+    ("shunyi", 1_324_044),
+    ("changping", 2_269_487),
+    ("daxing", 1_993_591),
+    ("huairou", 441_040),
+    ("pinggu", 457_313),
+    ("miyun", 527_683),
+    ("yanqing", 345_671),
 ];
 
 const DONGCHENG_STREETS: [&str; 17] = [
@@ -428,10 +471,15 @@ pub fn beijing(communities: usize, grids: usize) -> Geography {
     for (id, name, streets, lat, lon, _) in BEIJING.iter() {
         let district = shapes.remove(*name).expect("every district has a boundary");
         let cells = tiling_cells(&district, streets * communities.max(1));
+        let population = BEIJING_POPULATION
+            .iter()
+            .find(|(d, _)| d == id)
+            .map(|(_, p)| *p);
         areas.push(Area {
             lat: Some(*lat),
             lon: Some(*lon),
             boundary: Some(district),
+            population,
             ..Area::new(id, name, Level::District, None)
         });
         for (s, street_cells) in split_by_area(cells, *streets).into_iter().enumerate() {
@@ -443,11 +491,17 @@ pub fn beijing(communities: usize, grids: usize) -> Geography {
             } else {
                 format!("{name}第{}街道", s + 1)
             };
+            // Equal shares, the remainder to the first streets: they add up to the district's.
+            let street_population = population.map(|p| {
+                let n = *streets as i64;
+                p / n + ((s as i64) < p % n) as i64
+            });
             areas.push(Area {
                 lat: Some(slat),
                 lon: Some(slon),
                 boundary: Some(shape.clone()),
                 illustrative: true,
+                population: street_population,
                 ..Area::new(&sid, &sname, Level::Street, Some(id))
             });
             // Communities tile the street when it has a cell for each; else they are points.

@@ -8,6 +8,8 @@
 //!   Wilson intervals, shrinkage and the ranking rules (minimum cases, tie-breaking, 红黑榜);
 //! - [`rollup`]: what a case adds to its unit × month × category counters, and the monthly rates,
 //!   composite score and rankings computed from those counters only;
+//! - [`problem`]: 每月一题, the month's designated problem, its action items and its measured effect
+//!   (difference in differences);
 //! - [`cluster`]: repeat complaints (same place and category within a window) and the month's most
 //!   frequent themes;
 //! - [`generate`]: realistic synthetic cases for demos and benchmarks;
@@ -24,6 +26,7 @@ pub mod generate;
 pub mod geography;
 pub mod import;
 pub mod metrics;
+pub mod problem;
 pub mod rollup;
 pub mod shape;
 

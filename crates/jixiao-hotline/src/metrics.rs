@@ -234,6 +234,72 @@ pub fn composite(values: &[RateValue], z: f64, use_adjusted: bool) -> Option<(f6
     ))
 }
 
+/// Scores to compare units with unlike category mixes (indirect standardisation): for each unit,
+/// the score it would have if each of its categories' cases fared as the whole group's cases of
+/// that category do (`expected`), and its score adjusted for its mix, observed − expected + the
+/// group's own score. `per_unit` holds each unit's counters per category; units whose expected
+/// score cannot be computed are left out.
+pub fn mix_adjusted(
+    per_unit: &std::collections::BTreeMap<String, Vec<(String, Counters)>>,
+    rates: &[RateDef],
+    z: f64,
+) -> std::collections::BTreeMap<String, (f64, f64)> {
+    use std::collections::BTreeMap;
+    // The group's counters per category, and overall.
+    let mut by_category: BTreeMap<&str, Counters> = BTreeMap::new();
+    let mut group = Counters::default();
+    for list in per_unit.values() {
+        for (cat, c) in list {
+            *by_category.entry(cat.as_str()).or_default() += *c;
+            group += *c;
+        }
+    }
+    let group_score = composite(&rate_values(&group, rates, z), z, false).map(|s| s.0);
+    let group_rate = |r: &RateDef, cat: &str| {
+        let (num, den) = r.counts(&by_category[cat]);
+        (den > 0).then(|| (num / den as f64).min(1.0))
+    };
+    let mut out = BTreeMap::new();
+    for (unit, list) in per_unit {
+        let mut observed = Counters::default();
+        for (_, c) in list {
+            observed += *c;
+        }
+        // Each rate's expected value: the unit's denominators weighted by the group's rates.
+        let expected: Vec<RateValue> = rates
+            .iter()
+            .map(|r| {
+                let (mut num, mut den) = (0.0, 0i64);
+                for (cat, c) in list {
+                    let d = r.counts(c).1;
+                    if let Some(p) = group_rate(r, cat) {
+                        num += p * d as f64;
+                        den += d;
+                    }
+                }
+                RateValue {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    numerator: num,
+                    denominator: den,
+                    value: (den > 0).then(|| num / den as f64),
+                    low: None,
+                    high: None,
+                    adjusted: None,
+                    weight: r.weight,
+                    lower_is_better: r.lower_is_better,
+                }
+            })
+            .collect();
+        let observed = composite(&rate_values(&observed, rates, z), z, false).map(|s| s.0);
+        let expected = composite(&expected, z, false).map(|s| s.0);
+        if let (Some(o), Some(e), Some(g)) = (observed, expected, group_score) {
+            out.insert(unit.clone(), (e, o - e + g));
+        }
+    }
+    out
+}
+
 /// The default rates of a version that names only `weights` (response, resolution,
 /// satisfaction) — the rules files written before rates were configurable — plus the figures
 /// reported beside them.
@@ -325,6 +391,60 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_with_hard_categories_is_compared_with_like() {
+        // Two categories: "01" solved 90 % of the time across the group, "02" only 50 %.
+        // Unit a has mostly hard cases, b mostly easy ones; both do a little better than the
+        // group in each category, so both adjusted scores sit above the group's.
+        let c = |n: i64, good: i64| Counters {
+            accepted: n,
+            response_tracked: n,
+            responded_in_time: n,
+            callbacks: n,
+            solved: good,
+            satisfied: good,
+            ..Counters::default()
+        };
+        let per_unit: std::collections::BTreeMap<String, Vec<(String, Counters)>> = [
+            (
+                "a",
+                vec![("01".to_string(), c(10, 10)), ("02".to_string(), c(90, 50))],
+            ),
+            (
+                "b",
+                vec![("01".to_string(), c(90, 82)), ("02".to_string(), c(10, 5))],
+            ),
+            (
+                "rest",
+                vec![
+                    ("01".to_string(), c(100, 88)),
+                    ("02".to_string(), c(100, 45)),
+                ],
+            ),
+        ]
+        .into_iter()
+        .map(|(u, v)| (u.to_string(), v))
+        .collect();
+        let rates = default_rates([10.0, 45.0, 45.0], 1.0);
+        let z = z_for(0.95);
+        let m = mix_adjusted(&per_unit, &rates, z);
+        let observed = |u: &str| {
+            let mut t = Counters::default();
+            for (_, x) in &per_unit[u] {
+                t += *x;
+            }
+            composite(&rate_values(&t, &rates, z), z, false).unwrap().0
+        };
+        // Observed, a (60 % solved) looks far worse than b (87 %) …
+        assert!(observed("a") < observed("b") - 20.0);
+        // … but a's expected score is as low as its hard mix makes it, and adjusted for the mix
+        // a is no worse than b.
+        let (ea, aa) = m["a"];
+        let (eb, ab) = m["b"];
+        assert!(ea < eb - 20.0, "{ea} {eb}");
+        assert!(aa >= ab - 1.0, "{aa} {ab}");
+    }
+
+    #[test]
     fn numerators_are_sums_of_counters_and_mistakes_are_named() {
         let (terms, d) = RateDef::parse_terms(
             "satisfied + basically_satisfied_share * basically_satisfied",
@@ -343,5 +463,203 @@ mod tests {
         assert!(e.contains("calls"), "{e}");
         let e = RateDef::parse_terms("-2 * solved", "callbacks", 1.0).unwrap_err();
         assert!(e.contains("-2"), "{e}");
+    }
+}
+
+/// The rule that lists a street as 治理类 (a street needing concentrated attention): in each of
+/// `months` consecutive months, among the worst `worst_share` of the city's ranked streets by
+/// score and (when `busiest_share` > 0) among the busiest `busiest_share` by cases per 10,000
+/// residents. A street leaves the list in the first month the rule no longer holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GovernanceRule {
+    pub months: u32,
+    pub worst_share: f64,
+    pub busiest_share: f64,
+}
+
+impl Default for GovernanceRule {
+    fn default() -> Self {
+        GovernanceRule {
+            months: 3,
+            worst_share: 0.1,
+            busiest_share: 0.0,
+        }
+    }
+}
+
+/// One street of a month's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Listed {
+    pub unit: String,
+    /// The month it entered the list (the rule first held for `months` months then).
+    pub since: String,
+    /// Months on the list, this one included.
+    pub months_listed: usize,
+}
+
+impl GovernanceRule {
+    /// The units meeting the rule's condition in one month: `ranked` holds (unit, score,
+    /// cases per 10,000 residents) of the ranked units. Without any population the load
+    /// condition is left out.
+    pub fn condition(
+        &self,
+        ranked: &[(String, f64, Option<f64>)],
+    ) -> std::collections::BTreeSet<String> {
+        let take = |share: f64| ((ranked.len() as f64 * share).ceil() as usize).min(ranked.len());
+        let mut by_score: Vec<&(String, f64, Option<f64>)> = ranked.iter().collect();
+        by_score.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let worst: std::collections::BTreeSet<&str> = by_score[..take(self.worst_share)]
+            .iter()
+            .map(|x| x.0.as_str())
+            .collect();
+        if self.busiest_share <= 0.0 {
+            return worst.into_iter().map(str::to_string).collect();
+        }
+        let mut by_load: Vec<(&str, f64)> = ranked
+            .iter()
+            .filter_map(|x| Some((x.0.as_str(), x.2?)))
+            .collect();
+        if by_load.is_empty() {
+            // No population in the geography: the load condition cannot be judged; the score
+            // alone decides (docs/hotline.md says so).
+            return worst.into_iter().map(str::to_string).collect();
+        }
+        by_load.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let n = take(self.busiest_share).min(by_load.len());
+        by_load[..n]
+            .iter()
+            .filter(|x| worst.contains(x.0))
+            .map(|x| x.0.to_string())
+            .collect()
+    }
+
+    /// The list at the last of `months` (ascending, consecutive months with data) given each
+    /// month's units meeting the condition, and the units that left it that month.
+    pub fn list(
+        &self,
+        months: &[String],
+        met: &[std::collections::BTreeSet<String>],
+    ) -> (Vec<Listed>, Vec<String>) {
+        let need = self.months.max(1) as usize;
+        // The run of consecutive months ending at month i in which `unit` met the condition.
+        let run = |unit: &str, i: usize| {
+            met[..=i]
+                .iter()
+                .rev()
+                .take_while(|m| m.contains(unit))
+                .count()
+        };
+        let Some(last) = met.len().checked_sub(1) else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut listed: Vec<Listed> = met[last]
+            .iter()
+            .filter_map(|u| {
+                let r = run(u, last);
+                (r >= need).then(|| Listed {
+                    unit: u.clone(),
+                    since: months[last + 1 - (r - need + 1)].clone(),
+                    months_listed: r - need + 1,
+                })
+            })
+            .collect();
+        listed.sort_by(|a, b| {
+            b.months_listed
+                .cmp(&a.months_listed)
+                .then(a.unit.cmp(&b.unit))
+        });
+        let left = match last.checked_sub(1) {
+            Some(prev) => met[prev]
+                .iter()
+                .filter(|u| run(u, prev) >= need && !met[last].contains(*u))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        (listed, left)
+    }
+}
+
+#[cfg(test)]
+mod governance_tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_street_is_listed_after_n_bad_months_and_leaves_when_it_recovers() {
+        let rule = GovernanceRule {
+            months: 3,
+            worst_share: 0.2,
+            busiest_share: 0.0,
+        };
+        let months: Vec<String> = (1..=6).map(|m| format!("2020-{m:02}")).collect();
+        let set = |v: &[&str]| {
+            v.iter()
+                .map(|s| s.to_string())
+                .collect::<BTreeSet<String>>()
+        };
+        let met = vec![
+            set(&["a"]),
+            set(&["a", "b"]),
+            set(&["a", "b"]),
+            set(&["a", "b"]),
+            set(&["a"]),
+            set(&["c"]),
+        ];
+        let (listed, left) = rule.list(&months[..4], &met[..4]);
+        assert_eq!(
+            listed,
+            [
+                Listed {
+                    unit: "a".into(),
+                    since: "2020-03".into(),
+                    months_listed: 2
+                },
+                Listed {
+                    unit: "b".into(),
+                    since: "2020-04".into(),
+                    months_listed: 1
+                },
+            ]
+        );
+        assert!(left.is_empty());
+        let (listed, left) = rule.list(&months[..5], &met[..5]);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(left, ["b"], "b recovered in May");
+        let (listed, left) = rule.list(&months, &met);
+        assert!(listed.is_empty() && left == ["a"]);
+    }
+
+    #[test]
+    fn the_condition_takes_the_worst_share_and_the_busiest_share() {
+        let ranked: Vec<(String, f64, Option<f64>)> = (0..10)
+            .map(|i| {
+                (
+                    format!("u{i}"),
+                    70.0 + i as f64,
+                    Some(100.0 - i as f64 * (i % 2) as f64),
+                )
+            })
+            .collect();
+        let worst = GovernanceRule {
+            months: 1,
+            worst_share: 0.2,
+            busiest_share: 0.0,
+        };
+        assert_eq!(
+            worst.condition(&ranked).into_iter().collect::<Vec<_>>(),
+            ["u0", "u1"]
+        );
+        // Busiest by load: the even units (100 each) and u1 (99); of the worst two, both qualify
+        // only if within the busiest 30 %: u0 (100) yes, u1 (99) no.
+        let both = GovernanceRule {
+            months: 1,
+            worst_share: 0.2,
+            busiest_share: 0.3,
+        };
+        assert_eq!(
+            both.condition(&ranked).into_iter().collect::<Vec<_>>(),
+            ["u0"]
+        );
     }
 }

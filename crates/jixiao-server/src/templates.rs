@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 27] = [
+const TEMPLATES: [(&str, &str); 29] = [
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),
@@ -18,6 +18,14 @@ const TEMPLATES: [(&str, &str); 27] = [
     (
         "hotline_work.html",
         include_str!("../templates/hotline_work.html"),
+    ),
+    (
+        "hotline_problems.html",
+        include_str!("../templates/hotline_problems.html"),
+    ),
+    (
+        "hotline_problem.html",
+        include_str!("../templates/hotline_problem.html"),
     ),
     ("reports.html", include_str!("../templates/reports.html")),
     (

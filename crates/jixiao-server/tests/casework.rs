@@ -377,3 +377,92 @@ async fn rankings_carry_every_rate_with_intervals_and_the_boards_name_each_end()
     let (s, _) = admin.get("/api/v1/hotline/boards?month=June").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_month_problem_is_designated_tracked_and_its_effect_measured() {
+    // Enough cases for the demo's campaign (parking in eight Dongcheng streets from July) to
+    // show: the generator moves a third of those streets' parking cases from July on.
+    let (app, _) = spawn_hotline(30_000).await;
+    let admin = Session::login(&app, "admin").await;
+    let reporter = Session::login(&app, "dongcheng").await;
+    let (s, list) = reporter.get("/api/v1/hotline/problems").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["id"], "P2020-07-0301");
+    assert_eq!(
+        (
+            list[0]["actions_done"].as_i64(),
+            list[0]["actions"].as_i64()
+        ),
+        (Some(2), Some(3))
+    );
+    let (s, v) = reporter.get("/api/v1/hotline/problems/P2020-07-0301").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["before"], json!(["2020-04", "2020-05", "2020-06"]));
+    assert_eq!(v["after"], json!(["2020-07", "2020-08", "2020-09"]));
+    assert_eq!(
+        v["control_names"].as_array().unwrap().len(),
+        9,
+        "Dongcheng's other streets"
+    );
+    let cases = &v["effects"][0];
+    assert_eq!(cases["outcome"], "cases");
+    let e = &cases["effect"];
+    let (est, low, high) = (
+        e["estimate"].as_f64().unwrap(),
+        e["low"].as_f64().unwrap(),
+        e["high"].as_f64().unwrap(),
+    );
+    assert!(est < 0.0 && low < est && est < high, "{e}");
+    let did = (e["treated_after"].as_f64().unwrap() - e["treated_before"].as_f64().unwrap())
+        - (e["control_after"].as_f64().unwrap() - e["control_before"].as_f64().unwrap());
+    assert!(
+        (did - est).abs() < 1e-9,
+        "the estimate is the difference of the differences"
+    );
+    assert_eq!(v["series"].as_array().unwrap().len(), 12);
+
+    // The office designates another; mistakes are named, twice is a conflict, others may not.
+    let good = json!({
+        "month": "2020-08", "title": "噪声扰民", "category": "0201",
+        "places": ["xicheng-s01", "xicheng-s02"], "leads": ["西城区生态环境局"],
+        "actions": [{"text": "夜间施工巡查", "owner": "西城区城管执法局", "due": "2020-08-31"}]
+    });
+    let (s, p) = admin
+        .call(Method::POST, "/api/v1/hotline/problems", Some(good.clone()))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["id"], "P2020-08-0201");
+    let (s, _) = admin
+        .call(Method::POST, "/api/v1/hotline/problems", Some(good.clone()))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    for (field, value, says) in [
+        ("category", json!("9999"), "9999"),
+        ("places", json!(["nowhere"]), "nowhere"),
+        ("month", json!("August"), "August"),
+        (
+            "actions",
+            json!([{"text": "x", "owner": "y", "due": "soon"}]),
+            "soon",
+        ),
+    ] {
+        let mut bad = good.clone();
+        bad[field] = value;
+        bad["month"] = if field == "month" {
+            bad["month"].clone()
+        } else {
+            json!("2020-09")
+        };
+        let (s, body) = admin
+            .call(Method::POST, "/api/v1/hotline/problems", Some(bad))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert!(body.to_string().contains(says), "{field}: {body}");
+    }
+    let (s, _) = reporter
+        .call(Method::POST, "/api/v1/hotline/problems", Some(good))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, list) = admin.get("/api/v1/hotline/problems").await;
+    assert_eq!(list.as_array().unwrap().len(), 2, "nothing half-written");
+}

@@ -175,7 +175,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 23] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 24] = [
     (
         1,
         "init",
@@ -313,6 +313,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 23] = [
         "exclusion_requests",
         include_str!("../migrations/sqlite/0023_exclusion_requests.sql"),
         include_str!("../migrations/postgres/0023_exclusion_requests.sql"),
+    ),
+    (
+        24,
+        "problems_population",
+        include_str!("../migrations/sqlite/0024_problems_population.sql"),
+        include_str!("../migrations/postgres/0024_problems_population.sql"),
     ),
 ];
 

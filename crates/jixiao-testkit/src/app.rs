@@ -98,7 +98,9 @@ pub async fn spawn_hotline(cases: u64) -> (TestApp, String) {
         s.hotline_save_geography(&geo, "test").unwrap();
         s.hotline_save_categories(&jixiao_hotline::catalogue::built_in())
             .unwrap();
-        let mut gen = jixiao_hotline::generate::Generator::new(&cfg, &geo, cases, 1, 2020);
+        let (_, campaign) = jixiao_app::hotline::problems::demo_problem();
+        let mut gen = jixiao_hotline::generate::Generator::new(&cfg, &geo, cases, 1, 2020)
+            .with_intervention(campaign);
         s.hotline_import(&mut gen, "gen", &cfg, "test", &mut |_| {})
             .unwrap();
         s.hotline_add_api_key("测试客户端", "test-key-311", "test")
@@ -109,6 +111,13 @@ pub async fn spawn_hotline(cases: u64) -> (TestApp, String) {
             &jixiao_app::Settings::default(),
             &jixiao_app::Actor::office("test"),
             chrono::NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
+        )
+        .unwrap();
+        // The demo's 每月一题.
+        jixiao_app::hotline::problems::designate_demo(
+            &mut s,
+            &jixiao_app::Settings::default(),
+            &jixiao_app::Actor::office("test"),
         )
         .unwrap();
         "test-key-311".to_string()

@@ -4,6 +4,7 @@
 //! submissions ([`open311`]) and the read models of the pages ([`read`]).
 
 pub mod open311;
+pub mod problems;
 pub mod read;
 pub mod work;
 

@@ -73,7 +73,7 @@ pub fn district_for(actor: &Actor, asked: Option<&str>) -> Option<String> {
     }
 }
 
-fn name_of(geo: &Geography, id: &str) -> String {
+pub(crate) fn name_of(geo: &Geography, id: &str) -> String {
     geo.get(id)
         .map(|a| a.name.clone())
         .unwrap_or_else(|| id.to_string())
@@ -137,6 +137,12 @@ pub struct RankedRow {
     pub insufficient: bool,
     /// Statistically tied with a neighbour in the order.
     pub tied: bool,
+    /// Accepted cases per 10,000 residents (when the geography knows the population).
+    pub per_10k: Option<f64>,
+    /// The score the unit's category mix leads one to expect, and its score adjusted for
+    /// that mix (see [`mix_scores`]).
+    pub mix_expected: Option<f64>,
+    pub mix_adjusted: Option<f64>,
 }
 
 impl RankedRow {
@@ -144,13 +150,47 @@ impl RankedRow {
         RankedRow {
             rank: r.rank,
             name: name_of(geo, &r.unit),
+            per_10k: per_10k(geo, &r.unit, r.assessment.accepted),
             unit: r.unit,
             assessment: r.assessment,
             ranking_score: r.ranking_score,
             insufficient: r.insufficient,
             tied: r.tied,
+            mix_expected: None,
+            mix_adjusted: None,
         }
     }
+}
+
+/// Accepted cases per 10,000 residents of a unit, when its population is known.
+pub fn per_10k(geo: &Geography, unit: &str, accepted: i64) -> Option<f64> {
+    let p = geo.get(unit)?.population.filter(|p| *p > 0)?;
+    Some(accepted as f64 * 10_000.0 / p as f64)
+}
+
+/// Each unit's expected score from its category mix and its mix-adjusted score, among the units
+/// of `month` at that level (of one district, and of `members` when given): the group the
+/// ranking compares it with.
+pub fn mix_scores(
+    s: &mut Store,
+    cfg: &HotlineConfig,
+    month: &str,
+    by_district: bool,
+    district: Option<&str>,
+    members: Option<&[String]>,
+) -> Result<BTreeMap<String, (f64, f64)>> {
+    let rules = month_rules(cfg, month)?;
+    let mut per_unit: BTreeMap<String, Vec<(String, Counters)>> = BTreeMap::new();
+    for (unit, cat, c) in s.hotline_month_by_category(month, by_district, district)? {
+        if members.is_none_or(|m| m.contains(&unit)) {
+            per_unit.entry(unit).or_default().push((cat, c));
+        }
+    }
+    Ok(jixiao_hotline::metrics::mix_adjusted(
+        &per_unit,
+        &rules.rates,
+        jixiao_hotline::metrics::z_for(rules.ranking.confidence),
+    ))
 }
 
 /// The city's (or a district's) figures of one month.
@@ -249,6 +289,8 @@ pub struct Dashboard {
     pub map: Vec<MapUnit>,
     /// Whether the geography has boundaries to draw a map with.
     pub has_map: bool,
+    /// The month's 治理类街乡镇 (of the district shown, or the city's).
+    pub governance: Governance,
 }
 
 /// Dashboards kept between requests, per hotline data version and what they were asked for.
@@ -377,15 +419,44 @@ fn build_dashboard(
         .into_iter()
         .map(|r| RankedRow::new(r.clone(), geo))
         .collect();
+    // Like compared with like: the category mix (for all categories only) and the population.
+    let mix = match &category {
+        None if !month.is_empty() => mix_scores(
+            s,
+            cfg,
+            &month,
+            d.is_none(),
+            d,
+            group.map(|g| g.2.as_slice()),
+        )?,
+        _ => BTreeMap::new(),
+    };
     let ranked: Vec<RankedRow> = ranked_units
         .into_iter()
-        .map(|r| RankedRow::new(r, geo))
+        .map(|r| {
+            let mut row = RankedRow::new(r, geo);
+            if let Some((e, a)) = mix.get(&row.unit) {
+                row.mix_expected = Some(*e);
+                row.mix_adjusted = Some(*a);
+            }
+            row
+        })
         .collect();
     let previous = months
         .iter()
         .position(|m| m == &month)
         .and_then(|i| i.checked_sub(1))
         .map(|i| months[i].clone());
+    let governance = if month.is_empty() {
+        Governance {
+            month: month.clone(),
+            rule: rules.governance.clone(),
+            listed: Vec::new(),
+            left: Vec::new(),
+        }
+    } else {
+        governance_list(s, cfg, &month, d)?
+    };
     let map = map_units(
         s,
         cfg,
@@ -509,6 +580,7 @@ fn build_dashboard(
         grid_counts,
         has_map: geo.has_boundaries(),
         map,
+        governance,
         district,
         month,
         months,
@@ -968,6 +1040,8 @@ pub struct MapUnit {
     pub score: Option<f64>,
     /// Accepted cases per km² of the unit's boundary.
     pub density: Option<f64>,
+    /// Accepted cases per 10,000 residents.
+    pub per_10k: Option<f64>,
     /// The score's change since the month before, in points.
     pub change: Option<f64>,
 }
@@ -1013,6 +1087,7 @@ fn map_units(
                     .collect(),
                 score: a.score,
                 density: km2.map(|k| a.accepted as f64 / k),
+                per_10k: r.per_10k,
                 change: match (a.score, before.get(&r.unit).copied().flatten()) {
                     (Some(now), Some(then)) => Some(now - then),
                     _ => None,
@@ -1020,4 +1095,119 @@ fn map_units(
             }
         })
         .collect())
+}
+
+/// A street of the 治理类街乡镇 list.
+#[derive(Debug, Clone, Serialize)]
+pub struct GovernanceRow {
+    pub unit: String,
+    pub name: String,
+    pub district: String,
+    pub since: String,
+    pub months_listed: usize,
+    pub score: Option<f64>,
+    pub per_10k: Option<f64>,
+}
+
+/// The 治理类街乡镇 list of a month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Governance {
+    pub month: String,
+    pub rule: jixiao_hotline::metrics::GovernanceRule,
+    pub listed: Vec<GovernanceRow>,
+    /// Streets that left the list this month (the rule no longer holds).
+    pub left: Vec<GovernanceRow>,
+}
+
+/// The streets listed as 治理类 in `month` by the month's rule, judged on the city's street
+/// rankings of the months up to it (of one district's streets when `district` is given). Reads
+/// only the rollups: one ranking per month.
+pub fn governance_list(
+    s: &mut Store,
+    cfg: &HotlineConfig,
+    month: &str,
+    district: Option<&str>,
+) -> Result<Governance> {
+    let rule = month_rules(cfg, month)?.governance.clone();
+    let geo = super::open311::reference(s)?.1.clone();
+    let months: Vec<String> = s
+        .hotline_months()?
+        .into_iter()
+        .filter(|m| m.as_str() <= month)
+        .collect();
+    // Only the months that can matter: the rule's run, however long a street has been listed,
+    // is bounded by the months with data.
+    let mut met = Vec::with_capacity(months.len());
+    let mut last: BTreeMap<String, Ranked> = BTreeMap::new();
+    for m in &months {
+        let ranked = month_ranking(s, cfg, m, false, None, None)?;
+        let scored: Vec<(String, f64, Option<f64>)> = ranked
+            .iter()
+            .filter(|r| r.rank.is_some())
+            .filter_map(|r| {
+                Some((
+                    r.unit.clone(),
+                    r.assessment.score?,
+                    per_10k(&geo, &r.unit, r.assessment.accepted),
+                ))
+            })
+            .collect();
+        met.push(rule.condition(&scored));
+        if m == month {
+            last = ranked.into_iter().map(|r| (r.unit.clone(), r)).collect();
+        }
+    }
+    let (listed, left) = rule.list(&months, &met);
+    let row = |unit: &str, since: String, months_listed: usize| {
+        let r = last.get(unit);
+        GovernanceRow {
+            unit: unit.to_string(),
+            name: name_of(&geo, unit),
+            district: geo
+                .ancestor(unit, Level::District)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            since,
+            months_listed,
+            score: r.and_then(|r| r.assessment.score),
+            per_10k: r.and_then(|r| per_10k(&geo, unit, r.assessment.accepted)),
+        }
+    };
+    let in_scope = |u: &str| {
+        district.is_none_or(|d| geo.ancestor(u, Level::District).is_some_and(|a| a.id == d))
+    };
+    Ok(Governance {
+        month: month.to_string(),
+        rule,
+        listed: listed
+            .iter()
+            .filter(|l| in_scope(&l.unit))
+            .map(|l| row(&l.unit, l.since.clone(), l.months_listed))
+            .collect(),
+        left: left
+            .iter()
+            .filter(|u| in_scope(u))
+            .map(|u| row(u, String::new(), 0))
+            .collect(),
+    })
+}
+
+/// [`governance_list`] for those who may see the city's hotline or (a district's reporter) its
+/// own streets.
+pub fn governance(
+    s: &mut Store,
+    actor: &Actor,
+    cfg: &HotlineConfig,
+    month: Option<&str>,
+) -> Result<Governance> {
+    let district = district_for(actor, None);
+    require(actor, Act::ViewHotline(district.as_deref()))?;
+    let month = match month {
+        Some(m) => m.to_string(),
+        None => s
+            .hotline_months()?
+            .pop()
+            .ok_or_else(|| AppError::NotFound("hotline cases in the database".into()))?,
+    };
+    governance_list(s, cfg, &month, district.as_deref())
 }

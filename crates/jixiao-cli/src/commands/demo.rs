@@ -44,13 +44,17 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
         jixiao_app::hotline::ensure_geography(&mut store, actor)?;
         let (_, geo) = jixiao_app::hotline::open311::setup(&mut store)?;
         let bar = progress(args.hotline_cases, "生成12345工单 generating hotline cases");
+        // The demo's 每月一题 (July 2020, parking in eight Dongcheng streets) has an effect
+        // built into the cases, which its page then measures.
+        let (_, campaign) = jixiao_app::hotline::problems::demo_problem();
         let cases = jixiao_hotline::generate::Generator::new(
             &cfg,
             &geo,
             args.hotline_cases,
             jixiao_demo::SEED,
             2020,
-        );
+        )
+        .with_intervention(campaign);
         jixiao_app::hotline::generate_into(
             &mut store,
             actor,
@@ -66,6 +70,7 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
         let settings = jixiao_app::Settings::default();
         let day = chrono::NaiveDate::parse_from_str(jixiao_demo::DEMO_TODAY, "%Y-%m-%d")?;
         jixiao_app::hotline::work::seed_day_of_work(&mut store, &settings, actor, day)?;
+        jixiao_app::hotline::problems::designate_demo(&mut store, &settings, actor)?;
         let (_, key) =
             jixiao_app::hotline::create_api_key(&mut store, actor, "演示客户端 demo client")?;
         open311_key = Some(key);

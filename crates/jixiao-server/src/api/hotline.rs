@@ -56,6 +56,12 @@ pub struct RankedOut {
     tied: bool,
     /// The rates that cannot be computed, and why.
     missing: Vec<String>,
+    /// Accepted cases per 10,000 residents (when the geography knows the population).
+    per_10k_residents: Option<f64>,
+    /// The score the unit's category mix leads one to expect (the group's rate for each of its
+    /// categories), and its score adjusted for the mix: observed − expected + the group's.
+    mix_expected_score: Option<f64>,
+    mix_adjusted_score: Option<f64>,
 }
 
 /// One rate of a unit's month.
@@ -85,9 +91,16 @@ pub struct RankingOut {
     units: Vec<RankedOut>,
 }
 
-fn ranked_out(r: Ranked, geo: &jixiao_hotline::geography::Geography) -> RankedOut {
+fn ranked_out(
+    r: Ranked,
+    geo: &jixiao_hotline::geography::Geography,
+    mix: Option<&(f64, f64)>,
+) -> RankedOut {
     let a = r.assessment;
     RankedOut {
+        per_10k_residents: jixiao_app::hotline::read::per_10k(geo, &r.unit, a.accepted),
+        mix_expected_score: mix.map(|m| m.0),
+        mix_adjusted_score: mix.map(|m| m.1),
         rank: r.rank,
         name: geo.place_name(&r.unit),
         unit: r.unit,
@@ -153,12 +166,26 @@ pub async fn ranking(
                 district.as_deref(),
                 None,
             )?;
-            let geo = &jixiao_app::hotline::open311::reference(s)?.1;
+            let geo = &jixiao_app::hotline::open311::reference(s)?.1.clone();
+            let mix = jixiao_app::hotline::read::mix_scores(
+                s,
+                &settings.hotline,
+                &month,
+                by_district,
+                district.as_deref(),
+                None,
+            )?;
             Ok(RankingOut {
                 month,
                 level: if by_district { "district" } else { "street" }.into(),
                 district,
-                units: ranked.into_iter().map(|r| ranked_out(r, geo)).collect(),
+                units: ranked
+                    .into_iter()
+                    .map(|r| {
+                        let m = mix.get(&r.unit);
+                        ranked_out(r, geo, m)
+                    })
+                    .collect(),
             })
         })
         .await?;
@@ -212,7 +239,15 @@ pub async fn unit_month(
                 .into_iter()
                 .find(|r| r.unit == unit)
                 .ok_or_else(|| AppError::NotFound(format!("cases of `{unit}` in {month}")))?;
-            Ok(ranked_out(r, &geo))
+            let mix = jixiao_app::hotline::read::mix_scores(
+                s,
+                &settings.hotline,
+                &month,
+                by_district,
+                scope.as_deref().filter(|_| !by_district),
+                None,
+            )?;
+            Ok(ranked_out(r, &geo, mix.get(&unit)))
         })
         .await?;
     Ok(Json(out))
@@ -463,12 +498,141 @@ pub async fn boards(
                     .map(|b| BoardOut {
                         group: b.group,
                         name: b.name,
-                        red: b.red.into_iter().map(|r| ranked_out(r, geo)).collect(),
-                        black: b.black.into_iter().map(|r| ranked_out(r, geo)).collect(),
+                        red: b
+                            .red
+                            .into_iter()
+                            .map(|r| ranked_out(r, geo, None))
+                            .collect(),
+                        black: b
+                            .black
+                            .into_iter()
+                            .map(|r| ranked_out(r, geo, None))
+                            .collect(),
                     })
                     .collect(),
             })
         })
         .await?;
     Ok(Json(out))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct GovernanceQuery {
+    /// `2020-06`; default: the newest month with cases.
+    month: Option<String>,
+}
+
+/// The month's 治理类街乡镇: streets meeting the rules' condition (worst share by score, busiest
+/// share per 10,000 residents) for the rules' number of consecutive months, with the month each
+/// entered the list; and those that left it this month. A district's reporter sees its streets.
+#[utoipa::path(get, path = "/api/v1/hotline/governance", tag = "hotline", params(GovernanceQuery),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "No hotline cases yet"), (status = 422, body = ErrorBody)))]
+pub async fn governance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<GovernanceQuery>,
+) -> ApiResult<serde_json::Value> {
+    let out = ctx
+        .read(&state, move |s, settings, actor| {
+            let g = jixiao_app::hotline::read::governance(
+                s,
+                actor,
+                &settings.hotline,
+                q.month.as_deref(),
+            )?;
+            serde_json::to_value(g).map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// Every designated 每月一题, newest month first.
+#[utoipa::path(get, path = "/api/v1/hotline/problems", tag = "hotline",
+    responses((status = 200, body = Vec<jixiao_app::hotline::problems::ProblemRow>), (status = 403, body = ErrorBody)))]
+pub async fn problems(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Vec<jixiao_app::hotline::problems::ProblemRow>> {
+    let out = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::hotline::problems::list(s, actor)
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// One 每月一题 with its action items and measured effect (difference in differences of the
+/// category's cases and rates, treated streets against untreated ones).
+#[utoipa::path(get, path = "/api/v1/hotline/problems/{id}", tag = "hotline",
+    params(("id" = String, Path, description = "P2020-07-0301")),
+    responses((status = 200, body = jixiao_app::hotline::problems::ProblemView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn problem(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<jixiao_app::hotline::problems::ProblemView> {
+    let out = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::problems::view(s, settings, actor, &id)
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// An action item of a designation.
+#[derive(Deserialize, ToSchema)]
+pub struct ActionIn {
+    text: String,
+    owner: String,
+    /// `2020-07-31`.
+    due: String,
+}
+
+/// The month's problem, as the office designates it.
+#[derive(Deserialize, ToSchema)]
+pub struct DesignationIn {
+    /// `2020-07`.
+    month: String,
+    title: String,
+    /// A category code of the catalogue.
+    category: String,
+    /// Street ids; none = the whole city.
+    #[serde(default)]
+    places: Vec<String>,
+    #[serde(default)]
+    leads: Vec<String>,
+    #[serde(default)]
+    actions: Vec<ActionIn>,
+    /// Months compared on each side (1–12, default 3).
+    window: Option<u32>,
+}
+
+/// Designates the month's problem (the office). 409 when the month's problem of that category
+/// is designated already.
+#[utoipa::path(post, path = "/api/v1/hotline/problems", tag = "hotline", request_body = DesignationIn,
+    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn designate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(d): ApiJson<DesignationIn>,
+) -> Result<Response, crate::error::ApiError> {
+    let d = jixiao_app::hotline::problems::Designation {
+        month: d.month,
+        title: d.title,
+        category: d.category,
+        places: d.places,
+        leads: d.leads,
+        actions: d
+            .actions
+            .into_iter()
+            .map(|a| (a.text, a.owner, a.due))
+            .collect(),
+        window: d.window,
+    };
+    let p = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::hotline::problems::designate(s, settings, actor, &d)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(p)).into_response())
 }

@@ -41,6 +41,14 @@ pub fn routes() -> Vec<PageRoute> {
         ),
         (Method::GET, "/hotline/work", get(work_page)),
         (Method::GET, "/hotline/map", get(map_boundaries)),
+        (Method::GET, "/hotline/problems", get(problems_page)),
+        (Method::POST, "/hotline/problems", post(problem_designate)),
+        (Method::GET, "/hotline/problems/{id}", get(problem_page)),
+        (
+            Method::POST,
+            "/hotline/problems/{id}/actions/{n}",
+            post(problem_action),
+        ),
     ]
 }
 
@@ -235,6 +243,9 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "interval": match (a.score_low, a.score_high) { (Some(l), Some(h)) => format!("{l:.1}–{h:.1}"), _ => "—".into() },
             "adjusted": r.ranking_score.filter(|_| d.ranking_rules.shrinkage > 0.0).map(|x| format!("{x:.2}")),
             "insufficient": r.insufficient, "tied": r.tied,
+            "per_10k": r.per_10k.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into()),
+            "mix_expected": r.mix_expected.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into()),
+            "mix_adjusted": r.mix_adjusted.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into()),
         })
     };
     let ranked: Vec<Value> = d.ranked.iter().map(row).collect();
@@ -274,6 +285,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         json!({ "id": "score", "name": tr["hotline_score"], "percent": false }),
     );
     measures.push(json!({ "id": "density", "name": tr["case_density"], "percent": false, "lower_is_better": true }));
+    measures.push(json!({ "id": "per_10k", "name": tr["per_10k_residents"], "percent": false, "lower_is_better": true }));
     measures.push(
         json!({ "id": "change", "name": tr["score_change"], "percent": false, "diverging": true }),
     );
@@ -286,6 +298,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             for (k, v) in &u.rates { values.insert(k.clone(), json!((v * 1000.0).round() / 10.0)); }
             values.insert("score".into(), json!(u.score.map(|x| (x * 100.0).round() / 100.0)));
             values.insert("density".into(), json!(u.density.map(|x| (x * 10.0).round() / 10.0)));
+            values.insert("per_10k".into(), json!(u.per_10k.map(|x| (x * 10.0).round() / 10.0)));
             values.insert("change".into(), json!(u.change.map(|x| (x * 100.0).round() / 100.0)));
             json!({ "name": u.name, "values": values })
         }).collect::<Vec<_>>(),
@@ -305,7 +318,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             "heat_columns": d.heat_columns,
             "themes": d.themes, "clusters": d.clusters, "overdue": d.overdue, "overdue_total": d.overdue_total,
             "rate_columns": rate_columns, "red": red, "black": black,
-            "map_json": map_json, "has_map": d.has_map,
+            "map_json": map_json, "has_map": d.has_map, "governance": d.governance,
             "map_table": d.map.iter().map(|u| json!({ "name": u.name, "density": u.density.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into()), "change": u.change.map(|x| format!("{x:+.2}")).unwrap_or_else(|| "—".into()) })).collect::<Vec<_>>(),
             "min_cases": rules.min_cases, "confidence": (rules.confidence * 100.0).round(),
             "shrinkage": rules.shrinkage, "tie_break": rules.tie_break,
@@ -492,4 +505,186 @@ async fn exclusion_submit(
         })
         .await;
     after(result, &back, "")
+}
+
+/// The month after `month` ("2020-12" → "2021-01"); `month` itself when it is not one.
+fn next_month(month: &str) -> String {
+    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .map(|d| d.format("%Y-%m").to_string())
+        .unwrap_or_else(|| month.to_string())
+}
+
+async fn problems_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let chosen = ctx.q("category").unwrap_or_default();
+    let asked_month = ctx.q("month");
+    let (problems, dashboard, catalogue, districts) = ctx
+        .read(&state, move |s, settings, actor| {
+            let problems = jixiao_app::hotline::problems::list(s, actor)?;
+            let d = jixiao_app::hotline::read::dashboard(
+                s,
+                settings,
+                actor,
+                &DashboardQuery::default(),
+            )?;
+            let reference = jixiao_app::hotline::open311::reference(s)?;
+            let geo = &reference.1;
+            let districts: Vec<Value> = geo
+                .at_level(jixiao_hotline::geography::Level::District)
+                .map(|d| {
+                    json!({ "name": d.name, "streets": geo.children(&d.id)
+                        .filter(|a| a.level == jixiao_hotline::geography::Level::Street)
+                        .map(|a| json!({ "id": a.id, "name": a.name })).collect::<Vec<_>>() })
+                })
+                .collect();
+            Ok((problems, d, reference.0.clone(), districts))
+        })
+        .await?;
+    let month = dashboard.month.clone();
+    Ok(render(
+        &state,
+        &ctx,
+        "hotline_problems.html",
+        crate::i18n::text(ctx.english, "monthly_problem"),
+        json!({
+            "problems": problems, "candidates": dashboard.themes, "month": month,
+            "next_month": asked_month.unwrap_or_else(|| next_month(&month)),
+            "can_designate": allows(&ctx.actor, Act::Administer),
+            "categories": catalogue, "chosen_category": chosen, "districts": districts,
+        }),
+    ))
+}
+
+async fn problem_designate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |k: &str| {
+        f.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| -> Vec<String> {
+        f.iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let (texts, owners, dues) = (all("action_text"), all("action_owner"), all("action_due"));
+    let d = jixiao_app::hotline::problems::Designation {
+        month: field("month"),
+        title: field("title"),
+        category: field("category"),
+        places: all("places"),
+        leads: field("leads").lines().map(str::to_string).collect(),
+        actions: (0..texts.len().max(owners.len()).max(dues.len()))
+            .map(|i| {
+                let at = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
+                (at(&texts), at(&owners), at(&dues))
+            })
+            .collect(),
+        window: match field("window").trim() {
+            "" => None,
+            w => Some(w.parse().unwrap_or(0)),
+        },
+    };
+    let result = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::hotline::problems::designate(s, settings, actor, &d)
+        })
+        .await;
+    match result {
+        Ok(p) => after(Ok(()), &format!("/hotline/problems/{}", p.id), ""),
+        Err(e) => after::<()>(Err(e), "/hotline/problems", ""),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    done: String,
+}
+
+async fn problem_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, n)): Path<(String, String)>,
+    Form(f): Form<ActionForm>,
+) -> PageResult {
+    let back = format!("/hotline/problems/{id}");
+    let done = match f.done.trim() {
+        "" => Ok(None),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                jixiao_app::AppError::Invalid(format!("`{d}` is not a date like 2020-07-31"))
+            }),
+    };
+    let index = n
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i >= 1)
+        .ok_or_else(|| jixiao_app::AppError::NotFound(format!("action `{n}`")));
+    let result = match (done, index) {
+        (Ok(done), Ok(i)) => {
+            ctx.write(&state, move |s, _, actor| {
+                jixiao_app::hotline::problems::set_action_done(s, actor, &id, i - 1, done)
+            })
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    after(result, &back, "")
+}
+
+async fn problem_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let v = ctx
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::hotline::problems::view(s, settings, actor, &id)
+        })
+        .await?;
+    let tr = crate::i18n::texts(ctx.english);
+    let effects: Vec<Value> = v
+        .effects
+        .iter()
+        .map(|o| {
+            let f = |x: f64| format!("{x:.1}");
+            let name = if ctx.english { &o.name_en } else { &o.name };
+            match &o.effect {
+                Some(e) => json!({
+                    "name": name, "effect": true,
+                    "tb": f(e.treated_before), "ta": f(e.treated_after), "cb": f(e.control_before), "ca": f(e.control_after),
+                    "estimate": format!("{:+.1}", e.estimate), "interval": format!("{:+.1} – {:+.1}", e.low, e.high),
+                    "clear": e.low > 0.0 || e.high < 0.0,
+                }),
+                None => json!({ "name": name, "effect": false,
+                    "note": tr.get(format!("problem_note_{}", o.note.unwrap_or("too_few")).as_str()).copied().unwrap_or_default() }),
+            }
+        })
+        .collect();
+    let series_json = script_json(&json!({
+        "labels": v.series.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        "unit": "件",
+        "series": [
+            { "name": tr["treated_streets"], "values": v.series.iter().map(|x| (x.1 * 10.0).round() / 10.0).collect::<Vec<_>>() },
+            { "name": tr["control_streets"], "values": v.series.iter().map(|x| x.2.map(|c| (c * 10.0).round() / 10.0)).collect::<Vec<_>>() },
+        ],
+    }));
+    let today = state.settings.today().to_string();
+    Ok(render(
+        &state,
+        &ctx,
+        "hotline_problem.html",
+        &format!("{} {}", tr["monthly_problem"], v.problem.title),
+        json!({
+            "v": v, "effects": effects, "series_json": series_json,
+            "can_edit": allows(&ctx.actor, Act::Administer), "today": today,
+        }),
+    ))
 }

@@ -20,8 +20,8 @@ impl Store {
             s.conn.exec("DELETE FROM hotline_areas", &[])?;
             for chunk in geo.areas.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon, boundary, illustrative) VALUES {}",
-                    placeholders(chunk.len(), 8)
+                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon, boundary, illustrative, population) VALUES {}",
+                    placeholders(chunk.len(), 9)
                 );
                 let params: Vec<Val> = chunk
                     .iter()
@@ -35,6 +35,7 @@ impl Store {
                             Val::Real(a.lon),
                             Val::Text(a.boundary.as_ref().map(|b| b.to_geojson().to_string())),
                             Val::Int(Some(a.illustrative as i64)),
+                            Val::Int(a.population),
                         ]
                     })
                     .collect();
@@ -61,7 +62,7 @@ impl Store {
     fn read_geography(&mut self, boundaries: bool) -> Result<Geography> {
         let boundary = if boundaries { "boundary" } else { "NULL" };
         let rows = self.conn.query(
-            &format!("SELECT id, name, level, parent, lat, lon, {boundary}, illustrative FROM hotline_areas ORDER BY level, id"),
+            &format!("SELECT id, name, level, parent, lat, lon, {boundary}, illustrative, population FROM hotline_areas ORDER BY level, id"),
             &[],
         )?;
         let mut areas: Vec<Area> = rows
@@ -77,6 +78,7 @@ impl Store {
                         .and_then(|g| serde_json::from_str(g).ok())
                         .and_then(|g| Shape::from_geojson(&g).ok()),
                     illustrative: r[7].as_int() == Some(1),
+                    population: r[8].as_int(),
                     ..Area::new(
                         r[0].as_text()?,
                         r[1].as_text()?,

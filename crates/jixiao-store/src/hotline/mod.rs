@@ -13,6 +13,7 @@ mod keys;
 pub use keys::ApiKey;
 mod packs;
 mod partitions;
+mod problems;
 mod rebuild;
 mod rollups;
 mod rows;

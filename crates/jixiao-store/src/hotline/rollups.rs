@@ -289,6 +289,46 @@ impl Store {
             .collect())
     }
 
+    /// Counters of `month` per unit (or district) and top-level category (the code's first two
+    /// digits), optionally of one district's units: what comparing units with like category
+    /// mixes needs. Reads only the rollups.
+    pub fn hotline_month_by_category(
+        &mut self,
+        month: &str,
+        by_district: bool,
+        district: Option<&str>,
+    ) -> Result<Vec<(String, String, Counters)>> {
+        let sums: Vec<String> = Counters::FIELDS
+            .iter()
+            .map(|f| format!("CAST(SUM({f}) AS BIGINT)"))
+            .collect();
+        let key = if by_district { "district" } else { "unit" };
+        let mut sql = format!(
+            "SELECT {key}, SUBSTR(category, 1, 2), {} FROM hotline_rollups WHERE month = $1 AND {key} IS NOT NULL",
+            sums.join(", ")
+        );
+        let mut params = vec![t(month)];
+        if let Some(d) = district {
+            params.push(t(d));
+            sql.push_str(&format!(" AND district = ${}", params.len()));
+        }
+        sql.push_str(&format!(
+            " GROUP BY {key}, SUBSTR(category, 1, 2) ORDER BY {key}"
+        ));
+        Ok(self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_text().unwrap_or_default().to_string(),
+                    r[1].as_text().unwrap_or_default().to_string(),
+                    Counters::from_array(std::array::from_fn(|i| r[2 + i].as_int().unwrap_or(0))),
+                )
+            })
+            .collect())
+    }
+
     /// The `limit` grid cells of a district with the most cases received in `month`.
     pub fn hotline_grid_counts(
         &mut self,
