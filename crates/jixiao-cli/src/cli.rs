@@ -200,6 +200,10 @@ pub enum HotlineCommand {
         /// The task the hotline score feeds, e.g. A22-1.
         #[arg(long)]
         task: String,
+        /// A 每月一题 (e.g. P2020-07-0301): the task takes the districts' scores on its category
+        /// from its month on, for the districts of its streets.
+        #[arg(long)]
+        problem: Option<String>,
         #[command(flatten)]
         rules: RulesArg,
     },

@@ -180,6 +180,60 @@ fn the_demos_hotline_task_takes_its_value_from_the_monthly_assessment() {
         (50.0..=100.0).contains(&x) && x != 93.9,
         "the report's illustrative figure is replaced: {x}"
     );
+    // The demo's 每月一题 (Dongcheng's streets) feeds a task: Dongcheng's score on its category
+    // from July on, nobody else's; an unknown problem is named.
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "hotline",
+            "feed",
+            "--task",
+            "A22-1",
+            "--problem",
+            "P2020-07-0301",
+        ],
+    );
+    assert!(
+        run.ok && run.out.contains("1 units"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &["explain", "--unit", "东城区", "--task", "A22-1", "--json"],
+    );
+    let e: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    let after: f64 = e["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i[0] == "x")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("分")
+        .parse()
+        .unwrap();
+    assert!(
+        (0.0..=100.0).contains(&after) && after != x,
+        "the parking score from July, not the year's: {after} vs {x}"
+    );
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "hotline",
+            "feed",
+            "--task",
+            "A22-1",
+            "--problem",
+            "P2099-01-0301",
+        ],
+    );
+    assert!(!run.ok && run.err.contains("P2099-01-0301"), "{}", run.err);
 }
 
 #[test]

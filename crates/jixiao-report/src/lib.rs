@@ -119,6 +119,43 @@ pub struct Previous<'a> {
     pub inputs: &'a Inputs,
 }
 
+/// The 接诉即办 figures the results report's hotline section is written from, computed by the
+/// application from the hotline rollups (the live report only: a published report is the
+/// sealed snapshot, which does not carry them).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct HotlineSection {
+    /// The month shown ("2020-12") and the months with cases ("2020-01" … "2020-12").
+    pub month: String,
+    pub first_month: String,
+    /// The weighted rates in the table ("响应率(%)"), and their weights in words
+    /// ("响应率10、解决率45、满意率45").
+    pub rate_names: Vec<String>,
+    pub weights: String,
+    /// The districts' ranking of the month.
+    pub rows: Vec<HotlineRow>,
+    /// The ranking rules in words: minimum cases, confidence, tie-break.
+    pub min_cases: i64,
+    pub confidence: f64,
+    pub red: Vec<String>,
+    pub black: Vec<String>,
+    /// 治理类街乡镇 of the month: (street, district, listed since, months listed).
+    pub governance: Vec<(String, String, String, usize)>,
+    /// 每月一题: (month, title, category, places, the measured effect on its cases in words).
+    pub problems: Vec<(String, String, String, String, String)>,
+}
+
+/// A district's row of the hotline section.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct HotlineRow {
+    /// A rank, "样本不足", or "—"; "≈" marks a statistical tie.
+    pub rank: String,
+    pub unit: String,
+    pub accepted: i64,
+    pub rates: Vec<String>,
+    pub score: String,
+    pub interval: String,
+}
+
 /// Everything a report is written from.
 pub struct Data<'a> {
     pub fw: &'a Framework,
@@ -130,6 +167,8 @@ pub struct Data<'a> {
     pub reported: &'a [(NodeIdx, UnitIdx, usize)],
     /// The date printed on the report.
     pub date: NaiveDate,
+    /// The results report's 接诉即办 section, when the hotline has cases in the cycle.
+    pub hotline: Option<&'a HotlineSection>,
 }
 
 impl Data<'_> {

@@ -209,6 +209,12 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
         }));
     }
 
+    // 接诉即办: the districts' ranking of the latest month with the rules' marks, the 红黑榜,
+    // 治理类街乡镇 and 每月一题 with their measured effect.
+    if let Some(h) = d.hotline {
+        hotline_section(&mut doc, w, h, next_h1(w.word("results.heading_hotline")))?;
+    }
+
     // 五、各单位计分卡
     doc.heading(1, next_h1(w.word("results.heading_scorecards")));
     let roots: Vec<usize> = fw.roots().collect();
@@ -297,4 +303,86 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+fn hotline_section(
+    doc: &mut Document,
+    w: &Wording,
+    h: &crate::HotlineSection,
+    heading: String,
+) -> Result<(), ReportError> {
+    doc.heading(1, heading);
+    doc.paragraph(w.render(
+        "results.hotline_intro",
+        context! {
+            month => h.month, first_month => h.first_month, min_cases => h.min_cases, weights => h.weights,
+            confidence => format!("{:.0}", h.confidence * 100.0),
+            ranked => h.rows.iter().filter(|r| r.rank != "样本不足").count(),
+        },
+    )?);
+    let mut header = vec![
+        w.word("table.rank"),
+        w.word("table.unit"),
+        w.word("table.hotline_accepted"),
+    ];
+    header.extend(h.rate_names.iter().cloned());
+    header.push(w.word("table.hotline_score"));
+    header.push(w.word("table.hotline_interval"));
+    let numeric: Vec<usize> = (2..header.len()).collect();
+    doc.blocks.push(Block::Table(Table {
+        caption: w.render("results.hotline_caption", context! { month => h.month })?,
+        header,
+        rows: h
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.rank.clone(), r.unit.clone(), r.accepted.to_string()];
+                row.extend(r.rates.iter().cloned());
+                row.push(r.score.clone());
+                row.push(r.interval.clone());
+                row
+            })
+            .collect(),
+        numeric,
+    }));
+    if !h.red.is_empty() {
+        doc.paragraph(w.render(
+            "results.hotline_boards",
+            context! { red => h.red.join("、"), black => h.black.join("、") },
+        )?);
+    }
+    doc.paragraph(if h.governance.is_empty() {
+        w.word("results.hotline_governance_none")
+    } else {
+        w.render(
+            "results.hotline_governance",
+            context! {
+                month => h.month,
+                streets => h.governance.iter().map(|(s, d, since, n)| {
+                    // 东华门街道 is named with its district; 朝阳区第1街道 names it already.
+                    let name = if s.starts_with(d.as_str()) { s.clone() } else { format!("{d}{s}") };
+                    format!("{name}（自{since}起，{n}个月）")
+                }).collect::<Vec<_>>().join("、"),
+            },
+        )?
+    });
+    if !h.problems.is_empty() {
+        doc.blocks.push(Block::Table(Table {
+            caption: w.word("results.hotline_problems"),
+            header: vec![
+                w.word("table.month"),
+                w.word("table.problem"),
+                w.word("table.category"),
+                w.word("table.places"),
+                w.word("table.effect"),
+            ],
+            rows: h
+                .problems
+                .iter()
+                .map(|(m, t, c, p, e)| vec![m.clone(), t.clone(), c.clone(), p.clone(), e.clone()])
+                .collect(),
+            numeric: vec![],
+        }));
+    }
+    Ok(())
 }

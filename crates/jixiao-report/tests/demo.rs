@@ -41,6 +41,7 @@ fn data<'a>(d: &'a Demo, narratives: &'a Narratives) -> Data<'a> {
         narratives,
         reported: &d.reported,
         date: NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
+        hotline: None,
     }
 }
 

@@ -465,4 +465,23 @@ async fn the_month_problem_is_designated_tracked_and_its_effect_measured() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (_, list) = admin.get("/api/v1/hotline/problems").await;
     assert_eq!(list.as_array().unwrap().len(), 2, "nothing half-written");
+
+    // The results report's 接诉即办 section: December's district ranking with the rules' marks,
+    // the 红黑榜, the 治理类 streets and both problems with their effect.
+    let (s, md) = admin.get("/api/v1/cycles/2020/reports/results/md").await;
+    assert_eq!(s, StatusCode::OK);
+    let md = md.as_str().unwrap();
+    let section = md.split("、接诉即办").nth(1).expect("a hotline section");
+    let section = section.split("\n## ").next().unwrap();
+    assert!(section.contains("2020-12各区接诉即办考核排名"), "{section}");
+    assert_eq!(section.matches("| 东城区 |").count(), 1, "{section}");
+    assert!(
+        section.contains("红榜：") && section.contains("黑榜："),
+        "{section}"
+    );
+    assert!(
+        section.contains("老旧小区停车难、停车乱") && section.contains("工单量-"),
+        "{section}"
+    );
+    assert!(section.contains("噪声扰民"), "{section}");
 }

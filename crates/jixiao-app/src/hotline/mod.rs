@@ -116,15 +116,43 @@ pub fn generate_into(
     })
 }
 
-/// Writes each district's mean monthly composite score over the cycle's year as the approved
-/// value of `task` (last period) (the office); returns how many units got one. Feeding the
-/// same data again changes nothing.
+/// Gives task `task` of the cycle each district's mean monthly composite score over the cycle's
+/// year, approved with its source noted (the office).
 pub fn feed(
     s: &mut Store,
     actor: &Actor,
     fw: &Framework,
     task: &str,
     cfg: &HotlineConfig,
+) -> Result<usize> {
+    feed_scores(s, actor, fw, task, cfg, None)
+}
+
+/// Gives task `task` of the cycle the districts' mean monthly composite score on 每月一题
+/// `problem`'s category, from its month to the end of the cycle's year, for the districts of its
+/// streets (every district for a city-wide problem): a problem used as a task of the cycle.
+pub fn feed_problem(
+    s: &mut Store,
+    actor: &Actor,
+    fw: &Framework,
+    task: &str,
+    cfg: &HotlineConfig,
+    problem: &str,
+) -> Result<usize> {
+    require(actor, Act::Administer)?;
+    let p = s
+        .hotline_problem(problem)?
+        .ok_or_else(|| AppError::NotFound(format!("problem `{problem}`")))?;
+    feed_scores(s, actor, fw, task, cfg, Some(&p))
+}
+
+fn feed_scores(
+    s: &mut Store,
+    actor: &Actor,
+    fw: &Framework,
+    task: &str,
+    cfg: &HotlineConfig,
+    problem: Option<&jixiao_hotline::problem::Problem>,
 ) -> Result<usize> {
     require(actor, Act::Administer)?;
     let t = lookup::task(fw, task)
@@ -135,13 +163,29 @@ pub fn feed(
         .periods
         .last()
         .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?;
+    let geo = open311::reference(s)?.1.clone();
+    // A problem counts from its month, for the districts of its streets.
+    let districts: Option<Vec<String>> = problem.filter(|p| !p.places.is_empty()).map(|p| {
+        p.places
+            .iter()
+            .filter_map(|u| {
+                geo.ancestor(u, jixiao_hotline::geography::Level::District)
+                    .map(|d| d.id.clone())
+            })
+            .collect()
+    });
     let mut scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for month in s
         .hotline_months()?
         .into_iter()
         .filter(|m| m.starts_with(&year))
+        .filter(|m| problem.is_none_or(|p| *m >= p.month))
     {
-        for r in read::month_ranking(s, cfg, &month, true, None, None)? {
+        let category = problem.map(|p| p.category.as_str());
+        for r in read::month_ranking(s, cfg, &month, true, None, category)? {
+            if districts.as_ref().is_some_and(|d| !d.contains(&r.unit)) {
+                continue;
+            }
             if let Some(score) = r.assessment.score {
                 scores.entry(r.unit).or_default().push(score);
             }
@@ -161,10 +205,18 @@ pub fn feed(
                     (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0,
                 ),
                 note: String::new(),
-                source: format!(
-                    "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
-                    s.len()
-                ),
+                source: match problem {
+                    None => format!(
+                        "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
+                        s.len()
+                    ),
+                    Some(p) => format!(
+                        "每月一题「{}」({}起){}个月综合得分平均(jixiao hotline)",
+                        p.title,
+                        p.month,
+                        s.len()
+                    ),
+                },
                 evidence: String::new(),
                 state: jixiao_core::workflow::ValueState::Approved,
             })

@@ -285,6 +285,12 @@ pub fn view(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
     let p = s
         .hotline_problem(id)?
         .ok_or_else(|| AppError::NotFound(format!("problem `{id}`")))?;
+    measured(s, settings, p)
+}
+
+/// `p` with its measured effect (for callers that have checked the permission: the page, the
+/// API, the results report).
+pub(crate) fn measured(s: &mut Store, settings: &Settings, p: Problem) -> Result<ProblemView> {
     let reference = super::open311::reference(s)?;
     let (catalogue, geo) = (&reference.0, &reference.1);
     let cfg = &settings.hotline;

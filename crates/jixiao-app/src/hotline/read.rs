@@ -1211,3 +1211,115 @@ pub fn governance(
     };
     governance_list(s, cfg, &month, district.as_deref())
 }
+
+/// The results report's 接诉即办 section for a cycle: the districts' ranking of the cycle's last
+/// month with cases, its 红黑榜 and 治理类街乡镇, and the cycle's 每月一题 with their measured
+/// effect on cases. `None` when the hotline has no cases in the cycle. For callers that have
+/// checked the actor may see the cycle's results.
+pub fn report_section(
+    s: &mut Store,
+    settings: &Settings,
+    fw: &jixiao_core::Framework,
+) -> Result<Option<jixiao_report::HotlineSection>> {
+    let cfg = &settings.hotline;
+    let (from, to) = (
+        fw.cycle.start.format("%Y-%m").to_string(),
+        fw.cycle.end.format("%Y-%m").to_string(),
+    );
+    let months: Vec<String> = s
+        .hotline_months()?
+        .into_iter()
+        .filter(|m| *m >= from && *m <= to)
+        .collect();
+    let (Some(first), Some(month)) = (months.first().cloned(), months.last().cloned()) else {
+        return Ok(None);
+    };
+    let rules = month_rules(cfg, &month)?;
+    let geo = super::open311::reference(s)?.1.clone();
+    let ranked = month_ranking(s, cfg, &month, true, None, None)?;
+    // The weighted rates only: a page of A4 holds seven columns (the reported ones are on the
+    // dashboard).
+    let rates: Vec<&jixiao_hotline::metrics::RateDef> =
+        rules.rates.iter().filter(|r| r.weight > 0.0).collect();
+    let pct = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{:.1}", v * 100.0));
+    let rows = ranked
+        .iter()
+        .map(|r| {
+            let a = &r.assessment;
+            jixiao_report::HotlineRow {
+                rank: match (r.insufficient, r.rank) {
+                    (true, _) => "样本不足".into(),
+                    (_, Some(n)) if r.tied => format!("{n} ≈"),
+                    (_, Some(n)) => n.to_string(),
+                    _ => "—".into(),
+                },
+                unit: name_of(&geo, &r.unit),
+                accepted: a.accepted,
+                rates: rates
+                    .iter()
+                    .map(|d| pct(a.rates.iter().find(|x| x.id == d.id).and_then(|x| x.value)))
+                    .collect(),
+                score: a.score.map_or("—".into(), |x| format!("{x:.2}")),
+                interval: match (a.score_low, a.score_high) {
+                    (Some(l), Some(h)) => format!("{l:.1}–{h:.1}"),
+                    _ => "—".into(),
+                },
+            }
+        })
+        .collect();
+    let (red, black) = jixiao_hotline::rollup::boards(&ranked, rules.ranking.board_size);
+    let governance = governance_list(s, cfg, &month, None)?;
+    let mut problems = Vec::new();
+    for p in s.hotline_problems()? {
+        if p.month < from || p.month > to {
+            continue;
+        }
+        let v = super::problems::measured(s, settings, p)?;
+        let effect = v
+            .effects
+            .first()
+            .and_then(|e| e.effect.as_ref())
+            .map_or_else(
+                || "尚无可比数据".to_string(),
+                |e| {
+                    format!(
+                        "工单量{:+.1}件/街道/月（{:+.1}至{:+.1}）",
+                        e.estimate, e.low, e.high
+                    )
+                },
+            );
+        problems.push((
+            v.problem.month.clone(),
+            v.problem.title.clone(),
+            v.category_name.clone(),
+            match v.place_names.as_slice() {
+                [] => "全市".to_string(),
+                few @ [_] | few @ [_, _] | few @ [_, _, _] => few.join("、"),
+                [first, ..] => format!("{first}等{}个街道", v.place_names.len()),
+            },
+            effect,
+        ));
+    }
+    problems.sort();
+    Ok(Some(jixiao_report::HotlineSection {
+        month,
+        first_month: first,
+        rate_names: rates.iter().map(|r| format!("{}(%)", r.name)).collect(),
+        weights: rates
+            .iter()
+            .map(|r| format!("{}{}", r.name, r.weight))
+            .collect::<Vec<_>>()
+            .join("、"),
+        rows,
+        min_cases: rules.ranking.min_cases,
+        confidence: rules.ranking.confidence,
+        red: red.iter().map(|r| name_of(&geo, &r.unit)).collect(),
+        black: black.iter().map(|r| name_of(&geo, &r.unit)).collect(),
+        governance: governance
+            .listed
+            .into_iter()
+            .map(|g| (g.name, g.district, g.since, g.months_listed))
+            .collect(),
+        problems,
+    }))
+}

@@ -48,6 +48,15 @@ fn unit_kind(s: &str) -> Result<Kind> {
         .ok_or_else(|| AppError::NotFound(format!("report `{s}` (self, selfcheck)")))
 }
 
+/// Adds the 接诉即办 section to a live results report (a published one is its sealed snapshot,
+/// which does not carry the hotline's figures).
+pub fn with_hotline(s: &mut Store, settings: &Settings, loaded: &mut Loaded) -> Result<()> {
+    if !loaded.published {
+        loaded.hotline = crate::hotline::read::report_section(s, settings, &loaded.fw)?;
+    }
+    Ok(())
+}
+
 /// The office's results report in `format` (docx, html, md, xlsx), for those who see the cycle.
 pub fn results_report(
     s: &mut Store,
@@ -56,7 +65,8 @@ pub fn results_report(
     cycle: Option<&str>,
     format: &str,
 ) -> Result<Rendered> {
-    let loaded = loaded_for(s, actor, cycle, None)?;
+    let mut loaded = loaded_for(s, actor, cycle, None)?;
+    with_hotline(s, settings, &mut loaded)?;
     render(
         &loaded,
         &settings.wording,

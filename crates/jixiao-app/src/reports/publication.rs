@@ -447,6 +447,7 @@ pub fn loaded(snapshot: &Snapshot) -> Result<Loaded> {
         narratives,
         reported,
         published: true,
+        hotline: None,
     })
 }
 

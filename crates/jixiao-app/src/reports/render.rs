@@ -19,6 +19,8 @@ pub struct Loaded {
     pub narratives: Narratives,
     pub reported: Vec<(usize, usize, usize)>,
     pub published: bool,
+    /// The results report's 接诉即办 section (live reports of a cycle with hotline cases).
+    pub hotline: Option<jixiao_report::HotlineSection>,
 }
 
 impl Loaded {
@@ -37,6 +39,7 @@ impl Loaded {
             narratives: &self.narratives,
             reported: &self.reported,
             date,
+            hotline: self.hotline.as_ref(),
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn load(store: &mut Store, cycle: &str) -> std::result::Result<Loaded, Store
         narratives,
         reported,
         published,
+        hotline: None,
     })
 }
 

@@ -399,13 +399,22 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
         HotlineCommand::Feed {
             cycle,
             task,
+            problem,
             rules: r,
         } => {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
             let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
-            let n = jixiao_app::hotline::feed(&mut store, actor, &fw, &task, &cfg)?;
-            println!("{task}: {n} units take their value from the hotline assessment");
+            let n = match &problem {
+                None => jixiao_app::hotline::feed(&mut store, actor, &fw, &task, &cfg)?,
+                Some(p) => {
+                    jixiao_app::hotline::feed_problem(&mut store, actor, &fw, &task, &cfg, p)?
+                }
+            };
+            match problem {
+                None => println!("{task}: {n} units take their value from the hotline assessment"),
+                Some(p) => println!("{task}: {n} units take their value from 每月一题 {p}"),
+            }
         }
         HotlineCommand::QueryBench {
             month,

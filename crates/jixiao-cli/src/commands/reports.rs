@@ -34,12 +34,19 @@ pub fn report(db: &str, actor: &Actor, args: ReportArgs) -> Result<ExitCode> {
         ReportFormat::Md => Format::Md,
         ReportFormat::Xlsx => Format::Xlsx,
     };
-    let loaded = jixiao_app::reports::loaded_for(
+    let mut loaded = jixiao_app::reports::loaded_for(
         &mut store,
         actor,
         Some(&fw.cycle.id),
         unit.as_deref().filter(|_| kind.needs_unit()),
     )?;
+    if kind == Kind::Results {
+        jixiao_app::reports::with_hotline(
+            &mut store,
+            &jixiao_app::Settings::default(),
+            &mut loaded,
+        )?;
+    }
     let date = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
