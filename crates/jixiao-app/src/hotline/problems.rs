@@ -236,7 +236,7 @@ pub struct ProblemView {
     pub after: Vec<String>,
     pub effects: Vec<OutcomeEffect>,
     /// Month by month: (month, treated streets' mean cases, untreated streets' mean cases).
-    #[schema(value_type = Vec<Vec<Object>>)]
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub series: Vec<(String, f64, Option<f64>)>,
     /// Today is past the action's due date and it is not done.
     pub overdue_actions: Vec<usize>,
