@@ -12,6 +12,7 @@ use jixiao_store::Store;
 /// The unit's name and every claim of `text` with its verdict, for those who may see the unit.
 pub fn check(
     s: &mut Store,
+    settings: &crate::Settings,
     actor: &Actor,
     cycle: Option<&str>,
     unit: &str,
@@ -36,7 +37,12 @@ pub fn check(
                 && !f.name.contains("得分")
         });
     }
-    let checked = jixiao_claims::reconcile::reconcile_facts(&jixiao_claims::extract(text), &facts);
+    let units = &settings.claims_units;
+    let checked = jixiao_claims::reconcile::reconcile_facts_with(
+        &jixiao_claims::extract_with(text, units),
+        &facts,
+        units,
+    );
     Ok((loaded.fw.units[u].name.clone(), checked))
 }
 
@@ -44,6 +50,7 @@ pub fn check(
 /// report's text and every claim with its verdict.
 pub fn check_file(
     s: &mut Store,
+    settings: &crate::Settings,
     actor: &Actor,
     cycle: Option<&str>,
     unit: &str,
@@ -53,6 +60,6 @@ pub fn check_file(
     require(actor, Act::ViewUnit(unit))?;
     let text = jixiao_report::docx::document_text(file_name, bytes)
         .map_err(crate::error::AppError::Invalid)?;
-    let (name, checked) = check(s, actor, cycle, unit, &text)?;
+    let (name, checked) = check(s, settings, actor, cycle, unit, &text)?;
     Ok((name, text, checked))
 }

@@ -33,6 +33,8 @@ pub struct Settings {
     pub wording: jixiao_report::wording::Wording,
     /// The 接诉即办 rules.
     pub hotline: jixiao_hotline::HotlineConfig,
+    /// The units of measure report checking reads (the built-in ones and the office's own).
+    pub claims_units: jixiao_claims::units::Vocabulary,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             open311_public: Open311Public::default(),
             wording: jixiao_report::wording::Wording::default(),
             hotline: jixiao_hotline::HotlineConfig::default(),
+            claims_units: jixiao_claims::units::built_in().clone(),
         }
     }
 }

@@ -123,6 +123,8 @@ fn kind_name(c: &Claim) -> String {
         crate::Kind::Amount => "amount",
         crate::Kind::YearOnYear { .. } => "year_on_year",
         crate::Kind::FromTo => "from_to",
+        crate::Kind::FromStart => "from_start",
+        crate::Kind::Streak => "streak",
         crate::Kind::ShareOfTarget => "share_of_target",
         crate::Kind::Target => "target",
         crate::Kind::Ratio => "ratio",

@@ -8,6 +8,7 @@
 pub mod eval;
 pub mod numbers;
 pub mod reconcile;
+pub mod units;
 
 use numbers::{is_arabic_digit, is_chinese_numeral, parse_arabic, parse_chinese};
 use serde::Serialize;
@@ -32,16 +33,20 @@ pub enum Kind {
     Amount,
     /// A change against last year: 同比降低18.2%.
     YearOnYear { direction: Direction },
-    /// The end value of 由A提升至B (the start is its own claim).
+    /// The end value of 由A提升至B / 由A调整为B.
     FromTo,
+    /// The start value of 由A提升至B / 由A调整为B.
+    FromStart,
     /// 完成全年目标的X%.
     ShareOfTarget,
     /// The target itself: 目标为120万人次.
     Target,
     /// 占…X%.
     Ratio,
-    /// A place in a ranking: 位居全市第一, 城六区之首.
+    /// A place in a ranking: 位居全市第一, 城六区之首, 保持全市第一.
     Rank { scope: String },
+    /// First place so many times running: 八连冠 (the value is the count).
+    Streak,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,56 +80,6 @@ pub struct Claim {
     pub start: usize,
     pub end: usize,
 }
-
-/// Units, longest first so that 平方公里 wins over 公里. Magnitude words (万, 亿) are read before.
-const UNITS: [&str; 46] = [
-    "微克/立方米",
-    "个百分点",
-    "平方公里",
-    "平方米",
-    "立方米",
-    "亿美元",
-    "万美元",
-    "美元",
-    "亿元",
-    "万元",
-    "元",
-    "公里",
-    "千米",
-    "人次",
-    "万人",
-    "人",
-    "户",
-    "个",
-    "处",
-    "条",
-    "件",
-    "项",
-    "家",
-    "名",
-    "栋",
-    "所",
-    "片",
-    "次",
-    "批",
-    "座",
-    "辆",
-    "吨",
-    "套",
-    "间",
-    "天",
-    "年",
-    "%",
-    "\u{FF05}",
-    "倍",
-    "场",
-    "部",
-    "位",
-    "米",
-    "例",
-    "起",
-    "分",
-];
 
 const MAGNITUDES: [(&str, f64); 5] = [
     ("万亿", 1e12),
@@ -253,11 +208,12 @@ fn number_at(chars: &[char], i: usize) -> Option<(f64, usize)> {
     None
 }
 
-fn unit_at(chars: &[char], i: usize) -> Option<&'static str> {
-    UNITS
-        .iter()
-        .copied()
-        .find(|u| starts_with_at(chars, i, u))
+fn unit_at<'v>(vocab: &'v units::Vocabulary, chars: &[char], i: usize) -> Option<&'v str> {
+    if chars.get(i) == Some(&'\u{FF05}') {
+        return Some("%");
+    }
+    vocab
+        .unit_at(chars, i)
         // 15分钟 is a duration, 3分之1 a fraction: neither is a score.
         .filter(|u| !(*u == "分" && matches!(chars.get(i + 1), Some('钟') | Some('之'))))
 }
@@ -324,9 +280,9 @@ fn metric_after(chars: &[char], from: usize, sentence_end: usize) -> String {
 }
 
 /// Units that count things (classifiers): the thing counted often follows (设立9个区内集中医学观察点).
-const CLASSIFIERS: [&str; 21] = [
+const CLASSIFIERS: [&str; 32] = [
     "个", "名", "家", "项", "处", "栋", "户", "条", "件", "所", "片", "次", "批", "座", "辆", "套",
-    "间", "场", "部", "位", "人",
+    "间", "场", "部", "位", "人", "支", "张", "台", "株", "棵", "只", "头", "篇", "册", "期", "床",
 ];
 
 fn period_in(sentence: &str) -> Option<String> {
@@ -353,8 +309,13 @@ fn period_in(sentence: &str) -> Option<String> {
     None
 }
 
-/// Extracts every quantitative claim of `doc`, in order.
+/// Extracts every quantitative claim of `doc`, in order, with the built-in units.
 pub fn extract(doc: &str) -> Vec<Claim> {
+    extract_with(doc, units::built_in())
+}
+
+/// [`extract`] with the units of `vocab` (the built-in ones and an office's own).
+pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
     let chars: Vec<char> = doc.chars().collect();
     let mut out = Vec::new();
     for (si, (s_start, s_end)) in sentences(&chars).into_iter().enumerate() {
@@ -367,6 +328,25 @@ pub fn extract(doc: &str) -> Vec<Claim> {
                 let (scope, position, end) = rank;
                 let cs = clause_start(&chars, s_start, i);
                 let (_, metric) = metric_before(&chars, cs, i);
+                // 在全市财源建设评估中,荣获三季度和全年第一: what was ranked is named in the
+                // clause before, the clause itself holds only the winning and the periods.
+                let bare = metric
+                    .replace(['和', '、'], "")
+                    .replace("荣获", "")
+                    .replace("获得", "")
+                    .replace("夺得", "")
+                    .replace("取得", "")
+                    .replace("季度", "")
+                    .replace(['一', '二', '三', '四'], "");
+                let metric = if !metric.is_empty() && bare.trim().is_empty() && cs > s_start {
+                    let prev = clause_start(&chars, s_start, cs - 1);
+                    text(&chars, prev, cs - 1)
+                        .trim_start_matches('在')
+                        .trim_end_matches('中')
+                        .to_string()
+                } else {
+                    metric
+                };
                 if !metric.is_empty() {
                     last_metric = metric;
                 }
@@ -411,33 +391,81 @@ pub fn extract(doc: &str) -> Vec<Claim> {
                 i = j;
                 continue;
             }
+            // An ordinal names something (第42次会议, 第七次全国人口普查); ranks were read above.
+            if num_start > s_start && chars[num_start - 1] == '第' {
+                i = j;
+                continue;
+            }
+            // A name with a number in it: 三年行动计划, 五年规划.
+            if chars.get(j) == Some(&'年')
+                && ["行动", "计划", "规划", "攻坚", "专项"]
+                    .iter()
+                    .any(|w| starts_with_at(&chars, j + 1, w))
+            {
+                i = j;
+                continue;
+            }
+            // 八连冠: first place so many times running.
+            if starts_with_at(&chars, j, "连冠") {
+                let cs = clause_start(&chars, s_start, i);
+                let (metric_start, metric) = metric_before(&chars, cs, i);
+                let metric = if metric.is_empty() {
+                    last_metric.clone()
+                } else {
+                    metric
+                };
+                last_metric = metric.clone();
+                out.push(Claim {
+                    text: text(&chars, metric_start.min(i), j + 2),
+                    metric,
+                    value,
+                    unit: "连冠".into(),
+                    kind: Kind::Streak,
+                    qualifier: None,
+                    estimate: false,
+                    period: period.clone(),
+                    sentence: si,
+                    start: i,
+                    end: j + 2,
+                });
+                i = j + 2;
+                continue;
+            }
+            // A sign before the number: -4%, −4%, 负4%.
+            let negative = num_start > s_start
+                && (matches!(chars[num_start - 1], '-' | '\u{2212}' | '\u{FF0D}')
+                    && !(num_start >= s_start + 2
+                        && (is_arabic_digit(chars[num_start - 2])
+                            || chars[num_start - 2].is_ascii_alphanumeric()))
+                    || chars[num_start - 1] == '负');
+            if negative {
+                value = -value;
+            }
             let mut qualifier = None;
             let mut unit = String::new();
             if percent_words {
                 unit = "%".into();
             } else {
-                if let Some((m, factor)) = magnitude_at(&chars, j) {
-                    value *= factor;
-                    j += m.chars().count();
+                // A unit that begins like a magnitude (千米, 千瓦时) is the unit, not 千 × 米.
+                let whole_unit = unit_at(vocab, &chars, j)
+                    .filter(|u| magnitude_at(&u.chars().collect::<Vec<_>>(), 0).is_some());
+                if whole_unit.is_none() {
+                    if let Some((m, factor)) = magnitude_at(&chars, j) {
+                        value *= factor;
+                        j += m.chars().count();
+                    }
                 }
                 if matches!(chars.get(j), Some('余') | Some('多')) {
                     qualifier = Some(Qualifier::AtLeast);
                     j += 1;
                 }
-                match unit_at(&chars, j) {
+                match unit_at(vocab, &chars, j) {
                     Some(u) => {
-                        j += u.chars().count();
-                        let (u, factor) = match u {
-                            "亿元" => ("元", 1e8),
-                            "万元" => ("元", 1e4),
-                            "亿美元" => ("美元", 1e8),
-                            "万美元" => ("美元", 1e4),
-                            "万人" => ("人", 1e4),
-                            "\u{FF05}" => ("%", 1.0),
-                            "千米" => ("公里", 1.0),
-                            u => (u, 1.0),
+                        j += if chars.get(j) == Some(&'\u{FF05}') {
+                            1
+                        } else {
+                            u.chars().count()
                         };
-                        value *= factor;
                         unit = u.into();
                     }
                     None => {
@@ -483,7 +511,9 @@ pub fn extract(doc: &str) -> Vec<Claim> {
                 }
             }
             let cs = clause_start(&chars, s_start, i);
-            let clause_before = text(&chars, cs, i);
+            // The words before the number (and its sign).
+            let at = if negative { i - 1 } else { i };
+            let clause_before = text(&chars, cs, at);
             let kind = if let Some(d) = yoy(&clause_before) {
                 Kind::YearOnYear { direction: d }
             } else if clause_before.ends_with("目标的") || clause_before.ends_with("任务的") {
@@ -496,9 +526,18 @@ pub fn extract(doc: &str) -> Vec<Claim> {
             } else if clause_before.contains('占') && unit == "%" {
                 Kind::Ratio
             } else if clause_before.contains('由')
-                && (clause_before.ends_with("至") || clause_before.ends_with("到"))
+                && (clause_before.ends_with("至")
+                    || clause_before.ends_with("到")
+                    || clause_before.ends_with("为"))
             {
                 Kind::FromTo
+            } else if clause_before.contains('由')
+                && FROM_TO_MARKERS.iter().any(|w| {
+                    let after = j + (starts_with_at(&chars, j, "左右") as usize) * 2;
+                    starts_with_at(&chars, after, w)
+                })
+            {
+                Kind::FromStart
             } else {
                 Kind::Amount
             };
@@ -538,8 +577,8 @@ pub fn extract(doc: &str) -> Vec<Claim> {
             // A qualifier written before the number belongs to the claim's words.
             let claim_start = ["不超过", "超过", "逾", "约", "近"]
                 .iter()
-                .find(|w| ends_with_at(&chars, i, w))
-                .map_or(i, |w| i - w.chars().count());
+                .find(|w| ends_with_at(&chars, at, w))
+                .map_or(at, |w| at - w.chars().count());
             out.push(Claim {
                 text: text(&chars, metric_start.min(claim_start), j),
                 metric,
@@ -550,7 +589,7 @@ pub fn extract(doc: &str) -> Vec<Claim> {
                 estimate,
                 period: period.clone(),
                 sentence: si,
-                start: claim_start.min(i),
+                start: claim_start.min(at),
                 end: j,
             });
             i = j;
@@ -558,6 +597,26 @@ pub fn extract(doc: &str) -> Vec<Claim> {
     }
     out
 }
+
+/// What joins the two values of 由A…B: the start value is followed by one of these.
+const FROM_TO_MARKERS: [&str; 16] = [
+    "调整为",
+    "调整到",
+    "调整至",
+    "提升至",
+    "提升到",
+    "提高到",
+    "提高至",
+    "增长到",
+    "增加到",
+    "增至",
+    "下降到",
+    "下降至",
+    "降至",
+    "降到",
+    "减少到",
+    "减至",
+];
 
 fn yoy(before: &str) -> Option<Direction> {
     let tail: String = before
@@ -587,7 +646,7 @@ fn yoy(before: &str) -> Option<Direction> {
 /// A rank statement at `i`: (scope, position, end).
 fn rank_at(chars: &[char], i: usize, end: usize) -> Option<(String, u32, usize)> {
     const SCOPES: [&str; 6] = ["全国", "全市", "城六区", "全区", "核心区", "生态涵养区"];
-    const VERBS: [&str; 5] = ["位居", "名列", "排名", "居", "列"];
+    const VERBS: [&str; 6] = ["位居", "名列", "排名", "保持", "居", "列"];
     for verb in VERBS {
         if !starts_with_at(chars, i, verb) {
             continue;
@@ -611,6 +670,40 @@ fn rank_at(chars: &[char], i: usize, end: usize) -> Option<(String, u32, usize)>
                 m += 1;
             }
             return Some((scope.to_string(), position, m));
+        }
+    }
+    // 荣获三季度和全年第一: a place won for a period, the scope named earlier if at all.
+    const PERIODS: [&str; 8] = [
+        "全年",
+        "年度",
+        "上半年",
+        "下半年",
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+    ];
+    const WON: [&str; 5] = ["荣获", "获得", "夺得", "取得", "位列"];
+    if let Some(p) = PERIODS.iter().find(|p| starts_with_at(chars, i, p)) {
+        let k = i + p.chars().count();
+        let clause = (0..i)
+            .rev()
+            .take_while(|&x| !CLAUSE_END.contains(&chars[x]) && !SENTENCE_END.contains(&chars[x]))
+            .last()
+            .unwrap_or(i);
+        let won = WON.iter().any(|w| text(chars, clause, i).contains(w));
+        if won && chars.get(k) == Some(&'第') {
+            let mut m = k + 1;
+            while m < end && (is_chinese_numeral(chars[m]) || is_arabic_digit(chars[m])) {
+                m += 1;
+            }
+            let n = text(chars, k + 1, m);
+            if let Some(position) = parse_arabic(&n).or_else(|| parse_chinese(&n)) {
+                if matches!(chars.get(m), Some('名') | Some('位')) {
+                    m += 1;
+                }
+                return Some((String::new(), position as u32, m));
+            }
         }
     }
     // 城六区之首, 全市之首
@@ -746,6 +839,100 @@ mod tests {
         assert_eq!(c[1].metric, "年度综合考核");
         let c = one("家庭厨余垃圾分出率达到21.8%。");
         assert_eq!(c.text, "家庭厨余垃圾分出率达到21.8%");
+    }
+
+    /// Numbers that are part of a name or an ordinal, not claims.
+    const NOT_CLAIMS: [&str; 8] = [
+        "深入实施老旧小区综合整治三年行动计划。",
+        "区人大常委会第42次会议审议通过。",
+        "编制“十四五”规划纲要。",
+        "配合完成第七次全国人口普查。",
+        "落实五年规划各项任务。",
+        "开展安全生产专项整治三年行动。",
+        "召开第3次全体会议。",
+        "进入“十四五”时期。",
+    ];
+
+    #[test]
+    fn names_and_ordinals_are_not_claims() {
+        for s in NOT_CLAIMS {
+            assert!(extract(s).is_empty(), "{s}: {:#?}", extract(s));
+        }
+    }
+
+    #[test]
+    fn signed_values_and_both_ends_of_a_change() {
+        let c = extract("物价涨幅目标由年初的2%调整为-4%左右。");
+        assert_eq!(c.len(), 2, "{c:#?}");
+        assert_eq!((c[0].value, &c[0].kind), (2.0, &Kind::FromStart));
+        assert_eq!(
+            (c[1].value, &c[1].kind, c[1].qualifier),
+            (-4.0, &Kind::FromTo, Some(Qualifier::About))
+        );
+        assert!(c[1].text.ends_with("-4%左右"), "{}", c[1].text);
+        let c = extract("优良天数比例由65.2%提高到75.4%。");
+        assert_eq!(
+            c.iter()
+                .map(|x| (x.value, x.kind.clone()))
+                .collect::<Vec<_>>(),
+            [(65.2, Kind::FromStart), (75.4, Kind::FromTo)]
+        );
+        assert_eq!(one("增速为负3.5%。").value, -3.5);
+        // A range is not a sign: 1-12月.
+        assert!(extract("1-12月累计完成投资120亿元。")
+            .iter()
+            .all(|x| x.value > 0.0));
+    }
+
+    #[test]
+    fn units_beyond_the_seeds_are_read() {
+        let c = one("新增造林绿化面积1.2万亩。");
+        assert_eq!((c.value, c.unit.as_str()), (12000.0, "亩"));
+        assert_eq!(one("腾退土地35公顷。").unit, "公顷");
+        assert_eq!(one("节约能源2.3万吨标准煤。").unit, "吨标准煤");
+        assert_eq!(one("新增养老床位500张。").unit, "张");
+        let c = one("设立三支子基金。");
+        assert_eq!(
+            (c.value, c.unit.as_str(), c.metric.as_str()),
+            (3.0, "支", "子基金")
+        );
+        let c = one("线路长度12千米。");
+        assert_eq!(
+            (c.value, c.unit.as_str()),
+            (12.0, "千米"),
+            "a unit, not 千 × 米"
+        );
+        // An office's own unit.
+        let v = units::built_in()
+            .with("[[unit]]\nname = \"标准箱\"\n", "office.toml")
+            .unwrap();
+        let c = extract_with("集装箱吞吐量3万标准箱。", &v);
+        assert_eq!((c[0].value, c[0].unit.as_str()), (30000.0, "标准箱"));
+    }
+
+    #[test]
+    fn streaks_and_kept_or_won_places_are_ranks() {
+        let c = one("荣获“全国双拥模范城”八连冠。");
+        assert_eq!(
+            (c.value, &c.kind, c.unit.as_str()),
+            (8.0, &Kind::Streak, "连冠")
+        );
+        let c = extract("人均公共文化设施面积保持全市第一。");
+        assert_eq!(
+            (c[0].value, &c[0].kind),
+            (
+                1.0,
+                &Kind::Rank {
+                    scope: "全市".into()
+                }
+            )
+        );
+        let c = extract("在全市财源建设评估中,荣获三季度和全年第一。");
+        assert_eq!(c.len(), 1, "{c:#?}");
+        assert_eq!(
+            (c[0].value, c[0].metric.as_str()),
+            (1.0, "全市财源建设评估")
+        );
     }
 
     #[test]

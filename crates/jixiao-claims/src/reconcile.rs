@@ -239,6 +239,15 @@ fn comparable(c: &Claim, f: &Fact) -> Option<f64> {
 /// Reconciles each claim with the fact it speaks about: same kind, compatible unit, similar
 /// name (ranks match by scope), then the closest value.
 pub fn reconcile_facts(claims: &[Claim], facts: &[Fact]) -> Vec<Checked> {
+    reconcile_facts_with(claims, facts, crate::units::built_in())
+}
+
+/// [`reconcile_facts`] converting between the units of `vocab` (an office's own as well).
+pub fn reconcile_facts_with(
+    claims: &[Claim],
+    facts: &[Fact],
+    vocab: &crate::units::Vocabulary,
+) -> Vec<Checked> {
     claims
         .iter()
         .map(|c| {
@@ -248,9 +257,13 @@ pub fn reconcile_facts(claims: &[Claim], facts: &[Fact]) -> Vec<Checked> {
                     let claimed_signed = comparable(c, f)?;
                     let (base, factor) = measure_base(&f.measure);
                     let is_rank = matches!(f.kind, FactKind::Rank { .. });
-                    if !is_rank && !same_unit(&base, &c.unit) {
-                        return None;
-                    }
+                    // Another unit of the same quantity (亩 against 公顷) is converted.
+                    let ratio = if is_rank || same_unit(&base, &c.unit) {
+                        1.0
+                    } else {
+                        vocab.convert(1.0, &c.unit, &base)?
+                    };
+                    let claimed_signed = claimed_signed * ratio;
                     // A rank speaks about what its metric names: 综合得分 is the unit's
                     // overall place, 无障碍设施建设绩效考核 is not.
                     let sim = similarity(&c.metric, &f.name)
@@ -259,17 +272,17 @@ pub fn reconcile_facts(claims: &[Claim], facts: &[Fact]) -> Vec<Checked> {
                     let claimed = claimed_signed / factor;
                     let relative_gap = (claimed - f.value).abs() / claimed.abs().max(1e-9);
                     // 个 standing in for another counting word must be borne out by the value.
-                    if base != c.unit && relative_gap > 0.5 {
+                    if same_unit(&base, &c.unit) && base != c.unit && relative_gap > 0.5 {
                         return None;
                     }
                     (sim >= MIN_SIMILARITY).then(|| {
                         let closeness = 1.0 / (1.0 + relative_gap);
-                        (f, claimed, sim + 0.2 * closeness)
+                        (f, claimed, sim + 0.2 * closeness, ratio)
                     })
                 })
                 .max_by(|a, b| a.2.total_cmp(&b.2));
             match best {
-                Some((f, claimed, _)) => Checked {
+                Some((f, claimed, _, ratio)) => Checked {
                     claim: c.clone(),
                     task_id: f.task_id.clone(),
                     task_name: Some(f.name.clone()),
@@ -278,7 +291,7 @@ pub fn reconcile_facts(claims: &[Claim], facts: &[Fact]) -> Vec<Checked> {
                         claimed,
                         f.value,
                         c.qualifier,
-                        written_precision(c).unwrap_or(0.0) / measure_base(&f.measure).1,
+                        written_precision(c).unwrap_or(0.0) * ratio / measure_base(&f.measure).1,
                     ) {
                         Verdict::Consistent
                     } else {
@@ -331,6 +344,32 @@ mod tests {
         assert!((written_precision(c).unwrap() - 0.05).abs() < 1e-12);
         let c = &crate::extract("拆除违法建设8.5万平方米。")[0];
         assert!((written_precision(c).unwrap() - 500.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_claim_in_another_unit_of_the_same_quantity_is_converted() {
+        let fact = |value: f64| Fact {
+            task_id: Some("B01".into()),
+            name: "新增造林绿化面积".into(),
+            measure: "公顷".into(),
+            value,
+            kind: FactKind::Value,
+        };
+        // 1.5万亩 = 1,000 公顷.
+        let claims = crate::extract("新增造林绿化面积1.5万亩。");
+        let r = reconcile_facts(&claims, &[fact(1000.0)]);
+        assert_eq!(r[0].verdict, Verdict::Consistent, "{r:#?}");
+        let r = reconcile_facts(&claims, &[fact(800.0)]);
+        assert!(
+            matches!(r[0].verdict, Verdict::Inconsistent { .. }),
+            "{r:#?}"
+        );
+        // A unit of another quantity is not matched at all.
+        let claims = crate::extract("新增造林绿化面积1.5万吨。");
+        assert_eq!(
+            reconcile_facts(&claims, &[fact(1000.0)])[0].verdict,
+            Verdict::Unmatched
+        );
     }
 
     #[test]

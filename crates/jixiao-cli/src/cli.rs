@@ -323,6 +323,10 @@ pub enum ClaimsCommand {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = ClaimsFormat::Table)]
         format: ClaimsFormat,
+        /// An office's units of measure (TOML [[unit]] tables, added to the built-in ones; see
+        /// crates/jixiao-claims/data/units.toml).
+        #[arg(long)]
+        units: Option<PathBuf>,
     },
     /// Check a unit's report against its stored values: each claim matched to the task it speaks
     /// about and marked consistent, inconsistent (with both numbers) or unmatched.
@@ -335,6 +339,9 @@ pub enum ClaimsCommand {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// An office's units of measure (as for `extract`).
+        #[arg(long)]
+        units: Option<PathBuf>,
     },
     /// Measure extraction against a hand-annotated gold file: precision, recall, metric and kind
     /// agreement, and what was missed.

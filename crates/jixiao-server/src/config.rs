@@ -97,6 +97,9 @@ pub struct Config {
     /// `hotline_rules` / JIXIAO_HOTLINE_RULES: the 接诉即办 rules (TOML; weights, deadlines, time
     /// zone, retention). Default: the built-in rules.
     pub hotline_rules: Option<std::path::PathBuf>,
+    /// `claims_units` / JIXIAO_CLAIMS_UNITS: units of measure for report checking (TOML
+    /// `[[unit]]` tables added to crates/jixiao-claims/data/units.toml). Default: the built-in.
+    pub claims_units: Option<std::path::PathBuf>,
     /// `file_max_unpacked_bytes`, `file_max_parts`, `sheet_max_cells` (and JIXIAO_…): what an
     /// uploaded xlsx or docx may unpack to, hold, and span before it is refused unopened.
     pub files: jixiao_files::Limits,
@@ -131,6 +134,17 @@ impl Config {
             .map_err(|e| e.to_string())
     }
 
+    /// The units of measure report checking reads: the built-in ones and the configured file's.
+    pub fn claims_units(&self) -> Result<jixiao_claims::units::Vocabulary, String> {
+        let built_in = jixiao_claims::units::built_in();
+        let Some(path) = &self.claims_units else {
+            return Ok(built_in.clone());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("claims_units {}: {e}", path.display()))?;
+        built_in.with(&text, &path.display().to_string())
+    }
+
     /// What the use cases need of this configuration, with the wording and hotline rules read
     /// from their files.
     pub fn settings(&self) -> Result<jixiao_app::Settings, String> {
@@ -148,6 +162,7 @@ impl Config {
             password_min_score: self.password_min_score,
             wording: self.wording()?,
             hotline: self.hotline()?,
+            claims_units: self.claims_units()?,
         })
     }
 
@@ -187,6 +202,7 @@ impl Default for Config {
             today: None,
             report_wording: None,
             hotline_rules: None,
+            claims_units: None,
             reminder_days: 7,
             smtp_host: None,
             smtp_port: 25,
@@ -409,6 +425,10 @@ impl Config {
             "database_write_wait_ms" => {
                 self.database_write_wait = Duration::from_millis(int(v)? as u64)
             }
+            "claims_units" => {
+                self.claims_units =
+                    Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
+            }
             "report_wording" => {
                 self.report_wording =
                     Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty())
@@ -419,7 +439,7 @@ impl Config {
     }
 }
 
-pub const KEYS: [&str; 36] = [
+pub const KEYS: [&str; 37] = [
     "database_read_url",
     "open311_public_fields",
     "open311_cors_origins",
@@ -436,6 +456,7 @@ pub const KEYS: [&str; 36] = [
     "database_write_wait_ms",
     "hotline_rules",
     "report_wording",
+    "claims_units",
     "reminder_days",
     "smtp_host",
     "smtp_port",

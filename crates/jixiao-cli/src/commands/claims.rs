@@ -12,9 +12,25 @@ use jixiao_core::workflow::ValueState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn extract(file: &Path, format: ClaimsFormat) -> Result<ExitCode> {
+/// The built-in units with those of `file` added (an office's own).
+fn vocabulary(file: Option<&Path>) -> Result<jixiao_claims::units::Vocabulary> {
+    let built_in = jixiao_claims::units::built_in();
+    match file {
+        None => Ok(built_in.clone()),
+        Some(f) => {
+            let text =
+                std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+            built_in
+                .with(&text, &f.display().to_string())
+                .map_err(|e| anyhow!(e))
+        }
+    }
+}
+
+pub fn extract(file: &Path, format: ClaimsFormat, units: Option<&Path>) -> Result<ExitCode> {
+    let vocab = vocabulary(units)?;
     let text = report_text(file)?;
-    let claims = jixiao_claims::extract(&text);
+    let claims = jixiao_claims::extract_with(&text, &vocab);
     print!("{}", claims_output(&claims, format)?);
     Ok(ExitCode::SUCCESS)
 }
@@ -26,13 +42,24 @@ pub fn check(
     cycle: &CycleArg,
     file: &Path,
     json: bool,
+    units: Option<&Path>,
 ) -> Result<ExitCode> {
+    let settings = jixiao_app::Settings {
+        claims_units: vocabulary(units)?,
+        ..jixiao_app::Settings::default()
+    };
     let text = report_text(file)?;
     let mut store = open(db)?;
     let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
     let unit = unit_id(&fw, unit)?;
-    let (_, checked) =
-        jixiao_app::claims::check(&mut store, actor, Some(&fw.cycle.id), &unit, &text)?;
+    let (_, checked) = jixiao_app::claims::check(
+        &mut store,
+        &settings,
+        actor,
+        Some(&fw.cycle.id),
+        &unit,
+        &text,
+    )?;
     if json {
         println!("{}", serde_json::to_string_pretty(&checked)?);
     } else {

@@ -84,13 +84,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Cycle(CycleCommand::Visibility { cycle, units_see }) => {
             reports::visibility(db, &actor, &cycle, units_see.as_deref())
         }
-        Command::Claims(ClaimsCommand::Extract { file, format }) => claims::extract(&file, format),
+        Command::Claims(ClaimsCommand::Extract {
+            file,
+            format,
+            units,
+        }) => claims::extract(&file, format, units.as_deref()),
         Command::Claims(ClaimsCommand::Check {
             unit,
             cycle,
             file,
             json,
-        }) => claims::check(db, &actor, &unit, &cycle, &file, json),
+            units,
+        }) => claims::check(db, &actor, &unit, &cycle, &file, json, units.as_deref()),
         Command::Claims(ClaimsCommand::Eval { gold, document }) => claims::eval(&gold, document),
         Command::Serve(args) => crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {

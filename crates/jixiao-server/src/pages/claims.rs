@@ -65,8 +65,8 @@ async fn claims_upload(
     };
     let (cycle, u) = (ctx.cycle(), unit.clone());
     let checked = ctx
-        .read(&state, move |s, _, actor| {
-            jixiao_app::claims::check_file(s, actor, cycle.as_deref(), &u, &name, &bytes)
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::claims::check_file(s, settings, actor, cycle.as_deref(), &u, &name, &bytes)
         })
         .await;
     match checked {
@@ -81,8 +81,8 @@ async fn claims_upload(
 async fn render_claims(state: &AppState, ctx: &Ctx, unit: &str, text: String) -> PageResult {
     let (cycle, u, t) = (ctx.cycle(), unit.to_string(), text.clone());
     let (unit_name, checked) = ctx
-        .read(state, move |s, _, actor| {
-            jixiao_app::claims::check(s, actor, cycle.as_deref(), &u, &t)
+        .read(state, move |s, settings, actor| {
+            jixiao_app::claims::check(s, settings, actor, cycle.as_deref(), &u, &t)
         })
         .await?;
     Ok(show_claims(state, ctx, unit, &unit_name, text, checked))
