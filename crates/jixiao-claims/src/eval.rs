@@ -125,6 +125,7 @@ fn kind_name(c: &Claim) -> String {
         crate::Kind::FromTo => "from_to",
         crate::Kind::FromStart => "from_start",
         crate::Kind::Streak => "streak",
+        crate::Kind::Cell { .. } => "cell",
         crate::Kind::ShareOfTarget => "share_of_target",
         crate::Kind::Target => "target",
         crate::Kind::Ratio => "ratio",

@@ -8,6 +8,8 @@
 pub mod eval;
 pub mod numbers;
 pub mod reconcile;
+pub mod selfeval;
+pub mod tables;
 pub mod units;
 
 use numbers::{is_arabic_digit, is_chinese_numeral, parse_arabic, parse_chinese};
@@ -47,6 +49,8 @@ pub enum Kind {
     Rank { scope: String },
     /// First place so many times running: 八连冠 (the value is the count).
     Streak,
+    /// A number in a table's cell, of the kind its column's header says (a target is `Target`).
+    Cell { role: tables::Role },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -318,7 +322,23 @@ pub fn extract(doc: &str) -> Vec<Claim> {
 pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
     let chars: Vec<char> = doc.chars().collect();
     let mut out = Vec::new();
-    for (si, (s_start, s_end)) in sentences(&chars).into_iter().enumerate() {
+    // Tables are read by their rows and columns, not as sentences.
+    let tables = tables::find(doc);
+    let in_table = |at: usize| {
+        tables
+            .iter()
+            .any(|t| t.rows.iter().any(|r| r.start <= at && at <= r.end))
+    };
+    let spans = sentences(&chars);
+    for t in &tables {
+        let first = t.rows.first().map_or(0, |r| r.start);
+        let sentence = spans.iter().position(|(a, _)| *a >= first).unwrap_or(0);
+        out.extend(tables::table_claims(t, sentence, vocab));
+    }
+    for (si, (s_start, s_end)) in spans.into_iter().enumerate() {
+        if in_table(s_start) {
+            continue;
+        }
         let sentence_text = text(&chars, s_start, s_end);
         let period = period_in(&sentence_text);
         let mut i = s_start;
@@ -595,6 +615,7 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
             i = j;
         }
     }
+    out.sort_by_key(|c| (c.start, c.end));
     out
 }
 

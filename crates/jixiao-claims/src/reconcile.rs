@@ -222,7 +222,15 @@ pub fn reconcile(
 /// fact is (a 下降 change is negative).
 fn comparable(c: &Claim, f: &Fact) -> Option<f64> {
     match (&c.kind, &f.kind) {
-        (Kind::Amount | Kind::FromTo | Kind::Ratio, FactKind::Value)
+        (
+            Kind::Amount
+            | Kind::FromTo
+            | Kind::Ratio
+            | Kind::Cell {
+                role: crate::tables::Role::Actual,
+            },
+            FactKind::Value,
+        )
         | (Kind::Target, FactKind::Target)
         | (Kind::ShareOfTarget, FactKind::ShareOfTarget) => Some(c.value),
         (Kind::YearOnYear { direction }, FactKind::Change) => Some(match direction {

@@ -328,12 +328,14 @@ pub enum ClaimsCommand {
         #[arg(long)]
         units: Option<PathBuf>,
     },
-    /// Check a unit's report against its stored values: each claim matched to the task it speaks
-    /// about and marked consistent, inconsistent (with both numbers) or unmatched.
+    /// Check a report: every 项目支出绩效自评表 in it against its own arithmetic (执行率, 得分,
+    /// totals; no database needed), and with --unit every claim against the unit's stored values
+    /// (consistent, inconsistent with both numbers, or unmatched). Exits 1 when a 自评表 does not
+    /// add up.
     Check {
-        /// Unit id or name, e.g. 东城区.
+        /// Unit id or name, e.g. 东城区: also check the claims against its stored values.
         #[arg(long)]
-        unit: String,
+        unit: Option<String>,
         #[command(flatten)]
         cycle: CycleArg,
         file: PathBuf,

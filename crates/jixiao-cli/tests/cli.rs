@@ -598,6 +598,48 @@ fn sqlite_and_postgres_give_identical_scores() {
 }
 
 #[test]
+fn a_project_self_evaluation_table_is_checked_against_its_own_arithmetic_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/claims/project-self-evaluation-example.md"
+    );
+    let run = jixiao(dir.path(), "none.sqlite", &["claims", "check", good]);
+    assert!(run.ok && run.out.contains("自洽 consistent"), "{} {}", run.out, run.err);
+    assert!(!dir.path().join("none.sqlite").exists(), "no database is made");
+    // The same table with a wrong execution rate and total: both named with their lines.
+    let text = std::fs::read_to_string(good)
+        .unwrap()
+        .replace("| 1100 | 10 | 91.67% | 9.17 |", "| 1100 | 10 | 95% | 9.17 |")
+        .replace("| 100 | 96.64 |", "| 100 | 98 |");
+    let bad = dir.path().join("bad.md");
+    std::fs::write(&bad, text).unwrap();
+    let run = jixiao(
+        dir.path(),
+        "none.sqlite",
+        &["claims", "check", bad.to_str().unwrap()],
+    );
+    assert!(!run.ok, "{}", run.out);
+    assert!(
+        run.out.contains("bad.md:13") && run.out.contains("执行率") && run.out.contains("91.67"),
+        "{}",
+        run.out
+    );
+    assert!(run.out.contains("总分 · 得分"), "{}", run.out);
+    // Extraction reads the table's cells with their roles and the block's unit.
+    let json = jixiao(
+        dir.path(),
+        "none.sqlite",
+        &["claims", "extract", good, "--format", "json"],
+    );
+    let claims: Vec<serde_json::Value> = serde_json::from_str(&json.out).unwrap();
+    assert!(claims.iter().any(|c| c["metric"] == "年度资金总额"
+        && c["kind"]["role"] == "execution"
+        && c["value"] == 11_000_000.0
+        && c["unit"] == "元"));
+}
+
+#[test]
 fn claims_extract_lists_the_reports_quantitative_claims_as_json_csv_and_a_table() {
     let dir = tempfile::tempdir().unwrap();
     let seed = concat!(

@@ -274,7 +274,50 @@ pub enum DocxReadError {
     Refused(String),
 }
 
-/// The text of a .docx body, one paragraph a line (table cells are paragraphs too).
+/// A table being read: rows of (text, columns spanned, continues the cell above).
+#[derive(Default)]
+struct TableRead {
+    rows: Vec<Vec<(String, usize, bool)>>,
+    cell: Option<(String, usize, bool)>,
+}
+
+impl TableRead {
+    /// The table as Markdown pipe rows: a horizontally merged cell fills the columns it spans,
+    /// a vertically merged one repeats the text above it, so every row carries its labels.
+    fn lines(self) -> String {
+        let mut grid: Vec<Vec<String>> = Vec::new();
+        for row in &self.rows {
+            let mut cells: Vec<String> = Vec::new();
+            for (text, span, continues) in row {
+                let col = cells.len();
+                let text = if *continues {
+                    grid.last()
+                        .and_then(|above| above.get(col))
+                        .cloned()
+                        .unwrap_or_default()
+                } else {
+                    text.trim().to_string()
+                };
+                for _ in 0..(*span).max(1) {
+                    cells.push(text.clone());
+                }
+            }
+            grid.push(cells);
+        }
+        let mut out = String::new();
+        for row in grid {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| c.replace('|', "/").replace('\n', " "))
+                .collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out
+    }
+}
+
+/// The text of a .docx body, one paragraph a line; a table is written as Markdown pipe rows
+/// (one line a row, merged cells filled in), so that its cells keep their row and column.
 pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
     use quick_xml::events::Event;
     // Before the body is unpacked into memory.
@@ -293,22 +336,83 @@ pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
     let mut in_text = false;
+    // Tables, innermost last (a nested table is read as part of its cell's text).
+    let mut tables: Vec<TableRead> = Vec::new();
+    let attr = |e: &quick_xml::events::BytesStart, key: &str| -> Option<String> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key)
+            .map(|a| a.value.to_string())
+    };
+    // Where text goes: the open cell of the innermost table, else the body.
+    fn sink<'a>(out: &'a mut String, tables: &'a mut [TableRead]) -> &'a mut String {
+        match tables.last_mut().and_then(|t| t.cell.as_mut()) {
+            Some(cell) => &mut cell.0,
+            None => out,
+        }
+    }
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e)) if e.name().as_ref() == "w:t" => in_text = true,
+            Ok(Event::Start(e)) => match e.name().as_ref() {
+                "w:t" => in_text = true,
+                "w:tbl" => tables.push(TableRead::default()),
+                "w:tr" => {
+                    if let Some(t) = tables.last_mut() {
+                        t.rows.push(Vec::new());
+                    }
+                }
+                "w:tc" => {
+                    if let Some(t) = tables.last_mut() {
+                        t.cell = Some((String::new(), 1, false));
+                    }
+                }
+                _ => {}
+            },
             Ok(Event::End(e)) => match e.name().as_ref() {
                 "w:t" => in_text = false,
-                "w:p" => out.push('\n'),
+                "w:p" => {
+                    // Paragraphs inside a cell are one line of its text.
+                    let separator = if tables_open_cell(&tables) { ' ' } else { '\n' };
+                    sink(&mut out, &mut tables).push(separator);
+                }
+                "w:tc" => {
+                    if let Some(t) = tables.last_mut() {
+                        if let (Some(cell), Some(row)) = (t.cell.take(), t.rows.last_mut()) {
+                            row.push(cell);
+                        }
+                    }
+                }
+                "w:tbl" => {
+                    if let Some(t) = tables.pop() {
+                        let lines = t.lines();
+                        sink(&mut out, &mut tables).push_str(&lines);
+                    }
+                }
                 _ => {}
             },
             Ok(Event::Empty(e)) => match e.name().as_ref() {
-                "w:tab" => out.push('\t'),
-                "w:br" | "w:cr" => out.push('\n'),
-                "w:p" => out.push('\n'),
+                "w:tab" => sink(&mut out, &mut tables).push('\t'),
+                "w:br" | "w:cr" => sink(&mut out, &mut tables).push('\n'),
+                "w:p" if !tables_open_cell(&tables) => out.push('\n'),
+                "w:gridSpan" => {
+                    let n = attr(&e, "w:val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1usize);
+                    if let Some(cell) = tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        cell.1 = n.clamp(1, 64);
+                    }
+                }
+                "w:vMerge" => {
+                    // `restart` begins a merged run; no value continues the cell above.
+                    let continues = attr(&e, "w:val").is_none_or(|v| v == "continue");
+                    if let Some(cell) = tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        cell.2 = continues;
+                    }
+                }
                 _ => {}
             },
             Ok(Event::Text(t)) if in_text => {
-                out.push_str(&t.xml10_content());
+                sink(&mut out, &mut tables).push_str(&t.xml10_content());
             }
             Ok(Event::GeneralRef(r)) if in_text => {
                 let name = r.xml10_content();
@@ -320,13 +424,14 @@ pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
                     "apos" => "'",
                     _ => "",
                 };
-                out.push_str(resolved);
+                let s = sink(&mut out, &mut tables);
+                s.push_str(resolved);
                 if let Some(code) = name.strip_prefix('#') {
                     let n = match code.strip_prefix('x') {
                         Some(hex) => u32::from_str_radix(hex, 16).ok(),
                         None => code.parse().ok(),
                     };
-                    out.extend(n.and_then(char::from_u32));
+                    s.extend(n.and_then(char::from_u32));
                 }
             }
             Ok(Event::Eof) => break,
@@ -335,6 +440,10 @@ pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
         }
     }
     Ok(out)
+}
+
+fn tables_open_cell(tables: &[TableRead]) -> bool {
+    tables.last().is_some_and(|t| t.cell.is_some())
 }
 
 /// The text of an uploaded report: the paragraphs of a Word file (recognised by its zip

@@ -225,3 +225,65 @@ fn markdown_and_html_snapshots() {
     let (check, _) = self_check(&data, &w, u).unwrap();
     insta::assert_snapshot!("dongcheng_self_check_md", to_markdown(&check));
 }
+
+/// `bytes` (a .docx) with `word/document.xml` changed by `edit`.
+fn with_document_xml(bytes: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut content = Vec::new();
+        f.read_to_end(&mut content).unwrap();
+        if name == "word/document.xml" {
+            content = edit(String::from_utf8(content).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn word_tables_read_back_as_pipe_rows_with_merged_cells_filled_in() {
+    let mut doc = jixiao_report::doc::Document::new("自评表");
+    doc.blocks.push(jixiao_report::doc::Block::Table(
+        jixiao_report::doc::Table {
+            caption: String::new(),
+            header: vec!["类别".into(), "项目".into(), "金额".into()],
+            rows: vec![
+                vec!["资金".into(), "甲".into(), "10".into()],
+                vec!["资金续".into(), "乙".into(), "20".into()],
+            ],
+            numeric: vec![2],
+        },
+    ));
+    let docx = to_docx(&doc).unwrap();
+    // 类别 spans two columns (项目 removed); the second 资金 continues the cell above.
+    let cell = |xml: &str, text: &str| -> (usize, usize) {
+        let at = xml.find(&format!(">{text}<")).unwrap();
+        let start = xml[..at].rfind("<w:tc>").unwrap();
+        let end = at + xml[at..].find("</w:tc>").unwrap() + "</w:tc>".len();
+        (start, end)
+    };
+    let merged = with_document_xml(&docx, |mut xml| {
+        let (a, b) = cell(&xml, "项目");
+        xml.replace_range(a..b, "");
+        let (a, _) = cell(&xml, "类别");
+        xml.insert_str(
+            a + "<w:tc>".len(),
+            "<w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr>",
+        );
+        let (a, _) = cell(&xml, "资金续");
+        xml = xml.replacen(">资金续<", "><", 1);
+        xml.insert_str(a + "<w:tc>".len(), "<w:tcPr><w:vMerge/></w:tcPr>");
+        xml
+    });
+    let back = read_text(&merged).unwrap();
+    assert!(
+        back.contains("| 类别 | 类别 | 金额 |\n| 资金 | 甲 | 10 |\n| 资金 | 乙 | 20 |\n"),
+        "{back}"
+    );
+}

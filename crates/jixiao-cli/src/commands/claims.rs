@@ -35,20 +35,96 @@ pub fn extract(file: &Path, format: ClaimsFormat, units: Option<&Path>) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
+/// The self-evaluation tables of `text` checked against their own arithmetic, printed; whether
+/// any does not add up.
+fn check_tables(
+    text: &str,
+    vocab: &jixiao_claims::units::Vocabulary,
+    file: &Path,
+    json: bool,
+) -> Result<bool> {
+    let found = jixiao_claims::selfeval::check_document(text, vocab);
+    if json {
+        let out: Vec<serde_json::Value> = found
+            .iter()
+            .map(|(t, f)| serde_json::json!({ "table": t, "findings": f }))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if found.is_empty() {
+        println!(
+            "{}: 未发现项目支出绩效自评表 no 项目支出绩效自评表 found",
+            file.display()
+        );
+    } else {
+        for (i, (t, findings)) in found.iter().enumerate() {
+            println!(
+                "{}: 项目支出绩效自评表 {} ({} budget rows, {} indicators): {}",
+                file.display(),
+                i + 1,
+                t.budget.len(),
+                t.indicators.len(),
+                if findings.is_empty() {
+                    "自洽 consistent".to_string()
+                } else {
+                    format!("{} 处不一致 inconsistencies", findings.len())
+                }
+            );
+            let rows: Vec<Vec<String>> = findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        format!("{}:{}", file_name(file), f.line),
+                        f.field.clone(),
+                        num(f.found),
+                        format!("{:.2}", f.expected),
+                        f.message.clone(),
+                    ]
+                })
+                .collect();
+            if !rows.is_empty() {
+                print!(
+                    "{}",
+                    table::render(
+                        &[
+                            "位置 where",
+                            "项目 field",
+                            "表中 found",
+                            "应为 expected",
+                            "说明 why"
+                        ],
+                        &rows
+                    )
+                );
+            }
+        }
+    }
+    Ok(found.iter().any(|(_, f)| !f.is_empty()))
+}
+
 pub fn check(
     db: &str,
     actor: &Actor,
-    unit: &str,
+    unit: Option<&str>,
     cycle: &CycleArg,
     file: &Path,
     json: bool,
     units: Option<&Path>,
 ) -> Result<ExitCode> {
+    let vocab = vocabulary(units)?;
+    let text = report_text(file)?;
+    let Some(unit) = unit else {
+        // The tables' own arithmetic needs no database.
+        let bad = check_tables(&text, &vocab, file, json)?;
+        return Ok(if bad {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    };
     let settings = jixiao_app::Settings {
-        claims_units: vocabulary(units)?,
+        claims_units: vocab.clone(),
         ..jixiao_app::Settings::default()
     };
-    let text = report_text(file)?;
     let mut store = open(db)?;
     let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
     let unit = unit_id(&fw, unit)?;
@@ -110,6 +186,12 @@ pub fn check(
             count(|v| matches!(v, Verdict::Inconsistent { .. })),
             count(|v| matches!(v, Verdict::Unmatched))
         );
+        // And the self-evaluation tables' own arithmetic, when the report has one.
+        if !jixiao_claims::selfeval::check_document(&text, &vocab).is_empty()
+            && check_tables(&text, &vocab, file, false)?
+        {
+            return Ok(ExitCode::from(1));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -212,10 +294,16 @@ fn claims_matching(
 }
 
 fn claims_output(claims: &[jixiao_claims::Claim], format: ClaimsFormat) -> Result<String> {
+    // A table cell's kind is its column's role: budget, execution, actual, points, score …
     let kind = |c: &jixiao_claims::Claim| {
         serde_json::to_value(&c.kind)
             .ok()
-            .and_then(|v| v["type"].as_str().map(str::to_string))
+            .and_then(|v| {
+                v["role"]
+                    .as_str()
+                    .or_else(|| v["type"].as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or_default()
     };
     let qualifier = |c: &jixiao_claims::Claim| {

@@ -95,7 +95,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             file,
             json,
             units,
-        }) => claims::check(db, &actor, &unit, &cycle, &file, json, units.as_deref()),
+        }) => claims::check(
+            db,
+            &actor,
+            unit.as_deref(),
+            &cycle,
+            &file,
+            json,
+            units.as_deref(),
+        ),
         Command::Claims(ClaimsCommand::Eval { gold, document }) => claims::eval(&gold, document),
         Command::Serve(args) => crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {
