@@ -142,7 +142,18 @@ pub fn recognise(t: &Table, vocab: &Vocabulary) -> Option<SelfEvaluation> {
                 budget: num(cells, bud, vocab),
                 executed: num(cells, exe, vocab),
                 points: num(cells, points, vocab),
-                rate: num(cells, rate, vocab),
+                // A spreadsheet keeps 91.67 % as 0.9167: a rate written without % and at most 1
+                // is a fraction.
+                rate: num(cells, rate, vocab).map(|x| {
+                    let written_percent = rate
+                        .and_then(|i| cells.get(i))
+                        .is_some_and(|c| c.contains('%') || c.contains('\u{FF05}'));
+                    if !written_percent && x <= 1.0 {
+                        x * 100.0
+                    } else {
+                        x
+                    }
+                }),
                 score: num(cells, score, vocab),
             };
             if r.budget.is_some() || r.executed.is_some() {

@@ -605,12 +605,23 @@ fn a_project_self_evaluation_table_is_checked_against_its_own_arithmetic_without
         "/../../examples/claims/project-self-evaluation-example.md"
     );
     let run = jixiao(dir.path(), "none.sqlite", &["claims", "check", good]);
-    assert!(run.ok && run.out.contains("自洽 consistent"), "{} {}", run.out, run.err);
-    assert!(!dir.path().join("none.sqlite").exists(), "no database is made");
+    assert!(
+        run.ok && run.out.contains("自洽 consistent"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    assert!(
+        !dir.path().join("none.sqlite").exists(),
+        "no database is made"
+    );
     // The same table with a wrong execution rate and total: both named with their lines.
     let text = std::fs::read_to_string(good)
         .unwrap()
-        .replace("| 1100 | 10 | 91.67% | 9.17 |", "| 1100 | 10 | 95% | 9.17 |")
+        .replace(
+            "| 1100 | 10 | 91.67% | 9.17 |",
+            "| 1100 | 10 | 95% | 9.17 |",
+        )
         .replace("| 100 | 96.64 |", "| 100 | 98 |");
     let bad = dir.path().join("bad.md");
     std::fs::write(&bad, text).unwrap();
@@ -637,6 +648,65 @@ fn a_project_self_evaluation_table_is_checked_against_its_own_arithmetic_without
         && c["kind"]["role"] == "execution"
         && c["value"] == 11_000_000.0
         && c["unit"] == "元"));
+}
+
+#[test]
+fn a_self_evaluation_workbook_with_merged_cells_is_checked_too() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |score: f64| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("自评表").unwrap();
+        let f = Format::new();
+        // The budget block's label spans two rows, as offices lay it out.
+        ws.merge_range(0, 0, 1, 0, "项目资金（万元）", &f).unwrap();
+        for (c, h) in [
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率",
+            "得分",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write(0, c as u16 + 2, *h).unwrap();
+        }
+        ws.write(1, 1, "年度资金总额").unwrap();
+        for (c, v) in [1000.0, 1200.0, 1100.0, 10.0, 1100.0 / 1200.0, score]
+            .iter()
+            .enumerate()
+        {
+            ws.write(1, c as u16 + 2, *v).unwrap();
+        }
+        let path = dir.path().join(format!("self-{score}.xlsx"));
+        wb.save(&path).unwrap();
+        path
+    };
+    let good = write(9.17);
+    let run = jixiao(
+        dir.path(),
+        "none.sqlite",
+        &["claims", "check", good.to_str().unwrap()],
+    );
+    assert!(
+        run.ok && run.out.contains("自洽 consistent"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    let bad = write(10.0);
+    let run = jixiao(
+        dir.path(),
+        "none.sqlite",
+        &["claims", "check", bad.to_str().unwrap()],
+    );
+    assert!(
+        !run.ok && run.out.contains("年度资金总额 · 得分"),
+        "{}",
+        run.out
+    );
 }
 
 #[test]

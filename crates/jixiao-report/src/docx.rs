@@ -442,6 +442,71 @@ pub fn read_text(bytes: &[u8]) -> Result<String, DocxReadError> {
     Ok(out)
 }
 
+/// The sheets of an .xlsx workbook as text: each sheet's name on a line, then its rows as pipe
+/// rows, merged regions repeating their value across every cell they cover (as a Word table's
+/// merged cells are read), numbers as Excel shows them without a format (0.9167 for 91.67 %).
+pub fn xlsx_text(bytes: &[u8]) -> Result<String, String> {
+    use calamine::Reader;
+    jixiao_files::check_xlsx(bytes).map_err(|e| e.to_string())?;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("not a readable xlsx workbook: {e}"))?;
+    let cell = |d: &calamine::Data| match d {
+        calamine::Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
+        calamine::Data::Float(x) => {
+            let s = format!("{:.6}", x);
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        calamine::Data::Empty => String::new(),
+        other => other.to_string(),
+    };
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| format!("sheet {name}: {e}"))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut grid: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|d| cell(d).replace(['|', '\n'], " "))
+                    .collect()
+            })
+            .collect();
+        let merged = wb
+            .merge_cells_by_sheet_name(&name)
+            .map_err(|e| format!("sheet {name}: the merged cells cannot be read: {e}"))?;
+        for dim in &merged {
+            let (sr, sc) = (
+                dim.start.0.saturating_sub(r0) as usize,
+                dim.start.1.saturating_sub(c0) as usize,
+            );
+            let (er, ec) = (
+                dim.end.0.saturating_sub(r0) as usize,
+                dim.end.1.saturating_sub(c0) as usize,
+            );
+            let Some(value) = grid.get(sr).and_then(|r| r.get(sc)).cloned() else {
+                continue;
+            };
+            for row in grid.iter_mut().take(er + 1).skip(sr) {
+                for c in row.iter_mut().take(ec + 1).skip(sc) {
+                    *c = value.clone();
+                }
+            }
+        }
+        out.push_str(&format!("{name}\n"));
+        for row in grid {
+            if row.iter().all(|c| c.trim().is_empty()) {
+                out.push('\n');
+                continue;
+            }
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 fn tables_open_cell(tables: &[TableRead]) -> bool {
     tables.last().is_some_and(|t| t.cell.is_some())
 }
@@ -450,6 +515,9 @@ fn tables_open_cell(tables: &[TableRead]) -> bool {
 /// signature or a .docx name), else UTF-8 text or Markdown. The error says what was wrong with
 /// `name`.
 pub fn document_text(name: &str, bytes: &[u8]) -> Result<String, String> {
+    if name.to_lowercase().ends_with(".xlsx") {
+        return xlsx_text(bytes).map_err(|e| format!("{name}: {e}"));
+    }
     let looks_docx = bytes.starts_with(b"PK\x03\x04") || name.to_lowercase().ends_with(".docx");
     if looks_docx {
         return read_text(bytes).map_err(|e| format!("{name}: {e}"));

@@ -880,6 +880,35 @@ async fn upload_report(
 }
 
 #[tokio::test]
+async fn an_uploaded_self_evaluation_table_is_checked_against_its_own_arithmetic() {
+    let app = spawn().await;
+    let c = log_in(&app, "dongcheng").await;
+    let good = include_str!("../../../examples/claims/project-self-evaluation-example.md");
+    let resp = upload_report(&c, &app, "dongcheng", "自评表.md", good.as_bytes().to_vec()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("id=\"self-evaluation-1\"") && page.contains("表内计算一致"),
+        "{page}"
+    );
+    let bad = good.replace("| 100 | 96.64 |", "| 100 | 99 |");
+    let page = upload_report(&c, &app, "dongcheng", "自评表.md", bad.into_bytes())
+        .await
+        .text()
+        .await
+        .unwrap();
+    let findings = page
+        .split("self-evaluation-findings")
+        .nth(1)
+        .expect("findings");
+    assert!(
+        findings.contains("总分 · 得分") && findings.contains("96.64"),
+        "{findings}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_unit_uploads_its_word_report_and_sees_each_figure_marked() {
     let app = spawn().await;
     let c = log_in(&app, "dongcheng").await;

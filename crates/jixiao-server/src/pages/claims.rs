@@ -119,11 +119,25 @@ fn show_claims(
             json!({ "text": c.claim.text, "task": c.task_id.as_ref().map(|t| format!("{t} {}", c.task_name.clone().unwrap_or_default())).unwrap_or_default(), "verdict": verdict, "class": class, "detail": detail })
         })
         .collect();
+    // Any 项目支出绩效自评表 in the report, against its own arithmetic.
+    let tables: Vec<Value> =
+        jixiao_claims::selfeval::check_document(&text, &state.settings.claims_units)
+            .into_iter()
+            .map(|(t, findings)| {
+                json!({
+                    "budget": t.budget.len(), "indicators": t.indicators.len(),
+                    "findings": findings.iter().map(|f| json!({
+                        "line": f.line, "field": f.field, "found": num(f.found),
+                        "expected": format!("{:.2}", f.expected), "message": f.message,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
     render(
         state,
         ctx,
         "claims.html",
         tr["claims_check"],
-        json!({ "unit_id": unit, "unit_name": unit_name, "text": text, "checked": rows, "counts": counts }),
+        json!({ "unit_id": unit, "unit_name": unit_name, "text": text, "checked": rows, "counts": counts, "tables": tables }),
     )
 }
