@@ -140,18 +140,16 @@ fn the_demo_prints_the_ranking_of_the_16_districts_with_scores_and_grades() {
     );
 }
 
-#[test]
-fn the_demos_hotline_task_takes_its_value_from_the_monthly_assessment() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, db) = demo(dir.path());
+/// Dongcheng's value of task A22-1, as `explain --json` shows it.
+fn dongcheng_a22_1(dir: &Path, db: &str) -> f64 {
     let run = jixiao(
-        dir.path(),
-        &db,
+        dir,
+        db,
         &["explain", "--unit", "东城区", "--task", "A22-1", "--json"],
     );
     assert!(run.ok, "{}", run.err);
     let e: serde_json::Value = serde_json::from_str(&run.out).unwrap();
-    let x: f64 = e["inputs"]
+    e["inputs"]
         .as_array()
         .unwrap()
         .iter()
@@ -161,7 +159,14 @@ fn the_demos_hotline_task_takes_its_value_from_the_monthly_assessment() {
         .unwrap()
         .trim_end_matches("分")
         .parse()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn the_demos_hotline_task_takes_its_value_from_the_monthly_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = demo(dir.path());
+    let x = dongcheng_a22_1(dir.path(), &db);
     let rank = jixiao(
         dir.path(),
         &db,
@@ -200,23 +205,7 @@ fn the_demos_hotline_task_takes_its_value_from_the_monthly_assessment() {
         run.out,
         run.err
     );
-    let run = jixiao(
-        dir.path(),
-        &db,
-        &["explain", "--unit", "东城区", "--task", "A22-1", "--json"],
-    );
-    let e: serde_json::Value = serde_json::from_str(&run.out).unwrap();
-    let after: f64 = e["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i[0] == "x")
-        .unwrap()[1]
-        .as_str()
-        .unwrap()
-        .trim_end_matches("分")
-        .parse()
-        .unwrap();
+    let after = dongcheng_a22_1(dir.path(), &db);
     assert!(
         (0.0..=100.0).contains(&after) && after != x,
         "the parking score from July, not the year's: {after} vs {x}"

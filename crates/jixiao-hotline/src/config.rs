@@ -259,32 +259,51 @@ fn parse_rates(
     Ok(rates)
 }
 
+/// The `[version.NAME]` table of a version, if given, with `what` naming it for errors; an error
+/// for a key not among `keys`.
+fn sub_table<'t>(
+    v: &'t toml_edit::Table,
+    name: &str,
+    what: &str,
+    keys: &[&str],
+) -> Result<Option<(&'t toml_edit::Table, String)>, String> {
+    let Some(item) = v.get(name) else {
+        return Ok(None);
+    };
+    let t = item
+        .as_table()
+        .ok_or_else(|| format!("{what}: `{name}` must be a table [version.{name}]"))?;
+    let what = format!("{what}, {name}");
+    for (key, _) in t.iter() {
+        if !keys.contains(&key) {
+            return Err(format!(
+                "{what}: `{key}` is not a {name} rule ({})",
+                keys.join(", ")
+            ));
+        }
+    }
+    Ok(Some((t, what)))
+}
+
 /// The `[version.ranking]` table, defaults for what it leaves out.
 fn parse_ranking(v: &toml_edit::Table, what: &str) -> Result<crate::metrics::RankingRules, String> {
     use crate::metrics::{RankingRules, TieBreak};
     let mut out = RankingRules::default();
-    let Some(item) = v.get("ranking") else {
-        return Ok(out);
-    };
-    let t = item
-        .as_table()
-        .ok_or_else(|| format!("{what}: `ranking` must be a table [version.ranking]"))?;
-    let what = format!("{what}, ranking");
-    for (key, _) in t.iter() {
-        if ![
+    let Some((t, what)) = sub_table(
+        v,
+        "ranking",
+        what,
+        &[
             "min_cases",
             "confidence",
             "shrinkage",
             "tie_break",
             "board_size",
-        ]
-        .contains(&key)
-        {
-            return Err(format!(
-                "{what}: `{key}` is not a ranking rule (min_cases, confidence, shrinkage, tie_break, board_size)"
-            ));
-        }
-    }
+        ],
+    )?
+    else {
+        return Ok(out);
+    };
     let whole = |key: &str| -> Result<Option<i64>, String> {
         match t.get(key) {
             None => Ok(None),
@@ -327,20 +346,15 @@ fn parse_governance(
     what: &str,
 ) -> Result<crate::metrics::GovernanceRule, String> {
     let mut out = crate::metrics::GovernanceRule::default();
-    let Some(item) = v.get("governance") else {
+    let Some((t, what)) = sub_table(
+        v,
+        "governance",
+        what,
+        &["months", "worst_share", "busiest_share"],
+    )?
+    else {
         return Ok(out);
     };
-    let t = item
-        .as_table()
-        .ok_or_else(|| format!("{what}: `governance` must be a table [version.governance]"))?;
-    let what = format!("{what}, governance");
-    for (key, _) in t.iter() {
-        if !["months", "worst_share", "busiest_share"].contains(&key) {
-            return Err(format!(
-                "{what}: `{key}` is not a governance rule (months, worst_share, busiest_share)"
-            ));
-        }
-    }
     if let Some(m) = t.get("months") {
         out.months = m
             .as_integer()

@@ -253,14 +253,10 @@ impl Store {
         district: Option<&str>,
         category: Option<&str>,
     ) -> Result<Vec<UnitCounters>> {
-        let sums: Vec<String> = Counters::FIELDS
-            .iter()
-            .map(|f| format!("CAST(SUM({f}) AS BIGINT)"))
-            .collect();
         let key = if by_district { "district" } else { "unit" };
         let mut sql = format!(
             "SELECT {key}, MAX(district), {} FROM hotline_rollups WHERE month = $1",
-            sums.join(", ")
+            counter_sums()
         );
         let mut params = vec![t(month)];
         if by_district {
@@ -298,14 +294,10 @@ impl Store {
         by_district: bool,
         district: Option<&str>,
     ) -> Result<Vec<(String, String, Counters)>> {
-        let sums: Vec<String> = Counters::FIELDS
-            .iter()
-            .map(|f| format!("CAST(SUM({f}) AS BIGINT)"))
-            .collect();
         let key = if by_district { "district" } else { "unit" };
         let mut sql = format!(
             "SELECT {key}, SUBSTR(category, 1, 2), {} FROM hotline_rollups WHERE month = $1 AND {key} IS NOT NULL",
-            sums.join(", ")
+            counter_sums()
         );
         let mut params = vec![t(month)];
         if let Some(d) = district {
@@ -375,4 +367,13 @@ impl Store {
         };
         Ok(text_text_count(&self.conn.query(sql, &params)?))
     }
+}
+
+/// Every counter summed, in the order of `Counters::FIELDS`, as SQL select items.
+fn counter_sums() -> String {
+    Counters::FIELDS
+        .iter()
+        .map(|f| format!("CAST(SUM({f}) AS BIGINT)"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
