@@ -347,7 +347,20 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
             if let Some(rank) = rank_at(&chars, i, s_end) {
                 let (scope, position, end) = rank;
                 let cs = clause_start(&chars, s_start, i);
-                let (_, metric) = metric_before(&chars, cs, i);
+                // 人均公共文化设施面积、实体书店建设指标位居全市第一: the place is every listed item's.
+                // (An item that states its own place or number is a claim of its own.)
+                let mut listed = cs;
+                while listed > s_start + 1 && chars[listed - 1] == '、' {
+                    let prev = clause_start(&chars, s_start, listed - 1);
+                    let item = &chars[prev..listed - 1];
+                    if item.iter().any(|c| {
+                        is_arabic_digit(*c) || is_chinese_numeral(*c) || matches!(c, '第' | '首')
+                    }) {
+                        break;
+                    }
+                    listed = prev;
+                }
+                let (_, metric) = metric_before(&chars, listed, i);
                 // 在全市财源建设评估中,荣获三季度和全年第一: what was ranked is named in the
                 // clause before, the clause itself holds only the winning and the periods.
                 let bare = metric

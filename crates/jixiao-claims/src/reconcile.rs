@@ -276,7 +276,13 @@ pub fn reconcile_facts_with(
                     // overall place, 无障碍设施建设绩效考核 is not.
                     let sim = similarity(&c.metric, &f.name)
                         .max(similarity(&c.text, &f.name))
-                        .max(0.9 * containment(&c.metric, &f.name));
+                        .max(0.9 * containment(&c.metric, &f.name))
+                        // A place shared by listed items (A、B位居全市第一) is each item's.
+                        .max(if is_rank && c.metric.contains('、') {
+                            0.9 * containment(&f.name, &c.metric)
+                        } else {
+                            0.0
+                        });
                     let claimed = claimed_signed / factor;
                     let relative_gap = (claimed - f.value).abs() / claimed.abs().max(1e-9);
                     // 个 standing in for another counting word must be borne out by the value.

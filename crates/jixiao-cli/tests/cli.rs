@@ -806,6 +806,20 @@ fn claims_check_marks_the_reports_figures_against_the_stored_values() {
         "consistent"
     );
     assert_eq!(verdict("15万余件", "A22-2"), "consistent");
+    // A place claimed for a task scored by rank is checked against the task's ranking: the
+    // seed's 人均公共文化设施面积 "位居全市第一" where the demo's value is the lowest of 16.
+    let rank = checked
+        .iter()
+        .find(|c| c["task_id"] == "A15-2")
+        .expect("the rank claim is matched to A15-2");
+    assert_eq!(rank["verdict"]["verdict"], "inconsistent", "{rank}");
+    assert_eq!(
+        (
+            rank["verdict"]["claimed"].as_f64(),
+            rank["verdict"]["stored"].as_f64()
+        ),
+        (Some(1.0), Some(16.0))
+    );
     // A report that overstates a figure is caught, with both numbers.
     let seed_text = std::fs::read_to_string(seed)
         .unwrap()

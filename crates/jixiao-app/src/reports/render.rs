@@ -273,7 +273,59 @@ pub fn facts_for(l: &Loaded, unit: usize) -> Vec<jixiao_claims::reconcile::Fact>
     for &(g, rank) in &us.group_ranks {
         facts.push(rank_fact(&l.fw.groups[g].name, rank));
     }
+    facts.extend(task_rank_facts(l, unit));
     facts
+}
+
+/// The unit's place in each task scored by rank (位次法), among the ranked units with a value:
+/// in the whole cycle (全市) and in each of its groups, best value first by the task's
+/// direction, ties sharing the best place. A report's 人均公共文化设施面积位居全市第一 is checked
+/// against it.
+fn task_rank_facts(l: &Loaded, unit: usize) -> Vec<jixiao_claims::reconcile::Fact> {
+    use jixiao_claims::reconcile::{Fact, FactKind};
+    use jixiao_core::model::{Direction, Method};
+    let fw = &l.fw;
+    let d = l.data(fw.cycle.end);
+    let mut out = Vec::new();
+    for t in fw.tasks().filter(|&t| fw.is_responsible(t, unit)) {
+        let Some(task) = fw.nodes[t].task.as_ref() else {
+            continue;
+        };
+        if !matches!(task.method, Method::Rank { .. }) {
+            continue;
+        }
+        let value_of = |u: usize| d.value(t, u).and_then(|v| v.as_number());
+        let Some(mine) = value_of(unit) else {
+            continue;
+        };
+        let better = |x: f64| match task.direction {
+            Direction::Higher => x > mine,
+            Direction::Lower => x < mine,
+        };
+        let mut place = |scope: String, members: Vec<usize>| {
+            let peers: Vec<f64> = members
+                .into_iter()
+                .filter(|&u| fw.units[u].ranked && fw.is_responsible(t, u))
+                .filter_map(value_of)
+                .collect();
+            if peers.len() >= 2 {
+                out.push(Fact {
+                    task_id: Some(fw.nodes[t].id.clone()),
+                    name: fw.nodes[t].name.clone(),
+                    measure: "名".into(),
+                    value: (peers.iter().filter(|x| better(**x)).count() + 1) as f64,
+                    kind: FactKind::Rank { scope },
+                });
+            }
+        };
+        place("全市".into(), fw.members(None));
+        for g in &fw.groups {
+            if fw.units[unit].groups.contains(&g.id) {
+                place(g.name.clone(), fw.members(Some(&g.id)));
+            }
+        }
+    }
+    out
 }
 
 /// The narrative paragraphs units wrote for a cycle.
