@@ -408,17 +408,7 @@ impl HotlineConfig {
             .transpose()?
             .unwrap_or(730);
         let num =
-            |t: &toml_edit::Table, key: &str, what: &str| -> Result<Option<f64>, ConfigError> {
-                match t.get(key) {
-                    None => Ok(None),
-                    Some(v) => v
-                        .as_float()
-                        .or_else(|| v.as_integer().map(|i| i as f64))
-                        .filter(|x| x.is_finite() && *x >= 0.0)
-                        .map(Some)
-                        .ok_or_else(|| err(format!("{what}: `{key}` must be a number ≥ 0"))),
-                }
-            };
+            |t: &toml_edit::Table, key: &str, what: &str| number_of(t, key, what).map_err(err);
         let mut versions = Vec::new();
         let Some(list) = doc.get("version").and_then(|v| v.as_array_of_tables()) else {
             return Err(err("at least one [[version]] is needed".into()));
