@@ -163,7 +163,8 @@ fn feed_scores(
         .periods
         .last()
         .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?;
-    let geo = open311::reference(s)?.1.clone();
+    let reference = open311::reference(s)?;
+    let geo = &reference.1;
     // A problem counts from its month, for the districts of its streets.
     let districts: Option<Vec<String>> = problem.filter(|p| !p.places.is_empty()).map(|p| {
         p.places

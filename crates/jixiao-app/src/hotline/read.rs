@@ -946,7 +946,8 @@ pub fn boards(
     };
     let rules = month_rules(cfg, &month)?;
     let n = rules.ranking.board_size;
-    let geo = super::open311::reference(s)?.1.clone();
+    let reference = super::open311::reference(s)?;
+    let geo = &reference.1;
     let board = |group: String, name: String, ranked: &[Ranked]| {
         let (red, black) = jixiao_hotline::rollup::boards(ranked, n);
         Board {
@@ -1004,7 +1005,8 @@ const MAP_TOLERANCE_DEG: f64 = 0.002;
 pub fn map(s: &mut Store, actor: &Actor, district: Option<&str>) -> Result<serde_json::Value> {
     let district = district_for(actor, district);
     require(actor, Act::ViewHotline(district.as_deref()))?;
-    let geo = super::open311::reference(s)?.1.clone();
+    let reference = super::open311::reference(s)?;
+    let geo = &reference.1;
     let areas: Vec<&jixiao_hotline::geography::Area> = match district.as_deref() {
         None => geo.at_level(Level::District).collect(),
         Some(d) => {
@@ -1129,7 +1131,8 @@ pub fn governance_list(
     district: Option<&str>,
 ) -> Result<Governance> {
     let rule = month_rules(cfg, month)?.governance.clone();
-    let geo = super::open311::reference(s)?.1.clone();
+    let reference = super::open311::reference(s)?;
+    let geo = &reference.1;
     let months: Vec<String> = s
         .hotline_months()?
         .into_iter()
@@ -1148,7 +1151,7 @@ pub fn governance_list(
                 Some((
                     r.unit.clone(),
                     r.assessment.score?,
-                    per_10k(&geo, &r.unit, r.assessment.accepted),
+                    per_10k(geo, &r.unit, r.assessment.accepted),
                 ))
             })
             .collect();
@@ -1162,7 +1165,7 @@ pub fn governance_list(
         let r = last.get(unit);
         GovernanceRow {
             unit: unit.to_string(),
-            name: name_of(&geo, unit),
+            name: name_of(geo, unit),
             district: geo
                 .ancestor(unit, Level::District)
                 .map(|d| d.name.clone())
@@ -1170,7 +1173,7 @@ pub fn governance_list(
             since,
             months_listed,
             score: r.and_then(|r| r.assessment.score),
-            per_10k: r.and_then(|r| per_10k(&geo, unit, r.assessment.accepted)),
+            per_10k: r.and_then(|r| per_10k(geo, unit, r.assessment.accepted)),
         }
     };
     let in_scope = |u: &str| {
@@ -1235,7 +1238,8 @@ pub fn report_section(
         return Ok(None);
     };
     let rules = month_rules(cfg, &month)?;
-    let geo = super::open311::reference(s)?.1.clone();
+    let reference = super::open311::reference(s)?;
+    let geo = &reference.1;
     let ranked = month_ranking(s, cfg, &month, true, None, None)?;
     // The weighted rates only: a page of A4 holds seven columns (the reported ones are on the
     // dashboard).
@@ -1253,7 +1257,7 @@ pub fn report_section(
                     (_, Some(n)) => n.to_string(),
                     _ => "—".into(),
                 },
-                unit: name_of(&geo, &r.unit),
+                unit: name_of(geo, &r.unit),
                 accepted: a.accepted,
                 rates: rates
                     .iter()
@@ -1313,8 +1317,8 @@ pub fn report_section(
         rows,
         min_cases: rules.ranking.min_cases,
         confidence: rules.ranking.confidence,
-        red: red.iter().map(|r| name_of(&geo, &r.unit)).collect(),
-        black: black.iter().map(|r| name_of(&geo, &r.unit)).collect(),
+        red: red.iter().map(|r| name_of(geo, &r.unit)).collect(),
+        black: black.iter().map(|r| name_of(geo, &r.unit)).collect(),
         governance: governance
             .listed
             .into_iter()

@@ -438,7 +438,8 @@ pub fn seed_day_of_work(
         settings.hotline.local_instant(local)
     };
     let street = "dongcheng-s01";
-    let geo = super::open311::reference(s)?.1.clone();
+    let reference = super::open311::reference(s)?;
+    let geo = &reference.1;
     let Some(place) = geo.get(street).cloned() else {
         return Ok(0); // another geography: nothing to seed
     };

@@ -166,7 +166,8 @@ pub async fn ranking(
                 district.as_deref(),
                 None,
             )?;
-            let geo = &jixiao_app::hotline::open311::reference(s)?.1.clone();
+            let reference = jixiao_app::hotline::open311::reference(s)?;
+            let geo = &reference.1;
             let mix = jixiao_app::hotline::read::mix_scores(
                 s,
                 &settings.hotline,
@@ -204,7 +205,8 @@ pub async fn unit_month(
 ) -> ApiResult<RankedOut> {
     let out = ctx
         .read(&state, move |s, settings, actor| {
-            let geo = jixiao_app::hotline::open311::reference(s)?.1.clone();
+            let reference = jixiao_app::hotline::open311::reference(s)?;
+            let geo = &reference.1;
             let area = geo
                 .get(&unit)
                 .filter(|a| matches!(a.level, Level::District | Level::Street))
@@ -247,7 +249,7 @@ pub async fn unit_month(
                 scope.as_deref().filter(|_| !by_district),
                 None,
             )?;
-            Ok(ranked_out(r, &geo, mix.get(&unit)))
+            Ok(ranked_out(r, geo, mix.get(&unit)))
         })
         .await?;
     Ok(Json(out))
