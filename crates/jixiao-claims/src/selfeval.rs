@@ -58,11 +58,26 @@ pub struct Finding {
     pub message: String,
 }
 
-fn col(header: &[String], words: &[&str]) -> Option<usize> {
-    header
-        .iter()
-        .position(|h| words.iter().any(|w| h.contains(w)))
+/// The column whose header holds the first of `words` found (the words in order of preference:
+/// 全年预算数 before a bare 预算数), skipping headers that hold any of `not`.
+fn col_except(header: &[String], words: &[&str], not: &[&str]) -> Option<usize> {
+    words.iter().find_map(|w| {
+        header
+            .iter()
+            .position(|h| h.contains(w) && !not.iter().any(|n| h.contains(n)))
+    })
 }
+
+fn col(header: &[String], words: &[&str]) -> Option<usize> {
+    col_except(header, words, &[])
+}
+
+/// Header words of the budget block and the indicators, as the Ministry's template writes them
+/// and as departments' own versions do (预算数 / 调整后预算数, 实际执行数 / 支出数, 预期目标值 …).
+const BUDGET: [&str; 4] = ["全年预算数", "调整后预算数", "全年预算", "预算数"];
+const EXECUTED: [&str; 5] = ["全年执行数", "实际执行数", "执行数", "实际支出数", "支出数"];
+const TARGET: [&str; 5] = ["年度指标值", "年度目标值", "预期目标值", "指标值", "目标值"];
+const ACTUAL: [&str; 4] = ["实际完成值", "实际完成", "完成值", "实际值"];
 
 fn num(cells: &[String], i: Option<usize>, vocab: &Vocabulary) -> Option<f64> {
     let c = cells.get(i?)?;
@@ -79,12 +94,13 @@ pub fn recognise(t: &Table, vocab: &Vocabulary) -> Option<SelfEvaluation> {
     for row in &t.rows {
         let cells = &row.cells;
         // A header row: the budget block's or the indicators'.
-        if col(cells, &["全年预算数"]).is_some() && col(cells, &["全年执行数", "执行数"]).is_some()
-        {
+        let budget_col = col_except(cells, &BUDGET, &["年初"]);
+        let executed_col = col_except(cells, &EXECUTED, &["执行率"]);
+        if budget_col.is_some() && executed_col.is_some() {
             budget_cols = Some([
-                col(cells, &["年初预算数"]),
-                col(cells, &["全年预算数"]),
-                col(cells, &["全年执行数", "执行数"]),
+                col(cells, &["年初预算数", "年初预算"]),
+                budget_col,
+                executed_col,
                 col(cells, &["分值"]),
                 col(cells, &["执行率"]),
                 col(cells, &["得分"]),
@@ -101,8 +117,8 @@ pub fn recognise(t: &Table, vocab: &Vocabulary) -> Option<SelfEvaluation> {
             ind_cols = Some((
                 levels,
                 [
-                    col(cells, &["年度指标值", "指标值", "目标值"]),
-                    col(cells, &["实际完成值", "完成值"]),
+                    col(cells, &TARGET),
+                    col(cells, &ACTUAL),
                     col(cells, &["分值"]),
                     col(cells, &["得分"]),
                 ],
@@ -419,6 +435,26 @@ mod tests {
         assert!((f[0].expected - 91.6667).abs() < 0.001);
         assert!(f[2].message.contains("满分"));
         assert!(f[3].message.contains("超过分值"));
+    }
+
+    #[test]
+    fn a_departments_own_header_words_are_recognised_too() {
+        let own = "\
+| 项目资金（万元） | 资金 | 年初预算 | 调整后预算数 | 实际支出数 | 分值 | 执行率 | 得分 |
+| 项目资金（万元） | 合计资金 | 80 | 100 | 90 | 10 | 90% | 9 |
+| 一级指标 | 二级指标 | 三级指标 | 预期目标值 | 实际完成 | 分值 | 得分 | 原因 |
+| 产出指标 | 数量指标 | 培训人次 | ≥300人次 | 240人次 | 20 | 20 | 疫情 |
+";
+        let (t, f) = &check_document(own, built_in())[0];
+        assert_eq!(
+            (t.budget[0].budget, t.budget[0].executed),
+            (Some(100.0), Some(90.0))
+        );
+        assert_eq!(t.budget[0].initial, Some(80.0));
+        assert_eq!(t.indicators[0].target, "≥300人次");
+        // 240 of 300 earns 16 of 20 points, not 20.
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!((f[0].expected - 16.0).abs() < 1e-9);
     }
 
     #[test]
