@@ -278,18 +278,15 @@ pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim
                     own
                 };
             let (unit_written, factor) = normalise_unit(&column_unit);
-            let Some((mut value, mut unit, qualifier)) =
+            let Some((mut value, unit, qualifier)) =
                 cell_number(&row.cells[i], &unit_written, vocab)
             else {
                 continue;
             };
+            // A number written bare takes the header's unit, with its magnitude (万元 → ×10⁴ 元);
+            // one written with 万 or 亿 has it applied already.
             if unit == unit_written {
                 value *= factor;
-            }
-            if unit == "万元" || unit == "亿元" {
-                let (u, f) = normalise_unit(&unit);
-                value *= f;
-                unit = u;
             }
             let kind = match role {
                 Role::Target => Kind::Target,

@@ -172,13 +172,13 @@ fn number_of(t: &toml_edit::Table, key: &str, what: &str) -> Result<Option<f64>,
 }
 
 /// The rates of a version: its `[[version.rate]]` tables, or (rules written before rates were
-/// configurable) the three rates weighted by `weights` with the reported figures beside them.
+/// configurable) the built-in rates with the three scored ones weighted by `weights`.
 fn parse_rates(
     v: &toml_edit::Table,
     what: &str,
     share: f64,
 ) -> Result<Vec<crate::metrics::RateDef>, String> {
-    use crate::metrics::{default_rates, RateDef};
+    use crate::metrics::RateDef;
     let tables = v.get("rate").and_then(|r| r.as_array_of_tables());
     let weights = v.get("weights");
     if tables.is_some() && weights.is_some() {
@@ -197,7 +197,20 @@ fn parse_rates(
             None if weights.is_some() => return Err(format!("{what}: weights must be a list of three numbers")),
             None => vec![10.0, 45.0, 45.0],
         };
-        return Ok(default_rates([weights[0], weights[1], weights[2]], share));
+        // The built-in rates (DEFAULT_TOML's, the one place they are written), weighted as
+        // the file says, with the file's share of 基本满意.
+        let mut rates = HotlineConfig::default().versions[0].rates.clone();
+        for r in &mut rates {
+            (r.numerator, r.denominator) =
+                RateDef::parse_terms(&r.numerator_text, &r.denominator_text, share)?;
+            r.weight = match r.id.as_str() {
+                "response" => weights[0],
+                "resolution" => weights[1],
+                "satisfaction" => weights[2],
+                _ => r.weight,
+            };
+        }
+        return Ok(rates);
     };
     let mut rates: Vec<RateDef> = Vec::new();
     for (i, r) in tables.iter().enumerate() {

@@ -300,74 +300,6 @@ pub fn mix_adjusted(
     out
 }
 
-/// The default rates of a version that names only `weights` (response, resolution,
-/// satisfaction) — the rules files written before rates were configurable — plus the figures
-/// reported beside them.
-pub fn default_rates(weights: [f64; 3], share: f64) -> Vec<RateDef> {
-    let def = |id: &str, name: &str, en: &str, num: &str, den: &str, w: f64, lower: bool| {
-        let (numerator, denominator) =
-            RateDef::parse_terms(num, den, share).expect("the built-in rates parse");
-        RateDef {
-            id: id.into(),
-            name: name.into(),
-            name_en: en.into(),
-            numerator,
-            denominator,
-            numerator_text: num.into(),
-            denominator_text: den.into(),
-            weight: w,
-            lower_is_better: lower,
-        }
-    };
-    vec![
-        def(
-            "response",
-            "响应率",
-            "Response rate",
-            "responded_in_time",
-            "response_tracked",
-            weights[0],
-            false,
-        ),
-        def(
-            "resolution",
-            "解决率",
-            "Resolution rate",
-            "solved",
-            "callbacks",
-            weights[1],
-            false,
-        ),
-        def(
-            "satisfaction",
-            "满意率",
-            "Satisfaction rate",
-            "satisfied + basically_satisfied_share * basically_satisfied",
-            "callbacks",
-            weights[2],
-            false,
-        ),
-        def(
-            "on_time_completion",
-            "按时办结率",
-            "Completed on time",
-            "handled_in_time",
-            "handled",
-            0.0,
-            false,
-        ),
-        def(
-            "reopen",
-            "重办率",
-            "Reopened",
-            "reopened",
-            "accepted",
-            0.0,
-            true,
-        ),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,7 +356,7 @@ mod tests {
         .into_iter()
         .map(|(u, v)| (u.to_string(), v))
         .collect();
-        let rates = default_rates([10.0, 45.0, 45.0], 1.0);
+        let rates = crate::HotlineConfig::default().versions[0].rates.clone();
         let z = z_for(0.95);
         let m = mix_adjusted(&per_unit, &rates, z);
         let observed = |u: &str| {

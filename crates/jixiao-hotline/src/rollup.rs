@@ -294,12 +294,13 @@ pub fn rank(per_unit: &BTreeMap<String, Counters>, rules: &crate::RuleSet) -> Ve
     };
     let rounded = |x: Option<f64>| x.map(|v| (v * 100.0).round() as i64);
     // Sort key: (score, tie-break), both to two decimals; None sorts last.
-    let key = |a: &Assessment| -> SortKey {
+    // (The ranking score is computed once per unit, below; the sort reads it.)
+    let key = |r: &Ranked| -> SortKey {
         let second = match ranking.tie_break {
-            TieBreak::LowerBound => rounded(a.score_low),
+            TieBreak::LowerBound => rounded(r.assessment.score_low),
             TieBreak::None => Some(0),
         };
-        (rounded(ranking_score(a)), second)
+        (rounded(r.ranking_score), second)
     };
     let mut out: Vec<Ranked> = assessed
         .into_iter()
@@ -316,7 +317,7 @@ pub fn rank(per_unit: &BTreeMap<String, Counters>, rules: &crate::RuleSet) -> Ve
         let rankable = |r: &Ranked| !r.insufficient && r.ranking_score.is_some();
         rankable(b)
             .cmp(&rankable(a))
-            .then_with(|| key(&b.assessment).cmp(&key(&a.assessment)))
+            .then_with(|| key(b).cmp(&key(a)))
             .then(a.unit.cmp(&b.unit))
     });
     let mut previous: Option<(SortKey, u32)> = None;
@@ -324,7 +325,7 @@ pub fn rank(per_unit: &BTreeMap<String, Counters>, rules: &crate::RuleSet) -> Ve
         if r.insufficient || r.ranking_score.is_none() {
             break;
         }
-        let k = key(&r.assessment);
+        let k = key(r);
         let rank = match previous {
             Some((pk, prank)) if pk == k => prank,
             _ => pos as u32 + 1,

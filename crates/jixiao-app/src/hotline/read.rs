@@ -296,6 +296,27 @@ pub struct Dashboard {
 /// Dashboards kept between requests, per hotline data version and what they were asked for.
 static DASHBOARDS: crate::cache::Versioned<Dashboard> = crate::cache::Versioned::new();
 
+/// The groups of the newest performance cycle (城六区 …) as (id, name, member unit ids), to rank
+/// districts within; none without a cycle.
+fn cycle_groups(s: &mut Store) -> Result<Vec<(String, String, Vec<String>)>> {
+    let Some((id, _)) = s.cycles()?.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let fw = s.load_cycle(&id)?;
+    Ok(fw
+        .groups
+        .iter()
+        .map(|g| {
+            let members = fw
+                .members(Some(&g.id))
+                .into_iter()
+                .map(|u| fw.units[u].id.clone())
+                .collect();
+            (g.id.clone(), g.name.clone(), members)
+        })
+        .collect())
+}
+
 /// The dashboard, for those who may see the city's or the district's hotline. Kept until the
 /// hotline's data (or the newest cycle's groups, or the day) changes: its panels sum the
 /// rollups of every month, which costs a hundred milliseconds at city size.
@@ -373,23 +394,7 @@ fn build_dashboard(
     };
     let rules = month_rules(&month);
     // Districts can be ranked within a group of the newest performance cycle (城六区 …).
-    let groups: Vec<(String, String, Vec<String>)> = match s.cycles()?.into_iter().next() {
-        None => Vec::new(),
-        Some((id, _)) => {
-            let fw = s.load_cycle(&id)?;
-            fw.groups
-                .iter()
-                .map(|g| {
-                    let members = fw
-                        .members(Some(&g.id))
-                        .into_iter()
-                        .map(|u| fw.units[u].id.clone())
-                        .collect();
-                    (g.id.clone(), g.name.clone(), members)
-                })
-                .collect()
-        }
-    };
+    let groups = cycle_groups(s)?;
     let group = q
         .group
         .as_ref()
@@ -963,24 +968,19 @@ pub fn boards(
             // The districts' lists are the city's; a district sees its streets' lists.
             return Err(AppError::Forbidden);
         }
-        let all = month_ranking(s, cfg, &month, true, None, None)?;
-        out.push(board("city".into(), "全市".into(), &all));
-        if let Some((id, _)) = s.cycles()?.into_iter().next() {
-            let fw = s.load_cycle(&id)?;
-            let rows = s.hotline_month(&month, true, None, None)?;
-            for g in &fw.groups {
-                let members: Vec<String> = fw
-                    .members(Some(&g.id))
-                    .into_iter()
-                    .map(|u| fw.units[u].id.clone())
-                    .collect();
-                let per_unit: BTreeMap<String, Counters> = rows
-                    .iter()
-                    .filter(|u| members.contains(&u.unit))
-                    .map(|u| (u.unit.clone(), u.counters))
-                    .collect();
-                out.push(board(g.id.clone(), g.name.clone(), &rank(&per_unit, rules)));
-            }
+        // The month's district counters, read once for the city and every group.
+        let rows = s.hotline_month(&month, true, None, None)?;
+        let ranked_among = |members: Option<&[String]>| {
+            let per_unit: BTreeMap<String, Counters> = rows
+                .iter()
+                .filter(|u| members.is_none_or(|m| m.contains(&u.unit)))
+                .map(|u| (u.unit.clone(), u.counters))
+                .collect();
+            rank(&per_unit, rules)
+        };
+        out.push(board("city".into(), "全市".into(), &ranked_among(None)));
+        for (id, name, members) in cycle_groups(s)? {
+            out.push(board(id, name, &ranked_among(Some(&members))));
         }
     } else {
         let districts: Vec<(String, String)> = geo

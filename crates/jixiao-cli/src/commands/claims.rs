@@ -35,15 +35,14 @@ pub fn extract(file: &Path, format: ClaimsFormat, units: Option<&Path>) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-/// The self-evaluation tables of `text` checked against their own arithmetic, printed; whether
-/// any does not add up.
-fn check_tables(
-    text: &str,
-    vocab: &jixiao_claims::units::Vocabulary,
-    file: &Path,
-    json: bool,
-) -> Result<bool> {
-    let found = jixiao_claims::selfeval::check_document(text, vocab);
+type TableChecks = Vec<(
+    jixiao_claims::selfeval::SelfEvaluation,
+    Vec<jixiao_claims::selfeval::Finding>,
+)>;
+
+/// The self-evaluation tables of a report, checked against their own arithmetic, printed;
+/// whether any does not add up.
+fn print_tables(found: &TableChecks, file: &Path, json: bool) -> Result<bool> {
     if json {
         let out: Vec<serde_json::Value> = found
             .iter()
@@ -114,7 +113,8 @@ pub fn check(
     let text = report_text(file)?;
     let Some(unit) = unit else {
         // The tables' own arithmetic needs no database.
-        let bad = check_tables(&text, &vocab, file, json)?;
+        let found = jixiao_claims::selfeval::check_document(&text, &vocab);
+        let bad = print_tables(&found, file, json)?;
         return Ok(if bad {
             ExitCode::from(1)
         } else {
@@ -187,9 +187,8 @@ pub fn check(
             count(|v| matches!(v, Verdict::Unmatched))
         );
         // And the self-evaluation tables' own arithmetic, when the report has one.
-        if !jixiao_claims::selfeval::check_document(&text, &vocab).is_empty()
-            && check_tables(&text, &vocab, file, false)?
-        {
+        let found = jixiao_claims::selfeval::check_document(&text, &vocab);
+        if !found.is_empty() && print_tables(&found, file, false)? {
             return Ok(ExitCode::from(1));
         }
     }
