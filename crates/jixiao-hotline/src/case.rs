@@ -259,6 +259,11 @@ pub struct Case {
     pub closed: Option<DateTime<Utc>>,
     pub closure: Option<Closure>,
     pub returns: u32,
+    /// The units that returned it (退单), oldest first: each return counts against the unit
+    /// that made it (退单率), not the one the case ends with. Empty for imported cases, whose
+    /// exports say how often a case was returned but not by whom.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returned_by: Vec<String>,
     pub reopened: u32,
     pub exclusion: Option<Exclusion>,
     pub response_due: Option<DateTime<Utc>>,
@@ -297,6 +302,7 @@ impl Case {
             closed: None,
             closure: None,
             returns: 0,
+            returned_by: Vec::new(),
             reopened: 0,
             exclusion: None,
             response_due: None,
@@ -416,7 +422,7 @@ pub fn apply(case: &Case, event: &Event, at: DateTime<Utc>) -> Result<Case, Life
             if !matches!(c.stage, Dispatched | Responded) {
                 return Err(not_now());
             }
-            c.unit = None;
+            c.returned_by.extend(c.unit.take());
             c.stage = Received;
             c.responded = None;
             c.returns += 1;
@@ -560,8 +566,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (c.stage, c.unit.clone(), c.returns),
-            (Stage::Received, None, 1)
+            (c.stage, c.unit.clone(), c.returns, c.returned_by.clone()),
+            (Stage::Received, None, 1, vec!["jianguomen".to_string()])
         );
         let c = apply(
             &c,

@@ -93,10 +93,11 @@ worst_share = 0.1
 # … and, above 0, among the busiest share by cases per 10,000 residents.
 busiest_share = 0.3
 
-# Rates: numerator = a sum of counters (with coefficients), denominator = one counter.
+# Rates: numerator = a sum of counters (with coefficients), denominator = a sum of counters.
 # Counters: accepted, excluded, response_tracked, responded, responded_in_time, handled,
 # handled_in_time, callbacks, solved, satisfied, basically_satisfied, closed_fixed,
-# closed_unfixed, reopened. Weight 0 = reported, not in the composite score.
+# closed_unfixed, reopened, returned (returns made by the unit, whoever holds the case now).
+# Weight 0 = reported, not in the composite score.
 # Response, resolution, satisfaction weigh 10/45/45 (unconfirmed, often quoted for Beijing).
 [[version.rate]]
 id = "response"
@@ -136,6 +137,15 @@ name = "重办率"
 name_en = "Reopened"
 numerator = "reopened"
 denominator = "accepted"
+weight = 0
+lower_is_better = true
+
+[[version.rate]]
+id = "return"
+name = "退单率"
+name_en = "Returned"
+numerator = "returned"
+denominator = "accepted + excluded + returned"
 weight = 0
 lower_is_better = true
 
@@ -659,7 +669,8 @@ mod tests {
                 ("resolution", 45.0),
                 ("satisfaction", 45.0),
                 ("on_time_completion", 0.0),
-                ("reopen", 0.0)
+                ("reopen", 0.0),
+                ("return", 0.0)
             ]
         );
         assert_eq!(r.ranking.min_cases, 10);

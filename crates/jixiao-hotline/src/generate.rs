@@ -519,12 +519,27 @@ mod export_tests {
         .unwrap();
         assert_eq!(back.len(), cases.len());
         for (a, b) in cases.iter().zip(&back) {
-            // Coordinates are written with six decimals; returns are not exported.
+            // Coordinates are written with six decimals.
             let mut b = b.clone();
             b.lat = a.lat;
             b.lon = a.lon;
-            b.returns = a.returns;
             assert_eq!(a, &b, "{}", a.id);
         }
+        assert!(cases.iter().any(|c| !c.returned_by.is_empty()));
+        // An export written before `returned_by` was a column reads as it did then.
+        let text = String::from_utf8(bytes).unwrap();
+        let old: String = text
+            .lines()
+            .map(|l| format!("{}\n", &l[..l.rfind(',').unwrap()]))
+            .collect();
+        let mut before = Vec::new();
+        read_csv(old.as_bytes(), "old.csv", &m, &cfg, 10, &mut |c| {
+            before.push(c)
+        })
+        .unwrap();
+        assert_eq!(before.len(), cases.len());
+        assert!(before
+            .iter()
+            .all(|c| c.returned_by.is_empty() && c.returns == 0));
     }
 }

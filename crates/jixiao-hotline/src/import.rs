@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};
 
 /// The case fields a mapping can fill.
-pub const FIELDS: [&str; 20] = [
+pub const FIELDS: [&str; 21] = [
     "id",
     "received",
     "category",
@@ -34,7 +34,13 @@ pub const FIELDS: [&str; 20] = [
     "callback_at",
     "solved",
     "satisfaction",
+    // The units that returned the case (退单), oldest first, separated by `;`.
+    "returned_by",
 ];
+
+/// Fields added to jixiao's own export after files had been written without them: a file whose
+/// header lacks the column reads as it did before.
+const ADDED_LATER: [&str; 1] = ["returned_by"];
 
 #[derive(Debug, Clone)]
 pub struct Mapping {
@@ -426,6 +432,16 @@ fn case_of(
         stage
     };
     c.closure = closure;
+    c.returned_by = text("returned_by")
+        .map(|v| {
+            v.split(';')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    c.returns = c.returned_by.len() as u32;
     c.dispatched = c.unit.as_ref().map(|_| dispatched.unwrap_or(received));
     c.response_tracked = m.columns.contains_key("responded");
     c.responded = responded;
@@ -470,6 +486,7 @@ fn header_index(m: &Mapping, headers: &[String], file: &str) -> Result<Columns, 
             Some(i) => {
                 index.insert(field.to_string(), i);
             }
+            None if ADDED_LATER.contains(&field) => {}
             None => errors.push(RowError {
                 file: file.to_string(),
                 row: 0,
@@ -731,6 +748,7 @@ pub fn write_native_csv<W: std::io::Write>(
                     .callback
                     .map(|x| x.satisfaction.as_str().to_string())
                     .unwrap_or_default(),
+                "returned_by" => c.returned_by.join(";"),
                 _ => String::new(),
             })
             .collect();

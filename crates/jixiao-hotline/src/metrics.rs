@@ -1,7 +1,7 @@
 //! The hotline's rates as configuration, and rankings that are fair to small units.
 //!
 //! A rate is a numerator (a sum of counters the rollups keep, each with a coefficient) over a
-//! denominator (one counter); its weight in the composite score may be 0, which makes it a
+//! denominator (a sum of counters); its weight in the composite score may be 0, which makes it a
 //! reported figure only. The ranking rules say how many cases a unit needs to be ranked
 //! (样本不足 below), at which confidence intervals are drawn (Wilson for each rate, Agresti–Coull
 //! for the composite), whether small units' rates are pulled toward their group's (shrinkage by
@@ -16,6 +16,9 @@ fn field(name: &str) -> Option<usize> {
     Counters::FIELDS.iter().position(|f| *f == name)
 }
 
+/// (coefficient, counter index) terms of a numerator.
+pub type Terms = Vec<(f64, usize)>;
+
 /// One rate of the rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RateDef {
@@ -25,9 +28,10 @@ pub struct RateDef {
     pub name_en: String,
     /// (coefficient, counter index) terms summed.
     #[serde(skip)]
-    pub numerator: Vec<(f64, usize)>,
+    pub numerator: Terms,
+    /// Counter indices summed.
     #[serde(skip)]
-    pub denominator: usize,
+    pub denominator: Vec<usize>,
     /// As written in the rules, for showing the formula.
     pub numerator_text: String,
     pub denominator_text: String,
@@ -39,12 +43,13 @@ pub struct RateDef {
 
 impl RateDef {
     /// Parses `satisfied + 0.5 * basically_satisfied` (`share` stands for the named constant
-    /// `basically_satisfied_share`) and a denominator counter.
+    /// `basically_satisfied_share`) and a denominator, one counter or a sum of counters
+    /// (`accepted + excluded + returned`).
     pub fn parse_terms(
         numerator: &str,
         denominator: &str,
         share: f64,
-    ) -> Result<(Vec<(f64, usize)>, usize), String> {
+    ) -> Result<(Terms, Vec<usize>), String> {
         let known = || Counters::FIELDS.join(", ");
         let mut terms = Vec::new();
         for term in numerator.split('+') {
@@ -75,12 +80,21 @@ impl RateDef {
             let i = counter.ok_or_else(|| format!("`{}` names no counter", term.trim()))?;
             terms.push((coef, i));
         }
-        let d = field(denominator.trim()).ok_or_else(|| {
-            format!(
-                "the denominator `{denominator}` is not a counter ({})",
-                known()
-            )
-        })?;
+        let mut d = Vec::new();
+        for term in denominator.split('+').map(str::trim) {
+            let i = field(term).ok_or_else(|| {
+                format!(
+                    "`{term}` in the denominator `{denominator}` is not a counter ({})",
+                    known()
+                )
+            })?;
+            if d.contains(&i) {
+                return Err(format!(
+                    "the denominator `{denominator}` names `{term}` twice"
+                ));
+            }
+            d.push(i);
+        }
         Ok((terms, d))
     }
 
@@ -88,7 +102,7 @@ impl RateDef {
     pub fn counts(&self, c: &Counters) -> (f64, i64) {
         let a = c.to_array();
         let num = self.numerator.iter().map(|(k, i)| k * a[*i] as f64).sum();
-        (num, a[self.denominator])
+        (num, self.denominator.iter().map(|i| a[*i]).sum())
     }
 }
 
@@ -386,7 +400,14 @@ mod tests {
         .unwrap();
         assert_eq!(terms.len(), 2);
         assert!((terms[1].0 - 0.8).abs() < 1e-12);
-        assert_eq!(Counters::FIELDS[d], "callbacks");
+        assert_eq!(d.len(), 1);
+        assert_eq!(Counters::FIELDS[d[0]], "callbacks");
+        let (_, d) =
+            RateDef::parse_terms("returned", "accepted + excluded + returned", 1.0).unwrap();
+        let names: Vec<&str> = d.iter().map(|i| Counters::FIELDS[*i]).collect();
+        assert_eq!(names, ["accepted", "excluded", "returned"]);
+        let e = RateDef::parse_terms("returned", "accepted + accepted", 1.0).unwrap_err();
+        assert!(e.contains("twice"), "{e}");
         let e = RateDef::parse_terms("solvd", "callbacks", 1.0).unwrap_err();
         assert!(e.contains("solvd") && e.contains("solved"), "{e}");
         let e = RateDef::parse_terms("solved * satisfied", "callbacks", 1.0).unwrap_err();

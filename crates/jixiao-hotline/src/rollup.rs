@@ -42,10 +42,13 @@ pub struct Counters {
     /// Closed without a fix (not responsible, duplicate, referred out, no further action).
     pub closed_unfixed: i64,
     pub reopened: i64,
+    /// Returns (退单) made by the unit: counted against the unit that returned the case, in the
+    /// month and category of the case, whoever holds it now (see [`return_contributions`]).
+    pub returned: i64,
 }
 
 impl Counters {
-    pub const FIELDS: [&'static str; 14] = [
+    pub const FIELDS: [&'static str; 15] = [
         "accepted",
         "excluded",
         "response_tracked",
@@ -60,8 +63,9 @@ impl Counters {
         "closed_fixed",
         "closed_unfixed",
         "reopened",
+        "returned",
     ];
-    pub fn to_array(self) -> [i64; 14] {
+    pub fn to_array(self) -> [i64; 15] {
         [
             self.accepted,
             self.excluded,
@@ -77,9 +81,10 @@ impl Counters {
             self.closed_fixed,
             self.closed_unfixed,
             self.reopened,
+            self.returned,
         ]
     }
-    pub fn from_array(a: [i64; 14]) -> Counters {
+    pub fn from_array(a: [i64; 15]) -> Counters {
         Counters {
             accepted: a[0],
             excluded: a[1],
@@ -95,6 +100,7 @@ impl Counters {
             closed_fixed: a[11],
             closed_unfixed: a[12],
             reopened: a[13],
+            returned: a[14],
         }
     }
     pub fn is_zero(&self) -> bool {
@@ -157,6 +163,30 @@ pub fn contribution(case: &Case, config: &HotlineConfig) -> Option<(RollupKey, C
         None => {}
     }
     Some((key, c))
+}
+
+/// What `case`'s returns add to the counters of the units that made them: `returned` 1 per
+/// return, keyed by the returning unit and the case's month and category. Kept apart from
+/// [`contribution`] (one key, the unit the case ends with) because a returned case counts for
+/// two units; the store adds both.
+pub fn return_contributions<'a>(
+    case: &'a Case,
+    config: &HotlineConfig,
+) -> impl Iterator<Item = (RollupKey, Counters)> + 'a {
+    let month = config.month_of(case.received);
+    case.returned_by.iter().map(move |unit| {
+        (
+            RollupKey {
+                unit: unit.clone(),
+                month: month.clone(),
+                category: case.category.clone(),
+            },
+            Counters {
+                returned: 1,
+                ..Counters::default()
+            },
+        )
+    })
 }
 
 /// Rates of a unit for a month (or any sum of counters), with what cannot be computed and why.

@@ -217,7 +217,26 @@ async fn a_return_is_arbitrated_by_the_centre_and_a_handler_sees_only_its_unit()
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = step(&handler, "D2020122003", json!({"action": "accept"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    // Its own case: a return with its reason goes back to the centre's queue.
+    // Its own case: a return with its reason goes back to the centre's queue, and counts in
+    // 东华门街道's 退单率 (not in the rates of the street the case goes to next).
+    let returns = |m: &Value| -> (f64, i64) {
+        let r = m["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "return")
+            .unwrap()
+            .clone();
+        (
+            r["numerator"].as_f64().unwrap(),
+            r["denominator"].as_i64().unwrap(),
+        )
+    };
+    let before = returns(&month(&centre).await);
+    assert!(
+        before.0 >= 1.0,
+        "D…03's return counts for 东华门街道: {before:?}"
+    );
     let (s, v) = step(
         &handler,
         "D2020122004",
@@ -226,6 +245,12 @@ async fn a_return_is_arbitrated_by_the_centre_and_a_handler_sees_only_its_unit()
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert!(v["case"].is_null(), "the handler no longer sees it: {v}");
+    let after = returns(&month(&centre).await);
+    assert_eq!(
+        after,
+        (before.0 + 1.0, before.1),
+        "a return moves the case to the returns"
+    );
     let (_, work) = centre.get("/api/v1/hotline/work").await;
     assert!(work["to_dispatch"]
         .as_array()
@@ -325,7 +350,8 @@ async fn rankings_carry_every_rate_with_intervals_and_the_boards_name_each_end()
             "resolution",
             "satisfaction",
             "on_time_completion",
-            "reopen"
+            "reopen",
+            "return"
         ]
     );
     // Ranked units first, in order, each score inside its interval; 样本不足 ones unranked.

@@ -19,6 +19,12 @@ impl Val {
     pub fn text(s: impl Into<String>) -> Val {
         Val::Text(Some(s.into()))
     }
+    pub fn is_null(&self) -> bool {
+        matches!(
+            self,
+            Val::Int(None) | Val::Real(None) | Val::Text(None) | Val::Bytes(None)
+        )
+    }
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Val::Text(Some(s)) => Some(s),
@@ -175,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 24] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 25] = [
     (
         1,
         "init",
@@ -319,6 +325,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 24] = [
         "problems_population",
         include_str!("../migrations/sqlite/0024_problems_population.sql"),
         include_str!("../migrations/postgres/0024_problems_population.sql"),
+    ),
+    (
+        25,
+        "returns_attributed",
+        include_str!("../migrations/sqlite/0025_returns_attributed.sql"),
+        include_str!("../migrations/postgres/0025_returns_attributed.sql"),
     ),
 ];
 

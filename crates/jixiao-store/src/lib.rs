@@ -203,8 +203,8 @@ impl Store {
         }
     }
 
-    /// Applies the migrations this database has not had, each in its own transaction, and
-    /// records each one's checksum. A migration applied earlier whose text has changed since
+    /// Applies the migrations this database has not had, all in one transaction, and records
+    /// each one's checksum. A migration applied earlier whose text has changed since
     /// stops here with its name: released migrations are never edited (migrations/README.md).
     fn migrate(&mut self) -> Result<()> {
         self.conn.script("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)")?;
@@ -218,14 +218,14 @@ impl Store {
                 .script("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")?;
         }
         let dialect = self.conn.dialect();
-        for (version, name, sqlite, pg) in conn::MIGRATIONS {
-            let script = if dialect == Dialect::Sqlite {
-                sqlite
-            } else {
-                pg
-            };
-            let checksum = migration_checksum(script);
-            self.tx(|s| {
+        // All the migrations a database lacks run in one transaction, and the steps written in
+        // Rust (building the packs, sealing every row) after the last script: those steps read
+        // the tables with this build's columns, which later scripts may add.
+        self.tx(|s| {
+            let (mut repack, mut seal) = (false, false);
+            for (version, name, sqlite, pg) in conn::MIGRATIONS {
+                let script = if dialect == Dialect::Sqlite { sqlite } else { pg };
+                let checksum = migration_checksum(script);
                 let done = s.conn.query(
                     "SELECT checksum FROM schema_migrations WHERE version = $1",
                     &[Val::Int(Some(version))],
@@ -253,18 +253,20 @@ impl Store {
                     },
                     None => {
                         s.conn.script(script)?;
-                        if name == "hotline_packs" {
-                            s.hotline_repack()?;
-                        }
-                        if name == "row_seals" {
-                            s.seal_everything()?;
-                        }
+                        repack |= name == "hotline_packs";
+                        seal |= name == "row_seals";
                         s.conn.exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)", &[Val::Int(Some(version)), t(name), t(&now()), t(&checksum)])?;
                     }
                 }
-                Ok(())
-            })?;
-        }
+            }
+            if repack {
+                s.hotline_repack()?;
+            }
+            if seal {
+                s.seal_everything()?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 

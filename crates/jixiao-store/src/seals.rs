@@ -25,6 +25,10 @@ pub(crate) struct Table {
     pub name: &'static str,
     pub key: &'static [&'static str],
     pub columns: &'static [&'static str],
+    /// How many of the last `columns` were added after rows had been sealed: a NULL in one of
+    /// them is left out of the seal, so the seals written before the column existed still hold
+    /// (a value there is sealed like any other).
+    pub added_later: usize,
 }
 
 pub(crate) const TABLES: [Table; 10] = [
@@ -32,11 +36,13 @@ pub(crate) const TABLES: [Table; 10] = [
         name: "cycles",
         key: &["id"],
         columns: &["id", "name", "framework", "source", "updated_at"],
+        added_later: 0,
     },
     Table {
         name: "cycle_settings",
         key: &["cycle_id", "key"],
         columns: &["cycle_id", "key", "value", "updated_by", "updated_at"],
+        added_later: 0,
     },
     Table {
         name: "task_values",
@@ -56,6 +62,7 @@ pub(crate) const TABLES: [Table; 10] = [
             "updated_by",
             "updated_at",
         ],
+        added_later: 0,
     },
     Table {
         name: "ledger_entries",
@@ -72,6 +79,7 @@ pub(crate) const TABLES: [Table; 10] = [
             "status",
             "proposed_by",
         ],
+        added_later: 0,
     },
     Table {
         name: "narratives",
@@ -84,6 +92,7 @@ pub(crate) const TABLES: [Table; 10] = [
             "updated_by",
             "updated_at",
         ],
+        added_later: 0,
     },
     Table {
         name: "users",
@@ -99,11 +108,13 @@ pub(crate) const TABLES: [Table; 10] = [
             "created_at",
             "email",
         ],
+        added_later: 0,
     },
     Table {
         name: "publications",
         key: &["cycle_id"],
         columns: &["cycle_id", "published_by", "published_at"],
+        added_later: 0,
     },
     Table {
         name: "publication_versions",
@@ -120,16 +131,19 @@ pub(crate) const TABLES: [Table; 10] = [
             "audit_hash",
             "bundle",
         ],
+        added_later: 0,
     },
     Table {
         name: "hotline_cases",
         key: &["id"],
         columns: crate::hotline::SEALED_CASE_COLUMNS,
+        added_later: 1,
     },
     Table {
         name: "hotline_events",
         key: &["case_id", "seq"],
         columns: &["case_id", "seq", "at", "kind", "actor", "detail"],
+        added_later: 0,
     },
 ];
 
@@ -181,6 +195,11 @@ pub(crate) fn hmac(key: &[u8], message: &[u8]) -> String {
 /// the same whether it comes back as an integer or a float, a null the same whatever its
 /// type), and the entry's sequence number.
 fn canonical(table: &str, values: &[Val], seq: i64) -> Vec<u8> {
+    let later = TABLES
+        .iter()
+        .find(|t| t.name == table)
+        .map_or(0, |t| t.added_later);
+    let first_later = values.len().saturating_sub(later);
     let mut out = Vec::with_capacity(256);
     let mut put = |tag: u8, bytes: &[u8]| {
         out.push(tag);
@@ -188,7 +207,10 @@ fn canonical(table: &str, values: &[Val], seq: i64) -> Vec<u8> {
         out.extend_from_slice(bytes);
     };
     put(b't', table.as_bytes());
-    for v in values {
+    for (i, v) in values.iter().enumerate() {
+        if i >= first_later && v.is_null() {
+            continue;
+        }
         match v {
             Val::Int(None) | Val::Real(None) | Val::Text(None) | Val::Bytes(None) => put(b'0', b""),
             Val::Int(Some(i)) => put(b'n', itoa::Buffer::new().format(*i).as_bytes()),

@@ -234,7 +234,7 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
         );
         if db.name == "sqlite" {
             // (On PostgreSQL `before_partitions` drops it with the table it makes again.)
-            undo.push_str("ALTER TABLE hotline_events DROP COLUMN event_id; ");
+            undo.push_str("ALTER TABLE hotline_events DROP COLUMN event_id; DROP INDEX hotline_cases_returned; ALTER TABLE hotline_cases DROP COLUMN returned_by; ALTER TABLE hotline_rollups DROP COLUMN returned; ");
         }
         let mut undo = format!("{}{undo}", common::before_partitions(&db));
         undo.push_str("DELETE FROM schema_migrations WHERE version >= 12");

@@ -3,7 +3,7 @@
 
 use super::packs::{take_seq, PackChanges};
 use super::rollups::{add_contribution, add_place, Deltas, PlaceDeltas};
-use super::rows::{case_from_row, stored_row, t, time, CASE_COLUMNS, CHUNK};
+use super::rows::{case_from_row, stored_row, t, time, CASE_COLUMNS, CHUNK, SEQ_COLUMN};
 use crate::conn::{Dialect, Val};
 use crate::{now, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -210,7 +210,7 @@ impl Store {
                             c.id.clone(),
                             StoredCase {
                                 case: c,
-                                seq: r[33].as_int(),
+                                seq: r[SEQ_COLUMN].as_int(),
                                 month,
                             },
                         );

@@ -1,7 +1,7 @@
 //! Case packs in the database: numbering cases, reading and writing the packs their facts go
 //! in, and filling them for databases from before packs.
 
-use super::rows::{case_from_row, t, CASE_COLUMNS};
+use super::rows::{case_from_row, t, CASE_COLUMNS, SEQ_COLUMN};
 use crate::conn::Val;
 use crate::hotline_pack::{place, CaseFacts, Pack, PACK_SIZE};
 use crate::{Result, Store, StoreError};
@@ -125,7 +125,7 @@ impl Store {
                 break;
             }
             for r in &rows {
-                last = r[33].as_int().unwrap_or(last);
+                last = r[SEQ_COLUMN].as_int().unwrap_or(last);
                 let case = case_from_row(r).ok_or_else(|| {
                     StoreError::Invalid(format!(
                         "hotline case row {} cannot be read",

@@ -23,6 +23,7 @@ impl Store {
             // all over them (about twice as fast on SQLite).
             rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
             s.write_rollup_rows(&rows, false)?;
+            s.add_return_counts()?;
             let n = sum.cases;
             s.audit_append(
                 &now(),
@@ -34,6 +35,37 @@ impl Store {
             )?;
             Ok(n)
         })
+    }
+
+    /// Adds every return to the counters of the unit that made it. The packs and the sums over
+    /// case rows count a case for the unit it is with; the few returned cases are read through
+    /// their partial index.
+    fn add_return_counts(&mut self) -> Result<()> {
+        let districts = self.district_map()?;
+        let rows = self.conn.query(
+            "SELECT month, category, returned_by, id FROM hotline_cases WHERE returned_by IS NOT NULL",
+            &[],
+        )?;
+        let mut deltas = super::rollups::Deltas::new();
+        for r in &rows {
+            let text = |i: usize| r[i].as_text().unwrap_or_default();
+            let units: Vec<String> = serde_json::from_str(text(2))
+                .map_err(|e| StoreError::Corrupt(format!("case {}: returned_by: {e}", text(3))))?;
+            for unit in units {
+                let district = districts.get(&unit).cloned();
+                let key = jixiao_hotline::rollup::RollupKey {
+                    unit,
+                    month: text(0).to_string(),
+                    category: text(1).to_string(),
+                };
+                deltas
+                    .entry(key)
+                    .or_insert((district, Counters::default()))
+                    .1
+                    .returned += 1;
+            }
+        }
+        self.add_rollups(&deltas)
     }
 
     /// Empties the rollups before a rebuild (PostgreSQL: TRUNCATE, which leaves no dead rows
@@ -168,7 +200,7 @@ impl Store {
                 "INSERT INTO hotline_rollups (unit, month, category, district, {fields}) \
                  SELECT unit, month, category, MAX(district), {accepted}, {excluded}, {tracked}, {responded}, \
                  {responded_in_time}, {handled}, {handled_in_time}, {callbacks}, {solved}, {satisfied}, \
-                 {basically}, {fixed}, {unfixed}, {reopened} \
+                 {basically}, {fixed}, {unfixed}, {reopened}, 0 \
                  FROM hotline_cases WHERE unit IS NOT NULL{month} GROUP BY unit, month, category",
                 month = if by_month { " AND month = $1" } else { "" },
                 fields = Counters::FIELDS.join(", "),
@@ -200,6 +232,7 @@ impl Store {
             } else {
                 s.conn.exec(&sql, &[])?;
             }
+            s.add_return_counts()?;
             s.recount_places()?;
             let n = s
                 .conn
@@ -223,13 +256,14 @@ struct PackSum {
     /// (unit, month, category) string ids packed 21 bits each.
     keys: Vec<u64>,
     /// Counters in the order of `Counters::FIELDS`, then the district (see [`PackSum::row`]):
-    /// 16 wide, one cache line, for the summing loop.
+    /// 16 wide, one cache line, for the summing loop. (`returned` stays 0 here: the packs
+    /// count a case for the unit it is with; returns are added from the case rows.)
     sums: Vec<[u32; 16]>,
     cases: usize,
 }
 
 const KEY_BITS: u32 = 21;
-const DISTRICT_SLOT: usize = 14;
+const DISTRICT_SLOT: usize = Counters::FIELDS.len();
 const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
 
 impl PackSum {

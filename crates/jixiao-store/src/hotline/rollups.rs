@@ -4,7 +4,7 @@
 use super::rows::{ot, placeholders, t, CHUNK};
 use crate::conn::Val;
 use crate::{Result, Store};
-use jixiao_hotline::rollup::{contribution, Counters, RollupKey};
+use jixiao_hotline::rollup::{contribution, return_contributions, Counters, RollupKey};
 use jixiao_hotline::{Case, HotlineConfig};
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,7 +22,8 @@ pub(crate) type Deltas = BTreeMap<RollupKey, (Option<String>, Counters)>;
 /// A rollup row to add: unit, month, category, district, counters.
 pub(crate) type RollupRow<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Counters);
 
-/// Adds (`sign` 1) or takes away (-1) what `case` contributes to the counters.
+/// Adds (`sign` 1) or takes away (-1) what `case` contributes to the counters: to the unit it
+/// is with, and a return to each unit that returned it.
 pub(crate) fn add_contribution(
     deltas: &mut Deltas,
     case: &Case,
@@ -30,7 +31,8 @@ pub(crate) fn add_contribution(
     config: &HotlineConfig,
     districts: &HashMap<String, String>,
 ) {
-    if let Some((k, x)) = contribution(case, config) {
+    let returns = return_contributions(case, config);
+    for (k, x) in contribution(case, config).into_iter().chain(returns) {
         let district = districts.get(&k.unit).cloned();
         let e = deltas.entry(k).or_insert((district, Counters::default()));
         if sign > 0 {

@@ -9,7 +9,7 @@ use jixiao_hotline::case::{Callback, Exclusion};
 use jixiao_hotline::{Case, Channel, Closure, HotlineConfig, Satisfaction, Stage, Urgency};
 use std::collections::HashMap;
 
-pub(crate) const CASE_COLUMNS: [&str; 34] = [
+pub(crate) const CASE_COLUMNS: [&str; 35] = [
     "id",
     "channel",
     "received_at",
@@ -43,8 +43,13 @@ pub(crate) const CASE_COLUMNS: [&str; 34] = [
     "response_tracked",
     "source",
     "updated_at",
+    // Added after cases had been sealed: last of the sealed columns (see `seals::Table`).
+    "returned_by",
     "seq",
 ];
+
+/// Where `seq` is in [`CASE_COLUMNS`] (the last).
+pub(crate) const SEQ_COLUMN: usize = CASE_COLUMNS.len() - 1;
 
 /// The columns a case's seal covers: all but its place in the packs (`seq`, the last), which
 /// rebuilding the packs renumbers.
@@ -138,6 +143,10 @@ fn case_row(
         Val::Int(Some(c.response_tracked as i64)),
         t(source),
         t(at),
+        Val::Text(
+            (!c.returned_by.is_empty())
+                .then(|| serde_json::to_string(&c.returned_by).unwrap_or_default()),
+        ),
         Val::Int(Some(seq)),
     ]
 }
@@ -198,6 +207,10 @@ pub(crate) fn case_from_row(r: &Row) -> Option<Case> {
     c.closed = at("closed_at");
     c.closure = s("closure").as_deref().and_then(Closure::parse);
     c.returns = v("returns")?.as_int().unwrap_or(0) as u32;
+    c.returned_by = match s("returned_by") {
+        Some(json) => serde_json::from_str(&json).ok()?,
+        None => Vec::new(),
+    };
     c.reopened = v("reopened")?.as_int().unwrap_or(0) as u32;
     c.exclusion = match (s("exclusion_reason"), s("exclusion_approver")) {
         (Some(reason), Some(approver)) => Some(Exclusion {

@@ -112,8 +112,10 @@ pub fn before_partitions(db: &TestDb) -> &'static str {
         "ALTER TABLE hotline_events DROP COLUMN month; DELETE FROM schema_migrations WHERE version = 16; "
     } else {
         // Migration 16 makes the tables again from its own column lists: the columns and
-        // indexes later migrations added (20, 22) go with them and are made again after it.
+        // indexes later migrations added (20, 22, 25) go with them and are made again after it.
         "ALTER TABLE hotline_events DROP COLUMN event_id; \
+         DROP INDEX hotline_cases_returned; ALTER TABLE hotline_cases DROP COLUMN returned_by; \
+         ALTER TABLE hotline_rollups DROP COLUMN returned; \
          CREATE TABLE plain_cases (LIKE hotline_cases INCLUDING DEFAULTS); \
          INSERT INTO plain_cases SELECT * FROM hotline_cases; DROP TABLE hotline_cases; \
          ALTER TABLE plain_cases RENAME TO hotline_cases; ALTER TABLE hotline_cases ADD PRIMARY KEY (id); \
@@ -127,6 +129,6 @@ pub fn before_partitions(db: &TestDb) -> &'static str {
          INSERT INTO plain_events SELECT * FROM hotline_events; DROP TABLE hotline_events; \
          ALTER TABLE plain_events RENAME TO hotline_events; ALTER TABLE hotline_events DROP COLUMN month; \
          ALTER TABLE hotline_events ADD PRIMARY KEY (case_id, seq); DROP TABLE hotline_case_months; \
-         DELETE FROM schema_migrations WHERE version IN (16, 20, 22); "
+         DELETE FROM schema_migrations WHERE version IN (16, 20, 22, 25); "
     }
 }
