@@ -121,7 +121,7 @@ test("a value is submitted, returned, fixed, resubmitted and approved, and the o
   await Promise.all([evaluator.waitForNavigation(), evaluator.locator("#review-dongcheng-A08-2-Q4 button[value=approve]").click()]);
 
   const after = await dongchengTotal(admin);
-  for (const [path, name] of [["/rankings", "rankings"], ["/grades", "grades"], ["/ledger", "ledger"], ["/audit", "audit"], ["/users", "users"]]) {
+  for (const [path, name] of [["/rankings", "rankings"], ["/grades", "grades"], ["/ledger", "ledger"], ["/honours", "honours"], ["/audit", "audit"], ["/users", "users"]]) {
     await admin.goto(`${base}${path}`);
     await shot(admin, name);
   }
@@ -181,7 +181,7 @@ async function axeFailures(page, paths) {
 
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
   const admin = await login("admin");
-  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/todo", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/hotline/problems", "/hotline/problems/P2020-07-0301", "/review", "/grades", "/ledger", "/audit", "/users", "/account", "/overview?lang=en", "/login", "/overview/risks", "/notifications"]);
+  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/todo", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/hotline/problems", "/hotline/problems/P2020-07-0301", "/review", "/grades", "/ledger", "/honours", "/audit", "/users", "/account", "/overview?lang=en", "/login", "/overview/risks", "/notifications"]);
   assert.deepEqual(failures, []);
   await admin.context().close();
 });

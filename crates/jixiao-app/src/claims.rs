@@ -1,6 +1,6 @@
 //! Report checking: the quantitative claims of a unit's report text, each compared with what
 //! the data holds about the unit (values, targets, shares of target, changes on last year,
-//! totals, ranks).
+//! totals, ranks, and the honours register's ranks and streaks).
 
 use crate::actor::Actor;
 use crate::error::Result;
@@ -37,6 +37,12 @@ pub fn check(
                 && !f.name.contains("得分")
         });
     }
+    // The honours register's ranks and streaks (approved entries): external facts, told to
+    // the unit whatever the cycle's visibility.
+    facts.extend(crate::honours::facts(
+        &s.honours(&id)?,
+        &loaded.fw.units[u].id,
+    ));
     let units = &settings.claims_units;
     let checked = jixiao_claims::reconcile::reconcile_facts_with(
         &jixiao_claims::extract_with(text, units),

@@ -20,6 +20,7 @@ pub mod claims;
 pub mod cycles;
 pub mod error;
 pub mod grading;
+pub mod honours;
 pub mod hotline;
 pub mod jobs;
 pub mod ledger;

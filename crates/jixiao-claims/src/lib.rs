@@ -238,6 +238,25 @@ fn clause_start(chars: &[char], sentence_start: usize, i: usize) -> usize {
         .unwrap_or(sentence_start)
 }
 
+/// A phrase in “quotes” that starts at `at`: (the index after its closing quote, the phrase).
+fn quoted_after(chars: &[char], at: usize) -> Option<(usize, String)> {
+    if chars.get(at) != Some(&'“') {
+        return None;
+    }
+    let close = (at + 1..chars.len().min(at + 40)).find(|&k| chars[k] == '”')?;
+    Some((close + 1, text(chars, at + 1, close)))
+}
+
+/// A phrase in “quotes” that ends just before `end` (the clause before a number):
+/// (its start, the phrase).
+fn quoted_before(chars: &[char], from: usize, end: usize) -> Option<(usize, String)> {
+    let close = end
+        .checked_sub(1)
+        .filter(|&k| k >= from && chars[k] == '”')?;
+    let open = (from..close).rev().take(40).find(|&k| chars[k] == '“')?;
+    Some((open, text(chars, open + 1, close)))
+}
+
 /// The metric phrase of a clause before the number: (its start, its text).
 fn metric_before(chars: &[char], from: usize, to: usize) -> (usize, String) {
     let mut end = to;
@@ -438,30 +457,40 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
                 i = j;
                 continue;
             }
-            // 八连冠: first place so many times running.
-            if starts_with_at(&chars, j, "连冠") {
+            // 八连冠, 五次蝉联“全国文明城区”: first place (or an honour) so many times running.
+            let streak_word = ["连冠", "次蝉联", "连续蝉联"]
+                .into_iter()
+                .find(|w| starts_with_at(&chars, j, w));
+            if let Some(word) = streak_word {
+                let after = j + word.chars().count();
                 let cs = clause_start(&chars, s_start, i);
                 let (metric_start, metric) = metric_before(&chars, cs, i);
+                // The honour is usually quoted: “全国双拥模范城”实现八连冠, 五次蝉联“全国文明城区”.
+                let metric = quoted_after(&chars, after)
+                    .or_else(|| quoted_before(&chars, s_start, cs))
+                    .map(|(_, q)| q)
+                    .unwrap_or(metric);
                 let metric = if metric.is_empty() {
                     last_metric.clone()
                 } else {
                     metric
                 };
                 last_metric = metric.clone();
+                let end = quoted_after(&chars, after).map_or(after, |(e, _)| e);
                 out.push(Claim {
-                    text: text(&chars, metric_start.min(i), j + 2),
+                    text: text(&chars, metric_start.min(i), end),
                     metric,
                     value,
-                    unit: "连冠".into(),
+                    unit: if word == "连冠" { "连冠" } else { "次" }.into(),
                     kind: Kind::Streak,
                     qualifier: None,
                     estimate: false,
                     period: period.clone(),
                     sentence: si,
                     start: i,
-                    end: j + 2,
+                    end,
                 });
-                i = j + 2;
+                i = end;
                 continue;
             }
             // A sign before the number: -4%, −4%, 负4%.

@@ -144,6 +144,8 @@ pub enum FactKind {
     Change,
     /// The unit's place in a ranking.
     Rank { scope: String },
+    /// Times running (an honour kept N times: 八连冠).
+    Streak,
 }
 
 /// A number the data holds about the unit, named so that a claim can be matched to it.
@@ -240,6 +242,13 @@ fn comparable(c: &Claim, f: &Fact) -> Option<f64> {
         // A task that measures the change itself (交通指数同比降幅, 行政执法量同比增长).
         (Kind::YearOnYear { .. }, FactKind::Value) if f.name.contains("同比") => Some(c.value),
         (Kind::Rank { scope }, FactKind::Rank { scope: s }) if scope == s => Some(c.value),
+        // 在全市财源建设评估中,荣获…全年第一: the scope is in the metric.
+        (Kind::Rank { scope }, FactKind::Rank { scope: s })
+            if scope.is_empty() && c.metric.contains(s.as_str()) =>
+        {
+            Some(c.value)
+        }
+        (Kind::Streak, FactKind::Streak) => Some(c.value),
         _ => None,
     }
 }
@@ -264,7 +273,7 @@ pub fn reconcile_facts_with(
                 .filter_map(|f| {
                     let claimed_signed = comparable(c, f)?;
                     let (base, factor) = measure_base(&f.measure);
-                    let is_rank = matches!(f.kind, FactKind::Rank { .. });
+                    let is_rank = matches!(f.kind, FactKind::Rank { .. } | FactKind::Streak);
                     // Another unit of the same quantity (亩 against 公顷) is converted.
                     let ratio = if is_rank || same_unit(&base, &c.unit) {
                         1.0
@@ -274,9 +283,17 @@ pub fn reconcile_facts_with(
                     let claimed_signed = claimed_signed * ratio;
                     // A rank speaks about what its metric names: 综合得分 is the unit's
                     // overall place, 无障碍设施建设绩效考核 is not.
+                    // A place or streak is about one named thing: most of the claim's metric
+                    // must be in the fact's name (建设率 is not 财源建设评估).
+                    let contained = containment(&c.metric, &f.name);
+                    let contained = if is_rank && contained < 0.6 {
+                        0.0
+                    } else {
+                        contained
+                    };
                     let sim = similarity(&c.metric, &f.name)
                         .max(similarity(&c.text, &f.name))
-                        .max(0.9 * containment(&c.metric, &f.name))
+                        .max(0.9 * contained)
                         // A place shared by listed items (A、B位居全市第一) is each item's.
                         .max(if is_rank && c.metric.contains('、') {
                             0.9 * containment(&f.name, &c.metric)

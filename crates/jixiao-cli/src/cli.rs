@@ -89,6 +89,10 @@ pub enum Command {
     /// Quantitative claims of a narrative report.
     #[command(subcommand)]
     Claims(ClaimsCommand),
+    /// The honours and external assessments register (荣誉和外部考核登记) that report checking
+    /// compares ranks, streaks and honours with.
+    #[command(subcommand)]
+    Honours(HonoursCommand),
     /// Write a report: a unit's self-assessment report (self), the office's results report
     /// (results) or a unit's task self-check table (selfcheck).
     Report(ReportArgs),
@@ -314,6 +318,28 @@ pub struct ReportArgs {
     /// The date printed on the report (default: today).
     #[arg(long)]
     pub date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HonoursCommand {
+    /// Entries from CSV or xlsx: unit, name, issuer, period [, rank, scope, streak, note]
+    /// (单位, 名称, 授予机关, 期间, 名次, 范围, 连续次数, 备注); every row checked first, the same
+    /// file twice changes nothing.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        cycle: CycleArg,
+    },
+    /// The register: every entry with its state.
+    List {
+        #[command(flatten)]
+        cycle: CycleArg,
+        /// Only this unit's entries.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -403,6 +403,57 @@ fn importing_the_same_files_twice_changes_nothing() {
     )
     .out
     .contains("0 inserted, 0 updated, 11 unchanged"));
+    // The honours register: the same file twice changes nothing; a bad file names its row and
+    // column and imports nothing.
+    let first = jixiao(
+        dir.path(),
+        db,
+        &["honours", "import", &example("honours.csv")],
+    );
+    assert!(
+        first.out.contains("11 inserted"),
+        "{} {}",
+        first.out,
+        first.err
+    );
+    let again = jixiao(
+        dir.path(),
+        db,
+        &["honours", "import", &example("honours.csv")],
+    );
+    assert!(
+        again.out.contains("0 inserted, 0 updated, 11 unchanged"),
+        "{}",
+        again.out
+    );
+    let bad = dir.path().join("bad-honours.csv");
+    std::fs::write(
+        &bad,
+        "unit,name,issuer,period,rank,scope\nxicheng,新荣誉,市政府,2020年,,城六区\nnowhere,荣誉,市政府,2020年,0,\n",
+    )
+    .unwrap();
+    let run = jixiao(
+        dir.path(),
+        db,
+        &["honours", "import", bad.to_str().unwrap()],
+    );
+    assert!(!run.ok);
+    for says in [
+        "row 2",
+        "needs a rank",
+        "row 3",
+        "unknown unit `nowhere`",
+        "`0` is not a rank",
+    ] {
+        assert!(run.err.contains(says), "{says}: {}", run.err);
+    }
+    let list = jixiao(dir.path(), db, &["honours", "list", "--unit", "dongcheng"]);
+    assert!(
+        list.out.contains("全国双拥模范城") && !list.out.contains("新荣誉"),
+        "{}",
+        list.out
+    );
+    assert_eq!(list.out.matches("approved").count(), 11, "{}", list.out);
 }
 
 #[test]

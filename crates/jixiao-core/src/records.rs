@@ -42,6 +42,28 @@ pub struct LedgerRow {
     pub date: Option<NaiveDate>,
 }
 
+/// An honour or an external assessment's result (荣誉和外部考核) of a unit: the register a
+/// report's ranks, streaks and honours are checked against. Identified by unit, name, period
+/// and scope.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Honour {
+    pub unit: String,
+    /// 全国双拥模范城, 接诉即办年度综合考核 …
+    pub name: String,
+    /// Who awarded or ran it (授予或组织机关).
+    pub issuer: String,
+    /// 2020年, 2020年三季度 …
+    pub period: String,
+    /// The place, for an assessment that ranks.
+    pub rank: Option<u32>,
+    /// Among whom the place is: 全市 (a rank's default), 城六区, 全国 …; none for a title.
+    pub scope: Option<String>,
+    /// Times running (八连冠: 8, 五次蝉联: 5).
+    pub streak: Option<u32>,
+    #[serde(default)]
+    pub note: String,
+}
+
 /// The approved rows as scoring reads them (rows naming an unknown task, unit or period are
 /// left out: the parsers never produce them).
 pub fn approved_records(fw: &crate::Framework, rows: &[ValueRow]) -> Vec<crate::ValueRecord> {

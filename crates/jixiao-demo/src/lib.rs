@@ -14,6 +14,8 @@ use std::collections::HashMap;
 pub const TASKBOOK: &str = include_str!("../../../examples/beijing-2020/taskbook.toml");
 pub const VALUES: &str = include_str!("../../../examples/beijing-2020/values.csv");
 pub const LEDGER: &str = include_str!("../../../examples/beijing-2020/ledger.csv");
+/// The seed report's honours and external assessments (荣誉和外部考核登记).
+pub const HONOURS: &str = include_str!("../../../examples/beijing-2020/honours.csv");
 pub const SEED: u64 = 2020;
 pub const SYNTHETIC: &str = "synthetic (illustrative)";
 
@@ -394,6 +396,13 @@ pub fn load_sized(store: &mut Store, actor: &str, units: Option<usize>) -> Resul
     jixiao_app::cycles::import_taskbook(store, &actor, &fw, source)?;
     jixiao_app::values::import(store, &actor, &fw.cycle.id, &rows, &mut |_| {})?;
     jixiao_app::ledger::import(store, &actor, &fw.cycle.id, &ledger)?;
+    jixiao_app::honours::import(
+        store,
+        &actor,
+        Some(&fw.cycle.id),
+        "examples/beijing-2020/honours.csv",
+        HONOURS.as_bytes(),
+    )?;
     Ok(rows.len())
 }
 

@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 29] = [
+const TEMPLATES: [(&str, &str); 30] = [
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),
@@ -39,6 +39,7 @@ const TEMPLATES: [(&str, &str); 29] = [
     ),
     ("grades.html", include_str!("../templates/grades.html")),
     ("ledger.html", include_str!("../templates/ledger.html")),
+    ("honours.html", include_str!("../templates/honours.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("login.html", include_str!("../templates/login.html")),

@@ -2011,3 +2011,129 @@ async fn evaluators_land_on_their_queue_and_entry_cards_filter_by_state() {
     );
     app.stop().await;
 }
+
+/// The honours register: the demo holds the seed report's honours; a unit proposes its own, the
+/// office decides; report checking compares places and streaks with the approved entries and a
+/// contradiction is 不一致 with both figures.
+#[tokio::test]
+async fn claims_are_checked_against_the_honours_register() {
+    use reqwest::Method;
+    use serde_json::json;
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let unit = Session::login(&app, "dongcheng").await;
+    let (s, list) = unit.get("/api/v1/cycles/2020/honours").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap().clone();
+    assert!(list.len() >= 10, "{list:?}");
+    assert!(list
+        .iter()
+        .all(|e| e["unit_id"] == "dongcheng" && e["status"] == "approved"));
+    assert!(list
+        .iter()
+        .any(|e| e["name"] == "全国双拥模范城" && e["streak"] == 8));
+    // A unit proposes its own entry: pending until the office approves it; twice is 409; a rank
+    // of 0 or another unit's entry is refused.
+    let proposal = json!({"unit": "dongcheng", "name": "北京市垃圾分类示范片区", "issuer": "市城市管理委", "period": "2020年", "rank": 2, "scope": "全市"});
+    let (s, v) = unit
+        .call(
+            Method::POST,
+            "/api/v1/cycles/2020/honours",
+            Some(proposal.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["status"], "pending");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, _) = unit
+        .call(Method::POST, "/api/v1/cycles/2020/honours", Some(proposal))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, v) = unit
+        .call(
+            Method::POST,
+            "/api/v1/cycles/2020/honours",
+            Some(json!({"unit": "dongcheng", "name": "x", "issuer": "y", "period": "2020年", "streak": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("streak"), "{v}");
+    let (s, _) = unit
+        .call(
+            Method::POST,
+            "/api/v1/cycles/2020/honours",
+            Some(json!({"unit": "xicheng", "name": "x", "issuer": "y", "period": "2020年"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = unit
+        .call(
+            Method::POST,
+            &format!("/api/v1/cycles/2020/honours/{id}/decision"),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a unit does not approve its own");
+    let (s, _) = admin
+        .call(
+            Method::POST,
+            &format!("/api/v1/cycles/2020/honours/{id}/decision"),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, list) = admin
+        .get("/api/v1/cycles/2020/honours?unit=dongcheng")
+        .await;
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(entry["status"], "approved");
+
+    // Checking a report: streaks and places against the register.
+    let c = log_in(&app, "dongcheng").await;
+    let page = page_text(&c, &app, "/units/dongcheng/claims").await;
+    let csrf = field(&page, "csrf");
+    let report = "“全国双拥模范城”实现九连冠。五次蝉联“全国文明城区”殊荣。接诉即办年度综合考核名列全市第三。无障碍设施建设绩效考核位居全市第一。北京市垃圾分类示范片区评比位居全市第二。";
+    let html = c
+        .post(format!("{}/units/dongcheng/claims", app.base))
+        .form(&[("csrf", csrf.as_str()), ("text", report)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = &html[html.find("id=\"claims-table\"").expect("results")..];
+    let row = |needle: &str| {
+        table
+            .split("<tr>")
+            .find(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no row for {needle}"))
+            .to_string()
+    };
+    let nine = row("九连冠");
+    assert!(
+        nine.contains("不一致") && nine.contains('9') && nine.contains('8'),
+        "{nine}"
+    );
+    let five = row("五次蝉联");
+    assert!(five.contains("一致") && !five.contains("不一致"), "{five}");
+    let third = row("名列全市第三");
+    assert!(
+        third.contains("一致") && !third.contains("不一致"),
+        "{third}"
+    );
+    let first = row("位居全市第一");
+    assert!(first.contains("不一致") && first.contains('2'), "{first}");
+    let second = row("位居全市第二");
+    assert!(
+        second.contains("一致") && !second.contains("不一致"),
+        "{second}"
+    );
+    app.stop().await;
+}

@@ -165,6 +165,31 @@ fn cases() -> Vec<Case> {
             Json(json!({"approve": true})),
             "A",
         ),
+        get("/api/v1/cycles/2020/honours", "AER"),
+        get("/api/v1/cycles/2020/honours?unit=dongcheng", "AER"),
+        get("/api/v1/cycles/2020/honours?unit=xicheng", "AE"),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/honours",
+            Json(
+                json!({"unit": "xicheng", "name": "路由矩阵荣誉", "issuer": "市绩效办", "period": "2020年"}),
+            ),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/honours",
+            Json(
+                json!({"unit": "dongcheng", "name": "路由矩阵荣誉", "issuer": "市绩效办", "period": "2020年", "rank": 2}),
+            ),
+            "AR",
+        ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/honours/nothing/decision",
+            Json(json!({"approve": true})),
+            "A",
+        ),
         get("/api/v1/audit", "A"),
         get("/api/v1/users", "A"),
         case(
@@ -394,6 +419,55 @@ fn cases() -> Vec<Case> {
             "AE",
         ),
         get("/ledger/files/nothing", ""),
+        get("/honours", "AER"),
+        case(
+            Method::POST,
+            "/honours",
+            Multipart(
+                vec![
+                    ("unit", "dongcheng"),
+                    ("name", "路由矩阵页面荣誉"),
+                    ("issuer", "市绩效办"),
+                    ("period", "2020年"),
+                    ("streak", "3"),
+                ],
+                "proof.pdf",
+                PDF,
+            ),
+            "AR",
+        ),
+        case(
+            Method::POST,
+            "/honours",
+            Multipart(
+                vec![
+                    ("unit", "xicheng"),
+                    ("name", "路由矩阵页面荣誉"),
+                    ("issuer", "市绩效办"),
+                    ("period", "2020年"),
+                ],
+                "proof.pdf",
+                PDF,
+            ),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/honours/import",
+            Multipart(
+                vec![],
+                "honours.csv",
+                "unit,name,issuer,period\nxicheng,路由矩阵导入,市绩效办,2020年\n".as_bytes(),
+            ),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/honours/nothing/decision",
+            Form(vec![("approve", "true")]),
+            "A",
+        ),
+        get("/honours/nothing/evidence", ""),
         case(
             Method::POST,
             "/ledger",

@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 25] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 26] = [
     (
         1,
         "init",
@@ -331,6 +331,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 25] = [
         "returns_attributed",
         include_str!("../migrations/sqlite/0025_returns_attributed.sql"),
         include_str!("../migrations/postgres/0025_returns_attributed.sql"),
+    ),
+    (
+        26,
+        "honours",
+        include_str!("../migrations/sqlite/0026_honours.sql"),
+        include_str!("../migrations/postgres/0026_honours.sql"),
     ),
 ];
 

@@ -31,7 +31,7 @@ pub(crate) struct Table {
     pub added_later: usize,
 }
 
-pub(crate) const TABLES: [Table; 10] = [
+pub(crate) const TABLES: [Table; 11] = [
     Table {
         name: "cycles",
         key: &["id"],
@@ -130,6 +130,29 @@ pub(crate) const TABLES: [Table; 10] = [
             "audit_seq",
             "audit_hash",
             "bundle",
+        ],
+        added_later: 0,
+    },
+    Table {
+        name: "honours",
+        key: &["cycle_id", "id"],
+        // The evidence file is covered by its name; its bytes are not sealed.
+        columns: &[
+            "cycle_id",
+            "id",
+            "unit_id",
+            "name",
+            "issuer",
+            "period",
+            "rank",
+            "scope",
+            "streak",
+            "note",
+            "status",
+            "proposed_by",
+            "decided_by",
+            "evidence_name",
+            "updated_at",
         ],
         added_later: 0,
     },
@@ -282,6 +305,7 @@ pub(crate) fn rows_of(action: &str, entity: &str) -> Vec<(&'static str, Vec<Val>
             vec![text(c), text(task), text(unit), text(period)],
         )],
         ("ledger", ["cycle", c, "ledger", id]) => vec![("ledger_entries", vec![text(c), text(id)])],
+        ("honour", ["cycle", c, "honours", id]) => vec![("honours", vec![text(c), text(id)])],
         ("narrative", ["cycle", c, "unit", u, "narrative", section]) => {
             vec![("narratives", vec![text(c), text(u), text(section)])]
         }

@@ -66,6 +66,22 @@ fn populated(s: &mut Store) {
         .unwrap();
 }
 
+/// An entry of the honours register (a table sealed since migration 26).
+fn with_honour(s: &mut Store) {
+    let honour = jixiao_core::records::Honour {
+        unit: "dongcheng".into(),
+        name: "全国双拥模范城".into(),
+        issuer: "全国双拥工作领导小组".into(),
+        period: "2020年".into(),
+        rank: None,
+        scope: None,
+        streak: Some(8),
+        note: String::new(),
+    };
+    s.import_honours("2020", std::slice::from_ref(&honour), "admin")
+        .unwrap();
+}
+
 fn problems(s: &mut Store) -> Vec<String> {
     let r = s.verify_audit().unwrap();
     let mut out: Vec<String> = r.data.iter().map(|p| p.to_string()).collect();
@@ -100,6 +116,10 @@ fn every_edit_made_directly_in_the_database_is_named() {
             "hotline_cases",
         ),
         (
+            "UPDATE honours SET streak = 9",
+            "honours 2020/",
+        ),
+        (
             "DELETE FROM task_values WHERE unit_id = 'xicheng'",
             "task_values 2020/A01-1/xicheng/Q4: is gone",
         ),
@@ -121,6 +141,7 @@ fn every_edit_made_directly_in_the_database_is_named() {
         for mut db in common::backends() {
             let s = &mut db.store;
             populated(s);
+            with_honour(s);
             assert_eq!(problems(s), Vec::<String>::new(), "{}: before", db.name);
             s.execute_raw(sql).unwrap();
             let found = problems(s);
@@ -227,7 +248,7 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
         }
         undo.push_str(
             "ALTER TABLE audit_log DROP COLUMN mac; ALTER TABLE hotline_areas DROP COLUMN boundary; \
-             ALTER TABLE hotline_areas DROP COLUMN illustrative; DROP INDEX IF EXISTS hotline_cases_contact_held; DROP INDEX IF EXISTS hotline_cases_open_by_unit; DROP INDEX IF EXISTS hotline_cases_to_call_back; DROP TABLE ledger_evidence; DROP TABLE notice_reads; DROP TABLE hotline_exclusion_requests; DROP TABLE hotline_problems; ALTER TABLE hotline_areas DROP COLUMN population; DROP INDEX audit_log_entity; DROP INDEX hotline_cases_overdue; \
+             ALTER TABLE hotline_areas DROP COLUMN illustrative; DROP INDEX IF EXISTS hotline_cases_contact_held; DROP INDEX IF EXISTS hotline_cases_open_by_unit; DROP INDEX IF EXISTS hotline_cases_to_call_back; DROP TABLE ledger_evidence; DROP TABLE notice_reads; DROP TABLE hotline_exclusion_requests; DROP TABLE hotline_problems; DROP TABLE honours; ALTER TABLE hotline_areas DROP COLUMN population; DROP INDEX audit_log_entity; DROP INDEX hotline_cases_overdue; \
              DROP INDEX hotline_cases_overdue_district; DROP TABLE cycle_versions; \
              DROP TABLE hotline_place_rollups; DROP INDEX hotline_cases_grid; DROP TABLE data_versions; \
              CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); ",

@@ -5,13 +5,14 @@
 //! Value columns: `unit` 单位, `task` 任务, `period` 期间, `value` 数值, and optionally `note`
 //! 说明, `source` 来源, `evidence` 佐证材料, `state` 状态. Ledger columns: `unit` 单位, `kind`
 //! 类型 (bonus/加分 or deduction/扣分), `points` 分值, `reason` 事由, `approver` 审批人, and
-//! optionally `date` 日期.
+//! optionally `date` 日期. Honours register columns: `unit` 单位, `name` 名称, `issuer` 授予机关,
+//! `period` 期间, and optionally `rank` 名次, `scope` 范围, `streak` 连续次数, `note` 备注.
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::sheet::{read_table, Sheet};
 use chrono::NaiveDate;
 use jixiao_core::inputs::{LedgerKind, Observation};
-use jixiao_core::records::{LedgerRow, ValueKey, ValueRow};
+use jixiao_core::records::{Honour, LedgerRow, ValueKey, ValueRow};
 use jixiao_core::workflow::ValueState;
 use jixiao_core::{Framework, Method};
 use std::collections::HashMap;
@@ -38,6 +39,17 @@ pub const LEDGER_COLUMNS: [(&str, &str, bool); 6] = [
     ("reason", "事由", true),
     ("approver", "审批人", true),
     ("date", "日期", false),
+];
+
+pub const HONOUR_COLUMNS: [(&str, &str, bool); 8] = [
+    ("unit", "单位", true),
+    ("name", "名称", true),
+    ("issuer", "授予机关", true),
+    ("period", "期间", true),
+    ("rank", "名次", false),
+    ("scope", "范围", false),
+    ("streak", "连续次数", false),
+    ("note", "备注", false),
 ];
 
 /// Finds the columns; reports missing required ones and unknown extra ones.
@@ -342,6 +354,103 @@ pub fn parse_ledger(
             reason: text(3),
             approver: text(4),
             date,
+        });
+    }
+    if d.is_empty() {
+        Ok(out)
+    } else {
+        Err(d.into_sorted())
+    }
+}
+
+/// Parses an honours register file (荣誉和外部考核登记): every row checked before any is
+/// returned. A rank's scope defaults to 全市; a scope without a rank, a rank or streak that is
+/// not a whole number from 1 (streaks from 2) and a row repeating another's unit, name, period
+/// and scope are errors.
+pub fn parse_honours(
+    fw: &Framework,
+    bytes: &[u8],
+    file: &str,
+) -> Result<Vec<Honour>, Vec<Diagnostic>> {
+    let sheet = read_table(bytes, file)?;
+    let mut d = Diagnostics::new(file);
+    let cols = columns(&sheet, &HONOUR_COLUMNS, &mut d);
+    if !d.is_empty() {
+        return Err(d.into_sorted());
+    }
+    let mut out = Vec::new();
+    let mut seen: HashMap<(String, String, String, Option<String>), usize> = HashMap::new();
+    for r in 0..sheet.rows.len() {
+        if sheet.rows[r].iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        let text = |i: usize| sheet.cell(r, cols[i]).text().trim().to_string();
+        let at = |i: usize| sheet.location(r, cols[i].unwrap_or(0));
+        let unit = fw.unit_index(&text(0));
+        if unit.is_none() {
+            d.error(&at(0), format!("unknown unit `{}`", text(0)));
+        }
+        for (i, what) in [(1, "name"), (2, "issuer"), (3, "period")] {
+            if text(i).is_empty() {
+                d.error(&at(i), format!("every honour needs a {what}"));
+            } else if text(i).chars().count() > 200 {
+                d.error(&at(i), format!("the {what} is longer than 200 characters"));
+            }
+        }
+        let mut whole = |i: usize, least: u32, what: &str| -> Option<u32> {
+            let t = text(i);
+            if t.is_empty() {
+                return None;
+            }
+            let n = t
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (least..=100_000).contains(n));
+            if n.is_none() {
+                d.error(
+                    &at(i),
+                    format!("`{t}` is not a {what} (a whole number from {least})"),
+                );
+            }
+            n
+        };
+        let rank = whole(4, 1, "rank");
+        let streak = whole(6, 2, "streak");
+        let scope = match (text(5), rank) {
+            (s, Some(_)) if s.is_empty() => Some("全市".to_string()),
+            (s, _) if s.is_empty() => None,
+            (s, Some(_)) => Some(s),
+            (s, None) => {
+                if text(4).is_empty() {
+                    d.error(&at(5), format!("the scope `{s}` needs a rank"));
+                }
+                None
+            }
+        };
+        let Some(u) = unit else { continue };
+        if [1, 2, 3].iter().any(|i| text(*i).is_empty()) {
+            continue;
+        }
+        let key = (fw.units[u].id.clone(), text(1), text(3), scope.clone());
+        if let Some(first) = seen.insert(key, r + 2) {
+            d.error(
+                &Location::Row {
+                    sheet: sheet.name.clone(),
+                    row: r + 2,
+                },
+                format!("repeats row {first} (same unit, name, period and scope)"),
+            );
+            continue;
+        }
+        out.push(Honour {
+            unit: fw.units[u].id.clone(),
+            name: text(1),
+            issuer: text(2),
+            period: text(3),
+            rank,
+            scope,
+            streak,
+            note: text(7),
         });
     }
     if d.is_empty() {

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod claims;
 mod demo;
+mod honours;
 mod hotline;
 mod reports;
 mod scores;
@@ -105,6 +106,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             units.as_deref(),
         ),
         Command::Claims(ClaimsCommand::Eval { gold, document }) => claims::eval(&gold, document),
+        Command::Honours(HonoursCommand::Import { file, cycle }) => {
+            honours::import(db, &actor, &file, &cycle)
+        }
+        Command::Honours(HonoursCommand::List { cycle, unit, json }) => {
+            honours::list(db, &actor, &cycle, unit.as_deref(), json)
+        }
         Command::Serve(args) => crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {
             id,

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use jixiao_app::accounts::{NewUser, UserChange, UserOut};
 use jixiao_app::audit::AuditFilter;
+use jixiao_app::honours::HonourOut;
 use jixiao_app::ledger::{LedgerOut, Proposal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -80,6 +81,101 @@ pub async fn decide_ledger(
 ) -> ApiResult<serde_json::Value> {
     ctx.write(&state, move |s, _, actor| {
         jixiao_app::ledger::decide(s, actor, Some(&cycle), &id, body.approve)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct HonoursQuery {
+    /// Only this unit's entries.
+    unit: Option<String>,
+}
+
+/// The honours and external assessments register (荣誉和外部考核登记): every entry for the
+/// office and evaluators, a unit's own for its reporters.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/honours", tag = "admin", params(("cycle" = String, Path), HonoursQuery),
+    responses((status = 200, body = Vec<HonourOut>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_honours(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+    ApiQuery(q): ApiQuery<HonoursQuery>,
+) -> ApiResult<Vec<HonourOut>> {
+    let (_, entries) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::honours::list(s, actor, Some(&cycle), q.unit.as_deref())
+        })
+        .await?;
+    Ok(Json(entries))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HonourIn {
+    unit: String,
+    /// 全国双拥模范城, 接诉即办年度综合考核 …
+    name: String,
+    /// Who awarded or ran it.
+    issuer: String,
+    /// 2020年, 2020年三季度 …
+    period: String,
+    /// The place, for an assessment that ranks.
+    #[schema(minimum = 1)]
+    rank: Option<u32>,
+    /// Among whom (default 全市 with a rank).
+    scope: Option<String>,
+    /// Times running (from 2).
+    #[schema(minimum = 2)]
+    streak: Option<u32>,
+    #[serde(default)]
+    note: String,
+}
+
+/// Add an entry: the office's counts at once; a unit's reporter proposes one for its own unit,
+/// which counts once the office approves it (evidence files on the 荣誉登记 page). The same unit,
+/// name, period and scope twice is 409.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/honours", tag = "admin", params(("cycle" = String, Path)), request_body = HonourIn,
+    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_honour(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+    ApiJson(body): ApiJson<HonourIn>,
+) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), crate::error::ApiError> {
+    let h = jixiao_core::records::Honour {
+        unit: body.unit,
+        name: body.name,
+        issuer: body.issuer,
+        period: body.period,
+        rank: body.rank,
+        scope: body.scope,
+        streak: body.streak,
+        note: body.note,
+    };
+    let (id, status) = ctx
+        .write(&state, move |s, settings, actor| {
+            let id = jixiao_app::honours::add(s, settings, actor, Some(&cycle), &h, None)?;
+            let office = jixiao_app::policy::allows(actor, jixiao_app::policy::Act::Administer);
+            Ok((id, if office { "approved" } else { "pending" }))
+        })
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({ "id": id, "status": status })),
+    ))
+}
+
+/// The office approves or refuses a unit's proposed entry.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/honours/{id}/decision", tag = "admin", params(("cycle" = String, Path), ("id" = String, Path)), request_body = DecisionIn,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn decide_honour(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DecisionIn>,
+) -> ApiResult<serde_json::Value> {
+    ctx.write(&state, move |s, _, actor| {
+        jixiao_app::honours::decide(s, actor, Some(&cycle), &id, body.approve)
     })
     .await?;
     Ok(Json(serde_json::json!({ "ok": true })))

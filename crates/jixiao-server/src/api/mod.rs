@@ -49,6 +49,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(values::download_evidence))
         .routes(routes!(admin::list_ledger, admin::propose_ledger))
         .routes(routes!(admin::decide_ledger))
+        .routes(routes!(admin::list_honours, admin::add_honour))
+        .routes(routes!(admin::decide_honour))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(session::login, session::logout))

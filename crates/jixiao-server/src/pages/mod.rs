@@ -17,6 +17,7 @@ mod claims;
 mod cycle;
 mod entry;
 mod evaluate;
+mod honours;
 mod hotline;
 pub(crate) mod kept;
 mod ledger;
@@ -38,6 +39,7 @@ pub fn table() -> Vec<render::PageRoute> {
         entry::routes(),
         evaluate::routes(),
         ledger::routes(),
+        honours::routes(),
         admin::routes(),
         account::routes(),
         claims::routes(),
