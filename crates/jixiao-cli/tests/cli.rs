@@ -858,18 +858,31 @@ fn claims_check_marks_the_reports_figures_against_the_stored_values() {
     );
     assert_eq!(verdict("15万余件", "A22-2"), "consistent");
     // A place claimed for a task scored by rank is checked against the task's ranking: the
-    // seed's 人均公共文化设施面积 "位居全市第一" where the demo's value is the lowest of 16.
+    // seed's 人均公共文化设施面积 "位居全市第一" agrees with the demo; a report that claims another
+    // place is caught with both.
     let rank = checked
         .iter()
         .find(|c| c["task_id"] == "A15-2")
         .expect("the rank claim is matched to A15-2");
-    assert_eq!(rank["verdict"]["verdict"], "inconsistent", "{rank}");
+    assert_eq!(rank["verdict"]["verdict"], "consistent", "{rank}");
+    std::fs::write(
+        dir.path().join("third.txt"),
+        "人均公共文化设施面积位居全市第三。",
+    )
+    .unwrap();
+    let run = jixiao(
+        dir.path(),
+        &db,
+        &["claims", "check", "--unit", "dongcheng", "--json", "third.txt"],
+    );
+    let third: Vec<serde_json::Value> = serde_json::from_str(&run.out).unwrap();
+    assert_eq!(third[0]["verdict"]["verdict"], "inconsistent", "{}", run.out);
     assert_eq!(
         (
-            rank["verdict"]["claimed"].as_f64(),
-            rank["verdict"]["stored"].as_f64()
+            third[0]["verdict"]["claimed"].as_f64(),
+            third[0]["verdict"]["stored"].as_f64()
         ),
-        (Some(1.0), Some(16.0))
+        (Some(3.0), Some(1.0))
     );
     // A report that overstates a figure is caught, with both numbers.
     let seed_text = std::fs::read_to_string(seed)

@@ -290,6 +290,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("ledger_approved", "已认定", "approved"),
     ("ledger_rejected", "不予认定", "rejected"),
     ("honours", "荣誉和外部考核登记", "Honours and external assessments"),
+    ("honours_nav", "荣誉登记", "Honours"),
     ("honours_hint", "各单位获得的荣誉称号和在外部考核评比中的名次。报告核对将自评报告中的名次、连冠和荣誉与已认定的登记逐条比对。", "Honours won and places in assessments run by others. Report checking compares the places, streaks and honours a report claims with the approved entries."),
     ("honours_none", "尚无登记。", "No entries yet."),
     ("honour_name", "荣誉或考核名称", "Honour or assessment"),

@@ -36,7 +36,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 ("review", "/review"),
                 ("grading", "/grades"),
                 ("ledger", "/ledger"),
-                ("honours", "/honours"),
+                ("honours_nav", "/honours"),
                 ("reports", "/reports"),
                 ("hotline", "/hotline"),
             ] {
@@ -52,7 +52,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 items.push((tr["hotline"], "/hotline".into()));
                 items.push((tr["claims_check"], format!("/units/{u}/claims")));
                 items.push((tr["bonus_apply"], "/ledger".into()));
-                items.push((tr["honours"], "/honours".into()));
+                items.push((tr["honours_nav"], "/honours".into()));
             }
         }
         Role::Centre => {
