@@ -873,10 +873,21 @@ fn claims_check_marks_the_reports_figures_against_the_stored_values() {
     let run = jixiao(
         dir.path(),
         &db,
-        &["claims", "check", "--unit", "dongcheng", "--json", "third.txt"],
+        &[
+            "claims",
+            "check",
+            "--unit",
+            "dongcheng",
+            "--json",
+            "third.txt",
+        ],
     );
     let third: Vec<serde_json::Value> = serde_json::from_str(&run.out).unwrap();
-    assert_eq!(third[0]["verdict"]["verdict"], "inconsistent", "{}", run.out);
+    assert_eq!(
+        third[0]["verdict"]["verdict"], "inconsistent",
+        "{}",
+        run.out
+    );
     assert_eq!(
         (
             third[0]["verdict"]["claimed"].as_f64(),

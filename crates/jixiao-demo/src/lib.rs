@@ -202,6 +202,42 @@ pub fn cycle() -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
     cycle_sized(None)
 }
 
+/// The hotline generator's mean quality per district, so that the generated cases rank the
+/// districts as the demo's illustrative 接诉即办 figures (task A22-1 in values.csv, which follow
+/// the seed report: Dongcheng third in the city, first among 城六区) do: the figures mapped onto
+/// the generator's range, 0.80 for the lowest to 0.98 for the highest.
+pub fn hotline_quality() -> Result<std::collections::BTreeMap<String, f64>> {
+    let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
+        .map_err(diagnosed)?;
+    // The file's own figures, not the synthetic ones added for other units.
+    let rows = jixiao_taskbook::values::parse_values(
+        &fw,
+        VALUES.as_bytes(),
+        "examples/beijing-2020/values.csv",
+        ValueState::Approved,
+        jixiao_taskbook::values::Blanks::Refuse,
+    )
+    .map_err(diagnosed)?;
+    let last = &fw.cycle.periods[fw.cycle.periods.len() - 1].id;
+    let figures: Vec<(String, f64)> = rows
+        .iter()
+        .filter(|r| r.key.task == "A22-1" && &r.key.period == last)
+        .filter_map(|r| Some((r.key.unit.clone(), r.observation.as_number()?)))
+        .collect();
+    let lo = figures.iter().map(|x| x.1).fold(f64::INFINITY, f64::min);
+    let hi = figures
+        .iter()
+        .map(|x| x.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    Ok(figures
+        .into_iter()
+        .map(|(unit, v)| {
+            let share = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+            (unit, 0.80 + 0.18 * share)
+        })
+        .collect())
+}
+
 /// [`cycle`], with the task book grown to `units` units ([`city_sized`]) when asked.
 pub fn cycle_sized(units: Option<usize>) -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
     let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")

@@ -21,6 +21,8 @@ struct Behaviour {
 /// A street cases are dispatched to, with its share of cases (cumulative, for sampling).
 struct Street {
     id: String,
+    /// Its district's id.
+    district: String,
     cumulative: f64,
     behaviour: Behaviour,
     /// Grid cells: id and the name a caller would give (with community and street).
@@ -119,6 +121,7 @@ impl<'a> Generator<'a> {
                 total += share / list.len() as f64;
                 streets.push(Street {
                     id: s.id.clone(),
+                    district: did.to_string(),
                     cumulative: total,
                     behaviour: Behaviour {
                         in_time: quality + 0.015,
@@ -157,6 +160,40 @@ impl<'a> Generator<'a> {
     /// The same cases with `intervention` built in.
     pub fn with_intervention(mut self, intervention: Intervention) -> Self {
         self.intervention = Some(intervention);
+        self
+    }
+
+    /// Sets the mean quality of each named district's streets (0–1: how likely its cases are
+    /// answered in time, solved and satisfying; the built-in draws lie in 0.80–0.98), keeping
+    /// each street's own spread around it, so that districts rank as a demo's illustrative
+    /// figures say. The random draws are the same; only these districts' outcomes change.
+    pub fn with_district_quality(
+        mut self,
+        targets: &std::collections::BTreeMap<String, f64>,
+    ) -> Self {
+        for (district, target) in targets {
+            let target = target.clamp(0.5, 0.98);
+            let members: Vec<usize> = (0..self.streets.len())
+                .filter(|&i| self.streets[i].district == *district)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let quality = |s: &Street| s.behaviour.in_time - 0.015;
+            let mean = members
+                .iter()
+                .map(|&i| quality(&self.streets[i]))
+                .sum::<f64>()
+                / members.len() as f64;
+            for i in members {
+                let q = (quality(&self.streets[i]) - mean + target).clamp(0.5, 0.984);
+                self.streets[i].behaviour = Behaviour {
+                    in_time: q + 0.015,
+                    solved: q - 0.05,
+                    satisfied: q - 0.02,
+                };
+            }
+        }
         self
     }
 
