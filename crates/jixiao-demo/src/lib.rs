@@ -202,22 +202,32 @@ pub fn cycle() -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
     cycle_sized(None)
 }
 
-/// The hotline generator's mean quality per district, so that the generated cases rank the
-/// districts as the demo's illustrative 接诉即办 figures (task A22-1 in values.csv, which follow
-/// the seed report: Dongcheng third in the city, first among 城六区) do: the figures mapped onto
-/// the generator's range, 0.80 for the lowest to 0.98 for the highest.
-pub fn hotline_quality() -> Result<std::collections::BTreeMap<String, f64>> {
-    let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
-        .map_err(diagnosed)?;
-    // The file's own figures, not the synthetic ones added for other units.
-    let rows = jixiao_taskbook::values::parse_values(
-        &fw,
+/// The demo's task book.
+fn taskbook() -> Result<Framework> {
+    jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml").map_err(diagnosed)
+}
+
+/// The values the demo's file holds (Dongcheng's from its report, and the illustrative figures
+/// of other units that the file gives).
+fn file_values(fw: &Framework) -> Result<Vec<ValueRow>> {
+    jixiao_taskbook::values::parse_values(
+        fw,
         VALUES.as_bytes(),
         "examples/beijing-2020/values.csv",
         ValueState::Approved,
         jixiao_taskbook::values::Blanks::Refuse,
     )
-    .map_err(diagnosed)?;
+    .map_err(diagnosed)
+}
+
+/// The hotline generator's mean quality per district, so that the generated cases rank the
+/// districts as the demo's illustrative 接诉即办 figures (task A22-1 in values.csv, which follow
+/// the seed report: Dongcheng third in the city, first among 城六区) do: the figures mapped onto
+/// the generator's range, 0.80 for the lowest to 0.98 for the highest.
+pub fn hotline_quality() -> Result<std::collections::BTreeMap<String, f64>> {
+    let fw = taskbook()?;
+    // The file's own figures, not the synthetic ones added for other units.
+    let rows = file_values(&fw)?;
     let last = &fw.cycle.periods[fw.cycle.periods.len() - 1].id;
     let figures: Vec<(String, f64)> = rows
         .iter()
@@ -240,20 +250,11 @@ pub fn hotline_quality() -> Result<std::collections::BTreeMap<String, f64>> {
 
 /// [`cycle`], with the task book grown to `units` units ([`city_sized`]) when asked.
 pub fn cycle_sized(units: Option<usize>) -> Result<(Framework, Vec<ValueRow>, Vec<LedgerRow>)> {
-    let fw = jixiao_taskbook::parse_toml(TASKBOOK, "examples/beijing-2020/taskbook.toml")
-        .map_err(diagnosed)?;
     let fw = match units {
-        Some(n) => city_sized(fw, n)?,
-        None => fw,
+        Some(n) => city_sized(taskbook()?, n)?,
+        None => taskbook()?,
     };
-    let mut rows = jixiao_taskbook::values::parse_values(
-        &fw,
-        VALUES.as_bytes(),
-        "examples/beijing-2020/values.csv",
-        ValueState::Approved,
-        jixiao_taskbook::values::Blanks::Refuse,
-    )
-    .map_err(diagnosed)?;
+    let mut rows = file_values(&fw)?;
     rows.extend(synthetic_values(&fw, &rows, SEED));
     let ledger = jixiao_taskbook::values::parse_ledger(
         &fw,

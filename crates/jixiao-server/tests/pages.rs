@@ -609,10 +609,26 @@ async fn every_form_answers_every_role_as_the_policy_says() {
 #[tokio::test]
 async fn a_unit_pastes_its_report_and_sees_each_figure_marked() {
     let app = spawn().await;
-    let c = log_in(&app, "dongcheng").await;
-    let page = page_text(&c, &app, "/units/dongcheng/claims").await;
+    let table = checked_claims(
+        &app,
+        "拆除违法建设9.5万平方米,家庭厨余垃圾分出率达到21.8%。",
+    )
+    .await;
+    let row = |needle: &str| claim_row(&table, needle);
+    assert!(
+        row("9.5万平方米").contains("不一致")
+            && row("9.5万平方米").contains("9.5")
+            && row("9.5万平方米").contains("8.5")
+    );
+    assert!(row("21.8%").contains("一致") && !row("21.8%").contains("不一致"));
+    app.stop().await;
+}
+
+/// The claims table of Dongcheng's report check of `report`, as its reporter sees it.
+async fn checked_claims(app: &TestApp, report: &str) -> String {
+    let c = log_in(app, "dongcheng").await;
+    let page = page_text(&c, app, "/units/dongcheng/claims").await;
     let csrf = field(&page, "csrf");
-    let report = "拆除违法建设9.5万平方米,家庭厨余垃圾分出率达到21.8%。";
     let html = c
         .post(format!("{}/units/dongcheng/claims", app.base))
         .form(&[("csrf", csrf.as_str()), ("text", report)])
@@ -622,21 +638,16 @@ async fn a_unit_pastes_its_report_and_sees_each_figure_marked() {
         .text()
         .await
         .unwrap();
-    let table = &html[html.find("id=\"claims-table\"").expect("results")..];
-    let row = |needle: &str| {
-        table
-            .split("<tr>")
-            .find(|r| r.contains(needle))
-            .unwrap_or_else(|| panic!("no row for {needle}"))
-            .to_string()
-    };
-    assert!(
-        row("9.5万平方米").contains("不一致")
-            && row("9.5万平方米").contains("9.5")
-            && row("9.5万平方米").contains("8.5")
-    );
-    assert!(row("21.8%").contains("一致") && !row("21.8%").contains("不一致"));
-    app.stop().await;
+    html[html.find("id=\"claims-table\"").expect("results")..].to_string()
+}
+
+/// The row of the claims table that holds `needle`.
+fn claim_row(table: &str, needle: &str) -> String {
+    table
+        .split("<tr>")
+        .find(|r| r.contains(needle))
+        .unwrap_or_else(|| panic!("no row for {needle}"))
+        .to_string()
 }
 
 async fn page_text(c: &Client, app: &TestApp, path: &str) -> String {
@@ -2095,27 +2106,9 @@ async fn claims_are_checked_against_the_honours_register() {
     assert_eq!(entry["status"], "approved");
 
     // Checking a report: streaks and places against the register.
-    let c = log_in(&app, "dongcheng").await;
-    let page = page_text(&c, &app, "/units/dongcheng/claims").await;
-    let csrf = field(&page, "csrf");
     let report = "“全国双拥模范城”实现九连冠。五次蝉联“全国文明城区”殊荣。接诉即办年度综合考核名列全市第三。无障碍设施建设绩效考核位居全市第一。北京市垃圾分类示范片区评比位居全市第二。";
-    let html = c
-        .post(format!("{}/units/dongcheng/claims", app.base))
-        .form(&[("csrf", csrf.as_str()), ("text", report)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let table = &html[html.find("id=\"claims-table\"").expect("results")..];
-    let row = |needle: &str| {
-        table
-            .split("<tr>")
-            .find(|r| r.contains(needle))
-            .unwrap_or_else(|| panic!("no row for {needle}"))
-            .to_string()
-    };
+    let table = checked_claims(&app, report).await;
+    let row = |needle: &str| claim_row(&table, needle);
     let nine = row("九连冠");
     assert!(
         nine.contains("不一致") && nine.contains('9') && nine.contains('8'),

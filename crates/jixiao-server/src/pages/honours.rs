@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use axum::Form;
 use jixiao_app::policy::{allows, Act};
 use jixiao_core::records::Honour;
-use serde::Deserialize;
 use serde_json::json;
 
 pub fn routes() -> Vec<PageRoute> {
@@ -107,18 +106,13 @@ async fn honours_import(
     after(imported.map(|_| ()), "/honours", "")
 }
 
-#[derive(Deserialize)]
-struct DecisionForm {
-    approve: String,
-}
-
 async fn honours_decision(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DecisionForm>,
+    Form(f): Form<super::ledger::DecisionForm>,
 ) -> PageResult {
-    let (cycle, approve) = (ctx.cycle(), f.approve == "true");
+    let (cycle, approve) = (ctx.cycle(), f.approves());
     let decided = ctx
         .write(&state, move |s, _, actor| {
             jixiao_app::honours::decide(s, actor, cycle.as_deref(), &id, approve)

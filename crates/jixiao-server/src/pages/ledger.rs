@@ -114,9 +114,17 @@ async fn ledger_submit(
     after(proposed, "/ledger", "")
 }
 
+/// An approve / refuse button pair (`approve` = "true" or "false"), as the ledger's and the
+/// honours register's decisions send it.
 #[derive(Deserialize)]
-struct DecisionForm {
+pub(super) struct DecisionForm {
     approve: String,
+}
+
+impl DecisionForm {
+    pub(super) fn approves(&self) -> bool {
+        self.approve == "true"
+    }
 }
 
 async fn ledger_decision(
@@ -125,7 +133,7 @@ async fn ledger_decision(
     Path(id): Path<String>,
     Form(f): Form<DecisionForm>,
 ) -> PageResult {
-    let (cycle, approve) = (ctx.cycle(), f.approve == "true");
+    let (cycle, approve) = (ctx.cycle(), f.approves());
     let decided = ctx
         .write(&state, move |s, _, actor| {
             jixiao_app::ledger::decide(s, actor, cycle.as_deref(), &id, approve)
