@@ -511,3 +511,72 @@ async fn the_month_problem_is_designated_tracked_and_its_effect_measured() {
     );
     assert!(section.contains("噪声扰民"), "{section}");
 }
+
+/// A handler keeps a photo of the handling on its case; the centre sees and downloads it; a
+/// PDF is no photo; another street's handler neither uploads to the case nor downloads its files.
+#[tokio::test]
+async fn a_handler_keeps_a_photo_with_its_case_and_the_centre_sees_it() {
+    use jixiao_testkit::client::Browser;
+    let (app, _) = spawn_hotline(300).await;
+    let handler = Browser::login(&app, "donghuamen").await;
+    let csrf = handler.csrf().await;
+    // The smallest PNG: its signature and an IHDR chunk are all the check reads.
+    let png: Vec<u8> = [
+        b"\x89PNG\r\n\x1a\n".as_slice(),
+        b"\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde",
+    ]
+    .concat();
+    let upload = |purpose: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("purpose", purpose)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        handler
+            .client
+            .post(format!("{}/hotline/cases/D2020122004/files", app.base))
+            .multipart(form)
+            .send()
+    };
+    let resp = upload("photo", "井盖.png", png.clone()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp = upload("photo", "scan.pdf", b"%PDF-1.4 x\n%%EOF\n".to_vec())
+        .await
+        .unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("error="), "a PDF is no photo: {location}");
+    let centre = Session::login(&app, "centre").await;
+    let (s, case) = centre.get("/api/v1/hotline/cases/D2020122004").await;
+    assert_eq!(s, StatusCode::OK, "{case}");
+    let files = case["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{case}");
+    assert_eq!(files[0]["purpose"], "photo");
+    assert_eq!(files[0]["file_name"], "井盖.png");
+    let id = files[0]["id"].as_str().unwrap();
+    let centre_pages = Browser::login(&app, "centre").await;
+    let got = centre_pages
+        .client
+        .get(format!("{}/hotline/files/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().to_vec(), png);
+    let page = centre_pages.text("/hotline/cases/D2020122004").await;
+    assert!(
+        page.contains("井盖.png") && page.contains("办理照片"),
+        "listed on the case page"
+    );
+    // Another unit's account sees neither the file nor the upload form's case.
+    let other = Browser::login(&app, "xicheng").await;
+    let got = other
+        .client
+        .get(format!("{}/hotline/files/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}

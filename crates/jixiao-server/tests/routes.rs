@@ -679,6 +679,19 @@ fn cases() -> Vec<Case> {
             Form(vec![("reason", "duplicate"), ("note", "矩阵")]),
             "A",
         ),
+        case(
+            Method::POST,
+            "/hotline/cases/D2020122004/files",
+            Multipart(vec![("purpose", "evidence")], "proof.pdf", PDF),
+            "ACH",
+        ),
+        case(
+            Method::POST,
+            "/hotline/cases/nothing/files",
+            Multipart(vec![("purpose", "evidence")], "proof.pdf", PDF),
+            "ACH",
+        ),
+        get("/hotline/files/nothing", ""),
     ]
 }
 

@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 26] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 27] = [
     (
         1,
         "init",
@@ -337,6 +337,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 26] = [
         "honours",
         include_str!("../migrations/sqlite/0026_honours.sql"),
         include_str!("../migrations/postgres/0026_honours.sql"),
+    ),
+    (
+        27,
+        "case_files",
+        include_str!("../migrations/sqlite/0027_case_files.sql"),
+        include_str!("../migrations/postgres/0027_case_files.sql"),
     ),
 ];
 

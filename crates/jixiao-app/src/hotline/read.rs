@@ -808,6 +808,10 @@ pub struct CaseDetail {
     /// A street's application to leave the case out of its rates, pending or decided.
     #[schema(value_type = Option<Object>)]
     pub exclusion_request: Option<jixiao_store::hotline::ExclusionRequest>,
+    /// Photos of the handling and evidence filed with the case (download at
+    /// `/hotline/files/{id}`), without their content.
+    #[schema(value_type = Vec<Object>)]
+    pub files: Vec<jixiao_store::hotline::CaseFile>,
     /// Where the case is (WGS 84), when its source gave a point.
     pub lat: Option<f64>,
     pub lon: Option<f64>,
@@ -875,6 +879,7 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
         unit_id: c.unit.clone(),
         steps: super::work::steps(actor, &c),
         exclusion_request: s.hotline_exclusion_request(id)?,
+        files: s.hotline_case_files(id)?,
         lat: c.lat,
         lon: c.lon,
         district: c

@@ -564,3 +564,68 @@ pub fn streets(s: &mut Store) -> Result<Vec<super::read::Named>> {
         })
         .collect())
 }
+
+/// What a case's file is for.
+pub const FILE_PURPOSES: [&str; 2] = ["photo", "evidence"];
+
+/// Keeps a file of a case: a photo of the handling (办理照片, an image) or evidence for an
+/// application to leave the case out of the rates (佐证材料, any evidence file). The case's
+/// handler (its unit's account) and the centre may; the file is checked like value evidence.
+pub fn attach(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    id: &str,
+    purpose: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<String> {
+    if !FILE_PURPOSES.contains(&purpose) {
+        return Err(AppError::Invalid(format!(
+            "purpose: `{purpose}` is not one of {}",
+            FILE_PURPOSES.join(", ")
+        )));
+    }
+    let centre = allows(actor, Act::DispatchCases);
+    if !centre && actor.role != Role::Handler {
+        return Err(AppError::Forbidden);
+    }
+    // A handler finds only its unit's cases.
+    let (case, _) = super::read::case_district(s, actor, id)?;
+    let handler = case
+        .unit
+        .as_deref()
+        .is_some_and(|u| allows(actor, Act::HandleCase(u)));
+    if !(centre || handler) {
+        return Err(AppError::Forbidden);
+    }
+    let content_type = crate::values::evidence::checked_file(settings, file_name, bytes)?;
+    if purpose == "photo" && !content_type.starts_with("image/") {
+        return Err(AppError::Invalid(format!(
+            "{file_name}: a photo is a PNG or JPEG image"
+        )));
+    }
+    let file = jixiao_store::evidence::NewFile {
+        name: file_name,
+        content_type,
+        content: bytes,
+    };
+    Ok(s.hotline_add_case_file(id, purpose, &file, &actor.id)?)
+}
+
+/// A case's file with its content, for those who may see the case; unknown and forbidden look
+/// the same.
+pub fn file(
+    s: &mut Store,
+    actor: &Actor,
+    file_id: &str,
+) -> Result<(jixiao_store::hotline::CaseFile, Vec<u8>)> {
+    let (info, bytes) = s
+        .hotline_case_file(file_id)
+        .map_err(|_| AppError::Forbidden)?;
+    if !matches!(actor.role, Role::Reporter | Role::Handler) {
+        crate::policy::require(actor, Act::ViewHotline(None))?;
+    }
+    super::read::case_district(s, actor, &info.case_id).map_err(|_| AppError::Forbidden)?;
+    Ok((info, bytes))
+}

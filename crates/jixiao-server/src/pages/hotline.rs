@@ -34,6 +34,8 @@ pub fn routes() -> Vec<PageRoute> {
             post(exclusion_submit),
         ),
         (Method::POST, "/hotline/cases/{id}/steps", post(step_submit)),
+        (Method::POST, "/hotline/cases/{id}/files", post(file_submit)),
+        (Method::GET, "/hotline/files/{id}", get(file_download)),
         (
             Method::POST,
             "/hotline/cases/{id}/exclusion-decision",
@@ -429,6 +431,9 @@ fn render_case(
             })).collect::<Vec<_>>(),
             "steps": c.steps, "streets": streets, "last_unit": c.unit_id,
             "exclusion_request": c.exclusion_request,
+            "files": c.files,
+            "can_attach": allows(&ctx.actor, Act::DispatchCases)
+                || c.unit_id.as_deref().is_some_and(|u| allows(&ctx.actor, Act::HandleCase(u))),
             "can_decide": c.exclusion_request.as_ref().is_some_and(|r| r.decided_at.is_none())
                 && allows(&ctx.actor, Act::DispatchCases),
             "full_contact": full_contact, "has_contact": c.has_contact,
@@ -483,6 +488,42 @@ async fn contact_view(
         &c,
         Some(contact.unwrap_or_default()),
         Vec::new(),
+    ))
+}
+
+/// A photo of the handling or evidence for an exclusion application, from the case page.
+async fn file_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    let form = crate::upload::read(form, state.config.upload_max_bytes).await?;
+    let back = format!("/hotline/cases/{id}");
+    let purpose = form.field("purpose").to_string();
+    let (name, bytes) = form.file.unwrap_or_default();
+    let result = ctx
+        .write(&state, move |s, settings, actor| {
+            jixiao_app::hotline::work::attach(s, settings, actor, &id, &purpose, &name, &bytes)
+        })
+        .await;
+    after(result.map(|_| ()), &back, "")
+}
+
+async fn file_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (info, bytes) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::hotline::work::file(s, actor, &id)
+        })
+        .await?;
+    Ok(crate::download::file(
+        &info.file_name,
+        &info.content_type,
+        bytes,
     ))
 }
 

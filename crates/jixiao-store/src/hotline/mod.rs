@@ -8,6 +8,8 @@
 //! (PostgreSQL's month partitions of cases and events).
 
 mod cases;
+mod files;
+pub use files::CaseFile;
 mod geography;
 mod keys;
 pub use keys::ApiKey;
