@@ -131,6 +131,9 @@ pub struct HotlineSection {
     /// ("响应率10、解决率45、满意率45").
     pub rate_names: Vec<String>,
     pub weights: String,
+    /// The rates reported beside the score, not in it (按时办结率(%), 重办率(%), 退单率(%)), in
+    /// a table of their own.
+    pub reported_names: Vec<String>,
     /// The districts' ranking of the month.
     pub rows: Vec<HotlineRow>,
     /// The ranking rules in words: minimum cases, confidence, tie-break.
@@ -154,6 +157,8 @@ pub struct HotlineRow {
     pub rates: Vec<String>,
     pub score: String,
     pub interval: String,
+    /// The reported rates, in the order of `reported_names`.
+    pub reported: Vec<String>,
 }
 
 /// Everything a report is written from.

@@ -345,6 +345,27 @@ fn hotline_section(
             .collect(),
         numeric,
     }));
+    if !h.reported_names.is_empty() {
+        let mut header = vec![w.word("table.unit")];
+        header.extend(h.reported_names.iter().cloned());
+        doc.blocks.push(Block::Table(Table {
+            caption: w.render(
+                "results.hotline_reported_caption",
+                context! { month => h.month },
+            )?,
+            numeric: (1..header.len()).collect(),
+            header,
+            rows: h
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut row = vec![r.unit.clone()];
+                    row.extend(r.reported.iter().cloned());
+                    row
+                })
+                .collect(),
+        }));
+    }
     if !h.red.is_empty() {
         doc.paragraph(w.render(
             "results.hotline_boards",

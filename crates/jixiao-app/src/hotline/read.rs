@@ -1250,6 +1250,9 @@ pub fn report_section(
     // dashboard).
     let rates: Vec<&jixiao_hotline::metrics::RateDef> =
         rules.rates.iter().filter(|r| r.weight > 0.0).collect();
+    // The reported ones (按时办结率, 重办率, 退单率 …) in a table of their own.
+    let reported: Vec<&jixiao_hotline::metrics::RateDef> =
+        rules.rates.iter().filter(|r| r.weight <= 0.0).collect();
     let pct = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{:.1}", v * 100.0));
     let rows = ranked
         .iter()
@@ -1273,6 +1276,10 @@ pub fn report_section(
                     (Some(l), Some(h)) => format!("{l:.1}–{h:.1}"),
                     _ => "—".into(),
                 },
+                reported: reported
+                    .iter()
+                    .map(|d| pct(a.rates.iter().find(|x| x.id == d.id).and_then(|x| x.value)))
+                    .collect(),
             }
         })
         .collect();
@@ -1319,6 +1326,7 @@ pub fn report_section(
             .map(|r| format!("{}{}", r.name, r.weight))
             .collect::<Vec<_>>()
             .join("、"),
+        reported_names: reported.iter().map(|r| format!("{}(%)", r.name)).collect(),
         rows,
         min_cases: rules.ranking.min_cases,
         confidence: rules.ranking.confidence,
