@@ -145,15 +145,10 @@ pub fn add(
     Ok(s.add_honour(&fw.cycle.id, &h, office, file, &actor.id)?)
 }
 
-/// The entry as a file row would be read: the same checks, the same messages.
+/// The entry checked as a row of the register file is: the same checks, the same messages.
 fn checked(fw: &jixiao_core::Framework, h: &Honour) -> Result<Honour> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header: Vec<&str> = jixiao_taskbook::values::HONOUR_COLUMNS
-        .iter()
-        .map(|c| c.0)
-        .collect();
     let num = |x: Option<u32>| x.map(|x| x.to_string()).unwrap_or_default();
-    let row = [
+    let fields = [
         h.unit.clone(),
         h.name.clone(),
         h.issuer.clone(),
@@ -163,23 +158,20 @@ fn checked(fw: &jixiao_core::Framework, h: &Honour) -> Result<Honour> {
         num(h.streak),
         h.note.clone(),
     ];
-    w.write_record(&header)
-        .and_then(|_| w.write_record(&row))
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let mut rows =
-        jixiao_taskbook::values::parse_honours(fw, &bytes, "honour.csv").map_err(|d| {
-            AppError::Invalid(
-                d.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
-    rows.pop()
-        .ok_or_else(|| AppError::Invalid("an honour needs a unit, name, issuer and period".into()))
+    jixiao_taskbook::values::check_honour(fw, &fields).map_err(|problems| {
+        AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(i, message)| {
+                    format!(
+                        "{}: {message}",
+                        jixiao_taskbook::values::HONOUR_COLUMNS[i].0
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
 }
 
 /// The office approves or refuses a unit's proposed entry.

@@ -363,6 +363,67 @@ pub fn parse_ledger(
     }
 }
 
+/// One honour from its fields in [`HONOUR_COLUMNS`] order (a file's row, or a form), or every
+/// problem with the index of its column. A rank's scope defaults to 全市.
+pub fn check_honour(fw: &Framework, fields: &[String; 8]) -> Result<Honour, Vec<(usize, String)>> {
+    let text = |i: usize| fields[i].trim().to_string();
+    let mut problems = Vec::new();
+    let unit = fw.unit_index(&text(0));
+    if unit.is_none() {
+        problems.push((0, format!("unknown unit `{}`", text(0))));
+    }
+    for (i, what) in [(1, "name"), (2, "issuer"), (3, "period")] {
+        if text(i).is_empty() {
+            problems.push((i, format!("every honour needs a {what}")));
+        } else if text(i).chars().count() > 200 {
+            problems.push((i, format!("the {what} is longer than 200 characters")));
+        }
+    }
+    let mut whole = |i: usize, least: u32, what: &str| -> Option<u32> {
+        let t = text(i);
+        if t.is_empty() {
+            return None;
+        }
+        let n = t
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (least..=100_000).contains(n));
+        if n.is_none() {
+            problems.push((
+                i,
+                format!("`{t}` is not a {what} (a whole number from {least})"),
+            ));
+        }
+        n
+    };
+    let rank = whole(4, 1, "rank");
+    let streak = whole(6, 2, "streak");
+    let scope = match (text(5), rank) {
+        (s, Some(_)) if s.is_empty() => Some("全市".to_string()),
+        (s, _) if s.is_empty() => None,
+        (s, Some(_)) => Some(s),
+        (s, None) => {
+            if text(4).is_empty() {
+                problems.push((5, format!("the scope `{s}` needs a rank")));
+            }
+            None
+        }
+    };
+    match unit {
+        Some(u) if problems.is_empty() => Ok(Honour {
+            unit: fw.units[u].id.clone(),
+            name: text(1),
+            issuer: text(2),
+            period: text(3),
+            rank,
+            scope,
+            streak,
+            note: text(7),
+        }),
+        _ => Err(problems),
+    }
+}
+
 /// Parses an honours register file (荣誉和外部考核登记): every row checked before any is
 /// returned. A rank's scope defaults to 全市; a scope without a rank, a rank or streak that is
 /// not a whole number from 1 (streaks from 2) and a row repeating another's unit, name, period
@@ -384,54 +445,22 @@ pub fn parse_honours(
         if sheet.rows[r].iter().all(|c| c.is_empty()) {
             continue;
         }
-        let text = |i: usize| sheet.cell(r, cols[i]).text().trim().to_string();
-        let at = |i: usize| sheet.location(r, cols[i].unwrap_or(0));
-        let unit = fw.unit_index(&text(0));
-        if unit.is_none() {
-            d.error(&at(0), format!("unknown unit `{}`", text(0)));
-        }
-        for (i, what) in [(1, "name"), (2, "issuer"), (3, "period")] {
-            if text(i).is_empty() {
-                d.error(&at(i), format!("every honour needs a {what}"));
-            } else if text(i).chars().count() > 200 {
-                d.error(&at(i), format!("the {what} is longer than 200 characters"));
-            }
-        }
-        let mut whole = |i: usize, least: u32, what: &str| -> Option<u32> {
-            let t = text(i);
-            if t.is_empty() {
-                return None;
-            }
-            let n = t
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (least..=100_000).contains(n));
-            if n.is_none() {
-                d.error(
-                    &at(i),
-                    format!("`{t}` is not a {what} (a whole number from {least})"),
-                );
-            }
-            n
-        };
-        let rank = whole(4, 1, "rank");
-        let streak = whole(6, 2, "streak");
-        let scope = match (text(5), rank) {
-            (s, Some(_)) if s.is_empty() => Some("全市".to_string()),
-            (s, _) if s.is_empty() => None,
-            (s, Some(_)) => Some(s),
-            (s, None) => {
-                if text(4).is_empty() {
-                    d.error(&at(5), format!("the scope `{s}` needs a rank"));
+        let fields: [String; 8] = std::array::from_fn(|i| sheet.cell(r, cols[i]).text());
+        let h = match check_honour(fw, &fields) {
+            Ok(h) => h,
+            Err(problems) => {
+                for (i, message) in problems {
+                    d.error(&sheet.location(r, cols[i].unwrap_or(0)), message);
                 }
-                None
+                continue;
             }
         };
-        let Some(u) = unit else { continue };
-        if [1, 2, 3].iter().any(|i| text(*i).is_empty()) {
-            continue;
-        }
-        let key = (fw.units[u].id.clone(), text(1), text(3), scope.clone());
+        let key = (
+            h.unit.clone(),
+            h.name.clone(),
+            h.period.clone(),
+            h.scope.clone(),
+        );
         if let Some(first) = seen.insert(key, r + 2) {
             d.error(
                 &Location::Row {
@@ -442,16 +471,7 @@ pub fn parse_honours(
             );
             continue;
         }
-        out.push(Honour {
-            unit: fw.units[u].id.clone(),
-            name: text(1),
-            issuer: text(2),
-            period: text(3),
-            rank,
-            scope,
-            streak,
-            note: text(7),
-        });
+        out.push(h);
     }
     if d.is_empty() {
         Ok(out)
