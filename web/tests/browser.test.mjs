@@ -17,7 +17,7 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(root, "web/test-artifacts");
 const AXE = require.resolve("axe-core/axe.min.js");
 const AXE_SOURCE = readFileSync(AXE, "utf8");
-const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020" };
+const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020", dccgw: "demo-dccgw-2020", dczjw: "demo-dczjw-2020" };
 
 const missing = !existsSync(CHROMIUM) ? `Chromium not found at ${CHROMIUM}` : !existsSync(BIN) ? `jixiao binary not found at ${BIN} (run cargo build)` : null;
 if (missing && process.env.JIXIAO_REQUIRE_BROWSER === "1") throw new Error(`browser tests required (JIXIAO_REQUIRE_BROWSER=1): ${missing}`);
@@ -299,6 +299,53 @@ test("a hotline case goes from dispatch to callback across the centre, the stree
   assert.equal(gone.status(), 404);
   await centre.context().close();
   await handler.context().close();
+});
+
+test("吹哨报到: the street summons a third department, each department reports and finishes its part on a phone, then the street handles the case", { skip }, async () => {
+  const phone = { width: 390, height: 844 };
+  const street = await login("donghuamen", phone);
+  await street.goto(`${base}/hotline/cases/D2020122007`);
+  assert.match(await street.locator("#summons-table").textContent(), /城市管理委员会[\s\S]*住房和城乡建设委员会/);
+  assert.equal(await street.locator("#step-handle").count(), 0, "not handled while departments work");
+  await street.selectOption("#summon-department", "dongcheng-d-sthjj");
+  await street.fill("#summon-task", "夜间噪声检测");
+  await Promise.all([street.waitForNavigation(), street.click("#step-summon button")]);
+  assert.match(await street.locator("#summons-table").textContent(), /生态环境局[\s\S]*夜间噪声检测/);
+  await shot(street, "summons-street-phone");
+  for (const [user, department, note] of [["dczjw", "dongcheng-d-zjw", "房屋结构安全,已出具意见"], ["dccgw", "dongcheng-d-cgw", "违建已拆除,消防通道恢复"]]) {
+    const dept = await login(user, phone);
+    assert.equal(new URL(dept.url()).pathname, "/hotline/work", `${user} lands on its work`);
+    assert.match(await dept.locator("#work-parts").textContent(), /D2020122007/);
+    const overflow = await dept.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${user}'s work scrolls sideways by ${overflow}px on a phone`);
+    if (user === "dczjw") await shot(dept, "summons-department-work-phone");
+    await Promise.all([dept.waitForNavigation(), dept.click("#work-parts a >> text=D2020122007")]);
+    if (await dept.locator("#step-report_part").count()) {
+      await Promise.all([dept.waitForNavigation(), dept.click("#step-report_part button")]);
+    }
+    await dept.fill("#finish_part-note", note);
+    await Promise.all([dept.waitForNavigation(), dept.click("#step-finish_part button")]);
+    const row = dept.locator(`#summons-table tr[data-department="${department}"]`);
+    assert.match(await row.textContent(), new RegExp(note));
+    await dept.context().close();
+  }
+  // The centre records the third department's part as its platform mirrors it.
+  const centre = await login("centre");
+  await centre.goto(`${base}/hotline/work`);
+  const api = await centre.evaluate(async () => {
+    const csrf = document.querySelector("input[name=csrf]")?.value ?? "";
+    const r = await fetch("/api/v1/hotline/cases/D2020122007/events", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify({ action: "finish_part", department: "dongcheng-d-sthjj", note: "噪声检测达标" }) });
+    return r.status;
+  });
+  assert.equal(api, 201);
+  await street.goto(`${base}/hotline/cases/D2020122007`);
+  await street.fill("#handle-note", "三部门已完成,问题解决");
+  await Promise.all([street.waitForNavigation(), street.click("#step-handle button")]);
+  const events = await street.locator("#case-events").textContent();
+  for (const what of ["吹哨", "部门报到", "部门完成", "办理完毕"]) assert.match(events, new RegExp(what));
+  await shot(street, "summons-handled-phone");
+  await centre.context().close();
+  await street.context().close();
 });
 
 test("pages work on a phone and by keyboard", { skip }, async () => {

@@ -1599,8 +1599,8 @@ fn the_geography_goes_out_as_geojson_and_comes_back_with_its_boundaries() {
     let text = std::fs::read_to_string(d.join("geo.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let features = v["features"].as_array().unwrap();
-    // 16 districts, 343 streets, one community and one grid cell each.
-    assert_eq!(features.len(), 16 + 343 * 3);
+    // 16 districts with five departments each, 343 streets, one community and one grid cell each.
+    assert_eq!(features.len(), 16 * 6 + 343 * 3);
     let dongcheng = features
         .iter()
         .find(|f| f["properties"]["id"] == "dongcheng")
@@ -1613,7 +1613,7 @@ fn the_geography_goes_out_as_geojson_and_comes_back_with_its_boundaries() {
         &["hotline", "init", "--geography", "geo.json"],
     );
     assert!(
-        run.ok && run.out.contains("1045 areas"),
+        run.ok && run.out.contains("1125 areas"),
         "{} {}",
         run.out,
         run.err
@@ -1624,9 +1624,9 @@ fn the_geography_goes_out_as_geojson_and_comes_back_with_its_boundaries() {
         &["hotline", "geography", "--output", "again.json"],
     );
     assert!(run.ok, "{}", run.err);
-    // Districts, streets and communities have boundaries; the grid cells are points.
+    // Districts, streets and communities have boundaries; grid cells are points, departments neither.
     assert!(
-        run.out.contains("1045 areas (702 with boundaries)"),
+        run.out.contains("1125 areas (702 with boundaries)"),
         "{}",
         run.out
     );

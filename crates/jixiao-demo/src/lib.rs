@@ -483,7 +483,7 @@ pub type Account = (
     &'static str,
 );
 
-pub const ACCOUNTS: [Account; 7] = [
+pub const ACCOUNTS: [Account; 9] = [
     (
         "admin",
         "绩效办管理员",
@@ -539,6 +539,22 @@ pub const ACCOUNTS: [Account; 7] = [
         Some("dongcheng-s01"),
         None,
         "demo-donghuamen-2020",
+    ),
+    (
+        "dccgw",
+        "东城区城市管理委员会(吹哨报到)",
+        "handler",
+        Some("dongcheng-d-cgw"),
+        None,
+        "demo-dccgw-2020",
+    ),
+    (
+        "dczjw",
+        "东城区住房和城乡建设委员会(吹哨报到)",
+        "handler",
+        Some("dongcheng-d-zjw"),
+        None,
+        "demo-dczjw-2020",
     ),
 ];
 

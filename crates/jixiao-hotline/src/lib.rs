@@ -12,6 +12,8 @@
 //!   (difference in differences);
 //! - [`cluster`]: repeat complaints (same place and category within a window) and the month's most
 //!   frequent themes;
+//! - [`summons`]: 吹哨报到, departments summoned to a street's case, each part with its own
+//!   deadline;
 //! - [`generate`]: realistic synthetic cases for demos and benchmarks;
 //! - [`geography`] and [`shape`]: districts, streets, communities and grid cells with their
 //!   boundaries, and placing a point in them.
@@ -29,6 +31,7 @@ pub mod metrics;
 pub mod problem;
 pub mod rollup;
 pub mod shape;
+pub mod summons;
 
 pub use case::{Case, Channel, Closure, Event, LifecycleError, Satisfaction, Stage, Urgency};
 pub use config::{HotlineConfig, RuleSet};

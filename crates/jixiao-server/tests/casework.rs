@@ -46,7 +46,11 @@ async fn a_case_goes_from_dispatch_to_callback_across_three_roles() {
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert_eq!(open, ["D2020122004", "D2020122005"], "{mine}");
+    assert_eq!(
+        open,
+        ["D2020122004", "D2020122005", "D2020122007"],
+        "{mine}"
+    );
     assert!(mine["open"][0]["hours_left"].is_number());
 
     let before = month(&centre).await;
@@ -585,5 +589,153 @@ async fn a_handler_keeps_a_photo_with_its_case_and_the_centre_sees_it() {
         .await
         .unwrap();
     assert_eq!(got.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_street_summons_two_departments_and_handles_the_case_once_both_are_done() {
+    let (app, _) = spawn_hotline(300).await;
+    let street = Session::login(&app, "donghuamen").await;
+    let cgw = Session::login(&app, "dccgw").await;
+    let zjw = Session::login(&app, "dczjw").await;
+    let centre = Session::login(&app, "centre").await;
+    let case = "D2020122007";
+    let parts = |v: &Value| -> Vec<(String, String)> {
+        v["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["department"].as_str().unwrap().to_string(),
+                    p["state"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // The day of work: 城管委 has reported, 住建委 has not; each sees its part in its queue.
+    let (s, v) = street.get(&format!("/api/v1/hotline/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        parts(&v),
+        [
+            ("dongcheng-d-cgw".to_string(), "reported".to_string()),
+            ("dongcheng-d-zjw".to_string(), "summoned".to_string())
+        ]
+    );
+    assert!(!v["steps"].as_array().unwrap().iter().any(|x| x == "handle"));
+    assert!(v["steps"].as_array().unwrap().iter().any(|x| x == "summon"));
+    assert!(
+        v["departments"].as_array().unwrap().len() == 3,
+        "the district's other departments are offered: {}",
+        v["departments"]
+    );
+    let (_, work) = zjw.get("/api/v1/hotline/work").await;
+    assert_eq!(work["parts"][0]["case_id"], case, "{work}");
+    assert!(work["parts"][0]["hours_left"].is_number());
+    // A department sees the case it is summoned to, not the street's other cases.
+    let (s, v) = zjw.get(&format!("/api/v1/hotline/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["steps"],
+        json!(["report_part", "finish_part"]),
+        "its own steps only"
+    );
+    let (s, _) = zjw.get("/api/v1/hotline/cases/D2020122005").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The street may not mark it handled while parts are open.
+    let (s, e) = step(&street, case, json!({"action": "handle", "note": "已处理"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert!(e.to_string().contains("住房和城乡建设委员会"), "{e}");
+    // It summons a third department; one of another district, or the same twice, is refused.
+    let (s, e) = step(
+        &street,
+        case,
+        json!({"action": "summon", "department": "xicheng-d-cgw", "task": "协助"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = step(
+        &street,
+        case,
+        json!({"action": "summon", "department": "dongcheng-d-cgw", "task": "再次"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = step(
+        &street,
+        case,
+        json!({"action": "summon", "department": "dongcheng-d-sthjj", "task": "检测噪声", "due": "not a time"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, v) = step(
+        &street,
+        case,
+        json!({"action": "summon", "department": "dongcheng-d-sthjj", "task": "检测噪声", "due": "2020-12-22T18:00", "event_id": "s-1"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["case"]["parts"][2]["due"], "2020-12-22 18:00", "{v}");
+    // Posted again with its id: nothing new.
+    let (s, _) = step(
+        &street,
+        case,
+        json!({"action": "summon", "department": "dongcheng-d-sthjj", "task": "检测噪声", "due": "2020-12-22T18:00", "event_id": "s-1"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // A department takes only its own part.
+    let (s, _) = step(
+        &cgw,
+        case,
+        json!({"action": "finish_part", "department": "dongcheng-d-zjw", "note": "代为完成"}),
+    )
+    .await;
+    assert!(
+        s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+        "{s}"
+    );
+    let (s, v) = step(
+        &zjw,
+        case,
+        json!({"action": "report_part", "department": "dongcheng-d-zjw"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    for (who, department, note) in [
+        (&zjw, "dongcheng-d-zjw", "房屋结构安全,已出具意见"),
+        (&cgw, "dongcheng-d-cgw", "违建已拆除,消防通道恢复"),
+        (&centre, "dongcheng-d-sthjj", "噪声检测达标"),
+    ] {
+        let (s, v) = step(
+            who,
+            case,
+            json!({"action": "finish_part", "department": department, "note": note}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{department}: {v}");
+    }
+    let (s, v) = step(
+        &street,
+        case,
+        json!({"action": "handle", "note": "三部门已完成,问题解决"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(stage(&v), "已办理");
+    assert!(parts(&v["case"]).iter().all(|(_, st)| st == "done"));
+    // Every step is on the case's record.
+    let kinds: Vec<&str> = v["case"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e[1].as_str())
+        .collect();
+    for k in ["summon", "report", "finish", "handle"] {
+        assert!(kinds.contains(&k), "{k}: {kinds:?}");
+    }
     app.stop().await;
 }

@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 27] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 28] = [
     (
         1,
         "init",
@@ -343,6 +343,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 27] = [
         "case_files",
         include_str!("../migrations/sqlite/0027_case_files.sql"),
         include_str!("../migrations/postgres/0027_case_files.sql"),
+    ),
+    (
+        28,
+        "summons",
+        include_str!("../migrations/sqlite/0028_summons.sql"),
+        include_str!("../migrations/postgres/0028_summons.sql"),
     ),
 ];
 

@@ -83,7 +83,7 @@ pub async fn spawn() -> TestApp {
 }
 
 /// Cases of the demo's day of work that [`spawn_hotline`] adds to the generated ones.
-pub const DAY_OF_WORK_CASES: usize = 6;
+pub const DAY_OF_WORK_CASES: usize = 7;
 
 /// The demo with a hotline: the Beijing geography (2 communities of 2 grid cells per street),
 /// the catalogue, `cases` generated cases, the demo's day of work ([`DAY_OF_WORK_CASES`] more)

@@ -13,7 +13,7 @@ use jixiao_hotline::catalogue::{path as category_path, Category};
 use jixiao_hotline::geography::{Geography, Level};
 use jixiao_hotline::rollup::{assess, rank, Assessment, Counters, Ranked};
 use jixiao_hotline::{Case, HotlineConfig};
-use jixiao_store::hotline::{CaseCursor, CaseFilter};
+use jixiao_store::hotline::{CaseCursor, CaseFilter, PartsOf};
 use jixiao_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -237,7 +237,7 @@ pub fn query_value(v: &str) -> String {
     out
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Named {
     pub id: String,
     pub name: String,
@@ -748,12 +748,19 @@ pub fn case_district(s: &mut Store, actor: &Actor, id: &str) -> Result<(Case, Ge
     let case = s.hotline_case(id)?;
     let geo = super::open311::reference(s)?.1.clone();
     if actor.role == Role::Handler {
-        // A handler sees the cases with its unit; any other id is "not found".
+        // A handler sees the cases with its unit, and a department the cases it is summoned
+        // to (吹哨报到); any other id is "not found".
+        let mut summoned = || -> Result<bool> {
+            Ok(s.hotline_parts(PartsOf::Case(id), 100)?
+                .iter()
+                .any(|p| allows(actor, Act::HandleCase(&p.department))))
+        };
         return match case {
             Some(c)
                 if c.unit
                     .as_deref()
-                    .is_some_and(|u| allows(actor, Act::HandleCase(u))) =>
+                    .is_some_and(|u| allows(actor, Act::HandleCase(u)))
+                    || summoned()? =>
             {
                 Ok((c, geo))
             }
@@ -812,6 +819,10 @@ pub struct CaseDetail {
     /// `/hotline/files/{id}`), without their content.
     #[schema(value_type = Vec<Object>)]
     pub files: Vec<jixiao_store::hotline::CaseFile>,
+    /// 吹哨报到: the departments summoned to the case, each part with its deadline and state.
+    pub parts: Vec<super::work::PartItem>,
+    /// The departments of the case's district the viewer may summon (when it may).
+    pub departments: Vec<Named>,
     /// Where the case is (WGS 84), when its source gave a point.
     pub lat: Option<f64>,
     pub lon: Option<f64>,
@@ -828,6 +839,25 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
     let (c, geo) = case_district(s, actor, id)?;
     let catalogue = &super::open311::reference(s)?.0;
     let events = s.hotline_events(id)?;
+    let parts = s.hotline_parts(PartsOf::Case(id), 100)?;
+    let steps = super::work::steps(actor, &c, &parts);
+    let departments = match c.unit.as_deref() {
+        Some(unit) if steps.contains(&"summon") => {
+            let district = geo.ancestor(unit, Level::District).map(|d| d.id.clone());
+            district
+                .iter()
+                .flat_map(|d| geo.children(d))
+                .filter(|a| a.level == Level::Department)
+                .filter(|a| parts.iter().all(|p| p.department != a.id))
+                .map(|a| Named {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    selected: false,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let tz = settings.hotline.timezone;
     let fmt = |t: Option<DateTime<Utc>>| {
         t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
@@ -877,7 +907,12 @@ pub fn case(s: &mut Store, settings: &Settings, actor: &Actor, id: &str) -> Resu
             .collect(),
         has_contact: c.contact.is_some(),
         unit_id: c.unit.clone(),
-        steps: super::work::steps(actor, &c),
+        parts: parts
+            .iter()
+            .map(|p| super::work::part_item(settings, &geo, p))
+            .collect(),
+        departments,
+        steps,
         exclusion_request: s.hotline_exclusion_request(id)?,
         files: s.hotline_case_files(id)?,
         lat: c.lat,
@@ -904,10 +939,12 @@ fn event_text(detail: &str, geo: &Geography) -> String {
         return String::new();
     };
     let mut parts = Vec::new();
-    if let Some(u) = v.get("unit").and_then(|u| u.as_str()) {
-        parts.push(geo.place_name(u));
+    for key in ["unit", "department"] {
+        if let Some(u) = v.get(key).and_then(|u| u.as_str()) {
+            parts.push(geo.place_name(u));
+        }
     }
-    for key in ["reason", "text", "note"] {
+    for key in ["reason", "text", "note", "task"] {
         if let Some(t) = v.get(key).and_then(|t| t.as_str()) {
             parts.push(t.to_string());
         }

@@ -11,10 +11,12 @@ use crate::error::{AppError, Result};
 use crate::policy::{allows, Act};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
+use jixiao_hotline::case::Stage;
 use jixiao_hotline::case::{Closure, Satisfaction};
-use jixiao_hotline::geography::Level;
+use jixiao_hotline::geography::{Geography, Level};
+use jixiao_hotline::summons::{Part, PartState, PartStep};
 use jixiao_hotline::{Case, Event};
-use jixiao_store::hotline::{CaseFilter, EventMeta, Recorded, WorkList};
+use jixiao_store::hotline::{CaseFilter, EventMeta, PartsOf, Recorded, WorkList};
 use jixiao_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,19 @@ pub enum CaseAction {
     /// 申请不计入考核 (the handler): leave this case out of the unit's rates, with one of the
     /// reasons (unreasonable, duplicate, out_of_scope) and what supports it; the centre decides.
     ApplyExclusion { reason: String, note: String },
+    /// 吹哨 (the case's street): summon a functional department of the case's district to do
+    /// `task` by `due` (local time, `YYYY-MM-DDTHH:MM`; the case's completion deadline when left
+    /// out). The street handles the case once every summoned department has finished.
+    Summon {
+        department: String,
+        task: String,
+        #[serde(default)]
+        due: Option<String>,
+    },
+    /// 报到 (the summoned department): it takes its part of the case.
+    ReportPart { department: String },
+    /// 完成 (the summoned department): its part is done, with what it did.
+    FinishPart { department: String, note: String },
 }
 
 impl CaseAction {
@@ -64,7 +79,18 @@ impl CaseAction {
                 | CaseAction::Handle { .. }
                 | CaseAction::Note { .. }
                 | CaseAction::ApplyExclusion { .. }
+                | CaseAction::Summon { .. }
         )
+    }
+
+    /// The department a 吹哨报到 step is about, for the steps the department itself takes.
+    fn department_step(&self) -> Option<&str> {
+        match self {
+            CaseAction::ReportPart { department } | CaseAction::FinishPart { department, .. } => {
+                Some(department)
+            }
+            _ => None,
+        }
     }
 
     /// The lifecycle event, and the note kept beside it.
@@ -98,8 +124,17 @@ impl CaseAction {
                 None,
             ),
             CaseAction::Note { text } => (Event::Note { text: text.clone() }, None),
-            // Not a lifecycle event: recorded as an application (see `act`); probed as a note.
-            CaseAction::ApplyExclusion { note, .. } => (Event::Note { text: note.clone() }, None),
+            // Not lifecycle events: recorded as an application or a department's part (see
+            // `act`); probed as a note.
+            CaseAction::ApplyExclusion { note, .. }
+            | CaseAction::Summon { task: note, .. }
+            | CaseAction::FinishPart { note, .. } => (Event::Note { text: note.clone() }, None),
+            CaseAction::ReportPart { department } => (
+                Event::Note {
+                    text: department.clone(),
+                },
+                None,
+            ),
         }
     }
 
@@ -130,6 +165,26 @@ impl CaseAction {
                 crate::text::paragraphs("note", note, crate::text::NOTE)?;
                 nonempty("note", note)
             }
+            CaseAction::Summon {
+                department,
+                task,
+                due,
+            } => {
+                crate::text::line("department", department, crate::text::ID)?;
+                crate::text::paragraphs("task", task, crate::text::NOTE)?;
+                if let Some(d) = due {
+                    crate::text::line("due", d, crate::text::ID)?;
+                }
+                nonempty("task", task)
+            }
+            CaseAction::ReportPart { department } => {
+                crate::text::line("department", department, crate::text::ID)
+            }
+            CaseAction::FinishPart { department, note } => {
+                crate::text::line("department", department, crate::text::ID)?;
+                crate::text::paragraphs("note", note, crate::text::NOTE)?;
+                nonempty("note", note)
+            }
             _ => Ok(()),
         }
     }
@@ -146,6 +201,9 @@ fn nonempty(field: &str, v: &str) -> Result<()> {
 
 /// Whether `actor` may take `action` on `case` (the lifecycle is checked after).
 pub fn may(actor: &Actor, action: &CaseAction, case: &Case) -> bool {
+    if let Some(department) = action.department_step() {
+        return allows(actor, Act::HandleCase(department));
+    }
     if action.by_handler() {
         if let Some(unit) = case.unit.as_deref() {
             if allows(actor, Act::HandleCase(unit)) {
@@ -161,15 +219,22 @@ pub fn may(actor: &Actor, action: &CaseAction, case: &Case) -> bool {
 
 /// The steps `actor` may take on `case` now (what the case page offers). The centre is offered
 /// its own steps and notes; a handler's steps it may record through the API are not offered.
-pub fn steps(actor: &Actor, case: &Case) -> Vec<&'static str> {
+pub fn steps(actor: &Actor, case: &Case, parts: &[Part]) -> Vec<&'static str> {
     let centre = actor.role != Role::Handler;
+    let open_parts = !jixiao_hotline::summons::open_parts(parts).is_empty();
+    // The actor's own part, when it is a summoned department's handler.
+    let own_part = parts
+        .iter()
+        .find(|p| actor.role == Role::Handler && actor.unit() == Some(p.department.as_str()));
     let probe = |a: CaseAction| {
         let (event, _) = a.event();
-        let offered = !(centre
-            && matches!(
-                a,
-                CaseAction::Accept | CaseAction::Return { .. } | CaseAction::Handle { .. }
-            ));
+        let handlers_step = matches!(
+            a,
+            CaseAction::Accept | CaseAction::Return { .. } | CaseAction::Handle { .. }
+        );
+        // Handled once every summoned department has finished its part.
+        let waits_for_parts = open_parts && matches!(a, CaseAction::Handle { .. });
+        let offered = !(waits_for_parts || (centre && handlers_step));
         (offered
             && may(actor, &a, case)
             && jixiao_hotline::case::apply(case, &event, Utc::now()).is_ok())
@@ -203,6 +268,25 @@ pub fn steps(actor: &Actor, case: &Case) -> Vec<&'static str> {
                 case,
             ))
         .then_some("apply_exclusion"),
+        // The street summons departments while the case is with it and not yet handled.
+        (actor.role == Role::Handler
+            && matches!(case.stage, Stage::Dispatched | Stage::Responded)
+            && may(
+                actor,
+                &CaseAction::Summon {
+                    department: x(),
+                    task: x(),
+                    due: None,
+                },
+                case,
+            ))
+        .then_some("summon"),
+        own_part
+            .filter(|p| p.state() == PartState::Summoned)
+            .map(|_| "report_part"),
+        own_part
+            .filter(|p| p.state() != PartState::Done)
+            .map(|_| "finish_part"),
     ]
     .into_iter()
     .flatten()
@@ -260,9 +344,9 @@ pub fn act(
         s.hotline_request_exclusion(id, &unit, reason, note, &actor.id)?;
         return Ok(Recorded { case, fresh: true });
     }
-    let (event, note) = action.event();
     // Unless the sender says when it happened: now by the office's clock, never before the
     // case's last step (the demo's clock is set to its own day).
+    let parts = s.hotline_parts(PartsOf::Case(id), 100)?;
     let at = at.unwrap_or_else(|| {
         [
             case.dispatched,
@@ -272,6 +356,11 @@ pub fn act(
             case.closed,
         ]
         .into_iter()
+        .chain(
+            parts
+                .iter()
+                .flat_map(|p| [Some(p.summoned_at), p.reported_at, p.done_at]),
+        )
         .flatten()
         .fold(settings.now().max(case.received), DateTime::max)
     });
@@ -280,11 +369,155 @@ pub fn act(
             "at {at} is in the future; a step is recorded when it happened"
         )));
     }
+    if let Some(step) = part_step(s, settings, action, &case)? {
+        let fresh = s
+            .hotline_part_step(id, &step, at, &actor.id, event_id)?
+            .is_some();
+        return Ok(Recorded { case, fresh });
+    }
+    if matches!(action, CaseAction::Handle { .. }) {
+        let open = jixiao_hotline::summons::open_parts(&parts);
+        if !open.is_empty() {
+            let geo = &super::open311::reference(s)?.1;
+            let names: Vec<String> = open.iter().map(|d| geo.place_name(d)).collect();
+            return Err(AppError::Conflict(format!(
+                "case `{id}` waits for the summoned departments (吹哨报到) to finish their parts: {}",
+                names.join(", ")
+            )));
+        }
+    }
+    let (event, note) = action.event();
     let meta = EventMeta {
         note,
         event_id: event_id.map(str::to_string),
     };
     Ok(s.hotline_record(id, &event, at, &settings.hotline, &actor.id, &meta)?)
+}
+
+/// The 吹哨报到 step an action is, checked against the geography: a summoned department is a
+/// department of the case's district; a deadline is read in the rules' time zone. `None` for
+/// the other actions.
+fn part_step(
+    s: &mut Store,
+    settings: &Settings,
+    action: &CaseAction,
+    case: &Case,
+) -> Result<Option<PartStep>> {
+    Ok(Some(match action {
+        CaseAction::Summon {
+            department,
+            task,
+            due,
+        } => {
+            let geo = &super::open311::reference(s)?.1;
+            let district = |id: &str| geo.ancestor(id, Level::District).map(|d| d.id.clone());
+            let same_district = case
+                .unit
+                .as_deref()
+                .and_then(district)
+                .is_some_and(|d| district(department) == Some(d));
+            if geo
+                .get(department)
+                .is_none_or(|a| a.level != Level::Department)
+                || !same_district
+            {
+                return Err(AppError::Invalid(format!(
+                    "department: `{department}` is not a department of the case's district"
+                )));
+            }
+            let due = match due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                Some(text) => local_time(settings, text)?,
+                None => case
+                    .completion_due
+                    .filter(|d| *d > settings.now())
+                    .ok_or_else(|| {
+                        AppError::Invalid(
+                            "due: the case has no completion deadline ahead; give the department's"
+                                .into(),
+                        )
+                    })?,
+            };
+            PartStep::Summon {
+                department: department.clone(),
+                task: task.trim().to_string(),
+                due,
+            }
+        }
+        CaseAction::ReportPart { department } => PartStep::Report {
+            department: department.clone(),
+        },
+        CaseAction::FinishPart { department, note } => PartStep::Finish {
+            department: department.clone(),
+            note: note.trim().to_string(),
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// A local time as a form or the API sends it (`YYYY-MM-DDTHH:MM[:SS]`, or with a space), in
+/// the rules' time zone; or an RFC 3339 instant with its offset.
+fn local_time(settings: &Settings, text: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let text = text.replace(' ', "T");
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(&text, f).ok())
+        .map(|local| settings.hotline.local_instant(local))
+        .ok_or_else(|| {
+            AppError::Invalid(format!("due: `{text}` is not a time like 2020-06-03T18:00"))
+        })
+}
+
+/// A department's part of a case, as the case page and the queues show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartItem {
+    pub case_id: String,
+    pub department: String,
+    pub department_name: String,
+    pub street_name: String,
+    pub task: String,
+    /// The part's deadline, local time.
+    pub due: String,
+    /// Hours left to the deadline (negative: overdue); none once done.
+    pub hours_left: Option<f64>,
+    pub overdue: bool,
+    /// summoned, reported or done.
+    pub state: String,
+    pub state_zh: String,
+    pub summoned_at: String,
+    pub reported_at: Option<String>,
+    pub done_at: Option<String>,
+    /// Whether it was done by its deadline (once done).
+    pub done_in_time: Option<bool>,
+    pub note: String,
+}
+
+pub fn part_item(settings: &Settings, geo: &Geography, p: &Part) -> PartItem {
+    let tz = settings.hotline.timezone;
+    let now = settings.now();
+    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    PartItem {
+        case_id: p.case_id.clone(),
+        department: p.department.clone(),
+        department_name: geo.place_name(&p.department),
+        street_name: geo.place_name(&p.street),
+        task: p.task.clone(),
+        due: fmt(p.due),
+        hours_left: p
+            .done_at
+            .is_none()
+            .then(|| ((p.due - now).num_minutes() as f64 / 60.0 * 10.0).round() / 10.0),
+        overdue: p.overdue(now),
+        state: p.state().as_str().to_string(),
+        state_zh: p.state().label_zh().to_string(),
+        summoned_at: fmt(p.summoned_at),
+        reported_at: p.reported_at.map(fmt),
+        done_at: p.done_at.map(fmt),
+        done_in_time: p.done_at.map(|_| p.done_in_time()),
+        note: p.note.clone(),
+    }
 }
 
 /// A case in a work queue.
@@ -319,6 +552,9 @@ pub struct Queue {
     /// Streets' applications to leave a case out of their rates, waiting for the centre.
     pub exclusions: Vec<ExclusionItem>,
     pub overdue: usize,
+    /// 吹哨报到: for a department's handler, the parts it is summoned to and has not finished;
+    /// for the centre, the departments' parts past their deadline.
+    pub parts: Vec<PartItem>,
 }
 
 /// A street's application waiting for the centre.
@@ -384,12 +620,23 @@ pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue>
         open: Vec::new(),
         exclusions: Vec::new(),
         overdue: 0,
+        parts: Vec::new(),
     };
     if let Some(u) = &unit {
         let open = s.hotline_work_cases(&WorkList::Unit(u.clone()), QUEUE_LIMIT)?;
         q.overdue = open.iter().filter(|c| c.overdue(now)).count();
         q.open = open.iter().map(item).collect();
+        q.parts = s
+            .hotline_parts(PartsOf::OpenFor(u), QUEUE_LIMIT)?
+            .iter()
+            .map(|p| part_item(settings, &geo, p))
+            .collect();
     } else {
+        q.parts = s
+            .hotline_parts(PartsOf::OverdueAt(now), QUEUE_LIMIT)?
+            .iter()
+            .map(|p| part_item(settings, &geo, p))
+            .collect();
         let waiting = s.hotline_work_cases(&WorkList::ToDispatch, QUEUE_LIMIT)?;
         q.to_dispatch = waiting.iter().map(item).collect();
         let handled = s.hotline_work_cases(&WorkList::ToCallBack, QUEUE_LIMIT)?;
@@ -424,7 +671,8 @@ pub fn queue(s: &mut Store, settings: &Settings, actor: &Actor) -> Result<Queue>
 /// A day of work waiting in the demo, on `day` (local): two new cases for the centre to
 /// dispatch, one returned by 东华门街道 for the centre to arbitrate, two with 东华门街道 (one
 /// accepted; the other received nine days earlier and overdue), one handled and waiting for the
-/// callback. Case ids `D{day}{nn}`; run again, it adds nothing. Returns the number of cases
+/// callback, and one 吹哨报到 case to which the street summoned 东城区城管委 (reported) and
+/// 住建委 (waiting for it). Case ids `D{day}{nn}`; run again, it adds nothing. Returns the number of cases
 /// added.
 pub fn seed_day_of_work(
     s: &mut Store,
@@ -492,6 +740,18 @@ pub fn seed_day_of_work(
             "北池子大街",
             vec![(1, dispatch()), (2, Event::Respond), (4, Event::Handle)],
         ),
+        (
+            "0302",
+            "老旧小区私搭乱建堵塞消防通道,房屋存在安全隐患",
+            "东华门街道某社区5号楼",
+            vec![(1, dispatch()), (2, Event::Respond)],
+        ),
+    ];
+    // The last case is a 吹哨报到 case: the street summoned the district's 城管委 (reported)
+    // and 住建委 (not yet).
+    let summons: [(&str, &str, i64, bool); 2] = [
+        ("dongcheng-d-cgw", "拆除违法建设,恢复消防通道", 72, true),
+        ("dongcheng-d-zjw", "核查房屋结构安全并出具意见", 48, false),
     ];
     let mut added = 0;
     for (n, (category, description, address, steps)) in plan.into_iter().enumerate() {
@@ -500,7 +760,8 @@ pub fn seed_day_of_work(
             continue;
         }
         // The manhole cover (04) has waited nine days: past its deadline, escalated.
-        let received = at(8, 10 * n as u32) - chrono::Duration::days(if n == 3 { 9 } else { 0 });
+        let received = at(8, 0) + chrono::Duration::minutes(10 * n as i64)
+            - chrono::Duration::days(if n == 3 { 9 } else { 0 });
         let mut c = Case::received(
             &id,
             jixiao_hotline::Channel::Phone,
@@ -532,6 +793,26 @@ pub fn seed_day_of_work(
                 &actor.id,
                 &meta,
             )?;
+        }
+        if n == 6 {
+            for (k, (department, task, hours, reported)) in summons.iter().enumerate() {
+                let summon = PartStep::Summon {
+                    department: department.to_string(),
+                    task: task.to_string(),
+                    due: received + chrono::Duration::hours(*hours),
+                };
+                let at = received + chrono::Duration::hours(3);
+                let event_id = format!("{id}-summon-{}", k + 1);
+                s.hotline_part_step(&id, &summon, at, &actor.id, Some(&event_id))?;
+                if *reported {
+                    let report = PartStep::Report {
+                        department: department.to_string(),
+                    };
+                    let at = received + chrono::Duration::hours(5);
+                    let event_id = format!("{id}-report-{}", k + 1);
+                    s.hotline_part_step(&id, &report, at, &actor.id, Some(&event_id))?;
+                }
+            }
         }
         added += 1;
     }

@@ -357,12 +357,15 @@ pub struct CaseEventOut {
 /// Records a step on a case: `dispatch`/`redispatch` (unit), `accept`, `return` (reason),
 /// `handle` (note), `callback` (solved, satisfaction), `close` (closure), `reopen` (reason),
 /// `note` (text), `apply_exclusion` (reason, note: a street's application to leave the case out
-/// of its rates, decided by the centre). The centre takes the centre's steps (and may record a handler's, as its
-/// platform mirrors them); a handler takes its own unit's. 201 when recorded, 200 when the
-/// event id was recorded before.
+/// of its rates, decided by the centre), and 吹哨报到: `summon` (department, task, due: the case's
+/// street summons a department of its district), `report_part` and `finish_part` (department,
+/// note: the summoned department's own steps). The centre takes the centre's steps (and may
+/// record a handler's, as its platform mirrors them); a handler takes its own unit's, a
+/// department's handler its own parts. A case is handled once every summoned department has
+/// finished (409 before). 201 when recorded, 200 when the event id was recorded before.
 #[utoipa::path(post, path = "/api/v1/hotline/cases/{id}/events", tag = "hotline", params(("id" = String, Path)),
     request_body = CaseEventIn,
-    responses((status = 201, body = CaseEventOut), (status = 200, body = CaseEventOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "An exclusion application is pending, or the case is excluded already"), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CaseEventOut), (status = 200, body = CaseEventOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "An exclusion application is pending, the case is excluded already, or summoned departments have not finished"), (status = 422, body = ErrorBody)))]
 pub async fn post_event(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -102,6 +102,12 @@ struct StepForm {
     satisfaction: String,
     #[serde(default)]
     closure: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    task: String,
+    #[serde(default)]
+    due: String,
 }
 
 impl StepForm {
@@ -128,6 +134,18 @@ impl StepForm {
             },
             "close" => CaseAction::Close {
                 closure: Closure::parse(&self.closure).ok_or_else(|| bad("unknown closure"))?,
+            },
+            "summon" => CaseAction::Summon {
+                department: self.department,
+                task: self.task,
+                due: Some(self.due).filter(|d| !d.trim().is_empty()),
+            },
+            "report_part" => CaseAction::ReportPart {
+                department: self.department,
+            },
+            "finish_part" => CaseAction::FinishPart {
+                department: self.department,
+                note: self.note,
             },
             other => return Err(bad(&format!("unknown step `{other}`"))),
         })
@@ -430,6 +448,9 @@ fn render_case(
                 "label": tr.get(format!("case_step_{kind}").as_str()).copied().unwrap_or(kind.as_str()),
             })).collect::<Vec<_>>(),
             "steps": c.steps, "streets": streets, "last_unit": c.unit_id,
+            "parts": c.parts, "departments": c.departments,
+            "parts_open": c.parts.iter().any(|p| p.done_at.is_none()),
+            "own_unit": ctx.actor.unit(),
             "exclusion_request": c.exclusion_request,
             "files": c.files,
             "can_attach": allows(&ctx.actor, Act::DispatchCases)

@@ -90,10 +90,10 @@ const SEALED_INSERT: [&str; CASE_COLUMNS.len() + 1] = {
 };
 
 /// A stored case, its place in the packs, and the month it is stored under.
-struct StoredCase {
-    case: Case,
+pub(super) struct StoredCase {
+    pub(super) case: Case,
     seq: Option<i64>,
-    month: String,
+    pub(super) month: String,
 }
 
 /// Cases an import must write before it refreshes PostgreSQL's statistics.
@@ -175,7 +175,7 @@ impl Store {
     /// Cases by id with their `seq` (their place in the packs) and stored month. On PostgreSQL
     /// the months come first from the id → month table, so each month's partition is searched
     /// alone.
-    fn stored_cases(&mut self, ids: &[&str]) -> Result<HashMap<String, StoredCase>> {
+    pub(super) fn stored_cases(&mut self, ids: &[&str]) -> Result<HashMap<String, StoredCase>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
             let groups: Vec<(Option<String>, Vec<String>)> = if self.is_postgres() {
@@ -578,11 +578,7 @@ impl Store {
             .remove(id)
             .ok_or_else(|| StoreError::NotFound(format!("case `{id}`")))?;
         if let Some(eid) = &meta.event_id {
-            let seen = s.conn.query(
-                "SELECT kind FROM hotline_events WHERE case_id = $1 AND event_id = $2",
-                &[t(id), t(eid)],
-            )?;
-            if let Some(kind) = seen.first().and_then(|r| r[0].as_text()) {
+            if let Some(kind) = s.case_event_kind(id, eid)? {
                 if kind != event.name() {
                     return Err(StoreError::Invalid(format!(
                         "event id `{eid}` of case {id} was recorded for a {kind} event, not {}",
@@ -614,6 +610,39 @@ impl Store {
         s.put_facts(&mut packs, seq, facts)?;
         s.write_packs(&packs)?;
         s.add_rollups(&deltas)?;
+        let mut detail = serde_json::to_value(event).unwrap_or_default();
+        if let (Some(note), Some(map)) = (&meta.note, detail.as_object_mut()) {
+            map.insert("note".into(), note.clone().into());
+        }
+        s.append_case_event(
+            id,
+            month,
+            event.name(),
+            detail.to_string(),
+            at,
+            actor,
+            meta.event_id.as_deref(),
+        )?;
+        Ok(Recorded {
+            case: new,
+            fresh: true,
+        })
+    }
+
+    /// Appends an event to case `id`'s record (in the caller's transaction): the event row in
+    /// the case's month, its audit entry, and the seal of both.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn append_case_event(
+        &mut self,
+        id: &str,
+        month: Val,
+        kind: &str,
+        detail: String,
+        at: DateTime<Utc>,
+        actor: &str,
+        event_id: Option<&str>,
+    ) -> Result<()> {
+        let s = self;
         let seq = s
             .conn
             .query(
@@ -623,30 +652,34 @@ impl Store {
             .first()
             .and_then(|r| r[0].as_int())
             .unwrap_or(1);
-        let mut detail = serde_json::to_value(event).unwrap_or_default();
-        if let (Some(note), Some(map)) = (&meta.note, detail.as_object_mut()) {
-            map.insert("note".into(), note.clone().into());
-        }
-        let detail = detail.to_string();
         s.conn.exec(
             "INSERT INTO hotline_events (case_id, seq, at, kind, actor, detail, month, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[t(id), Val::Int(Some(seq)), time(Some(at)), t(event.name()), t(actor), t(&detail), month, Val::Text(meta.event_id.clone())],
+            &[t(id), Val::Int(Some(seq)), time(Some(at)), t(kind), t(actor), t(&detail), month, Val::Text(event_id.map(str::to_string))],
         )?;
         // Every event is audited (it seals the case and the event's row).
         s.audit_append(
             &now(),
             actor,
-            &format!("hotline.{}", event.name()),
+            &format!("hotline.{kind}"),
             &format!("hotline/case/{id}"),
             None,
             Some(detail),
         )?;
         let entry = s.last_audit_seq;
         s.pend_seal("hotline_events", vec![t(id), Val::Int(Some(seq))], entry);
-        Ok(Recorded {
-            case: new,
-            fresh: true,
-        })
+        Ok(())
+    }
+
+    /// The kind of the event recorded on case `id` under `event_id`, if one was.
+    pub(crate) fn case_event_kind(&mut self, id: &str, event_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query(
+                "SELECT kind FROM hotline_events WHERE case_id = $1 AND event_id = $2",
+                &[t(id), t(event_id)],
+            )?
+            .first()
+            .and_then(|r| r[0].as_text().map(str::to_string)))
     }
 
     /// The WHERE clause of a case filter and its parameters.

@@ -4,7 +4,7 @@
 //!
 //! [`rows`] (a case as a row), [`cases`] (imports, events, lists, contacts), [`rollups`]
 //! (counters and monthly figures), [`packs`] (the compact copies rebuilds read), [`rebuild`],
-//! [`geography`] (areas and categories), [`keys`] (Open311 API keys), [`partitions`]
+//! [`geography`] (areas and categories), [`keys`] (Open311 API keys), [`summons`] (吹哨报到 parts), [`partitions`]
 //! (PostgreSQL's month partitions of cases and events).
 
 mod cases;
@@ -19,7 +19,9 @@ mod problems;
 mod rebuild;
 mod rollups;
 mod rows;
+mod summons;
 pub(crate) use rows::SEALED_CASE_COLUMNS;
+pub use summons::PartsOf;
 
 pub use cases::{
     CaseCursor, CaseFilter, CaseImport, EventMeta, ExclusionRequest, Recorded, WorkList,
