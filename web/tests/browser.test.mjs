@@ -17,7 +17,7 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(root, "web/test-artifacts");
 const AXE = require.resolve("axe-core/axe.min.js");
 const AXE_SOURCE = readFileSync(AXE, "utf8");
-const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020", dccgw: "demo-dccgw-2020", dczjw: "demo-dczjw-2020" };
+const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020", dccgw: "demo-dccgw-2020", dczjw: "demo-dczjw-2020", wgy01: "demo-wgy01-2020" };
 
 const missing = !existsSync(CHROMIUM) ? `Chromium not found at ${CHROMIUM}` : !existsSync(BIN) ? `jixiao binary not found at ${BIN} (run cargo build)` : null;
 if (missing && process.env.JIXIAO_REQUIRE_BROWSER === "1") throw new Error(`browser tests required (JIXIAO_REQUIRE_BROWSER=1): ${missing}`);
@@ -346,6 +346,63 @@ test("吹哨报到: the street summons a third department, each department repor
   await shot(street, "summons-handled-phone");
   await centre.context().close();
   await street.context().close();
+});
+
+test("网格员 patrol on a phone: one report disposed on the spot, one passed to the street, which handles it; the figures and A23-1 follow", { skip }, async () => {
+  const office = await login("admin");
+  const figures = async () => {
+    await office.goto(`${base}/grid?district=dongcheng&level=street`);
+    const cells = await office.locator('#grid-figures tr[data-area="dongcheng-s01"] td').allTextContents();
+    return { found: Number(cells[1]), disposal: cells[3] };
+  };
+  const a23Found = async () => {
+    await office.goto(`${base}/units/dongcheng/tasks/A23-1`);
+    const source = await office.locator(".value-source").last().textContent();
+    assert.match(source, /jixiao grid/, "the demo feeds A23-1 from the grid figures");
+    return Number(source.match(/发现(\d+)件/)[1]);
+  };
+  const foundBefore = await a23Found();
+  const before = await figures();
+  await shot(office, "grid-figures");
+  const inspector = await login("wgy01", { width: 390, height: 844 });
+  assert.equal(new URL(inspector.url()).pathname, "/grid", "the inspector lands on its patrol");
+  const photo = readFileSync(join(root, "crates/jixiao-app/data/patrol-photo.png"));
+  // Disposed on the spot, with a photo from the phone.
+  await inspector.selectOption("#patrol-category", "E0101");
+  await inspector.fill("#patrol-description", "绿地边暴露垃圾两袋,已清理");
+  await inspector.setInputFiles("#patrol-photo", { name: "现场.png", mimeType: "image/png", buffer: photo });
+  await Promise.all([inspector.waitForNavigation(), inspector.click("#patrol-form button[type=submit]")]);
+  // Passed to the street.
+  await inspector.selectOption("#patrol-category", "P0104");
+  await inspector.fill("#patrol-description", "路灯不亮,需维修");
+  await inspector.check("#patrol-passed-on");
+  await Promise.all([inspector.waitForNavigation(), inspector.click("#patrol-form button[type=submit]")]);
+  const mine = await inspector.locator("#patrol-reports").textContent();
+  assert.match(mine, /暴露垃圾[\s\S]*自行处置/);
+  assert.match(mine, /路灯[\s\S]*上报街道/);
+  const overflow = await inspector.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the patrol page scrolls sideways by ${overflow}px on a phone`);
+  await shot(inspector, "grid-patrol-phone");
+  const caseId = (await inspector.locator("#patrol-reports").textContent()).match(/G-GR[0-9a-f]+/)[0];
+  const during = await figures();
+  assert.equal(during.found, before.found + 2, "two more found in 东华门街道");
+  // The street handles the case the patrol passed on.
+  const street = await login("donghuamen", { width: 390, height: 844 });
+  assert.match(await street.locator("#work-open").textContent(), new RegExp(caseId));
+  await street.goto(`${base}/hotline/cases/${caseId}`);
+  assert.match(await street.locator("#case-facts").textContent(), /网格巡查/);
+  await street.fill("#handle-note", "已更换路灯灯泡");
+  await Promise.all([street.waitForNavigation(), street.click("#step-handle button")]);
+  const after = await figures();
+  assert.notEqual(after.disposal, during.disposal, "handling the case disposes of the report");
+  // The office feeds A23-1 from the year's figures: its source counts the new reports.
+  await office.goto(`${base}/grid`);
+  await Promise.all([office.waitForNavigation(), office.click("#grid-feed button")]);
+  assert.equal(await a23Found(), foundBefore + 2, "A23-1 counts the two new reports");
+  await shot(office, "grid-a23-1");
+  await inspector.context().close();
+  await street.context().close();
+  await office.context().close();
 });
 
 test("pages work on a phone and by keyboard", { skip }, async () => {

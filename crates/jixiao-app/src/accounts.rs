@@ -97,7 +97,7 @@ impl NewUser {
     pub fn check(&self, settings: &Settings) -> Result<User> {
         let role = Role::parse(&self.role).ok_or_else(|| {
             AppError::Invalid(format!(
-                "unknown role `{}`; expected admin, evaluator or reporter",
+                "unknown role `{}`; expected admin, evaluator, reporter, centre, handler or inspector",
                 self.role
             ))
         })?;
@@ -229,7 +229,7 @@ pub fn update_user(
     if let Some(role) = &change.role {
         user.role = Role::parse(role).ok_or_else(|| {
             AppError::Invalid(format!(
-                "unknown role `{role}`; expected admin, evaluator or reporter"
+                "unknown role `{role}`; expected admin, evaluator, reporter, centre, handler or inspector"
             ))
         })?;
     }
@@ -259,6 +259,12 @@ fn check_role_fields(
     if role == Role::Handler && unit_id.is_none() {
         return Err(AppError::Invalid(
             "a handler needs the street or department whose cases it handles (unit_id, an area id of the hotline geography)".into(),
+        ));
+    }
+    if role == Role::Inspector && unit_id.is_none() {
+        return Err(AppError::Invalid(
+            "a grid inspector needs its grid cell (unit_id, a grid id of the hotline geography)"
+                .into(),
         ));
     }
     if role == Role::Reporter && unit_id.is_none() {

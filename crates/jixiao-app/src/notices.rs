@@ -127,7 +127,7 @@ pub fn notices(
         Role::Centre | Role::Handler => {
             // The hotline cases waiting for this account.
             let q = crate::hotline::work::queue(s, settings, actor)?;
-            let waiting = q.to_dispatch.len() + q.to_call_back.len() + q.open.len();
+            let waiting = q.to_dispatch.len() + q.to_call_back.len() + q.open.len() + q.parts.len();
             if waiting > 0 {
                 summary.push(Notice {
                     seq: 0,
@@ -141,7 +141,7 @@ pub fn notices(
                 });
             }
         }
-        Role::Public | Role::Client => {}
+        Role::Inspector | Role::Public | Role::Client => {}
     }
     let unread = items.iter().filter(|n| n.unread).count();
     summary.extend(items.into_iter().take(LISTED));
@@ -254,7 +254,7 @@ fn notice_of(
         Role::Reporter => actor.unit() == Some(unit),
         Role::Evaluator => actor.evaluator().is_some_and(|ev| evaluates(fw, t, ev)),
         Role::Admin => kind == "comment",
-        Role::Centre | Role::Handler | Role::Public | Role::Client => false,
+        Role::Centre | Role::Handler | Role::Inspector | Role::Public | Role::Client => false,
     };
     if !concerns {
         return None;

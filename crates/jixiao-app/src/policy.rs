@@ -53,6 +53,8 @@ pub enum Act<'a> {
     /// handle, notes; and seeing that case. The centre may record them too (its platform
     /// mirrors every step).
     HandleCase(&'a str),
+    /// 网格巡查: report what is found on patrol in this grid cell (its 网格员; the office).
+    Patrol(&'a str),
 }
 
 /// The one permission function.
@@ -69,6 +71,7 @@ pub fn allows(a: &Actor, act: Act<'_>) -> bool {
             Act::ViewHotline(_) | Act::DispatchCases | Act::HandleCase(_) | Act::ViewContact,
         ) => true,
         (Role::Handler, Act::HandleCase(u)) => a.unit() == Some(u),
+        (Role::Inspector, Act::Patrol(g)) => a.unit() == Some(g),
         (
             Role::Evaluator,
             Act::ViewCycle

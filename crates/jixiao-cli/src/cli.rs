@@ -93,6 +93,9 @@ pub enum Command {
     /// compares ranks, streaks and honours with.
     #[command(subcommand)]
     Honours(HonoursCommand),
+    /// 网格化管理: the monthly grid figures of the patrol reports, and task A23-1 fed from them.
+    #[command(subcommand)]
+    Grid(GridCommand),
     /// Write a report: a unit's self-assessment report (self), the office's results report
     /// (results) or a unit's task self-check table (selfcheck).
     Report(ReportArgs),
@@ -318,6 +321,33 @@ pub struct ReportArgs {
     /// The date printed on the report (default: today).
     #[arg(long)]
     pub date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GridCommand {
+    /// Give a task of a performance cycle (A23-1 网格化管理问题处置率) each district's disposal
+    /// rate (处置率: disposed ÷ found, %) over the cycle's year (approved, source noted).
+    Feed {
+        #[command(flatten)]
+        cycle: CycleArg,
+        #[arg(long, default_value = "A23-1")]
+        task: String,
+    },
+    /// A month's figures per area: found (发现数), disposed on the spot (自处率), disposed
+    /// (处置率), on time (按时处置率).
+    Figures {
+        /// 2020-06; default: the newest month with reports.
+        #[arg(long)]
+        month: Option<String>,
+        /// district (default), street, community or grid.
+        #[arg(long)]
+        level: Option<String>,
+        /// Only this district's areas.
+        #[arg(long)]
+        district: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

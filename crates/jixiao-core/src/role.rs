@@ -19,6 +19,10 @@ pub enum Role {
     /// 承办人: handles the hotline cases dispatched to its street or department (the account's
     /// unit is the geography's area id): accepts or returns them, handles them, adds notes.
     Handler,
+    /// 网格员: a grid inspector; the account's unit is its grid cell (网格) of the hotline
+    /// geography: reports what it finds on patrol there, disposed on the spot or passed to the
+    /// street.
+    Inspector,
     /// A visitor: sees published results only.
     Public,
     /// An outside system holding an API key of the office (a 12345 platform, an Open311
@@ -28,12 +32,13 @@ pub enum Role {
 
 impl Role {
     /// The roles an account can have (a visitor has no account).
-    pub const ACCOUNTS: [Role; 5] = [
+    pub const ACCOUNTS: [Role; 6] = [
         Role::Admin,
         Role::Evaluator,
         Role::Reporter,
         Role::Centre,
         Role::Handler,
+        Role::Inspector,
     ];
 
     /// An account's role from its name; a visitor is never stored.
@@ -48,6 +53,7 @@ impl Role {
             Role::Reporter => "reporter",
             Role::Centre => "centre",
             Role::Handler => "handler",
+            Role::Inspector => "inspector",
             Role::Public => "public",
             Role::Client => "client",
         }

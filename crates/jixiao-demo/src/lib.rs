@@ -483,7 +483,7 @@ pub type Account = (
     &'static str,
 );
 
-pub const ACCOUNTS: [Account; 9] = [
+pub const ACCOUNTS: [Account; 10] = [
     (
         "admin",
         "绩效办管理员",
@@ -555,6 +555,14 @@ pub const ACCOUNTS: [Account; 9] = [
         Some("dongcheng-d-zjw"),
         None,
         "demo-dczjw-2020",
+    ),
+    (
+        "wgy01",
+        "东华门街道第1社区网格1网格员",
+        "inspector",
+        Some("dongcheng-s01-c01-g1"),
+        None,
+        "demo-wgy01-2020",
     ),
 ];
 

@@ -12,6 +12,8 @@
 //!   (difference in differences);
 //! - [`cluster`]: repeat complaints (same place and category within a window) and the month's most
 //!   frequent themes;
+//! - [`grid`]: 网格化管理, grid inspectors' patrol reports (部件/事件 after GB/T 30428) and the
+//!   monthly grid figures (发现数, 自处率, 处置率, 按时处置率);
 //! - [`summons`]: 吹哨报到, departments summoned to a street's case, each part with its own
 //!   deadline;
 //! - [`generate`]: realistic synthetic cases for demos and benchmarks;
@@ -26,6 +28,7 @@ pub mod cluster;
 pub mod config;
 pub mod generate;
 pub mod geography;
+pub mod grid;
 pub mod import;
 pub mod metrics;
 pub mod problem;

@@ -1,6 +1,7 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 30] = [
+const TEMPLATES: [(&str, &str); 31] = [
+    ("grid.html", include_str!("../templates/grid.html")),
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
     ("kept.html", include_str!("../templates/kept.html")),

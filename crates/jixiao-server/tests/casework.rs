@@ -48,7 +48,12 @@ async fn a_case_goes_from_dispatch_to_callback_across_three_roles() {
         .collect();
     assert_eq!(
         open,
-        ["D2020122004", "D2020122005", "D2020122007"],
+        [
+            "D2020122004",
+            "D2020122005",
+            "D2020122007",
+            "G-GR2020122002"
+        ],
         "{mine}"
     );
     assert!(mine["open"][0]["hours_left"].is_number());

@@ -22,7 +22,8 @@ enum Body {
 }
 
 /// One request and the roles that may make it: A(dmin), E(valuator ghzrw), R(eporter
-/// dongcheng), C(entre of the 12345 hotline), H(andler of 东华门街道), P(ublic visitor).
+/// dongcheng), C(entre of the 12345 hotline), H(andler of 东华门街道), G(rid inspector of
+/// 东华门街道第1社区网格1), P(ublic visitor).
 struct Case {
     method: Method,
     path: &'static str,
@@ -70,8 +71,8 @@ fn cases() -> Vec<Case> {
         "单位编号(unit_id),任务编号(task_id),期间(period),数值(value),说明(note)\n".as_bytes();
     vec![
         // The API.
-        get("/health", "AERPCH"),
-        get("/api/v1/cycles", "AERCH"),
+        get("/health", "AERPCHG"),
+        get("/api/v1/cycles", "AERCHG"),
         get("/api/v1/cycles/2020/ranking", "AE"),
         get("/api/v1/cycles/2020/progress", "AE"),
         get("/api/v1/cycles/2020/units/dongcheng", "AER"),
@@ -145,12 +146,12 @@ fn cases() -> Vec<Case> {
             Json(json!({"body": "不是本考评单位的任务"})),
             "AR",
         ),
-        get("/api/v1/notifications", "AERCH"),
+        get("/api/v1/notifications", "AERCHG"),
         case(
             Method::POST,
             "/api/v1/notifications/seen",
             Json(json!({"seq": 1})),
-            "AERCH",
+            "AERCHG",
         ),
         get("/api/v1/cycles/2020/ledger", "AER"),
         case(
@@ -202,23 +203,23 @@ fn cases() -> Vec<Case> {
             Method::POST,
             "/api/v1/session",
             Json(json!({"user": "nobody", "password": "wrong-password"})),
-            "AERPCH",
+            "AERPCHG",
         ),
-        case(Method::DELETE, "/api/v1/session", None, "AERPCH"),
+        case(Method::DELETE, "/api/v1/session", None, "AERPCHG"),
         case(
             Method::POST,
             "/api/v1/me/password",
             Json(json!({"current": "wrong-password", "new": "another-password"})),
-            "AERCH",
+            "AERCHG",
         ),
         case(
             Method::POST,
             "/api/v1/me/tokens",
             Json(json!({"name": "t"})),
-            "AERCH",
+            "AERCHG",
         ),
-        get("/api/v1/me/tokens", "AERCH"),
-        case(Method::DELETE, "/api/v1/me/tokens/nothing", None, "AERCH"),
+        get("/api/v1/me/tokens", "AERCHG"),
+        case(Method::DELETE, "/api/v1/me/tokens/nothing", None, "AERCHG"),
         case(
             Method::PATCH,
             "/api/v1/users/nothing",
@@ -253,18 +254,18 @@ fn cases() -> Vec<Case> {
             Json(json!({"published": false})),
             "A",
         ),
-        get("/api/v1/cycles/2020/visibility", "AERCH"),
+        get("/api/v1/cycles/2020/visibility", "AERCHG"),
         case(
             Method::PUT,
             "/api/v1/cycles/2020/visibility",
             Json(json!({"units_see": "total_and_rank"})),
             "A",
         ),
-        get("/api/v1/openapi.json", "AERPCH"),
-        get("/api/v1/docs", "AERPCH"),
-        get("/assets/app.css", "AERPCH"),
+        get("/api/v1/openapi.json", "AERPCHG"),
+        get("/api/v1/docs", "AERPCHG"),
+        get("/assets/app.css", "AERPCHG"),
         // Open311: reads open to anyone, writes by API key (none here: refused for all).
-        get("/open311/v2/discovery.json", "AERPCH"),
+        get("/open311/v2/discovery.json", "AERPCHG"),
         case(
             Method::POST,
             "/open311/v2/requests.json",
@@ -280,18 +281,18 @@ fn cases() -> Vec<Case> {
             Method::OPTIONS,
             "/open311/v2/requests.json",
             Body::None,
-            "AERPCH",
+            "AERPCHG",
         ),
         // Pages.
-        get("/", "AERPCH"),
-        get("/login", "AERPCH"),
+        get("/", "AERPCHG"),
+        get("/login", "AERPCHG"),
         case(
             Method::POST,
             "/login",
             Form(vec![("user", "nobody"), ("password", "wrong-password")]),
-            "AERPCH",
+            "AERPCHG",
         ),
-        case(Method::POST, "/logout", Form(vec![]), "AERPCH"),
+        case(Method::POST, "/logout", Form(vec![]), "AERPCHG"),
         get("/overview", "AE"),
         get("/overview/risks", "AE"),
         get("/overview/risks?unit=xicheng&status=behind&page=2", "AE"),
@@ -325,12 +326,12 @@ fn cases() -> Vec<Case> {
             Form(vec![("period", "Q4"), ("body", "请补充拆除台账")]),
             "AE",
         ),
-        get("/notifications", "AERCH"),
+        get("/notifications", "AERCHG"),
         case(
             Method::POST,
             "/notifications/seen",
             Form(vec![("seq", "1")]),
-            "AERCH",
+            "AERCHG",
         ),
         get("/units/dongcheng/entry", "AR"),
         get("/units/dongcheng/todo", "AR"),
@@ -532,15 +533,15 @@ fn cases() -> Vec<Case> {
             Method::POST,
             "/account/tokens",
             Form(vec![("name", "t")]),
-            "AERCH",
+            "AERCHG",
         ),
         case(
             Method::POST,
             "/account/tokens/nothing/revoke",
             Form(vec![]),
-            "AERCH",
+            "AERCHG",
         ),
-        get("/account", "AERCH"),
+        get("/account", "AERCHG"),
         case(
             Method::POST,
             "/account/password",
@@ -548,7 +549,7 @@ fn cases() -> Vec<Case> {
                 ("current", "wrong-password"),
                 ("new", "another-password"),
             ]),
-            "AERCH",
+            "AERCHG",
         ),
         get("/units/dongcheng/claims", "AER"),
         get("/units/xicheng/claims", "AE"),
@@ -591,16 +592,16 @@ fn cases() -> Vec<Case> {
         get("/units/dongcheng/reports/self/md", "AER"),
         get("/units/xicheng/reports/selfcheck/md", "AE"),
         // Public pages: open to all, "not found" for an unpublished cycle whoever asks.
-        get("/public", "AERPCH"),
-        get("/public/2020", "AERPCH"),
-        get("/public/2020/results/md", "AERPCH"),
-        get("/public/2020/units/dongcheng", "AERPCH"),
-        get("/public/2020/publication.json", "AERPCH"),
-        get("/public/2020/periods/Q3", "AERPCH"),
-        get("/public/2020/periods/Q3/publication.json", "AERPCH"),
-        get("/public/2020/periods/Q3/versions/1.json", "AERPCH"),
-        get("/public/2020/versions/1.json", "AERPCH"),
-        get("/public/2020/units/dongcheng/reports/self/md", "AERPCH"),
+        get("/public", "AERPCHG"),
+        get("/public/2020", "AERPCHG"),
+        get("/public/2020/results/md", "AERPCHG"),
+        get("/public/2020/units/dongcheng", "AERPCHG"),
+        get("/public/2020/publication.json", "AERPCHG"),
+        get("/public/2020/periods/Q3", "AERPCHG"),
+        get("/public/2020/periods/Q3/publication.json", "AERPCHG"),
+        get("/public/2020/periods/Q3/versions/1.json", "AERPCHG"),
+        get("/public/2020/versions/1.json", "AERPCHG"),
+        get("/public/2020/units/dongcheng/reports/self/md", "AERPCHG"),
         // 接诉即办.
         get("/hotline", "AERC"),
         // A reporting unit asking for another district sees its own: allowed, not refused.
@@ -692,7 +693,52 @@ fn cases() -> Vec<Case> {
             "ACH",
         ),
         get("/hotline/files/nothing", ""),
+        // 网格化管理: the inspector reports in its own cell (the office names one: 422, not a
+        // refusal); those who see the hotline read the figures; the photo of the demo's patrol
+        // day is its inspector's and theirs.
+        get("/grid", "AERCG"),
+        get("/grid?district=xicheng", "AECG"),
+        const_png_report(),
+        get("/grid/reports/GR2020122001/photo", "AERCG"),
+        get("/grid/reports/nothing/photo", ""),
+        case(
+            Method::POST,
+            "/grid/feed",
+            Form(vec![("task", "A23-1")]),
+            "A",
+        ),
+        get("/api/v1/grid/figures", "AERC"),
+        get("/api/v1/grid/figures?district=dongcheng&level=grid", "AERC"),
+        get("/api/v1/grid/reports", "AERCG"),
+        get("/api/v1/grid/categories", "AERCHG"),
+        case(
+            Method::POST,
+            "/api/v1/grid/reports",
+            Json(
+                json!({"category": "E0101", "disposal": "on_the_spot", "description": "路边暴露垃圾,已清理"}),
+            ),
+            "AG",
+        ),
     ]
+}
+
+/// A patrol report with its photo, from the inspector's page.
+fn const_png_report() -> Case {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n route matrix";
+    case(
+        Method::POST,
+        "/grid/reports",
+        Body::Multipart(
+            vec![
+                ("category", "E0201"),
+                ("description", "非法小广告,已清除"),
+                ("disposal", "on_the_spot"),
+            ],
+            "photo.png",
+            PNG,
+        ),
+        "AG",
+    )
 }
 
 /// Whether a route template (`/units/{unit}/…`, `/assets/{*file}`) matches a concrete path.
@@ -828,6 +874,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
             who(&app, 'R', Some("dongcheng")).await,
             who(&app, 'C', Some("centre")).await,
             who(&app, 'H', Some("donghuamen")).await,
+            who(&app, 'G', Some("wgy01")).await,
             who(&app, 'P', None).await,
         ]
     };

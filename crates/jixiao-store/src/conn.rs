@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 28] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 29] = [
     (
         1,
         "init",
@@ -349,6 +349,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 28] = [
         "summons",
         include_str!("../migrations/sqlite/0028_summons.sql"),
         include_str!("../migrations/postgres/0028_summons.sql"),
+    ),
+    (
+        29,
+        "grid_reports",
+        include_str!("../migrations/sqlite/0029_grid_reports.sql"),
+        include_str!("../migrations/postgres/0029_grid_reports.sql"),
     ),
 ];
 

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod conn;
 mod error;
 pub mod evidence;
+pub mod grid;
 pub mod honours;
 pub mod hotline;
 pub mod hotline_pack;

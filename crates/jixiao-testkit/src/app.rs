@@ -82,8 +82,9 @@ pub async fn spawn() -> TestApp {
     spawn_on(demo_database()).await
 }
 
-/// Cases of the demo's day of work that [`spawn_hotline`] adds to the generated ones.
-pub const DAY_OF_WORK_CASES: usize = 7;
+/// Cases of the demo's day of work that [`spawn_hotline`] adds to the generated ones (seven,
+/// and the one the demo inspector's patrol passed to 东华门街道).
+pub const DAY_OF_WORK_CASES: usize = 8;
 
 /// The demo with a hotline: the Beijing geography (2 communities of 2 grid cells per street),
 /// the catalogue, `cases` generated cases, the demo's day of work ([`DAY_OF_WORK_CASES`] more)
@@ -110,6 +111,27 @@ pub async fn spawn_hotline(cases: u64) -> (TestApp, String) {
             &mut s,
             &jixiao_app::Settings::default(),
             &jixiao_app::Actor::office("test"),
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
+        )
+        .unwrap();
+        // A year of grid patrol reports (one a month per street, on average) and the demo
+        // inspector's patrol day (one report passed on to 东华门街道 as a case).
+        let office = jixiao_app::Actor::office("test");
+        let settings = jixiao_app::Settings::default();
+        jixiao_app::hotline::grid::seed_demo(
+            &mut s,
+            &settings,
+            &office,
+            2020,
+            1,
+            &Default::default(),
+        )
+        .unwrap();
+        jixiao_app::hotline::grid::seed_patrol_day(
+            &mut s,
+            &settings,
+            &office,
+            "wgy01",
             chrono::NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
         )
         .unwrap();

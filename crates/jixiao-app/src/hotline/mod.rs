@@ -3,6 +3,7 @@
 //! actions (a full view of a requester's contact, leaving a case out of the rates), Open311
 //! submissions ([`open311`]) and the read models of the pages ([`read`]).
 
+pub mod grid;
 pub mod open311;
 pub mod problems;
 pub mod read;

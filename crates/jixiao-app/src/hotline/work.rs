@@ -832,12 +832,27 @@ pub fn decide_exclusion(
     Ok(s.hotline_decide_exclusion(id, approve, &settings.hotline, &actor.id)?)
 }
 
-/// The streets and departments a case can be sent to, and a handler account can work for:
-/// the geography's street level, each with the name that says where it is.
+/// The streets a case can be sent to: the geography's street level, each with the name that
+/// says where it is.
 pub fn streets(s: &mut Store) -> Result<Vec<super::read::Named>> {
     let geo = &super::open311::reference(s)?.1;
     Ok(geo
         .at_level(Level::Street)
+        .map(|a| super::read::Named {
+            id: a.id.clone(),
+            name: geo.place_name(&a.id),
+            selected: false,
+        })
+        .collect())
+}
+
+/// The units a handler account can work for: the streets, and the districts' departments
+/// (summoned to cases, 吹哨报到).
+pub fn handler_units(s: &mut Store) -> Result<Vec<super::read::Named>> {
+    let geo = &super::open311::reference(s)?.1;
+    Ok(geo
+        .at_level(Level::Street)
+        .chain(geo.at_level(Level::Department))
         .map(|a| super::read::Named {
             id: a.id.clone(),
             name: geo.place_name(&a.id),

@@ -72,12 +72,19 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
         let settings = jixiao_app::Settings::default();
         let day = chrono::NaiveDate::parse_from_str(jixiao_demo::DEMO_TODAY, "%Y-%m-%d")?;
         jixiao_app::hotline::work::seed_day_of_work(&mut store, &settings, actor, day)?;
+        // A year of grid patrol (25 reports a month per street, the districts' quality as in
+        // the hotline) feeding task A23-1, and the demo inspector's patrol day.
+        let quality = jixiao_demo::hotline_quality()?;
+        let patrols =
+            jixiao_app::hotline::grid::seed_demo(&mut store, &settings, actor, 2020, 25, &quality)?;
+        jixiao_app::hotline::grid::seed_patrol_day(&mut store, &settings, actor, "wgy01", day)?;
+        jixiao_app::hotline::grid::feed(&mut store, actor, &fw, "A23-1")?;
         jixiao_app::hotline::problems::designate_demo(&mut store, &settings, actor)?;
         let (_, key) =
             jixiao_app::hotline::create_api_key(&mut store, actor, "演示客户端 demo client")?;
         open311_key = Some(key);
         println!(
-            "接诉即办 hotline: {} generated cases (16 districts, 343 streets) in {:.1} s; task A22-1 takes each district's monthly score",
+            "接诉即办 hotline: {} generated cases (16 districts, 343 streets) in {:.1} s; task A22-1 takes each district's monthly score; 网格 grid: {patrols} patrol reports, task A23-1 takes each district's disposal rate",
             args.hotline_cases,
             t.elapsed().as_secs_f64()
         );

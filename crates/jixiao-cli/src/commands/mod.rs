@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod claims;
 mod demo;
+mod grid;
 mod honours;
 mod hotline;
 mod reports;
@@ -112,6 +113,20 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Honours(HonoursCommand::List { cycle, unit, json }) => {
             honours::list(db, &actor, &cycle, unit.as_deref(), json)
         }
+        Command::Grid(GridCommand::Feed { cycle, task }) => grid::feed(db, &actor, &cycle, &task),
+        Command::Grid(GridCommand::Figures {
+            month,
+            level,
+            district,
+            json,
+        }) => grid::figures(
+            db,
+            &actor,
+            month.as_deref(),
+            level.as_deref(),
+            district.as_deref(),
+            json,
+        ),
         Command::Serve(args) => crate::serve::serve(&args, cli.database.as_deref()),
         Command::User(UserCommand::Add {
             id,

@@ -6,10 +6,11 @@
 //! Modules: [`health`], [`cycles`] (scores, rankings, progress, explanations), [`values`] (entry, review,
 //! grading, evidence), [`admin`] (ledger, audit log, users), [`session`] (login, logout, own
 //! account), [`reports`] (reports, report texts, publication), [`hotline`] (接诉即办: rankings,
-//! cases, case work and events).
+//! cases, case work and events), [`grid`] (网格化管理: patrol reports and grid figures).
 
 mod admin;
 mod cycles;
+mod grid;
 pub(crate) mod health;
 mod hotline;
 mod reports;
@@ -24,7 +25,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
     paths(health::health),
-    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"))
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"))
 )]
 struct ApiDoc;
 
@@ -79,6 +80,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(hotline::post_event))
         .routes(routes!(hotline::decide_exclusion))
         .routes(routes!(hotline::work))
+        .routes(routes!(grid::figures))
+        .routes(routes!(grid::reports, grid::post_report))
+        .routes(routes!(grid::categories))
         .split_for_parts();
     (router, documented(api))
 }

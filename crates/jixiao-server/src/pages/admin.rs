@@ -118,7 +118,7 @@ async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResu
             let tokens = jixiao_app::accounts::tokens(s, actor, true)?;
             let keys = jixiao_app::hotline::api_keys(s, actor)?;
             // The hotline's streets and departments: a handler account's unit.
-            let streets = jixiao_app::hotline::work::streets(s)?;
+            let streets = jixiao_app::hotline::work::handler_units(s)?;
             Ok((
                 users,
                 jixiao_app::cycles::load(s, cycle.as_deref())?,
@@ -243,6 +243,9 @@ struct UserForm {
     unit_id: String,
     #[serde(default)]
     evaluator_id: String,
+    /// A grid inspector's cell (too many to offer in the unit list).
+    #[serde(default)]
+    grid_id: String,
     #[serde(default)]
     email: String,
     password: String,
@@ -258,7 +261,11 @@ async fn users_submit(
         display_name: f.display_name,
         password: f.password,
         role: f.role,
-        unit_id: Some(f.unit_id),
+        unit_id: Some(if f.grid_id.trim().is_empty() {
+            f.unit_id
+        } else {
+            f.grid_id.trim().to_string()
+        }),
         evaluator_id: Some(f.evaluator_id),
         email: Some(f.email),
     };

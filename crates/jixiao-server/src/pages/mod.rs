@@ -17,6 +17,7 @@ mod claims;
 mod cycle;
 mod entry;
 mod evaluate;
+mod grid;
 mod honours;
 mod hotline;
 pub(crate) mod kept;
@@ -45,6 +46,7 @@ pub fn table() -> Vec<render::PageRoute> {
         claims::routes(),
         reports::routes(),
         hotline::routes(),
+        grid::routes(),
     ]
     .into_iter()
     .flatten()

@@ -39,6 +39,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 ("honours_nav", "/honours"),
                 ("reports", "/reports"),
                 ("hotline", "/hotline"),
+                ("grid_nav", "/grid"),
             ] {
                 items.push((tr[key], href.into()));
             }
@@ -50,6 +51,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 items.push((tr["entry"], format!("/units/{u}/entry")));
                 items.push((tr["self_report"], format!("/units/{u}/report")));
                 items.push((tr["hotline"], "/hotline".into()));
+                items.push((tr["grid_nav"], "/grid".into()));
                 items.push((tr["claims_check"], format!("/units/{u}/claims")));
                 items.push((tr["bonus_apply"], "/ledger".into()));
                 items.push((tr["honours_nav"], "/honours".into()));
@@ -59,8 +61,10 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
             items.push((tr["case_work"], "/hotline/work".into()));
             items.push((tr["hotline"], "/hotline".into()));
             items.push((tr["hotline_cases"], "/hotline/cases".into()));
+            items.push((tr["grid_nav"], "/grid".into()));
         }
         Role::Handler => items.push((tr["case_work"], "/hotline/work".into())),
+        Role::Inspector => items.push((tr["grid_nav"], "/grid".into())),
         Role::Public | Role::Client => {}
     }
     if ctx.actor.role == Role::Admin {

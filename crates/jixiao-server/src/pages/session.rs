@@ -32,6 +32,8 @@ async fn home(ctx: Ctx) -> Response {
         (Role::Reporter, Some(u)) => redirect(&format!("/units/{u}/todo")),
         // The hotline centre's and a handler's work is the cases waiting for them.
         (Role::Centre | Role::Handler, _) => redirect("/hotline/work"),
+        // A grid inspector's work is its patrol.
+        (Role::Inspector, _) => redirect("/grid"),
         _ => redirect("/login"),
     }
 }

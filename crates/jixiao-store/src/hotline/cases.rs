@@ -354,7 +354,7 @@ impl Store {
 
     /// Writes the cases; answers what it did and the months whose partitions it wrote to
     /// (PostgreSQL; none on SQLite).
-    fn import_cases(
+    pub(crate) fn import_cases(
         &mut self,
         cases: &mut dyn Iterator<Item = Case>,
         source: &str,
@@ -610,6 +610,10 @@ impl Store {
         s.put_facts(&mut packs, seq, facts)?;
         s.write_packs(&packs)?;
         s.add_rollups(&deltas)?;
+        // A grid inspector's report passed to the street is disposed when its case is handled.
+        if new.channel == jixiao_hotline::Channel::GridPatrol && new.handled != old.handled {
+            s.grid_case_handled(id, new.handled)?;
+        }
         let mut detail = serde_json::to_value(event).unwrap_or_default();
         if let (Some(note), Some(map)) = (&meta.note, detail.as_object_mut()) {
             map.insert("note".into(), note.clone().into());

@@ -21,6 +21,7 @@ mod rollups;
 mod rows;
 mod summons;
 pub(crate) use rows::SEALED_CASE_COLUMNS;
+pub(crate) use rows::{t, time};
 pub use summons::PartsOf;
 
 pub use cases::{
