@@ -143,6 +143,12 @@ pub enum HotlineCommand {
         /// The category catalogue: `code,name` CSV, two digits per level (default: the built-in one).
         #[arg(long)]
         catalogue: Option<PathBuf>,
+        /// The month (YYYY-MM) the geography file comes into force: a re-division. Areas of the
+        /// stored geography the file no longer has are retired from then (cases and reports of
+        /// before keep their cells); new ones are in force from then. Without it the file
+        /// replaces the geography.
+        #[arg(long, requires = "geography", conflicts_with = "catalogue")]
+        effective_from: Option<String>,
         /// Communities per street and grid cells per community of the built-in geography.
         #[arg(long, default_value_t = 4)]
         communities: usize,

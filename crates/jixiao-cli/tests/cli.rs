@@ -1929,3 +1929,107 @@ fn in_year_scores_are_kept_as_runs_and_two_runs_compare_figure_by_figure() {
     let bad = jixiao(d, &db, &["runs", "diff", "1", "999"]);
     assert!(!bad.ok && bad.err.contains("#999"), "{}", bad.err);
 }
+
+#[test]
+fn a_re_division_comes_into_force_from_its_month_and_keeps_the_old_areas() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &["hotline", "init", "--communities", "1", "--grids", "1"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &["hotline", "geography", "--output", "geo.json"],
+    );
+    assert!(run.ok, "{}", run.err);
+    // From July 2020 东华门街道's community is re-divided: a new id for the same ground.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("geo.json")).unwrap()).unwrap();
+    for f in v["features"].as_array_mut().unwrap() {
+        let p = &mut f["properties"];
+        let renamed = match p["id"].as_str().unwrap() {
+            "dongcheng-s01-c01" => Some(("dongcheng-s01-c02", "dongcheng-s01")),
+            "dongcheng-s01-c01-g1" => Some(("dongcheng-s01-c02-g1", "dongcheng-s01-c02")),
+            _ => None,
+        };
+        if let Some((id, parent)) = renamed {
+            p["id"] = serde_json::json!(id);
+            p["parent"] = serde_json::json!(parent);
+        }
+    }
+    std::fs::write(d.join("next.json"), v.to_string()).unwrap();
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &[
+            "hotline",
+            "init",
+            "--geography",
+            "next.json",
+            "--effective-from",
+            "July",
+        ],
+    );
+    assert!(
+        !run.ok && run.err.contains("not like 2020-07"),
+        "{}",
+        run.err
+    );
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &[
+            "hotline",
+            "init",
+            "--geography",
+            "next.json",
+            "--effective-from",
+            "2020-07",
+        ],
+    );
+    assert!(
+        run.ok && run.out.contains("in force from 2020-07"),
+        "{} {}",
+        run.out,
+        run.err
+    );
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &["hotline", "geography", "--output", "after.json"],
+    );
+    assert!(run.ok, "{}", run.err);
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("after.json")).unwrap()).unwrap();
+    let props = |id: &str| {
+        after["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == id)
+            .map(|f| f["properties"].clone())
+            .unwrap()
+    };
+    assert_eq!(props("dongcheng-s01-c01")["valid_until"], "2020-07");
+    assert_eq!(props("dongcheng-s01-c01-g1")["valid_until"], "2020-07");
+    assert_eq!(props("dongcheng-s01-c02")["valid_from"], "2020-07");
+    assert!(props("dongcheng-s02-c01")["valid_until"].is_null());
+    // The old file again would use a retired id: refused.
+    let run = jixiao(
+        d,
+        "a.sqlite",
+        &[
+            "hotline",
+            "init",
+            "--geography",
+            "geo.json",
+            "--effective-from",
+            "2021-01",
+        ],
+    );
+    assert!(!run.ok && run.err.contains("not used again"), "{}", run.err);
+}

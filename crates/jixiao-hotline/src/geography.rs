@@ -62,6 +62,10 @@ pub struct Area {
     pub illustrative: bool,
     /// Residents (常住人口), when known: for cases per 10,000 residents.
     pub population: Option<i64>,
+    /// The first month (local, `YYYY-MM`) the area is in force; `None`: since always.
+    pub valid_from: Option<String>,
+    /// The first month it is no longer in force (a re-division retired it); `None`: still is.
+    pub valid_until: Option<String>,
 }
 
 impl Area {
@@ -77,6 +81,20 @@ impl Area {
             boundary: None,
             illustrative: false,
             population: None,
+            valid_from: None,
+            valid_until: None,
+        }
+    }
+
+    /// Whether the area is in force in `month` (`YYYY-MM`); `None` asks about now, when every
+    /// area not retired is.
+    pub fn in_force(&self, month: Option<&str>) -> bool {
+        match month {
+            None => self.valid_until.is_none(),
+            Some(m) => {
+                self.valid_from.as_deref().is_none_or(|f| f <= m)
+                    && self.valid_until.as_deref().is_none_or(|u| m < u)
+            }
         }
     }
 }
@@ -143,6 +161,81 @@ impl Geography {
         })
     }
 
+    /// The geography with `next` in force from `month` on (a re-division, `YYYY-MM`): areas of
+    /// `self` that `next` no longer has are retired from that month (kept, so that cases and
+    /// reports of before keep their cells and their ancestry); areas new in `next` are in force
+    /// from it; areas in both keep their history and take `next`'s name, centre, boundary and
+    /// population. A re-divided area takes a new id: an id in both must keep its level and
+    /// parent. Every area in force from `month` must have its parent in force then.
+    pub fn with_version(&self, next: &Geography, month: &str) -> Result<Geography, String> {
+        if chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err() {
+            return Err(format!("effective month `{month}` is not like 2020-07"));
+        }
+        let mut areas = Vec::with_capacity(self.areas.len() + next.areas.len());
+        for a in &self.areas {
+            let mut kept = a.clone();
+            match next.get(&a.id) {
+                Some(n) => {
+                    if n.level != a.level || n.parent != a.parent {
+                        return Err(format!(
+                            "`{}` moves from {} under `{}` to {} under `{}`: a re-divided area takes a new id",
+                            a.id,
+                            a.level.as_str(),
+                            a.parent.as_deref().unwrap_or("-"),
+                            n.level.as_str(),
+                            n.parent.as_deref().unwrap_or("-")
+                        ));
+                    }
+                    if a.valid_until.is_some() {
+                        return Err(format!(
+                            "`{}` was retired from {}: a retired id is not used again",
+                            a.id,
+                            a.valid_until.as_deref().unwrap_or_default()
+                        ));
+                    }
+                    kept.name = n.name.clone();
+                    kept.lat = n.lat;
+                    kept.lon = n.lon;
+                    kept.boundary = n.boundary.clone();
+                    kept.population = n.population;
+                    kept.illustrative = n.illustrative;
+                }
+                None if a.valid_until.is_none() => {
+                    if a.valid_from.as_deref().is_some_and(|f| f >= month) {
+                        return Err(format!(
+                            "`{}` is in force only from {}: a version from {month} cannot retire it",
+                            a.id,
+                            a.valid_from.as_deref().unwrap_or_default()
+                        ));
+                    }
+                    kept.valid_until = Some(month.to_string());
+                }
+                None => {}
+            }
+            areas.push(kept);
+        }
+        for n in &next.areas {
+            if self.get(&n.id).is_none() {
+                let mut added = n.clone();
+                added.valid_from = Some(month.to_string());
+                added.valid_until = None;
+                areas.push(added);
+            }
+        }
+        let merged = Geography::new(areas)?;
+        for a in merged.areas.iter().filter(|a| a.in_force(Some(month))) {
+            if let Some(p) = a.parent.as_deref().and_then(|p| merged.get(p)) {
+                if !p.in_force(Some(month)) {
+                    return Err(format!(
+                        "`{}` is in force from {month} but its parent `{}` is not",
+                        a.id, p.id
+                    ));
+                }
+            }
+        }
+        Ok(merged)
+    }
+
     /// Whether any district has a boundary (then points are placed by boundaries).
     pub fn has_boundaries(&self) -> bool {
         self.at_level(Level::District).any(|a| a.boundary.is_some())
@@ -155,15 +248,23 @@ impl Geography {
     /// street with the nearest centre within [`NEAREST_WITHOUT_BOUNDARIES_M`], and below it as
     /// above.
     pub fn locate(&self, lat: f64, lon: f64) -> Option<&Area> {
+        self.locate_at(lat, lon, None)
+    }
+
+    /// [`Geography::locate`] among the areas in force in `month` (now when `None`): after a
+    /// re-division a point goes to the new areas, and a case of before it keeps its old cell.
+    pub fn locate_at(&self, lat: f64, lon: f64, month: Option<&str>) -> Option<&Area> {
         if !lat.is_finite() || !lon.is_finite() {
             return None;
         }
         let mut cur = if self.has_boundaries() {
             self.at_level(Level::District)
+                .filter(|d| d.in_force(month))
                 .find(|d| d.boundary.as_ref().is_some_and(|b| b.contains(lat, lon)))?
         } else {
             let (street, d) = self
                 .at_level(Level::Street)
+                .filter(|s| s.in_force(month))
                 .filter_map(|s| Some((s, crate::cluster::distance_m((lat, lon), (s.lat?, s.lon?)))))
                 .min_by(|a, b| a.1.total_cmp(&b.1))?;
             if d > NEAREST_WITHOUT_BOUNDARIES_M {
@@ -172,7 +273,10 @@ impl Geography {
             street
         };
         loop {
-            let kids: Vec<&Area> = self.children(&cur.id).collect();
+            let kids: Vec<&Area> = self
+                .children(&cur.id)
+                .filter(|k| k.in_force(month))
+                .collect();
             let holding = kids
                 .iter()
                 .find(|k| k.boundary.as_ref().is_some_and(|b| b.contains(lat, lon)));
@@ -197,6 +301,12 @@ impl Geography {
 
     pub fn at_level(&self, level: Level) -> impl Iterator<Item = &Area> {
         self.areas.iter().filter(move |a| a.level == level)
+    }
+
+    /// The areas of a level in force now (a re-division's retired ones left out): what cases
+    /// are sent to and accounts work for.
+    pub fn current(&self, level: Level) -> impl Iterator<Item = &Area> {
+        self.at_level(level).filter(|a| a.in_force(None))
     }
 
     /// The ancestor of `id` at `level` (itself when it is at that level).
@@ -293,7 +403,7 @@ impl Geography {
                 text("level").ok_or_else(|| at("property `level` is missing".into()))?;
             let level = Level::parse(&level_text).ok_or_else(|| {
                 at(format!(
-                    "level `{level_text}` is not district, street, community or grid"
+                    "level `{level_text}` is not district, street, community, grid or department"
                 ))
             })?;
             let boundary = match f.get("geometry") {
@@ -301,6 +411,15 @@ impl Geography {
                 Some(g) => Some(Shape::from_geojson(g).map_err(at)?),
             };
             let number = |k: &str| props.get(k).and_then(Value::as_f64);
+            // A version's months (`YYYY-MM`), written by `to_geojson` for areas of a re-division.
+            let month_property = |k: &str| -> Result<Option<String>, String> {
+                match text(k) {
+                    None => Ok(None),
+                    Some(m) => chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+                        .map(|_| Some(m.clone()))
+                        .map_err(|_| format!("{k} `{m}` is not a month like 2020-07")),
+                }
+            };
             let cp = props
                 .get("cp")
                 .and_then(Value::as_array)
@@ -330,6 +449,8 @@ impl Geography {
                         ))
                     })?),
                 },
+                valid_from: month_property("valid_from").map_err(at)?,
+                valid_until: month_property("valid_until").map_err(at)?,
                 ..Area::new(&id, &name, level, text("parent").as_deref())
             });
         }
@@ -346,6 +467,7 @@ impl Geography {
                     "id": a.id, "name": a.name, "level": a.level.as_str(), "parent": a.parent,
                     "lat": a.lat, "lon": a.lon, "illustrative": a.illustrative,
                     "population": a.population,
+                    "valid_from": a.valid_from, "valid_until": a.valid_until,
                 },
                 "geometry": a.boundary.as_ref().map(Shape::to_geojson),
             })).collect::<Vec<_>>(),
@@ -677,6 +799,107 @@ mod tests {
         assert_ne!(name, g.place_name("dongcheng-s02-c02-g3"), "cells apart");
         assert!(g.place_name("dongcheng-s01").contains("东城区"));
         assert_eq!(g.place_name("nowhere"), "nowhere");
+    }
+
+    #[test]
+    fn a_re_division_retires_old_areas_and_places_points_by_the_month() {
+        let g = beijing(2, 1);
+        // From July 2020 东华门街道's two communities are one, with one grid cell.
+        let s01 = g.get("dongcheng-s01").unwrap().clone();
+        let mut next: Vec<Area> = g
+            .areas
+            .iter()
+            .filter(|a| !a.id.starts_with("dongcheng-s01-c"))
+            .cloned()
+            .collect();
+        next.push(Area {
+            lat: s01.lat,
+            lon: s01.lon,
+            ..Area::new(
+                "dongcheng-s01-c03",
+                "东华门街道第3社区",
+                Level::Community,
+                Some("dongcheng-s01"),
+            )
+        });
+        next.push(Area {
+            lat: s01.lat,
+            lon: s01.lon,
+            ..Area::new(
+                "dongcheng-s01-c03-g1",
+                "网格1",
+                Level::Grid,
+                Some("dongcheng-s01-c03"),
+            )
+        });
+        let next = Geography::new(next).unwrap();
+        let merged = g.with_version(&next, "2020-07").unwrap();
+        let old = merged.get("dongcheng-s01-c01").unwrap();
+        assert_eq!(old.valid_until.as_deref(), Some("2020-07"));
+        assert!(old.in_force(Some("2020-06")) && !old.in_force(Some("2020-07")));
+        assert!(!merged.get("dongcheng-s01-c01-g1").unwrap().in_force(None));
+        let new = merged.get("dongcheng-s01-c03").unwrap();
+        assert_eq!(new.valid_from.as_deref(), Some("2020-07"));
+        assert!(!new.in_force(Some("2020-06")) && new.in_force(None));
+        // Unchanged areas keep going; the retired ones still name their place.
+        assert!(merged
+            .get("dongcheng-s02-c01")
+            .unwrap()
+            .in_force(Some("2020-07")));
+        assert_eq!(
+            merged
+                .ancestor("dongcheng-s01-c01-g1", Level::Street)
+                .unwrap()
+                .id,
+            "dongcheng-s01"
+        );
+        assert_eq!(
+            merged.current(Level::Community).count(),
+            g.at_level(Level::Community).count() - 1
+        );
+        // A point of 东华门街道 goes to an old cell in June and to the new one from July.
+        let (lat, lon) = (s01.lat.unwrap(), s01.lon.unwrap());
+        let june = merged.locate_at(lat, lon, Some("2020-06")).unwrap();
+        assert!(
+            june.id.starts_with("dongcheng-s01-c0") && !june.id.starts_with("dongcheng-s01-c03"),
+            "{}",
+            june.id
+        );
+        assert_eq!(
+            merged.locate_at(lat, lon, Some("2020-07")).unwrap().id,
+            "dongcheng-s01-c03-g1"
+        );
+        assert_eq!(merged.locate(lat, lon).unwrap().id, "dongcheng-s01-c03-g1");
+        // GeoJSON keeps the history.
+        let again = Geography::from_geojson(&merged.to_geojson().to_string(), "g.json").unwrap();
+        assert_eq!(
+            again
+                .get("dongcheng-s01-c01")
+                .unwrap()
+                .valid_until
+                .as_deref(),
+            Some("2020-07")
+        );
+        // A moved id, a retired id used again, a bad month: refused, saying why.
+        let mut moved = next.areas.clone();
+        moved
+            .iter_mut()
+            .find(|a| a.id == "dongcheng-s02-c01")
+            .unwrap()
+            .parent = Some("dongcheng-s03".into());
+        let moved = Geography::new(moved).unwrap();
+        assert!(merged
+            .with_version(&moved, "2021-01")
+            .unwrap_err()
+            .contains("takes a new id"));
+        assert!(merged
+            .with_version(&g, "2021-01")
+            .unwrap_err()
+            .contains("not used again"));
+        assert!(g
+            .with_version(&next, "July")
+            .unwrap_err()
+            .contains("not like 2020-07"));
     }
 
     #[test]

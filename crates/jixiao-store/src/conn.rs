@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 29] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 30] = [
     (
         1,
         "init",
@@ -355,6 +355,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 29] = [
         "grid_reports",
         include_str!("../migrations/sqlite/0029_grid_reports.sql"),
         include_str!("../migrations/postgres/0029_grid_reports.sql"),
+    ),
+    (
+        30,
+        "geography_versions",
+        include_str!("../migrations/sqlite/0030_geography_versions.sql"),
+        include_str!("../migrations/postgres/0030_geography_versions.sql"),
     ),
 ];
 

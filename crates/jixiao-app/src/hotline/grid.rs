@@ -133,10 +133,10 @@ pub fn report(
     let geo = &reference.1;
     let cell = geo
         .get(&grid)
-        .filter(|a| a.level == Level::Grid)
+        .filter(|a| a.level == Level::Grid && a.in_force(None))
         .ok_or_else(|| {
             AppError::Invalid(format!(
-                "grid: `{grid}` is not a grid cell of the hotline's geography"
+                "grid: `{grid}` is not a grid cell of the hotline's geography in force"
             ))
         })?
         .clone();

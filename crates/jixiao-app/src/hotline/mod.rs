@@ -46,6 +46,33 @@ pub fn init(
     Ok(n)
 }
 
+/// Puts `next` in force from `month` (`YYYY-MM`, a re-division): areas the stored geography has
+/// and `next` has not are retired from that month, new ones are in force from it (see
+/// [`Geography::with_version`]); answers the areas in force then.
+pub fn geography_version(
+    s: &mut Store,
+    actor: &Actor,
+    next: &Geography,
+    month: &str,
+) -> Result<usize> {
+    require(actor, Act::Administer)?;
+    let current = s.hotline_geography()?;
+    if current.areas.is_empty() {
+        return Err(AppError::Invalid(
+            "the hotline has no geography yet: store one first (without an effective month)".into(),
+        ));
+    }
+    let merged = current
+        .with_version(next, month)
+        .map_err(AppError::Invalid)?;
+    s.hotline_save_geography(&merged, &actor.id)?;
+    Ok(merged
+        .areas
+        .iter()
+        .filter(|a| a.in_force(Some(month)))
+        .count())
+}
+
 /// The stored geography with its boundaries (the office).
 pub fn geography(s: &mut Store, actor: &Actor) -> Result<Geography> {
     require(actor, Act::Administer)?;

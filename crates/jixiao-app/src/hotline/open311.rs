@@ -222,7 +222,10 @@ pub fn submit(
         crate::text::line(&format!("attribute[{code}]"), value, crate::text::ADDRESS)?;
     }
     if let Some(g) = &r.address_id {
-        if geo.get(g).is_none_or(|a| a.level != Level::Grid) {
+        if geo
+            .get(g)
+            .is_none_or(|a| a.level != Level::Grid || !a.in_force(None))
+        {
             return Err(AppError::Invalid(format!(
                 "unknown address_id `{g}` (a grid cell id)"
             )));

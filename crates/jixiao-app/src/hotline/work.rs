@@ -328,9 +328,12 @@ pub fn act(
     }
     if let CaseAction::Dispatch { unit } | CaseAction::Redispatch { unit } = action {
         let geo = &super::open311::reference(s)?.1;
-        if geo.get(unit).is_none_or(|a| a.level != Level::Street) {
+        if geo
+            .get(unit)
+            .is_none_or(|a| a.level != Level::Street || !a.in_force(None))
+        {
             return Err(AppError::Invalid(format!(
-                "unit `{unit}` is not a street or department of the hotline's geography"
+                "unit `{unit}` is not a street of the hotline's geography in force"
             )));
         }
     }
@@ -418,7 +421,7 @@ fn part_step(
                 .is_some_and(|d| district(department) == Some(d));
             if geo
                 .get(department)
-                .is_none_or(|a| a.level != Level::Department)
+                .is_none_or(|a| a.level != Level::Department || !a.in_force(None))
                 || !same_district
             {
                 return Err(AppError::Invalid(format!(
@@ -837,7 +840,7 @@ pub fn decide_exclusion(
 pub fn streets(s: &mut Store) -> Result<Vec<super::read::Named>> {
     let geo = &super::open311::reference(s)?.1;
     Ok(geo
-        .at_level(Level::Street)
+        .current(Level::Street)
         .map(|a| super::read::Named {
             id: a.id.clone(),
             name: geo.place_name(&a.id),
@@ -851,8 +854,8 @@ pub fn streets(s: &mut Store) -> Result<Vec<super::read::Named>> {
 pub fn handler_units(s: &mut Store) -> Result<Vec<super::read::Named>> {
     let geo = &super::open311::reference(s)?.1;
     Ok(geo
-        .at_level(Level::Street)
-        .chain(geo.at_level(Level::Department))
+        .current(Level::Street)
+        .chain(geo.current(Level::Department))
         .map(|a| super::read::Named {
             id: a.id.clone(),
             name: geo.place_name(&a.id),

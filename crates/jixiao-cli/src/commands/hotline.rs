@@ -239,6 +239,7 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
         HotlineCommand::Init {
             geography,
             catalogue,
+            effective_from,
             communities,
             grids,
         } => {
@@ -269,6 +270,11 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
                 }
                 None => None,
             };
+            if let Some(month) = effective_from {
+                let n = jixiao_app::hotline::geography_version(&mut store, actor, &geo, &month)?;
+                println!("网格 geography: {n} areas in force from {month}");
+                return Ok(ExitCode::SUCCESS);
+            }
             let n = jixiao_app::hotline::init(&mut store, actor, &geo, list.as_deref())?;
             println!("网格 geography: {n} areas");
         }

@@ -20,8 +20,8 @@ impl Store {
             s.conn.exec("DELETE FROM hotline_areas", &[])?;
             for chunk in geo.areas.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon, boundary, illustrative, population) VALUES {}",
-                    placeholders(chunk.len(), 9)
+                    "INSERT INTO hotline_areas (id, name, level, parent, lat, lon, boundary, illustrative, population, valid_from, valid_until) VALUES {}",
+                    placeholders(chunk.len(), 11)
                 );
                 let params: Vec<Val> = chunk
                     .iter()
@@ -36,6 +36,8 @@ impl Store {
                             Val::Text(a.boundary.as_ref().map(|b| b.to_geojson().to_string())),
                             Val::Int(Some(a.illustrative as i64)),
                             Val::Int(a.population),
+                            ot(a.valid_from.as_deref()),
+                            ot(a.valid_until.as_deref()),
                         ]
                     })
                     .collect();
@@ -62,7 +64,7 @@ impl Store {
     fn read_geography(&mut self, boundaries: bool) -> Result<Geography> {
         let boundary = if boundaries { "boundary" } else { "NULL" };
         let rows = self.conn.query(
-            &format!("SELECT id, name, level, parent, lat, lon, {boundary}, illustrative, population FROM hotline_areas ORDER BY level, id"),
+            &format!("SELECT id, name, level, parent, lat, lon, {boundary}, illustrative, population, valid_from, valid_until FROM hotline_areas ORDER BY level, id"),
             &[],
         )?;
         let mut areas: Vec<Area> = rows
@@ -79,6 +81,8 @@ impl Store {
                         .and_then(|g| Shape::from_geojson(&g).ok()),
                     illustrative: r[7].as_int() == Some(1),
                     population: r[8].as_int(),
+                    valid_from: r[9].as_text().map(str::to_string),
+                    valid_until: r[10].as_text().map(str::to_string),
                     ..Area::new(
                         r[0].as_text()?,
                         r[1].as_text()?,
