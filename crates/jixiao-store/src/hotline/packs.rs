@@ -7,8 +7,29 @@ use crate::hotline_pack::{place, CaseFacts, Pack, PACK_SIZE};
 use crate::{Result, Store, StoreError};
 use std::collections::HashMap;
 
+/// A pack changed in a transaction: patched once in its encoded form (one case event touches one
+/// case of a pack: decoding and encoding its 1,024 cases cost a quarter of the event), or
+/// decoded once a second case of it changes (imports, rebuilds).
+pub(crate) enum PackEdit {
+    Encoded(Vec<u8>),
+    Decoded(Pack),
+}
+
+impl PackEdit {
+    /// The pack decoded (decoding it now if it was only patched).
+    fn decoded(&mut self, no: i64) -> Result<&mut Pack> {
+        if let PackEdit::Encoded(data) = self {
+            *self = PackEdit::Decoded(Pack::decode(data).map_err(|e| bad_pack(no, e))?);
+        }
+        match self {
+            PackEdit::Decoded(p) => Ok(p),
+            PackEdit::Encoded(_) => unreachable!("decoded above"),
+        }
+    }
+}
+
 /// Packs changed in a transaction, by number; written back with [`Store::write_packs`].
-pub(crate) type PackChanges = HashMap<i64, Pack>;
+pub(crate) type PackChanges = HashMap<i64, PackEdit>;
 
 pub(crate) fn take_seq(next: &mut i64) -> i64 {
     *next += 1;
@@ -38,17 +59,15 @@ impl Store {
         })
     }
 
-    fn load_pack(&mut self, no: i64) -> Result<Pack> {
+    /// A stored pack as it is encoded, if there is one.
+    fn load_pack(&mut self, no: i64) -> Result<Option<Vec<u8>>> {
         let rows = self.conn.query(
             "SELECT data FROM hotline_case_packs WHERE pack = $1",
             &[Val::Int(Some(no))],
         )?;
-        match rows.first() {
-            Some(r) => {
-                Pack::decode(r[0].as_bytes().unwrap_or_default()).map_err(|e| bad_pack(no, e))
-            }
-            None => Ok(Pack::default()),
-        }
+        Ok(rows
+            .first()
+            .map(|r| r[0].as_bytes().unwrap_or_default().to_vec()))
     }
 
     /// Puts a case's facts in its slot, loading its pack into `packs` when first touched.
@@ -59,23 +78,45 @@ impl Store {
         facts: CaseFacts,
     ) -> Result<()> {
         let (no, slot) = place(seq);
-        let pack = match packs.entry(no) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(self.load_pack(no)?),
+        if let Some(edit) = packs.get_mut(&no) {
+            edit.decoded(no)?.cases.insert(slot, facts);
+            return Ok(());
+        }
+        let edit = match self.load_pack(no)? {
+            None => PackEdit::Decoded(Pack {
+                cases: [(slot, facts)].into_iter().collect(),
+            }),
+            Some(data) => match Pack::patch(&data, slot, &facts) {
+                Some(patched) => PackEdit::Encoded(patched),
+                None => {
+                    let mut pack = Pack::decode(&data).map_err(|e| bad_pack(no, e))?;
+                    pack.cases.insert(slot, facts);
+                    PackEdit::Decoded(pack)
+                }
+            },
         };
-        pack.cases.insert(slot, facts);
+        packs.insert(no, edit);
         Ok(())
     }
 
     pub(crate) fn write_packs(&mut self, packs: &PackChanges) -> Result<()> {
-        for (no, pack) in packs {
+        for (no, edit) in packs {
+            let (count, data) = match edit {
+                PackEdit::Decoded(pack) => (pack.cases.len(), pack.encode()),
+                PackEdit::Encoded(data) => (
+                    Pack::count(data).ok_or_else(|| {
+                        bad_pack(*no, crate::hotline_pack::BadPack("unreadable count".into()))
+                    })?,
+                    data.clone(),
+                ),
+            };
             self.conn.exec(
                 "INSERT INTO hotline_case_packs (pack, cases, data) VALUES ($1, $2, $3) \
                  ON CONFLICT (pack) DO UPDATE SET cases = excluded.cases, data = excluded.data",
                 &[
                     Val::Int(Some(*no)),
-                    Val::Int(Some(pack.cases.len() as i64)),
-                    Val::Bytes(Some(pack.encode())),
+                    Val::Int(Some(count as i64)),
+                    Val::Bytes(Some(data)),
                 ],
             )?;
         }
@@ -140,7 +181,12 @@ impl Store {
                     self.write_packs(&packs)?;
                     packs.clear();
                 }
-                packs.entry(no).or_default().cases.insert(slot, facts);
+                packs
+                    .entry(no)
+                    .or_insert_with(|| PackEdit::Decoded(Pack::default()))
+                    .decoded(no)?
+                    .cases
+                    .insert(slot, facts);
             }
         }
         self.write_packs(&packs)
