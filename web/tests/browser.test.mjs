@@ -261,6 +261,12 @@ test("a hotline case goes from dispatch to callback across the centre, the stree
   assert.equal(new URL(centre.url()).pathname, "/hotline/work", "the centre lands on its work");
   assert.match(await centre.locator("#work-dispatch").textContent(), /D2020122001/);
   await shot(centre, "casework-centre");
+  // 东华门街道's row of December's ranking, before the case is worked.
+  const streetRow = async () => {
+    await centre.goto(`${base}/hotline?month=2020-12&district=dongcheng`);
+    return (await centre.locator("#hotline-ranking tr", { hasText: "东华门街道" }).first().textContent()).trim();
+  };
+  const rowBefore = await streetRow();
   // The centre dispatches a new case to 东华门街道.
   await centre.goto(`${base}/hotline/cases/D2020122001`);
   await centre.fill("#dispatch-unit", "dongcheng-s01");
@@ -288,6 +294,7 @@ test("a hotline case goes from dispatch to callback across the centre, the stree
   const timeline = await centre.locator("#case-timeline").textContent();
   for (const step of ["派单", "响应", "办理", "回访", "办结"]) assert.match(timeline, new RegExp(step));
   await shot(centre, "casework-closed");
+  assert.notEqual(await streetRow(), rowBefore, "东华门街道's counts and rates follow the case");
   // A return arbitrated: the centre sends D…03 (returned by 东华门街道) to 景山街道.
   await centre.goto(`${base}/hotline/cases/D2020122003`);
   assert.match(await centre.locator("#case-events").textContent(), /非本街道职责/);
