@@ -107,14 +107,7 @@ impl<'a> Generator<'a> {
                 .collect();
             for s in &list {
                 let grids: Vec<(String, String)> = geo
-                    .areas
-                    .iter()
-                    .filter(|a| {
-                        a.level == Level::Grid
-                            && geo
-                                .ancestor(&a.id, Level::Street)
-                                .is_some_and(|x| x.id == s.id)
-                    })
+                    .within(&s.id, Level::Grid)
                     .map(|a| (a.id.clone(), geo.place_name(&a.id)))
                     .collect();
                 let quality = 0.80 + 0.18 * rng.next_f64();

@@ -303,6 +303,25 @@ impl Geography {
         self.areas.iter().filter(move |a| a.level == level)
     }
 
+    /// The areas of `level` inside area `id` (its grid cells, say), in the geography's order.
+    pub fn within<'a>(&'a self, id: &'a str, level: Level) -> impl Iterator<Item = &'a Area> + 'a {
+        self.areas.iter().filter(move |a| {
+            if a.level != level {
+                return false;
+            }
+            // Up its parents (at most the four levels; a cycle in a file stops there).
+            let mut cur = a.parent.as_deref();
+            for _ in 0..8 {
+                match cur {
+                    Some(p) if p == id => return true,
+                    Some(p) => cur = self.get(p).and_then(|x| x.parent.as_deref()),
+                    None => return false,
+                }
+            }
+            false
+        })
+    }
+
     /// The areas of a level in force now (a re-division's retired ones left out): what cases
     /// are sent to and accounts work for.
     pub fn current(&self, level: Level) -> impl Iterator<Item = &Area> {

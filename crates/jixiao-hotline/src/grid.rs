@@ -221,16 +221,7 @@ pub fn generate(
     let mut out = Vec::new();
     let codes: Vec<&str> = BUILT_IN.iter().map(|c| c.0).collect();
     for street in geo.at_level(Level::Street) {
-        let cells: Vec<&crate::geography::Area> = geo
-            .areas
-            .iter()
-            .filter(|a| {
-                a.level == Level::Grid
-                    && geo
-                        .ancestor(&a.id, Level::Street)
-                        .is_some_and(|s| s.id == street.id)
-            })
-            .collect();
+        let cells: Vec<&crate::geography::Area> = geo.within(&street.id, Level::Grid).collect();
         if cells.is_empty() {
             continue;
         }

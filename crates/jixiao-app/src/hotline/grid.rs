@@ -9,7 +9,6 @@ use crate::error::{AppError, Result};
 use crate::policy::{allows, require, Act};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
-use jixiao_core::records::{ValueKey, ValueRow};
 use jixiao_core::Framework;
 use jixiao_hotline::geography::{Geography, Level};
 use jixiao_hotline::grid::{self as g, Disposal, GridCounts, PatrolReport};
@@ -447,49 +446,26 @@ pub fn photo(s: &mut Store, actor: &Actor, id: &str) -> Result<(String, String, 
 /// year, approved with its source noted (the office); answers the number of values.
 pub fn feed(s: &mut Store, actor: &Actor, fw: &Framework, task: &str) -> Result<usize> {
     require(actor, Act::Administer)?;
-    let t = crate::lookup::task(fw, task)
-        .map_err(|_| AppError::NotFound(format!("task `{task}` in cycle {}", fw.cycle.id)))?;
-    let year = fw.cycle.start.format("%Y").to_string();
-    let period = fw
-        .cycle
-        .periods
-        .last()
-        .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?;
+    let target = super::FeedTarget::of(fw, task)?;
     let months: Vec<String> = s
         .grid_months()?
         .into_iter()
-        .filter(|m| m.starts_with(&year))
+        .filter(|m| m.starts_with(&target.year))
         .collect();
     let by_grid = s.grid_counts(&months, None)?;
     let geo = super::open311::reference(s)?;
     let districts: BTreeMap<String, GridCounts> = g::roll_up(&geo.1, &by_grid, Level::District);
-    let rows: Vec<ValueRow> = districts
-        .iter()
-        .filter_map(|(unit, c)| {
-            let rate = c.disposal_rate()?;
-            let u = fw.unit_index(unit)?;
-            fw.is_responsible(t, u).then(|| ValueRow {
-                key: ValueKey {
-                    task: fw.nodes[t].id.clone(),
-                    unit: fw.units[u].id.clone(),
-                    period: period.id.clone(),
-                },
-                observation: jixiao_core::Observation::Number((rate * 10000.0).round() / 100.0),
-                note: String::new(),
-                source: format!(
-                    "网格化管理{}个月:发现{}件,处置{}件(其中自行处置{}件)(jixiao grid)",
-                    months.len(),
-                    c.found,
-                    c.disposed,
-                    c.on_the_spot
-                ),
-                evidence: String::new(),
-                state: jixiao_core::workflow::ValueState::Approved,
-            })
-        })
-        .collect();
-    s.import_values(&fw.cycle.id, &rows, &actor.id, &mut |_| {})?;
-    Ok(rows.len())
+    let figures = districts.iter().filter_map(|(unit, c)| {
+        let source = format!(
+            "网格化管理{}个月:发现{}件,处置{}件(其中自行处置{}件)(jixiao grid)",
+            months.len(),
+            c.found,
+            c.disposed,
+            c.on_the_spot
+        );
+        Some((unit.as_str(), c.disposal_rate()? * 100.0, source))
+    });
+    target.write(s, actor, fw, figures)
 }
 
 /// The demo's grid history and patrol day: `per_street_month` generated reports a month of

@@ -183,14 +183,7 @@ fn feed_scores(
     problem: Option<&jixiao_hotline::problem::Problem>,
 ) -> Result<usize> {
     require(actor, Act::Administer)?;
-    let t = lookup::task(fw, task)
-        .map_err(|_| AppError::NotFound(format!("task `{task}` in cycle {}", fw.cycle.id)))?;
-    let year = fw.cycle.start.format("%Y").to_string();
-    let period = fw
-        .cycle
-        .periods
-        .last()
-        .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?;
+    let target = FeedTarget::of(fw, task)?;
     let reference = open311::reference(s)?;
     let geo = &reference.1;
     // A problem counts from its month, for the districts of its streets.
@@ -207,7 +200,7 @@ fn feed_scores(
     for month in s
         .hotline_months()?
         .into_iter()
-        .filter(|m| m.starts_with(&year))
+        .filter(|m| m.starts_with(&target.year))
         .filter(|m| problem.is_none_or(|p| *m >= p.month))
     {
         let category = problem.map(|p| p.category.as_str());
@@ -220,39 +213,81 @@ fn feed_scores(
             }
         }
     }
-    let rows: Vec<ValueRow> = scores
-        .iter()
-        .filter_map(|(unit, s)| {
-            let u = fw.unit_index(unit)?;
-            fw.is_responsible(t, u).then(|| ValueRow {
-                key: ValueKey {
-                    task: fw.nodes[t].id.clone(),
-                    unit: fw.units[u].id.clone(),
-                    period: period.id.clone(),
-                },
-                observation: jixiao_core::Observation::Number(
-                    (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0,
-                ),
-                note: String::new(),
-                source: match problem {
-                    None => format!(
-                        "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
-                        s.len()
-                    ),
-                    Some(p) => format!(
-                        "每月一题「{}」({}起){}个月综合得分平均(jixiao hotline)",
-                        p.title,
-                        p.month,
-                        s.len()
-                    ),
-                },
-                evidence: String::new(),
-                state: jixiao_core::workflow::ValueState::Approved,
-            })
+    let figures = scores.iter().map(|(unit, s)| {
+        let source = match problem {
+            None => format!(
+                "接诉即办月度考核{}个月综合得分平均(jixiao hotline)",
+                s.len()
+            ),
+            Some(p) => format!(
+                "每月一题「{}」({}起){}个月综合得分平均(jixiao hotline)",
+                p.title,
+                p.month,
+                s.len()
+            ),
+        };
+        (
+            unit.as_str(),
+            s.iter().sum::<f64>() / s.len() as f64,
+            source,
+        )
+    });
+    target.write(s, actor, fw, figures)
+}
+
+/// Where a task fed from the hotline's or the grid's figures takes its values: the task, the
+/// cycle's last period, and the year whose months count.
+pub(crate) struct FeedTarget {
+    task: usize,
+    period: String,
+    pub(crate) year: String,
+}
+
+impl FeedTarget {
+    pub(crate) fn of(fw: &Framework, task: &str) -> Result<FeedTarget> {
+        let t = lookup::task(fw, task)
+            .map_err(|_| AppError::NotFound(format!("task `{task}` in cycle {}", fw.cycle.id)))?;
+        let period = fw
+            .cycle
+            .periods
+            .last()
+            .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?;
+        Ok(FeedTarget {
+            task: t,
+            period: period.id.clone(),
+            year: fw.cycle.start.format("%Y").to_string(),
         })
-        .collect();
-    s.import_values(&fw.cycle.id, &rows, &actor.id, &mut |_| {})?;
-    Ok(rows.len())
+    }
+
+    /// Writes each unit's figure (rounded to two decimals) with its source, approved; units
+    /// the task is not assessed on are left out. Answers the number of values.
+    pub(crate) fn write<'a>(
+        &self,
+        s: &mut Store,
+        actor: &Actor,
+        fw: &Framework,
+        figures: impl Iterator<Item = (&'a str, f64, String)>,
+    ) -> Result<usize> {
+        let rows: Vec<ValueRow> = figures
+            .filter_map(|(unit, value, source)| {
+                let u = fw.unit_index(unit)?;
+                fw.is_responsible(self.task, u).then(|| ValueRow {
+                    key: ValueKey {
+                        task: fw.nodes[self.task].id.clone(),
+                        unit: fw.units[u].id.clone(),
+                        period: self.period.clone(),
+                    },
+                    observation: jixiao_core::Observation::Number((value * 100.0).round() / 100.0),
+                    note: String::new(),
+                    source,
+                    evidence: String::new(),
+                    state: jixiao_core::workflow::ValueState::Approved,
+                })
+            })
+            .collect();
+        s.import_values(&fw.cycle.id, &rows, &actor.id, &mut |_| {})?;
+        Ok(rows.len())
+    }
 }
 
 /// Recomputes every rollup counter from the case packs (or, `from_rows`, from the case rows,
