@@ -453,15 +453,15 @@ test("pages and their charts run under the content security policy without viola
 
 test("a value out of its bounds is refused beside its card in Chinese, and a unit applies for bonus points", { skip }, async () => {
   const unit = await login("dongcheng");
-  // A disposal rate of 150 %: refused at the card, in the reader's language, what was typed kept.
+  // A rate of 150 %: refused at the card, in the reader's language, what was typed kept.
   await unit.goto(`${base}/units/dongcheng/entry?period=Q4`);
-  const form = unit.locator("#entry-A23-1");
+  const form = unit.locator("#entry-A22-3");
   await form.locator("input[name=value]").fill("150");
   await Promise.all([unit.waitForNavigation(), form.locator("button[value=false]").click()]);
-  const error = await unit.locator("#entry-A23-1 .error").textContent();
+  const error = await unit.locator("#entry-A22-3 .error").textContent();
   assert.match(error, /超出.*取值范围.*0 至 100/);
-  assert.equal(await unit.locator("#entry-A23-1 input[name=value]").inputValue(), "150");
-  await unit.locator("#entry-A23-1").scrollIntoViewIfNeeded();
+  assert.equal(await unit.locator("#entry-A22-3 input[name=value]").inputValue(), "150");
+  await unit.locator("#entry-A22-3").scrollIntoViewIfNeeded();
   await unit.screenshot({ path: join(ARTIFACTS, "entry-bounds.png") });
   // Filter by state.
   await unit.goto(`${base}/units/dongcheng/entry?period=Q4&state=approved`);
