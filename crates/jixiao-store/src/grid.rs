@@ -196,8 +196,9 @@ impl Store {
             .collect())
     }
 
-    /// One report with where it counts (its district), or not found.
-    pub fn grid_report(&mut self, id: &str) -> Result<(PatrolReport, String)> {
+    /// One report with its photo's name (when it has one) and where it counts (its district),
+    /// or not found.
+    pub fn grid_report(&mut self, id: &str) -> Result<(PatrolReport, Option<String>, String)> {
         let rows = self.conn.query(
             &format!("SELECT {COLUMNS}, district FROM grid_reports WHERE id = $1"),
             &[t(id)],
@@ -205,8 +206,10 @@ impl Store {
         let r = rows
             .first()
             .ok_or_else(|| StoreError::NotFound(format!("grid report `{id}`")))?;
+        let (report, photo) = report_from(r);
         Ok((
-            report_from(r).0,
+            report,
+            photo,
             r[13].as_text().unwrap_or_default().to_string(),
         ))
     }

@@ -226,9 +226,8 @@ pub fn report(
         &settings.hotline,
         &actor.id,
     )? > 0;
-    let (stored, _) = s.grid_report(&id)?;
-    let has_photo = s.grid_photo(&id).is_ok();
-    Ok((item(settings, geo, &stored, has_photo), fresh))
+    let (stored, photo, _) = s.grid_report(&id)?;
+    Ok((item(settings, geo, &stored, photo.is_some()), fresh))
 }
 
 /// The hotline case a report passed to the street becomes: dispatched to `street` when found
@@ -434,7 +433,7 @@ pub fn figures(
 /// A report's photo, for its inspector and those who see its district's hotline; unknown and
 /// forbidden look the same.
 pub fn photo(s: &mut Store, actor: &Actor, id: &str) -> Result<(String, String, Vec<u8>)> {
-    let (r, district) = s.grid_report(id).map_err(|_| AppError::Forbidden)?;
+    let (r, _, district) = s.grid_report(id).map_err(|_| AppError::Forbidden)?;
     let own = actor.role == Role::Inspector && r.inspector == actor.id;
     if !own && !allows(actor, Act::ViewHotline(Some(&district))) {
         return Err(AppError::Forbidden);

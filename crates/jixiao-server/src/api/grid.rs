@@ -7,8 +7,7 @@ use crate::context::Ctx;
 use crate::error::{ApiJson, ApiQuery, ApiResult, ErrorBody};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use jixiao_app::hotline::grid::{Figures, NewReport, ReportItem};
 use serde::{Deserialize, Serialize};
@@ -99,19 +98,13 @@ pub async fn post_report(
             jixiao_app::hotline::grid::report(s, settings, actor, &body, None)
         })
         .await?;
-    let status = if fresh {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(ReportOut {
+    Ok(super::recorded_or_seen(
+        fresh,
+        ReportOut {
             recorded: fresh,
             report,
-        }),
-    )
-        .into_response())
+        },
+    ))
 }
 
 /// One class of the patrol taxonomy.

@@ -394,19 +394,13 @@ pub async fn post_event(
             Ok((taken.fresh, Some(case)))
         })
         .await?;
-    let status = if fresh {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(CaseEventOut {
+    Ok(super::recorded_or_seen(
+        fresh,
+        CaseEventOut {
             recorded: fresh,
             case,
-        }),
-    )
-        .into_response())
+        },
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -87,6 +87,21 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     (router, documented(api))
 }
 
+/// The answer to a write a sender may repeat with its own id (a case event, a patrol report):
+/// 201 when it was recorded now, 200 when the id was recorded before and nothing changed.
+pub(crate) fn recorded_or_seen(
+    fresh: bool,
+    body: impl serde::Serialize,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = if fresh {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    (status, axum::Json(body)).into_response()
+}
+
 /// Operations anyone may call without logging in.
 const OPEN: [&str; 3] = ["/health", "/api/v1/session", "/api/v1/cycles"];
 
