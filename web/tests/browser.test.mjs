@@ -412,6 +412,48 @@ test("网格员 patrol on a phone: one report disposed on the spot, one passed t
   await office.context().close();
 });
 
+test("专项: the office reads each special task's ranking, and a computed task shows its formula and inputs", { skip }, async () => {
+  const admin = await login("admin");
+  await admin.goto(`${base}/rankings`);
+  await Promise.all([admin.waitForNavigation(), admin.locator("#tag-rankings a", { hasText: "污染防治" }).click()]);
+  assert.equal(new URL(admin.url()).pathname, "/tags/wuran");
+  const api = await (await admin.request.get(`${base}/api/v1/cycles/2020/tags/wuran`)).json();
+  assert.deepEqual(api.tag.nodes.map((n) => n.id), ["A08", "A09"], "the tag covers the two indicators tagged in the task book");
+  const rows = admin.locator("#tag-section-wuran tbody tr");
+  assert.equal(await rows.count(), api.rows.length);
+  const dc = api.rows.find((r) => r.unit_id === "dongcheng");
+  const dcRow = admin.locator("#tag-section-wuran tbody tr", { hasText: "东城区" });
+  assert.equal((await dcRow.locator("td").nth(2).textContent()).trim(), dc.rate.toFixed(2), "the page shows the rate the API computes");
+  assert.equal((await dcRow.locator("td").nth(0).textContent()).trim(), String(dc.rank));
+  const ranks = api.rows.filter((r) => r.rank !== null).map((r) => r.rank);
+  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), "ranked by rate");
+  await shot(admin, "tag-ranking");
+
+  // A phone reads all five special tasks on one page.
+  const phone = await login("admin", { width: 390, height: 844 });
+  await phone.goto(`${base}/tags`);
+  assert.equal(await phone.locator("section[id^=tag-section-]").count(), 5);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page fits the phone's width (overflow ${overflow}px)`);
+  await shot(phone, "tags-phone");
+  await phone.context().close();
+
+  // 依申请公开办结率 is computed from the two figures Dongcheng reported: 169 of 208.
+  await admin.goto(`${base}/units/dongcheng/tasks/B04-2`);
+  assert.equal((await admin.locator("#formula-value").textContent()).trim(), "81.25%");
+  assert.match(await admin.locator("#formula").textContent(), /依申请公开已办结 ÷ 受理依申请公开 × 100 = 169 ÷ 208 × 100/);
+  assert.match(await admin.locator("pre.explanation").textContent(), /x 由公式计算/);
+  await shot(admin, "formula-task");
+  await admin.context().close();
+
+  // The unit reports the figures, never the computed rate.
+  const unit = await login("dongcheng");
+  await unit.goto(`${base}/units/dongcheng/entry?period=Q4`);
+  assert.equal(await unit.locator("#entry-B04-2").count(), 0, "no entry card for the computed task");
+  assert.equal(await unit.locator("#entry-B04-2a").count(), 1, "the figure it reads has one");
+  await unit.context().close();
+});
+
 test("pages work on a phone and by keyboard", { skip }, async () => {
   const phone = await login("admin", { width: 390, height: 844 });
   await phone.goto(`${base}/overview`);

@@ -88,7 +88,9 @@ pub fn sheet(
     let last = &fw.cycle.periods[fw.cycle.periods.len() - 1].id;
     let tasks = fw
         .tasks()
-        .filter(|&t| !fw.reported_by_unit(t) && allows(actor, Act::Review(fw, t)))
+        .filter(|&t| {
+            !fw.reported_by_unit(t) && !fw.is_computed(t) && allows(actor, Act::Review(fw, t))
+        })
         .map(|t| {
             let grades = match &fw.nodes[t].task.as_ref().expect("a task").method {
                 jixiao_core::Method::Qualitative { grades } => {

@@ -32,6 +32,7 @@ pub mod reports;
 pub mod runs;
 pub mod scores;
 pub mod settings;
+pub mod tags;
 pub mod text;
 pub mod units;
 pub mod values;

@@ -73,6 +73,81 @@ pub struct TaskPage {
     /// Each reported period's history (who saved, submitted, returned with which reason,
     /// approved), newest period first.
     pub history: Vec<PeriodHistory>,
+    /// For a formula task: how its value is computed, from which of the unit's figures.
+    pub formula: Option<Computed>,
+}
+
+/// A formula task's value as computed for one unit.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Computed {
+    /// As written in the task book: `[B04-2b] / [B04-2a] * 100`.
+    pub text: String,
+    /// With the inputs' names: `依申请公开已办结 ÷ 受理依申请公开 × 100`.
+    pub named: String,
+    /// With the year values put in, when every input has one: `169 ÷ 208 × 100`.
+    pub substituted: Option<String>,
+    pub inputs: Vec<ComputedInput>,
+    /// The computed year value; none while an input is missing (or divides by zero).
+    pub value: Option<f64>,
+    pub measure: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ComputedInput {
+    pub id: String,
+    pub name: String,
+    pub measure: String,
+    /// The input's year value (by its own period rule), as counted.
+    pub value: Option<f64>,
+    /// The same as written in reports (`169`, not `169.0`).
+    pub value_text: Option<String>,
+}
+
+/// How `task`'s value is computed for `unit`, if it is a formula task.
+pub fn computed(
+    fw: &Framework,
+    inputs: &jixiao_core::Inputs,
+    unit: usize,
+    task: usize,
+) -> Option<Computed> {
+    let t = fw.nodes[task].task.as_ref()?;
+    let f = t.formula.as_ref()?;
+    let year = |id: &str| {
+        let n = fw.node_index(id)?;
+        inputs.annual(n, unit)?.observation.as_number()
+    };
+    let name = |id: &str| {
+        fw.node_index(id)
+            .map(|n| fw.nodes[n].name.clone())
+            .unwrap_or_else(|| id.into())
+    };
+    let inputs_out: Vec<ComputedInput> = f
+        .inputs()
+        .into_iter()
+        .map(|id| ComputedInput {
+            id: id.into(),
+            name: name(id),
+            measure: fw
+                .node_index(id)
+                .and_then(|n| fw.nodes[n].task.as_ref())
+                .map(|t| t.measure.clone())
+                .unwrap_or_default(),
+            value: year(id),
+            value_text: year(id).map(jixiao_core::explain::num),
+        })
+        .collect();
+    let all = inputs_out.iter().all(|i| i.value.is_some());
+    Some(Computed {
+        text: f.text.clone(),
+        named: f.expr.render(&name),
+        substituted: all.then(|| {
+            f.expr
+                .render(&|id: &str| year(id).map(jixiao_core::explain::num).unwrap_or_default())
+        }),
+        inputs: inputs_out,
+        value: f.expr.eval(&year),
+        measure: t.measure.clone(),
+    })
 }
 
 /// One period's value history on a task page.
@@ -104,6 +179,7 @@ pub fn task_page(
         .collect();
     mine.sort_by_key(|v| fw.period_index(&v.period_id));
     let n = lookup::node(&fw, task)?;
+    let formula = computed(&fw, &scored.inputs, lookup::unit(&fw, unit)?, n);
     let files = s.evidence_list(&fw.cycle.id, unit, Some(task))?;
     let mut history = Vec::new();
     for v in mine.iter().rev() {
@@ -121,6 +197,7 @@ pub fn task_page(
         values: mine,
         files,
         can_enter: allows(actor, Act::EnterValue(unit)),
+        formula,
         fw,
     })
 }

@@ -108,7 +108,7 @@ impl Inputs {
                 per_cell[r.task * units + r.unit].push((r.period, &r.observation));
             }
         }
-        let annual = per_cell
+        let mut annual: Vec<Option<AnnualValue>> = per_cell
             .into_iter()
             .enumerate()
             .map(|(cell, mut obs)| {
@@ -123,6 +123,7 @@ impl Inputs {
                 Some(reduce(rule, &obs))
             })
             .collect();
+        compute_formulas(fw, units, &mut annual);
         Inputs {
             annual,
             units,
@@ -134,6 +135,44 @@ impl Inputs {
         self.annual
             .get(task * self.units + unit)
             .and_then(|v| v.as_ref())
+    }
+}
+
+/// Fills each formula task's year value from its inputs' year values (each reduced by its own
+/// period rule: a ratio of two flows is the ratio of the year's sums, not a mean of ratios).
+/// Values stored for a formula task itself are replaced: the formula is the record.
+fn compute_formulas(fw: &Framework, units: usize, annual: &mut [Option<AnnualValue>]) {
+    for t in fw.tasks() {
+        let Some(formula) = fw.nodes[t].task.as_ref().and_then(|x| x.formula.as_ref()) else {
+            continue;
+        };
+        let inputs: Vec<(&str, Option<NodeIdx>)> = formula
+            .inputs()
+            .into_iter()
+            .map(|id| (id, fw.node_index(id)))
+            .collect();
+        for u in 0..units {
+            let value_of = |id: &str| {
+                let (_, node) = inputs.iter().find(|(i, _)| *i == id)?;
+                annual[(*node)? * units + u]
+                    .as_ref()
+                    .and_then(|a| a.observation.as_number())
+            };
+            let computed = formula.expr.eval(&value_of).map(|x| {
+                let mut periods: Vec<usize> = inputs
+                    .iter()
+                    .filter_map(|(_, n)| annual[(*n)? * units + u].as_ref())
+                    .flat_map(|a| a.periods.iter().copied())
+                    .collect();
+                periods.sort_unstable();
+                periods.dedup();
+                AnnualValue {
+                    observation: Observation::Number(x),
+                    periods,
+                }
+            });
+            annual[t * units + u] = computed;
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod explain;
+pub mod formula;
 pub mod inputs;
 pub mod method;
 pub mod model;
@@ -17,6 +18,7 @@ pub mod robustness;
 pub mod role;
 pub mod scoring;
 pub mod status;
+pub mod tags;
 pub mod workflow;
 
 pub use explain::{explain, explain_total, Explanation, Lang};

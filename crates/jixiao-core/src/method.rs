@@ -93,6 +93,10 @@ pub enum Detail {
         target: Option<f64>,
         share: f64,
     },
+    /// A reported figure: not scored.
+    Figure {
+        x: f64,
+    },
 }
 
 /// Figures of the comparison set for relative methods.
@@ -367,6 +371,7 @@ pub fn apply(
                 },
             )
         }
+        Method::Figure => plain(0.0, Detail::Figure { x }),
         Method::Qualitative { .. } => unreachable!("handled above"),
     })
 }

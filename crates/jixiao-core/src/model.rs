@@ -31,6 +31,38 @@ pub struct Framework {
     /// The jump check's default threshold ([`crate::checks`]).
     #[serde(default)]
     pub checks: crate::checks::CheckPolicy,
+    /// Special tasks (专项) and themes tagged across the indicator tree ([`crate::tags`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// A tag across the indicator tree: a special task (专项, e.g. 优化营商环境) or a unit's own
+/// theme, scored and ranked apart from the tree's dimensions ([`crate::tags`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub id: String,
+    pub name: String,
+    pub kind: TagKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TagKind {
+    /// 专项: a cross-cutting task the office assesses as a whole.
+    Special,
+    /// 主题: any other grouping (a unit's own themes, a policy package).
+    Theme,
+}
+
+impl TagKind {
+    pub const ALL: [(&'static str, TagKind); 2] =
+        [("special", TagKind::Special), ("theme", TagKind::Theme)];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagKind::Special => "special",
+            TagKind::Theme => "theme",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +157,9 @@ pub struct Node {
     pub aggregate: Aggregate,
     /// Present on leaves that are scored directly.
     pub task: Option<Task>,
+    /// Ids of the tags ([`Tag`]) on this node; a tag on an indicator covers its subtree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +235,10 @@ pub struct Task {
     /// Measure type, bounds and jump threshold of the values ([`crate::checks`]).
     #[serde(default)]
     pub checks: crate::checks::ValueRules,
+    /// A formula task's value is computed from other tasks' values, never reported
+    /// ([`crate::formula`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<crate::formula::Formula>,
 }
 
 impl Task {
@@ -258,6 +297,9 @@ pub enum Method {
         normalisation: Normalisation,
         group: Option<String>,
     },
+    /// 报送数据: a figure reported and checked like any value but not scored (0 points); formula
+    /// tasks compute from it.
+    Figure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -316,6 +358,7 @@ impl Method {
             Method::Qualitative { .. } => "qualitative",
             Method::Scaled { .. } => "scaled",
             Method::Normalised { .. } => "normalised",
+            Method::Figure => "figure",
         }
     }
 
@@ -332,6 +375,7 @@ impl Method {
             Method::Qualitative { .. } => "定性评价法",
             Method::Scaled { .. } => "分值折算法",
             Method::Normalised { .. } => "标准化法",
+            Method::Figure => "报送数据(不计分)",
         }
     }
 
@@ -486,6 +530,9 @@ impl Framework {
     /// for a yearly task ([`Method::is_yearly`]). The one rule behind progress, reminders and
     /// the entry forms.
     pub fn expects_value(&self, task: NodeIdx, period: usize) -> bool {
+        if self.is_computed(task) {
+            return false;
+        }
         let yearly = self.nodes[task]
             .task
             .as_ref()
@@ -493,12 +540,30 @@ impl Framework {
         !yearly || period + 1 == self.cycle.periods.len()
     }
 
-    /// Whether the unit reports `task` itself (not its evaluator).
+    /// Whether the unit reports `task` itself (not its evaluator, and not computed by a
+    /// formula).
     pub fn reported_by_unit(&self, task: NodeIdx) -> bool {
         self.nodes[task]
             .task
             .as_ref()
-            .is_some_and(|t| !t.method.is_evaluators())
+            .is_some_and(|t| !t.method.is_evaluators() && t.formula.is_none())
+    }
+
+    /// Whether `task` is a reported figure ([`Method::Figure`]): an input of formula tasks, not
+    /// an assessed task of its own.
+    pub fn is_figure(&self, task: NodeIdx) -> bool {
+        self.nodes[task]
+            .task
+            .as_ref()
+            .is_some_and(|t| t.method == Method::Figure)
+    }
+
+    /// Whether `task`'s value is computed by its formula, so nobody reports or grades it.
+    pub fn is_computed(&self, task: NodeIdx) -> bool {
+        self.nodes[task]
+            .task
+            .as_ref()
+            .is_some_and(|t| t.formula.is_some())
     }
 
     /// The period being reported on `today`: the first whose deadline has not passed, else the

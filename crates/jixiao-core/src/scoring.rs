@@ -25,6 +25,9 @@ pub struct TaskScore {
     pub periods: Vec<usize>,
     pub bonus_excess: f64,
     pub detail: Detail,
+    /// A formula task's inputs with the year values it was computed from ([`crate::formula`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub formula_inputs: Vec<(NodeIdx, f64)>,
 }
 
 /// One node's result for one unit.
@@ -283,11 +286,32 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
                     periods: annual.periods.clone(),
                     bonus_excess: r.bonus_excess,
                     detail: r.detail,
+                    formula_inputs: formula_inputs(fw, inputs, task, u),
                 })),
                 Err(_) => NodeScore::NotApplicable {
                     reason: NotApplicable::Unscorable,
                 },
             }
+        })
+        .collect()
+}
+
+/// The year values a formula task of `unit` was computed from; empty for other tasks.
+fn formula_inputs(
+    fw: &Framework,
+    inputs: &Inputs,
+    task: &crate::model::Task,
+    unit: UnitIdx,
+) -> Vec<(NodeIdx, f64)> {
+    let Some(f) = &task.formula else {
+        return Vec::new();
+    };
+    f.inputs()
+        .into_iter()
+        .filter_map(|id| {
+            let n = fw.node_index(id)?;
+            let x = inputs.annual(n, unit)?.observation.as_number()?;
+            Some((n, x))
         })
         .collect()
 }

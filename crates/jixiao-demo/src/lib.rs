@@ -104,6 +104,26 @@ fn fit(fw: &Framework, task: usize, x: f64) -> f64 {
     rounded.clamp(lo.unwrap_or(f64::MIN), hi.unwrap_or(f64::MAX))
 }
 
+/// Formula tasks that are a rate of two inputs (`[a] / [b] * 100`): (task, a, b).
+fn ratio_inputs(fw: &Framework) -> Vec<(usize, usize, usize)> {
+    use jixiao_core::formula::Expr;
+    fw.tasks()
+        .filter_map(|t| {
+            let f = fw.nodes[t].task.as_ref()?.formula.as_ref()?;
+            let Expr::Mul(ratio, hundred) = &f.expr else {
+                return None;
+            };
+            let (Expr::Div(a, b), Expr::Num(h)) = (ratio.as_ref(), hundred.as_ref()) else {
+                return None;
+            };
+            let (Expr::Input(a), Expr::Input(b)) = (a.as_ref(), b.as_ref()) else {
+                return None;
+            };
+            (*h == 100.0).then_some((t, fw.node_index(a)?, fw.node_index(b)?))
+        })
+        .collect()
+}
+
 /// Values for every (task, unit, period) the given rows do not cover. A unit's earlier periods
 /// follow the task's expected progress toward its year value (cumulative tasks) or vary a
 /// little around it (level tasks), so in-year status has something to show.
@@ -134,9 +154,14 @@ pub fn synthetic_values(fw: &Framework, given: &[ValueRow], seed: u64) -> Vec<Va
         .filter(|r| r.key.period == fw.cycle.periods[last].id && in_year(&r.key.task))
         .map(|r| r.key.unit.as_str())
         .collect();
+    let ratio_inputs = ratio_inputs(fw);
     let mut out = Vec::new();
     for t in fw.tasks() {
         let task = fw.nodes[t].task.as_ref().expect("a task");
+        if task.formula.is_some() {
+            // Computed from its inputs, never reported.
+            continue;
+        }
         for u in 0..fw.units.len() {
             if !fw.is_responsible(t, u) {
                 continue;
@@ -146,6 +171,22 @@ pub fn synthetic_values(fw: &Framework, given: &[ValueRow], seed: u64) -> Vec<Va
             let year = annual
                 .get(&(task_id, unit_id))
                 .cloned()
+                .or_else(|| {
+                    let (formula, _, denominator) =
+                        ratio_inputs.iter().find(|(_, n, d)| *n == t || *d == t)?;
+                    // The two inputs of a rate agree: the denominator drawn, the numerator
+                    // from the rate the formula task would get.
+                    let id = |n: usize| fw.nodes[n].id.as_str();
+                    let draw = |n: usize| SplitMix64::new(cell_seed(seed, unit_id, id(n)));
+                    let den = (150.0 + 150.0 * draw(*denominator).next_f64()).round();
+                    if t == *denominator {
+                        return Some(Observation::Number(den));
+                    }
+                    let rate = synthetic_annual(fw, *formula, u, &mut draw(*formula))
+                        .as_number()?
+                        .clamp(0.0, 100.0);
+                    Some(Observation::Number((den * rate / 100.0).round()))
+                })
                 .unwrap_or_else(|| synthetic_annual(fw, t, u, &mut rng));
             // Relative methods and evaluations are judged once a year.
             let yearly_only = task.method.is_relative()

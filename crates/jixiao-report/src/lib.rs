@@ -193,11 +193,12 @@ impl Data<'_> {
             .targets_for(&self.fw.units[unit].id)
             .target
     }
-    /// The tasks `unit` answers for, in task-book order.
+    /// The tasks `unit` answers for, in task-book order (figures, the inputs of formula tasks,
+    /// are not assessed tasks of their own).
     pub fn tasks_of(&self, unit: UnitIdx) -> Vec<NodeIdx> {
         self.fw
             .tasks()
-            .filter(|&t| self.fw.is_responsible(t, unit))
+            .filter(|&t| self.fw.is_responsible(t, unit) && !self.fw.is_figure(t))
             .collect()
     }
     pub fn year(&self) -> String {

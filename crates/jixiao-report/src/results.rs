@@ -175,6 +175,49 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
         }));
     }
 
+    // 专项绩效: each special task's ranking by score rate.
+    if !fw.tags.is_empty() {
+        doc.heading(1, next_h1(w.word("results.heading_tags")));
+        let names: Vec<&str> = fw.tags.iter().map(|t| t.name.as_str()).collect();
+        doc.paragraph(w.render("results.tags_intro", context! { tags => names.join("、") })?);
+        for (i, tag) in fw.tags.iter().enumerate() {
+            doc.heading(2, format!("{}{}", heading_number(2, i + 1), tag.name));
+            let nodes: Vec<String> = jixiao_core::tags::covering_nodes(fw, &tag.id)
+                .into_iter()
+                .map(|n| format!("{}（{}分）", fw.nodes[n].name, pts(fw.nodes[n].points)))
+                .collect();
+            doc.paragraph(w.render(
+                "results.tag_nodes",
+                context! { tag => tag.name, nodes => nodes.join("、") },
+            )?);
+            let scores = jixiao_core::tags::score(fw, d.card, &tag.id);
+            doc.blocks.push(Block::Table(Table {
+                caption: tag.name.clone(),
+                header: vec![
+                    w.word("table.rank"),
+                    w.word("table.unit"),
+                    w.word("table.rate"),
+                    w.word("table.tag_attained"),
+                    w.word("table.tag_available"),
+                ],
+                rows: jixiao_core::tags::standings(&scores)
+                    .into_iter()
+                    .filter(|s| s.rate.is_some())
+                    .map(|s| {
+                        vec![
+                            s.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+                            fw.units[s.unit].name.clone(),
+                            plain(s.rate.unwrap_or(0.0), 2),
+                            pts(s.attained),
+                            pts(s.available),
+                        ]
+                    })
+                    .collect(),
+                numeric: vec![0, 2, 3, 4],
+            }));
+        }
+    }
+
     // 四、数据报送进度: per period, approved values over expected ones.
     if !fw.cycle.periods.is_empty() {
         doc.heading(1, next_h1(w.word("results.heading_trend")));

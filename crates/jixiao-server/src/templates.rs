@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 31] = [
+const TEMPLATES: [(&str, &str); 32] = [
     ("grid.html", include_str!("../templates/grid.html")),
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
@@ -43,6 +43,7 @@ const TEMPLATES: [(&str, &str); 31] = [
     ("honours.html", include_str!("../templates/honours.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("rankings.html", include_str!("../templates/rankings.html")),
+    ("tags.html", include_str!("../templates/tags.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("overview.html", include_str!("../templates/overview.html")),
     ("risks.html", include_str!("../templates/risks.html")),

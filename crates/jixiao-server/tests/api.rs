@@ -1268,3 +1268,95 @@ async fn notifications_go_out_as_an_hourly_email_digest_with_links() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn special_tasks_rank_apart_and_a_formula_task_is_computed_not_reported() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let (status, tags) = admin.get("/api/v1/cycles/2020/tags").await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = tags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "优化营商环境",
+            "“五新”政策落地",
+            "污染防治",
+            "金融风险防控",
+            "公共卫生应急体系建设"
+        ]
+    );
+    let (_, r) = admin.get("/api/v1/cycles/2020/tags/gongwei").await;
+    // A01 (an indicator) and A18-1 (a task under another indicator) are covered.
+    let covered: Vec<&str> = r["tag"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(covered, ["A01", "A18-1"]);
+    assert_eq!(r["tag"]["points"].as_f64(), Some(3.0));
+    // Each rate is the unit's points on A01 and A18-1 over their points, as its scores say.
+    let (_, dc) = admin.get("/api/v1/cycles/2020/units/dongcheng").await;
+    let score_of = |id: &str| {
+        dc["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .and_then(|n| n["score"].as_f64())
+            .unwrap()
+    };
+    let row = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["unit_id"] == "dongcheng")
+        .unwrap()
+        .clone();
+    let expected = (score_of("A01") + score_of("A18-1")) / 3.0 * 100.0;
+    assert!(
+        (row["rate"].as_f64().unwrap() - expected).abs() < 1e-9,
+        "{row} vs {expected}"
+    );
+    let ranks: Vec<u64> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["rank"].as_u64())
+        .collect();
+    assert_eq!(ranks.len(), 16, "16 ranked districts; 单列 unranked");
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+    let (status, _) = admin.get("/api/v1/cycles/2020/tags/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // 依申请公开办结率 is computed from the two figures: 169 of 208.
+    let (_, e) = admin
+        .get("/api/v1/cycles/2020/units/dongcheng/explain/B04-2")
+        .await;
+    let text = e["text"].as_str().unwrap();
+    assert!(text.contains("169 ÷ 208 × 100 = 81.25%"), "{text}");
+    // Nobody reports it: the API refuses a value, naming the formula.
+    let unit = Session::login(&app, "dongcheng").await;
+    let (status, body) = unit
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/dongcheng/values/B04-2/Q4",
+            Some(json!({"value": 90})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("[B04-2b] / [B04-2a] * 100"),
+        "{body}"
+    );
+    app.stop().await;
+}

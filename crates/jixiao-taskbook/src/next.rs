@@ -94,6 +94,7 @@ pub fn next_cycle(
             children_sum: true,
             aggregate: Aggregate::Sum,
             task: None,
+            tags: Vec::new(),
         });
         for (unit, items) in rectification {
             for (i, item) in items.iter().enumerate() {
@@ -127,7 +128,9 @@ pub fn next_cycle(
                         due: Some(next.cycle.end),
                         progress: Vec::new(),
                         checks: Default::default(),
+                        formula: None,
                     }),
+                    tags: Vec::new(),
                 });
                 added += 1;
             }

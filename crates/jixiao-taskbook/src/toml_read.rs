@@ -44,6 +44,7 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
             "evaluator",
             "grade",
             "node",
+            "tag",
         ],
         "the top level",
     );
@@ -90,6 +91,15 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
             ranked: r.b(t, "ranked"),
         });
     }
+    for (t, span) in r.tables(root, "tag") {
+        r.check_keys(t, &["id", "name", "kind"], "[[tag]]");
+        draft.tags.push(DraftTag {
+            loc: Some(r.loc(span)),
+            id: r.s(t, "id"),
+            name: r.s(t, "name"),
+            kind: r.s(t, "kind"),
+        });
+    }
     for (t, span) in r.tables(root, "grade") {
         r.check_keys(t, &["name", "min"], "[[grade]]");
         draft.grades.push(DraftGrade {
@@ -117,7 +127,7 @@ struct Reader<'a> {
     d: Diagnostics,
 }
 
-const NODE_KEYS: [&str; 25] = [
+const NODE_KEYS: [&str; 27] = [
     "id",
     "name",
     "parent",
@@ -143,6 +153,8 @@ const NODE_KEYS: [&str; 25] = [
     "min",
     "max",
     "jump",
+    "tags",
+    "formula",
 ];
 
 impl Reader<'_> {
@@ -438,6 +450,8 @@ impl Reader<'_> {
             min: self.n(t, "min"),
             max: self.n(t, "max"),
             jump: self.n(t, "jump"),
+            tags: self.strs(t, "tags"),
+            formula: self.s(t, "formula"),
             ..Default::default()
         };
         if let Some(item) = t.get("params") {

@@ -120,6 +120,7 @@ pub fn method_params(m: &Method) -> Vec<(&'static str, String)> {
             }
             v
         }
+        Method::Figure => Vec::new(),
     }
 }
 
@@ -207,6 +208,15 @@ pub fn to_toml(fw: &Framework) -> String {
             quote(&e.name)
         );
     }
+    for t in &fw.tags {
+        let _ = writeln!(
+            o,
+            "[[tag]]\nid = {}\nname = {}\nkind = {}\n",
+            quote(&t.id),
+            quote(&t.name),
+            quote(t.kind.as_str())
+        );
+    }
     for n in &fw.nodes {
         let _ = writeln!(
             o,
@@ -229,6 +239,9 @@ pub fn to_toml(fw: &Framework) -> String {
         }
         if n.aggregate != Aggregate::Sum {
             let _ = writeln!(o, "aggregate = {}", quote(&enum_name(&n.aggregate)));
+        }
+        if !n.tags.is_empty() {
+            let _ = writeln!(o, "tags = {}", list(&n.tags));
         }
         if let Some(t) = &n.task {
             write_task(&mut o, t);
@@ -264,6 +277,9 @@ fn write_task(o: &mut String, t: &Task) {
         .map(|(k, v)| format!("{k} = {v}"))
         .collect();
     let _ = writeln!(o, "params = {{ {} }}", params.join(", "));
+    if let Some(f) = &t.formula {
+        let _ = writeln!(o, "formula = {}", quote(&f.text));
+    }
     let _ = writeln!(o, "measure = {}", quote(&t.measure));
     let _ = writeln!(o, "direction = {}", quote(&enum_name(&t.direction)));
     write_targets(o, &t.targets);

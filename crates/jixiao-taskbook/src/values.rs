@@ -150,6 +150,14 @@ pub fn parse_values(
                     text(1)
                 ),
             ),
+            (Some(_), Some(def)) if def.formula.is_some() => d.error(
+                &at(1),
+                format!(
+                    "`{}` is computed by its formula ({}): report its inputs instead",
+                    text(1),
+                    def.formula.as_ref().map(|f| f.text.as_str()).unwrap_or(""),
+                ),
+            ),
             _ => {}
         }
         let period = fw.period_index(&text(2));
@@ -542,7 +550,10 @@ pub fn values_template(
         ws.write_string_with_format(0, c as u16, format!("{label}({key})"), &bold)?;
     }
     let (unit_id, period_id) = (&fw.units[unit].id, &fw.cycle.periods[period].id);
-    for (r, t) in (1u32..).zip(fw.tasks().filter(|&t| fw.is_responsible(t, unit))) {
+    for (r, t) in (1u32..).zip(
+        fw.tasks()
+            .filter(|&t| fw.is_responsible(t, unit) && !fw.is_computed(t)),
+    ) {
         let task = fw.nodes[t].task.as_ref().expect("a task");
         let existing = stored.iter().find(|v| {
             v.key.task == fw.nodes[t].id && &v.key.unit == unit_id && &v.key.period == period_id

@@ -19,8 +19,9 @@ pub const UNITS: (&str, &str) = ("单位", "units");
 pub const EVALUATORS: (&str, &str) = ("考评主体", "evaluators");
 pub const NODES: (&str, &str) = ("指标", "nodes");
 pub const UNIT_TARGETS: (&str, &str) = ("单位目标", "unit_targets");
+pub const TAGS: (&str, &str) = ("专项", "tags");
 
-pub const NODE_COLUMNS: [(&str, &str); 24] = [
+pub const NODE_COLUMNS: [(&str, &str); 26] = [
     ("id", "编号"),
     ("parent", "上级编号"),
     ("name", "名称"),
@@ -45,6 +46,8 @@ pub const NODE_COLUMNS: [(&str, &str); 24] = [
     ("min", "最小值"),
     ("max", "最大值"),
     ("jump", "波动提示阈值"),
+    ("tags", "专项标签"),
+    ("formula", "计算公式"),
 ];
 
 fn sheet_name((zh, en): (&str, &str)) -> String {
@@ -225,10 +228,30 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
                     opt(task.checks.jump),
                 ]),
             }
+            row.push(list(&n.tags));
+            row.push(
+                n.task
+                    .as_ref()
+                    .and_then(|t| t.formula.as_ref())
+                    .map(|f| Cell::Text(f.text.clone()))
+                    .unwrap_or(Cell::Empty),
+            );
             row
         })
         .collect();
     write_sheet(&mut wb, &bold, NODES, &NODE_COLUMNS, nodes)?;
+    if !fw.tags.is_empty() {
+        write_sheet(
+            &mut wb,
+            &bold,
+            TAGS,
+            &[("id", "编号"), ("name", "名称"), ("kind", "类型")],
+            fw.tags
+                .iter()
+                .map(|x| vec![t(&x.id), t(&x.name), t(x.kind.as_str())])
+                .collect(),
+        )?;
+    }
     let overrides: Vec<Vec<Cell>> = fw
         .nodes
         .iter()
@@ -515,6 +538,17 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
             }
         }
     }
+    if let Some(s) = find(sheets, TAGS, d, false) {
+        let rows = Rows::new(s, &[("id", "编号"), ("name", "名称"), ("kind", "类型")], d);
+        for r in rows.rows() {
+            draft.tags.push(DraftTag {
+                loc: rows.row_loc(r),
+                id: rows.s(r, 0),
+                name: rows.s(r, 1),
+                kind: rows.s(r, 2),
+            });
+        }
+    }
     if let Some(s) = find(sheets, UNITS, d, true) {
         let rows = Rows::new(
             s,
@@ -584,6 +618,8 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 max: rows.n(r, 22, d),
                 jump: rows.n(r, 23, d),
                 overrides: Vec::new(),
+                tags: rows.list(r, 24),
+                formula: rows.s(r, 25),
             });
         }
     }

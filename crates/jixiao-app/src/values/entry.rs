@@ -22,6 +22,18 @@ pub fn parse_observation(fw: &Framework, task: usize, raw: &str) -> Result<Obser
         .task
         .as_ref()
         .ok_or_else(|| AppError::Invalid("values are reported on tasks".into()))?;
+    if let Some(f) = &t.formula {
+        return Err(AppError::Rejected(jixiao_core::checks::Words {
+            en: format!(
+                "{} is computed by its formula ({}): report its inputs instead",
+                fw.nodes[task].id, f.text
+            ),
+            zh: format!(
+                "“{}”由公式计算({}),请填报其数据项",
+                fw.nodes[task].name, f.text
+            ),
+        }));
+    }
     if let jixiao_core::Method::Qualitative { grades } = &t.method {
         let g = raw.trim();
         return if grades.iter().any(|(n, _)| n == g) {
@@ -189,7 +201,7 @@ pub fn entry_form(
     let past_deadline = today > fw.cycle.periods[pi].deadline;
     let mut rows = fw
         .tasks()
-        .filter(|&t| fw.is_responsible(t, u))
+        .filter(|&t| fw.is_responsible(t, u) && !fw.is_computed(t))
         .map(|t| {
             let task = fw.nodes[t].task.as_ref().expect("a task");
             let id = fw.nodes[t].id.clone();

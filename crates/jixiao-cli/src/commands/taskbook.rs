@@ -10,15 +10,22 @@ use std::process::ExitCode;
 
 pub fn check(file: &Path, values: Option<&Path>) -> Result<ExitCode> {
     let fw = read_taskbook(file)?;
-    let tasks = fw.tasks().count();
-    let inner = fw.nodes.len() - tasks;
+    let leaves = fw.tasks().count();
+    let figures = fw.tasks().filter(|&t| fw.is_figure(t)).count();
+    let formulas = fw.tasks().filter(|&t| fw.is_computed(t)).count();
+    let inner = fw.nodes.len() - leaves;
+    let extra = if figures + formulas > 0 {
+        format!(" (其中公式任务 {formulas} 项 formula tasks; 另有报送数据 {figures} 项 figures)")
+    } else {
+        String::new()
+    };
     println!(
-        "✓ {}: {} ({}) — {} 个指标节点 nodes, {} 项任务 tasks, {} 个单位 units ({} 单列), {} 个填报期 periods, 满分 {}",
+        "✓ {}: {} ({}) — {} 个指标节点 nodes, {} 项任务 tasks{extra}, {} 个单位 units ({} 单列), {} 个填报期 periods, 满分 {}",
         file.display(),
         fw.cycle.name,
         fw.cycle.id,
         inner,
-        tasks,
+        leaves - figures,
         fw.units.len(),
         fw.units.iter().filter(|u| !u.ranked).count(),
         fw.cycle.periods.len(),

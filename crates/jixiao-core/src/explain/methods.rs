@@ -236,6 +236,14 @@ pub(super) fn render_detail(d: &Detail, w: f64, score: f64, zh: bool) -> Rendere
             },
             format!("{grade} → {};s = {wn} × {} = {s}", num(*share), num(*share)),
         ),
+        Detail::Figure { x } => (
+            if zh {
+                "报送数据,不单独计分".into()
+            } else {
+                "a reported figure, not scored by itself".into()
+            },
+            format!("x = {}", num(*x)),
+        ),
         Detail::Scaled { x, min, max, share } => {
             inputs.push(("min".into(), num(*min)));
             inputs.push(("max".into(), num(*max)));

@@ -121,6 +121,36 @@ pub fn explain(
                     )
                 });
             }
+            if let Some(f) = &t.formula {
+                let name = |id: &str| {
+                    fw.node_index(id)
+                        .map(|n| fw.nodes[n].name.clone())
+                        .unwrap_or_else(|| id.to_string())
+                };
+                let value = |id: &str| {
+                    fw.node_index(id)
+                        .and_then(|n| ts.formula_inputs.iter().find(|(i, _)| *i == n))
+                        .map(|(_, x)| num(*x))
+                        .unwrap_or_else(|| "?".into())
+                };
+                e.notes.push(if zh {
+                    format!(
+                        "x 由公式计算:{} = {} = {}{}",
+                        f.expr.render(&name),
+                        f.expr.render(&value),
+                        ts.value,
+                        t.measure
+                    )
+                } else {
+                    format!(
+                        "x is computed: {} = {} = {}{}",
+                        f.expr.render(&name),
+                        f.expr.render(&value),
+                        ts.value,
+                        t.measure
+                    )
+                });
+            }
             if t.direction == Direction::Lower {
                 e.notes.push(if zh {
                     "指标方向:越低越好".into()

@@ -32,6 +32,7 @@ pub fn task(
         due: None,
         progress: Vec::new(),
         checks: Default::default(),
+        formula: None,
     }
 }
 
@@ -49,6 +50,7 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
         children_sum: true,
         aggregate: Aggregate::Sum,
         task: None,
+        tags: vec![],
     }];
     for (i, (points, t)) in tasks.into_iter().enumerate() {
         nodes.push(Node {
@@ -62,6 +64,7 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
             children_sum: false,
             aggregate: Aggregate::Sum,
             task: Some(t),
+            tags: vec![],
         });
     }
     Framework {
@@ -98,6 +101,7 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
             })
             .collect(),
         evaluators: vec![],
+        tags: vec![],
         nodes,
         grades: vec![
             GradeBand {

@@ -44,6 +44,39 @@ pub async fn ranking(
     Ok(Json(r))
 }
 
+/// The cycle's special tasks (专项) and themes, each with the indicators it covers.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/tags", tag = "cycles", params(("cycle" = String, Path)),
+    responses((status = 200, body = Vec<jixiao_app::tags::TagInfo>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn tags(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+) -> ApiResult<Vec<jixiao_app::tags::TagInfo>> {
+    Ok(Json(
+        ctx.read(&state, move |s, _, actor| {
+            jixiao_app::tags::list(s, actor, Some(&cycle))
+        })
+        .await?,
+    ))
+}
+
+/// A special task's ranking: each unit's points on the indicators the tag covers, its score
+/// rate (得分率) and rank by that rate.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/tags/{tag}", tag = "cycles", params(("cycle" = String, Path), ("tag" = String, Path)),
+    responses((status = 200, body = jixiao_app::tags::TagRanking), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn tag_ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((cycle, tag)): Path<(String, String)>,
+) -> ApiResult<jixiao_app::tags::TagRanking> {
+    let (_, r) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::tags::ranking_of(s, actor, Some(&cycle), &tag)
+        })
+        .await?;
+    Ok(Json(r))
+}
+
 /// Reporting progress of the cycle: shares of expected values reported, approved and overdue,
 /// and the tasks that are behind or at risk.
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/progress", tag = "cycles", params(("cycle" = String, Path)),

@@ -34,6 +34,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(cycles::list_cycles))
         .routes(routes!(cycles::ranking))
+        .routes(routes!(cycles::tags))
+        .routes(routes!(cycles::tag_ranking))
         .routes(routes!(cycles::progress))
         .routes(routes!(cycles::unit_scores))
         .routes(routes!(cycles::explain_node))

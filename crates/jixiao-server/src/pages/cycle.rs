@@ -14,7 +14,53 @@ pub fn routes() -> Vec<PageRoute> {
         (Method::GET, "/overview", get(overview)),
         (Method::GET, "/rankings", get(rankings)),
         (Method::GET, "/overview/risks", get(risks)),
+        (Method::GET, "/tags", get(tags)),
+        (Method::GET, "/tags/{tag}", get(tag)),
     ]
+}
+
+/// The cycle's special tasks (专项), each with its ranking.
+async fn tags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let cycle = ctx.cycle();
+    let (name, rankings) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::tags::list(s, actor, cycle.as_deref())?;
+            let sc = jixiao_app::scores::scored(s, cycle.as_deref())?;
+            Ok((
+                sc.fw.cycle.name.clone(),
+                jixiao_app::tags::rankings(&sc.fw, &sc.card),
+            ))
+        })
+        .await?;
+    Ok(super::render::render(
+        &state,
+        &ctx,
+        "tags.html",
+        crate::i18n::text(ctx.english, "tags"),
+        json!({ "cycle_name": name, "rankings": rankings, "one": false }),
+    ))
+}
+
+/// One special task's ranking, with the indicators it covers.
+async fn tag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(tag): axum::extract::Path<String>,
+) -> PageResult {
+    let cycle = ctx.cycle();
+    let (sc, r) = ctx
+        .read(&state, move |s, _, actor| {
+            jixiao_app::tags::ranking_of(s, actor, cycle.as_deref(), &tag)
+        })
+        .await?;
+    let title = r.tag.name.clone();
+    Ok(super::render::render(
+        &state,
+        &ctx,
+        "tags.html",
+        &title,
+        json!({ "cycle_name": sc.fw.cycle.name, "rankings": [r], "one": true }),
+    ))
 }
 
 /// The risk list: off-track values grouped by unit, filtered by unit, indicator and status,
@@ -102,7 +148,13 @@ async fn rankings(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         })
         .await?;
     render_either(&state, &ctx, kept, |(scored, _)| {
-        let page = super::reports::ranking_tables(&ctx, &scored.fw, &scored.card, "")?;
+        let mut page = super::reports::ranking_tables(&ctx, &scored.fw, &scored.card, "")?;
+        page["tags"] = json!(scored
+            .fw
+            .tags
+            .iter()
+            .map(|t| json!({ "id": t.id, "name": t.name }))
+            .collect::<Vec<_>>());
         Ok((
             "rankings.html",
             crate::i18n::text(ctx.english, "rankings").to_string(),

@@ -145,7 +145,7 @@ pub(crate) fn ranking_tables(
         &json!({ "labels": overall.grades.iter().map(|g| &g.0).collect::<Vec<_>>(), "values": overall.grades.iter().map(|g| g.1).collect::<Vec<_>>() }),
     );
     Ok(
-        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false, "publication": Value::Null, "period_ranking": false }),
+        json!({ "cycle_name": fw.cycle.name, "tables": tables, "separate": separate, "grades": overall.grades, "grades_json": grades_json, "link_base": link_base, "results": Value::Null, "public": false, "publication": Value::Null, "period_ranking": false, "tags": [] }),
     )
 }
 

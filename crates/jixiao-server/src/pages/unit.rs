@@ -148,7 +148,7 @@ async fn task_page(
         &page.task_name,
         json!({ "unit_id": unit, "unit_name": e.unit_name, "task_id": task, "task_name": page.task_name, "path": e.path, "values": page.values, "explanation": if page.explanation_shown { Some(&e.text) } else { None }, "trend_json": script_json(&trend),
                 "files": page.files, "can_enter": page.can_enter, "periods": page.fw.cycle.periods, "history": history,
-            "can_comment": can_comment, "comment_period": comment_period }),
+            "can_comment": can_comment, "comment_period": comment_period, "formula": page.formula }),
     ))
 }
 

@@ -104,4 +104,5 @@ pub(super) struct Context<'a> {
     pub group_ids: &'a HashSet<String>,
     pub evaluator_ids: &'a HashSet<String>,
     pub cycle: Option<&'a Cycle>,
+    pub tag_ids: &'a HashSet<String>,
 }

@@ -8,7 +8,7 @@ use jixiao_core::model::*;
 use std::collections::HashSet;
 
 /// The parameters each method accepts, with what they must be.
-pub const METHODS: [(&str, &[&str]); 10] = [
+pub const METHODS: [(&str, &[&str]); 11] = [
     ("ratio", &["cap"]),
     ("threshold", &["partial"]),
     (
@@ -22,6 +22,7 @@ pub const METHODS: [(&str, &[&str]); 10] = [
     ("qualitative", &["grades"]),
     ("scaled", &["min", "max"]),
     ("normalised", &["normalisation", "group"]),
+    ("figure", &[]),
 ];
 
 pub(super) struct Params<'a, 'd> {
@@ -271,6 +272,7 @@ pub(super) fn build_method(
                 group,
             }
         }
+        "figure" => Method::Figure,
         _ => unreachable!("listed in METHODS"),
     };
     (d.list.len() == before).then_some(method)

@@ -156,7 +156,24 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         },
     };
 
+    let tag_ids = unique_ids(d, draft.tags.iter().filter_map(|t| t.id.as_ref()), "tag");
+    let tags: Vec<Tag> = draft
+        .tags
+        .iter()
+        .filter_map(|t| {
+            let id = need(d, &t.id, &t.loc, "id");
+            let name = need(d, &t.name, &t.loc, "name");
+            let kind = choose(d, &t.kind, &TagKind::ALL, TagKind::Special, "tag kind");
+            Some(Tag {
+                id: id?.v.clone(),
+                name: name?.v.clone(),
+                kind,
+            })
+        })
+        .collect();
+
     let ctx = Context {
+        tag_ids: &tag_ids,
         units: &units,
         unit_ids: &unit_ids,
         group_ids: &group_ids,
@@ -196,5 +213,6 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         ranking,
         status,
         checks,
+        tags,
     })
 }

@@ -132,6 +132,18 @@ pub struct DraftNode {
     pub max: Option<L<f64>>,
     pub jump: Option<L<f64>>,
     pub overrides: Vec<DraftOverride>,
+    /// Tag ids (专项, themes).
+    pub tags: Vec<L<String>>,
+    /// A formula task's formula, as written.
+    pub formula: Option<L<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DraftTag {
+    pub loc: Option<Location>,
+    pub id: Option<L<String>>,
+    pub name: Option<L<String>>,
+    pub kind: Option<L<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -142,4 +154,5 @@ pub struct Draft {
     pub evaluators: Vec<DraftNamed>,
     pub grades: Vec<DraftGrade>,
     pub nodes: Vec<DraftNode>,
+    pub tags: Vec<DraftTag>,
 }

@@ -75,6 +75,7 @@ pub(super) fn build_nodes(
     if !ok {
         return None;
     }
+    check_formulas(draft, &nodes, d);
     for (i, dn) in draft.iter().enumerate() {
         let n = &nodes[i];
         if n.task.is_none() && n.children.is_empty() {
@@ -172,7 +173,55 @@ pub(super) fn build_node(dn: &DraftNode, ctx: &Context<'_>, d: &mut Diagnostics)
         children_sum: dn.children_sum.as_ref().map(|c| c.v).unwrap_or(false),
         aggregate,
         task,
+        tags: dn
+            .tags
+            .iter()
+            .filter(|t| {
+                let known = ctx.tag_ids.contains(&t.v);
+                if !known {
+                    d.error(
+                        &t.loc,
+                        format!("unknown tag `{}`: declare it with [[tag]]", t.v),
+                    );
+                }
+                known
+            })
+            .map(|t| t.v.clone())
+            .collect(),
     })
+}
+
+/// Formula tasks read the year values of other tasks that are reported, not computed
+/// themselves (so formulas never depend on each other in a circle), and that are numbers.
+fn check_formulas(draft: &[DraftNode], nodes: &[Node], d: &mut Diagnostics) {
+    let by_id: HashMap<&str, &Node> = nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    for (dn, n) in draft.iter().zip(nodes) {
+        let (Some(task), Some(at)) = (&n.task, &dn.formula) else {
+            continue;
+        };
+        let Some(f) = &task.formula else { continue };
+        for id in f.inputs() {
+            let problem = match by_id.get(id).map(|x| &x.task) {
+                None => Some(format!(
+                    "the formula reads `{id}`, which is not a node of this task book"
+                )),
+                Some(None) => Some(format!(
+                    "the formula reads `{id}`, an indicator: formulas read tasks and figures"
+                )),
+                Some(Some(t)) if t.formula.is_some() => Some(format!(
+                    "the formula reads `{id}`, itself a formula task: read its inputs instead"
+                )),
+                Some(Some(t)) if t.method.takes_grade() => Some(format!(
+                    "the formula reads `{id}`, whose values are grades, not numbers"
+                )),
+                Some(Some(_)) if id == n.id => Some("a formula cannot read its own task".into()),
+                Some(Some(_)) => None,
+            };
+            if let Some(p) = problem {
+                d.error(&at.loc, p);
+            }
+        }
+    }
 }
 
 pub(super) fn build_task(
@@ -309,6 +358,45 @@ pub(super) fn build_task(
     }
     let _ = ctx.units;
     let checks = value_rules(dn, &method, d);
+    let formula = dn.formula.as_ref().and_then(|f| {
+        if method.takes_grade() {
+            d.error(
+                &f.loc,
+                "a qualitative task is graded, not computed: remove `formula`",
+            );
+            return None;
+        }
+        if method == Method::Figure {
+            d.error(
+                &f.loc,
+                "a figure is reported, not computed: a formula task reads figures",
+            );
+            return None;
+        }
+        match jixiao_core::formula::parse(&f.v) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                d.error(
+                    &f.loc,
+                    format!(
+                        "formula `{}`: {} (at character {})",
+                        f.v,
+                        e.message,
+                        e.at + 1
+                    ),
+                );
+                None
+            }
+        }
+    });
+    if method == Method::Figure {
+        if let Some(p) = dn.points.as_ref().filter(|p| p.v != 0.0) {
+            d.error(
+                &p.loc,
+                "a figure (method `figure`) is reported but not scored: its points must be 0",
+            );
+        }
+    }
     let task = Task {
         measure: dn.measure.as_ref().map(|m| m.v.clone()).unwrap_or_default(),
         direction,
@@ -325,6 +413,7 @@ pub(super) fn build_task(
             .map(|p| p.v.clone())
             .unwrap_or_default(),
         checks,
+        formula,
     };
     check_targets_in_bounds(dn, &task, d);
     Some(task)
