@@ -54,6 +54,10 @@ pub struct RankRow {
     pub grade: Option<String>,
     /// None for units listed separately (单列).
     pub rank: Option<u32>,
+    /// The unit's class (单位类别) when the cycle has classes: ranks and totals are within it.
+    pub class: Option<String>,
+    /// Full marks of the unit's class (the cycle's total points without classes).
+    pub full_marks: f64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,6 +99,8 @@ pub fn ranking(fw: &Framework, card: &Scorecard, group: Option<&str>) -> Result<
                 deduction: s.deduction,
                 grade: s.grade.clone(),
                 rank,
+                class: fw.class_of(u).map(|c| fw.classes[c].name.clone()),
+                full_marks: fw.full_marks(u),
             }
         })
         .collect();
@@ -196,12 +202,14 @@ pub fn unit_scores(fw: &Framework, card: &Scorecard, unit: &str) -> Result<UnitS
             .nodes
             .iter()
             .enumerate()
+            // Nodes of another unit class are not the unit's at all.
+            .filter(|(i, _)| fw.applies_to_class(*i, u))
             .map(|(i, n)| NodeRow {
                 id: n.id.clone(),
                 name: n.name.clone(),
                 parent: n.parent.map(|p| fw.nodes[p].id.clone()),
                 depth: depth(fw, i),
-                points: n.points,
+                points: fw.points_for(i, u),
                 score: s.nodes[i].score(),
                 is_task: n.task.is_some(),
             })

@@ -20,6 +20,7 @@ fn city_framework() -> jixiao_core::Framework {
             kind: UnitKind::Street,
             groups: vec![groups[i % 4].to_string()],
             ranked: i % 50 != 49,
+            class: None,
         })
         .collect();
     for n in &mut fw.nodes {

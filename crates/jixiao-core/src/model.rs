@@ -34,6 +34,21 @@ pub struct Framework {
     /// Special tasks (专项) and themes tagged across the indicator tree ([`crate::tags`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// Unit classes (单位类别, e.g. districts and city departments): each with its own points
+    /// and full marks, ranked apart. Empty: one class of every unit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<UnitClass>,
+}
+
+/// A class of units assessed on their own scale in the same cycle (区政府, 市政府部门).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitClass {
+    pub id: String,
+    pub name: String,
+    /// Full marks (满分) of the class; when absent, the points of the top-level nodes that apply
+    /// to the class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_points: Option<f64>,
 }
 
 /// A tag across the indicator tree: a special task (专项, e.g. 优化营商环境) or a unit's own
@@ -101,6 +116,9 @@ pub struct Unit {
     pub groups: Vec<String>,
     /// `false` for units scored but kept out of the ranking (单列).
     pub ranked: bool,
+    /// The unit's class ([`UnitClass`] id) when the cycle has classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +178,12 @@ pub struct Node {
     /// Ids of the tags ([`Tag`]) on this node; a tag on an indicator covers its subtree.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The unit classes this node (and its subtree) applies to; empty: every class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    /// Points of this node for units of a class, where they differ from `points`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub class_points: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -506,16 +530,82 @@ impl Framework {
             .map(|(i, _)| i)
     }
 
-    /// Sum of the top-level nodes' points: the full score before bonus and deductions.
+    /// Sum of the top-level nodes' points: the full score before bonus and deductions (of a
+    /// cycle without unit classes; see [`Framework::full_marks`]).
     pub fn total_points(&self) -> f64 {
         self.roots().map(|i| self.nodes[i].points).sum()
     }
 
-    /// Whether `unit` is responsible for the task at `node` (directly or through a group).
+    /// Index of `unit`'s class in [`Framework::classes`].
+    pub fn class_of(&self, unit: UnitIdx) -> Option<usize> {
+        let c = self.units[unit].class.as_deref()?;
+        self.classes.iter().position(|x| x.id == c)
+    }
+
+    /// Points of `node` for `unit`: its class's points where the task book gives them.
+    pub fn points_for(&self, node: NodeIdx, unit: UnitIdx) -> f64 {
+        let n = &self.nodes[node];
+        match self.units[unit].class.as_deref() {
+            Some(c) => n
+                .class_points
+                .iter()
+                .find(|(k, _)| k == c)
+                .map_or(n.points, |(_, p)| *p),
+            None => n.points,
+        }
+    }
+
+    /// Whether `node` applies to `unit`'s class (its own and its ancestors' `classes`).
+    pub fn applies_to_class(&self, node: NodeIdx, unit: UnitIdx) -> bool {
+        let class = self.units[unit].class.as_deref();
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            let only = &self.nodes[n].classes;
+            if !only.is_empty() && !class.is_some_and(|c| only.iter().any(|x| x == c)) {
+                return false;
+            }
+            cur = self.nodes[n].parent;
+        }
+        true
+    }
+
+    /// Full marks (满分) of `unit`: its class's, or the points of the top-level nodes that apply
+    /// to it; the cycle's total points without classes.
+    pub fn full_marks(&self, unit: UnitIdx) -> f64 {
+        match self.class_of(unit) {
+            None => self.total_points(),
+            Some(c) => self.classes[c].total_points.unwrap_or_else(|| {
+                self.roots()
+                    .filter(|&r| self.applies_to_class(r, unit))
+                    .map(|r| self.points_for(r, unit))
+                    .sum()
+            }),
+        }
+    }
+
+    /// The grade of `unit` with `total`: with unit classes the bands are on a 100-point scale
+    /// (the total × 100 ÷ the class's full marks), so one set of bands serves every class.
+    pub fn grade_of(&self, unit: UnitIdx, total: f64) -> Option<&str> {
+        if self.classes.is_empty() {
+            return self.grade_for(total);
+        }
+        let full = self.full_marks(unit);
+        self.grade_for(if full > 0.0 {
+            total * 100.0 / full
+        } else {
+            0.0
+        })
+    }
+
+    /// Whether `unit` is responsible for the task at `node` (directly or through a group), and
+    /// the task applies to its class.
     pub fn is_responsible(&self, node: NodeIdx, unit: UnitIdx) -> bool {
         let Some(task) = &self.nodes[node].task else {
             return false;
         };
+        if !self.applies_to_class(node, unit) {
+            return false;
+        }
         if task.responsible.is_empty() {
             return true;
         }

@@ -100,9 +100,12 @@ impl Scorecard {
         };
         let mut out: Vec<(UnitIdx, Option<u32>)> =
             members.into_iter().map(|u| (u, rank_of(u))).collect();
+        // With unit classes each class is ranked apart: class by class, in declaration order.
         out.sort_by(|a, b| {
-            a.1.unwrap_or(u32::MAX)
-                .cmp(&b.1.unwrap_or(u32::MAX))
+            fw.class_of(a.0)
+                .unwrap_or(usize::MAX)
+                .cmp(&fw.class_of(b.0).unwrap_or(usize::MAX))
+                .then(a.1.unwrap_or(u32::MAX).cmp(&b.1.unwrap_or(u32::MAX)))
                 .then(self.units[b.0].total.total_cmp(&self.units[a.0].total))
         });
         out
@@ -141,9 +144,9 @@ pub fn score_with(fw: &Framework, inputs: &Inputs, opts: ScoreOptions) -> Scorec
         .into_iter()
         .enumerate()
         .map(|(u, mut ns)| {
-            roll_up(fw, &mut ns);
+            roll_up(fw, u, &mut ns);
             let base =
-                weighted(fw, fw.roots(), &ns, fw.total_points(), Aggregate::Sum).unwrap_or(0.0);
+                weighted(fw, u, fw.roots(), &ns, fw.full_marks(u), Aggregate::Sum).unwrap_or(0.0);
             let excess: f64 = ns
                 .iter()
                 .filter_map(|n| {
@@ -179,7 +182,7 @@ pub fn score_with(fw: &Framework, inputs: &Inputs, opts: ScoreOptions) -> Scorec
                 deduction_claimed,
                 deduction,
                 total,
-                grade: fw.grade_for(total).map(str::to_string),
+                grade: fw.grade_of(u, total).map(str::to_string),
                 rank: None,
                 group_ranks: Vec::new(),
             }
@@ -197,9 +200,23 @@ pub fn score_with(fw: &Framework, inputs: &Inputs, opts: ScoreOptions) -> Scorec
     Scorecard { units }
 }
 
-/// Ranks of the ranked units (overall), as (unit, rank).
+/// Ranks of the ranked units (overall), as (unit, rank); with unit classes, within each class.
 pub fn rank_units(fw: &Framework, totals: &[f64]) -> Vec<(UnitIdx, u32)> {
-    rank_group(fw, totals, None)
+    if fw.classes.is_empty() {
+        return rank_group(fw, totals, None);
+    }
+    (0..fw.classes.len())
+        .flat_map(|c| {
+            let members: Vec<UnitIdx> = (0..fw.units.len())
+                .filter(|&u| fw.units[u].ranked && fw.class_of(u) == Some(c))
+                .collect();
+            let values: Vec<f64> = members.iter().map(|&u| totals[u]).collect();
+            members
+                .into_iter()
+                .zip(competition_ranks(&values, fw.ranking.decimals))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Ranks of the ranked members of a group (all units when `None`), as (unit, rank).
@@ -276,7 +293,7 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
             let ctx = TaskContext {
                 method: method_used,
                 direction: task.direction,
-                points: node.points,
+                points: fw.points_for(t, u),
                 targets: task.targets_for(&fw.units[u].id),
             };
             match method::apply(ctx, &annual.observation, peers) {
@@ -318,13 +335,21 @@ fn formula_inputs(
 
 /// Fills the scores of inner nodes from their children. Children always come after their
 /// parent in `fw.nodes`, so walking backwards sees every child before its parent.
-fn roll_up(fw: &Framework, ns: &mut [NodeScore]) {
+fn roll_up(fw: &Framework, unit: UnitIdx, ns: &mut [NodeScore]) {
     for i in (0..fw.nodes.len()).rev() {
         let n = &fw.nodes[i];
         if n.task.is_some() {
             continue;
         }
-        ns[i] = match weighted(fw, n.children.iter().copied(), ns, n.points, n.aggregate) {
+        let points = fw.points_for(i, unit);
+        ns[i] = match weighted(
+            fw,
+            unit,
+            n.children.iter().copied(),
+            ns,
+            points,
+            n.aggregate,
+        ) {
             Some(score) => NodeScore::RollUp { score },
             None => NodeScore::NotApplicable {
                 reason: NotApplicable::NoApplicableChildren,
@@ -336,6 +361,7 @@ fn roll_up(fw: &Framework, ns: &mut [NodeScore]) {
 /// `P × Σ s / Σ w` (or the geometric form) over the applicable nodes; `None` if none applies.
 fn weighted(
     fw: &Framework,
+    unit: UnitIdx,
     children: impl Iterator<Item = NodeIdx>,
     ns: &[NodeScore],
     points: f64,
@@ -347,7 +373,7 @@ fn weighted(
     let mut any = false;
     for c in children {
         if let Some(s) = ns[c].score() {
-            let w = fw.nodes[c].points;
+            let w = fw.points_for(c, unit);
             any = true;
             sum_w += w;
             sum_s += s;

@@ -69,7 +69,7 @@ pub fn score(fw: &Framework, card: &Scorecard, tag: &str) -> Vec<TagScore> {
             for &n in &cover {
                 if let Some(s) = card.units[u].nodes[n].score() {
                     attained += s;
-                    available += fw.nodes[n].points;
+                    available += fw.points_for(n, u);
                 }
             }
             TagScore {

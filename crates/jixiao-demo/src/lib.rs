@@ -427,6 +427,7 @@ pub fn city_sized(mut fw: Framework, units: usize) -> Result<Framework> {
             kind,
             groups: vec![group.to_string()],
             ranked: true,
+            class: None,
         });
     }
     // Through the task book's own reader, so the city-sized book is checked like any other.

@@ -115,12 +115,30 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
 
     // 二、综合排名
     doc.heading(1, next_h1(w.word("results.heading_ranking")));
-    doc.blocks.push(Block::Table(ranking_table(
-        d,
-        w,
-        &overall,
-        w.word("table.ranking_caption"),
-    )));
+    if fw.classes.is_empty() {
+        doc.blocks.push(Block::Table(ranking_table(
+            d,
+            w,
+            &overall,
+            w.word("table.ranking_caption"),
+        )));
+    } else {
+        // Unit classes are ranked apart, each on its own scale.
+        let per_class = jixiao_core::scoring::rank_units(fw, &totals);
+        for (c, class) in fw.classes.iter().enumerate() {
+            let ranked: Vec<(UnitIdx, u32)> = per_class
+                .iter()
+                .copied()
+                .filter(|&(u, _)| fw.class_of(u) == Some(c))
+                .collect();
+            doc.blocks.push(Block::Table(ranking_table(
+                d,
+                w,
+                &ranked,
+                format!("{}·{}", w.word("table.ranking_caption"), class.name),
+            )));
+        }
+    }
     let mut by_rank = overall.clone();
     by_rank.sort_by_key(|&(_, r)| r);
     doc.blocks.push(Block::Chart(Chart {

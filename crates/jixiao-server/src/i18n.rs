@@ -610,6 +610,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("closure_referred_out", "转外部处理", "Referred out"),
     ("closure_no_further_action", "无需进一步处理", "No further action"),
     ("tags", "专项排名", "Special tasks"),
+    ("full_marks", "满分", "full marks"),
     ("formula_task", "公式计算", "Computed by formula"),
     ("formula_incomplete", "数据项未报齐,暂无法计算", "not yet computable: an input is missing"),
     ("formula_hint", "本任务不单独填报,由下列数据项的年度值按任务书公式计算:", "This task is not reported itself: its value is computed from the year values of the figures above by the task book's formula:"),

@@ -95,6 +95,8 @@ pub fn next_cycle(
             aggregate: Aggregate::Sum,
             task: None,
             tags: Vec::new(),
+            classes: Vec::new(),
+            class_points: Vec::new(),
         });
         for (unit, items) in rectification {
             for (i, item) in items.iter().enumerate() {
@@ -131,6 +133,8 @@ pub fn next_cycle(
                         formula: None,
                     }),
                     tags: Vec::new(),
+                    classes: Vec::new(),
+                    class_points: Vec::new(),
                 });
                 added += 1;
             }

@@ -45,6 +45,7 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
             "grade",
             "node",
             "tag",
+            "class",
         ],
         "the top level",
     );
@@ -81,7 +82,11 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
         });
     }
     for (t, span) in r.tables(root, "unit") {
-        r.check_keys(t, &["id", "name", "kind", "groups", "ranked"], "[[unit]]");
+        r.check_keys(
+            t,
+            &["id", "name", "kind", "groups", "ranked", "class"],
+            "[[unit]]",
+        );
         draft.units.push(DraftUnit {
             loc: Some(r.loc(span)),
             id: r.s(t, "id"),
@@ -89,6 +94,16 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
             kind: r.s(t, "kind"),
             groups: r.strs(t, "groups"),
             ranked: r.b(t, "ranked"),
+            class: r.s(t, "class"),
+        });
+    }
+    for (t, span) in r.tables(root, "class") {
+        r.check_keys(t, &["id", "name", "total_points"], "[[class]]");
+        draft.classes.push(DraftClass {
+            loc: Some(r.loc(span)),
+            id: r.s(t, "id"),
+            name: r.s(t, "name"),
+            total_points: r.n(t, "total_points"),
         });
     }
     for (t, span) in r.tables(root, "tag") {
@@ -127,7 +142,7 @@ struct Reader<'a> {
     d: Diagnostics,
 }
 
-const NODE_KEYS: [&str; 27] = [
+const NODE_KEYS: [&str; 29] = [
     "id",
     "name",
     "parent",
@@ -155,6 +170,8 @@ const NODE_KEYS: [&str; 27] = [
     "jump",
     "tags",
     "formula",
+    "classes",
+    "class_points",
 ];
 
 impl Reader<'_> {
@@ -452,8 +469,32 @@ impl Reader<'_> {
             jump: self.n(t, "jump"),
             tags: self.strs(t, "tags"),
             formula: self.s(t, "formula"),
+            classes: self.strs(t, "classes"),
             ..Default::default()
         };
+        if let Some(item) = t.get("class_points") {
+            match item.as_table_like() {
+                Some(p) => {
+                    for (k, x) in p.iter() {
+                        let key = L::new(k.to_string(), self.loc(p.key(k).and_then(|k| k.span())));
+                        let loc = self.loc(x.span());
+                        match x.as_value().and_then(number) {
+                            Some(v) => n.class_points.push((key, L::new(v, loc))),
+                            None => self
+                                .d
+                                .error(&loc, format!("`class_points.{k}` must be a number")),
+                        }
+                    }
+                }
+                None => {
+                    let loc = self.value_loc(t, "class_points");
+                    self.d.error(
+                        &loc,
+                        "`class_points` must be a table such as { department = 20 }",
+                    );
+                }
+            }
+        }
         if let Some(item) = t.get("params") {
             match item.as_table_like() {
                 Some(p) => n.params = self.params(p),

@@ -189,8 +189,20 @@ pub fn to_toml(fw: &Framework) -> String {
             quote(&g.name)
         );
     }
-    for u in &fw.units {
+    for c in &fw.classes {
         let _ = writeln!(
+            o,
+            "[[class]]\nid = {}\nname = {}",
+            quote(&c.id),
+            quote(&c.name)
+        );
+        if let Some(t) = c.total_points {
+            let _ = writeln!(o, "total_points = {}", number(t));
+        }
+        o.push('\n');
+    }
+    for u in &fw.units {
+        let _ = write!(
             o,
             "[[unit]]\nid = {}\nname = {}\nkind = {}\ngroups = {}\nranked = {}\n",
             quote(&u.id),
@@ -199,6 +211,10 @@ pub fn to_toml(fw: &Framework) -> String {
             list(&u.groups),
             u.ranked
         );
+        if let Some(c) = &u.class {
+            let _ = writeln!(o, "class = {}", quote(c));
+        }
+        o.push('\n');
     }
     for e in &fw.evaluators {
         let _ = writeln!(
@@ -242,6 +258,17 @@ pub fn to_toml(fw: &Framework) -> String {
         }
         if !n.tags.is_empty() {
             let _ = writeln!(o, "tags = {}", list(&n.tags));
+        }
+        if !n.classes.is_empty() {
+            let _ = writeln!(o, "classes = {}", list(&n.classes));
+        }
+        if !n.class_points.is_empty() {
+            let p: Vec<String> = n
+                .class_points
+                .iter()
+                .map(|(c, p)| format!("{} = {}", quote(c), number(*p)))
+                .collect();
+            let _ = writeln!(o, "class_points = {{ {} }}", p.join(", "));
         }
         if let Some(t) = &n.task {
             write_task(&mut o, t);

@@ -20,8 +20,9 @@ pub const EVALUATORS: (&str, &str) = ("考评主体", "evaluators");
 pub const NODES: (&str, &str) = ("指标", "nodes");
 pub const UNIT_TARGETS: (&str, &str) = ("单位目标", "unit_targets");
 pub const TAGS: (&str, &str) = ("专项", "tags");
+pub const CLASSES: (&str, &str) = ("单位类别", "classes");
 
-pub const NODE_COLUMNS: [(&str, &str); 26] = [
+pub const NODE_COLUMNS: [(&str, &str); 28] = [
     ("id", "编号"),
     ("parent", "上级编号"),
     ("name", "名称"),
@@ -48,6 +49,8 @@ pub const NODE_COLUMNS: [(&str, &str); 26] = [
     ("jump", "波动提示阈值"),
     ("tags", "专项标签"),
     ("formula", "计算公式"),
+    ("classes", "适用类别"),
+    ("class_points", "类别分值"),
 ];
 
 fn sheet_name((zh, en): (&str, &str)) -> String {
@@ -158,6 +161,7 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
             ("kind", "类型"),
             ("groups", "分组"),
             ("ranked", "参与排名"),
+            ("class", "类别"),
         ],
         fw.units
             .iter()
@@ -168,6 +172,7 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
                     t(u.kind.as_str()),
                     list(&u.groups),
                     t(if u.ranked { "true" } else { "false" }),
+                    u.class.as_deref().map(t).unwrap_or(Cell::Empty),
                 ]
             })
             .collect(),
@@ -236,10 +241,36 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
                     .map(|f| Cell::Text(f.text.clone()))
                     .unwrap_or(Cell::Empty),
             );
+            row.push(list(&n.classes));
+            row.push(Cell::Text(
+                n.class_points
+                    .iter()
+                    .map(|(c, p)| format!("{c}={}", number(*p)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
             row
         })
         .collect();
     write_sheet(&mut wb, &bold, NODES, &NODE_COLUMNS, nodes)?;
+    if !fw.classes.is_empty() {
+        write_sheet(
+            &mut wb,
+            &bold,
+            CLASSES,
+            &[("id", "编号"), ("name", "名称"), ("total_points", "满分")],
+            fw.classes
+                .iter()
+                .map(|c| {
+                    vec![
+                        t(&c.id),
+                        t(&c.name),
+                        c.total_points.map(Cell::Number).unwrap_or(Cell::Empty),
+                    ]
+                })
+                .collect(),
+        )?;
+    }
     if !fw.tags.is_empty() {
         write_sheet(
             &mut wb,
@@ -538,6 +569,21 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
             }
         }
     }
+    if let Some(s) = find(sheets, CLASSES, d, false) {
+        let rows = Rows::new(
+            s,
+            &[("id", "编号"), ("name", "名称"), ("total_points", "满分")],
+            d,
+        );
+        for r in rows.rows() {
+            draft.classes.push(DraftClass {
+                loc: rows.row_loc(r),
+                id: rows.s(r, 0),
+                name: rows.s(r, 1),
+                total_points: rows.n(r, 2, d),
+            });
+        }
+    }
     if let Some(s) = find(sheets, TAGS, d, false) {
         let rows = Rows::new(s, &[("id", "编号"), ("name", "名称"), ("kind", "类型")], d);
         for r in rows.rows() {
@@ -558,6 +604,7 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 ("kind", "类型"),
                 ("groups", "分组"),
                 ("ranked", "参与排名"),
+                ("class", "类别"),
             ],
             d,
         );
@@ -569,6 +616,7 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 kind: rows.s(r, 2),
                 groups: rows.list(r, 3),
                 ranked: rows.b(r, 4, d),
+                class: rows.s(r, 5),
             });
         }
     }
@@ -620,6 +668,25 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 overrides: Vec::new(),
                 tags: rows.list(r, 24),
                 formula: rows.s(r, 25),
+                classes: rows.list(r, 26),
+                class_points: rows
+                    .s(r, 27)
+                    .map(|p| {
+                        parse_params_cell(&p, d)
+                            .into_iter()
+                            .filter_map(|(k, v)| match v.v {
+                                ParamValue::Num(x) => Some((k, L::new(x, v.loc))),
+                                _ => {
+                                    d.error(
+                                        &v.loc,
+                                        format!("class points `{}` must be a number", k.v),
+                                    );
+                                    None
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
     }

@@ -253,3 +253,192 @@ fn mistakes_are_located() {
     let e = errors(&BOOK.replace("kind = \"theme\"", "kind = \"topic\""));
     assert!(e.iter().any(|m| m.contains("topic")), "{e:?}");
 }
+
+const CLASSES: &str = r#"
+[cycle]
+id = "2020"
+name = "两类单位"
+start = 2020-01-01
+end = 2020-12-31
+periods = "yearly"
+
+[scoring]
+total_points = 100
+
+[[grade]]
+name = "优秀"
+min = 90
+
+[[grade]]
+name = "良好"
+min = 0
+
+[[class]]
+id = "district"
+name = "区政府"
+
+[[class]]
+id = "department"
+name = "市政府部门"
+
+[[unit]]
+id = "a"
+name = "甲区"
+class = "district"
+
+[[unit]]
+id = "b"
+name = "乙区"
+class = "district"
+
+[[unit]]
+id = "x"
+name = "市甲局"
+kind = "department"
+class = "department"
+
+[[unit]]
+id = "y"
+name = "市乙局"
+kind = "department"
+class = "department"
+
+[[node]]
+id = "A"
+name = "区域发展"
+points = 80
+classes = ["district"]
+children_sum = true
+
+[[node]]
+id = "A1"
+parent = "A"
+name = "区级任务"
+points = 80
+method = "ratio"
+target = 10
+
+[[node]]
+id = "D"
+name = "部门职责"
+points = 70
+classes = ["department"]
+
+[[node]]
+id = "D1"
+parent = "D"
+name = "部门任务"
+points = 70
+method = "ratio"
+target = 10
+
+[[node]]
+id = "S"
+name = "共同指标"
+points = 20
+class_points = { department = 30 }
+
+[[node]]
+id = "S1"
+parent = "S"
+name = "共同任务"
+points = 20
+class_points = { department = 30 }
+method = "ratio"
+target = 10
+"#;
+
+#[test]
+fn unit_classes_have_their_own_points_full_marks_and_ranking() {
+    let fw = parse_toml(CLASSES, "classes.toml").expect("valid");
+    let idx = |u: &str| fw.unit_index(u).unwrap();
+    assert_eq!(fw.full_marks(idx("a")), 100.0);
+    assert_eq!(
+        fw.full_marks(idx("x")),
+        100.0,
+        "70 + 30, not the 170 of every root"
+    );
+    let s1 = fw.node_index("S1").unwrap();
+    assert_eq!(
+        (fw.points_for(s1, idx("a")), fw.points_for(s1, idx("x"))),
+        (20.0, 30.0)
+    );
+    let a1 = fw.node_index("A1").unwrap();
+    assert!(fw.is_responsible(a1, idx("a")) && !fw.is_responsible(a1, idx("x")));
+    let mut records = Vec::new();
+    for (u, task, x) in [
+        ("a", "A1", 10.0),
+        ("a", "S1", 10.0),
+        ("b", "A1", 5.0),
+        ("b", "S1", 10.0),
+        ("x", "D1", 10.0),
+        ("x", "S1", 5.0),
+        ("y", "D1", 10.0),
+        ("y", "S1", 10.0),
+    ] {
+        records.push(record(&fw, task, u, 0, x));
+    }
+    let card = score(&fw, &Inputs::from_records(&fw, &records, vec![]));
+    let total = |u: &str| card.units[idx(u)].total;
+    assert!((total("a") - 100.0).abs() < 1e-9);
+    assert!((total("b") - 60.0).abs() < 1e-9);
+    assert!(
+        (total("y") - 100.0).abs() < 1e-9,
+        "a department's total is on its own 100"
+    );
+    assert!(
+        (total("x") - 85.0).abs() < 1e-9,
+        "S1 half done: 15 of its 30 points"
+    );
+    // Each class is ranked apart: both classes have a first.
+    let rank = |u: &str| card.units[idx(u)].rank;
+    assert_eq!(
+        (rank("a"), rank("b"), rank("y"), rank("x")),
+        (Some(1), Some(2), Some(1), Some(2))
+    );
+    let order: Vec<&str> = card
+        .standings(&fw, None)
+        .into_iter()
+        .map(|(u, _)| fw.units[u].id.as_str())
+        .collect();
+    assert_eq!(order, ["a", "b", "y", "x"]);
+    assert_eq!(card.units[idx("x")].grade.as_deref(), Some("良好"));
+    assert_eq!(card.units[idx("y")].grade.as_deref(), Some("优秀"));
+    let text = jixiao_core::explain_total(&fw, &card, idx("x"), Lang::Zh);
+    assert!(text.contains("类别:市政府部门(满分 100"), "{text}");
+    assert!(!text.contains("区域发展"), "{text}");
+    // The round trips keep the classes.
+    assert_eq!(parse_toml(&to_toml(&fw), "again.toml").expect("valid"), fw);
+    let xlsx = jixiao_taskbook::xlsx::to_xlsx(&fw).unwrap();
+    assert_eq!(
+        jixiao_taskbook::xlsx::parse_xlsx(&xlsx, "c.xlsx").expect("valid"),
+        fw
+    );
+}
+
+#[test]
+fn class_mistakes_are_located() {
+    let e = errors(&CLASSES.replace(
+        "class = \"district\"\n\n[[unit]]\nid = \"b\"",
+        "\n[[unit]]\nid = \"b\"",
+    ));
+    assert!(
+        e.iter().any(|m| m.contains("give every unit its `class`")),
+        "{e:?}"
+    );
+    let e = errors(&CLASSES.replace(
+        "class_points = { department = 30 }\n\n[[node]]\nid = \"S1\"",
+        "class_points = { department = 40 }\n\n[[node]]\nid = \"S1\"",
+    ));
+    assert!(
+        e.iter()
+            .any(|m| m
+                .contains("class `department` add up to 110 points but its full marks are 100")),
+        "{e:?}"
+    );
+    let e = errors(&CLASSES.replace("classes = [\"department\"]", "classes = [\"dept\"]"));
+    assert!(
+        e.iter().any(|m| m.contains("unknown class `dept`")),
+        "{e:?}"
+    );
+}

@@ -70,10 +70,10 @@ pub fn explain(
         node_id: n.id.clone(),
         node_name: n.name.clone(),
         path: fw.node_path(node),
-        points: n.points,
+        points: fw.points_for(node, unit),
         method: String::new(),
         method_zh: String::new(),
-        inputs: vec![("w".into(), num(n.points))],
+        inputs: vec![("w".into(), num(fw.points_for(node, unit)))],
         formula: String::new(),
         substituted: String::new(),
         result: None,
@@ -159,7 +159,7 @@ pub fn explain(
                 });
             }
             let (formula, substituted, inputs, notes) =
-                methods::render_detail(&ts.detail, n.points, ts.score, zh);
+                methods::render_detail(&ts.detail, fw.points_for(node, unit), ts.score, zh);
             e.formula = formula;
             e.substituted = substituted;
             e.inputs.extend(inputs);
@@ -249,12 +249,13 @@ pub fn explain_total(fw: &Framework, card: &Scorecard, unit: UnitIdx, lang: Lang
     let mut out = String::new();
     let roots: Vec<String> = fw
         .roots()
+        .filter(|&r| fw.applies_to_class(r, unit))
         .map(|r| match us.nodes[r].score() {
             Some(score) => format!(
                 "{} {}/{}",
                 fw.nodes[r].name,
                 pts(score),
-                num(fw.nodes[r].points)
+                num(fw.points_for(r, unit))
             ),
             None => format!("{} {}", fw.nodes[r].name, if zh { "不适用" } else { "n/a" }),
         })
@@ -287,6 +288,13 @@ pub fn explain_total(fw: &Framework, card: &Scorecard, unit: UnitIdx, lang: Lang
         ));
         if let Some(g) = &us.grade {
             out.push_str(&format!("等次:{g}\n"));
+        }
+        if let Some(c) = fw.class_of(unit) {
+            out.push_str(&format!(
+                "类别:{}(满分 {},按本类别单独排名)\n",
+                fw.classes[c].name,
+                num(fw.full_marks(unit))
+            ));
         }
         match us.rank {
             Some(r) => out.push_str(&format!("综合排名:第 {r} 名\n")),

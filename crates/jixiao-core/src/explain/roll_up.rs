@@ -22,13 +22,13 @@ pub(super) fn render_roll_up(
     for &c in &n.children {
         match us.nodes[c].score() {
             Some(score) => {
-                applicable_points += fw.nodes[c].points;
+                applicable_points += fw.points_for(c, unit);
                 sum += score;
                 parts.push(format!(
                     "{}({}/{})",
                     fw.nodes[c].name,
                     pts(score),
-                    num(fw.nodes[c].points)
+                    num(fw.points_for(c, unit))
                 ));
             }
             None => parts.push(format!(
@@ -51,7 +51,7 @@ pub(super) fn render_roll_up(
         };
         let substituted = format!(
             "s = {} × {}/{} = {}",
-            num(n.points),
+            num(fw.points_for(node, unit)),
             num(sum),
             num(applicable_points),
             pts(score)

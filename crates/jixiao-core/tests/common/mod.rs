@@ -51,6 +51,8 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
         aggregate: Aggregate::Sum,
         task: None,
         tags: vec![],
+        classes: vec![],
+        class_points: vec![],
     }];
     for (i, (points, t)) in tasks.into_iter().enumerate() {
         nodes.push(Node {
@@ -65,6 +67,8 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
             aggregate: Aggregate::Sum,
             task: Some(t),
             tags: vec![],
+            classes: vec![],
+            class_points: vec![],
         });
     }
     Framework {
@@ -98,10 +102,12 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
                 kind: UnitKind::District,
                 groups: vec![if u % 2 == 0 { "g1" } else { "g2" }.into()],
                 ranked: true,
+                class: None,
             })
             .collect(),
         evaluators: vec![],
         tags: vec![],
+        classes: vec![],
         nodes,
         grades: vec![
             GradeBand {

@@ -133,9 +133,25 @@ pub(crate) fn ranking_tables(
     let tr = crate::i18n::texts(ctx.english);
     let overall = jixiao_app::scores::ranking(fw, card, None)?;
     let separate: Vec<_> = overall.rows.iter().filter(|r| r.rank.is_none()).collect();
-    let mut tables = vec![
-        json!({ "title": tr["overall"], "rows": overall.rows.iter().filter(|r| r.rank.is_some()).collect::<Vec<_>>() }),
-    ];
+    // With unit classes each class is ranked apart, on its own scale.
+    let mut tables: Vec<Value> = if fw.classes.is_empty() {
+        vec![
+            json!({ "title": tr["overall"], "rows": overall.rows.iter().filter(|r| r.rank.is_some()).collect::<Vec<_>>() }),
+        ]
+    } else {
+        fw.classes
+            .iter()
+            .map(|c| {
+                let rows: Vec<_> = overall
+                    .rows
+                    .iter()
+                    .filter(|r| r.rank.is_some() && r.class.as_deref() == Some(c.name.as_str()))
+                    .collect();
+                let full = rows.first().map(|r| r.full_marks).unwrap_or(0.0);
+                json!({ "title": format!("{} · {}（{} {}）", tr["overall"], c.name, tr["full_marks"], jixiao_core::explain::num(full)), "rows": rows })
+            })
+            .collect()
+    };
     for g in &fw.groups {
         let r = jixiao_app::scores::ranking(fw, card, Some(&g.id))?;
         let rows: Vec<_> = r.rows.into_iter().filter(|x| x.rank.is_some()).collect();

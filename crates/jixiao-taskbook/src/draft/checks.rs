@@ -105,4 +105,5 @@ pub(super) struct Context<'a> {
     pub evaluator_ids: &'a HashSet<String>,
     pub cycle: Option<&'a Cycle>,
     pub tag_ids: &'a HashSet<String>,
+    pub class_ids: &'a HashSet<String>,
 }

@@ -44,6 +44,29 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         })
         .collect();
 
+    let class_ids = unique_ids(
+        d,
+        draft.classes.iter().filter_map(|c| c.id.as_ref()),
+        "class",
+    );
+    let classes: Vec<UnitClass> = draft
+        .classes
+        .iter()
+        .filter_map(|c| {
+            let id = need(d, &c.id, &c.loc, "id");
+            let name = need(d, &c.name, &c.loc, "name");
+            let total = c
+                .total_points
+                .as_ref()
+                .map(|x| finite(d, x, "total_points", 0.0));
+            Some(UnitClass {
+                id: id?.v.clone(),
+                name: name?.v.clone(),
+                total_points: total,
+            })
+        })
+        .collect();
+
     let unit_ids = unique_ids(d, draft.units.iter().filter_map(|u| u.id.as_ref()), "unit");
     unique_ids(
         d,
@@ -65,12 +88,24 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
                     d.error(&g.loc, format!("unknown group `{}`", g.v));
                 }
             }
+            match (&u.class, class_ids.is_empty()) {
+                (Some(c), _) if !class_ids.contains(&c.v) => d.error(
+                    &c.loc,
+                    format!("unknown class `{}`: declare it with [[class]]", c.v),
+                ),
+                (None, false) => d.error(
+                    &here(&u.loc),
+                    "the cycle declares unit classes: give every unit its `class`",
+                ),
+                _ => {}
+            }
             Some(Unit {
                 id: id?.v.clone(),
                 name: name?.v.clone(),
                 kind,
                 groups: u.groups.iter().map(|g| g.v.clone()).collect(),
                 ranked: u.ranked.as_ref().map(|r| r.v).unwrap_or(true),
+                class: u.class.as_ref().map(|c| c.v.clone()),
             })
         })
         .collect();
@@ -173,6 +208,7 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         .collect();
 
     let ctx = Context {
+        class_ids: &class_ids,
         tag_ids: &tag_ids,
         units: &units,
         unit_ids: &unit_ids,
@@ -181,7 +217,9 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         cycle: cycle.as_ref(),
     };
     let nodes = build_nodes(&draft.nodes, &ctx, d);
-    if let (Some(total), Some(nodes)) = (&c.total_points, &nodes) {
+    if let (false, Some(nodes)) = (classes.is_empty(), &nodes) {
+        check_class_totals(&classes, &draft.classes, c.total_points.as_ref(), nodes, d);
+    } else if let (Some(total), Some(nodes)) = (&c.total_points, &nodes) {
         let sum: f64 = nodes
             .iter()
             .filter(|n| n.parent.is_none())
@@ -214,5 +252,55 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         status,
         checks,
         tags,
+        classes,
     })
+}
+
+/// With unit classes, each class's top-level nodes (those that apply to it, at its points) must
+/// add up to its `total_points`, or to `[scoring] total_points` when the class gives none.
+fn check_class_totals(
+    classes: &[UnitClass],
+    draft: &[DraftClass],
+    cycle_total: Option<&L<f64>>,
+    nodes: &[Node],
+    d: &mut Diagnostics,
+) {
+    for (c, dc) in classes.iter().zip(draft) {
+        let applies = |mut n: usize| loop {
+            let only = &nodes[n].classes;
+            if !only.is_empty() && !only.contains(&c.id) {
+                return false;
+            }
+            match nodes[n].parent {
+                Some(p) => n = p,
+                None => return true,
+            }
+        };
+        let sum: f64 = (0..nodes.len())
+            .filter(|&n| nodes[n].parent.is_none() && applies(n))
+            .map(|n| {
+                nodes[n]
+                    .class_points
+                    .iter()
+                    .find(|(k, _)| *k == c.id)
+                    .map_or(nodes[n].points, |(_, p)| *p)
+            })
+            .sum();
+        let (want, at) = match (&dc.total_points, cycle_total) {
+            (Some(t), _) => (t.v, t.loc.clone()),
+            (None, Some(t)) => (t.v, t.loc.clone()),
+            (None, None) => continue,
+        };
+        if (sum - want).abs() > 1e-6 {
+            d.error(
+                &at,
+                format!(
+                    "the top-level nodes that apply to class `{}` add up to {} points but its full marks are {}",
+                    c.id,
+                    jixiao_core::explain::num(sum),
+                    jixiao_core::explain::num(want)
+                ),
+            );
+        }
+    }
 }

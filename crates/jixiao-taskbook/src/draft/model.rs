@@ -83,6 +83,15 @@ pub struct DraftUnit {
     pub kind: Option<L<String>>,
     pub groups: Vec<L<String>>,
     pub ranked: Option<L<bool>>,
+    pub class: Option<L<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DraftClass {
+    pub loc: Option<Location>,
+    pub id: Option<L<String>>,
+    pub name: Option<L<String>>,
+    pub total_points: Option<L<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -136,6 +145,10 @@ pub struct DraftNode {
     pub tags: Vec<L<String>>,
     /// A formula task's formula, as written.
     pub formula: Option<L<String>>,
+    /// Unit classes the node applies to.
+    pub classes: Vec<L<String>>,
+    /// Points per unit class.
+    pub class_points: Vec<(L<String>, L<f64>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -155,4 +168,5 @@ pub struct Draft {
     pub grades: Vec<DraftGrade>,
     pub nodes: Vec<DraftNode>,
     pub tags: Vec<DraftTag>,
+    pub classes: Vec<DraftClass>,
 }

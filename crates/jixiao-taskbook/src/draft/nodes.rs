@@ -173,6 +173,40 @@ pub(super) fn build_node(dn: &DraftNode, ctx: &Context<'_>, d: &mut Diagnostics)
         children_sum: dn.children_sum.as_ref().map(|c| c.v).unwrap_or(false),
         aggregate,
         task,
+        classes: dn
+            .classes
+            .iter()
+            .filter(|c| {
+                let known = ctx.class_ids.contains(&c.v);
+                if !known {
+                    d.error(
+                        &c.loc,
+                        format!("unknown class `{}`: declare it with [[class]]", c.v),
+                    );
+                }
+                known
+            })
+            .map(|c| c.v.clone())
+            .collect(),
+        class_points: dn
+            .class_points
+            .iter()
+            .filter(|(k, v)| {
+                if !ctx.class_ids.contains(&k.v) {
+                    d.error(
+                        &k.loc,
+                        format!("unknown class `{}`: declare it with [[class]]", k.v),
+                    );
+                    return false;
+                }
+                if !v.v.is_finite() || v.v < 0.0 {
+                    d.error(&v.loc, "class points must be a number ≥ 0");
+                    return false;
+                }
+                true
+            })
+            .map(|(k, v)| (k.v.clone(), v.v))
+            .collect(),
         tags: dn
             .tags
             .iter()
