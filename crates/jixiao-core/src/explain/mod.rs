@@ -133,23 +133,18 @@ pub fn explain(
                         .map(|(_, x)| num(*x))
                         .unwrap_or_else(|| "?".into())
                 };
-                e.notes.push(if zh {
-                    format!(
-                        "x 由公式计算:{} = {} = {}{}",
-                        f.expr.render(&name),
-                        f.expr.render(&value),
-                        ts.value,
-                        t.measure
-                    )
-                } else {
-                    format!(
-                        "x is computed: {} = {} = {}{}",
-                        f.expr.render(&name),
-                        f.expr.render(&value),
-                        ts.value,
-                        t.measure
-                    )
-                });
+                e.notes.push(format!(
+                    "{}{} = {} = {}{}",
+                    if zh {
+                        "x 由公式计算:"
+                    } else {
+                        "x is computed: "
+                    },
+                    f.expr.render(&name),
+                    f.expr.render(&value),
+                    ts.value,
+                    t.measure
+                ));
             }
             if t.direction == Direction::Lower {
                 e.notes.push(if zh {
