@@ -19,6 +19,8 @@ pub struct TaggedNode {
     /// Path of names from the root.
     pub path: String,
     pub points: f64,
+    /// The points as written in reports (`3`, not `3.0`).
+    pub points_text: String,
     /// Number of tasks under it (1 for a task).
     pub tasks: usize,
 }
@@ -119,6 +121,7 @@ fn info(fw: &Framework, tag: &str) -> TagInfo {
             name: fw.nodes[n].name.clone(),
             path: fw.node_path(n),
             points: fw.nodes[n].points,
+            points_text: jixiao_core::explain::num(fw.nodes[n].points),
             tasks: tasks
                 .iter()
                 .filter(|&&x| {
