@@ -124,16 +124,7 @@ fn info(fw: &Framework, tag: &str) -> TagInfo {
             points_text: jixiao_core::explain::num(fw.nodes[n].points),
             tasks: tasks
                 .iter()
-                .filter(|&&x| {
-                    let mut cur = Some(x);
-                    while let Some(c) = cur {
-                        if c == n {
-                            return true;
-                        }
-                        cur = fw.nodes[c].parent;
-                    }
-                    false
-                })
+                .filter(|&&t| fw.lineage(t).any(|x| x == n))
                 .count(),
         })
         .collect();

@@ -555,18 +555,18 @@ impl Framework {
         }
     }
 
+    /// `node`, then its parent, and so on up to its dimension.
+    pub fn lineage(&self, node: NodeIdx) -> impl Iterator<Item = NodeIdx> + '_ {
+        std::iter::successors(Some(node), |&n| self.nodes[n].parent)
+    }
+
     /// Whether `node` applies to `unit`'s class (its own and its ancestors' `classes`).
     pub fn applies_to_class(&self, node: NodeIdx, unit: UnitIdx) -> bool {
         let class = self.units[unit].class.as_deref();
-        let mut cur = Some(node);
-        while let Some(n) = cur {
+        self.lineage(node).all(|n| {
             let only = &self.nodes[n].classes;
-            if !only.is_empty() && !class.is_some_and(|c| only.iter().any(|x| x == c)) {
-                return false;
-            }
-            cur = self.nodes[n].parent;
-        }
-        true
+            only.is_empty() || class.is_some_and(|c| only.iter().any(|x| x == c))
+        })
     }
 
     /// Full marks (满分) of `unit`: its class's, or the points of the top-level nodes that apply

@@ -15,17 +15,7 @@ use serde::Serialize;
 pub fn covering_nodes(fw: &Framework, tag: &str) -> Vec<NodeIdx> {
     let tagged = |n: NodeIdx| fw.nodes[n].tags.iter().any(|t| t == tag);
     (0..fw.nodes.len())
-        .filter(|&n| tagged(n))
-        .filter(|&n| {
-            let mut cur = fw.nodes[n].parent;
-            while let Some(p) = cur {
-                if tagged(p) {
-                    return false;
-                }
-                cur = fw.nodes[p].parent;
-            }
-            true
-        })
+        .filter(|&n| tagged(n) && !fw.lineage(n).skip(1).any(tagged))
         .collect()
 }
 
@@ -33,16 +23,7 @@ pub fn covering_nodes(fw: &Framework, tag: &str) -> Vec<NodeIdx> {
 pub fn tasks_of(fw: &Framework, tag: &str) -> Vec<NodeIdx> {
     let cover = covering_nodes(fw, tag);
     fw.tasks()
-        .filter(|&t| {
-            let mut cur = Some(t);
-            while let Some(n) = cur {
-                if cover.contains(&n) {
-                    return true;
-                }
-                cur = fw.nodes[n].parent;
-            }
-            false
-        })
+        .filter(|&t| fw.lineage(t).any(|n| cover.contains(&n)))
         .collect()
 }
 
