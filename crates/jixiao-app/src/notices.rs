@@ -141,7 +141,7 @@ pub fn notices(
                 });
             }
         }
-        Role::Inspector | Role::Public | Role::Client => {}
+        Role::Inspector | Role::Rater | Role::Public | Role::Client => {}
     }
     let unread = items.iter().filter(|n| n.unread).count();
     summary.extend(items.into_iter().take(LISTED));
@@ -254,7 +254,12 @@ fn notice_of(
         Role::Reporter => actor.unit() == Some(unit),
         Role::Evaluator => actor.evaluator().is_some_and(|ev| evaluates(fw, t, ev)),
         Role::Admin => kind == "comment",
-        Role::Centre | Role::Handler | Role::Inspector | Role::Public | Role::Client => false,
+        Role::Centre
+        | Role::Handler
+        | Role::Inspector
+        | Role::Rater
+        | Role::Public
+        | Role::Client => false,
     };
     if !concerns {
         return None;

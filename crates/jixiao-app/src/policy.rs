@@ -55,6 +55,9 @@ pub enum Act<'a> {
     HandleCase(&'a str),
     /// 网格巡查: report what is found on patrol in this grid cell (its 网格员; the office).
     Patrol(&'a str),
+    /// Score units in the rating rounds one is a rater of (评议人); the round's members are
+    /// checked by the action.
+    Rate,
 }
 
 /// The one permission function.
@@ -72,6 +75,7 @@ pub fn allows(a: &Actor, act: Act<'_>) -> bool {
         ) => true,
         (Role::Handler, Act::HandleCase(u)) => a.unit() == Some(u),
         (Role::Inspector, Act::Patrol(g)) => a.unit() == Some(g),
+        (Role::Rater, Act::Rate) => true,
         (
             Role::Evaluator,
             Act::ViewCycle

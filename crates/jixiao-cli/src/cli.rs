@@ -93,6 +93,10 @@ pub enum Command {
     /// compares ranks, streaks and honours with.
     #[command(subcommand)]
     Honours(HonoursCommand),
+    /// 市民评议: a survey's questionnaire and the survey company's results, each unit's score with
+    /// its margin of error entering the survey's task.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
     /// 网格化管理: the monthly grid figures of the patrol reports, and task A23-1 fed from them.
     #[command(subcommand)]
     Grid(GridCommand),
@@ -351,6 +355,26 @@ pub enum GridCommand {
         /// Only this district's areas.
         #[arg(long)]
         district: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Import a questionnaire (TOML: items, weights, scale, the task, the columns of the results
+    /// file) with the company's results (CSV or xlsx, one row per unit). Both are checked whole
+    /// first; the same files twice change nothing.
+    Import {
+        questionnaire: PathBuf,
+        results: PathBuf,
+        #[command(flatten)]
+        cycle: CycleArg,
+    },
+    /// The cycle's surveys: each unit's score, margin of error and sample.
+    List {
+        #[command(flatten)]
+        cycle: CycleArg,
         #[arg(long)]
         json: bool,
     },

@@ -90,6 +90,9 @@ pub struct Inputs {
     annual: Vec<Option<AnnualValue>>,
     units: usize,
     pub ledger: Vec<LedgerEntry>,
+    /// How some values were made (a survey, a rating round), by task and unit: carried to the
+    /// task's score while the value is still the one the basis made.
+    pub bases: std::collections::HashMap<(NodeIdx, UnitIdx), crate::basis::Basis>,
 }
 
 impl Inputs {
@@ -128,7 +131,14 @@ impl Inputs {
             annual,
             units,
             ledger,
+            bases: Default::default(),
         }
+    }
+
+    /// The basis of a task's year value for a unit, when the value is the one it made.
+    pub fn basis(&self, task: NodeIdx, unit: UnitIdx) -> Option<&crate::basis::Basis> {
+        let x = self.annual(task, unit)?.observation.as_number()?;
+        self.bases.get(&(task, unit)).filter(|b| b.made(x))
     }
 
     pub fn annual(&self, task: NodeIdx, unit: UnitIdx) -> Option<&AnnualValue> {

@@ -5,6 +5,7 @@
 //! storage, command line, web) build a [`model::Framework`] and [`inputs::Inputs`] and call
 //! [`scoring::score`].
 
+pub mod basis;
 pub mod checks;
 pub mod explain;
 pub mod formula;

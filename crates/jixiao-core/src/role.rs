@@ -23,6 +23,10 @@ pub enum Role {
     /// geography: reports what it finds on patrol there, disposed on the spot or passed to the
     /// street.
     Inspector,
+    /// 评议人: a leader, deputy, CPPCC member or member of a citizens' panel invited by the
+    /// office to score units in rating rounds (领导评价, 线上评绩效, 开门考评); sees the rounds
+    /// it is a rater of and its own ballots, nothing else.
+    Rater,
     /// A visitor: sees published results only.
     Public,
     /// An outside system holding an API key of the office (a 12345 platform, an Open311
@@ -32,13 +36,14 @@ pub enum Role {
 
 impl Role {
     /// The roles an account can have (a visitor has no account).
-    pub const ACCOUNTS: [Role; 6] = [
+    pub const ACCOUNTS: [Role; 7] = [
         Role::Admin,
         Role::Evaluator,
         Role::Reporter,
         Role::Centre,
         Role::Handler,
         Role::Inspector,
+        Role::Rater,
     ];
 
     /// An account's role from its name; a visitor is never stored.
@@ -54,6 +59,7 @@ impl Role {
             Role::Centre => "centre",
             Role::Handler => "handler",
             Role::Inspector => "inspector",
+            Role::Rater => "rater",
             Role::Public => "public",
             Role::Client => "client",
         }

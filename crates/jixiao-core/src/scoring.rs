@@ -28,6 +28,9 @@ pub struct TaskScore {
     /// A formula task's inputs with the year values it was computed from ([`crate::formula`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub formula_inputs: Vec<(NodeIdx, f64)>,
+    /// How the value was made from a survey or a rating round ([`crate::basis`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<crate::basis::Basis>,
 }
 
 /// One node's result for one unit.
@@ -304,6 +307,7 @@ fn score_task(fw: &Framework, inputs: &Inputs, t: NodeIdx, opts: ScoreOptions) -
                     bonus_excess: r.bonus_excess,
                     detail: r.detail,
                     formula_inputs: formula_inputs(fw, inputs, task, u),
+                    basis: inputs.basis(t, u).cloned(),
                 })),
                 Err(_) => NodeScore::NotApplicable {
                     reason: NotApplicable::Unscorable,

@@ -16,6 +16,9 @@ pub const VALUES: &str = include_str!("../../../examples/beijing-2020/values.csv
 pub const LEDGER: &str = include_str!("../../../examples/beijing-2020/ledger.csv");
 /// The seed report's honours and external assessments (荣誉和外部考核登记).
 pub const HONOURS: &str = include_str!("../../../examples/beijing-2020/honours.csv");
+/// The public satisfaction survey's questionnaire and the survey company's results (C01-1).
+pub const SURVEY: &str = include_str!("../../../examples/beijing-2020/survey.toml");
+pub const SURVEY_RESULTS: &str = include_str!("../../../examples/beijing-2020/survey-results.csv");
 pub const SEED: u64 = 2020;
 pub const SYNTHETIC: &str = "synthetic (illustrative)";
 
@@ -461,6 +464,9 @@ pub fn build_sized(
     Ok((url, count))
 }
 
+/// The task the demo's survey enters (公众满意度调查得分).
+const SURVEY_TASK: &str = "C01-1";
+
 /// Loads the demo cycle (task book, values, ledger) into an open database, as the office
 /// named `actor`; returns the number of values.
 pub fn load(store: &mut Store, actor: &str) -> Result<usize> {
@@ -470,10 +476,37 @@ pub fn load(store: &mut Store, actor: &str) -> Result<usize> {
 /// [`load`] with `units` units ([`city_sized`]).
 pub fn load_sized(store: &mut Store, actor: &str, units: Option<usize>) -> Result<usize> {
     let actor = Actor::office(actor);
-    let (fw, rows, ledger) = cycle_sized(units)?;
+    let (fw, mut rows, ledger) = cycle_sized(units)?;
     let source = units.is_none().then_some(TASKBOOK);
     jixiao_app::cycles::import_taskbook(store, &actor, &fw, source)?;
+    // The survey gives its task's values for the demo's own units (not for a city-sized cycle,
+    // whose made-up units the company's file does not list).
+    let survey_task = units.is_none().then_some(SURVEY_TASK);
+    // Values a survey or a rating round made are theirs: loading the demo again keeps them.
+    let made = store.value_bases(&fw)?;
+    rows.retain(|r| {
+        let cell = (fw.node_index(&r.key.task), fw.unit_index(&r.key.unit));
+        let made_by_source = match cell {
+            (Some(t), Some(u)) => made.contains_key(&(t, u)),
+            _ => false,
+        };
+        Some(r.key.task.as_str()) != survey_task && !made_by_source
+    });
     jixiao_app::values::import(store, &actor, &fw.cycle.id, &rows, &mut |_| {})?;
+    let mut count = rows.len();
+    if units.is_none() {
+        count += jixiao_app::surveys::import(
+            store,
+            &actor,
+            Some(&fw.cycle.id),
+            ("examples/beijing-2020/survey.toml", SURVEY.as_bytes()),
+            (
+                "examples/beijing-2020/survey-results.csv",
+                SURVEY_RESULTS.as_bytes(),
+            ),
+        )?
+        .units;
+    }
     jixiao_app::ledger::import(store, &actor, &fw.cycle.id, &ledger)?;
     jixiao_app::honours::import(
         store,
@@ -482,7 +515,7 @@ pub fn load_sized(store: &mut Store, actor: &str, units: Option<usize>) -> Resul
         "examples/beijing-2020/honours.csv",
         HONOURS.as_bytes(),
     )?;
-    Ok(rows.len())
+    Ok(count)
 }
 
 /// Adds (or resets) the demo accounts of [`ACCOUNTS`].
@@ -499,6 +532,64 @@ pub fn add_accounts(store: &mut Store, actor: &str) -> Result<()> {
             email: None,
         };
         jixiao_app::accounts::seed_user(store, &actor, &user)?;
+    }
+    add_rounds(store, &actor)
+}
+
+/// The leader evaluation round (C02-1) and the online rating round of the demo.
+pub const LEADER_ROUND: &str = include_str!("../../../examples/beijing-2020/rounds/leader.toml");
+pub const ONLINE_ROUND: &str = include_str!("../../../examples/beijing-2020/rounds/online.toml");
+
+/// Opens the demo's rating rounds once their raters exist: the leader evaluation, scored by its
+/// three leaders and closed, so that its aggregates are task C02-1's values; the online rating
+/// of the published results, open for its raters. A database that has them is left as it is.
+fn add_rounds(store: &mut Store, office: &Actor) -> Result<()> {
+    let Some((cycle, _)) = store.cycles()?.into_iter().next() else {
+        return Ok(());
+    };
+    let fw = store.load_cycle(&cycle)?;
+    let existing: Vec<String> = store
+        .rating_rounds(&fw.cycle.id)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    for (file, text) in [
+        ("examples/beijing-2020/rounds/leader.toml", LEADER_ROUND),
+        ("examples/beijing-2020/rounds/online.toml", ONLINE_ROUND),
+    ] {
+        let d = jixiao_taskbook::round::parse_round(text, file).map_err(diagnosed)?;
+        if existing.contains(&d.id) {
+            continue;
+        }
+        jixiao_app::ratings::open(store, office, Some(&fw.cycle.id), &d)?;
+        if d.kind != jixiao_core::basis::RoundKind::Leader {
+            continue;
+        }
+        let task = d.task.as_deref().and_then(|t| fw.node_index(t));
+        for g in &d.groups {
+            for rater in &g.raters {
+                let user = store
+                    .user(rater)?
+                    .ok_or_else(|| anyhow!("the demo rater {rater} is missing"))?;
+                let scores: Vec<(String, f64)> = (0..fw.units.len())
+                    .filter(|&u| task.is_none_or(|t| fw.is_responsible(t, u)))
+                    .map(|u| {
+                        let mut rng = SplitMix64::new(cell_seed(2020, &fw.units[u].id, rater));
+                        // 84–96 in half points: leaders score near the top of the scale.
+                        let x = 84.0 + (rng.next_f64() * 24.0).floor() / 2.0;
+                        (fw.units[u].id.clone(), x)
+                    })
+                    .collect();
+                jixiao_app::ratings::cast(
+                    store,
+                    &Actor::from_user(user),
+                    Some(&fw.cycle.id),
+                    &d.id,
+                    &scores,
+                )?;
+            }
+        }
+        jixiao_app::ratings::close(store, office, Some(&fw.cycle.id), &d.id)?;
     }
     Ok(())
 }
@@ -525,7 +616,7 @@ pub type Account = (
     &'static str,
 );
 
-pub const ACCOUNTS: [Account; 10] = [
+pub const ACCOUNTS: [Account; 15] = [
     (
         "admin",
         "绩效办管理员",
@@ -605,6 +696,47 @@ pub const ACCOUNTS: [Account; 10] = [
         Some("dongcheng-s01-c01-g1"),
         None,
         "demo-wgy01-2020",
+    ),
+    // 评议人: the leaders of the leader evaluation, and the raters of the online rating.
+    (
+        "leader1",
+        "市长(领导评价,示意)",
+        "rater",
+        None,
+        None,
+        "demo-leader1-2020",
+    ),
+    (
+        "leader2",
+        "常务副市长(领导评价,示意)",
+        "rater",
+        None,
+        None,
+        "demo-leader2-2020",
+    ),
+    (
+        "leader3",
+        "副市长(领导评价,示意)",
+        "rater",
+        None,
+        None,
+        "demo-leader3-2020",
+    ),
+    (
+        "deputy1",
+        "市人大代表(线上评绩效,示意)",
+        "rater",
+        None,
+        None,
+        "demo-deputy1-2020",
+    ),
+    (
+        "cppcc1",
+        "市政协委员(线上评绩效,示意)",
+        "rater",
+        None,
+        None,
+        "demo-cppcc1-2020",
     ),
 ];
 

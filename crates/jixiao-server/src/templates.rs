@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 32] = [
+const TEMPLATES: [(&str, &str); 36] = [
     ("grid.html", include_str!("../templates/grid.html")),
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
@@ -44,6 +44,10 @@ const TEMPLATES: [(&str, &str); 32] = [
     ("users.html", include_str!("../templates/users.html")),
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("tags.html", include_str!("../templates/tags.html")),
+    ("sources.html", include_str!("../templates/sources.html")),
+    ("round.html", include_str!("../templates/round.html")),
+    ("rate.html", include_str!("../templates/rate.html")),
+    ("ballot.html", include_str!("../templates/ballot.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("overview.html", include_str!("../templates/overview.html")),
     ("risks.html", include_str!("../templates/risks.html")),
@@ -66,6 +70,8 @@ pub fn templates() -> minijinja::Environment<'static> {
         env.add_template(name, source).expect("templates are valid");
     }
     env.add_function("fmt", |x: f64| format!("{x:.2}"));
+    // A number as people write it: 100, 0.95, 40 (no fixed decimals).
+    env.add_function("num", jixiao_core::numbers::num);
     // Asset addresses are made from constant names: safe as they are.
     env.add_function("asset", |name: &str| {
         minijinja::Value::from_safe_string(crate::assets::url(name))

@@ -9,6 +9,8 @@ pub struct UploadForm {
     pub fields: HashMap<String, String>,
     /// (file name, bytes) of the `file` field.
     pub file: Option<(String, Vec<u8>)>,
+    /// Other file fields (a form with two files), by field name.
+    pub files: HashMap<String, (String, Vec<u8>)>,
 }
 
 impl UploadForm {
@@ -21,6 +23,7 @@ pub async fn read(mut form: Multipart, max_bytes: usize) -> Result<UploadForm, A
     let mut out = UploadForm {
         fields: HashMap::new(),
         file: None,
+        files: HashMap::new(),
     };
     loop {
         let field = match form.next_field().await {
@@ -33,14 +36,19 @@ pub async fn read(mut form: Multipart, max_bytes: usize) -> Result<UploadForm, A
             }
         };
         let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
+        if name == "file" || field.file_name().is_some() {
             let file_name = field.file_name().unwrap_or("upload").to_string();
             let bytes = field.bytes().await.map_err(|_| {
                 AppError::Invalid(format!(
                     "the upload is larger than {max_bytes} bytes or was cut off"
                 ))
             })?;
-            out.file = Some((file_name, bytes.to_vec()));
+            let file = (file_name, bytes.to_vec());
+            if name == "file" {
+                out.file = Some(file);
+            } else {
+                out.files.insert(name, file);
+            }
         } else {
             out.fields
                 .insert(name, field.text().await.unwrap_or_default());

@@ -19,6 +19,7 @@ pub mod hotline_pack;
 pub mod pool;
 pub mod reports;
 pub mod seals;
+pub mod sources;
 
 use chrono::{NaiveDate, Utc};
 use conn::{Conn, Dialect, Row, Val};
@@ -481,34 +482,43 @@ impl Store {
         progress: &mut dyn FnMut(usize),
     ) -> Result<ImportOutcome> {
         self.load_cycle(cycle)?;
-        self.tx(|s| {
-            let mut out = ImportOutcome::default();
-            let at = now();
-            for (i, r) in rows.iter().enumerate() {
-                if i % 256 == 0 {
-                    progress(i);
-                }
-                let before = s.value(cycle, &r.key)?;
-                match &before {
-                    Some(b) if b.row == *r => {
-                        out.unchanged += 1;
-                        continue;
-                    }
-                    Some(_) => out.updated += 1,
-                    None => out.inserted += 1,
-                }
-                s.write_value(cycle, r, false, actor, &at)?;
-                s.audit_append(
-                    &at,
-                    actor,
-                    "value.import",
-                    &value_entity(cycle, &r.key),
-                    before.map(|b| json(&b.row)),
-                    Some(json(r)),
-                )?;
+        self.tx(|s| s.import_values_in_tx(cycle, rows, actor, progress))
+    }
+
+    /// [`Store::import_values`] inside an open transaction.
+    pub(crate) fn import_values_in_tx(
+        &mut self,
+        cycle: &str,
+        rows: &[ValueRow],
+        actor: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportOutcome> {
+        let mut out = ImportOutcome::default();
+        let at = now();
+        for (i, r) in rows.iter().enumerate() {
+            if i % 256 == 0 {
+                progress(i);
             }
-            Ok(out)
-        })
+            let before = self.value(cycle, &r.key)?;
+            match &before {
+                Some(b) if b.row == *r => {
+                    out.unchanged += 1;
+                    continue;
+                }
+                Some(_) => out.updated += 1,
+                None => out.inserted += 1,
+            }
+            self.write_value(cycle, r, false, actor, &at)?;
+            self.audit_append(
+                &at,
+                actor,
+                "value.import",
+                &value_entity(cycle, &r.key),
+                before.map(|b| json(&b.row)),
+                Some(json(r)),
+            )?;
+        }
+        Ok(out)
     }
 
     pub(crate) fn write_value(
@@ -990,7 +1000,9 @@ impl Store {
                 })
             })
             .collect();
-        Ok(Inputs::from_records(fw, &records, ledger))
+        let mut inputs = Inputs::from_records(fw, &records, ledger);
+        inputs.bases = self.value_bases(fw)?;
+        Ok(inputs)
     }
 
     /// The score runs of a cycle (all cycles when `None`), oldest first: (id, cycle, time, by,

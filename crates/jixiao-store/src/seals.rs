@@ -420,6 +420,18 @@ impl Store {
         self.pending_seals.push((table, key, seq));
     }
 
+    /// Gives a cycle's scores a new data version (the last audit entry's hash) in the open
+    /// transaction: for writes that change what scoring reads outside the sealed tables.
+    pub(crate) fn bump_cycle_version(&mut self, cycle: &str) -> Result<()> {
+        let version = self.last_audit_hash.clone();
+        self.conn.exec(
+            "INSERT INTO cycle_versions (cycle_id, version) VALUES ($1, $2) \
+             ON CONFLICT (cycle_id) DO UPDATE SET version = excluded.version",
+            &[Val::text(cycle), Val::text(&version)],
+        )?;
+        Ok(())
+    }
+
     /// Seals the rows noted in this transaction (each with the last entry that wrote it); a row
     /// no longer there was deleted by that entry.
     pub(crate) fn apply_seals(&mut self) -> Result<()> {
@@ -430,15 +442,8 @@ impl Store {
             .filter(|(t, _, _)| matches!(*t, "cycles" | "task_values" | "ledger_entries"))
             .filter_map(|(_, key, _)| key.first().and_then(|k| k.as_text()).map(str::to_string))
             .collect();
-        if !cycles.is_empty() {
-            let version = self.last_audit_hash.clone();
-            for c in cycles {
-                self.conn.exec(
-                    "INSERT INTO cycle_versions (cycle_id, version) VALUES ($1, $2) \
-                     ON CONFLICT (cycle_id) DO UPDATE SET version = excluded.version",
-                    &[Val::text(c), Val::text(&version)],
-                )?;
-            }
+        for c in cycles {
+            self.bump_cycle_version(&c)?;
         }
         let mut last: HashMap<(&'static str, String), (Vec<Val>, i64)> = HashMap::new();
         for (table, key, seq) in pending {

@@ -251,6 +251,7 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
              ALTER TABLE hotline_areas DROP COLUMN illustrative; DROP INDEX IF EXISTS hotline_cases_contact_held; DROP INDEX IF EXISTS hotline_cases_open_by_unit; DROP INDEX IF EXISTS hotline_cases_to_call_back; DROP TABLE ledger_evidence; DROP TABLE notice_reads; DROP TABLE hotline_exclusion_requests; DROP TABLE hotline_problems; DROP TABLE honours; DROP TABLE hotline_case_files; DROP TABLE hotline_summons; DROP TABLE grid_reports; ALTER TABLE hotline_areas DROP COLUMN valid_from; ALTER TABLE hotline_areas DROP COLUMN valid_until; ALTER TABLE hotline_areas DROP COLUMN population; DROP INDEX audit_log_entity; DROP INDEX hotline_cases_overdue; \
              DROP INDEX hotline_cases_overdue_district; DROP TABLE cycle_versions; \
              DROP TABLE hotline_place_rollups; DROP INDEX hotline_cases_grid; DROP TABLE data_versions; \
+             DROP TABLE ballots; DROP TABLE rating_rounds; DROP TABLE survey_results; DROP TABLE surveys; DROP TABLE value_bases; \
              CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); ",
         );
         if db.name == "sqlite" {

@@ -12,7 +12,9 @@
 pub mod diag;
 pub mod draft;
 pub mod next;
+pub mod round;
 pub mod sheet;
+pub mod survey;
 pub mod toml_read;
 pub mod toml_write;
 pub mod values;

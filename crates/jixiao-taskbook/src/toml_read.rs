@@ -20,18 +20,9 @@ pub fn parse_toml(text: &str, file: &str) -> Result<jixiao_core::Framework, Vec<
 /// Reads the file into a draft. A syntax error stops reading (TOML cannot be read past it);
 /// other problems are collected in the returned diagnostics.
 pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Diagnostic>> {
-    let mut r = Reader {
-        text,
-        line_starts: line_starts(text),
-        d: Diagnostics::new(file),
-    };
-    let doc = match Document::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let loc = r.loc(e.span());
-            r.d.error(&loc, format!("TOML syntax error: {}", e.message().trim()));
-            return Err(r.d.into_sorted());
-        }
+    let mut r = Reader::new(text, file);
+    let Some(doc) = r.parse() else {
+        return Err(r.d.into_sorted());
     };
     let root = doc.as_table();
     r.check_keys(
@@ -136,10 +127,12 @@ fn line_starts(text: &str) -> Vec<usize> {
         .collect()
 }
 
-struct Reader<'a> {
+/// Reads values out of a parsed TOML document, noting located problems (shared by the task
+/// book and the other TOML files an office writes, such as a survey's questionnaire).
+pub(crate) struct Reader<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
-    d: Diagnostics,
+    pub(crate) d: Diagnostics,
 }
 
 const NODE_KEYS: [&str; 29] = [
@@ -174,8 +167,29 @@ const NODE_KEYS: [&str; 29] = [
     "class_points",
 ];
 
-impl Reader<'_> {
-    fn loc(&self, span: Option<Range<usize>>) -> Location {
+impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str, file: &str) -> Reader<'a> {
+        Reader {
+            text,
+            line_starts: line_starts(text),
+            d: Diagnostics::new(file),
+        }
+    }
+
+    /// Parses the text; a syntax error is the one diagnostic.
+    pub(crate) fn parse(&mut self) -> Option<Document<&'a str>> {
+        match Document::parse(self.text) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                let loc = self.loc(e.span());
+                self.d
+                    .error(&loc, format!("TOML syntax error: {}", e.message().trim()));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn loc(&self, span: Option<Range<usize>>) -> Location {
         let Some(span) = span else {
             return Location::File;
         };
@@ -191,7 +205,7 @@ impl Reader<'_> {
         Location::Text { line, column }
     }
 
-    fn value_loc(&self, t: &dyn TableLike, key: &str) -> Location {
+    pub(crate) fn value_loc(&self, t: &dyn TableLike, key: &str) -> Location {
         let span = t
             .get(key)
             .and_then(|i| i.span())
@@ -199,7 +213,7 @@ impl Reader<'_> {
         self.loc(span)
     }
 
-    fn check_keys(&mut self, t: &dyn TableLike, allowed: &[&str], what: &str) {
+    pub(crate) fn check_keys(&mut self, t: &dyn TableLike, allowed: &[&str], what: &str) {
         for (k, _) in t.iter() {
             if !allowed.contains(&k) {
                 let loc = self.loc(t.key(k).and_then(|k| k.span()));
@@ -241,7 +255,7 @@ impl Reader<'_> {
         );
     }
 
-    fn s(&mut self, t: &dyn TableLike, key: &str) -> Option<L<String>> {
+    pub(crate) fn s(&mut self, t: &dyn TableLike, key: &str) -> Option<L<String>> {
         let (v, loc) = self.value(t, key, "a string")?;
         match v.as_str() {
             Some(s) => Some(L::new(s.to_string(), loc)),
@@ -252,7 +266,16 @@ impl Reader<'_> {
         }
     }
 
-    fn n(&mut self, t: &dyn TableLike, key: &str) -> Option<L<f64>> {
+    /// A string the file must have: a missing one is reported against the file.
+    pub(crate) fn required_s(&mut self, t: &dyn TableLike, key: &str) -> Option<L<String>> {
+        let v = self.s(t, key);
+        if v.is_none() && t.get(key).is_none() {
+            self.d.error(&Location::File, format!("missing `{key}`"));
+        }
+        v
+    }
+
+    pub(crate) fn n(&mut self, t: &dyn TableLike, key: &str) -> Option<L<f64>> {
         let (v, loc) = self.value(t, key, "a number")?;
         match number(v) {
             Some(x) => Some(L::new(x, loc)),
@@ -300,7 +323,7 @@ impl Reader<'_> {
     }
 
     /// A list of strings; a single string is accepted as a list of one.
-    fn strs(&mut self, t: &dyn TableLike, key: &str) -> Vec<L<String>> {
+    pub(crate) fn strs(&mut self, t: &dyn TableLike, key: &str) -> Vec<L<String>> {
         let Some((v, loc)) = self.value(t, key, "a list of strings") else {
             return Vec::new();
         };
@@ -353,7 +376,7 @@ impl Reader<'_> {
     }
 
     /// The tables of an array of tables (`[[key]]`), with their header spans.
-    fn tables<'t>(
+    pub(crate) fn tables<'t>(
         &mut self,
         t: &'t dyn TableLike,
         key: &str,

@@ -10,7 +10,10 @@ fn examples() -> Vec<PathBuf> {
         let dir = dir.expect("entry").path();
         for f in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = f.path();
-            if p.extension().is_some_and(|e| e == "toml") {
+            // Task books only: the examples also hold a survey's questionnaire and the like.
+            let is_task_book = p.extension().is_some_and(|e| e == "toml")
+                && std::fs::read_to_string(&p).is_ok_and(|t| t.contains("\n[cycle]"));
+            if is_task_book {
                 found.push(p);
             }
         }

@@ -89,6 +89,8 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
             t.elapsed().as_secs_f64()
         );
     }
+    // The accounts first: the demo's leaders score their round, whose totals are C02-1's values.
+    jixiao_demo::add_accounts(&mut store, &actor.id)?;
     let (scored, _) = jixiao_app::scores::score_and_record(&mut store, actor, None)?;
     let (fw, card) = (&scored.fw, &scored.card);
     println!("{} — 演示数据 demo data (目标值及东城区以外数据为示意 / targets and other districts' values are illustrative)\n", fw.cycle.name);
@@ -101,7 +103,6 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
     println!("  jixiao --database {url} explain --unit 东城区");
     println!("  jixiao --database {url} explain --unit 东城区 --task A06-1");
     println!("  jixiao --database {url} rank --robustness");
-    jixiao_demo::add_accounts(&mut store, &actor.id)?;
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }

@@ -10,6 +10,7 @@ mod honours;
 mod hotline;
 mod reports;
 mod scores;
+mod sources;
 mod taskbook;
 mod users;
 mod values;
@@ -112,6 +113,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Honours(HonoursCommand::List { cycle, unit, json }) => {
             honours::list(db, &actor, &cycle, unit.as_deref(), json)
+        }
+        Command::Survey(SurveyCommand::Import {
+            questionnaire,
+            results,
+            cycle,
+        }) => sources::import_survey(db, &actor, &questionnaire, &results, &cycle),
+        Command::Survey(SurveyCommand::List { cycle, json }) => {
+            sources::list_surveys(db, &actor, &cycle, json)
         }
         Command::Grid(GridCommand::Feed { cycle, task }) => grid::feed(db, &actor, &cycle, &task),
         Command::Grid(GridCommand::Figures {

@@ -146,6 +146,9 @@ pub fn explain(
                     t.measure
                 ));
             }
+            if let Some(b) = &ts.basis {
+                e.notes.extend(b.lines(zh));
+            }
             if t.direction == Direction::Lower {
                 e.notes.push(if zh {
                     "指标方向:越低越好".into()

@@ -6,7 +6,8 @@
 //! Modules: [`health`], [`cycles`] (scores, rankings, progress, explanations), [`values`] (entry, review,
 //! grading, evidence), [`admin`] (ledger, audit log, users), [`session`] (login, logout, own
 //! account), [`reports`] (reports, report texts, publication), [`hotline`] (接诉即办: rankings,
-//! cases, case work and events), [`grid`] (网格化管理: patrol reports and grid figures).
+//! cases, case work and events), [`grid`] (网格化管理: patrol reports and grid figures),
+//! [`sources`] (多元评价: surveys, rating rounds, a rater's ballots).
 
 mod admin;
 mod cycles;
@@ -15,6 +16,7 @@ pub(crate) mod health;
 mod hotline;
 mod reports;
 mod session;
+mod sources;
 mod values;
 
 use crate::state::AppState;
@@ -25,7 +27,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
     paths(health::health),
-    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"))
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"), (name = "sources", description = "多元评价: surveys, rating rounds and ballots"))
 )]
 struct ApiDoc;
 
@@ -85,6 +87,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(grid::figures))
         .routes(routes!(grid::reports, grid::post_report))
         .routes(routes!(grid::categories))
+        .routes(routes!(sources::surveys, sources::import_survey))
+        .routes(routes!(sources::rounds, sources::open_round))
+        .routes(routes!(sources::round))
+        .routes(routes!(sources::close_round))
+        .routes(routes!(sources::ballots))
+        .routes(routes!(sources::cast_ballot))
         .split_for_parts();
     (router, documented(api))
 }

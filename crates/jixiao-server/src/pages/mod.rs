@@ -9,7 +9,7 @@
 //! unit's page, a task's page, evidence), [`entry`] (the entry form, Excel template and
 //! upload), [`evaluate`] (review queue, grading), [`ledger`], [`admin`] (audit log, users),
 //! [`account`], [`claims`] (report check), [`reports`] (reports, publication, public pages),
-//! [`hotline`] (接诉即办).
+//! [`hotline`] (接诉即办), [`sources`] (多元评价: surveys, rating rounds, a rater's ballots).
 
 mod account;
 mod admin;
@@ -25,6 +25,7 @@ mod ledger;
 pub(crate) mod render;
 mod reports;
 mod session;
+mod sources;
 mod unit;
 
 use crate::state::AppState;
@@ -47,6 +48,7 @@ pub fn table() -> Vec<render::PageRoute> {
         reports::routes(),
         hotline::routes(),
         grid::routes(),
+        sources::routes(),
     ]
     .into_iter()
     .flatten()

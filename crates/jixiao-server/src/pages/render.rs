@@ -37,6 +37,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 ("grading", "/grades"),
                 ("ledger", "/ledger"),
                 ("honours_nav", "/honours"),
+                ("sources_nav", "/sources"),
                 ("reports", "/reports"),
                 ("hotline", "/hotline"),
                 ("grid_nav", "/grid"),
@@ -65,6 +66,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
         }
         Role::Handler => items.push((tr["case_work"], "/hotline/work".into())),
         Role::Inspector => items.push((tr["grid_nav"], "/grid".into())),
+        Role::Rater => items.push((tr["rate_nav"], "/rate".into())),
         Role::Public | Role::Client => {}
     }
     if ctx.actor.role == Role::Admin {

@@ -34,6 +34,8 @@ async fn home(ctx: Ctx) -> Response {
         (Role::Centre | Role::Handler, _) => redirect("/hotline/work"),
         // A grid inspector's work is its patrol.
         (Role::Inspector, _) => redirect("/grid"),
+        // A rater's work is its rounds to score.
+        (Role::Rater, _) => redirect("/rate"),
         _ => redirect("/login"),
     }
 }
