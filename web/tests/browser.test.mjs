@@ -181,7 +181,7 @@ async function axeFailures(page, paths) {
 
 test("the main pages have no serious accessibility violations (axe-core, WCAG 2.1 AA)", { skip }, async () => {
   const admin = await login("admin");
-  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/todo", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/hotline/problems", "/hotline/problems/P2020-07-0301", "/review", "/grades", "/ledger", "/honours", "/audit", "/users", "/account", "/overview?lang=en", "/login", "/overview/risks", "/notifications", "/sources", "/sources/rounds/lingdao-2020"]);
+  const failures = await axeFailures(admin, ["/overview", "/rankings", "/units/dongcheng", "/units/dongcheng/tasks/A06-1", "/units/dongcheng/entry", "/units/dongcheng/todo", "/units/dongcheng/claims", "/units/dongcheng/report", "/reports", "/hotline", "/hotline?district=dongcheng", "/hotline/cases", "/hotline/problems", "/hotline/problems/P2020-07-0301", "/review", "/grades", "/ledger", "/honours", "/audit", "/users", "/account", "/overview?lang=en", "/login", "/overview/risks", "/notifications", "/sources", "/sources/rounds/lingdao-2020", "/supervision", "/supervision/DB001"]);
   assert.deepEqual(failures, []);
   await admin.context().close();
 });
@@ -500,6 +500,41 @@ test("多元评价: a survey's scores carry their margins, three leaders' ballot
   // Withdrawn again, so the other tests see the cycle as the demo starts it.
   await admin.goto(`${base}/reports`);
   await Promise.all([admin.waitForNavigation(), admin.click("#publish-button")]);
+  await admin.context().close();
+});
+
+test("督查督办: a unit sees its warning, reports on its phone and asks for closure; the office sees the overdue item's deduction and closes the other", { skip }, async () => {
+  const phone = await login("dongcheng", { width: 390, height: 844 });
+  await phone.goto(`${base}/notifications`);
+  assert.match(await phone.locator("#notices").textContent(), /督查督办预警/);
+  await phone.goto(`${base}/supervision`);
+  assert.equal(await phone.locator("#supervision-table tbody tr").count(), 1, "its own item only");
+  assert.match(await phone.locator("#sv-DB002").textContent(), /黄色预警[\s\S]*剩11天/);
+  await Promise.all([phone.waitForNavigation(), phone.locator("#sv-DB002 a").click()]);
+  await phone.fill("#sv-progress", "100");
+  await phone.fill("#sv-body", "结余资金已全部清理,区财政局确认函已报送。");
+  await phone.check("input[name=request_closure]");
+  await Promise.all([phone.waitForNavigation(), phone.click("#sv-report button[type=submit]")]);
+  assert.match(await phone.locator("#sv-reports").textContent(), /100%\s*结余资金已全部清理/);
+  assert.match(await phone.locator("main").textContent(), /申请销号/);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the item fits the phone's width (overflow ${overflow}px)`);
+  await shot(phone, "supervision-item-phone");
+  await phone.context().close();
+
+  const admin = await login("admin");
+  await admin.goto(`${base}/supervision`);
+  const overdue = admin.locator("#sv-DB001");
+  assert.match(await overdue.textContent(), /红色预警[\s\S]*逾期20天/);
+  assert.equal((await overdue.locator("td").last().textContent()).trim(), "−0.5");
+  assert.equal(await admin.locator("#supervision-table tbody tr").first().getAttribute("id"), "sv-DB001", "the most urgent first");
+  await shot(admin, "supervision");
+  await admin.goto(`${base}/ledger`);
+  assert.equal(await admin.locator("#ledger-table tr", { hasText: "[DB001]" }).count(), 1, "the rule's deduction is in the ledger");
+  await admin.goto(`${base}/supervision/DB002`);
+  await Promise.all([admin.waitForNavigation(), admin.click("#sv-decision button[value=close]")]);
+  assert.match(await admin.locator("main").textContent(), /已销号/);
+  assert.equal(await admin.locator("#sv-report").count(), 0, "a closed item takes no report");
   await admin.context().close();
 });
 

@@ -33,6 +33,7 @@ pub mod reports;
 pub mod runs;
 pub mod scores;
 pub mod settings;
+pub mod supervision;
 pub mod surveys;
 pub mod tags;
 pub mod text;

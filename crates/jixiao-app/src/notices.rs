@@ -105,6 +105,21 @@ pub fn notices(
                         unread: false,
                     });
                 }
+                // 督查督办 items near or past their deadline.
+                let (warned, red) =
+                    crate::supervision::warnings_of(s, settings, &fw.cycle.id, unit)?;
+                if warned > 0 {
+                    summary.push(Notice {
+                        seq: 0,
+                        at: String::new(),
+                        kind: "supervision_warning".into(),
+                        by: String::new(),
+                        subject: format!("{warned} · {red}"),
+                        detail: String::new(),
+                        link: "/supervision".into(),
+                        unread: false,
+                    });
+                }
             }
         }
         Role::Evaluator | Role::Admin => {

@@ -97,6 +97,10 @@ pub enum Command {
     /// its margin of error entering the survey's task.
     #[command(subcommand)]
     Survey(SurveyCommand),
+    /// 督查督办: supervision items with their warnings, the deductions the rules give, and
+    /// carrying pending items into the next cycle.
+    #[command(subcommand)]
+    Supervision(SupervisionCommand),
     /// 网格化管理: the monthly grid figures of the patrol reports, and task A23-1 fed from them.
     #[command(subcommand)]
     Grid(GridCommand),
@@ -357,6 +361,36 @@ pub enum GridCommand {
         district: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupervisionCommand {
+    /// Every item, most urgent first, with its warning and deduction on the office's date.
+    List {
+        #[command(flatten)]
+        cycle: CycleArg,
+        /// The date to judge deadlines on (default today).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enter the deductions the rules give for overdue and failed items in the ledger (once).
+    Deductions {
+        #[command(flatten)]
+        cycle: CycleArg,
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
+    /// Carry the pending items of a cycle into the next one with a new deadline.
+    Carry {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        deadline: chrono::NaiveDate,
     },
 }
 

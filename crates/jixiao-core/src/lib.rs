@@ -19,6 +19,7 @@ pub mod robustness;
 pub mod role;
 pub mod scoring;
 pub mod status;
+pub mod supervision;
 pub mod tags;
 pub mod workflow;
 

@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 36] = [
+const TEMPLATES: [(&str, &str); 38] = [
     ("grid.html", include_str!("../templates/grid.html")),
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
@@ -48,6 +48,14 @@ const TEMPLATES: [(&str, &str); 36] = [
     ("round.html", include_str!("../templates/round.html")),
     ("rate.html", include_str!("../templates/rate.html")),
     ("ballot.html", include_str!("../templates/ballot.html")),
+    (
+        "supervision.html",
+        include_str!("../templates/supervision.html"),
+    ),
+    (
+        "supervision_item.html",
+        include_str!("../templates/supervision_item.html"),
+    ),
     ("login.html", include_str!("../templates/login.html")),
     ("overview.html", include_str!("../templates/overview.html")),
     ("risks.html", include_str!("../templates/risks.html")),

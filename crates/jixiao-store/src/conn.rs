@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 31] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 32] = [
     (
         1,
         "init",
@@ -367,6 +367,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 31] = [
         "surveys_and_ratings",
         include_str!("../migrations/sqlite/0031_surveys_and_ratings.sql"),
         include_str!("../migrations/postgres/0031_surveys_and_ratings.sql"),
+    ),
+    (
+        32,
+        "supervision",
+        include_str!("../migrations/sqlite/0032_supervision.sql"),
+        include_str!("../migrations/postgres/0032_supervision.sql"),
     ),
 ];
 

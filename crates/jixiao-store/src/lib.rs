@@ -20,6 +20,7 @@ pub mod pool;
 pub mod reports;
 pub mod seals;
 pub mod sources;
+pub mod supervision;
 
 use chrono::{NaiveDate, Utc};
 use conn::{Conn, Dialect, Row, Val};

@@ -252,6 +252,7 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
              DROP INDEX hotline_cases_overdue_district; DROP TABLE cycle_versions; \
              DROP TABLE hotline_place_rollups; DROP INDEX hotline_cases_grid; DROP TABLE data_versions; \
              DROP TABLE ballots; DROP TABLE rating_rounds; DROP TABLE survey_results; DROP TABLE surveys; DROP TABLE value_bases; \
+             DROP TABLE supervision_reports; DROP TABLE supervision_items; \
              CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); ",
         );
         if db.name == "sqlite" {

@@ -122,6 +122,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Survey(SurveyCommand::List { cycle, json }) => {
             sources::list_surveys(db, &actor, &cycle, json)
         }
+        Command::Supervision(SupervisionCommand::List { cycle, today, json }) => {
+            sources::list_supervision(db, &actor, &cycle, today, json)
+        }
+        Command::Supervision(SupervisionCommand::Deductions { cycle, today }) => {
+            sources::supervision_deductions(db, &actor, &cycle, today)
+        }
+        Command::Supervision(SupervisionCommand::Carry { from, to, deadline }) => {
+            sources::carry_supervision(db, &actor, &from, &to, deadline)
+        }
         Command::Grid(GridCommand::Feed { cycle, task }) => grid::feed(db, &actor, &cycle, &task),
         Command::Grid(GridCommand::Figures {
             month,

@@ -7,7 +7,7 @@
 //! grading, evidence), [`admin`] (ledger, audit log, users), [`session`] (login, logout, own
 //! account), [`reports`] (reports, report texts, publication), [`hotline`] (接诉即办: rankings,
 //! cases, case work and events), [`grid`] (网格化管理: patrol reports and grid figures),
-//! [`sources`] (多元评价: surveys, rating rounds, a rater's ballots).
+//! [`sources`] (多元评价: surveys, rating rounds, a rater's ballots), [`supervision`] (督查督办).
 
 mod admin;
 mod cycles;
@@ -17,6 +17,7 @@ mod hotline;
 mod reports;
 mod session;
 mod sources;
+mod supervision;
 mod values;
 
 use crate::state::AppState;
@@ -27,7 +28,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
     paths(health::health),
-    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"), (name = "sources", description = "多元评价: surveys, rating rounds and ballots"))
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"), (name = "sources", description = "多元评价: surveys, rating rounds and ballots"), (name = "supervision", description = "督查督办: supervision items, progress, warnings and deductions"))
 )]
 struct ApiDoc;
 
@@ -93,6 +94,13 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sources::close_round))
         .routes(routes!(sources::ballots))
         .routes(routes!(sources::cast_ballot))
+        .routes(routes!(supervision::items, supervision::add_item))
+        .routes(routes!(supervision::item))
+        .routes(routes!(supervision::report))
+        .routes(routes!(supervision::decide))
+        .routes(routes!(supervision::set_rules))
+        .routes(routes!(supervision::deductions))
+        .routes(routes!(supervision::carry))
         .split_for_parts();
     (router, documented(api))
 }

@@ -9,7 +9,7 @@
 //! unit's page, a task's page, evidence), [`entry`] (the entry form, Excel template and
 //! upload), [`evaluate`] (review queue, grading), [`ledger`], [`admin`] (audit log, users),
 //! [`account`], [`claims`] (report check), [`reports`] (reports, publication, public pages),
-//! [`hotline`] (接诉即办), [`sources`] (多元评价: surveys, rating rounds, a rater's ballots).
+//! [`hotline`] (接诉即办), [`sources`] (多元评价: surveys, rating rounds, a rater's ballots), [`supervision`] (督查督办).
 
 mod account;
 mod admin;
@@ -26,6 +26,7 @@ pub(crate) mod render;
 mod reports;
 mod session;
 mod sources;
+mod supervision;
 mod unit;
 
 use crate::state::AppState;
@@ -49,6 +50,7 @@ pub fn table() -> Vec<render::PageRoute> {
         hotline::routes(),
         grid::routes(),
         sources::routes(),
+        supervision::routes(),
     ]
     .into_iter()
     .flatten()

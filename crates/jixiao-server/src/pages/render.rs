@@ -38,6 +38,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 ("ledger", "/ledger"),
                 ("honours_nav", "/honours"),
                 ("sources_nav", "/sources"),
+                ("supervision", "/supervision"),
                 ("reports", "/reports"),
                 ("hotline", "/hotline"),
                 ("grid_nav", "/grid"),
@@ -56,6 +57,7 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 items.push((tr["claims_check"], format!("/units/{u}/claims")));
                 items.push((tr["bonus_apply"], "/ledger".into()));
                 items.push((tr["honours_nav"], "/honours".into()));
+                items.push((tr["supervision"], "/supervision".into()));
             }
         }
         Role::Centre => {
