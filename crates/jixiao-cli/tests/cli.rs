@@ -116,7 +116,13 @@ fn the_demo_prints_the_ranking_of_the_16_districts_with_scores_and_grades() {
                 .is_some_and(|w| w.parse::<u32>().is_ok())
         })
         .collect();
-    assert_eq!(ranked.len(), 16, "{}", run.out);
+    // The 16 districts, and the three city departments ranked apart in their class.
+    assert_eq!(ranked.len(), 19, "{}", run.out);
+    assert_eq!(ranked.iter().filter(|l| l.contains("区政府")).count(), 16);
+    assert_eq!(
+        ranked.iter().filter(|l| l.contains("市政府部门")).count(),
+        3
+    );
     for line in &ranked {
         assert!(
             ["优秀", "良好", "达标", "不达标"]
@@ -271,7 +277,7 @@ fn check_reports_every_error_with_file_line_and_column() {
         &["check", &example("taskbook.toml")],
     );
     assert!(
-        good.ok && good.out.contains("72 项任务 tasks (其中公式任务 1 项"),
+        good.ok && good.out.contains("77 项任务 tasks (其中公式任务 1 项"),
         "{}{}",
         good.out,
         good.err

@@ -423,16 +423,30 @@ pub fn city_sized(mut fw: Framework, units: usize) -> Result<Framework> {
             DEPARTMENTS_GROUP.0,
         )
     });
-    for (id, name, kind, group) in streets.chain(departments).take(units - own) {
-        fw.units.push(Unit {
+    // With unit classes, streets take the districts' tree and departments the departments'.
+    let class_for = |kind: UnitKind| {
+        let wanted = match kind {
+            UnitKind::Department => "department",
+            _ => "district",
+        };
+        fw.classes
+            .iter()
+            .any(|c| c.id == wanted)
+            .then(|| wanted.to_string())
+    };
+    let added: Vec<Unit> = streets
+        .chain(departments)
+        .take(units - own)
+        .map(|(id, name, kind, group)| Unit {
+            class: class_for(kind),
             id,
             name,
             kind,
             groups: vec![group.to_string()],
             ranked: true,
-            class: None,
-        });
-    }
+        })
+        .collect();
+    fw.units.extend(added);
     // Through the task book's own reader, so the city-sized book is checked like any other.
     let text = jixiao_taskbook::to_toml(&fw);
     jixiao_taskbook::parse_toml(&text, "city-sized demo task book").map_err(diagnosed)

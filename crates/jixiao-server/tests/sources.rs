@@ -58,7 +58,7 @@ async fn a_surveys_scores_and_margins_come_from_the_companys_file_and_enter_the_
     assert_eq!(survey["task"], "C01-1");
     assert_eq!(
         survey["units"].as_array().unwrap().len(),
-        17,
+        20,
         "经开区 mapped by [units]"
     );
     // 东城区: items weighted 40/20/20/20 on a 100-point scale.
@@ -251,7 +251,7 @@ async fn leaders_ballots_enter_the_task_as_aggregates_and_nobody_sees_another_ra
     let entries = log.as_array().unwrap();
     assert_eq!(entries.len(), 3);
     for e in entries {
-        assert_eq!(e["after"], "{\"units\":17}", "{e}");
+        assert_eq!(e["after"], "{\"units\":20}", "{e}");
     }
     app.stop().await;
 }

@@ -41,8 +41,23 @@ fn every_shipped_example_task_book_is_valid() {
 fn the_beijing_demo_has_29_indicators_and_70_tasks_plus_survey_and_leader_evaluation() {
     let text = include_str!("../../../examples/beijing-2020/taskbook.toml");
     let fw = parse_toml(text, "taskbook.toml").expect("valid");
+    // The districts' tree (the city departments' class has its own nodes besides 服务效果).
+    let dongcheng = fw.unit_index("dongcheng").unwrap();
+    let department = fw.unit_index("dept-jw").unwrap();
+    assert_eq!(fw.full_marks(dongcheng), 100.0);
+    assert_eq!(fw.full_marks(department), 100.0);
+    assert_eq!(
+        fw.tasks()
+            .filter(|&t| fw.applies_to_class(t, department))
+            .count(),
+        7,
+        "five department tasks and the two of 服务效果"
+    );
     // Figures (the inputs of the formula task B04-2) are reported but not assessed tasks.
-    let tasks: Vec<_> = fw.tasks().filter(|&t| !fw.is_figure(t)).collect();
+    let tasks: Vec<_> = fw
+        .tasks()
+        .filter(|&t| !fw.is_figure(t) && fw.applies_to_class(t, dongcheng))
+        .collect();
     assert_eq!(fw.tasks().filter(|&t| fw.is_figure(t)).count(), 2);
     let evaluations = tasks
         .iter()
@@ -56,14 +71,20 @@ fn the_beijing_demo_has_29_indicators_and_70_tasks_plus_survey_and_leader_evalua
         .filter(|n| {
             n.parent.is_some()
                 && n.task.is_none()
+                && fw.applies_to_class(fw.node_index(&n.id).unwrap(), dongcheng)
                 && !fw
                     .node_path(fw.node_index(&n.id).unwrap())
                     .starts_with("服务效果")
         })
         .count();
     assert_eq!(indicators, 29);
-    assert_eq!(fw.units.iter().filter(|u| u.ranked).count(), 16);
-    assert_eq!(fw.total_points(), 100.0);
+    assert_eq!(
+        fw.units
+            .iter()
+            .filter(|u| u.ranked && u.class.as_deref() == Some("district"))
+            .count(),
+        16
+    );
 }
 
 #[test]

@@ -28,7 +28,11 @@ fn the_demo_questionnaire_reads_and_maps_the_companys_names() {
         "survey-results.csv",
     )
     .unwrap();
-    assert_eq!(results.len(), 17 * 4);
+    assert_eq!(
+        results.len(),
+        20 * 4,
+        "16 districts, the zone and three departments"
+    );
     assert!(results.iter().any(|r| r.unit == "bda"), "经开区 → bda");
     assert!(results
         .iter()

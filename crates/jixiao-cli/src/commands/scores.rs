@@ -117,6 +117,11 @@ pub fn ranking_table(
     with_groups: bool,
 ) -> String {
     let mut headers = vec!["名次", "单位", "总分", "基础分", "加分", "扣分", "等次"];
+    // With unit classes, ranks are within the class: say which.
+    let classes = !fw.classes.is_empty();
+    if classes {
+        headers.insert(2, "类别");
+    }
     if with_groups {
         headers.push("分组名次");
     }
@@ -134,6 +139,14 @@ pub fn ranking_table(
                 pts(s.deduction),
                 s.grade.clone().unwrap_or_default(),
             ];
+            if classes {
+                row.insert(
+                    2,
+                    fw.class_of(u)
+                        .map(|c| fw.classes[c].name.clone())
+                        .unwrap_or_default(),
+                );
+            }
             if with_groups {
                 row.push(
                     s.group_ranks

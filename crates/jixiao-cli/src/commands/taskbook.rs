@@ -29,12 +29,33 @@ pub fn check(file: &Path, values: Option<&Path>) -> Result<ExitCode> {
         fw.units.len(),
         fw.units.iter().filter(|u| !u.ranked).count(),
         fw.cycle.periods.len(),
-        num(fw.total_points())
+        full_marks(&fw)
     );
     if let Some(values) = values {
         check_values(&fw, values)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The full marks: one figure, or each class's (区政府 100 · 市政府部门 100).
+fn full_marks(fw: &jixiao_core::Framework) -> String {
+    if fw.classes.is_empty() {
+        return num(fw.total_points());
+    }
+    fw.classes
+        .iter()
+        .map(|c| {
+            let marks = fw
+                .units
+                .iter()
+                .position(|u| u.class.as_deref() == Some(c.id.as_str()))
+                .map(|u| fw.full_marks(u))
+                .or(c.total_points)
+                .unwrap_or_default();
+            format!("{} {}", c.name, num(marks))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A value file checked against the task book as an import would check it (columns, units,
