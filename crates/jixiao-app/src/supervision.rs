@@ -341,6 +341,46 @@ pub fn may_report(
     Ok(fw)
 }
 
+/// Imports the office's list of items (CSV or xlsx; columns in docs/scoring.md, 督查督办), every
+/// row checked first: new items are added, changed ones updated (their status and reports
+/// kept), and the same file twice changes nothing.
+pub fn import(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<jixiao_store::ImportOutcome> {
+    require(actor, Act::Administer)?;
+    let fw = crate::lookup::framework(s, cycle)?;
+    let rows = jixiao_taskbook::values::parse_supervision(&fw, bytes, file_name).map_err(|d| {
+        AppError::Invalid(
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let items: Vec<SupervisionItem> = rows
+        .into_iter()
+        .map(|r| SupervisionItem {
+            id: r.id,
+            title: r.title,
+            source: r.source.as_str().into(),
+            source_ref: r.source_ref,
+            unit_id: r.unit,
+            deadline: r.deadline.format("%Y-%m-%d").to_string(),
+            evidence_required: r.evidence,
+            status: ItemStatus::Open.as_str().into(),
+            closed_on: None,
+            carried_from: None,
+            created_by: String::new(),
+            updated_at: String::new(),
+        })
+        .collect();
+    Ok(s.import_supervision(&fw.cycle.id, &items, &actor.id)?)
+}
+
 /// The unit's progress report (its reporters, or the office): percent done and what was done;
 /// `request_closure` asks the office to close the item.
 pub fn report(

@@ -366,6 +366,14 @@ pub enum GridCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum SupervisionCommand {
+    /// Import the office's item list (CSV or xlsx: 编号 id, 事项 title, 来源 source, 来源文件
+    /// source_ref, 单位 unit, 办结期限 deadline, 销号所需材料 evidence); every row checked
+    /// first, the same file twice changes nothing.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        cycle: CycleArg,
+    },
     /// Every item, most urgent first, with its warning and deduction on the office's date.
     List {
         #[command(flatten)]

@@ -478,73 +478,46 @@ pub fn build_sized(
     Ok((url, count))
 }
 
-/// A demo 督查督办 item with the progress its unit reported.
-struct DemoItem {
-    item: [&'static str; 7],
-    progress: i64,
-    report: &'static str,
-}
-
-/// The demo's 督查督办 items: (id, title, source, where from, unit, deadline, evidence needed),
-/// progress reported, what was done. ILLUSTRATIVE, after the seed's 巡视、巡察和审计问题整改.
-const SUPERVISION: [DemoItem; 2] = [
-    DemoItem {
-        item: [
-            "DB001",
-            "老旧小区综合整治项目进度滞后",
-            "inspection",
-            "市委第三巡视组反馈意见第5条(示意)",
-            "shijingshan",
-            "2020-11-30",
-            "整治项目竣工验收材料",
-        ],
-        progress: 60,
-        report: "4个小区中已完成2个,其余2个因施工许可延后。",
-    },
-    DemoItem {
-        item: [
-            "DB002",
-            "区级专项资金结余未及时清理",
-            "audit",
-            "市审计局2020年度审计报告(示意)",
-            "dongcheng",
-            "2020-12-31",
-            "资金清理台账及区财政局确认函",
-        ],
-        progress: 80,
-        report: "已清理结余资金1.2亿元,剩余部分年底前完成。",
-    },
+/// The demo's 督查督办 item list (ILLUSTRATIVE, after the seed's 巡视、巡察和审计问题整改), and the
+/// progress each unit reported: (item, percent, what was done).
+pub const SUPERVISION: &str = include_str!("../../../examples/beijing-2020/supervision.csv");
+const SUPERVISION_REPORTS: [(&str, i64, &str); 2] = [
+    ("DB001", 60, "4个小区中已完成2个,其余2个因施工许可延后。"),
+    ("DB002", 80, "已清理结余资金1.2亿元,剩余部分年底前完成。"),
 ];
 
-/// Enters the demo's supervision items with a progress report each, and applies the rules on
-/// the demo's date: DB001 is past its deadline and deducts from 石景山区; DB002 is days from its
-/// deadline (黄色预警). Items the database has already are left as they are.
+/// Imports the demo's supervision items with a progress report each (once), and applies the
+/// rules on the demo's date: DB001 is past its deadline and deducts from 石景山区; DB002 is days
+/// from its deadline (黄色预警).
 fn add_supervision(store: &mut Store, office: &Actor, cycle: &str) -> Result<()> {
     let settings = jixiao_app::Settings {
         today: chrono::NaiveDate::parse_from_str(DEMO_TODAY, "%Y-%m-%d").ok(),
         ..Default::default()
     };
-    for DemoItem {
-        item,
-        progress,
-        report,
-    } in SUPERVISION
-    {
-        let [id, title, source, source_ref, unit, deadline, evidence] = item;
-        if store.supervision_item(cycle, id)?.is_some() {
-            continue;
+    let fresh: Vec<&str> = SUPERVISION_REPORTS
+        .iter()
+        .map(|(id, _, _)| *id)
+        .filter(|id| store.supervision_item(cycle, id).ok().flatten().is_none())
+        .collect();
+    jixiao_app::supervision::import(
+        store,
+        office,
+        Some(cycle),
+        "examples/beijing-2020/supervision.csv",
+        SUPERVISION.as_bytes(),
+    )?;
+    for (id, progress, report) in SUPERVISION_REPORTS {
+        if fresh.contains(&id) {
+            jixiao_app::supervision::report(
+                store,
+                office,
+                Some(cycle),
+                id,
+                progress,
+                report,
+                false,
+            )?;
         }
-        let new = jixiao_app::supervision::NewItem {
-            id: id.into(),
-            title: title.into(),
-            source: source.into(),
-            source_ref: source_ref.into(),
-            unit: unit.into(),
-            deadline: deadline.into(),
-            evidence_required: evidence.into(),
-        };
-        jixiao_app::supervision::add(store, office, Some(cycle), &new)?;
-        jixiao_app::supervision::report(store, office, Some(cycle), id, progress, report, false)?;
     }
     jixiao_app::supervision::apply_deductions(store, &settings, office, Some(cycle))?;
     Ok(())

@@ -543,6 +543,18 @@ fn cases() -> Vec<Case> {
             Json(json!({"to": "2020", "deadline": "x"})),
             "A",
         ),
+        case(
+            Method::POST,
+            "/api/v1/cycles/2020/supervision-import",
+            Multipart(vec![], "items.csv", b"title\n"),
+            "A",
+        ),
+        case(
+            Method::POST,
+            "/supervision/import",
+            Multipart(vec![], "items.csv", b"title\n"),
+            "A",
+        ),
         get("/supervision", "AER"),
         case(
             Method::POST,

@@ -297,3 +297,67 @@ async fn pending_items_carry_into_the_next_cycle_once_with_a_new_deadline() {
     assert!(err.to_string().contains("deadline: `soon`"), "{err}");
     app.stop().await;
 }
+
+async fn import(s: &Session, name: &str, body: &str) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name(name.to_string()),
+    );
+    let resp = s
+        .client
+        .post(format!("{}/api/v1/cycles/2020/supervision-import", s.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_item_list_imports_whole_or_not_at_all_and_twice_changes_nothing() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let demo = include_str!("../../../examples/beijing-2020/supervision.csv");
+    let (status, out) = import(&admin, "supervision.csv", demo).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(
+        out,
+        json!({"inserted": 0, "updated": 0, "unchanged": 2}),
+        "the demo imported it"
+    );
+    // A new item without an id is numbered; a changed deadline updates DB002 and keeps its
+    // reports; a bad row refuses the whole file.
+    let header = demo.lines().next().unwrap();
+    let good = format!(
+        "{header}\n,河道垃圾清理不及时,领导批示,市领导批示件(示意),西城区,2021-01-15,清理前后照片\nDB002,区级专项资金结余未及时清理,审计,市审计局2020年度审计报告(示意),东城区,2021-01-31,资金清理台账及区财政局确认函\n"
+    );
+    let bad =
+        format!("{good},无来源事项,传闻,,西城区,2021-01-15,\n,第二项,审计,,不存在区,2021-13-01,\n");
+    let (status, err) = import(&admin, "bad.csv", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
+        "bad.csv: row 4, column C (来源(source)): `传闻` is not a source",
+        "bad.csv: row 5, column E (单位(unit)): `不存在区` is not a unit of cycle 2020",
+        "bad.csv: row 5, column F (办结期限(deadline)): `2021-13-01` is not a date",
+    ] {
+        assert!(err.to_string().contains(expected), "{expected} in {err}");
+    }
+    let (_, list) = admin.get("/api/v1/cycles/2020/supervision").await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "nothing written"
+    );
+    let (_, out) = import(&admin, "items.csv", &good).await;
+    assert_eq!(out, json!({"inserted": 1, "updated": 1, "unchanged": 0}));
+    let (_, again) = import(&admin, "items.csv", &good).await;
+    assert_eq!(again, json!({"inserted": 0, "updated": 0, "unchanged": 2}));
+    let (_, list) = admin.get("/api/v1/cycles/2020/supervision").await;
+    let db002 = find(&list["items"], "DB002");
+    assert_eq!(db002["deadline"], "2021-01-31");
+    assert_eq!(db002["reports"], 1, "its report kept");
+    assert_eq!(find(&list["items"], "DB003")["unit_id"], "xicheng");
+    app.stop().await;
+}

@@ -100,70 +100,143 @@ impl Store {
         actor: &str,
     ) -> Result<String> {
         self.load_cycle(cycle)?;
+        self.tx(|s| s.insert_supervision_item(cycle, item, actor))
+    }
+
+    /// The office's list of items (a file), in one transaction: an item is found by its id, or
+    /// without one by its title and unit; new items are added, changed ones updated (their
+    /// status and reports kept), identical ones change nothing.
+    pub fn import_supervision(
+        &mut self,
+        cycle: &str,
+        rows: &[SupervisionItem],
+        actor: &str,
+    ) -> Result<crate::ImportOutcome> {
+        self.load_cycle(cycle)?;
         self.tx(|s| {
-            let id = if item.id.is_empty() {
-                let n = s
-                    .conn
-                    .query(
-                        "SELECT COUNT(*) AS n FROM supervision_items WHERE cycle_id = $1",
-                        &[t(cycle)],
-                    )?
-                    .first()
-                    .map(|r| r.int("n"))
-                    .transpose()?
-                    .flatten()
-                    .unwrap_or(0);
-                (n + 1..)
-                    .map(|k| format!("DB{k:03}"))
-                    .find(|id| {
-                        s.supervision_item(cycle, id)
-                            .map(|x| x.is_none())
-                            .unwrap_or(false)
-                    })
-                    .unwrap_or_default()
-            } else {
-                item.id.clone()
-            };
-            if s.supervision_item(cycle, &id)?.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "cycle {cycle} has a supervision item `{id}` already"
-                )));
+            let mut out = crate::ImportOutcome::default();
+            let existing = s.supervision_items(cycle, None)?;
+            for row in rows {
+                let found = existing.iter().find(|e| {
+                    if row.id.is_empty() {
+                        e.title == row.title && e.unit_id == row.unit_id
+                    } else {
+                        e.id == row.id
+                    }
+                });
+                let Some(before) = found else {
+                    s.insert_supervision_item(cycle, row, actor)?;
+                    out.inserted += 1;
+                    continue;
+                };
+                let same = before.title == row.title
+                    && before.source == row.source
+                    && before.source_ref == row.source_ref
+                    && before.unit_id == row.unit_id
+                    && before.deadline == row.deadline
+                    && before.evidence_required == row.evidence_required;
+                if same {
+                    out.unchanged += 1;
+                    continue;
+                }
+                let at = now();
+                s.conn.exec(
+                    "UPDATE supervision_items SET title = $3, source = $4, source_ref = $5, unit_id = $6, deadline = $7, evidence_required = $8, updated_at = $9 \
+                     WHERE cycle_id = $1 AND id = $2",
+                    &[
+                        t(cycle),
+                        t(&before.id),
+                        t(&row.title),
+                        t(&row.source),
+                        t(&row.source_ref),
+                        t(&row.unit_id),
+                        t(&row.deadline),
+                        t(&row.evidence_required),
+                        t(&at),
+                    ],
+                )?;
+                let after = SupervisionItem {
+                    id: before.id.clone(),
+                    status: before.status.clone(),
+                    closed_on: before.closed_on.clone(),
+                    carried_from: before.carried_from.clone(),
+                    created_by: before.created_by.clone(),
+                    updated_at: at.clone(),
+                    ..row.clone()
+                };
+                s.audit_append(
+                    &at,
+                    actor,
+                    "supervision.update",
+                    &entity(cycle, &before.id),
+                    Some(json(before)),
+                    Some(json(&after)),
+                )?;
+                out.updated += 1;
             }
-            let at = now();
-            let stored = SupervisionItem {
-                id: id.clone(),
-                created_by: actor.to_string(),
-                updated_at: at.clone(),
-                ..item.clone()
-            };
-            s.conn.exec(
-                &format!("INSERT INTO supervision_items (cycle_id, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
-                &[
-                    t(cycle),
-                    t(&id),
-                    t(&stored.title),
-                    t(&stored.source),
-                    t(&stored.source_ref),
-                    t(&stored.unit_id),
-                    t(&stored.deadline),
-                    t(&stored.evidence_required),
-                    t(&stored.status),
-                    opt_t(stored.closed_on.as_deref()),
-                    opt_t(stored.carried_from.as_deref()),
-                    t(actor),
-                    t(&at),
-                ],
-            )?;
-            s.audit_append(
-                &at,
-                actor,
-                "supervision.add",
-                &entity(cycle, &id),
-                None,
-                Some(json(&stored)),
-            )?;
-            Ok(id)
+            Ok(out)
         })
+    }
+
+    /// [`Store::add_supervision_item`] inside an open transaction.
+    fn insert_supervision_item(
+        &mut self,
+        cycle: &str,
+        item: &SupervisionItem,
+        actor: &str,
+    ) -> Result<String> {
+        let id = if item.id.is_empty() {
+            let n = self.supervision_items(cycle, None)?.len() as i64;
+            let mut k = n + 1;
+            while self
+                .supervision_item(cycle, &format!("DB{k:03}"))?
+                .is_some()
+            {
+                k += 1;
+            }
+            format!("DB{k:03}")
+        } else {
+            item.id.clone()
+        };
+        if self.supervision_item(cycle, &id)?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "cycle {cycle} has a supervision item `{id}` already"
+            )));
+        }
+        let at = now();
+        let stored = SupervisionItem {
+            id: id.clone(),
+            created_by: actor.to_string(),
+            updated_at: at.clone(),
+            ..item.clone()
+        };
+        self.conn.exec(
+            &format!("INSERT INTO supervision_items (cycle_id, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
+            &[
+                t(cycle),
+                t(&id),
+                t(&stored.title),
+                t(&stored.source),
+                t(&stored.source_ref),
+                t(&stored.unit_id),
+                t(&stored.deadline),
+                t(&stored.evidence_required),
+                t(&stored.status),
+                opt_t(stored.closed_on.as_deref()),
+                opt_t(stored.carried_from.as_deref()),
+                t(actor),
+                t(&at),
+            ],
+        )?;
+        self.audit_append(
+            &at,
+            actor,
+            "supervision.add",
+            &entity(cycle, &id),
+            None,
+            Some(json(&stored)),
+        )?;
+        Ok(id)
     }
 
     pub fn supervision_reports(&mut self, cycle: &str, id: &str) -> Result<Vec<ProgressReport>> {

@@ -580,3 +580,132 @@ pub fn values_template(
     ws.set_freeze_panes(1, 3)?;
     wb.save_to_buffer()
 }
+
+/// 督查督办 item list columns: `id` 编号 (optional: numbered on import), `title` 事项, `source`
+/// 来源 (inspection/巡视巡察, audit/审计, instruction/领导批示, key_task/重点任务), `source_ref`
+/// 来源文件, `unit` 单位 (id or name), `deadline` 办结期限, `evidence` 销号所需材料.
+pub const SUPERVISION_COLUMNS: [(&str, &str, bool); 7] = [
+    ("id", "编号", false),
+    ("title", "事项", true),
+    ("source", "来源", true),
+    ("source_ref", "来源文件", false),
+    ("unit", "单位", true),
+    ("deadline", "办结期限", true),
+    ("evidence", "销号所需材料", false),
+];
+
+/// A row of a supervision item list, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupervisionRow {
+    pub id: String,
+    pub title: String,
+    pub source: jixiao_core::supervision::ItemSource,
+    pub source_ref: String,
+    /// The unit's id.
+    pub unit: String,
+    pub deadline: NaiveDate,
+    pub evidence: String,
+}
+
+/// Reads a supervision item list (CSV or xlsx); every row is checked before anything is
+/// returned, a row repeating another's id (or, without ids, its title and unit) included.
+pub fn parse_supervision(
+    fw: &Framework,
+    bytes: &[u8],
+    file: &str,
+) -> Result<Vec<SupervisionRow>, Vec<Diagnostic>> {
+    let sheet = read_table(bytes, file)?;
+    let mut d = Diagnostics::new(file);
+    let cols = columns(&sheet, &SUPERVISION_COLUMNS, &mut d);
+    if !d.is_empty() {
+        return Err(d.into_sorted());
+    }
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for r in 0..sheet.rows.len() {
+        if sheet.rows[r].iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        let text = |i: usize| sheet.cell(r, cols[i]).text();
+        let at = |i: usize| sheet.location(r, cols[i].unwrap_or(0));
+        let errors_before = d.list.len();
+        let id = text(0);
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || id.len() > 32
+        {
+            d.error(
+                &at(0),
+                format!("`{id}` is not an id (letters, digits, - or _)"),
+            );
+        }
+        let title = text(1);
+        if title.is_empty() {
+            d.error(&at(1), "an item needs its title");
+        }
+        let source = jixiao_core::supervision::ItemSource::parse(&text(2));
+        if source.is_none() {
+            d.error(
+                &at(2),
+                format!(
+                    "`{}` is not a source: 巡视巡察 (inspection), 审计 (audit), 领导批示 (instruction) or 重点任务 (key_task)",
+                    text(2)
+                ),
+            );
+        }
+        let unit_text = text(4);
+        let unit = fw
+            .unit_index(&unit_text)
+            .or_else(|| fw.units.iter().position(|u| u.name == unit_text));
+        if unit.is_none() {
+            d.error(
+                &at(4),
+                format!("`{unit_text}` is not a unit of cycle {}", fw.cycle.id),
+            );
+        }
+        let deadline = NaiveDate::parse_from_str(&text(5), "%Y-%m-%d").ok();
+        if deadline.is_none() {
+            d.error(
+                &at(5),
+                format!("`{}` is not a date like 2020-12-31", text(5)),
+            );
+        }
+        let key = if id.is_empty() {
+            format!(
+                "{title}\u{0}{}",
+                unit.map(|u| fw.units[u].id.as_str()).unwrap_or("")
+            )
+        } else {
+            id.clone()
+        };
+        if let Some(first) = seen.insert(key, r + 2) {
+            d.error(
+                &Location::Row {
+                    sheet: sheet.name.clone(),
+                    row: r + 2,
+                },
+                format!("repeats row {first} (the same id, or the same title and unit)"),
+            );
+        }
+        if d.list.len() > errors_before {
+            continue;
+        }
+        if let (Some(source), Some(u), Some(deadline)) = (source, unit, deadline) {
+            out.push(SupervisionRow {
+                id,
+                title,
+                source,
+                source_ref: text(3),
+                unit: fw.units[u].id.clone(),
+                deadline,
+                evidence: text(6),
+            });
+        }
+    }
+    if d.is_empty() {
+        Ok(out)
+    } else {
+        Err(d.into_sorted())
+    }
+}

@@ -122,6 +122,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Survey(SurveyCommand::List { cycle, json }) => {
             sources::list_surveys(db, &actor, &cycle, json)
         }
+        Command::Supervision(SupervisionCommand::Import { file, cycle }) => {
+            sources::import_supervision(db, &actor, &file, &cycle)
+        }
         Command::Supervision(SupervisionCommand::List { cycle, today, json }) => {
             sources::list_supervision(db, &actor, &cycle, today, json)
         }

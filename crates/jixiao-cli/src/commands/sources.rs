@@ -75,6 +75,28 @@ pub fn list_surveys(db: &str, actor: &Actor, cycle: &CycleArg, json: bool) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn import_supervision(
+    db: &str,
+    actor: &Actor,
+    file: &Path,
+    cycle: &CycleArg,
+) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let bytes = read(file)?;
+    let out = jixiao_app::supervision::import(
+        &mut store,
+        actor,
+        cycle.cycle.as_deref(),
+        &file_name(file),
+        &bytes,
+    )?;
+    println!(
+        "督查督办 supervision items: {} inserted, {} updated, {} unchanged",
+        out.inserted, out.updated, out.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn settings_on(today: Option<chrono::NaiveDate>) -> jixiao_app::Settings {
     jixiao_app::Settings {
         today,

@@ -101,6 +101,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(supervision::set_rules))
         .routes(routes!(supervision::deductions))
         .routes(routes!(supervision::carry))
+        .routes(routes!(supervision::import))
         .split_for_parts();
     (router, documented(api))
 }

@@ -85,6 +85,55 @@ pub async fn add_item(
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
+/// The multipart form of an item list.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ItemsForm {
+    /// CSV or xlsx: 编号 id, 事项 title, 来源 source, 来源文件 source_ref, 单位 unit, 办结期限
+    /// deadline, 销号所需材料 evidence.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportOut {
+    inserted: usize,
+    updated: usize,
+    unchanged: usize,
+}
+
+/// Import the office's item list (every row checked first; the same file twice changes nothing).
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/supervision-import", tag = "supervision", params(("cycle" = String, Path)),
+    request_body(content = inline(ItemsForm), content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<ImportOut> {
+    jixiao_app::policy::require(&ctx.actor, jixiao_app::policy::Act::Administer)?;
+    let form = form.map_err(|e| crate::error::WebError::BadBody(e.body_text()))?;
+    let file = crate::upload::read(form, state.config.upload_max_bytes)
+        .await?
+        .file
+        .ok_or_else(|| {
+            ApiError(crate::error::WebError::App(jixiao_app::AppError::Invalid(
+                "the form has no `file` field".into(),
+            )))
+        })?;
+    let out = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::supervision::import(s, actor, Some(&cycle), &file.0, &file.1)
+        })
+        .await?;
+    Ok(Json(ImportOut {
+        inserted: out.inserted,
+        updated: out.updated,
+        unchanged: out.unchanged,
+    }))
+}
+
 /// One item with its progress reports.
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/supervision/{id}", tag = "supervision", params(("cycle" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = ItemDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -23,6 +23,7 @@ pub fn routes() -> Vec<PageRoute> {
         (Method::POST, "/supervision", post(item_add)),
         (Method::POST, "/supervision/rules", post(rules_save)),
         (Method::POST, "/supervision/deductions", post(deductions)),
+        (Method::POST, "/supervision/import", post(items_import)),
         (Method::GET, "/supervision/{id}", get(item_page)),
         (Method::POST, "/supervision/{id}/report", post(item_report)),
         (
@@ -104,6 +105,23 @@ async fn rules_save(
         })
         .await;
     after(saved, "/supervision", "#rules")
+}
+
+/// The office's item list (CSV or xlsx).
+async fn items_import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    let form = crate::upload::read(form, state.config.upload_max_bytes).await?;
+    let file = form.file.unwrap_or_default();
+    let cycle = ctx.cycle();
+    let imported = ctx
+        .write(&state, move |s, _, actor| {
+            jixiao_app::supervision::import(s, actor, cycle.as_deref(), &file.0, &file.1)
+        })
+        .await;
+    after(imported, "/supervision", "")
 }
 
 async fn deductions(State(state): State<AppState>, ctx: Ctx) -> PageResult {
