@@ -6,8 +6,9 @@ use crate::doc::{Block, Chart, ChartKind, Document, Series, Table};
 use crate::wording::Wording;
 use crate::zhnum::{heading_number, plain};
 use crate::{Data, ReportError};
+use jixiao_core::basis::Basis;
 use jixiao_core::explain::{explain, pts, Lang};
-use jixiao_core::model::UnitIdx;
+use jixiao_core::model::{NodeIdx, UnitIdx};
 use jixiao_core::scoring::rank_group;
 use minijinja::context;
 
@@ -232,6 +233,78 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
                     })
                     .collect(),
                 numeric: vec![0, 2, 3, 4],
+            }));
+        }
+    }
+
+    // 公众评价与领导评价: values made by a survey (with their margins) or a rating round.
+    let sourced: Vec<(NodeIdx, Vec<(UnitIdx, &Basis)>)> = fw
+        .tasks()
+        .filter_map(|t| {
+            let units: Vec<(UnitIdx, &Basis)> = (0..fw.units.len())
+                .filter_map(|u| Some((u, d.inputs.basis(t, u)?)))
+                .collect();
+            (!units.is_empty()).then_some((t, units))
+        })
+        .collect();
+    if !sourced.is_empty() {
+        doc.heading(1, next_h1(w.word("results.heading_sources")));
+        for (i, (t, units)) in sourced.iter().enumerate() {
+            let task = &fw.nodes[*t].name;
+            doc.heading(2, format!("{}{}", heading_number(2, i + 1), task));
+            let (intro, header, numeric) = match units[0].1 {
+                Basis::Survey(s) => (
+                    w.render(
+                        "results.survey_intro",
+                        context! {
+                            task => task, survey => s.survey, conductor => s.conductor,
+                            items => s.items.iter().map(|x| format!("{}{}%", x.name, plain(x.share * 100.0, 2))).collect::<Vec<_>>().join("、"),
+                            confidence => plain(s.confidence * 100.0, 1),
+                        },
+                    )?,
+                    vec![
+                        w.word("table.unit"),
+                        w.word("table.score"),
+                        w.word("table.margin"),
+                        w.word("table.sample"),
+                    ],
+                    vec![1, 2, 3],
+                ),
+                Basis::Rating(r) => (
+                    w.render(
+                        "results.rating_intro",
+                        context! {
+                            task => task, round => r.round,
+                            groups => r.groups.iter().map(|g| format!("{}{}%", g.name, plain(g.share * 100.0, 2))).collect::<Vec<_>>().join("、"),
+                        },
+                    )?,
+                    vec![
+                        w.word("table.unit"),
+                        w.word("table.score"),
+                        w.word("table.ballots"),
+                    ],
+                    vec![1, 2],
+                ),
+            };
+            doc.paragraph(intro);
+            doc.blocks.push(Block::Table(Table {
+                caption: task.clone(),
+                header,
+                rows: units
+                    .iter()
+                    .map(|(u, b)| {
+                        let mut row = vec![fw.units[*u].name.clone(), pts(b.value())];
+                        match b {
+                            Basis::Survey(s) => {
+                                row.push(pts(s.margin));
+                                row.push(s.sample.to_string());
+                            }
+                            Basis::Rating(r) => row.push(r.ballots.to_string()),
+                        }
+                        row
+                    })
+                    .collect(),
+                numeric,
             }));
         }
     }

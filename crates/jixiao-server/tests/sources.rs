@@ -100,6 +100,49 @@ async fn a_surveys_scores_and_margins_come_from_the_companys_file_and_enter_the_
         text.contains(&format!("样本 {n} 份,95% 置信区间 ±{}", dc["margin"])),
         "{text}"
     );
+    // The results report carries the survey's table with the margins, the published one too.
+    let report = admin
+        .client
+        .get(format!(
+            "{}/api/v1/cycles/2020/reports/results/md",
+            admin.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = format!(
+        "| 东城区 | {:.2} | {:.2} | {n} |",
+        dc["score"].as_f64().unwrap(),
+        dc["margin"].as_f64().unwrap()
+    );
+    assert!(
+        report.contains("公众评价与领导评价") && report.contains(&row),
+        "{row} in the report"
+    );
+    let (status, _) = admin
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/publication",
+            Some(json!({"published": true})),
+        )
+        .await;
+    assert!(status.is_success());
+    let public = admin
+        .client
+        .get(format!("{}/public/2020/results/md", admin.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains(&row),
+        "the published report, from the frozen version, has it too"
+    );
     // The evaluators see surveys; a unit does not.
     let evaluator = Session::login(&app, "ghzrw").await;
     assert_eq!(

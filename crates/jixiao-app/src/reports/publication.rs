@@ -76,6 +76,17 @@ pub struct Content {
     pub previous: Option<PreviousCycle>,
     /// Every unit's results, in the task book's order of units.
     pub results: Vec<UnitResult>,
+    /// How survey and rating values were made (shown with their explanations), by task and
+    /// unit. Absent from versions published before bases were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bases: Vec<BasisIn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BasisIn {
+    pub task: String,
+    pub unit: String,
+    pub basis: jixiao_core::basis::Basis,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -300,6 +311,20 @@ pub fn content_at(s: &mut Store, cycle: &str, cut: &Cut) -> Result<Content> {
     };
     let inputs = inputs_of(&fw, &values, &ledger).map_err(|e| AppError::Invalid(e.join("; ")))?;
     let card = jixiao_core::score(&fw, &inputs);
+    // In task-book order, so that equal content hashes equally.
+    let mut bases: Vec<((usize, usize), BasisIn)> = s
+        .value_bases(&fw)?
+        .into_iter()
+        .map(|((t, u), basis)| {
+            let b = BasisIn {
+                task: fw.nodes[t].id.clone(),
+                unit: fw.units[u].id.clone(),
+                basis,
+            };
+            ((t, u), b)
+        })
+        .collect();
+    bases.sort_by_key(|(k, _)| *k);
     Ok(Content {
         task_book,
         values,
@@ -307,6 +332,7 @@ pub fn content_at(s: &mut Store, cycle: &str, cut: &Cut) -> Result<Content> {
         narratives,
         previous,
         results: results_of(&fw, &card),
+        bases: bases.into_iter().map(|(_, b)| b).collect(),
     })
 }
 
@@ -410,7 +436,17 @@ pub fn loaded(snapshot: &Snapshot) -> Result<Loaded> {
     let c = &snapshot.content;
     let invalid = |e: String| AppError::Internal(format!("publication {}: {e}", snapshot.cycle));
     let fw = task_book(&c.task_book, "the task book").map_err(invalid)?;
-    let inputs = inputs_of(&fw, &c.values, &c.ledger).map_err(|e| invalid(e.join("; ")))?;
+    let mut inputs = inputs_of(&fw, &c.values, &c.ledger).map_err(|e| invalid(e.join("; ")))?;
+    inputs.bases = c
+        .bases
+        .iter()
+        .filter_map(|b| {
+            Some((
+                (fw.node_index(&b.task)?, fw.unit_index(&b.unit)?),
+                b.basis.clone(),
+            ))
+        })
+        .collect();
     let card = jixiao_core::score(&fw, &inputs);
     let previous = match &c.previous {
         Some(p) => {
