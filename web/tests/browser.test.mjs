@@ -538,6 +538,39 @@ test("督查督办: a unit sees its warning, reports on its phone and asks for c
   await admin.context().close();
 });
 
+test("开门考评: the office opens a session round from its file, raters score on their phones and the office's screen updates as the ballots come in", { skip }, async () => {
+  const admin = await login("admin");
+  await admin.goto(`${base}/sources`);
+  const round = [
+    'id = "kaimen-2020"', 'name = "2020年度开门考评述职会"', 'kind = "session"', "scale = 100", "disclose_from = 2",
+    'units = ["dongcheng", "xicheng"]', "", "[[group]]", 'id = "panel"', 'name = "市民评议团"', "weight = 1", 'raters = ["deputy1", "cppcc1"]', "",
+  ].join("\n");
+  await admin.setInputFiles("#round-open input[type=file]", { name: "kaimen.toml", mimeType: "text/plain", buffer: Buffer.from(round) });
+  await Promise.all([admin.waitForNavigation(), admin.click("#round-open button[type=submit]")]);
+  assert.match(await admin.locator("#round-kaimen-2020").textContent(), /开门考评[\s\S]*0 \/ 2/);
+  await admin.goto(`${base}/sources/rounds/kaimen-2020`);
+  await admin.evaluate(() => { window.sameScreen = true; });
+  const cell = admin.locator("#round-unit-dongcheng td").nth(1);
+  assert.equal((await cell.textContent()).trim(), "—");
+
+  for (const [user, score] of [["deputy1", "90"], ["cppcc1", "80"]]) {
+    const phone = await login(user, { width: 390, height: 844 });
+    await Promise.all([phone.waitForNavigation(), phone.locator("#my-rounds a", { hasText: "开门考评述职会" }).click()]);
+    assert.equal(await phone.locator(".ballot-row").count(), 2, "the session's two units");
+    await phone.fill("#score-dongcheng", score);
+    await phone.fill("#score-xicheng", "88");
+    await Promise.all([phone.waitForNavigation(), phone.click("#ballot-form button[type=submit]")]);
+    await phone.context().close();
+  }
+  // The screen shows the mean once both ballots are in, without being reloaded.
+  await admin.waitForFunction(() => document.querySelector("#round-unit-dongcheng td:nth-of-type(2)").textContent.trim() === "85.00", null, { timeout: 20_000 });
+  assert.equal(await admin.evaluate(() => window.sameScreen), true, "updated in place");
+  assert.equal((await admin.locator("#round-completion strong").textContent()).trim(), "2 / 2");
+  assert.equal((await admin.locator("#round-group-panel strong").textContent()).trim(), "2 / 2");
+  await shot(admin, "session-live");
+  await admin.context().close();
+});
+
 test("pages work on a phone and by keyboard", { skip }, async () => {
   const phone = await login("admin", { width: 390, height: 844 });
   await phone.goto(`${base}/overview`);

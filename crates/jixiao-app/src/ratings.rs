@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 /// A round for the office: its definition, completion and the aggregates so far.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoundView {
+    pub cycle: String,
     pub id: String,
     pub name: String,
     /// leader, online or session.
@@ -315,6 +316,7 @@ fn view(s: &mut Store, fw: &Framework, r: &StoredRound, d: &RoundDefinition) -> 
         .collect();
     let task = d.task.as_deref().and_then(|t| fw.node_index(t));
     Ok(RoundView {
+        cycle: fw.cycle.id.clone(),
         id: d.id.clone(),
         name: d.name.clone(),
         kind: d.kind.as_str().into(),

@@ -411,6 +411,9 @@ pub fn city_sized(mut fw: Framework, units: usize) -> Result<Framework> {
                 STREETS_GROUP.0,
             )
         });
+    // The task book's own departments are not added again.
+    let own_names: std::collections::HashSet<String> =
+        fw.units.iter().map(|u| u.name.clone()).collect();
     let departments = (0..).map(|i| {
         let name = DEPARTMENTS
             .get(i)
@@ -423,6 +426,7 @@ pub fn city_sized(mut fw: Framework, units: usize) -> Result<Framework> {
             DEPARTMENTS_GROUP.0,
         )
     });
+    let departments = departments.filter(|(_, name, _, _)| !own_names.contains(name));
     // With unit classes, streets take the districts' tree and departments the departments'.
     let class_for = |kind: UnitKind| {
         let wanted = match kind {

@@ -134,3 +134,38 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
+
+// A rating round's page while it is open (开门考评 on a screen): the aggregates and completion
+// are fetched again every five seconds from the round's API address (data-live), so the office
+// sees scores come in without reloading. Without this script the page reloads itself instead.
+(function () {
+  function fmt(x) { return x === null || x === undefined ? "—" : x.toFixed(2); }
+  function refresh(table) {
+    fetch(table.dataset.live, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (round) {
+        round.units.forEach(function (u) {
+          var row = document.getElementById("round-unit-" + u.unit_id);
+          if (!row) return;
+          var cells = row.querySelectorAll("td");
+          cells[0].textContent = String(u.ballots);
+          cells[1].textContent = fmt(u.score);
+          u.group_means.forEach(function (m, i) { if (cells[2 + i]) cells[2 + i].textContent = fmt(m); });
+        });
+        var done = document.querySelector("#round-completion strong");
+        if (done) done.textContent = round.raters_done + " / " + round.raters;
+        round.groups.forEach(function (g) {
+          var card = document.querySelector("#round-group-" + CSS.escape(g.id) + " strong");
+          if (card) card.textContent = g.raters_done + " / " + g.raters;
+        });
+        table.dataset.refreshed = String(Date.now());
+      })
+      .catch(function () { table.dataset.refreshed = "failed"; });
+  }
+  function start() {
+    var table = document.querySelector("table[data-live]");
+    if (!table) return;
+    setInterval(function () { refresh(table); }, 5000);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

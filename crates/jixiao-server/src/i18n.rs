@@ -647,7 +647,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("round_open_state", "进行中", "open"),
     ("round_closed", "已结束", "closed"),
     ("round_secret", "只显示汇总:每组均分仅在各组评分份数都达到公开下限时显示,任何人的个人评分都不显示。", "Aggregates only: group means show only when every group has enough ballots, and no one's own scores are ever shown."),
-    ("round_live", "本页每15秒自动刷新。", "This page refreshes every 15 seconds."),
+    ("round_live", "本页每5秒自动更新。", "This page updates every 5 seconds."),
     ("round_weight", "权重", "weight"),
     ("round_ballots", "评分份数", "Ballots"),
     ("round_score", "加权得分", "Weighted score"),

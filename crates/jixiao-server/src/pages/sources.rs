@@ -102,9 +102,10 @@ async fn round_page(
     Path(round): Path<String>,
 ) -> PageResult {
     let cycle = ctx.cycle();
-    let view = ctx
+    let (cycle, view) = ctx
         .read(&state, move |s, _, actor| {
-            jixiao_app::ratings::progress(s, actor, cycle.as_deref(), &round)
+            let view = jixiao_app::ratings::progress(s, actor, cycle.as_deref(), &round)?;
+            Ok((view.cycle.clone(), view))
         })
         .await?;
     let title = view.name.clone();
@@ -113,7 +114,7 @@ async fn round_page(
         &ctx,
         "round.html",
         &title,
-        json!({ "round": view }),
+        json!({ "round": view, "cycle": cycle }),
     ))
 }
 
