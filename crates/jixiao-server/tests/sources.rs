@@ -10,26 +10,15 @@ const QUESTIONNAIRE: &str = include_str!("../../../examples/beijing-2020/survey.
 const RESULTS: &str = include_str!("../../../examples/beijing-2020/survey-results.csv");
 
 async fn import(s: &Session, q: &str, results: (&str, &str)) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "questionnaire",
-            reqwest::multipart::Part::bytes(q.as_bytes().to_vec()).file_name("survey.toml"),
-        )
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(results.1.as_bytes().to_vec())
-                .file_name(results.0.to_string()),
-        );
-    let resp = s
-        .client
-        .post(format!("{}/api/v1/cycles/2020/surveys", s.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    post_files(
+        s,
+        "/api/v1/cycles/2020/surveys",
+        &[
+            ("questionnaire", "survey.toml", q.as_bytes()),
+            ("file", results.0, results.1.as_bytes()),
+        ],
+    )
+    .await
 }
 
 /// The row of a unit in the example results file, by header.

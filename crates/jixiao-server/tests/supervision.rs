@@ -299,20 +299,12 @@ async fn pending_items_carry_into_the_next_cycle_once_with_a_new_deadline() {
 }
 
 async fn import(s: &Session, name: &str, body: &str) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name(name.to_string()),
-    );
-    let resp = s
-        .client
-        .post(format!("{}/api/v1/cycles/2020/supervision-import", s.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    post_files(
+        s,
+        "/api/v1/cycles/2020/supervision-import",
+        &[("file", name, body.as_bytes())],
+    )
+    .await
 }
 
 #[tokio::test]

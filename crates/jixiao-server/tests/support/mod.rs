@@ -17,3 +17,29 @@ pub fn add_accounts(url: &str) {
     let mut store = jixiao_store::Store::open(url).expect("store");
     jixiao_demo::add_accounts(&mut store, "test").expect("demo accounts");
 }
+
+/// Posts a multipart form of files (field, file name, content) with the session's CSRF token;
+/// the answer as JSON (null when it is not).
+pub async fn post_files(
+    s: &Session,
+    path: &str,
+    files: &[(&str, &str, &[u8])],
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (field, name, bytes) in files {
+        form = form.part(
+            field.to_string(),
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
+    }
+    let resp = s
+        .client
+        .post(format!("{}{path}", s.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
