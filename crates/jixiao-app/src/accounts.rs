@@ -92,15 +92,18 @@ pub struct NewUser {
     pub email: Option<String>,
 }
 
+/// The refusal of a role name, listing the roles an account can have.
+fn unknown_role(role: &str) -> AppError {
+    AppError::Invalid(format!(
+        "unknown role `{role}`; expected {}",
+        Role::ACCOUNTS.map(Role::as_str).join(", ")
+    ))
+}
+
 impl NewUser {
     /// Checks every field and the password against the policy, and hashes the password.
     pub fn check(&self, settings: &Settings) -> Result<User> {
-        let role = Role::parse(&self.role).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "unknown role `{}`; expected admin, evaluator, reporter, centre, handler or inspector",
-                self.role
-            ))
-        })?;
+        let role = Role::parse(&self.role).ok_or_else(|| unknown_role(&self.role))?;
         let id = self.id.trim();
         crate::text::line("id", id, crate::text::ID)?;
         crate::text::line("display_name", &self.display_name, crate::text::NAME)?;
@@ -227,11 +230,7 @@ pub fn update_user(
         user.display_name = name.trim().into();
     }
     if let Some(role) = &change.role {
-        user.role = Role::parse(role).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "unknown role `{role}`; expected admin, evaluator, reporter, centre, handler or inspector"
-            ))
-        })?;
+        user.role = Role::parse(role).ok_or_else(|| unknown_role(role))?;
     }
     user.unit_id = cleared("unit_id", &change.unit_id, user.unit_id)?;
     user.evaluator_id = cleared("evaluator_id", &change.evaluator_id, user.evaluator_id)?;

@@ -512,8 +512,9 @@ pub enum UserCommand {
         /// Name shown on pages.
         #[arg(long)]
         name: String,
-        /// admin, evaluator, reporter, centre (12345 hotline centre) or handler (a street's
-        /// hotline case handler).
+        /// admin, evaluator, reporter, centre (12345 hotline centre), handler (a street's
+        /// hotline case handler), inspector (a grid inspector) or rater (评议人: scores units in
+        /// the rating rounds that name it).
         #[arg(long)]
         role: String,
         /// The unit a reporter reports for; a handler's street or department (an area id of the
