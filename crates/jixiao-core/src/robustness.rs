@@ -96,22 +96,40 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
     let ranked: Vec<UnitIdx> = (0..fw.units.len())
         .filter(|&u| fw.units[u].ranked)
         .collect();
+    // With unit classes, ranks are within the class (as in scoring).
+    let mut by_class: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    for (k, &u) in ranked.iter().enumerate() {
+        let c = fw.class_of(u);
+        match by_class.iter_mut().find(|(x, _)| *x == c) {
+            Some((_, ks)) => ks.push(k),
+            None => by_class.push((c, vec![k])),
+        }
+    }
+    let ranks_within = |totals: &[f64]| -> Vec<u32> {
+        let mut out = vec![0; totals.len()];
+        for (_, ks) in &by_class {
+            let t: Vec<f64> = ks.iter().map(|&k| totals[k]).collect();
+            for (&k, r) in ks.iter().zip(competition_ranks(&t, fw.ranking.decimals)) {
+                out[k] = r;
+            }
+        }
+        out
+    };
     let base_totals: Vec<f64> = ranked.iter().map(|&u| baseline.units[u].total).collect();
-    let base_ranks = competition_ranks(&base_totals, fw.ranking.decimals);
+    let base_ranks = ranks_within(&base_totals);
     let adjustments: Vec<f64> = ranked
         .iter()
         .map(|&u| baseline.units[u].bonus - baseline.units[u].deduction)
         .collect();
-    let total_points = fw.total_points();
 
     let mut rng = SplitMix64::new(cfg.seed);
     let mut ranks_by_unit: Vec<Vec<u32>> = vec![Vec::with_capacity(cfg.draws); ranked.len()];
-    let mut weights = vec![0.0; fw.nodes.len()];
+    let mut factors = vec![0.0; fw.nodes.len()];
     let mut scores = vec![None; fw.nodes.len()];
     let mut totals = vec![0.0; ranked.len()];
     for _ in 0..cfg.draws {
-        for (w, n) in weights.iter_mut().zip(&fw.nodes) {
-            *w = n.points * (1.0 + cfg.weight_spread * (2.0 * rng.next_f64() - 1.0));
+        for f in factors.iter_mut() {
+            *f = 1.0 + cfg.weight_spread * (2.0 * rng.next_f64() - 1.0);
         }
         let variant = if variants.len() > 1 {
             1 + (rng.next_u64() % (variants.len() as u64 - 1)) as usize
@@ -120,13 +138,9 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
         };
         for (k, &u) in ranked.iter().enumerate() {
             let original = &variants[variant][u];
-            totals[k] =
-                reaggregate(fw, original, &weights, &mut scores, total_points) + adjustments[k];
+            totals[k] = reaggregate(fw, u, original, &factors, &mut scores) + adjustments[k];
         }
-        for (k, r) in competition_ranks(&totals, fw.ranking.decimals)
-            .into_iter()
-            .enumerate()
-        {
+        for (k, r) in ranks_within(&totals).into_iter().enumerate() {
             ranks_by_unit[k].push(r);
         }
     }
@@ -158,45 +172,48 @@ pub fn analyse(fw: &Framework, inputs: &Inputs, cfg: RobustnessConfig) -> Vec<Un
         .collect()
 }
 
-/// The base score of one unit with perturbed weights: task scores keep their attainment
-/// (score / points) and are re-weighted; inner nodes roll up as in scoring; the result is
-/// rescaled to the framework's total points so bonus and deductions keep their weight.
+/// The base score of one unit with perturbed weights (each node's points for the unit's class
+/// times the draw's factor): task scores keep their attainment (score / points) and are
+/// re-weighted; inner nodes roll up as in scoring; the result is rescaled to the unit's full
+/// marks so bonus and deductions keep their weight.
 fn reaggregate(
     fw: &Framework,
+    unit: UnitIdx,
     original: &[Option<f64>],
-    weights: &[f64],
+    factors: &[f64],
     scores: &mut [Option<f64>],
-    total_points: f64,
 ) -> f64 {
+    let weight = |i: usize| fw.points_for(i, unit) * factors[i];
     for i in (0..fw.nodes.len()).rev() {
         let n = &fw.nodes[i];
+        let points = fw.points_for(i, unit);
         scores[i] = if n.task.is_some() {
             original[i].map(|s| {
-                if n.points > 0.0 {
-                    s / n.points * weights[i]
+                if points > 0.0 {
+                    s / points * weight(i)
                 } else {
                     0.0
                 }
             })
         } else {
-            combine(n.children.iter().copied(), scores, weights).map(|share| share * weights[i])
+            combine(n.children.iter().copied(), scores, &weight).map(|share| share * weight(i))
         };
     }
-    let share = combine(fw.roots(), scores, weights).unwrap_or(0.0);
-    share * total_points
+    let share = combine(fw.roots(), scores, &weight).unwrap_or(0.0);
+    share * fw.full_marks(unit)
 }
 
 /// Σ s / Σ w over the applicable nodes.
 fn combine(
     nodes: impl Iterator<Item = usize>,
     scores: &[Option<f64>],
-    weights: &[f64],
+    weight: &impl Fn(usize) -> f64,
 ) -> Option<f64> {
     let (mut s, mut w, mut any) = (0.0, 0.0, false);
     for c in nodes {
         if let Some(x) = scores[c] {
             s += x;
-            w += weights[c];
+            w += weight(c);
             any = true;
         }
     }

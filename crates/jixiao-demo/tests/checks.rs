@@ -123,3 +123,48 @@ fn jumps_allow_for_planned_progress_and_ask_for_a_note() {
         "Q4 still drops"
     );
 }
+
+#[test]
+fn rank_robustness_ranks_each_class_apart() {
+    use jixiao_core::robustness::{analyse, RobustnessConfig};
+    use jixiao_core::{Inputs, ValueRecord};
+    let (fw, values, _) = jixiao_demo::cycle().expect("the demo cycle");
+    let records: Vec<ValueRecord> = values
+        .iter()
+        .map(|r| ValueRecord {
+            task: fw.node_index(&r.key.task).unwrap(),
+            unit: fw.unit_index(&r.key.unit).unwrap(),
+            period: fw.period_index(&r.key.period).unwrap(),
+            observation: r.observation.clone(),
+        })
+        .collect();
+    let inputs = Inputs::from_records(&fw, &records, Vec::new());
+    let result = analyse(
+        &fw,
+        &inputs,
+        RobustnessConfig {
+            draws: 200,
+            ..Default::default()
+        },
+    );
+    let card = jixiao_core::score(&fw, &inputs);
+    for r in &result {
+        // The baseline is the rank scoring gives, which is within the unit's class.
+        assert_eq!(
+            Some(r.baseline),
+            card.units[r.unit].rank,
+            "{}",
+            fw.units[r.unit].name
+        );
+    }
+    let departments: Vec<u32> = result
+        .iter()
+        .filter(|r| fw.units[r.unit].class.as_deref() == Some("department"))
+        .flat_map(|r| [r.baseline, r.min, r.max])
+        .collect();
+    assert_eq!(departments.len(), 9);
+    assert!(
+        departments.iter().all(|&x| (1..=3).contains(&x)),
+        "{departments:?}"
+    );
+}

@@ -230,40 +230,38 @@ pub fn rank(db: &str, args: &RankArgs) -> Result<ExitCode> {
             }
         );
         let mut sorted = result.clone();
-        sorted.sort_by_key(|r| r.baseline);
-        let rows: Vec<Vec<String>> = sorted
-            .iter()
-            .map(|r| {
-                let name = fw.units[r.unit].name.clone();
-                let interval = if zh {
-                    format!("第{}–{}名", r.low, r.high)
-                } else {
-                    format!("{}–{}", r.low, r.high)
-                };
-                let sentence = if zh {
-                    format!(
-                        "{name}第{}名,95%的抽样在第{}至{}名之间",
-                        r.baseline, r.low, r.high
-                    )
-                } else {
-                    format!(
-                        "{name} {}, between {} and {} in 95% of draws",
-                        ordinal(r.baseline),
-                        ordinal(r.low),
-                        ordinal(r.high)
-                    )
-                };
-                vec![
-                    r.baseline.to_string(),
-                    name,
-                    r.median.to_string(),
-                    interval,
-                    format!("{}–{}", r.min, r.max),
-                    format!("{:.0}%", r.share_at_baseline * 100.0),
-                    sentence,
-                ]
-            })
-            .collect();
+        // With unit classes, ranks are within the class: one table per class.
+        sorted.sort_by_key(|r| (fw.class_of(r.unit), r.baseline));
+        let row_of = |r: &jixiao_core::robustness::UnitRobustness| {
+            let name = fw.units[r.unit].name.clone();
+            let interval = if zh {
+                format!("第{}–{}名", r.low, r.high)
+            } else {
+                format!("{}–{}", r.low, r.high)
+            };
+            let sentence = if zh {
+                format!(
+                    "{name}第{}名,95%的抽样在第{}至{}名之间",
+                    r.baseline, r.low, r.high
+                )
+            } else {
+                format!(
+                    "{name} {}, between {} and {} in 95% of draws",
+                    ordinal(r.baseline),
+                    ordinal(r.low),
+                    ordinal(r.high)
+                )
+            };
+            vec![
+                r.baseline.to_string(),
+                name,
+                r.median.to_string(),
+                interval,
+                format!("{}–{}", r.min, r.max),
+                format!("{:.0}%", r.share_at_baseline * 100.0),
+                sentence,
+            ]
+        };
         let headers = if zh {
             [
                 "名次",
@@ -285,7 +283,19 @@ pub fn rank(db: &str, args: &RankArgs) -> Result<ExitCode> {
                 "reading",
             ]
         };
-        print!("{}", table::render(&headers, &rows));
+        let mut classes: Vec<Option<usize>> = sorted.iter().map(|r| fw.class_of(r.unit)).collect();
+        classes.dedup();
+        for c in classes {
+            if let Some(c) = c {
+                println!("{}", fw.classes[c].name);
+            }
+            let rows: Vec<Vec<String>> = sorted
+                .iter()
+                .filter(|r| fw.class_of(r.unit) == c)
+                .map(row_of)
+                .collect();
+            print!("{}", table::render(&headers, &rows));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
