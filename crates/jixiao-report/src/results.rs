@@ -65,14 +65,56 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
             ranked_totals.iter().copied().fold(f64::MAX, f64::min),
         )
     };
-    doc.paragraph(w.render(
-        "results.overall",
-        context! {
-            units => fw.units.len(), ranked => overall.len(),
-            separate => fw.units.len() - overall.len(),
-            mean => plain(mean, 2), max => plain(max, 2), min => plain(min, 2),
-        },
-    )?);
+    let stats = |totals: &[f64]| {
+        let n = totals.len().max(1) as f64;
+        (
+            plain(totals.iter().sum::<f64>() / n, 2),
+            plain(totals.iter().copied().fold(f64::MIN, f64::max), 2),
+            plain(totals.iter().copied().fold(f64::MAX, f64::min), 2),
+        )
+    };
+    if fw.classes.is_empty() {
+        doc.paragraph(w.render(
+            "results.overall",
+            context! {
+                units => fw.units.len(), ranked => overall.len(),
+                separate => fw.units.len() - overall.len(),
+                mean => plain(mean, 2), max => plain(max, 2), min => plain(min, 2),
+            },
+        )?);
+    } else {
+        // Classes are on their own scales and ranked apart: figures per class, never mixed.
+        let mut text = w.render(
+            "results.overall_classes",
+            context! {
+                units => fw.units.len(), classes => fw.classes.len(), ranked => overall.len(),
+                separate => fw.units.len() - overall.len(),
+            },
+        )?;
+        for (c, class) in fw.classes.iter().enumerate() {
+            let totals: Vec<f64> = overall
+                .iter()
+                .filter(|&&(u, _)| fw.class_of(u) == Some(c))
+                .map(|&(u, _)| totals[u])
+                .collect();
+            if totals.is_empty() {
+                continue;
+            }
+            let full = (0..fw.units.len())
+                .find(|&u| fw.class_of(u) == Some(c))
+                .map(|u| fw.full_marks(u))
+                .unwrap_or_default();
+            let (mean, max, min) = stats(&totals);
+            text.push_str(&w.render(
+                "results.overall_class",
+                context! {
+                    class => class.name, ranked => totals.len(), full => plain(full, 2),
+                    mean => mean, max => max, min => min,
+                },
+            )?);
+        }
+        doc.paragraph(text);
+    }
     doc.heading(
         2,
         format!(
