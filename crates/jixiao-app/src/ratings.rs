@@ -388,14 +388,12 @@ pub fn close(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Res
         .ok_or_else(|| AppError::Invalid("the cycle has no periods".into()))?
         .id
         .clone();
+    let rated = rated_units(&fw, &d);
     let (rows, bases): (Vec<ValueRow>, Vec<(String, String, Basis)>) = match &d.task {
         None => (Vec::new(), Vec::new()),
         Some(task) => aggregates
             .into_iter()
-            .filter(|a| {
-                fw.unit_index(&a.unit)
-                    .is_some_and(|u| rated_units(&fw, &d).contains(&u))
-            })
+            .filter(|a| fw.unit_index(&a.unit).is_some_and(|u| rated.contains(&u)))
             .map(|a| {
                 let row = ValueRow {
                     key: ValueKey {
