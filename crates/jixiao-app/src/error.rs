@@ -38,6 +38,18 @@ pub enum AppError {
     Internal(String),
 }
 
+impl AppError {
+    /// A file refused by its reader: every located problem, one a line.
+    pub fn diagnosed(d: Vec<jixiao_taskbook::Diagnostic>) -> AppError {
+        AppError::Invalid(
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -106,14 +106,8 @@ pub fn import(
 ) -> Result<ImportOutcome> {
     require(actor, Act::Administer)?;
     let fw = crate::lookup::framework(s, cycle)?;
-    let rows = jixiao_taskbook::values::parse_honours(&fw, bytes, file_name).map_err(|d| {
-        AppError::Invalid(
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let rows = jixiao_taskbook::values::parse_honours(&fw, bytes, file_name)
+        .map_err(AppError::diagnosed)?;
     Ok(s.import_honours(&fw.cycle.id, &rows, &actor.id)?)
 }
 

@@ -224,14 +224,7 @@ pub fn open_file(
     require(actor, Act::Administer)?;
     let text = std::str::from_utf8(file.1)
         .map_err(|_| AppError::Invalid(format!("{}: a round file must be UTF-8 text", file.0)))?;
-    let d = jixiao_taskbook::round::parse_round(text, file.0).map_err(|d| {
-        AppError::Invalid(
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let d = jixiao_taskbook::round::parse_round(text, file.0).map_err(AppError::diagnosed)?;
     open(s, actor, cycle, &d)?;
     Ok(d)
 }

@@ -353,14 +353,8 @@ pub fn import(
 ) -> Result<jixiao_store::ImportOutcome> {
     require(actor, Act::Administer)?;
     let fw = crate::lookup::framework(s, cycle)?;
-    let rows = jixiao_taskbook::values::parse_supervision(&fw, bytes, file_name).map_err(|d| {
-        AppError::Invalid(
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let rows = jixiao_taskbook::values::parse_supervision(&fw, bytes, file_name)
+        .map_err(AppError::diagnosed)?;
     let items: Vec<SupervisionItem> = rows
         .into_iter()
         .map(|r| SupervisionItem {

@@ -66,15 +66,6 @@ pub struct SurveyUnitRow {
     pub items: Vec<f64>,
 }
 
-fn invalid(d: Vec<jixiao_taskbook::Diagnostic>) -> AppError {
-    AppError::Invalid(
-        d.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
 /// Each unit's score, in the cycle's order of units.
 fn scores(fw: &Framework, survey: &SurveyFile, results: &[ItemResult]) -> Vec<SurveyScore> {
     let q = &survey.questionnaire;
@@ -105,8 +96,8 @@ pub fn import(
             definition.0
         ))
     })?;
-    let survey = parse_survey(&fw, text, definition.0).map_err(invalid)?;
-    let rows = read_results(&fw, &survey, results.1, results.0).map_err(invalid)?;
+    let survey = parse_survey(&fw, text, definition.0).map_err(AppError::diagnosed)?;
+    let rows = read_results(&fw, &survey, results.1, results.0).map_err(AppError::diagnosed)?;
     let q = &survey.questionnaire;
     let period = fw
         .cycle
