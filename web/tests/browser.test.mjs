@@ -17,7 +17,7 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(root, "web/test-artifacts");
 const AXE = require.resolve("axe-core/axe.min.js");
 const AXE_SOURCE = readFileSync(AXE, "utf8");
-const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020", dccgw: "demo-dccgw-2020", dczjw: "demo-dczjw-2020", wgy01: "demo-wgy01-2020", leader1: "demo-leader1-2020", deputy1: "demo-deputy1-2020", cppcc1: "demo-cppcc1-2020" };
+const PASSWORDS = { admin: "demo-admin-2020", sthjj: "demo-sthjj-2020", ghzrw: "demo-ghzrw-2020", dongcheng: "demo-dongcheng-2020", centre: "demo-centre-2020", donghuamen: "demo-donghuamen-2020", dccgw: "demo-dccgw-2020", dczjw: "demo-dczjw-2020", wgy01: "demo-wgy01-2020", leader1: "demo-leader1-2020", deputy1: "demo-deputy1-2020", cppcc1: "demo-cppcc1-2020", "dc-office": "demo-dc-office-2020", "dc-donghuamen": "demo-dc-donghuamen-2020" };
 
 const missing = !existsSync(CHROMIUM) ? `Chromium not found at ${CHROMIUM}` : !existsSync(BIN) ? `jixiao binary not found at ${BIN} (run cargo build)` : null;
 if (missing && process.env.JIXIAO_REQUIRE_BROWSER === "1") throw new Error(`browser tests required (JIXIAO_REQUIRE_BROWSER=1): ${missing}`);
@@ -692,4 +692,93 @@ test("an evaluator's return and the unit's comment reach each other as notificat
   await Promise.all([unit.waitForNavigation(), unit.click("form[action='/notifications/seen'] button")]);
   assert.equal(await unit.locator("#notices-unread").count(), 0, "all read");
   for (const p of [unit, evaluator]) await p.context().close();
+});
+
+test("分级考评: 东城区's office runs its 17 streets' cycle on its own, a street reports in it, and the city's office sees the summary", { skip }, async () => {
+  const office = await login("dc-office");
+  await office.goto(`${base}/overview`);
+  const rows = office.locator("#ranking-table tbody tr");
+  assert.equal(await rows.count(), 17, "the district's default cycle is its streets'");
+  assert.match(await office.locator("h1").textContent(), /东城区街道绩效考评/);
+  const nav = await office.locator("nav").textContent();
+  assert.doesNotMatch(nav, /审计日志|12345|分级考评/, "the installation and the city's hotline are not the district's");
+  await shot(office, "district-overview");
+  // Its users page lists its own organisation's accounts only.
+  await office.goto(`${base}/users`);
+  const users = await office.locator("#users-table tbody").textContent();
+  assert.match(users, /dc-donghuamen/);
+  assert.doesNotMatch(users, /ghzrw|leader1/);
+  assert.equal(await office.locator("#keys").count(), 0, "Open311 keys are the city's");
+  // The city's cycle is not there for it.
+  const refused = await office.request.get(`${base}/api/v1/cycles/2020/ranking`);
+  assert.equal(refused.status(), 404);
+  await office.context().close();
+
+  // A street's reporter works in the streets' cycle.
+  const street = await login("dc-donghuamen");
+  await street.goto(`${base}/units/dongcheng-s01`);
+  assert.match(await street.locator("h1").textContent(), /东华门街道/);
+  await street.context().close();
+
+  // The city's office: the summary, and from it the district's ranking.
+  const admin = await login("admin");
+  await admin.goto(`${base}/levels`);
+  const row = admin.locator("#level-dongcheng-2020");
+  assert.match(await row.textContent(), /东城区/);
+  const api = await (await admin.request.get(`${base}/api/v1/levels`)).json();
+  assert.equal(api[0].units, 17);
+  assert.match(await row.locator("td").nth(4).textContent(), new RegExp(api[0].mean_total.toFixed(2)));
+  await shot(admin, "levels");
+  await Promise.all([admin.waitForNavigation(), row.locator("a", { hasText: "东城区街道绩效考评" }).click()]);
+  assert.equal(await admin.locator("#ranking-table tbody tr").count(), 17);
+  await admin.context().close();
+});
+
+test("任务书编辑: the district office edits a task in the tree, the check answers as it types, a broken TOML shows its line, and the draft is issued", { skip }, async () => {
+  const office = await login("dc-office");
+  await office.goto(`${base}/taskbook`);
+  await office.fill("#d-id", "dongcheng-2020-rev");
+  await office.selectOption("#d-from", "dongcheng-2020");
+  await Promise.all([office.waitForNavigation(), office.click("#draft-new button[type=submit]")]);
+  assert.match(await office.locator("#draft-ready").textContent(), /9 项任务/);
+  assert.equal(await office.locator("#draft-tree tbody tr").count(), 13);
+  await Promise.all([office.waitForNavigation(), office.locator("#tree-S1-2 a", { hasText: "编辑" }).click()]);
+  assert.equal(await office.inputValue("#n-target"), "90");
+  // As it is typed: a word where a number goes, then points that no longer add up.
+  await office.fill("#n-points", "十");
+  await office.waitForSelector("#node-check li");
+  assert.match(await office.locator("#node-check").textContent(), /points/);
+  await office.fill("#n-points", "12");
+  await office.waitForFunction(() => /S1/.test(document.querySelector("#node-check")?.textContent ?? "") && /第 \d+ 行/.test(document.querySelector("#node-check").textContent));
+  await shot(office, "taskbook-node-check");
+  await office.fill("#n-points", "10");
+  await office.fill("#n-target", "95");
+  await office.fill("#n-challenge", "98");
+  await office.waitForFunction(() => /检查通过/.test(document.querySelector("#node-check")?.textContent ?? ""));
+  await Promise.all([office.waitForNavigation(), office.click("#node-form button[type=submit]")]);
+  assert.match(await office.locator("#tree-S1-2").textContent(), /95/);
+  assert.match(await office.locator("#tree-S1-2").textContent(), /98/);
+  // The whole TOML: an error shows with its line, before anything is saved.
+  const source = await office.inputValue("#draft-source");
+  await office.fill("#draft-source", source.replace("points = 30", "points = \"三十\""));
+  await office.waitForSelector("#source-check li");
+  assert.match(await office.locator("#source-check").textContent(), /第 \d+ 行: `points` must be a number/);
+  await office.fill("#draft-source", source);
+  await office.waitForFunction(() => /检查通过/.test(document.querySelector("#source-check")?.textContent ?? ""));
+  await shot(office, "taskbook-draft");
+  // Issued: the streets' cycle is scored by it.
+  await Promise.all([office.waitForNavigation(), office.click("#issue button[type=submit]")]);
+  assert.equal(new URL(office.url()).pathname, "/overview");
+  const book = await (await office.request.get(`${base}/api/v1/taskbook-drafts/dongcheng-2020-rev`)).json();
+  assert.ok(book.issued_at, "the draft records its issue");
+  const explained = await (await office.request.get(`${base}/api/v1/cycles/dongcheng-2020/units/dongcheng-s01/explain/S1-2`)).json();
+  assert.match(JSON.stringify(explained), /95/);
+  // On a phone the editor fits the width.
+  const phone = await login("dc-office", { width: 390, height: 844 });
+  await phone.goto(`${base}/taskbook/drafts/dongcheng-2020-rev`);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the editor scrolls sideways by ${overflow}px on a phone`);
+  await shot(phone, "taskbook-phone");
+  await phone.context().close();
+  await office.context().close();
 });

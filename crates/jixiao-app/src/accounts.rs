@@ -3,7 +3,7 @@
 
 use crate::actor::{Actor, Role};
 use crate::error::{AppError, Result};
-use crate::policy::{require, Act};
+use crate::policy::{allows, require, Act};
 use crate::settings::Settings;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -90,6 +90,11 @@ pub struct NewUser {
     pub evaluator_id: Option<String>,
     /// Where reminders go.
     pub email: Option<String>,
+    /// The organisation below the city the account belongs to (a district office, its
+    /// departments and streets); empty or absent: the city's. A district office's accounts
+    /// belong to its organisation whatever is sent.
+    #[serde(default)]
+    pub organisation: Option<String>,
 }
 
 /// The refusal of a role name, listing the roles an account can have.
@@ -118,7 +123,14 @@ impl NewUser {
         check_password(settings, &self.password, &[id, &self.display_name])?;
         let unit_id = self.unit_id.clone().filter(|u| !u.is_empty());
         let evaluator_id = self.evaluator_id.clone().filter(|e| !e.is_empty());
-        check_role_fields(role, &unit_id, &evaluator_id)?;
+        let organisation = match self.organisation.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => {
+                crate::text::line("organisation", o, crate::text::ID)?;
+                Some(o.to_string())
+            }
+            _ => None,
+        };
+        check_role_fields(role, &unit_id, &evaluator_id, organisation.as_deref())?;
         Ok(User {
             id: id.into(),
             display_name: self.display_name.trim().into(),
@@ -128,6 +140,7 @@ impl NewUser {
             evaluator_id,
             active: true,
             email: checked_email(self.email.clone())?,
+            organisation,
         })
     }
 }
@@ -154,6 +167,9 @@ pub struct UserOut {
     pub evaluator_id: Option<String>,
     pub active: bool,
     pub email: Option<String>,
+    /// The organisation the account belongs to; null for the city's accounts.
+    #[serde(default)]
+    pub organisation: Option<String>,
 }
 
 impl From<User> for UserOut {
@@ -166,14 +182,20 @@ impl From<User> for UserOut {
             evaluator_id: u.evaluator_id,
             active: u.active,
             email: u.email,
+            organisation: u.organisation,
         }
     }
 }
 
-/// Every account (the office).
+/// The accounts the office manages: every account for the city's office, its own
+/// organisation's for a district office.
 pub fn list(s: &mut Store, actor: &Actor) -> Result<Vec<UserOut>> {
-    require(actor, Act::Administer)?;
-    Ok(s.users()?.into_iter().map(UserOut::from).collect())
+    require(actor, Act::ManageAccounts(actor.organisation()))?;
+    Ok(s.users()?
+        .into_iter()
+        .filter(|u| allows(actor, Act::ManageAccounts(u.organisation.as_deref())))
+        .map(UserOut::from)
+        .collect())
 }
 
 /// Creates an account (the office); an existing id is a conflict, never a replacement.
@@ -183,8 +205,12 @@ pub fn create_user(
     actor: &Actor,
     new: &NewUser,
 ) -> Result<UserOut> {
-    require(actor, Act::Administer)?;
-    let user = new.check(settings)?;
+    require(actor, Act::ManageAccounts(actor.organisation()))?;
+    let mut user = new.check(settings)?;
+    if actor.organisation.is_some() {
+        user.organisation = actor.organisation.clone();
+    }
+    require(actor, Act::ManageAccounts(user.organisation.as_deref()))?;
     s.create_user(&user, &actor.id)?;
     Ok(user.into())
 }
@@ -205,6 +231,9 @@ pub struct UserChange {
     pub active: Option<bool>,
     /// A new password set by the office (a reset): the account's sessions and tokens end.
     pub password: Option<String>,
+    /// The organisation the account belongs to (the city's office only); an empty text
+    /// makes it the city's.
+    pub organisation: Option<String>,
 }
 
 /// Changes an account (the office). Deactivating it or resetting its password ends its
@@ -216,9 +245,11 @@ pub fn update_user(
     id: &str,
     change: &UserChange,
 ) -> Result<UserOut> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::ManageAccounts(actor.organisation()))?;
+    // Another organisation's account is not there, as far as a district office can tell.
     let mut user = s
         .user(id)?
+        .filter(|u| allows(actor, Act::ManageAccounts(u.organisation.as_deref())))
         .ok_or_else(|| AppError::NotFound(format!("user `{id}`")))?;
     let cleared = |field: &str, v: &Option<String>, now: Option<String>| match v {
         None => Ok(now),
@@ -234,6 +265,8 @@ pub fn update_user(
     }
     user.unit_id = cleared("unit_id", &change.unit_id, user.unit_id)?;
     user.evaluator_id = cleared("evaluator_id", &change.evaluator_id, user.evaluator_id)?;
+    user.organisation = cleared("organisation", &change.organisation, user.organisation)?;
+    require(actor, Act::ManageAccounts(user.organisation.as_deref()))?;
     if let Some(e) = &change.email {
         crate::text::line("email", e, crate::text::EMAIL)?;
         user.email = checked_email(Some(e.clone()))?;
@@ -245,7 +278,12 @@ pub fn update_user(
         check_password(settings, p, &[&user.id, &user.display_name])?;
         user.password_hash = hash_password(p)?;
     }
-    check_role_fields(user.role, &user.unit_id, &user.evaluator_id)?;
+    check_role_fields(
+        user.role,
+        &user.unit_id,
+        &user.evaluator_id,
+        user.organisation.as_deref(),
+    )?;
     s.update_user(&user, &actor.id)?;
     Ok(user.into())
 }
@@ -254,7 +292,14 @@ fn check_role_fields(
     role: Role,
     unit_id: &Option<String>,
     evaluator_id: &Option<String>,
+    organisation: Option<&str>,
 ) -> Result<()> {
+    if organisation.is_some() && matches!(role, Role::Centre | Role::Handler | Role::Inspector) {
+        return Err(AppError::Invalid(format!(
+            "a {} works on the city's 12345 hotline and cannot belong to an organisation (organisation)",
+            role.as_str()
+        )));
+    }
     if role == Role::Handler && unit_id.is_none() {
         return Err(AppError::Invalid(
             "a handler needs the street or department whose cases it handles (unit_id, an area id of the hotline geography)".into(),
@@ -313,11 +358,18 @@ pub fn seed_user(s: &mut Store, actor: &Actor, new: &NewUser) -> Result<UserOut>
     Ok(user.into())
 }
 
-/// API tokens: the actor's own, or (`everyone`, the office only) every user's.
+/// API tokens: the actor's own, or (`everyone`, the office only) those of every account the
+/// office manages.
 pub fn tokens(s: &mut Store, actor: &Actor, everyone: bool) -> Result<Vec<ApiToken>> {
     if everyone {
-        require(actor, Act::Administer)?;
-        return Ok(s.api_tokens(None)?);
+        require(actor, Act::ManageAccounts(actor.organisation()))?;
+        let managed: std::collections::HashSet<String> =
+            list(s, actor)?.into_iter().map(|u| u.id).collect();
+        return Ok(s
+            .api_tokens(None)?
+            .into_iter()
+            .filter(|t| managed.contains(&t.user_id))
+            .collect());
     }
     require(actor, Act::OwnAccount)?;
     Ok(s.api_tokens(Some(&actor.id))?)
@@ -326,7 +378,16 @@ pub fn tokens(s: &mut Store, actor: &Actor, everyone: bool) -> Result<Vec<ApiTok
 /// Revokes an API token: one's own, or (the office) anyone's.
 pub fn revoke_token(s: &mut Store, actor: &Actor, id: &str, everyone: bool) -> Result<()> {
     let owner = if everyone {
-        require(actor, Act::Administer)?;
+        require(actor, Act::ManageAccounts(actor.organisation()))?;
+        if actor.organisation().is_some() {
+            // A district office revokes only its own accounts' tokens.
+            let owner = tokens(s, actor, true)?
+                .into_iter()
+                .find(|t| t.id == id)
+                .map(|t| t.user_id)
+                .ok_or_else(|| AppError::NotFound(format!("API token `{id}`")))?;
+            return Ok(s.revoke_api_token(id, Some(&owner), &actor.id)?);
+        }
         None
     } else {
         require(actor, Act::OwnAccount)?;

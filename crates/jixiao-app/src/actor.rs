@@ -15,6 +15,10 @@ pub struct Actor {
     pub unit: Option<String>,
     /// The evaluating unit an evaluator acts for.
     pub evaluator: Option<String>,
+    /// The organisation below the city the actor belongs to (a district office and its
+    /// streets); `None` for the city's accounts, visitors, clients and the command line. See
+    /// [`crate::policy::works_in`].
+    pub organisation: Option<String>,
     /// The account behind the actor, for what only the account holds (its password hash).
     pub user: Option<User>,
 }
@@ -28,6 +32,7 @@ impl Actor {
             role: Role::Public,
             unit: None,
             evaluator: None,
+            organisation: None,
             user: None,
         }
     }
@@ -40,6 +45,7 @@ impl Actor {
             role: user.role,
             unit: user.unit_id.clone(),
             evaluator: user.evaluator_id.clone(),
+            organisation: user.organisation.clone(),
             user: Some(user),
         }
     }
@@ -53,6 +59,7 @@ impl Actor {
             role: Role::Admin,
             unit: None,
             evaluator: None,
+            organisation: None,
             user: None,
         }
     }
@@ -66,6 +73,7 @@ impl Actor {
             role: Role::Client,
             unit: None,
             evaluator: None,
+            organisation: None,
             user: None,
         }
     }
@@ -76,6 +84,10 @@ impl Actor {
 
     pub fn evaluator(&self) -> Option<&str> {
         self.evaluator.as_deref()
+    }
+
+    pub fn organisation(&self) -> Option<&str> {
+        self.organisation.as_deref()
     }
 
     pub fn is_public(&self) -> bool {

@@ -31,7 +31,7 @@ pub const MAX_LIMIT: usize = 10_000;
 
 /// Entries matching the filter, oldest first (the office).
 pub fn entries(s: &mut Store, actor: &Actor, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let limit = f.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(AppError::Invalid(format!(
@@ -51,18 +51,18 @@ pub fn entries(s: &mut Store, actor: &Actor, f: &AuditFilter) -> Result<Vec<Audi
 
 /// Recomputes the hash chain (the office).
 pub fn verify(s: &mut Store, actor: &Actor) -> Result<AuditReport> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.verify_audit()?)
 }
 
 /// The head of the audit log: the last entry's sequence and hash (the office).
 pub fn head(s: &mut Store, actor: &Actor) -> Result<(i64, String)> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.audit_head()?)
 }
 
 /// Whether the log still holds a head anchored earlier: `None` if so, else what is wrong.
 pub fn check_head(s: &mut Store, actor: &Actor, seq: i64, hash: &str) -> Result<Option<String>> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.check_audit_head(seq, hash)?)
 }

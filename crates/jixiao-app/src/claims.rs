@@ -25,7 +25,7 @@ pub fn check(
             crate::text::REPORT
         )));
     }
-    let id = crate::lookup::cycle_id(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, actor, cycle)?;
     let loaded = crate::reports::load(s, &id)?;
     let u = lookup::unit(&loaded.fw, unit)?;
     let mut facts = crate::reports::facts_for(&loaded, u);

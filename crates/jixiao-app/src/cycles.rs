@@ -13,25 +13,51 @@ use utoipa::ToSchema;
 pub struct CycleInfo {
     pub id: String,
     pub name: String,
+    /// The organisation running the cycle; absent for the city's cycles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
 }
 
-/// Cycles in the database, newest first (anyone logged in).
+/// The cycles the actor works in (anyone logged in): the city's first, then each
+/// organisation's, newest first within each.
 pub fn list(s: &mut Store, actor: &Actor) -> Result<Vec<CycleInfo>> {
     require(actor, Act::OwnAccount)?;
     Ok(s.cycles()?
         .into_iter()
-        .map(|(id, name)| CycleInfo { id, name })
+        .filter(|c| crate::policy::works_in(actor, c.organisation.as_deref()))
+        .map(|c| CycleInfo {
+            id: c.id,
+            name: c.name,
+            organisation: c.organisation,
+        })
         .collect())
 }
 
+/// The organisations that run cycles of their own, as (id, name) (the city's office, choosing
+/// an account's organisation).
+pub fn organisations(s: &mut Store, actor: &Actor) -> Result<Vec<(String, String)>> {
+    require(actor, Act::ManageAccounts(None))?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for c in s.cycles()? {
+        if c.organisation.is_some() {
+            if let Some(o) = s.load_cycle(&c.id)?.organisation {
+                if !out.iter().any(|(id, _)| *id == o.id) {
+                    out.push((o.id, o.name));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The cycle asked for, or the newest when none is named.
-pub fn resolve(s: &mut Store, asked: Option<&str>) -> Result<String> {
-    crate::lookup::cycle_id(s, asked)
+pub fn resolve(s: &mut Store, actor: &Actor, asked: Option<&str>) -> Result<String> {
+    crate::lookup::cycle_id(s, actor, asked)
 }
 
 /// The framework of a cycle (the asked one, or the newest).
-pub fn load(s: &mut Store, asked: Option<&str>) -> Result<Framework> {
-    crate::lookup::framework(s, asked)
+pub fn load(s: &mut Store, actor: &Actor, asked: Option<&str>) -> Result<Framework> {
+    crate::lookup::framework(s, actor, asked)
 }
 
 /// Stores a checked task book as its cycle (the office), with its source text (the canonical
@@ -43,6 +69,17 @@ pub fn import_taskbook(
     source: Option<&str>,
 ) -> Result<Change> {
     require(actor, Act::Administer)?;
+    // A district office issues task books for its own organisation only, and cannot replace
+    // a cycle of the city's (or another organisation's) that has the same id.
+    let organisation = fw.organisation.as_ref().map(|o| o.id.as_str());
+    if !crate::policy::works_in(actor, organisation) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(existing) = s.cycles()?.into_iter().find(|c| c.id == fw.cycle.id) {
+        if !crate::policy::works_in(actor, existing.organisation.as_deref()) {
+            return Err(AppError::Forbidden);
+        }
+    }
     let canonical;
     let source = match source {
         Some(text) => text,
@@ -63,7 +100,7 @@ pub fn next(
     id: Option<&str>,
 ) -> Result<jixiao_taskbook::next::NextCycle> {
     require(actor, Act::Administer)?;
-    let fw = s.load_cycle(from)?;
+    let fw = crate::lookup::framework(s, actor, Some(from))?;
     let items: Vec<(String, Vec<String>)> = {
         let narratives = crate::reports::narratives(s, &fw)?;
         fw.units

@@ -32,7 +32,7 @@ pub fn grade(
     require(actor, Act::Evaluate)?;
     crate::text::line("value", &g.value, crate::text::VALUE)?;
     crate::text::paragraphs("note", &g.note, crate::text::NOTE)?;
-    let fw = crate::lookup::framework(s, g.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, actor, g.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let t = lookup::task(&fw, &g.task)?;
     require(actor, Act::Review(&fw, t))?;
@@ -83,7 +83,7 @@ pub fn sheet(
     cycle: Option<&str>,
 ) -> Result<(String, Vec<SheetTask>)> {
     require(actor, Act::Evaluate)?;
-    let cv = crate::values::read::cycle_values(s, cycle)?;
+    let cv = crate::values::read::cycle_values(s, actor, cycle)?;
     let fw = &cv.fw;
     let last = &fw.cycle.periods[fw.cycle.periods.len() - 1].id;
     let tasks = fw

@@ -59,7 +59,7 @@ pub fn list(
         }
         Some(own)
     };
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let out = s
         .honours(&fw.cycle.id)?
         .into_iter()
@@ -105,7 +105,7 @@ pub fn import(
     bytes: &[u8],
 ) -> Result<ImportOutcome> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let rows = jixiao_taskbook::values::parse_honours(&fw, bytes, file_name)
         .map_err(AppError::diagnosed)?;
     Ok(s.import_honours(&fw.cycle.id, &rows, &actor.id)?)
@@ -126,7 +126,7 @@ pub fn add(
     if !office {
         require(actor, Act::ApplyBonus(&h.unit))?;
     }
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let h = checked(&fw, h)?;
     let file = match evidence {
         Some((name, content)) => Some(NewFile {
@@ -177,7 +177,7 @@ pub fn decide(
     approve: bool,
 ) -> Result<()> {
     require(actor, Act::Administer)?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     Ok(s.decide_honour(&cycle, id, approve, &actor.id)?)
 }
 
@@ -190,7 +190,7 @@ pub fn evidence(
     id: &str,
 ) -> Result<(String, String, Vec<u8>)> {
     // Unknown and forbidden look the same to a guesser.
-    let cycle = crate::lookup::cycle_id(s, cycle).map_err(|_| AppError::Forbidden)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle).map_err(|_| AppError::Forbidden)?;
     let (unit, name, kind, bytes) = s
         .honour_evidence(&cycle, id)
         .map_err(|_| AppError::Forbidden)?;

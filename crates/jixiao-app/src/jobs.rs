@@ -25,10 +25,10 @@ pub fn lock_periods(
     actor: &Actor,
     instance: &str,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let today = settings.today();
     let mut ran = 0;
-    for (cycle, _) in s.cycles()? {
+    for cycle in s.cycles()?.into_iter().map(|c| c.id) {
         let fw = s.load_cycle(&cycle)?;
         for p in fw.cycle.periods.iter().filter(|p| p.deadline < today) {
             let slot = format!("{cycle}/{}", p.id);
@@ -62,14 +62,14 @@ pub fn reminder_mails(
     actor: &Actor,
     instance: &str,
 ) -> Result<Option<Vec<Mail>>> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let today = settings.today();
     if !s.claim_job("reminders.email", &today.to_string(), instance)? {
         return Ok(None);
     }
     let users = s.users()?;
     let mut mails = Vec::new();
-    for (cycle, _) in s.cycles()? {
+    for cycle in s.cycles()?.into_iter().map(|c| c.id) {
         let fw = s.load_cycle(&cycle)?;
         let values = s.values(&cycle)?;
         for r in reminders(&fw, &values, today, settings.reminder_days) {
@@ -111,21 +111,21 @@ pub fn notice_mails(
     hour: &str,
     public_url: &str,
 ) -> Result<Option<Vec<NoticeMail>>> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     if !s.claim_job("notices.email", hour, instance)? {
         return Ok(None);
     }
-    let Some((cycle, _)) = s.cycles()?.into_iter().next() else {
-        return Ok(Some(Vec::new()));
-    };
-    let fw = crate::lookup::framework(s, Some(&cycle))?;
     let mut out = Vec::new();
     for user in s.users()? {
         let Some(to) = user.email.clone().filter(|_| user.active) else {
             continue;
         };
-        let (_, mailed) = s.notice_marks(&user.id)?;
         let recipient = Actor::from_user(user.clone());
+        // Each account hears of its own organisation's newest cycle.
+        let Ok(fw) = crate::lookup::framework(s, &recipient, None) else {
+            continue;
+        };
+        let (_, mailed) = s.notice_marks(&user.id)?;
         if mailed == 0 {
             // Never mailed: start from now rather than send the whole history.
             let head = s.audit_page(None, None, None, None, None, true, 1)?;
@@ -174,7 +174,7 @@ pub fn notice_mails(
 
 /// Records that these digests went out: each account's mailed mark moves to its newest.
 pub fn notices_mailed(s: &mut Store, actor: &Actor, sent: &[(String, i64)]) -> Result<()> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     for (user, seq) in sent {
         s.set_notice_mark(user, *seq, true)?;
     }
@@ -197,7 +197,7 @@ fn notice_words(kind: &str) -> &'static str {
 
 /// Records that reminders went to these users.
 pub fn reminders_sent(s: &mut Store, actor: &Actor, users: &[String]) -> Result<()> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     for user in users {
         s.record_event(&actor.id, "reminder.sent", &format!("user/{user}"), None)?;
     }
@@ -212,7 +212,7 @@ pub fn claim_contact_retention(
     actor: &Actor,
     instance: &str,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let today = settings.today();
     if !s.claim_job("hotline.retention", &today.to_string(), instance)? {
         return Ok(None);
@@ -233,7 +233,7 @@ pub fn erase_contacts_batch(
     actor: &Actor,
     before: chrono::DateTime<chrono::Utc>,
 ) -> Result<(u64, bool)> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.hotline_erase_contacts_batch(
         before,
         &actor.id,

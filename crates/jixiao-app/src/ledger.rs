@@ -55,7 +55,7 @@ pub fn list(
         require(actor, Act::ApplyBonus(&unit))?;
         Some(unit)
     };
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let entries = s.ledger_entries(&fw.cycle.id)?;
     let mut files = s.ledger_files(&fw.cycle.id)?;
     let names = crate::lookup::user_names(s)?;
@@ -143,7 +143,7 @@ pub fn propose(
     };
     crate::text::paragraphs("reason", &p.reason, crate::text::NOTE)?;
     crate::text::line("points", &p.points, crate::text::VALUE)?;
-    let fw = crate::lookup::framework(s, p.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, actor, p.cycle.as_deref())?;
     let u = lookup::unit(&fw, &p.unit)?;
     let kind = jixiao_core::inputs::LedgerKind::parse(&p.kind).ok_or_else(|| {
         AppError::Invalid(format!(
@@ -202,7 +202,7 @@ pub fn decide(
     approve: bool,
 ) -> Result<()> {
     require(actor, Act::Administer)?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     Ok(s.decide_ledger(&cycle, id, approve, &actor.id)?)
 }
 
@@ -214,5 +214,6 @@ pub fn import(
     rows: &[LedgerRow],
 ) -> Result<ImportOutcome> {
     require(actor, Act::Administer)?;
-    Ok(s.import_ledger(cycle, rows, &actor.id)?)
+    let cycle = crate::lookup::cycle_id(s, actor, Some(cycle))?;
+    Ok(s.import_ledger(&cycle, rows, &actor.id)?)
 }

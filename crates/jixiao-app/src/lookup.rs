@@ -1,19 +1,29 @@
 //! Finding a cycle, or a unit, task or period of one, by its id, with the not-found error users
 //! see.
 
+use crate::actor::Actor;
 use crate::error::{AppError, Result};
+use crate::policy::works_in;
 use jixiao_core::Framework;
 use jixiao_store::{Store, ValueKey};
 
-/// The cycle asked for, or the newest when none is named.
-pub fn cycle_id(s: &mut Store, asked: Option<&str>) -> Result<String> {
+/// The cycle asked for, or the actor's newest when none is named: the newest of the actor's
+/// organisation (the city's for the city's accounts and visitors). A named cycle the actor does
+/// not work in ([`crate::policy::works_in`]) is not found, as if it did not exist.
+pub fn cycle_id(s: &mut Store, actor: &Actor, asked: Option<&str>) -> Result<String> {
+    let cycles = s.cycles()?;
     match asked.filter(|c| !c.is_empty()) {
-        Some(c) => Ok(c.to_string()),
-        None => s
-            .cycles()?
+        Some(c) => match cycles.iter().find(|e| e.id == c) {
+            Some(e) if !works_in(actor, e.organisation.as_deref()) => {
+                Err(AppError::NotFound(format!("cycle `{c}`")))
+            }
+            // A cycle not stored is the store's not-found where it is read.
+            _ => Ok(c.to_string()),
+        },
+        None => cycles
             .into_iter()
-            .next()
-            .map(|(id, _)| id)
+            .find(|e| e.organisation.as_deref() == actor.organisation())
+            .map(|e| e.id)
             .ok_or_else(|| {
                 AppError::NotFound(
                     "cycle (import a task book first: jixiao import taskbook FILE)".into(),
@@ -22,9 +32,9 @@ pub fn cycle_id(s: &mut Store, asked: Option<&str>) -> Result<String> {
     }
 }
 
-/// The framework of a cycle (the asked one, or the newest).
-pub fn framework(s: &mut Store, asked: Option<&str>) -> Result<Framework> {
-    let id = cycle_id(s, asked)?;
+/// The framework of a cycle (the asked one, or the actor's newest), as [`cycle_id`] finds it.
+pub fn framework(s: &mut Store, actor: &Actor, asked: Option<&str>) -> Result<Framework> {
+    let id = cycle_id(s, actor, asked)?;
     Ok(s.load_cycle(&id)?)
 }
 

@@ -58,7 +58,7 @@ pub fn notices(
 ) -> Result<Notices> {
     require(actor, Act::OwnAccount)?;
     let (seen, _) = s.notice_marks(&actor.id)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let mut items = relevant(s, actor, &fw, None)?;
     let newest = items.iter().map(|n| n.seq).max().unwrap_or(seen).max(seen);
     for n in &mut items {

@@ -45,11 +45,11 @@ pub fn overview(
     group: Option<&str>,
 ) -> Result<Overview> {
     require(actor, Act::ViewCycle)?;
-    let scored = crate::scores::scored(s, cycle)?;
+    let scored = crate::scores::scored(s, actor, cycle)?;
     let today = settings.today();
     let window = settings.reminder_days;
     let kept = PROGRESS.get_with(s, &scored.fw.cycle.id, &format!("{today}|{window}"), |s| {
-        let values = crate::values::read::cycle_values(s, Some(&scored.fw.cycle.id))?.values;
+        let values = crate::values::read::cycle_values(s, actor, Some(&scored.fw.cycle.id))?.values;
         Ok((
             progress(&scored.fw, &values, today),
             reminders(&scored.fw, &values, today, window),
@@ -131,11 +131,11 @@ pub fn risks(
     filter: &RiskFilter,
 ) -> Result<Risks> {
     require(actor, Act::ViewCycle)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let today = settings.today();
     let window = settings.reminder_days;
     let kept = PROGRESS.get_with(s, &fw.cycle.id, &format!("{today}|{window}"), |s| {
-        let values = crate::values::read::cycle_values(s, Some(&fw.cycle.id))?.values;
+        let values = crate::values::read::cycle_values(s, actor, Some(&fw.cycle.id))?.values;
         Ok((
             progress(&fw, &values, today),
             reminders(&fw, &values, today, window),

@@ -28,8 +28,17 @@ pub enum Act<'a> {
     ProposeLedger,
     /// Apply for bonus points (创新创优申报) for this unit, and see its own applications.
     ApplyBonus(&'a str),
-    /// Reopen a locked value; approve ledger entries; publish; import; the audit log; users.
+    /// Run a cycle as its office: reopen a locked value; approve ledger entries; publish;
+    /// import; surveys, rounds, supervision. A district office does this in its own cycles
+    /// (the cycle's organisation is checked where it is looked up, [`works_in`]).
     Administer,
+    /// The whole installation, which only the city's office runs: the audit log, scheduled
+    /// jobs, the 12345 hotline's configuration and data, every account's API tokens.
+    AdministerSystem,
+    /// Create, change and list the accounts of an organisation (`None`: the city's own).
+    ManageAccounts(Option<&'a str>),
+    /// The city's summary of the cycles run by the organisations below it (分级考评).
+    ViewLevels,
     /// Change one's own password, create one's own API tokens, list the cycles.
     OwnAccount,
     /// Write a unit's narrative paragraphs for its self-assessment report.
@@ -62,9 +71,28 @@ pub enum Act<'a> {
 
 /// The one permission function.
 pub fn allows(a: &Actor, act: Act<'_>) -> bool {
+    let own = a.organisation();
     match (a.role, act) {
         (_, Act::ViewPublished { published }) => published,
         (_, Act::ReadOpen311) => true,
+        // An organisation below the city (a district office, its departments and streets)
+        // works in its own cycles; the installation and the city's hotline are not its own,
+        // but its office and evaluators see its district's cases as the district does.
+        (
+            _,
+            Act::AdministerSystem
+            | Act::ViewLevels
+            | Act::ViewContact
+            | Act::ExcludeCase
+            | Act::SubmitCase
+            | Act::DispatchCases
+            | Act::HandleCase(_)
+            | Act::Patrol(_),
+        ) if own.is_some() => false,
+        (Role::Admin | Role::Evaluator, Act::ViewHotline(d)) if own.is_some() => {
+            d.is_some() && d == own
+        }
+        (Role::Admin, Act::ManageAccounts(o)) => own.is_none() || o == own,
         (Role::Client | Role::Admin, Act::SubmitCase) => true,
         (Role::Public | Role::Client, _) => false,
         (_, Act::OwnAccount) => true,
@@ -112,6 +140,18 @@ pub fn refusal(a: &Actor) -> AppError {
         AppError::Unauthenticated
     } else {
         AppError::Forbidden
+    }
+}
+
+/// Whether the actor works in cycles run by `organisation` (`None`: the city's cycles). An
+/// organisation's accounts work only in its cycles, the city's only in the city's; the city's
+/// office oversees every level; anyone may open what is published (checked apart, with
+/// [`Act::ViewPublished`]). Every action reaches a cycle through `lookup`, which asks this.
+pub fn works_in(a: &Actor, organisation: Option<&str>) -> bool {
+    match a.role {
+        Role::Public | Role::Client => true,
+        Role::Admin if a.organisation().is_none() => true,
+        _ => a.organisation() == organisation,
     }
 }
 

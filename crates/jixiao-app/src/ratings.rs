@@ -204,7 +204,7 @@ fn problems(s: &mut Store, fw: &Framework, d: &RoundDefinition) -> Result<Vec<St
 /// Opens a round (the office), after checking its definition whole.
 pub fn open(s: &mut Store, actor: &Actor, cycle: Option<&str>, d: &RoundDefinition) -> Result<()> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let problems = problems(s, &fw, d)?;
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems.join("\n")));
@@ -350,7 +350,7 @@ fn view(s: &mut Store, fw: &Framework, r: &StoredRound, d: &RoundDefinition) -> 
 /// The cycle's rounds with completion and aggregates (the office).
 pub fn list(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Vec<RoundView>> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let mut out = Vec::new();
     for r in s.rating_rounds(&fw.cycle.id)? {
         let d = definition(&r)?;
@@ -362,7 +362,7 @@ pub fn list(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Vec<Rou
 /// One round with completion and aggregates (the office).
 pub fn progress(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Result<RoundView> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let (r, d) = round(s, &fw.cycle.id, id)?;
     view(s, &fw, &r, &d)
 }
@@ -371,7 +371,7 @@ pub fn progress(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> 
 /// approved, in the cycle's last period. Units without a ballot get no value.
 pub fn close(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Result<usize> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let (_, d) = round(s, &fw.cycle.id, id)?;
     let (_, aggregates) = aggregates(s, &fw, &d)?;
     let period = fw
@@ -423,7 +423,7 @@ pub fn close(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Res
 /// scores.
 pub fn my_rounds(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Vec<BallotView>> {
     require(actor, Act::Rate)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let mut out = Vec::new();
     for r in s.rating_rounds(&fw.cycle.id)? {
         let d = definition(&r)?;
@@ -437,7 +437,7 @@ pub fn my_rounds(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Ve
 /// One round as the rater sees it (404 for a round it is not a rater of).
 pub fn my_round(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Result<BallotView> {
     require(actor, Act::Rate)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let (r, d) = round(s, &fw.cycle.id, id)?;
     if d.group_of(&actor.id).is_none() {
         return Err(AppError::NotFound(format!("rating round `{id}`")));
@@ -501,7 +501,7 @@ pub fn cast(
     scores: &[(String, f64)],
 ) -> Result<usize> {
     require(actor, Act::Rate)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let (r, d) = round(s, &fw.cycle.id, id)?;
     if d.group_of(&actor.id).is_none() {
         return Err(AppError::NotFound(format!("rating round `{id}`")));

@@ -34,7 +34,7 @@ pub fn scored_at(
     cut: &Cut,
 ) -> Result<(Scored, RunRecord)> {
     require(actor, Act::ViewCycle)?;
-    let id = crate::lookup::cycle_id(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, actor, cycle)?;
     scored_unchecked(s, &id, cut)
 }
 
@@ -111,7 +111,7 @@ fn info(r: &jixiao_store::ScoreRun) -> RunInfo {
 pub fn list(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Vec<RunInfo>> {
     require(actor, Act::ViewCycle)?;
     let cycle = match cycle {
-        Some(c) => Some(crate::lookup::cycle_id(s, Some(c))?),
+        Some(c) => Some(crate::lookup::cycle_id(s, actor, Some(c))?),
         None => None,
     };
     Ok(s.score_runs(cycle.as_deref())?.iter().map(info).collect())
@@ -221,9 +221,9 @@ type Standing = (f64, Option<u32>, Option<String>);
 
 static PERIOD_CARDS: crate::cache::Versioned<PeriodCards> = crate::cache::Versioned::new();
 
-fn period_cards(s: &mut Store, id: &str) -> Result<std::sync::Arc<PeriodCards>> {
+fn period_cards(s: &mut Store, actor: &Actor, id: &str) -> Result<std::sync::Arc<PeriodCards>> {
     PERIOD_CARDS.get(s, id, |s| {
-        let cv = crate::values::read::cycle_values(s, Some(id))?;
+        let cv = crate::values::read::cycle_values(s, actor, Some(id))?;
         let fw = &cv.fw;
         // One read of the values and the ledger; each period scores a subset of them.
         let rows: Vec<jixiao_core::records::ValueRow> =
@@ -279,13 +279,16 @@ pub fn unit_by_period(
     unit: &str,
 ) -> Result<Vec<PeriodStanding>> {
     require(actor, Act::ViewUnit(unit))?;
-    let id = crate::lookup::cycle_id(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, actor, cycle)?;
     if crate::visibility::for_actor(s, actor, &id)? < crate::visibility::Visibility::TotalAndRank {
         return Ok(Vec::new());
     }
-    let cards = period_cards(s, &id)?;
+    let cards = period_cards(s, actor, &id)?;
     // The cards are indexed like the units of the cycle's kept framework.
-    let u = crate::lookup::unit(&crate::values::read::cycle_values(s, Some(&id))?.fw, unit)?;
+    let u = crate::lookup::unit(
+        &crate::values::read::cycle_values(s, actor, Some(&id))?.fw,
+        unit,
+    )?;
     Ok(cards
         .periods
         .iter()

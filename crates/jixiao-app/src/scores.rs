@@ -28,8 +28,8 @@ static SCORED: crate::cache::Versioned<Scored> = crate::cache::Versioned::new();
 /// Scores cycle `cycle` (or the newest) from its approved values and ledger, or takes the
 /// scores kept for its current data version. No permission is asked here: callers ask for what
 /// they show.
-pub fn scored(s: &mut Store, cycle: Option<&str>) -> Result<Scored> {
-    let id = crate::lookup::cycle_id(s, cycle)?;
+pub fn scored(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Scored> {
+    let id = crate::lookup::cycle_id(s, actor, cycle)?;
     let kept = SCORED.get(s, &id, |s| {
         let fw = s.load_cycle(&id)?;
         let inputs = s.inputs(&fw)?;
@@ -77,7 +77,7 @@ pub fn ranking_of(
     group: Option<&str>,
 ) -> Result<(Scored, Ranking)> {
     require(actor, Act::ViewCycle)?;
-    let scored = scored(s, cycle)?;
+    let scored = scored(s, actor, cycle)?;
     let r = ranking(&scored.fw, &scored.card, group)?;
     Ok((scored, r))
 }
@@ -163,7 +163,7 @@ pub fn unit_scores_of(
     unit: &str,
 ) -> Result<(Scored, UnitScores)> {
     require(actor, Act::ViewUnit(unit))?;
-    let scored = scored(s, cycle)?;
+    let scored = scored(s, actor, cycle)?;
     let mut us = unit_scores(&scored.fw, &scored.card, unit)?;
     let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
     crate::visibility::limit(&mut us, v);
@@ -251,7 +251,7 @@ pub fn explanation_of(
     lang: Lang,
 ) -> Result<(Scored, ExplanationOut)> {
     require(actor, Act::ViewUnit(unit))?;
-    let scored = scored(s, cycle)?;
+    let scored = scored(s, actor, cycle)?;
     // A task's explanation needs task scores shown; a roll-up's, totals.
     let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
     let is_task = lookup::node(&scored.fw, node)
@@ -387,14 +387,14 @@ mod cache_tests {
         a.save_cycle(&fw, BOOK, "admin").unwrap();
         a.import_values("2020", &[value("dongcheng", 10.0)], "admin", &mut |_| {})
             .unwrap();
-        let first = scored(&mut a, Some("2020")).unwrap();
-        let again = scored(&mut a, Some("2020")).unwrap();
+        let first = scored(&mut a, &Actor::office("test"), Some("2020")).unwrap();
+        let again = scored(&mut a, &Actor::office("test"), Some("2020")).unwrap();
         assert_eq!(first.card, again.card, "the same version: the kept scores");
         // Another instance (another connection) writes: the next read sees it.
         let mut b = Store::open(&url).unwrap();
         b.import_values("2020", &[value("dongcheng", 200.0)], "admin", &mut |_| {})
             .unwrap();
-        let after = scored(&mut a, Some("2020")).unwrap();
+        let after = scored(&mut a, &Actor::office("test"), Some("2020")).unwrap();
         let d = fw.unit_index("dongcheng").unwrap();
         assert_ne!(first.card.units[d].total, after.card.units[d].total);
         let fresh = {
@@ -415,7 +415,9 @@ mod cache_tests {
         a.save_cycle(&fw, BOOK, "admin").unwrap();
         a.import_values("2020", &[value("dongcheng", 10.0)], "admin", &mut |_| {})
             .unwrap();
-        let values = |s: &mut Store| crate::values::read::cycle_values(s, Some("2020")).unwrap();
+        let values = |s: &mut Store| {
+            crate::values::read::cycle_values(s, &Actor::office("test"), Some("2020")).unwrap()
+        };
         assert_eq!(values(&mut a).values.len(), 1);
         let cfg = HotlineConfig::default();
         let geo = beijing(1, 1);

@@ -101,7 +101,7 @@ pub fn set_rules(
     rules: &SupervisionRules,
 ) -> Result<()> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let problems = rules.problems();
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems.join("\n")));
@@ -193,7 +193,7 @@ pub fn list(
             _ => return Err(crate::policy::refusal(actor)),
         }
     };
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let rules = rules(s, &fw.cycle.id)?;
     let today = settings.today();
     let mut out = Vec::new();
@@ -235,7 +235,7 @@ pub fn item(
     cycle: Option<&str>,
     id: &str,
 ) -> Result<ItemDetail> {
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let item = s.supervision_item(&fw.cycle.id, id)?;
     // Asked before answering "not found", so a guessed id tells a unit nothing.
     match &item {
@@ -262,7 +262,7 @@ pub fn item(
 /// Enters an item (the office), checked whole first. Returns its id.
 pub fn add(s: &mut Store, actor: &Actor, cycle: Option<&str>, new: &NewItem) -> Result<String> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let mut problems = Vec::new();
     crate::text::line("title", &new.title, crate::text::NAME)?;
     crate::text::line("source_ref", &new.source_ref, crate::text::NAME)?;
@@ -330,7 +330,7 @@ pub fn may_report(
     cycle: Option<&str>,
     id: &str,
 ) -> Result<Framework> {
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     match s.supervision_item(&fw.cycle.id, id)? {
         Some(i) => require(actor, Act::EnterValue(&i.unit_id))?,
         None => {
@@ -352,7 +352,7 @@ pub fn import(
     bytes: &[u8],
 ) -> Result<jixiao_store::ImportOutcome> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let rows = jixiao_taskbook::values::parse_supervision(&fw, bytes, file_name)
         .map_err(AppError::diagnosed)?;
     let items: Vec<SupervisionItem> = rows
@@ -432,7 +432,7 @@ pub fn decide(
     decision: Decision,
 ) -> Result<()> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let today = settings.today().format("%Y-%m-%d").to_string();
     let (status, closed_on) = match decision {
         Decision::Close => ("closed", Some(today.as_str())),
@@ -452,7 +452,7 @@ pub fn apply_deductions(
     cycle: Option<&str>,
 ) -> Result<usize> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let rules = rules(s, &fw.cycle.id)?;
     let today = settings.today();
     let rows: Vec<LedgerRow> = s
@@ -496,8 +496,8 @@ pub fn carry_over(
     deadline: NaiveDate,
 ) -> Result<usize> {
     require(actor, Act::Administer)?;
-    let source = crate::lookup::framework(s, Some(from))?;
-    let target = crate::lookup::framework(s, Some(to))?;
+    let source = crate::lookup::framework(s, actor, Some(from))?;
+    let target = crate::lookup::framework(s, actor, Some(to))?;
     let pending: Vec<SupervisionItem> = s
         .supervision_items(&source.cycle.id, None)?
         .into_iter()

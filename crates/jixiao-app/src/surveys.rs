@@ -89,7 +89,7 @@ pub fn import(
     results: (&str, &[u8]),
 ) -> Result<SurveyImported> {
     require(actor, Act::Administer)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let text = std::str::from_utf8(definition.1).map_err(|_| {
         AppError::Invalid(format!(
             "{}: the questionnaire file must be UTF-8 text",
@@ -168,7 +168,7 @@ pub fn list(
     cycle: Option<&str>,
 ) -> Result<(String, Vec<SurveyView>)> {
     require(actor, Act::ViewCycle)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let mut out = Vec::new();
     for stored in s.surveys(&fw.cycle.id)? {
         let survey: SurveyFile = serde_json::from_str(&stored.definition)

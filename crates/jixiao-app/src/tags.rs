@@ -63,7 +63,7 @@ pub struct TagRanking {
 /// The cycle's tags.
 pub fn list(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Vec<TagInfo>> {
     require(actor, Act::ViewCycle)?;
-    let sc = scored(s, cycle)?;
+    let sc = scored(s, actor, cycle)?;
     Ok(sc.fw.tags.iter().map(|t| info(&sc.fw, &t.id)).collect())
 }
 
@@ -75,7 +75,7 @@ pub fn ranking_of(
     tag: &str,
 ) -> Result<(Scored, TagRanking)> {
     require(actor, Act::ViewCycle)?;
-    let sc = scored(s, cycle)?;
+    let sc = scored(s, actor, cycle)?;
     let r = ranking(&sc.fw, &sc.card, tag)?;
     Ok((sc, r))
 }

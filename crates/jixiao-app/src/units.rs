@@ -46,8 +46,8 @@ pub fn unit_page(
     unit: &str,
 ) -> Result<UnitPage> {
     require(actor, Act::ViewUnit(unit))?;
-    let scored = crate::scores::scored(s, cycle)?;
-    let values = crate::values::read::cycle_values(s, Some(&scored.fw.cycle.id))?.values;
+    let scored = crate::scores::scored(s, actor, cycle)?;
+    let values = crate::values::read::cycle_values(s, actor, Some(&scored.fw.cycle.id))?.values;
     let mut scores = unit_scores(&scored.fw, &scored.card, unit)?;
     let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
     crate::visibility::limit(&mut scores, v);
@@ -167,12 +167,12 @@ pub fn task_page(
     lang: Lang,
 ) -> Result<TaskPage> {
     require(actor, Act::ViewUnit(unit))?;
-    let scored = crate::scores::scored(s, cycle)?;
+    let scored = crate::scores::scored(s, actor, cycle)?;
     let fw = scored.fw;
     let e = explanation(&fw, &scored.card, unit, task, lang)?;
     let v = crate::visibility::for_actor(s, actor, &fw.cycle.id)?;
     let explanation_shown = v >= crate::visibility::Visibility::TaskScores;
-    let values = crate::values::read::cycle_values(s, Some(&fw.cycle.id))?.values;
+    let values = crate::values::read::cycle_values(s, actor, Some(&fw.cycle.id))?.values;
     let mut mine: Vec<ValueOut> = unit_values(&fw, &values, unit)
         .into_iter()
         .filter(|v| v.task_id == task)

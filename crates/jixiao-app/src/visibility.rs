@@ -82,7 +82,7 @@ pub fn set(s: &mut Store, actor: &Actor, cycle: Option<&str>, value: &str) -> Re
             "unit_visibility `{value}`: expected status, task_scores or total_and_rank"
         ))
     })?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     Ok(s.set_cycle_setting(&cycle, KEY, v.as_str(), &actor.id)?)
 }
 

@@ -527,6 +527,10 @@ pub enum UserCommand {
         /// Where reminders go.
         #[arg(long)]
         email: Option<String>,
+        /// The organisation below the city the account belongs to (分级考评: a district
+        /// office, its departments and streets work only in that organisation's cycles).
+        #[arg(long)]
+        organisation: Option<String>,
         #[arg(long, env = "JIXIAO_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },

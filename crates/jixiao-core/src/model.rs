@@ -38,6 +38,20 @@ pub struct Framework {
     /// and full marks, ranked apart. Empty: one class of every unit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<UnitClass>,
+    /// The organisation that runs the cycle when it is not the city's own (a district office
+    /// assessing its streets, 分级考评); `None` for the city's cycles. Accounts of an
+    /// organisation work only in its cycles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Organisation>,
+}
+
+/// An organisation below the city that runs cycles of its own (a district government running
+/// its streets' assessment). Its id is the one accounts are scoped by, usually the district's
+/// unit id in the city's cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
 }
 
 /// A class of units assessed on their own scale in the same cycle (区政府, 市政府部门).

@@ -581,13 +581,47 @@ pub fn load_sized(store: &mut Store, actor: &str, units: Option<usize>) -> Resul
         "examples/beijing-2020/honours.csv",
         HONOURS.as_bytes(),
     )?;
+    if units.is_none() {
+        count += add_district(store)?;
+    }
     Ok(count)
+}
+
+/// The demo accounts that belong to an organisation below the city: (account, organisation).
+pub const ORGANISATION_ACCOUNTS: [(&str, &str); 3] = [
+    ("dc-office", DISTRICT_ORGANISATION),
+    ("dc-zwfw", DISTRICT_ORGANISATION),
+    ("dc-donghuamen", DISTRICT_ORGANISATION),
+];
+
+/// The organisation of the demo's second level: 东城区, running its streets' cycle.
+pub const DISTRICT_ORGANISATION: &str = "dongcheng";
+
+/// 东城区's task book for its 17 streets (分级考评, ILLUSTRATIVE).
+pub const STREETS_TASKBOOK: &str =
+    include_str!("../../../examples/dongcheng-streets-2020/taskbook.toml");
+
+/// Loads the streets' cycle of 东城区 with synthetic values for every quarter, as the district
+/// office would (the city's office may too: it oversees every level); returns the values.
+fn add_district(store: &mut Store) -> Result<usize> {
+    let file = "examples/dongcheng-streets-2020/taskbook.toml";
+    let fw = jixiao_taskbook::parse_toml(STREETS_TASKBOOK, file).map_err(diagnosed)?;
+    let mut office = Actor::office("demo");
+    office.organisation = Some(DISTRICT_ORGANISATION.into());
+    jixiao_app::cycles::import_taskbook(store, &office, &fw, Some(STREETS_TASKBOOK))?;
+    let rows = synthetic_values(&fw, &[], SEED ^ 0x0d15_7c1c);
+    jixiao_app::values::import(store, &office, &fw.cycle.id, &rows, &mut |_| {})?;
+    Ok(rows.len())
 }
 
 /// Adds (or resets) the demo accounts of [`ACCOUNTS`].
 pub fn add_accounts(store: &mut Store, actor: &str) -> Result<()> {
     let actor = Actor::office(actor);
     for (id, name, role, unit, evaluator, password) in ACCOUNTS {
+        let organisation = ORGANISATION_ACCOUNTS
+            .iter()
+            .find(|(account, _)| *account == id)
+            .map(|(_, o)| o.to_string());
         let user = jixiao_app::accounts::NewUser {
             id: id.into(),
             display_name: name.into(),
@@ -596,6 +630,7 @@ pub fn add_accounts(store: &mut Store, actor: &str) -> Result<()> {
             unit_id: unit.map(str::to_string),
             evaluator_id: evaluator.map(str::to_string),
             email: None,
+            organisation,
         };
         jixiao_app::accounts::seed_user(store, &actor, &user)?;
     }
@@ -610,10 +645,9 @@ pub const ONLINE_ROUND: &str = include_str!("../../../examples/beijing-2020/roun
 /// three leaders and closed, so that its aggregates are task C02-1's values; the online rating
 /// of the published results, open for its raters. A database that has them is left as it is.
 fn add_rounds(store: &mut Store, office: &Actor) -> Result<()> {
-    let Some((cycle, _)) = store.cycles()?.into_iter().next() else {
+    let Ok(fw) = jixiao_app::cycles::load(store, office, None) else {
         return Ok(());
     };
-    let fw = store.load_cycle(&cycle)?;
     let existing: Vec<String> = store
         .rating_rounds(&fw.cycle.id)?
         .into_iter()
@@ -682,7 +716,7 @@ pub type Account = (
     &'static str,
 );
 
-pub const ACCOUNTS: [Account; 15] = [
+pub const ACCOUNTS: [Account; 18] = [
     (
         "admin",
         "绩效办管理员",
@@ -803,6 +837,32 @@ pub const ACCOUNTS: [Account; 15] = [
         None,
         None,
         "demo-cppcc1-2020",
+    ),
+    // 分级考评: the district office of 东城区 and two of its accounts, working only in the
+    // streets' cycle (their organisation is in ORGANISATION_ACCOUNTS).
+    (
+        "dc-office",
+        "东城区绩效办",
+        "admin",
+        None,
+        None,
+        "demo-dc-office-2020",
+    ),
+    (
+        "dc-zwfw",
+        "东城区政务服务管理局(考评)",
+        "evaluator",
+        None,
+        Some("dc-zwfw"),
+        "demo-dc-zwfw-2020",
+    ),
+    (
+        "dc-donghuamen",
+        "东华门街道(填报)",
+        "reporter",
+        Some("dongcheng-s01"),
+        None,
+        "demo-dc-donghuamen-2020",
     ),
 ];
 

@@ -169,3 +169,92 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
+
+// 任务书编辑: a form with data-check (the node form, the TOML source) is checked as it is typed.
+// After a pause its contents go to the check API (with the node form applied to the source in
+// the editor) and the problems it finds, or that it passes, show under the form. Saving is
+// still the form's own submit; without this script the page checks on save.
+(function () {
+  function values(form) {
+    var f = {};
+    new FormData(form).forEach(function (v, k) { f[k] = String(v); });
+    return f;
+  }
+  function number(t) {
+    t = (t || "").trim();
+    if (!t) return null;
+    var x = Number(t);
+    return isFinite(x) ? x : NaN;
+  }
+  function show(out, problems, ok) {
+    out.textContent = "";
+    if (ok) {
+      var p = document.createElement("p");
+      p.className = "ok";
+      p.textContent = "✓ " + out.dataset.ok;
+      out.appendChild(p);
+      return;
+    }
+    var ul = document.createElement("ul");
+    problems.forEach(function (m) {
+      var li = document.createElement("li");
+      li.textContent = m;
+      ul.appendChild(li);
+    });
+    out.appendChild(ul);
+  }
+  function check(form, out) {
+    var f = values(form);
+    var body;
+    if (form.id === "source") {
+      body = { source: f.source };
+    } else {
+      var bad = [];
+      var num = {};
+      ["points", "target", "challenge", "floor"].forEach(function (k) {
+        num[k] = number(f[k]);
+        if (Number.isNaN(num[k])) bad.push(k + ": “" + f[k] + "” ≠ number");
+      });
+      if (bad.length) { show(out, bad, false); return; }
+      var source = document.getElementById("draft-source");
+      body = {
+        source: source ? source.value : "",
+        original: f.original || null,
+        node: {
+          id: f.id || "", parent: f.parent || null, name: f.name || "", points: num.points === null ? 0 : num.points,
+          description: f.description || null, method: f.method || null, params: f.params || null,
+          measure: f.measure || null, direction: f.direction || null,
+          target: num.target, challenge: num.challenge, floor: num.floor,
+          evaluators: (f.evaluators || "").split(/[,，、\s]+/).filter(function (e) { return e; })
+        }
+      };
+    }
+    fetch(form.dataset.check, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": f.csrf || "" },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+    }).then(function (a) {
+      if (!a.ok) { show(out, [a.j.message || String(a.j)], false); return; }
+      var problems = a.j.problems.map(function (p) {
+        return (p.line ? out.dataset.line.replace("{line}", p.line) + ": " : "") + p.message;
+      });
+      show(out, problems, problems.length === 0);
+      form.dataset.checked = String(Date.now());
+    }).catch(function () { out.textContent = ""; });
+  }
+  function start() {
+    document.querySelectorAll("form[data-check]").forEach(function (form) {
+      var out = form.querySelector(".check-out");
+      if (!out) return;
+      var timer = null;
+      form.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { check(form, out); }, 400);
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

@@ -1,6 +1,6 @@
 //! The page templates, embedded in the binary.
 
-const TEMPLATES: [(&str, &str); 38] = [
+const TEMPLATES: [(&str, &str); 41] = [
     ("grid.html", include_str!("../templates/grid.html")),
     ("base.html", include_str!("../templates/base.html")),
     // A page content kept between requests (pages/kept.rs), drawn in the request's frame.
@@ -57,6 +57,12 @@ const TEMPLATES: [(&str, &str); 38] = [
         include_str!("../templates/supervision_item.html"),
     ),
     ("login.html", include_str!("../templates/login.html")),
+    ("levels.html", include_str!("../templates/levels.html")),
+    ("taskbook.html", include_str!("../templates/taskbook.html")),
+    (
+        "taskbook_draft.html",
+        include_str!("../templates/taskbook_draft.html"),
+    ),
     ("overview.html", include_str!("../templates/overview.html")),
     ("risks.html", include_str!("../templates/risks.html")),
     ("notices.html", include_str!("../templates/notices.html")),
@@ -78,6 +84,7 @@ pub fn templates() -> minijinja::Environment<'static> {
         env.add_template(name, source).expect("templates are valid");
     }
     env.add_function("fmt", |x: f64| format!("{x:.2}"));
+    env.add_filter("urlencode", |s: &str| crate::pages::render::urlencode(s));
     // A number as people write it: 100, 0.95, 40 (no fixed decimals).
     env.add_function("num", jixiao_core::numbers::num);
     // Asset addresses are made from constant names: safe as they are.

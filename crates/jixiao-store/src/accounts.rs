@@ -19,6 +19,10 @@ pub struct User {
     pub active: bool,
     /// Where reminders go; optional.
     pub email: Option<String>,
+    /// The organisation below the city the account belongs to (a district office and its
+    /// streets); `None` for the city's accounts. It works only in that organisation's cycles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -26,7 +30,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 const USER_COLUMNS: &str =
-    "id, display_name, password_hash, role, unit_id, evaluator_id, active, email";
+    "id, display_name, password_hash, role, unit_id, evaluator_id, active, email, organisation";
 
 fn user_from(r: &Row) -> Result<User> {
     Ok(User {
@@ -41,6 +45,7 @@ fn user_from(r: &Row) -> Result<User> {
         evaluator_id: r.opt_text("evaluator_id")?,
         active: r.flag("active")?,
         email: r.opt_text("email")?,
+        organisation: r.opt_text("organisation")?,
     })
 }
 
@@ -63,12 +68,12 @@ fn attempt_key(key: &str) -> String {
 /// could remove the last one, so no sequence of writes can lock the office out.
 fn an_admin_remains(s: &mut Store) -> Result<()> {
     let rows = s.conn.query(
-        "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1",
+        "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1 AND organisation IS NULL",
         &[],
     )?;
     if rows.first().and_then(|r| r[0].as_int()).unwrap_or(0) == 0 {
         return Err(StoreError::Invalid(
-            "the last active administrator cannot be removed, demoted or deactivated".into(),
+            "the city's last active administrator cannot be removed, demoted, deactivated or moved to an organisation".into(),
         ));
     }
     Ok(())
@@ -123,9 +128,9 @@ impl Store {
         let s = self;
         {
             s.conn.exec(
-                "INSERT INTO users (id, display_name, password_hash, role, unit_id, evaluator_id, active, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                "INSERT INTO users (id, display_name, password_hash, role, unit_id, evaluator_id, active, created_at, email, organisation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                  ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role, \
-                 unit_id = excluded.unit_id, evaluator_id = excluded.evaluator_id, active = excluded.active, email = excluded.email",
+                 unit_id = excluded.unit_id, evaluator_id = excluded.evaluator_id, active = excluded.active, email = excluded.email, organisation = excluded.organisation",
                 &[
                     Val::text(&u.id),
                     Val::text(&u.display_name),
@@ -136,6 +141,7 @@ impl Store {
                     Val::Int(Some(u.active as i64)),
                     Val::text(now()),
                     Val::Text(u.email.clone()),
+                    Val::Text(u.organisation.clone()),
                 ],
             )?;
             // The audit log records the account, never the password hash.

@@ -181,7 +181,7 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
-pub const MIGRATIONS: [(i64, &str, &str, &str); 32] = [
+pub const MIGRATIONS: [(i64, &str, &str, &str); 33] = [
     (
         1,
         "init",
@@ -373,6 +373,12 @@ pub const MIGRATIONS: [(i64, &str, &str, &str); 32] = [
         "supervision",
         include_str!("../migrations/sqlite/0032_supervision.sql"),
         include_str!("../migrations/postgres/0032_supervision.sql"),
+    ),
+    (
+        33,
+        "organisations_and_drafts",
+        include_str!("../migrations/sqlite/0033_organisations_and_drafts.sql"),
+        include_str!("../migrations/postgres/0033_organisations_and_drafts.sql"),
     ),
 ];
 

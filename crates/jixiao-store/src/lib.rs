@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod conn;
+pub mod drafts;
 mod error;
 pub mod evidence;
 pub mod grid;
@@ -35,6 +36,15 @@ pub use audit::{AuditEntry, AuditReport};
 pub use error::{Result, StoreError};
 pub use hotline::ApiKey;
 pub use pool::{Pool, PoolConfig};
+
+/// A stored cycle as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleEntry {
+    pub id: String,
+    pub name: String,
+    /// The organisation running it ([`jixiao_core::Organisation`] id); `None`: the city's.
+    pub organisation: Option<String>,
+}
 
 /// What saving something did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -357,10 +367,11 @@ impl Store {
                 return Ok(Change::Unchanged);
             }
             let at = now();
+            let organisation = Val::Text(fw.organisation.as_ref().map(|o| o.id.clone()));
             if before.is_some() {
-                s.conn.exec("UPDATE cycles SET name = $2, framework = $3, source = $4, updated_at = $5 WHERE id = $1", &[t(id), t(&fw.cycle.name), t(&framework_json), t(source), t(&at)])?;
+                s.conn.exec("UPDATE cycles SET name = $2, framework = $3, source = $4, updated_at = $5, organisation = $6 WHERE id = $1", &[t(id), t(&fw.cycle.name), t(&framework_json), t(source), t(&at), organisation])?;
             } else {
-                s.conn.exec("INSERT INTO cycles (id, name, framework, source, updated_at) VALUES ($1, $2, $3, $4, $5)", &[t(id), t(&fw.cycle.name), t(&framework_json), t(source), t(&at)])?;
+                s.conn.exec("INSERT INTO cycles (id, name, framework, source, updated_at, organisation) VALUES ($1, $2, $3, $4, $5, $6)", &[t(id), t(&fw.cycle.name), t(&framework_json), t(source), t(&at), organisation])?;
             }
             s.sync_rows(fw)?;
             s.audit_append(&at, actor, if before.is_some() { "cycle.update" } else { "cycle.create" }, &format!("cycle/{id}"), before, Some(framework_json.clone()))?;
@@ -462,14 +473,46 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("cycle `{id}`")))
     }
 
-    /// (id, name) of every cycle, newest id first.
-    pub fn cycles(&mut self) -> Result<Vec<(String, String)>> {
-        let rows = self
-            .conn
-            .query("SELECT id, name FROM cycles ORDER BY id DESC", &[])?;
+    /// Every cycle: the city's first, then each organisation's, newest id first within each.
+    pub fn cycles(&mut self) -> Result<Vec<CycleEntry>> {
+        let rows = self.conn.query(
+            "SELECT id, name, organisation FROM cycles \
+             ORDER BY organisation IS NOT NULL, organisation, id DESC",
+            &[],
+        )?;
         rows.iter()
-            .map(|r| Ok((r.text("id")?, r.text("name")?)))
+            .map(|r| {
+                Ok(CycleEntry {
+                    id: r.text("id")?,
+                    name: r.text("name")?,
+                    organisation: r.opt_text("organisation")?,
+                })
+            })
             .collect()
+    }
+
+    /// The cycle of the same organisation that ends last before `fw` starts (last year's, for
+    /// year-on-year comparisons and the jump check), among those `fits` accepts.
+    pub fn cycle_before(
+        &mut self,
+        fw: &Framework,
+        fits: impl Fn(&Framework) -> bool,
+    ) -> Result<Option<Framework>> {
+        let organisation = fw.organisation.as_ref().map(|o| o.id.clone());
+        let mut best: Option<Framework> = None;
+        for c in self.cycles()? {
+            if c.id == fw.cycle.id || c.organisation != organisation {
+                continue;
+            }
+            let other = self.load_cycle(&c.id)?;
+            if other.cycle.end < fw.cycle.start
+                && fits(&other)
+                && best.as_ref().is_none_or(|b| other.cycle.end > b.cycle.end)
+            {
+                best = Some(other);
+            }
+        }
+        Ok(best)
     }
 
     /// Inserts or updates values, all in one transaction. Rows identical to what is stored

@@ -35,8 +35,15 @@ pub(crate) const TABLES: [Table; 11] = [
     Table {
         name: "cycles",
         key: &["id"],
-        columns: &["id", "name", "framework", "source", "updated_at"],
-        added_later: 0,
+        columns: &[
+            "id",
+            "name",
+            "framework",
+            "source",
+            "updated_at",
+            "organisation",
+        ],
+        added_later: 1,
     },
     Table {
         name: "cycle_settings",
@@ -107,8 +114,9 @@ pub(crate) const TABLES: [Table; 11] = [
             "active",
             "created_at",
             "email",
+            "organisation",
         ],
-        added_later: 0,
+        added_later: 1,
     },
     Table {
         name: "publications",

@@ -45,6 +45,7 @@ fn populated(s: &mut Store) {
                 evaluator_id: None,
                 active: true,
                 email: None,
+                organisation: None,
             },
             "admin",
         )
@@ -253,6 +254,7 @@ fn a_database_from_before_seals_is_sealed_when_opened_and_then_checked() {
              DROP TABLE hotline_place_rollups; DROP INDEX hotline_cases_grid; DROP TABLE data_versions; \
              DROP TABLE ballots; DROP TABLE rating_rounds; DROP TABLE survey_results; DROP TABLE surveys; DROP TABLE value_bases; \
              DROP TABLE supervision_reports; DROP TABLE supervision_items; \
+             DROP TABLE taskbook_drafts; DROP INDEX cycles_organisation; ALTER TABLE cycles DROP COLUMN organisation; ALTER TABLE users DROP COLUMN organisation; \
              CREATE INDEX hotline_cases_month_category ON hotline_cases (month, category); ",
         );
         if db.name == "sqlite" {

@@ -92,7 +92,11 @@ fn a_saved_cycle_loads_back_equal_and_saving_it_again_changes_nothing() {
         ));
         assert_eq!(
             db.store.cycles().unwrap(),
-            vec![("2020".to_string(), "测试周期".to_string())]
+            vec![jixiao_store::CycleEntry {
+                id: "2020".into(),
+                name: "测试周期".into(),
+                organisation: None
+            }]
         );
     }
 }

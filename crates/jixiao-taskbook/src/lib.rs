@@ -11,6 +11,7 @@
 
 pub mod diag;
 pub mod draft;
+pub mod edit;
 pub mod next;
 pub mod round;
 pub mod sheet;

@@ -37,6 +37,7 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
             "node",
             "tag",
             "class",
+            "organisation",
         ],
         "the top level",
     );
@@ -47,6 +48,22 @@ pub fn read_toml(text: &str, file: &str) -> Result<(Draft, Diagnostics), Vec<Dia
             r.d.error(&r.loc(i.span()), "`cycle` must be a table: [cycle]")
         }
         None => r.d.error(&Location::File, "missing [cycle] table"),
+    }
+    if let Some(i) = root.get("organisation") {
+        match i.as_table_like() {
+            Some(t) => {
+                r.check_keys(t, &["id", "name"], "[organisation]");
+                draft.organisation = Some(DraftNamed {
+                    loc: Some(r.loc(i.span())),
+                    id: r.s(t, "id"),
+                    name: r.s(t, "name"),
+                });
+            }
+            None => r.d.error(
+                &r.loc(i.span()),
+                "`organisation` must be a table: [organisation] with id and name",
+            ),
+        }
     }
     if let Some(i) = root.get("scoring") {
         match i.as_table_like() {

@@ -159,6 +159,14 @@ pub fn to_toml(fw: &Framework) -> String {
             p.deadline
         );
     }
+    if let Some(org) = &fw.organisation {
+        let _ = writeln!(
+            o,
+            "[organisation]\nid = {}\nname = {}\n",
+            quote(&org.id),
+            quote(&org.name)
+        );
+    }
     let _ = writeln!(o, "[scoring]");
     if let Some(cap) = fw.bonus.cap {
         let _ = writeln!(o, "bonus_cap = {}", number(cap));

@@ -93,6 +93,14 @@ pub fn to_xlsx(fw: &Framework) -> Result<Vec<u8>, XlsxError> {
     if let Some(cap) = fw.deduction.cap {
         cycle_rows.push(("deduction_cap", "扣分上限", Cell::Number(cap)));
     }
+    if let Some(o) = &fw.organisation {
+        cycle_rows.push(("organisation", "组织单位编号", Cell::Text(o.id.clone())));
+        cycle_rows.push((
+            "organisation_name",
+            "组织单位名称",
+            Cell::Text(o.name.clone()),
+        ));
+    }
     let rows: Vec<Vec<Cell>> = cycle_rows
         .iter()
         .map(|(k, zh, v)| vec![Cell::Text(format!("{zh}({k})")), v.clone()])
@@ -517,6 +525,20 @@ fn read_draft(sheets: &[Sheet], d: &mut Diagnostics) -> Draft {
                 "ranking_decimals" => c.ranking_decimals = rows.n(r, 1, d),
                 "at_risk_margin" => c.at_risk_margin = rows.n(r, 1, d),
                 "jump_threshold" => c.jump_threshold = rows.n(r, 1, d),
+                "organisation" => {
+                    let o = draft.organisation.get_or_insert_with(|| DraftNamed {
+                        loc: Some(rows.loc(r, 1)),
+                        ..Default::default()
+                    });
+                    o.id = rows.s(r, 1);
+                }
+                "organisation_name" => {
+                    let o = draft.organisation.get_or_insert_with(|| DraftNamed {
+                        loc: Some(rows.loc(r, 1)),
+                        ..Default::default()
+                    });
+                    o.name = rows.s(r, 1);
+                }
                 other => d.error(&rows.loc(r, 0), format!("unknown setting `{other}`")),
             }
         }

@@ -33,12 +33,17 @@ impl Session {
 
     /// Logged in through `POST /api/v1/session` as a demo account.
     pub async fn login(app: &TestApp, user: &str) -> Session {
+        Session::login_with(app, user, password(user)).await
+    }
+
+    /// Logs in to an account that is not a demo account (one a test made).
+    pub async fn login_with(app: &TestApp, user: &str, password: &str) -> Session {
         let mut s = Session::public(app).await;
         let (status, body) = s
             .call(
                 Method::POST,
                 "/api/v1/session",
-                Some(serde_json::json!({"user": user, "password": password(user)})),
+                Some(serde_json::json!({"user": user, "password": password})),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "login {user}: {body}");

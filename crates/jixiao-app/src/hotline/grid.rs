@@ -444,7 +444,7 @@ pub fn photo(s: &mut Store, actor: &Actor, id: &str) -> Result<(String, String, 
 /// Gives task `task` of the cycle each district's 处置率 (disposed ÷ found, %) over the cycle's
 /// year, approved with its source noted (the office); answers the number of values.
 pub fn feed(s: &mut Store, actor: &Actor, fw: &Framework, task: &str) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let target = super::FeedTarget::of(fw, task)?;
     let months: Vec<String> = s
         .grid_months()?
@@ -479,7 +479,7 @@ pub fn seed_demo(
     per_street_month: u32,
     quality: &BTreeMap<String, f64>,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let reference = super::open311::reference(s)?;
     let geo = &reference.1;
     let history = g::generate(geo, year, 12, per_street_month, 20_20, quality);
@@ -512,7 +512,7 @@ pub fn seed_patrol_day(
     inspector: &str,
     day: chrono::NaiveDate,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let reference = super::open311::reference(s)?;
     let geo = &reference.1;
     let Some(cell) = geo.get(DEMO_GRID).cloned() else {

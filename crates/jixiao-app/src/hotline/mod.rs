@@ -34,7 +34,7 @@ pub fn init(
     geo: &Geography,
     catalogue: Option<&[Category]>,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let n = s.hotline_save_geography(geo, &actor.id)?;
     match catalogue {
         Some(list) => s.hotline_save_categories(list)?,
@@ -55,7 +55,7 @@ pub fn geography_version(
     next: &Geography,
     month: &str,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let current = s.hotline_geography()?;
     if current.areas.is_empty() {
         return Err(AppError::Invalid(
@@ -75,13 +75,13 @@ pub fn geography_version(
 
 /// The stored geography with its boundaries (the office).
 pub fn geography(s: &mut Store, actor: &Actor) -> Result<Geography> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.hotline_geography()?)
 }
 
 /// Stores the built-in geography and catalogue unless the database has them (the office).
 pub fn ensure_geography(s: &mut Store, actor: &Actor) -> Result<()> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     if s.hotline_geography()?.areas.is_empty() {
         s.hotline_save_geography(&jixiao_hotline::geography::beijing(4, 4), &actor.id)?;
     }
@@ -115,7 +115,7 @@ pub fn import_checked(
     progress: &mut dyn FnMut(usize),
     verdict: &mut dyn FnMut() -> std::result::Result<(), String>,
 ) -> Result<CaseImport> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.hotline_import_checked(cases, source, cfg, &actor.id, progress, verdict)?)
 }
 
@@ -129,7 +129,7 @@ pub fn generate_into(
     cfg: &HotlineConfig,
     progress: &mut dyn FnMut(usize),
 ) -> Result<CaseImport> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Case>(20_000);
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -167,7 +167,7 @@ pub fn feed_problem(
     cfg: &HotlineConfig,
     problem: &str,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let p = s
         .hotline_problem(problem)?
         .ok_or_else(|| AppError::NotFound(format!("problem `{problem}`")))?;
@@ -182,7 +182,7 @@ fn feed_scores(
     cfg: &HotlineConfig,
     problem: Option<&jixiao_hotline::problem::Problem>,
 ) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let target = FeedTarget::of(fw, task)?;
     let reference = open311::reference(s)?;
     let geo = &reference.1;
@@ -293,7 +293,7 @@ impl FeedTarget {
 /// Recomputes every rollup counter from the case packs (or, `from_rows`, from the case rows,
 /// rewriting the packs) (the office); returns the number of cases.
 pub fn rebuild(s: &mut Store, actor: &Actor, from_rows: bool) -> Result<usize> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(if from_rows {
         s.hotline_rebuild_from_rows(&actor.id)?
     } else {
@@ -303,14 +303,14 @@ pub fn rebuild(s: &mut Store, actor: &Actor, from_rows: bool) -> Result<usize> {
 
 /// Erases requester contacts of cases closed before `before` (the office, or its daily job).
 pub fn erase_contacts(s: &mut Store, actor: &Actor, before: DateTime<Utc>) -> Result<u64> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.hotline_erase_contacts(before, &actor.id)?)
 }
 
 /// Makes an Open311 API key for a client (the office): (key id, key). The key is shown once
 /// and stored as a hash.
 pub fn create_api_key(s: &mut Store, actor: &Actor, name: &str) -> Result<(String, String)> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     crate::text::line("name", name, crate::text::NAME)?;
     if name.trim().is_empty() {
         return Err(AppError::Invalid(
@@ -324,13 +324,13 @@ pub fn create_api_key(s: &mut Store, actor: &Actor, name: &str) -> Result<(Strin
 
 /// The Open311 API keys (never the keys themselves), revoked ones included.
 pub fn api_keys(s: &mut Store, actor: &Actor) -> Result<Vec<jixiao_store::ApiKey>> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.hotline_api_keys()?)
 }
 
 /// Revokes an Open311 API key: its client is refused from the next request on.
 pub fn revoke_api_key(s: &mut Store, actor: &Actor, id: &str) -> Result<()> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     Ok(s.hotline_revoke_api_key(id, &actor.id)?)
 }
 

@@ -132,7 +132,7 @@ pub fn designate(
     actor: &Actor,
     d: &Designation,
 ) -> Result<Problem> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let reference = super::open311::reference(s)?;
     let p = parse(d, &settings.hotline, &reference.0, &reference.1)?;
     s.hotline_save_problem(&p, &actor.id, true)?;
@@ -147,7 +147,7 @@ pub fn set_action_done(
     index: usize,
     on: Option<NaiveDate>,
 ) -> Result<Problem> {
-    require(actor, Act::Administer)?;
+    require(actor, Act::AdministerSystem)?;
     let mut p = s
         .hotline_problem(id)?
         .ok_or_else(|| AppError::NotFound(format!("problem `{id}`")))?;

@@ -296,10 +296,10 @@ pub struct Dashboard {
 /// Dashboards kept between requests, per hotline data version and what they were asked for.
 static DASHBOARDS: crate::cache::Versioned<Dashboard> = crate::cache::Versioned::new();
 
-/// The groups of the newest performance cycle (城六区 …) as (id, name, member unit ids), to rank
-/// districts within; none without a cycle.
+/// The groups of the city's newest performance cycle (城六区 …) as (id, name, member unit ids),
+/// to rank districts within; none without a cycle.
 fn cycle_groups(s: &mut Store) -> Result<Vec<(String, String, Vec<String>)>> {
-    let Some((id, _)) = s.cycles()?.into_iter().next() else {
+    let Some(id) = newest_city_cycle(s)? else {
         return Ok(Vec::new());
     };
     let fw = s.load_cycle(&id)?;
@@ -328,8 +328,8 @@ pub fn dashboard(
 ) -> Result<std::sync::Arc<Dashboard>> {
     let district = district_for(actor, q.district.as_deref());
     require(actor, Act::ViewHotline(district.as_deref()))?;
-    let newest = match s.cycles()?.into_iter().next() {
-        Some((id, _)) => {
+    let newest = match newest_city_cycle(s)? {
+        Some(id) => {
             let version = s.cycle_version(&id)?.unwrap_or_default();
             format!("{id}@{version}")
         }
@@ -1376,4 +1376,13 @@ pub fn report_section(
             .collect(),
         problems,
     }))
+}
+
+/// The city's newest cycle: the hotline ranks the city's districts, never an organisation's
+/// streets.
+fn newest_city_cycle(s: &mut Store) -> Result<Option<String>> {
+    Ok(s.cycles()?
+        .into_iter()
+        .find(|c| c.organisation.is_none())
+        .map(|c| c.id))
 }

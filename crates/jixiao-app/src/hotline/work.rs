@@ -683,7 +683,7 @@ pub fn seed_day_of_work(
     actor: &Actor,
     day: chrono::NaiveDate,
 ) -> Result<usize> {
-    crate::policy::require(actor, Act::Administer)?;
+    crate::policy::require(actor, Act::AdministerSystem)?;
     let at = |h: u32, m: u32| {
         let local = day.and_hms_opt(h, m, 0).expect("a time of day");
         settings.hotline.local_instant(local)

@@ -33,7 +33,7 @@ pub fn loaded_for(
         Some(u) => require(actor, Act::ViewUnit(u))?,
         None => require(actor, Act::ViewCycle)?,
     }
-    let id = crate::lookup::cycle_id(s, cycle)?;
+    let id = crate::lookup::cycle_id(s, actor, cycle)?;
     Ok(load(s, &id)?)
 }
 
@@ -172,7 +172,7 @@ pub struct PublicEntry {
 
 pub fn published_cycles(s: &mut Store) -> Result<Vec<PublicEntry>> {
     let mut out = Vec::new();
-    for (id, name) in s.cycles()? {
+    for (id, name) in s.cycles()?.into_iter().map(|c| (c.id, c.name)) {
         if s.publication(&id)?.is_some() {
             let at = s
                 .publication_versions(&id, "")?
@@ -221,7 +221,7 @@ pub fn overview(
     cycle: Option<&str>,
 ) -> Result<(Framework, Option<Publication>)> {
     require(actor, Act::ViewCycle)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let p = s.publication(&fw.cycle.id)?;
     Ok((fw, p))
 }
@@ -239,7 +239,7 @@ pub fn set_published(
     reason: Option<&str>,
 ) -> Result<Change> {
     require(actor, Act::Administer)?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     match (publish, period) {
         (true, _) => Ok(publication::publish(s, actor, Some(&cycle), period, reason)?.1),
         (false, None) => Ok(s.set_published(&cycle, false, &actor.id)?),
@@ -257,7 +257,7 @@ pub fn unit_narratives(
     unit: &str,
 ) -> Result<Vec<jixiao_store::reports::Narrative>> {
     require(actor, Act::ViewUnit(unit))?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     Ok(s.narratives(&cycle)?
         .into_iter()
         .filter(|n| n.unit == unit)
@@ -277,7 +277,7 @@ pub fn save_narratives(
     for (section, body) in sections {
         crate::text::paragraphs(section.as_str(), body, crate::text::NARRATIVE)?;
     }
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     let mut changed = false;
     for (section, body) in sections {
         changed |=

@@ -213,17 +213,7 @@ fn ledger_until(
 
 /// The cycle that ends last before `fw` starts, as reports compare with it.
 fn previous_cycle(s: &mut Store, fw: &Framework) -> Result<Option<String>> {
-    let mut best: Option<(chrono::NaiveDate, String)> = None;
-    for (id, _) in s.cycles()? {
-        if id == fw.cycle.id {
-            continue;
-        }
-        let other = s.load_cycle(&id)?;
-        if other.cycle.end < fw.cycle.start && best.as_ref().is_none_or(|b| other.cycle.end > b.0) {
-            best = Some((other.cycle.end, id));
-        }
-    }
-    Ok(best.map(|b| b.1))
+    Ok(s.cycle_before(fw, |_| true)?.map(|c| c.cycle.id))
 }
 
 /// Which reporting periods a score counts: the whole year, the periods up to one (an in-year
@@ -650,7 +640,7 @@ pub fn publish(
     reason: Option<&str>,
 ) -> Result<(PublicationVersion, Change)> {
     require(actor, Act::Administer)?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     let cut = match period {
         Some(p) => {
             let fw = s.load_cycle(&cycle)?;
@@ -731,7 +721,7 @@ fn stored_snapshot(
 /// data as it is now. Run when an instance starts; returns the cycles frozen.
 pub fn freeze_unversioned(s: &mut Store) -> Result<Vec<String>> {
     let mut frozen = Vec::new();
-    for (id, _) in s.cycles()? {
+    for id in s.cycles()?.into_iter().map(|c| c.id) {
         if s.publication(&id)?.is_some() && s.publication_versions(&id, "")?.is_empty() {
             publish(s, &Actor::office("system"), Some(&id), None, None)?;
             frozen.push(id);
@@ -759,7 +749,10 @@ pub fn published_periods(s: &mut Store, cycle: &str) -> Result<Vec<String>> {
 
 fn visible(s: &mut Store, actor: &Actor, cycle: &str, period: Option<&str>) -> Result<()> {
     let not_found = || AppError::NotFound(format!("published cycle `{cycle}`"));
-    if require(actor, Act::ViewCycle).is_ok() && s.load_cycle(cycle).is_ok() {
+    if require(actor, Act::ViewCycle).is_ok()
+        && crate::lookup::cycle_id(s, actor, Some(cycle)).is_ok()
+        && s.load_cycle(cycle).is_ok()
+    {
         return Ok(());
     }
     let published = match period {
@@ -875,7 +868,7 @@ pub fn changes_since_publication(
     cycle: Option<&str>,
 ) -> Result<Option<(PublicationVersion, Vec<Difference>)>> {
     require(actor, Act::ViewCycle)?;
-    let cycle = crate::lookup::cycle_id(s, cycle)?;
+    let cycle = crate::lookup::cycle_id(s, actor, cycle)?;
     let Some(v) = s.publication_versions(&cycle, "")?.pop() else {
         return Ok(None);
     };

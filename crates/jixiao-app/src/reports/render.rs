@@ -50,19 +50,13 @@ pub fn load(store: &mut Store, cycle: &str) -> std::result::Result<Loaded, Store
     let fw = store.load_cycle(cycle)?;
     let inputs = store.inputs(&fw)?;
     let card = jixiao_core::score(&fw, &inputs);
-    let mut previous = None;
-    let mut best: Option<NaiveDate> = None;
-    for (id, _) in store.cycles()? {
-        if id == fw.cycle.id {
-            continue;
-        }
-        let other = store.load_cycle(&id)?;
-        if other.cycle.end < fw.cycle.start && best.is_none_or(|b| other.cycle.end > b) {
-            best = Some(other.cycle.end);
+    let previous = match store.cycle_before(&fw, |_| true)? {
+        Some(other) => {
             let inputs = store.inputs(&other)?;
-            previous = Some((other, inputs));
+            Some((other, inputs))
         }
-    }
+        None => None,
+    };
     let narratives = stored_narratives(store, cycle)?;
     let reported = store
         .values(cycle)?

@@ -41,20 +41,8 @@ pub fn references(
 /// Last year's cycle for the jump check: the latest that ended before `fw` started with the
 /// same number of periods.
 pub fn last_year_cycle(s: &mut Store, fw: &Framework) -> Result<Option<Framework>> {
-    let mut best: Option<Framework> = None;
-    for (id, _) in s.cycles()? {
-        if id == fw.cycle.id {
-            continue;
-        }
-        let other = s.load_cycle(&id)?;
-        if other.cycle.end < fw.cycle.start
-            && other.cycle.periods.len() == fw.cycle.periods.len()
-            && best.as_ref().is_none_or(|b| other.cycle.end > b.cycle.end)
-        {
-            best = Some(other);
-        }
-    }
-    Ok(best)
+    let periods = fw.cycle.periods.len();
+    Ok(s.cycle_before(fw, |other| other.cycle.periods.len() == periods)?)
 }
 
 /// A value refused by a check, in both languages.

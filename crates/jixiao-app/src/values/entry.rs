@@ -106,7 +106,7 @@ pub fn enter(
     text::line("value", &v.value, text::VALUE)?;
     text::paragraphs("note", &v.note, text::NOTE)?;
     text::paragraphs("evidence", &v.evidence, text::NOTE)?;
-    let fw = crate::lookup::framework(s, v.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, actor, v.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let u = lookup::unit(&fw, &v.unit)?;
     let t = lookup::task(&fw, &v.task)?;
@@ -190,7 +190,7 @@ pub fn entry_form(
     typed: &Typed,
 ) -> Result<EntryForm> {
     require(actor, Act::EnterValue(unit))?;
-    let cv = crate::values::read::cycle_values(s, cycle)?;
+    let cv = crate::values::read::cycle_values(s, actor, cycle)?;
     let fw = &cv.fw;
     let u = lookup::unit(fw, unit)?;
     let today = settings.today();
@@ -277,5 +277,6 @@ pub fn import(
     progress: &mut dyn FnMut(usize),
 ) -> Result<ImportOutcome> {
     require(actor, Act::Administer)?;
-    Ok(s.import_values(cycle, rows, &actor.id, progress)?)
+    let cycle = crate::lookup::cycle_id(s, actor, Some(cycle))?;
+    Ok(s.import_values(&cycle, rows, &actor.id, progress)?)
 }

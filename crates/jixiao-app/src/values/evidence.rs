@@ -88,7 +88,7 @@ pub fn add_evidence(
 ) -> Result<(String, bool)> {
     require(actor, Act::EnterValue(unit))?;
     let content_type = checked_file(settings, file_name, bytes)?;
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let u = lookup::unit(&fw, unit)?;
     let t = lookup::task(&fw, task)?;
     let p = lookup::period(&fw, period)?;

@@ -41,7 +41,7 @@ pub fn history(
     period: &str,
 ) -> Result<Vec<ValueStep>> {
     require(actor, Act::ViewUnit(unit))?;
-    let fw = lookup::framework(s, cycle)?;
+    let fw = lookup::framework(s, actor, cycle)?;
     lookup::unit(&fw, unit)?;
     lookup::node(&fw, task)?;
     lookup::period(&fw, period)?;
@@ -148,7 +148,7 @@ pub fn comment(
     period: &str,
     body: &str,
 ) -> Result<Vec<ValueStep>> {
-    let fw = lookup::framework(s, cycle)?;
+    let fw = lookup::framework(s, actor, cycle)?;
     let t = lookup::task(&fw, task)?;
     if !(crate::policy::allows(actor, Act::EnterValue(unit))
         || crate::policy::allows(actor, Act::Review(&fw, t)))

@@ -89,8 +89,8 @@ static VALUES: crate::cache::Versioned<CycleValues> = crate::cache::Versioned::n
 
 /// The cycle's values, without a permission check: for callers that check what they show.
 /// Kept while the cycle's data version holds.
-pub fn cycle_values(s: &mut Store, cycle: Option<&str>) -> Result<CycleValues> {
-    let id = crate::lookup::cycle_id(s, cycle)?;
+pub fn cycle_values(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<CycleValues> {
+    let id = crate::lookup::cycle_id(s, actor, cycle)?;
     let kept = VALUES.get(s, &id, |s| {
         let fw = s.load_cycle(&id)?;
         let values = s.values(&fw.cycle.id)?;
@@ -110,7 +110,7 @@ pub fn of_unit(
     unit: &str,
 ) -> Result<(CycleValues, Vec<ValueOut>)> {
     require(actor, Act::ViewUnit(unit))?;
-    let cv = cycle_values(s, cycle)?;
+    let cv = cycle_values(s, actor, cycle)?;
     let mine = unit_values(&cv.fw, &cv.values, unit);
     Ok((cv, mine))
 }
@@ -130,7 +130,7 @@ pub fn queue(
     cycle: Option<&str>,
 ) -> Result<(std::sync::Arc<Framework>, Vec<ValueOut>)> {
     require(actor, Act::Evaluate)?;
-    let cv = cycle_values(s, cycle)?;
+    let cv = cycle_values(s, actor, cycle)?;
     let q = cv
         .values
         .iter()
@@ -179,7 +179,7 @@ pub fn progress_of(
     today: NaiveDate,
 ) -> Result<(CycleValues, Progress)> {
     require(actor, Act::ViewCycle)?;
-    let cv = cycle_values(s, cycle)?;
+    let cv = cycle_values(s, actor, cycle)?;
     let p = progress(&cv.fw, &cv.values, today);
     Ok((cv, p))
 }

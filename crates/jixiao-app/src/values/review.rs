@@ -30,7 +30,7 @@ pub fn review(
     if let Action::Return { comment } | Action::Reopen { reason: comment } = &r.action {
         crate::text::paragraphs("comment", comment, crate::text::NOTE)?;
     }
-    let fw = crate::lookup::framework(s, r.cycle.as_deref())?;
+    let fw = crate::lookup::framework(s, actor, r.cycle.as_deref())?;
     let cycle = fw.cycle.id.clone();
     let t = lookup::task(&fw, &r.task)?;
     match r.action {

@@ -66,7 +66,7 @@ pub fn todo(
     unit: &str,
 ) -> Result<Todo> {
     require(actor, Act::EnterValue(unit))?;
-    let cv = crate::values::read::cycle_values(s, cycle)?;
+    let cv = crate::values::read::cycle_values(s, actor, cycle)?;
     let fw = cv.fw.clone();
     let u = lookup::unit(&fw, unit)?;
     let today = settings.today();

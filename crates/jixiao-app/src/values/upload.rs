@@ -19,7 +19,7 @@ pub fn template(
     period: &str,
 ) -> Result<(Vec<u8>, String)> {
     require(actor, Act::EnterValue(unit))?;
-    let cv = crate::values::read::cycle_values(s, cycle)?;
+    let cv = crate::values::read::cycle_values(s, actor, cycle)?;
     let fw = &cv.fw;
     let u = lookup::unit(fw, unit)?;
     let pi = lookup::period(fw, period)?;
@@ -102,7 +102,7 @@ pub fn upload(
             "{file_name}: only .xlsx or .csv files are accepted"
         )]));
     }
-    let fw = crate::lookup::framework(s, cycle)?;
+    let fw = crate::lookup::framework(s, actor, cycle)?;
     let cycle = fw.cycle.id.as_str();
     let rows = jixiao_taskbook::values::parse_values(
         &fw,
@@ -144,7 +144,7 @@ pub fn upload(
     if !problems.is_empty() {
         return Err(UploadError::Rows(capped(problems)));
     }
-    let stored = crate::values::read::cycle_values(s, Some(cycle))?;
+    let stored = crate::values::read::cycle_values(s, actor, Some(cycle))?;
     let stored: std::collections::HashMap<_, _> = stored
         .values
         .iter()

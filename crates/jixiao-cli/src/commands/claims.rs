@@ -126,7 +126,7 @@ pub fn check(
         ..jixiao_app::Settings::default()
     };
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
     let unit = unit_id(&fw, unit)?;
     let (_, checked) = jixiao_app::claims::check(
         &mut store,

@@ -66,7 +66,7 @@ pub fn run(args: &DemoArgs, database: Option<&str>, actor: &Actor) -> Result<Exi
             &mut |n| bar.set_position(n as u64),
         )?;
         bar.finish_and_clear();
-        let fw = jixiao_app::cycles::load(&mut store, Some("2020"))?;
+        let fw = jixiao_app::cycles::load(&mut store, actor, Some("2020"))?;
         jixiao_app::hotline::feed(&mut store, actor, &fw, "A22-1", &cfg)?;
         // A day of work waiting for the centre's and 东华门街道's demo accounts.
         let settings = jixiao_app::Settings::default();

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 pub fn feed(db: &str, actor: &Actor, cycle: &CycleArg, task: &str) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
     let n = jixiao_app::hotline::grid::feed(&mut store, actor, &fw, task)?;
     println!("{task}: {n} units take their value from the grid figures (处置率)");
     Ok(ExitCode::SUCCESS)

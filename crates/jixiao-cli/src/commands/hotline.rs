@@ -410,7 +410,7 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
         } => {
             let cfg = rules(&r)?;
             let mut store = open(db)?;
-            let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+            let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
             let n = match &problem {
                 None => jixiao_app::hotline::feed(&mut store, actor, &fw, &task, &cfg)?,
                 Some(p) => {

@@ -156,6 +156,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             unit,
             evaluator,
             email,
+            organisation,
             password,
         }) => users::add(
             db,
@@ -168,6 +169,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 unit_id: unit,
                 evaluator_id: evaluator,
                 email,
+                organisation,
             },
         ),
         Command::User(UserCommand::List) => users::list(db, &actor),

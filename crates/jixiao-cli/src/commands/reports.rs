@@ -17,7 +17,7 @@ pub fn report(db: &str, actor: &Actor, args: ReportArgs) -> Result<ExitCode> {
         None => jixiao_report::wording::Wording::default(),
     };
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, args.cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, args.cycle.cycle.as_deref())?;
     let unit = args
         .unit
         .as_deref()
@@ -65,7 +65,7 @@ pub fn publish(
     reason: Option<&str>,
 ) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
     if withdraw {
         let change = jixiao_app::reports::set_published(
             &mut store,
@@ -115,7 +115,7 @@ pub fn publication(
     let mut store = open(db)?;
     match cmd {
         PublicationCommand::List { cycle, period } => {
-            let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+            let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
             let versions = pb::versions(&mut store, actor, &fw.cycle.id, period.as_deref())?;
             if versions.is_empty() {
                 println!(
@@ -146,7 +146,7 @@ pub fn publication(
             version,
             output,
         } => {
-            let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+            let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
             let version = match version {
                 Some(v) => v,
                 None => pb::versions(&mut store, actor, &fw.cycle.id, period.as_deref())?
@@ -197,7 +197,7 @@ pub fn visibility(
     units_see: Option<&str>,
 ) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
     if let Some(v) = units_see {
         jixiao_app::visibility::set(&mut store, actor, Some(&fw.cycle.id), v)?;
     }

@@ -47,8 +47,11 @@ pub fn export(
     output: &Path,
     lang: &LangArg,
 ) -> Result<ExitCode> {
-    let Scored { fw, card, .. } =
-        jixiao_app::scores::scored(&mut open(db)?, cycle.cycle.as_deref())?;
+    let Scored { fw, card, .. } = jixiao_app::scores::scored(
+        &mut open(db)?,
+        &Actor::office("cli"),
+        cycle.cycle.as_deref(),
+    )?;
     let lang = lang_of(lang)?;
     let bytes = match format {
         TableFormat::Csv => scores_csv(&fw, &card, lang)?,
@@ -59,8 +62,11 @@ pub fn export(
 }
 
 pub fn explain(db: &str, args: &ExplainArgs) -> Result<ExitCode> {
-    let Scored { fw, card, .. } =
-        jixiao_app::scores::scored(&mut open(db)?, args.cycle.cycle.as_deref())?;
+    let Scored { fw, card, .. } = jixiao_app::scores::scored(
+        &mut open(db)?,
+        &Actor::office("cli"),
+        args.cycle.cycle.as_deref(),
+    )?;
     let lang = lang_of(&args.lang)?;
     let unit = fw.unit_index(&args.unit).ok_or_else(|| {
         anyhow!(
@@ -163,8 +169,11 @@ pub fn ranking_table(
 }
 
 pub fn rank(db: &str, args: &RankArgs) -> Result<ExitCode> {
-    let Scored { fw, inputs, card } =
-        jixiao_app::scores::scored(&mut open(db)?, args.cycle.cycle.as_deref())?;
+    let Scored { fw, inputs, card } = jixiao_app::scores::scored(
+        &mut open(db)?,
+        &Actor::office("cli"),
+        args.cycle.cycle.as_deref(),
+    )?;
     let group = match &args.group {
         Some(g) => Some(fw.group_index(g).ok_or_else(|| {
             anyhow!(

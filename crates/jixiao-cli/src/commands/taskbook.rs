@@ -31,6 +31,12 @@ pub fn check(file: &Path, values: Option<&Path>) -> Result<ExitCode> {
         fw.cycle.periods.len(),
         full_marks(&fw)
     );
+    if let Some(o) = &fw.organisation {
+        println!(
+            "  组织单位 organisation: {} ({}) — 仅该单位的账号在此周期内工作 only its accounts work in this cycle",
+            o.name, o.id
+        );
+    }
     if let Some(values) = values {
         check_values(&fw, values)?;
     }
@@ -105,7 +111,11 @@ pub fn import(db: &str, actor: &Actor, file: &Path) -> Result<ExitCode> {
 }
 
 pub fn export(db: &str, cycle: &CycleArg, format: BookFormat, output: &Path) -> Result<ExitCode> {
-    let fw = jixiao_app::cycles::load(&mut open(db)?, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(
+        &mut open(db)?,
+        &Actor::office("cli"),
+        cycle.cycle.as_deref(),
+    )?;
     let bytes = match format {
         BookFormat::Toml => jixiao_taskbook::to_toml(&fw).into_bytes(),
         BookFormat::Xlsx => {

@@ -17,7 +17,7 @@ pub fn import_values(
     state: StateArg,
 ) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
     let bytes = read(file)?;
     let state = match state {
         StateArg::Draft => ValueState::Draft,
@@ -76,7 +76,7 @@ pub fn print_jumps(jumps: &[(usize, jixiao_core::checks::Words)]) {
 
 pub fn import_ledger(db: &str, actor: &Actor, file: &Path, cycle: &CycleArg) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let fw = jixiao_app::cycles::load(&mut store, cycle.cycle.as_deref())?;
+    let fw = jixiao_app::cycles::load(&mut store, actor, cycle.cycle.as_deref())?;
     let bytes = read(file)?;
     let rows =
         jixiao_taskbook::values::parse_ledger(&fw, &bytes, &file_name(file)).map_err(Diagnosed)?;

@@ -108,6 +108,7 @@ pub fn framework(units: usize, tasks: Vec<(f64, Task)>) -> Framework {
         evaluators: vec![],
         tags: vec![],
         classes: vec![],
+        organisation: None,
         nodes,
         grades: vec![
             GradeBand {

@@ -20,6 +20,22 @@ pub async fn list_cycles(State(state): State<AppState>, ctx: Ctx) -> ApiResult<V
     ))
 }
 
+/// 分级考评: every cycle run by an organisation below the city (a district assessing its
+/// streets), with its progress, mean, highest and lowest totals and grades (the city's office).
+#[utoipa::path(get, path = "/api/v1/levels", tag = "cycles",
+    responses((status = 200, body = Vec<jixiao_app::levels::LevelCycle>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn levels(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Vec<jixiao_app::levels::LevelCycle>> {
+    Ok(Json(
+        ctx.read(&state, |s, settings, actor| {
+            jixiao_app::levels::summary(s, settings, actor)
+        })
+        .await?,
+    ))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct GroupQuery {
     /// Group id; overall when absent.

@@ -18,6 +18,7 @@ mod reports;
 mod session;
 mod sources;
 mod supervision;
+mod taskbook;
 mod values;
 
 use crate::state::AppState;
@@ -28,7 +29,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[openapi(
     info(title = "jixiao API", version = "1", description = "Government performance management: cycles, scores with explanations, rankings, reported values and their review."),
     paths(health::health),
-    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"), (name = "sources", description = "多元评价: surveys, rating rounds and ballots"), (name = "supervision", description = "督查督办: supervision items, progress, warnings and deductions"))
+    tags((name = "cycles", description = "Scores, rankings and progress"), (name = "values", description = "Reporting and review"), (name = "reports", description = "Reports, report texts and publication"), (name = "admin", description = "Audit log and accounts"), (name = "session", description = "Login, logout, own account"), (name = "hotline", description = "接诉即办: rankings, cases, case work and events"), (name = "grid", description = "网格化管理: patrol reports and grid figures"), (name = "sources", description = "多元评价: surveys, rating rounds and ballots"), (name = "supervision", description = "督查督办: supervision items, progress, warnings and deductions"), (name = "taskbook", description = "任务书编辑: task-book drafts, checked as they are edited, issued as a cycle's version"))
 )]
 struct ApiDoc;
 
@@ -38,6 +39,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cycles::list_cycles))
         .routes(routes!(cycles::ranking))
         .routes(routes!(cycles::tags))
+        .routes(routes!(cycles::levels))
+        .routes(routes!(taskbook::list, taskbook::create))
+        .routes(routes!(taskbook::get, taskbook::save, taskbook::delete))
+        .routes(routes!(taskbook::put_node, taskbook::delete_node))
+        .routes(routes!(taskbook::issue))
+        .routes(routes!(taskbook::check))
         .routes(routes!(cycles::tag_ranking))
         .routes(routes!(cycles::progress))
         .routes(routes!(cycles::unit_scores))

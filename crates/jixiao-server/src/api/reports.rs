@@ -177,7 +177,7 @@ pub async fn get_visibility(
             if actor.is_public() {
                 return Err(jixiao_app::AppError::Unauthenticated);
             }
-            let id = jixiao_app::cycles::load(s, Some(&cycle))?.cycle.id;
+            let id = jixiao_app::cycles::load(s, actor, Some(&cycle))?.cycle.id;
             jixiao_app::visibility::setting(s, &id)
         })
         .await?;

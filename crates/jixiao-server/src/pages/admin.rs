@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Form;
 use jixiao_app::accounts::{NewUser, UserChange};
 use jixiao_app::audit::AuditFilter;
+use jixiao_app::policy::{allows, Act};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -112,19 +113,30 @@ async fn users_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 /// The accounts, every API token and the Open311 keys; `new_key` is shown this once.
 async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResult {
     let cycle = ctx.cycle();
-    let (users, fw, tokens, keys, streets) = ctx
+    // The city's office also keeps the Open311 keys, hotline accounts and organisations; a
+    // district office only its own organisation's accounts.
+    let city = allows(&ctx.actor, Act::AdministerSystem);
+    let (users, fw, tokens, keys, streets, organisations) = ctx
         .read(state, move |s, _, actor| {
             let users = jixiao_app::accounts::list(s, actor)?;
             let tokens = jixiao_app::accounts::tokens(s, actor, true)?;
-            let keys = jixiao_app::hotline::api_keys(s, actor)?;
-            // The hotline's streets and departments: a handler account's unit.
-            let streets = jixiao_app::hotline::work::handler_units(s)?;
+            let (keys, streets, organisations) = if city {
+                (
+                    jixiao_app::hotline::api_keys(s, actor)?,
+                    // The hotline's streets and departments: a handler account's unit.
+                    jixiao_app::hotline::work::handler_units(s)?,
+                    jixiao_app::cycles::organisations(s, actor)?,
+                )
+            } else {
+                Default::default()
+            };
             Ok((
                 users,
-                jixiao_app::cycles::load(s, cycle.as_deref())?,
+                jixiao_app::cycles::load(s, actor, cycle.as_deref())?,
                 tokens,
                 keys,
                 streets,
+                organisations,
             ))
         })
         .await?;
@@ -145,7 +157,8 @@ async fn users(state: &AppState, ctx: &Ctx, new_key: Option<String>) -> PageResu
         "users.html",
         crate::i18n::text(ctx.english, "users"),
         json!({ "users": users, "units": fw.units, "evaluators": fw.evaluators, "tokens": tokens, "keys": keys, "new_key": new_key, "streets": streets,
-                "unit_names": unit_names, "evaluator_names": evaluator_names }),
+                "unit_names": unit_names, "evaluator_names": evaluator_names, "city": city, "organisations": organisations,
+                "cycle_name": fw.cycle.name }),
     ))
 }
 
@@ -248,6 +261,9 @@ struct UserForm {
     grid_id: String,
     #[serde(default)]
     email: String,
+    /// The organisation of the account (the city's office chooses; empty: the city's).
+    #[serde(default)]
+    organisation: String,
     password: String,
 }
 
@@ -268,6 +284,7 @@ async fn users_submit(
         }),
         evaluator_id: Some(f.evaluator_id),
         email: Some(f.email),
+        organisation: Some(f.organisation),
     };
     let saved = ctx
         .write(&state, move |s, settings, actor| {

@@ -16,7 +16,24 @@ pub fn routes() -> Vec<PageRoute> {
         (Method::GET, "/overview/risks", get(risks)),
         (Method::GET, "/tags", get(tags)),
         (Method::GET, "/tags/{tag}", get(tag)),
+        (Method::GET, "/levels", get(levels)),
     ]
+}
+
+/// 分级考评: the city's office sees the cycles organisations below it run, side by side.
+async fn levels(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let cycles = ctx
+        .read(&state, |s, settings, actor| {
+            jixiao_app::levels::summary(s, settings, actor)
+        })
+        .await?;
+    Ok(super::render::render(
+        &state,
+        &ctx,
+        "levels.html",
+        crate::i18n::text(ctx.english, "levels_nav"),
+        json!({ "cycles": cycles }),
+    ))
 }
 
 /// The cycle's special tasks (专项), each with its ranking.
@@ -25,7 +42,7 @@ async fn tags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let (name, rankings) = ctx
         .read(&state, move |s, _, actor| {
             jixiao_app::tags::list(s, actor, cycle.as_deref())?;
-            let sc = jixiao_app::scores::scored(s, cycle.as_deref())?;
+            let sc = jixiao_app::scores::scored(s, actor, cycle.as_deref())?;
             Ok((
                 sc.fw.cycle.name.clone(),
                 jixiao_app::tags::rankings(&sc.fw, &sc.card),

@@ -123,7 +123,7 @@ struct FeedForm {
 async fn feed(State(state): State<AppState>, ctx: Ctx, Form(f): Form<FeedForm>) -> PageResult {
     let result = ctx
         .write(&state, move |s, _, actor| {
-            let fw = jixiao_app::cycles::load(s, None)?;
+            let fw = jixiao_app::cycles::load(s, actor, None)?;
             jixiao_app::hotline::grid::feed(s, actor, &fw, f.task.trim())
         })
         .await;

@@ -27,6 +27,7 @@ mod reports;
 mod session;
 mod sources;
 mod supervision;
+mod taskbook;
 mod unit;
 
 use crate::state::AppState;
@@ -51,6 +52,7 @@ pub fn table() -> Vec<render::PageRoute> {
         grid::routes(),
         sources::routes(),
         supervision::routes(),
+        taskbook::routes(),
     ]
     .into_iter()
     .flatten()

@@ -40,9 +40,18 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
                 ("sources_nav", "/sources"),
                 ("supervision", "/supervision"),
                 ("reports", "/reports"),
+                ("taskbook_nav", "/taskbook"),
                 ("hotline", "/hotline"),
                 ("grid_nav", "/grid"),
             ] {
+                // The hotline is the city's: an organisation's accounts do not work on it.
+                if ctx.actor.organisation().is_some() && matches!(key, "hotline" | "grid_nav") {
+                    continue;
+                }
+                // The task-book editor is the office's.
+                if key == "taskbook_nav" && ctx.actor.role != Role::Admin {
+                    continue;
+                }
                 items.push((tr[key], href.into()));
             }
         }
@@ -71,8 +80,13 @@ fn nav(ctx: &Ctx) -> Vec<Value> {
         Role::Rater => items.push((tr["rate_nav"], "/rate".into())),
         Role::Public | Role::Client => {}
     }
-    if ctx.actor.role == Role::Admin {
+    if jixiao_app::policy::allows(&ctx.actor, jixiao_app::policy::Act::ViewLevels) {
+        items.push((tr["levels_nav"], "/levels".into()));
+    }
+    if jixiao_app::policy::allows(&ctx.actor, jixiao_app::policy::Act::AdministerSystem) {
         items.push((tr["audit"], "/audit".into()));
+    }
+    if ctx.actor.role == Role::Admin {
         items.push((tr["users"], "/users".into()));
     }
     if !ctx.actor.is_public() {

@@ -236,6 +236,24 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
             );
         }
     }
+    let organisation = draft.organisation.as_ref().and_then(|o| {
+        let id = need(d, &o.id, &o.loc, "organisation.id");
+        let name = need(d, &o.name, &o.loc, "organisation.name");
+        let id = id?;
+        if id.v.trim().is_empty() || id.v.chars().any(|c| c.is_whitespace() || c == '/') {
+            d.error(
+                &id.loc,
+                format!(
+                    "`organisation.id` `{}` must be a non-empty id without spaces or `/`",
+                    id.v
+                ),
+            );
+        }
+        Some(Organisation {
+            id: id.v.clone(),
+            name: name?.v.clone(),
+        })
+    });
     if !d.is_empty() {
         return None;
     }
@@ -253,6 +271,7 @@ pub fn build(draft: &Draft, d: &mut Diagnostics) -> Option<Framework> {
         checks,
         tags,
         classes,
+        organisation,
     })
 }
 

@@ -169,4 +169,6 @@ pub struct Draft {
     pub nodes: Vec<DraftNode>,
     pub tags: Vec<DraftTag>,
     pub classes: Vec<DraftClass>,
+    /// `[organisation]`: the organisation below the city that runs the cycle.
+    pub organisation: Option<DraftNamed>,
 }
