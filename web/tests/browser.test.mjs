@@ -729,6 +729,7 @@ test("分级考评: 东城区's office runs its 17 streets' cycle on its own, a 
   assert.equal(api[0].units, 17);
   assert.match(await row.locator("td").nth(4).textContent(), new RegExp(api[0].mean_total.toFixed(2)));
   await shot(admin, "levels");
+  assert.deepEqual(await axeFailures(admin, ["/levels"]), []);
   await Promise.all([admin.waitForNavigation(), row.locator("a", { hasText: "东城区街道绩效考评" }).click()]);
   assert.equal(await admin.locator("#ranking-table tbody tr").count(), 17);
   await admin.context().close();
@@ -736,6 +737,9 @@ test("分级考评: 东城区's office runs its 17 streets' cycle on its own, a 
 
 test("任务书编辑: the district office edits a task in the tree, the check answers as it types, a broken TOML shows its line, and the draft is issued", { skip }, async () => {
   const office = await login("dc-office");
+  const problems = [];
+  office.on("console", (m) => { if (m.type() === "error") problems.push(`${office.url()}: ${m.text()}`); });
+  office.on("pageerror", (e) => problems.push(`${office.url()}: ${e.message}`));
   await office.goto(`${base}/taskbook`);
   await office.fill("#d-id", "dongcheng-2020-rev");
   await office.selectOption("#d-from", "dongcheng-2020");
@@ -766,6 +770,7 @@ test("任务书编辑: the district office edits a task in the tree, the check a
   await office.fill("#draft-source", source);
   await office.waitForFunction(() => /检查通过/.test(document.querySelector("#source-check")?.textContent ?? ""));
   await shot(office, "taskbook-draft");
+  assert.deepEqual(problems, [], "the editor's checks run under the content security policy");
   // Issued: the streets' cycle is scored by it.
   await Promise.all([office.waitForNavigation(), office.click("#issue button[type=submit]")]);
   assert.equal(new URL(office.url()).pathname, "/overview");
@@ -780,5 +785,6 @@ test("任务书编辑: the district office edits a task in the tree, the check a
   assert.ok(overflow <= 1, `the editor scrolls sideways by ${overflow}px on a phone`);
   await shot(phone, "taskbook-phone");
   await phone.context().close();
+  assert.deepEqual(await axeFailures(office, ["/taskbook", "/taskbook/drafts/dongcheng-2020-rev"]), []);
   await office.context().close();
 });

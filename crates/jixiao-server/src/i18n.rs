@@ -659,6 +659,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("taskbook_source", "TOML 源文件", "TOML source"),
     ("taskbook_source_hint", "单位、分组、等次等其他内容在此编辑(格式见 docs/framework-format.md)。输入时即检查。", "Units, groups, grades and everything else are edited here (format: docs/framework-format.md). Checked as you type."),
     ("taskbook_delete", "删除草稿", "Delete the draft"),
+    ("taskbook_description", "说明", "Description"),
     ("taskbook_check_ok", "检查通过", "Passes the check"),
     ("edit", "编辑", "Edit"),
     ("delete", "删除", "Delete"),

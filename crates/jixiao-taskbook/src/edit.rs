@@ -160,7 +160,10 @@ pub fn set_node(source: &str, original: Option<&str>, f: &NodeFields) -> Result<
             let parsed = format!("params = {{ {p} }}")
                 .parse::<DocumentMut>()
                 .map_err(|e| problem("params", format!("`{p}`: {}", e.message().trim())))?;
-            parsed["params"].as_inline_table().cloned()
+            parsed
+                .get("params")
+                .and_then(|i| i.as_inline_table())
+                .cloned()
         }
         None => None,
     };
