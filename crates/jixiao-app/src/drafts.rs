@@ -9,7 +9,8 @@ use crate::policy::{require, works_in, Act};
 use jixiao_store::drafts::TaskbookDraft;
 use jixiao_store::{Change, Store};
 use jixiao_taskbook::diag::Location;
-use jixiao_taskbook::edit::{self, NodeFields, OutlineNode};
+pub use jixiao_taskbook::edit::NodeFields as NodeForm;
+use jixiao_taskbook::edit::{self, OutlineNode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -44,7 +45,6 @@ pub struct DraftSummary {
 pub struct Checked {
     pub problems: Vec<Problem>,
     pub summary: Option<DraftSummary>,
-    #[schema(value_type = Vec<Object>)]
     pub outline: Vec<OutlineNode>,
     /// The source the check read (with a node form's change applied).
     pub source: String,
@@ -102,57 +102,6 @@ pub struct NewDraft {
     /// A blank task book's year.
     #[serde(default)]
     pub year: Option<i32>,
-}
-
-/// A node as the editor's form sends it (the fields of [`NodeFields`]).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct NodeForm {
-    /// The node's id (a new one renames it; its children follow).
-    pub id: String,
-    #[serde(default)]
-    pub parent: Option<String>,
-    pub name: String,
-    pub points: f64,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub evaluators: Vec<String>,
-    /// A task's method; absent for an indicator.
-    #[serde(default)]
-    pub method: Option<String>,
-    /// Parameters as inside an inline table: `cap = 1.1`.
-    #[serde(default)]
-    pub params: Option<String>,
-    #[serde(default)]
-    pub measure: Option<String>,
-    #[serde(default)]
-    pub direction: Option<String>,
-    #[serde(default)]
-    pub target: Option<f64>,
-    #[serde(default)]
-    pub challenge: Option<f64>,
-    #[serde(default)]
-    pub floor: Option<f64>,
-}
-
-impl From<&NodeForm> for NodeFields {
-    fn from(f: &NodeForm) -> NodeFields {
-        NodeFields {
-            id: f.id.clone(),
-            parent: f.parent.clone(),
-            name: f.name.clone(),
-            points: f.points,
-            description: f.description.clone(),
-            evaluators: f.evaluators.clone(),
-            method: f.method.clone(),
-            params: f.params.clone(),
-            measure: f.measure.clone(),
-            direction: f.direction.clone(),
-            target: f.target,
-            challenge: f.challenge,
-            floor: f.floor,
-        }
-    }
 }
 
 /// What a check reads: a whole source, or a source with one node's form applied.
@@ -380,8 +329,7 @@ pub fn set_node(
     if let Some(text) = &form.description {
         crate::text::paragraphs("description", text, crate::text::DESCRIPTION)?;
     }
-    let edited =
-        edit::set_node(&d.source, original, &NodeFields::from(form)).map_err(edit_error)?;
+    let edited = edit::set_node(&d.source, original, form).map_err(edit_error)?;
     save(s, actor, id, &edited)
 }
 
@@ -415,7 +363,7 @@ pub fn check(actor: &Actor, request: &CheckRequest) -> Result<Checked> {
         Some(form) => edit::set_node(
             &request.source,
             request.original.as_deref().filter(|o| !o.is_empty()),
-            &NodeFields::from(form),
+            form,
         )
         .map_err(edit_error)?,
         None => request.source.clone(),

@@ -12,6 +12,7 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 /// What the editor's node form sends: every field it shows. Empty texts and absent numbers
 /// remove the key.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NodeFields {
     pub id: String,
     /// The parent node's id; empty or absent: a top-level dimension.
@@ -281,6 +282,7 @@ pub fn remove_node(source: &str, id: &str) -> Result<String, EditError> {
 
 /// A node of a draft as the editor's tree shows it, read even when the draft has errors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct OutlineNode {
     pub id: String,
     pub parent: Option<String>,
