@@ -116,14 +116,24 @@ pub fn notice_mails(
         return Ok(None);
     }
     let mut out = Vec::new();
+    // Each account hears of its own organisation's newest cycle, read once per cycle.
+    let mut frameworks: std::collections::HashMap<String, std::sync::Arc<jixiao_core::Framework>> =
+        std::collections::HashMap::new();
     for user in s.users()? {
         let Some(to) = user.email.clone().filter(|_| user.active) else {
             continue;
         };
         let recipient = Actor::from_user(user.clone());
-        // Each account hears of its own organisation's newest cycle.
-        let Ok(fw) = crate::lookup::framework(s, &recipient, None) else {
+        let Ok(cycle) = crate::lookup::cycle_id(s, &recipient, None) else {
             continue;
+        };
+        let fw = match frameworks.get(&cycle) {
+            Some(fw) => fw.clone(),
+            None => {
+                let fw = std::sync::Arc::new(s.load_cycle(&cycle)?);
+                frameworks.insert(cycle, fw.clone());
+                fw
+            }
         };
         let (_, mailed) = s.notice_marks(&user.id)?;
         if mailed == 0 {

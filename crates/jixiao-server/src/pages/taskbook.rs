@@ -65,7 +65,6 @@ struct CreateForm {
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CreateForm>) -> PageResult {
-    let id = f.id.trim().to_string();
     let result = ctx
         .write(&state, move |s, _, actor| {
             jixiao_app::policy::require(actor, jixiao_app::policy::Act::Administer)?;
@@ -93,10 +92,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CreateFor
             "/taskbook/drafts/{}",
             super::render::urlencode(&d.id)
         ))),
-        Err(e) => {
-            let _ = id;
-            after::<()>(Err(e), "/taskbook", "")
-        }
+        Err(e) => after::<()>(Err(e), "/taskbook", ""),
     }
 }
 
