@@ -61,7 +61,10 @@ pub struct ItemDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportView {
     pub at: String,
+    /// The account that reported.
     pub by: String,
+    /// Its display name (the account id when the account is gone).
+    pub by_name: String,
     pub progress: i64,
     pub body: String,
 }
@@ -245,16 +248,22 @@ pub fn item(
     let item = item.ok_or_else(|| AppError::NotFound(format!("supervision item `{id}`")))?;
     let rules = rules(s, &fw.cycle.id)?;
     let reports = s.supervision_reports(&fw.cycle.id, id)?;
+    let mut views = Vec::with_capacity(reports.len());
+    for r in &reports {
+        let by_name = s
+            .user(&r.by)?
+            .map(|u| u.display_name)
+            .unwrap_or_else(|| r.by.clone());
+        views.push(ReportView {
+            at: r.at.clone(),
+            by: r.by.clone(),
+            by_name,
+            progress: r.progress,
+            body: r.body.clone(),
+        });
+    }
     Ok(ItemDetail {
-        reports: reports
-            .iter()
-            .map(|r| ReportView {
-                at: r.at.clone(),
-                by: r.by.clone(),
-                progress: r.progress,
-                body: r.body.clone(),
-            })
-            .collect(),
+        reports: views,
         item: view(&fw, item, &reports, settings.today(), &rules),
     })
 }

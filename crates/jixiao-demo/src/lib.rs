@@ -609,7 +609,25 @@ fn add_district(store: &mut Store) -> Result<usize> {
     let mut office = Actor::office("demo");
     office.organisation = Some(DISTRICT_ORGANISATION.into());
     jixiao_app::cycles::import_taskbook(store, &office, &fw, Some(STREETS_TASKBOOK))?;
-    let rows = synthetic_values(&fw, &[], SEED ^ 0x0d15_7c1c);
+    let mut rows = synthetic_values(&fw, &[], SEED ^ 0x0d15_7c1c);
+    // On the demo's date the fourth quarter is still being reported (due 2021-01-15): four
+    // streets have not sent their quarterly figures yet (the year's evaluations are in).
+    let late = [
+        "dongcheng-s14",
+        "dongcheng-s15",
+        "dongcheng-s16",
+        "dongcheng-s17",
+    ];
+    let quarterly: std::collections::HashSet<(String, String)> = rows
+        .iter()
+        .filter(|r| r.key.period == "Q3")
+        .map(|r| (r.key.task.clone(), r.key.unit.clone()))
+        .collect();
+    rows.retain(|r| {
+        !(r.key.period == "Q4"
+            && late.contains(&r.key.unit.as_str())
+            && quarterly.contains(&(r.key.task.clone(), r.key.unit.clone())))
+    });
     jixiao_app::values::import(store, &office, &fw.cycle.id, &rows, &mut |_| {})?;
     Ok(rows.len())
 }
