@@ -9,6 +9,7 @@
 use crate::actor::Actor;
 use crate::error::{AppError, Result};
 use crate::policy::{require, Act};
+use crate::settings::Settings;
 use jixiao_core::basis::{
     aggregate, round2, Basis, GroupScore, RatingScore, RoundDefinition, RoundKind,
 };
@@ -33,6 +34,8 @@ pub struct RoundView {
     pub scale: f64,
     /// open or closed.
     pub status: String,
+    /// The last day raters may cast or change a ballot (YYYY-MM-DD), if the round has one.
+    pub closes: Option<String>,
     pub raters: usize,
     /// Raters who scored every unit of the round.
     pub raters_done: usize,
@@ -70,6 +73,11 @@ pub struct BallotView {
     pub kind: String,
     pub scale: f64,
     pub status: String,
+    /// The last day ballots may be cast or changed (YYYY-MM-DD), if the round has one.
+    pub closes: Option<String>,
+    /// Whether the rater may cast or change the ballot today: the round is open and its last
+    /// day not past.
+    pub takes_ballots: bool,
     pub group: String,
     pub units: Vec<BallotUnit>,
     /// The cycle's published results are linked (线上评绩效 rates them).
@@ -317,6 +325,7 @@ fn view(s: &mut Store, fw: &Framework, r: &StoredRound, d: &RoundDefinition) -> 
         task_name: task.map(|t| fw.nodes[t].name.clone()),
         scale: d.scale,
         status: r.status.clone(),
+        closes: d.closes.map(|c| c.to_string()),
         raters: groups.iter().map(|g| g.raters).sum(),
         raters_done: groups.iter().map(|g| g.raters_done).sum(),
         units: units
@@ -421,35 +430,46 @@ pub fn close(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Res
 
 /// The rounds the rater is a member of, newest last, each with its units and the rater's own
 /// scores.
-pub fn my_rounds(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Vec<BallotView>> {
+pub fn my_rounds(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    cycle: Option<&str>,
+) -> Result<Vec<BallotView>> {
     require(actor, Act::Rate)?;
     let fw = crate::lookup::framework(s, actor, cycle)?;
     let mut out = Vec::new();
     for r in s.rating_rounds(&fw.cycle.id)? {
         let d = definition(&r)?;
         if d.group_of(&actor.id).is_some() {
-            out.push(ballot_view(s, &fw, &r, &d, actor)?);
+            out.push(ballot_view(s, settings, &fw, (&r, &d), actor)?);
         }
     }
     Ok(out)
 }
 
 /// One round as the rater sees it (404 for a round it is not a rater of).
-pub fn my_round(s: &mut Store, actor: &Actor, cycle: Option<&str>, id: &str) -> Result<BallotView> {
+pub fn my_round(
+    s: &mut Store,
+    settings: &Settings,
+    actor: &Actor,
+    cycle: Option<&str>,
+    id: &str,
+) -> Result<BallotView> {
     require(actor, Act::Rate)?;
     let fw = crate::lookup::framework(s, actor, cycle)?;
     let (r, d) = round(s, &fw.cycle.id, id)?;
     if d.group_of(&actor.id).is_none() {
         return Err(AppError::NotFound(format!("rating round `{id}`")));
     }
-    ballot_view(s, &fw, &r, &d, actor)
+    ballot_view(s, settings, &fw, (&r, &d), actor)
 }
 
 fn ballot_view(
     s: &mut Store,
+    settings: &Settings,
     fw: &Framework,
-    r: &StoredRound,
-    d: &RoundDefinition,
+    (r, d): (&StoredRound, &RoundDefinition),
     actor: &Actor,
 ) -> Result<BallotView> {
     let mine = s.ballot_of(&fw.cycle.id, &d.id, &actor.id)?;
@@ -465,6 +485,8 @@ fn ballot_view(
         kind: d.kind.as_str().into(),
         scale: d.scale,
         status: r.status.clone(),
+        closes: d.closes.map(|c| c.to_string()),
+        takes_ballots: d.takes_ballots(&r.status, settings.today()),
         group: d
             .group_of(&actor.id)
             .map(|g| g.name.clone())
@@ -495,6 +517,7 @@ fn ballot_view(
 /// Every score is checked first: a unit of the round, a number from 0 to the scale.
 pub fn cast(
     s: &mut Store,
+    settings: &Settings,
     actor: &Actor,
     cycle: Option<&str>,
     id: &str,
@@ -509,6 +532,12 @@ pub fn cast(
     if r.status != "open" {
         return Err(AppError::Conflict(format!(
             "rating round `{id}` is closed; ballots can no longer change"
+        )));
+    }
+    if !d.takes_ballots(&r.status, settings.today()) {
+        return Err(AppError::Conflict(format!(
+            "rating round `{id}` took ballots until {}; ballots can no longer change (评分已截止)",
+            d.closes.map(|c| c.to_string()).unwrap_or_default()
         )));
     }
     let units = rated_units(&fw, &d);

@@ -301,6 +301,10 @@ pub struct RoundDefinition {
     #[serde(default)]
     pub units: Vec<String>,
     pub groups: Vec<RaterGroupDef>,
+    /// The last day (the office's date) raters may cast or change a ballot; none: until the
+    /// office closes the round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes: Option<chrono::NaiveDate>,
 }
 
 fn hundred() -> f64 {
@@ -321,6 +325,11 @@ pub struct RaterGroupDef {
 }
 
 impl RoundDefinition {
+    /// Whether a round with `status` takes ballots on `today`: open, and its last day not past.
+    pub fn takes_ballots(&self, status: &str, today: chrono::NaiveDate) -> bool {
+        status == "open" && self.closes.is_none_or(|c| today <= c)
+    }
+
     /// The groups as the aggregation reads them.
     pub fn rater_groups(&self) -> Vec<RaterGroup> {
         self.groups

@@ -700,6 +700,7 @@ fn add_rounds(store: &mut Store, office: &Actor) -> Result<()> {
                     .collect();
                 jixiao_app::ratings::cast(
                     store,
+                    &jixiao_app::Settings::default(),
                     &Actor::from_user(user),
                     Some(&fw.cycle.id),
                     &d.id,

@@ -617,6 +617,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("sources", "多元评价", "Assessment sources"),
     ("sources_nav", "多元评价", "Sources"),
     ("levels_nav", "分级考评", "Levels"),
+    ("round_closes", "评分截止 {date}", "ballots until {date}"),
+    ("round_past_closes", "评分已于 {date} 截止,评分不能再修改。", "Ballots closed on {date}; they can no longer change."),
     ("taskbook_nav", "任务书", "Task books"),
     ("taskbook_title", "任务书编辑", "Task-book editor"),
     ("taskbook_hint", "在浏览器中编辑任务书草稿:指标树、计分方法、目标值和考评单位。每次输入都按 jixiao check 的同一规则检查;草稿可以保存未完成的内容,检查通过后下达为考评周期的新版本。", "Edit task-book drafts in the browser: the indicator tree, methods, targets and evaluators. Every change is checked by the same rules as jixiao check; a draft may be saved unfinished and is issued as the cycle's new version once it passes."),

@@ -388,3 +388,69 @@ async fn an_online_rating_of_the_published_results_shows_aggregates_only_once_en
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_round_takes_ballots_until_its_last_day_on_the_offices_date() {
+    let app = spawn().await;
+    let admin = Session::login(&app, "admin").await;
+    let round = |id: &str, closes: &str| {
+        json!({"id": id, "name": "开门考评(截止)", "kind": "session", "closes": closes,
+               "units": ["dongcheng", "xicheng"],
+               "groups": [{"id": "p", "name": "代表", "weight": 1, "raters": ["deputy1"]}]})
+    };
+    let (status, body) = admin
+        .call(
+            Method::POST,
+            "/api/v1/cycles/2020/rounds",
+            Some(round("bad", "12/31")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("closes:"),
+        "{body}"
+    );
+    // The office's date is 2020-12-20: a round whose last day was the 19th takes no ballot; one
+    // whose last day is today does.
+    for (id, closes) in [("past", "2020-12-19"), ("today", "2020-12-20")] {
+        let (status, body) = admin
+            .call(
+                Method::POST,
+                "/api/v1/cycles/2020/rounds",
+                Some(round(id, closes)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["closes"], closes);
+    }
+    let deputy = Session::login(&app, "deputy1").await;
+    let (_, mine) = deputy.get("/api/v1/cycles/2020/ballots").await;
+    let takes = |id: &str| {
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["round"] == id)
+            .unwrap()["takes_ballots"]
+            .clone()
+    };
+    assert_eq!((takes("past"), takes("today")), (json!(false), json!(true)));
+    let scores = json!({"scores": {"dongcheng": 90, "xicheng": 88}});
+    let (status, body) = deputy
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/ballots/past",
+            Some(scores.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.to_string().contains("2020-12-19"), "{body}");
+    let (status, _) = deputy
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/ballots/today",
+            Some(scores),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.stop().await;
+}

@@ -1,6 +1,6 @@
 //! A rating round as the office writes it (TOML): `id`, `name`, `kind` (leader 领导评价, online
 //! 线上评绩效, session 开门考评), optionally `task`, `scale` (100), `disclose_from` (3) and
-//! `units`, and `[[group]]` entries with `id`, `name`, `weight` and `raters` (account ids).
+//! `units`, `closes` (the last day raters may cast or change a ballot), and `[[group]]` entries with `id`, `name`, `weight` and `raters` (account ids).
 //! Read with located errors; the application checks it against the cycle and the accounts.
 //! Format: docs/framework-format.md, "Rating rounds".
 
@@ -25,6 +25,7 @@ pub fn parse_round(text: &str, file: &str) -> Result<RoundDefinition, Vec<Diagno
             "disclose_from",
             "units",
             "group",
+            "closes",
         ],
         "a rating round",
     );
@@ -56,6 +57,7 @@ pub fn parse_round(text: &str, file: &str) -> Result<RoundDefinition, Vec<Diagno
         None => 3,
     };
     let units = r.strs(root, "units").into_iter().map(|l| l.v).collect();
+    let closes = r.date(root, "closes").map(|l| l.v);
     let mut groups = Vec::new();
     for (t, span) in r.tables(root, "group") {
         r.check_keys(t, &["id", "name", "weight", "raters"], "a [[group]]");
@@ -82,6 +84,7 @@ pub fn parse_round(text: &str, file: &str) -> Result<RoundDefinition, Vec<Diagno
             disclose_from,
             units,
             groups,
+            closes,
         }),
         _ => Err(r.d.into_sorted()),
     }

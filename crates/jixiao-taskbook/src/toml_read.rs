@@ -314,7 +314,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn date(&mut self, t: &dyn TableLike, key: &str) -> Option<L<NaiveDate>> {
+    pub(crate) fn date(&mut self, t: &dyn TableLike, key: &str) -> Option<L<NaiveDate>> {
         let (v, loc) = self.value(t, key, "a date such as 2020-12-31")?;
         let parsed = match v {
             Value::Datetime(dt) => {

@@ -94,4 +94,18 @@ fn a_round_file_reads_and_its_mistakes_are_located() {
         "{all}"
     );
     assert!(all.contains("r.toml:5:1: unknown field `colour`"), "{all}");
+    // A last day for ballots: a date, located when it is not one.
+    let group = "[[group]]\nid = \"g\"\nname = \"组\"\nweight = 1\nraters = [\"deputy1\"]\n";
+    let d = parse_round(
+        &format!("id = \"r\"\nname = \"评分\"\nkind = \"online\"\ncloses = 2020-12-25\n{group}"),
+        "r.toml",
+    )
+    .unwrap();
+    assert_eq!(d.closes, chrono::NaiveDate::from_ymd_opt(2020, 12, 25));
+    let bad = parse_round(
+        &format!("id = \"r\"\nname = \"评分\"\nkind = \"online\"\ncloses = \"soon\"\n{group}"),
+        "r.toml",
+    )
+    .unwrap_err();
+    assert!(bad[0].to_string().starts_with("r.toml:4:"), "{bad:?}");
 }

@@ -109,6 +109,10 @@ pub struct RoundIn {
     #[serde(default)]
     units: Vec<String>,
     groups: Vec<GroupIn>,
+    /// The last day raters may cast or change a ballot (YYYY-MM-DD); absent: until the office
+    /// closes the round.
+    #[serde(default)]
+    closes: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -138,6 +142,7 @@ pub async fn open_round(
         scale: body.scale.unwrap_or(100.0),
         disclose_from: body.disclose_from.unwrap_or(3),
         units: body.units,
+        closes: None,
         groups: body
             .groups
             .into_iter()
@@ -149,8 +154,24 @@ pub async fn open_round(
             })
             .collect(),
     };
+    let closes = body.closes;
     let view = ctx
         .write(&state, move |s, _, actor| {
+            // Who may open a round is asked before its last day is read.
+            jixiao_app::policy::require(actor, jixiao_app::policy::Act::Administer)?;
+            let d = RoundDefinition {
+                closes: match closes.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(c) => Some(chrono::NaiveDate::parse_from_str(c, "%Y-%m-%d").map_err(
+                        |_| {
+                            jixiao_app::AppError::Invalid(format!(
+                                "closes: `{c}` is not a date such as 2020-12-31"
+                            ))
+                        },
+                    )?),
+                    None => None,
+                },
+                ..d
+            };
             jixiao_app::ratings::open(s, actor, Some(&cycle), &d)?;
             jixiao_app::ratings::progress(s, actor, Some(&cycle), &d.id)
         })
@@ -201,8 +222,8 @@ pub async fn ballots(
     Path(cycle): Path<String>,
 ) -> ApiResult<Vec<BallotView>> {
     Ok(Json(
-        ctx.read(&state, move |s, _, actor| {
-            jixiao_app::ratings::my_rounds(s, actor, Some(&cycle))
+        ctx.read(&state, move |s, settings, actor| {
+            jixiao_app::ratings::my_rounds(s, settings, actor, Some(&cycle))
         })
         .await?,
     ))
@@ -227,9 +248,9 @@ pub async fn cast_ballot(
 ) -> ApiResult<BallotView> {
     let scores: Vec<(String, f64)> = body.scores.into_iter().collect();
     Ok(Json(
-        ctx.write(&state, move |s, _, actor| {
-            jixiao_app::ratings::cast(s, actor, Some(&cycle), &round, &scores)?;
-            jixiao_app::ratings::my_round(s, actor, Some(&cycle), &round)
+        ctx.write(&state, move |s, settings, actor| {
+            jixiao_app::ratings::cast(s, settings, actor, Some(&cycle), &round, &scores)?;
+            jixiao_app::ratings::my_round(s, settings, actor, Some(&cycle), &round)
         })
         .await?,
     ))

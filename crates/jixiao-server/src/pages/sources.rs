@@ -136,8 +136,8 @@ async fn round_close(
 async fn rate_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let cycle = ctx.cycle();
     let rounds = ctx
-        .read(&state, move |s, _, actor| {
-            jixiao_app::ratings::my_rounds(s, actor, cycle.as_deref())
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::ratings::my_rounds(s, settings, actor, cycle.as_deref())
         })
         .await?;
     Ok(render(
@@ -156,8 +156,8 @@ async fn ballot_page(
 ) -> PageResult {
     let cycle = ctx.cycle();
     let view = ctx
-        .read(&state, move |s, _, actor| {
-            jixiao_app::ratings::my_round(s, actor, cycle.as_deref(), &round)
+        .read(&state, move |s, settings, actor| {
+            jixiao_app::ratings::my_round(s, settings, actor, cycle.as_deref(), &round)
         })
         .await?;
     let title = view.name.clone();
@@ -180,11 +180,11 @@ async fn ballot_save(
     let cycle = ctx.cycle();
     let path = format!("/rate/{round}");
     let saved = ctx
-        .write(&state, move |s, _, actor| {
+        .write(&state, move |s, settings, actor| {
             let scores = jixiao_app::ratings::form_scores(
                 form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             )?;
-            jixiao_app::ratings::cast(s, actor, cycle.as_deref(), &round, &scores)
+            jixiao_app::ratings::cast(s, settings, actor, cycle.as_deref(), &round, &scores)
         })
         .await;
     after(saved, &path, "")
