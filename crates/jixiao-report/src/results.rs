@@ -123,36 +123,64 @@ pub fn results_report(d: &Data, w: &Wording) -> Result<Document, ReportError> {
             w.word("results.heading_grades")
         ),
     );
-    let grade_counts: Vec<f64> = fw
-        .grades
+    // With unit classes each class has its own column and bars: grades are on each class's
+    // own scale, so one count across classes would mix them.
+    let columns: Vec<(String, Vec<usize>)> = if fw.classes.is_empty() {
+        vec![(w.word("table.count"), (0..fw.units.len()).collect())]
+    } else {
+        fw.classes
+            .iter()
+            .map(|c| {
+                let members = (0..fw.units.len())
+                    .filter(|&u| fw.units[u].class.as_deref() == Some(c.id.as_str()))
+                    .collect();
+                (c.name.clone(), members)
+            })
+            .collect()
+    };
+    let counts: Vec<Vec<f64>> = columns
         .iter()
-        .map(|g| {
-            d.card
-                .units
+        .map(|(_, members)| {
+            fw.grades
                 .iter()
-                .filter(|u| u.grade.as_deref() == Some(g.name.as_str()))
-                .count() as f64
+                .map(|g| {
+                    members
+                        .iter()
+                        .filter(|&&u| d.card.units[u].grade.as_deref() == Some(g.name.as_str()))
+                        .count() as f64
+                })
+                .collect()
         })
         .collect();
+    let mut header = vec![w.word("table.grade")];
+    header.extend(columns.iter().map(|(name, _)| name.clone()));
     doc.blocks.push(Block::Table(Table {
         caption: w.word("table.grades_caption"),
-        header: vec![w.word("table.grade"), w.word("table.count")],
+        header,
         rows: fw
             .grades
             .iter()
-            .zip(&grade_counts)
-            .map(|(g, c)| vec![g.name.clone(), plain(*c, 0)])
+            .enumerate()
+            .map(|(i, g)| {
+                let mut row = vec![g.name.clone()];
+                row.extend(counts.iter().map(|c| plain(c[i], 0)));
+                row
+            })
             .collect(),
-        numeric: vec![1],
+        numeric: (1..=columns.len()).collect(),
     }));
     doc.blocks.push(Block::Chart(Chart {
         kind: ChartKind::Bar,
         title: w.word("results.chart_grades"),
         categories: fw.grades.iter().map(|g| g.name.clone()).collect(),
-        series: vec![Series {
-            name: w.word("table.count"),
-            values: grade_counts,
-        }],
+        series: columns
+            .iter()
+            .zip(counts)
+            .map(|((name, _), values)| Series {
+                name: name.clone(),
+                values,
+            })
+            .collect(),
         max: None,
     }));
 

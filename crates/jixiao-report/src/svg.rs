@@ -113,6 +113,28 @@ fn cartesian(chart: &Chart) -> String {
             }
         }
     }
+    // Several series need a legend: a swatch and a name each, stacked in the plot's top right
+    // corner on a white ground (clear of the title, whatever the number of series).
+    if chart.series.len() > 1 {
+        let x = W - right - 116.0;
+        s += &format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"112\" height=\"{:.1}\" fill=\"#fff\" stroke=\"#ddd\"/>",
+            x - 4.0,
+            top + 2.0,
+            chart.series.len() as f64 * 14.0 + 4.0
+        );
+        for (si, series) in chart.series.iter().enumerate() {
+            let y = top + 6.0 + 14.0 * si as f64;
+            s += &format!(
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"10\" height=\"10\" fill=\"{}\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                COLOURS[si % COLOURS.len()],
+                x + 14.0,
+                y + 9.0,
+                escape(&series.name)
+            );
+        }
+    }
     s
 }
 

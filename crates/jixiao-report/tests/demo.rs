@@ -168,6 +168,34 @@ fn results_report_ranks_every_unit_and_explains_every_task() {
         "the winner heads the ranking"
     );
     assert!(md.contains("单列单位") && md.contains("北京经济技术开发区"));
+    // The grade distribution counts each class on its own scale: one column per class, and
+    // the columns add up to each class's units.
+    assert!(md.contains("| 等次 | 区政府 | 市政府部门 |"), "{md}");
+    let grade_rows: Vec<Vec<usize>> = md
+        .split("| 等次 | 区政府 | 市政府部门 |")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.split('|')
+                .filter_map(|c| c.trim().parse::<usize>().ok())
+                .collect()
+        })
+        .collect();
+    assert_eq!(grade_rows.len(), d.fw.grades.len());
+    for (class, column) in [("district", 0), ("department", 1)] {
+        let graded = (0..d.fw.units.len())
+            .filter(|&u| d.fw.units[u].class.as_deref() == Some(class))
+            .filter(|&u| d.card.units[u].grade.is_some())
+            .count();
+        assert_eq!(
+            grade_rows.iter().map(|r| r[column]).sum::<usize>(),
+            graded,
+            "{class}"
+        );
+    }
     // One explanation line per unit and responsible task.
     let expected: usize = (0..d.fw.units.len()).map(|u| data.tasks_of(u).len()).sum();
     let appendix = md.split("附录").nth(1).unwrap();
