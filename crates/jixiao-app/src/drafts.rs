@@ -50,15 +50,35 @@ pub struct Checked {
     pub source: String,
 }
 
-/// A draft as the editor shows it.
+/// What the list and the editor say of a draft besides its text.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DraftView {
+pub struct DraftMeta {
     pub id: String,
     pub organisation: Option<String>,
     pub started_from: Option<String>,
     pub updated_by: String,
     pub updated_at: String,
     pub issued_at: Option<String>,
+}
+
+impl From<&TaskbookDraft> for DraftMeta {
+    fn from(d: &TaskbookDraft) -> DraftMeta {
+        DraftMeta {
+            id: d.id.clone(),
+            organisation: d.organisation.clone(),
+            started_from: d.started_from.clone(),
+            updated_by: d.updated_by.clone(),
+            updated_at: d.updated_at.clone(),
+            issued_at: d.issued_at.clone(),
+        }
+    }
+}
+
+/// A draft as the editor shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DraftView {
+    #[serde(flatten)]
+    pub meta: DraftMeta,
     #[serde(flatten)]
     pub checked: Checked,
     /// The draft's evaluating units, for the node form.
@@ -77,12 +97,8 @@ pub struct Named {
 /// A draft in the list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DraftInfo {
-    pub id: String,
-    pub organisation: Option<String>,
-    pub started_from: Option<String>,
-    pub updated_by: String,
-    pub updated_at: String,
-    pub issued_at: Option<String>,
+    #[serde(flatten)]
+    pub meta: DraftMeta,
     /// Problems the check finds now (0: ready to issue).
     pub problems: usize,
     pub cycle: Option<String>,
@@ -203,12 +219,7 @@ fn draft(s: &mut Store, actor: &Actor, id: &str) -> Result<TaskbookDraft> {
 
 fn view(d: TaskbookDraft) -> DraftView {
     DraftView {
-        id: d.id,
-        organisation: d.organisation,
-        started_from: d.started_from,
-        updated_by: d.updated_by,
-        updated_at: d.updated_at,
-        issued_at: d.issued_at,
+        meta: DraftMeta::from(&d),
         evaluators: edit::evaluators(&d.source)
             .into_iter()
             .map(|(id, name)| Named { id, name })
@@ -233,12 +244,7 @@ pub fn list(s: &mut Store, actor: &Actor) -> Result<Vec<DraftInfo>> {
                 Err(p) => (p.len(), None, None),
             };
             DraftInfo {
-                id: d.id,
-                organisation: d.organisation,
-                started_from: d.started_from,
-                updated_by: d.updated_by,
-                updated_at: d.updated_at,
-                issued_at: d.issued_at,
+                meta: DraftMeta::from(&d),
                 problems,
                 cycle,
                 name,

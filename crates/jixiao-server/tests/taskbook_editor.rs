@@ -209,6 +209,18 @@ async fn a_district_office_drafts_and_issues_only_its_own_task_books() {
     // The city's drafts and cycles are not there for it.
     let (_, list) = office.get("/api/v1/taskbook-drafts").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(
+        (
+            list[0]["id"].as_str(),
+            list[0]["organisation"].as_str(),
+            view["id"].as_str()
+        ),
+        (
+            Some("dongcheng-2021"),
+            Some("dongcheng"),
+            Some("dongcheng-2021")
+        )
+    );
     let (status, _) = office.get("/api/v1/taskbook-drafts/city-2021").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = office

@@ -90,7 +90,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CreateFor
     match result {
         Ok(d) => Ok(redirect(&format!(
             "/taskbook/drafts/{}",
-            super::render::urlencode(&d.id)
+            super::render::urlencode(&d.meta.id)
         ))),
         Err(e) => after::<()>(Err(e), "/taskbook", ""),
     }
@@ -111,7 +111,7 @@ async fn draft_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let title = format!(
         "{} · {}",
         crate::i18n::text(ctx.english, "taskbook_nav"),
-        view.id
+        view.meta.id
     );
     Ok(render(
         &state,
