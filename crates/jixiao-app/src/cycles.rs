@@ -37,14 +37,25 @@ pub fn list(s: &mut Store, actor: &Actor) -> Result<Vec<CycleInfo>> {
 /// an account's organisation).
 pub fn organisations(s: &mut Store, actor: &Actor) -> Result<Vec<(String, String)>> {
     require(actor, Act::ManageAccounts(None))?;
-    let mut out: Vec<(String, String)> = Vec::new();
+    Ok(known_organisations(s)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+/// Each organisation that runs a cycle, as its newest cycle names it (no permission asked:
+/// callers ask for what they show).
+pub(crate) fn known_organisations(s: &mut Store) -> Result<Vec<jixiao_core::Organisation>> {
+    let mut out: Vec<jixiao_core::Organisation> = Vec::new();
     for c in s.cycles()? {
-        if c.organisation.is_some() {
-            if let Some(o) = s.load_cycle(&c.id)?.organisation {
-                if !out.iter().any(|(id, _)| *id == o.id) {
-                    out.push((o.id, o.name));
+        // The list gives each organisation's newest cycle first: one framework read each.
+        match c.organisation {
+            Some(id) if !out.iter().any(|o| o.id == id) => {
+                if let Some(o) = s.load_cycle(&c.id)?.organisation {
+                    out.push(o);
                 }
             }
+            _ => {}
         }
     }
     Ok(out)

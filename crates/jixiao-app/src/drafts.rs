@@ -300,14 +300,11 @@ pub fn create(s: &mut Store, actor: &Actor, new: &NewDraft) -> Result<DraftView>
 
 /// An organisation's name as its newest cycle gives it (its id when it runs none yet).
 fn organisation_name(s: &mut Store, organisation: &str) -> Result<String> {
-    for c in s.cycles()? {
-        if c.organisation.as_deref() == Some(organisation) {
-            if let Some(o) = s.load_cycle(&c.id)?.organisation {
-                return Ok(o.name);
-            }
-        }
-    }
-    Ok(organisation.to_string())
+    Ok(crate::cycles::known_organisations(s)?
+        .into_iter()
+        .find(|o| o.id == organisation)
+        .map(|o| o.name)
+        .unwrap_or_else(|| organisation.to_string()))
 }
 
 pub fn get(s: &mut Store, actor: &Actor, id: &str) -> Result<DraftView> {
