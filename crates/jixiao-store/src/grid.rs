@@ -121,7 +121,14 @@ impl Store {
                 }
                 if !cases.is_empty() {
                     s.hotline_touched = true;
-                    s.import_cases(&mut cases.into_iter(), "grid", config, actor, &mut |_| {})?;
+                    s.import_cases(
+                        &mut cases.into_iter(),
+                        "grid",
+                        config,
+                        actor,
+                        &mut |_| {},
+                        crate::hotline::Counting::CaseByCase,
+                    )?;
                 }
                 fresh += rows.len();
                 s.conn.insert_rows(

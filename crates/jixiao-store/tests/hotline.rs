@@ -538,6 +538,76 @@ fn place_counts_follow_imports_and_changes_and_equal_a_recount_from_the_cases() 
     }
 }
 
+/// Everything the counters say, for comparing two stores: the rollup rows, and per month and
+/// district the busiest grid cells and the repeat places.
+type Counted = (
+    Vec<(RollupKey, Counters)>,
+    Vec<(
+        String,
+        String,
+        Vec<(String, i64)>,
+        Vec<(String, String, i64)>,
+    )>,
+);
+
+fn counted(s: &mut jixiao_store::Store, geo: &jixiao_hotline::geography::Geography) -> Counted {
+    let mut places = Vec::new();
+    for m in 1..=12 {
+        let month = format!("2020-{m:02}");
+        for d in geo.at_level(Level::District) {
+            places.push((
+                month.clone(),
+                d.id.clone(),
+                s.hotline_grid_counts(&month, &d.id, 10_000).unwrap(),
+                s.hotline_repeat_places(&month, &d.id, None, 1000).unwrap(),
+            ));
+        }
+    }
+    (s.hotline_rollup_rows().unwrap(), places)
+}
+
+#[test]
+fn an_import_into_an_empty_store_counts_at_its_end_what_imports_case_by_case_count() {
+    // Into an empty case table an import writes every row first and counts once at its end
+    // (from the packs and the rows); into a table with cases it counts case by case. Both give
+    // the same counters for one file that holds every case and then, further on (an import
+    // writes 2,000 cases at a time), some of them changed.
+    let cfg = HotlineConfig::default();
+    let geo = beijing(2, 2);
+    let cases: Vec<Case> = Generator::new(&cfg, &geo, 3000, 29, 2020).collect();
+    let mut changed = cases.clone();
+    for c in changed[..2000].iter_mut().step_by(5) {
+        c.grid = Some("elsewhere".into());
+        c.category = "0101".into();
+    }
+    let mut file = cases.clone();
+    file.extend(changed[..2000].iter().step_by(5).cloned());
+    let at_the_end: Vec<Counted> = common::backends()
+        .into_iter()
+        .map(|mut db| {
+            let s = &mut db.store;
+            s.hotline_save_geography(&geo, "admin").unwrap();
+            let out = import(s, &file, &cfg);
+            assert_eq!((out.inserted, out.updated), (3000, 400), "{}", db.name);
+            counted(s, &geo)
+        })
+        .collect();
+    for (mut db, at_the_end) in common::backends().into_iter().zip(at_the_end) {
+        let s = &mut db.store;
+        s.hotline_save_geography(&geo, "admin").unwrap();
+        // One case first: the rest of the file is then counted case by case.
+        import(s, &file[..1], &cfg);
+        import(s, &file[1..], &cfg);
+        let by_case = counted(s, &geo);
+        assert_eq!(by_case.0, expected(&changed, &cfg), "{}", db.name);
+        assert!(
+            by_case.1.iter().any(|p| !p.3.is_empty()),
+            "the test has repeat places to compare"
+        );
+        assert_eq!(at_the_end, by_case, "{}", db.name);
+    }
+}
+
 #[test]
 fn keyset_pages_walk_every_case_once_in_both_directions() {
     use jixiao_store::hotline::{CaseCursor, CaseFilter};

@@ -5,6 +5,7 @@ use super::packs::{take_seq, PackChanges};
 use super::rollups::{add_contribution, add_place, Deltas, PlaceDeltas};
 use super::rows::{case_from_row, stored_row, t, time, CASE_COLUMNS, CHUNK, SEQ_COLUMN};
 use crate::conn::{Dialect, Val};
+use crate::hotline_pack::CaseFacts;
 use crate::{now, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use jixiao_hotline::case::apply;
@@ -101,6 +102,52 @@ const ANALYZE_AFTER: usize = 10_000;
 
 /// Summed counters an import keeps in memory before adding them to the stored ones.
 const FLUSH_DELTAS: usize = 200_000;
+
+/// The case table's partial indexes over open or returned cases, which a bulk import keeps up
+/// to date as it writes instead of building them again (see `drop_case_indexes`).
+const SMALL_PARTIAL_INDEXES: [&str; 5] = [
+    "hotline_cases_open_by_unit",
+    "hotline_cases_overdue",
+    "hotline_cases_overdue_district",
+    "hotline_cases_returned",
+    "hotline_cases_to_call_back",
+];
+
+/// Cases an import reads, prepares and writes at a time.
+const BATCH: usize = 2000;
+
+/// A case as an import writes it: its row (its place in the packs still to be given), the
+/// row's seal, and its packed facts.
+struct Prepared {
+    case: Case,
+    row: Vec<Val>,
+    seal: String,
+    facts: CaseFacts,
+}
+
+/// When an import adds to the rollup and place counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counting {
+    /// Each case's contribution as it is written (an import into a table with cases).
+    CaseByCase,
+    /// Once, from the packs and the rows, after every case is written (into an empty table:
+    /// a sum over the packs and one grouped count instead of millions of upserts).
+    AtTheEnd,
+}
+
+/// Refuses a batch that names a case twice: which version is meant is the source's mistake to
+/// put right (the CSV reader says so by row; this is the store's own guard, for every source).
+fn each_case_once(batch: &[Prepared]) -> Result<()> {
+    let mut seen: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(batch.len());
+    match batch.iter().find(|p| !seen.insert(p.case.id.as_str())) {
+        Some(p) => Err(StoreError::Invalid(format!(
+            "case `{}` occurs twice in what is being imported",
+            p.case.id
+        ))),
+        None => Ok(()),
+    }
+}
 
 /// The result of an import: cases inserted, updated, unchanged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -250,8 +297,8 @@ impl Store {
     ) -> Result<CaseImport> {
         // SQLite: a bulk import works on a larger page cache (the cases' indexes are updated in
         // random key order, and once they outgrow the cache every insert reads pages back), and
-        // into an empty case table it builds the secondary indexes after the rows (a sort per
-        // index instead of millions of random inserts), all inside the one transaction.
+        // into an empty case table it builds the large secondary indexes after the rows (a sort
+        // per index instead of millions of random inserts), all inside the one transaction.
         let bulk = !self.is_postgres();
         if bulk {
             self.conn
@@ -259,15 +306,36 @@ impl Store {
         }
         let result = self.tx(|s| {
             s.hotline_touched = true;
-            let deferred = if bulk && s.hotline_cases_empty()? {
+            // Into an empty case table, the counters are counted once at the end, from the
+            // packs and the rows, instead of case by case (the same figures, tested).
+            let first = s.hotline_cases_empty()? && s.next_seq()? == 0;
+            let deferred = if bulk && first {
                 s.drop_case_indexes()?
             } else {
                 Vec::new()
             };
-            let outcome = s.import_cases(cases, source, config, actor, progress)?;
+            let counting = if first {
+                Counting::AtTheEnd
+            } else {
+                Counting::CaseByCase
+            };
+            let outcome = s.import_cases(cases, source, config, actor, progress, counting)?;
             verdict().map_err(StoreError::Invalid)?;
             for create in &deferred {
                 s.conn.script(create)?;
+            }
+            let imported = outcome.0.inserted + outcome.0.updated;
+            if counting == Counting::AtTheEnd && imported > 0 {
+                s.count_from_packs(false)?;
+                s.recount_places()?;
+            }
+            // PostgreSQL plans from table statistics, which a large import leaves stale until
+            // autovacuum comes by (estimates off by 30× were seen right after the demo's
+            // import). Sampling is cheap, and it joins the transaction.
+            if s.is_postgres() && imported >= ANALYZE_AFTER {
+                s.conn.script(
+                    "ANALYZE hotline_cases; ANALYZE hotline_rollups; ANALYZE hotline_place_rollups",
+                )?;
             }
             Ok(outcome)
         });
@@ -315,6 +383,7 @@ impl Store {
                 config,
                 actor,
                 &mut |_| {},
+                Counting::CaseByCase,
             )?;
             s.conn.exec(
                 "INSERT INTO open311_details (case_id, media_url, attributes) VALUES ($1, $2, $3)",
@@ -354,6 +423,10 @@ impl Store {
 
     /// Writes the cases; answers what it did and the months whose partitions it wrote to
     /// (PostgreSQL; none on SQLite).
+    ///
+    /// A second thread turns each batch of cases into sealed rows and packed facts while this
+    /// one writes the batch before it: the store's connection stays busy with the database, and
+    /// the other core does the formatting and hashing (a fifth of an import's time).
     pub(crate) fn import_cases(
         &mut self,
         cases: &mut dyn Iterator<Item = Case>,
@@ -361,16 +434,38 @@ impl Store {
         config: &HotlineConfig,
         actor: &str,
         progress: &mut dyn FnMut(usize),
+        counting: Counting,
     ) -> Result<(CaseImport, std::collections::BTreeSet<String>)> {
+        let by_case = counting == Counting::CaseByCase;
         let districts = self.district_map()?;
         let at = now();
         // Rows are sealed as they are written, by the one entry the import appends at its end
-        // (the next in the log: the transaction holds the write lock).
+        // (the next in the log: the transaction holds the write lock). A seal leaves out the
+        // row's place in the packs, so a row is sealed before it has one.
         let seal_seq = self.audit_head()?.0 + 1;
-        let sealed = |row: &[Val]| {
-            crate::seals::seal("hotline_cases", &row[..CASE_COLUMNS.len() - 1], seal_seq)
+        let prepare = |c: Case| -> Prepared {
+            let (row, facts) = stored_row(&c, config, &districts, source, &at, 0);
+            let seal = crate::seals::seal("hotline_cases", &row[..SEQ_COLUMN], seal_seq);
+            Prepared {
+                case: c,
+                row,
+                seal,
+                facts,
+            }
         };
-        {
+        std::thread::scope(|scope| {
+            // Both ends this side are dropped when this closure returns, early on an error too,
+            // so the preparing thread never waits for a batch or a reader that will not come.
+            let (jobs, batches_to_prepare) = std::sync::mpsc::sync_channel::<Vec<Case>>(1);
+            let (prepared_batches, ready) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(1);
+            scope.spawn(move || {
+                for batch in batches_to_prepare {
+                    let out: Vec<Prepared> = batch.into_iter().map(prepare).collect();
+                    if prepared_batches.send(out).is_err() {
+                        break;
+                    }
+                }
+            });
             let s = self;
             let mut outcome = CaseImport::default();
             let mut deltas = Deltas::new();
@@ -378,48 +473,72 @@ impl Store {
             let mut done = 0;
             let mut next_seq = s.next_seq()?;
             let mut months = std::collections::HashSet::new();
+            // Two batches are out at a time: one being prepared, one waiting to be written.
+            let mut out = 0;
+            let mut source_done = false;
             loop {
-                let batch: Vec<Case> = (&mut *cases).take(2000).collect();
-                if batch.is_empty() {
+                while out < 2 && !source_done {
+                    let batch: Vec<Case> = (&mut *cases).take(BATCH).collect();
+                    if batch.is_empty() {
+                        source_done = true;
+                    } else if jobs.send(batch).is_ok() {
+                        out += 1;
+                    }
+                }
+                if out == 0 {
                     break;
                 }
-                let batch = batch.as_slice();
-                let ids: Vec<&str> = batch.iter().map(|c| c.id.as_str()).collect();
+                let batch = ready
+                    .recv()
+                    .map_err(|_| StoreError::Invalid("preparing the cases' rows failed".into()))?;
+                out -= 1;
+                each_case_once(&batch)?;
+                let ids: Vec<&str> = batch.iter().map(|p| p.case.id.as_str()).collect();
                 let existing = s.stored_cases(&ids)?;
-                let mut fresh: Vec<(&Case, i64)> = Vec::new();
                 let mut packs = PackChanges::new();
-                for c in batch {
+                let mut rows = Vec::with_capacity(batch.len());
+                let mut fresh_facts = Vec::with_capacity(batch.len());
+                for Prepared {
+                    case: c,
+                    mut row,
+                    seal,
+                    facts,
+                } in batch
+                {
                     match existing.get(&c.id) {
-                        Some(stored) if stored.case == *c => outcome.unchanged += 1,
+                        Some(stored) if stored.case == c => outcome.unchanged += 1,
                         Some(StoredCase {
                             case: old,
                             seq,
                             month: old_month,
                         }) => {
-                            add_contribution(&mut deltas, old, -1, config, &districts);
-                            add_contribution(&mut deltas, c, 1, config, &districts);
-                            add_place(&mut places, old, -1, config, &districts);
-                            add_place(&mut places, c, 1, config, &districts);
+                            if by_case {
+                                add_contribution(&mut deltas, old, -1, config, &districts);
+                                add_contribution(&mut deltas, &c, 1, config, &districts);
+                                add_place(&mut places, old, -1, config, &districts);
+                                add_place(&mut places, &c, 1, config, &districts);
+                            }
                             let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
-                            let (row, facts) = stored_row(c, config, &districts, source, &at, seq);
-                            let seal = sealed(&row);
+                            row[SEQ_COLUMN] = Val::Int(Some(seq));
                             s.update_case(row, old_month, true, Some(seal), &mut months)?;
                             s.put_facts(&mut packs, seq, facts)?;
                             outcome.updated += 1;
                         }
                         None => {
-                            add_contribution(&mut deltas, c, 1, config, &districts);
-                            add_place(&mut places, c, 1, config, &districts);
-                            fresh.push((c, take_seq(&mut next_seq)));
+                            if by_case {
+                                add_contribution(&mut deltas, &c, 1, config, &districts);
+                                add_place(&mut places, &c, 1, config, &districts);
+                            }
+                            let seq = take_seq(&mut next_seq);
+                            row[SEQ_COLUMN] = Val::Int(Some(seq));
+                            row.push(Val::text(seal));
+                            rows.push(row);
+                            fresh_facts.push((seq, facts));
                         }
                     }
+                    done += 1;
                 }
-                let mut rows = Vec::with_capacity(fresh.len());
-                for &(c, seq) in &fresh {
-                    let (mut row, facts) = stored_row(c, config, &districts, source, &at, seq);
-                    let seal = sealed(&row);
-                    row.push(Val::text(seal));
-                    rows.push(row);
+                for (seq, facts) in fresh_facts {
                     s.put_facts(&mut packs, seq, facts)?;
                 }
                 if s.is_postgres() {
@@ -436,8 +555,7 @@ impl Store {
                 }
                 s.conn.insert_rows("hotline_cases", &SEALED_INSERT, &rows)?;
                 s.write_packs(&packs)?;
-                outcome.inserted += fresh.len();
-                done += batch.len();
+                outcome.inserted += rows.len();
                 // Counters are summed in memory and added to the stored ones in the same
                 // transaction; past a bound they are added early, so memory stays bounded however
                 // long the file (25 million cases touch millions of place counts).
@@ -451,14 +569,6 @@ impl Store {
             }
             s.add_rollups(&deltas)?;
             s.add_places(&places)?;
-            // PostgreSQL plans from table statistics, which a large import leaves stale until
-            // autovacuum comes by (estimates off by 30× were seen right after the demo's
-            // import). Sampling is cheap, and it joins the transaction.
-            if s.is_postgres() && outcome.inserted + outcome.updated >= ANALYZE_AFTER {
-                s.conn.script(
-                    "ANALYZE hotline_cases; ANALYZE hotline_rollups; ANALYZE hotline_place_rollups",
-                )?;
-            }
             if outcome.inserted + outcome.updated > 0 {
                 s.audit_append(
                     &at,
@@ -479,7 +589,7 @@ impl Store {
                 }
             }
             Ok((outcome, months.into_iter().collect()))
-        }
+        })
     }
 
     fn hotline_cases_empty(&mut self) -> Result<bool> {
@@ -490,7 +600,10 @@ impl Store {
     }
 
     /// Drops the case table's secondary indexes (SQLite) and answers the statements that make
-    /// them again, as the migrations wrote them.
+    /// them again, as the migrations wrote them. The partial indexes of open and returned cases
+    /// stay: they hold few of the rows of any import of past months, so keeping them in step
+    /// costs less than the full scan that building each of them again would take (at 1 M cases,
+    /// about 0.2 s each).
     fn drop_case_indexes(&mut self) -> Result<Vec<String>> {
         let rows = self.conn.query(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hotline_cases' AND sql IS NOT NULL ORDER BY name",
@@ -501,6 +614,9 @@ impl Store {
             let (Some(name), Some(sql)) = (r[0].as_text(), r[1].as_text()) else {
                 continue;
             };
+            if SMALL_PARTIAL_INDEXES.contains(&name) {
+                continue;
+            }
             self.conn.script(&format!("DROP INDEX {name}"))?;
             creates.push(sql.to_string());
         }

@@ -20,6 +20,7 @@ mod rebuild;
 mod rollups;
 mod rows;
 mod summons;
+pub(crate) use cases::Counting;
 pub(crate) use rows::SEALED_CASE_COLUMNS;
 pub(crate) use rows::{t, time};
 pub use summons::PartsOf;

@@ -16,15 +16,7 @@ impl Store {
     pub fn hotline_rebuild(&mut self, actor: &str) -> Result<usize> {
         self.tx(|s| {
             s.hotline_touched = true;
-            let sum = s.sum_packs()?;
-            s.clear_rollups()?;
-            let mut rows: Vec<RollupRow> = sum.rows().collect();
-            // In key order, the inserts append to the table's B-trees instead of splitting pages
-            // all over them (about twice as fast on SQLite).
-            rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-            s.write_rollup_rows(&rows, false)?;
-            s.add_return_counts()?;
-            let n = sum.cases;
+            let n = s.count_from_packs(true)?;
             s.audit_append(
                 &now(),
                 actor,
@@ -35,6 +27,22 @@ impl Store {
             )?;
             Ok(n)
         })
+    }
+
+    /// Writes every rollup counter anew from the packs (the rebuild, and an import into an empty
+    /// case table, which counts once at its end instead of case by case); answers the number of
+    /// cases. `other_connections`: read the packs through readers of their own (they see only
+    /// what is committed, so not inside a transaction that wrote packs).
+    pub(crate) fn count_from_packs(&mut self, other_connections: bool) -> Result<usize> {
+        let sum = self.sum_packs(other_connections)?;
+        self.clear_rollups()?;
+        let mut rows: Vec<RollupRow> = sum.rows().collect();
+        // In key order, the inserts append to the table's B-trees instead of splitting pages
+        // all over them (about twice as fast on SQLite).
+        rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        self.write_rollup_rows(&rows, false)?;
+        self.add_return_counts()?;
+        Ok(sum.cases)
     }
 
     /// Adds every return to the counters of the unit that made it. The packs and the sums over
@@ -86,7 +94,7 @@ impl Store {
     /// threads than cores would only take turns. Writers are kept out meanwhile by the caller's
     /// transaction, so the readers see what it sees. An in-memory SQLite database, which other
     /// connections cannot see, is read and summed on this connection.
-    fn sum_packs(&mut self) -> Result<PackSum> {
+    fn sum_packs(&mut self, other_connections: bool) -> Result<PackSum> {
         const RUN: i64 = 64;
         const READERS: usize = 8;
         type Batch = Vec<(i64, Vec<u8>)>;
@@ -122,7 +130,12 @@ impl Store {
         };
         let mut readers = Vec::new();
         for _ in 0..READERS {
-            match self.conn.reader()? {
+            let reader = if other_connections {
+                self.conn.reader()?
+            } else {
+                None
+            };
+            match reader {
                 Some(r) => readers.push(r),
                 None => {
                     let mut sum = PackSum::default();
