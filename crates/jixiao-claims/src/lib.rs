@@ -6,6 +6,7 @@
 //! Pure and rule-based: no model, no network. Offsets are in characters of the whole text.
 
 pub mod eval;
+pub mod flat;
 pub mod numbers;
 pub mod reconcile;
 pub mod selfeval;
@@ -280,7 +281,19 @@ fn metric_before(chars: &[char], from: usize, to: usize) -> (usize, String) {
             start += lead.chars().count();
         }
     }
-    (start, text(chars, start, end).trim().to_string())
+    // Words set apart by white space are cells of a table flattened into the text (年度总体目标
+    // 预期目标 实际完成情况 本项目共申请预算资金90万元): the metric is the last of them.
+    let written = text(chars, start, end);
+    let lead = written.chars().take_while(|c| c.is_whitespace()).count();
+    let metric = written.trim();
+    match metric.rfind(char::is_whitespace) {
+        Some(i) => {
+            let last = metric[i..].trim_start();
+            let skipped = metric[..metric.len() - last.len()].chars().count();
+            (start + lead + skipped, last.to_string())
+        }
+        None => (start + lead, metric.to_string()),
+    }
 }
 
 /// When nothing before the number names it (3200余名街道干部社区工作者), the noun phrase after
@@ -339,15 +352,27 @@ pub fn extract(doc: &str) -> Vec<Claim> {
 
 /// [`extract`] with the units of `vocab` (the built-in ones and an office's own).
 pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
-    let chars: Vec<char> = doc.chars().collect();
+    let mut chars: Vec<char> = doc.chars().collect();
     let mut out = Vec::new();
-    // Tables are read by their rows and columns, not as sentences.
+    // Tables are read by their rows and columns, not as sentences: lines of a table are left
+    // out of the sentences, and the rows of a table rebuilt from a run of cells are blanked
+    // (each ending a sentence), so the words around them still read as sentences.
     let tables = tables::find(doc);
     let in_table = |at: usize| {
         tables
             .iter()
+            .filter(|t| !t.flat)
             .any(|t| t.rows.iter().any(|r| r.start <= at && at <= r.end))
     };
+    for r in tables.iter().filter(|t| t.flat).flat_map(|t| &t.rows) {
+        let end = r.end.min(chars.len());
+        for c in &mut chars[r.start.min(end)..end] {
+            *c = ' ';
+        }
+        if end > r.start {
+            chars[end - 1] = '\n';
+        }
+    }
     let spans = sentences(&chars);
     for t in &tables {
         let first = t.rows.first().map_or(0, |r| r.start);

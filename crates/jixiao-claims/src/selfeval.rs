@@ -202,6 +202,75 @@ pub fn recognise(t: &Table, vocab: &Vocabulary) -> Option<SelfEvaluation> {
     })
 }
 
+/// One amount of a budget row.
+type Amount = fn(&BudgetRow) -> Option<f64>;
+
+/// The funds of a budget block add up: 本年财政拨款, 上年结转资金 and 其他资金 (the rows under
+/// 其中) to 年度资金总额, in each of 年初预算数, 全年预算数 and 全年执行数.
+fn parts_against_total(budget: &[BudgetRow]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(total_at) = budget.iter().position(|b| b.label.contains("总额")) else {
+        return out;
+    };
+    let total = &budget[total_at];
+    let parts: Vec<&BudgetRow> = budget[total_at + 1..]
+        .iter()
+        .take_while(|b| !b.label.contains("总额"))
+        .collect();
+    let columns: [(&str, Amount); 3] = [
+        ("年初预算数", |b| b.initial),
+        ("全年预算数", |b| b.budget),
+        ("全年执行数", |b| b.executed),
+    ];
+    for (name, value) in columns {
+        let written: Vec<f64> = parts.iter().filter_map(|b| value(b)).collect();
+        let Some(found) = value(total) else { continue };
+        if written.is_empty() {
+            continue;
+        }
+        let expected: f64 = written.iter().sum();
+        if off(found, expected, 0.051) {
+            out.push(Finding {
+                line: total.line,
+                field: format!("{} · {name}", total.label),
+                found,
+                expected,
+                message: format!(
+                    "{}的{name}应为其中各项之和 = {expected} / the total should be the sum of its parts",
+                    total.label
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// An actual value as the target's unit reads it: a number written bare beside a target in 个
+/// or 万元 is in 个 or 万元.
+pub fn actual_in_target_unit(
+    actual: &str,
+    target: &str,
+    vocab: &Vocabulary,
+) -> Option<(f64, String, Option<Qualifier>)> {
+    let (a, au, aq) = cell_number(actual, "", vocab)?;
+    if !au.is_empty() {
+        return Some((a, au, aq));
+    }
+    let Some((t, tu, _)) = cell_number(target, "", vocab) else {
+        return Some((a, au, aq));
+    };
+    // The magnitude the target was written with (≤90万元: 90 × 10⁴ 元).
+    let written: f64 = target
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect::<String>()
+        .parse()
+        .ok()?;
+    let factor = if written != 0.0 { t / written } else { 1.0 };
+    Some((a * factor, tu, aq))
+}
+
 /// Half a unit of the last decimal written, at least 0.005: what rounding allows.
 const TOLERANCE: f64 = 0.0051;
 
@@ -254,6 +323,7 @@ pub fn check(e: &SelfEvaluation, vocab: &Vocabulary) -> Vec<Finding> {
             }
         }
     }
+    out.extend(parts_against_total(&e.budget));
     for ind in &e.indicators {
         let name = ind.path.last().cloned().unwrap_or_default();
         let (Some(points), Some(score)) = (ind.points, ind.score) else {
@@ -271,10 +341,11 @@ pub fn check(e: &SelfEvaluation, vocab: &Vocabulary) -> Vec<Finding> {
             });
             continue;
         }
-        // Completion: the actual value against the target, in the same unit.
+        // Completion: the actual value against the target, in the same unit (an actual value
+        // written bare is in the target's).
         let (Some((t, tu, tq)), Some((a, au, _))) = (
             cell_number(&ind.target, "", vocab),
-            cell_number(&ind.actual, "", vocab),
+            actual_in_target_unit(&ind.actual, &ind.target, vocab),
         ) else {
             continue;
         };
@@ -455,6 +526,40 @@ mod tests {
         // 240 of 300 earns 16 of 20 points, not 20.
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!((f[0].expected - 16.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_table_copied_as_one_run_of_cells_is_checked_the_same_way() {
+        // As a web page or a PDF gives it: cells one after another, merged cells once, the
+        // actual values written bare beside targets with units, a total that is not its parts.
+        let flat = "附件 项目支出绩效自评表 项目资金 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 \
+                    年度资金总额: 0 0 0 10 0 0 其中:本年财政拨款 60 60 54 上年结转资金 其他资金 \
+                    年度总体目标 预期目标 实际完成情况 完成社区养老驿站运营补贴发放。 \
+                    绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 \
+                    产出指标(40分) 数量指标 补贴驿站数量 ≥12个 12 20 20 成本指标 补贴总额 ≤60万元 54 20 20 \
+                    效益指标(50分) 社会效益指标 服务老人人次 ≥20000人次 16000 50 50 总分 100 90";
+        let e = check_document(flat, built_in());
+        assert_eq!(e.len(), 1, "{e:#?}");
+        let (t, f) = &e[0];
+        assert_eq!(t.indicators.len(), 3);
+        assert_eq!(
+            t.indicators[2].path,
+            ["效益指标(50分)", "社会效益指标", "服务老人人次"]
+        );
+        let fields: Vec<&str> = f.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "年度资金总额 · 年初预算数",
+                "年度资金总额 · 全年预算数",
+                "年度资金总额 · 全年执行数",
+                "服务老人人次 · 得分",
+            ],
+            "{f:#?}"
+        );
+        assert!((f[1].expected - 60.0).abs() < 1e-9);
+        // 16,000 of 20,000 人次 earns 40 of 50 points; 54 of at most 60 万元 is within the target.
+        assert!((f[3].expected - 40.0).abs() < 1e-9);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub rows: Vec<Row>,
+    /// Rebuilt from cells written one after another (see [`crate::flat`]): its rows are spans
+    /// of a line, not whole lines.
+    pub flat: bool,
 }
 
 /// What a column holds, from its header.
@@ -86,8 +89,20 @@ fn is_separator(cells: &[String]) -> bool {
 }
 
 /// The tables of `doc`: runs of two or more pipe rows, or of two or more lines with at least
-/// three tab-separated fields.
+/// three tab-separated fields; then, in the rest of the text, tables whose cells were written
+/// one after another ([`crate::flat`]).
 pub fn find(doc: &str) -> Vec<Table> {
+    let mut tables = find_by_lines(doc);
+    let taken: Vec<(usize, usize)> = tables
+        .iter()
+        .filter_map(|t| Some((t.rows.first()?.start, t.rows.last()?.end)))
+        .collect();
+    tables.extend(crate::flat::find(doc, &taken));
+    tables.sort_by_key(|t| t.rows.first().map_or(0, |r| r.start));
+    tables
+}
+
+fn find_by_lines(doc: &str) -> Vec<Table> {
     let mut tables = Vec::new();
     let mut current: Vec<Row> = Vec::new();
     let mut kind = 0u8; // 1 pipe, 2 tabs
@@ -96,6 +111,7 @@ pub fn find(doc: &str) -> Vec<Table> {
         if current.len() >= 2 {
             tables.push(Table {
                 rows: std::mem::take(current),
+                flat: false,
             });
         } else {
             current.clear();
@@ -193,7 +209,8 @@ pub fn cell_number(
     };
     value *= factor;
     let rest_chars: Vec<char> = rest.chars().collect();
-    let unit = if rest.starts_with('%') || rest.starts_with('\u{FF05}') {
+    // 百分比 after the number: how some departments' templates write a percentage (≥100百分比).
+    let unit = if rest.starts_with('%') || rest.starts_with('\u{FF05}') || rest == "百分比" {
         "%".to_string()
     } else if let Some(u) = vocab.unit_at(&rest_chars, 0) {
         u.to_string()
@@ -214,7 +231,15 @@ pub fn cell_number(
 pub fn header_unit(header: &str) -> String {
     let h = header.replace('（', "(").replace('）', ")");
     match (h.find('('), h.rfind(')')) {
-        (Some(a), Some(b)) if b > a => h[a + 1..b].trim().to_string(),
+        // Letters and formulas in parentheses name the column (全年预算数(A), 执行率(B/A)).
+        (Some(a), Some(b))
+            if b > a
+                && !h[a + 1..b]
+                    .chars()
+                    .any(|c| c.is_ascii_alphabetic() || c == '/') =>
+        {
+            h[a + 1..b].trim().to_string()
+        }
         _ => String::new(),
     }
 }
@@ -242,17 +267,34 @@ pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim
     let mut out = Vec::new();
     let mut header: Option<&Row> = None;
     for row in &t.rows {
+        // A label may hold digits (产出指标(50分), 指标1：…): a cell is a number when it reads
+        // as one, a qualifier or a number first.
         let numeric: Vec<usize> = (0..row.cells.len())
-            .filter(|&i| has_number(&row.cells[i]) && !is_label(&row.cells[i]))
+            .filter(|&i| {
+                let c = &row.cells[i];
+                has_number(c) && !is_label(c) && cell_number(c, "", vocab).is_some()
+            })
             .collect();
         if numeric.is_empty() {
             header = Some(row);
             continue;
         }
-        let label = row.cells[..numeric[0]]
-            .iter()
-            .rev()
-            .find(|c| !c.trim().is_empty())
+        // Under 一级/二级/三级指标 the row is about its deepest indicator, whatever text cells
+        // (a target written in words, 达成预期指标) stand between it and the first number.
+        let indicator = header.and_then(|h| {
+            ["三级指标", "指标名称", "二级指标"]
+                .iter()
+                .find_map(|w| h.cells.iter().position(|c| c.contains(w)))
+        });
+        let label = indicator
+            .and_then(|i| row.cells.get(i))
+            .filter(|c| !c.trim().is_empty() && indicator < Some(numeric[0]))
+            .or_else(|| {
+                row.cells[..numeric[0]]
+                    .iter()
+                    .rev()
+                    .find(|c| !c.trim().is_empty())
+            })
             .cloned()
             .unwrap_or_default();
         // A unit named once for the block (项目资金（万元）) holds for its amounts.
@@ -278,9 +320,22 @@ pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim
                     own
                 };
             let (unit_written, factor) = normalise_unit(&column_unit);
-            let Some((mut value, unit, qualifier)) =
-                cell_number(&row.cells[i], &unit_written, vocab)
-            else {
+            // An actual value written bare is in its row's target's unit (≥50个 · 50).
+            let target = (role == Role::Actual && unit_written.is_empty())
+                .then(|| {
+                    header.and_then(|h| {
+                        h.cells
+                            .iter()
+                            .position(|c| Role::of_header(c) == Role::Target)
+                    })
+                })
+                .flatten()
+                .and_then(|t| row.cells.get(t));
+            let read = match target {
+                Some(t) => crate::selfeval::actual_in_target_unit(&row.cells[i], t, vocab),
+                None => cell_number(&row.cells[i], &unit_written, vocab),
+            };
+            let Some((mut value, unit, qualifier)) = read else {
                 continue;
             };
             // A number written bare takes the header's unit, with its magnitude (万元 → ×10⁴ 元);
