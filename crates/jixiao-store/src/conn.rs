@@ -181,6 +181,9 @@ pub trait Conn: Send {
 /// A SQLite connection's page cache, in KiB (256 MiB).
 pub const SQLITE_CACHE_KIB: i64 = 256 * 1024;
 
+/// The page size of a new SQLite database, in bytes.
+const SQLITE_PAGE_SIZE: u32 = 16 * 1024;
+
 pub const MIGRATIONS: [(i64, &str, &str, &str); 33] = [
     (
         1,
@@ -417,8 +420,12 @@ impl Sqlite {
             .map_err(|e| sqlite_error("setting the busy timeout", e))?;
         conn.execute_batch(
             // A page cache of up to 256 MB (taken only as used) keeps bulk imports into indexed
-            // tables from re-reading pages.
-            &format!("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{SQLITE_CACHE_KIB};"),
+            // tables from re-reading pages. A new database gets 16 KiB pages (an existing one
+            // keeps its own): a page that a transaction wrote is found in the write-ahead log by
+            // searching it block by block, so a large import, whose one transaction holds
+            // gigabytes of pages, reads its rows back to build indexes about sixteen times
+            // faster with a quarter of the pages (walFindFrame was over half of the time).
+            &format!("PRAGMA page_size = {SQLITE_PAGE_SIZE}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{SQLITE_CACHE_KIB};"),
         )
         .map_err(|e| sqlite_error("setting up the connection", e))?;
         let identity = (path != ":memory:").then(|| {

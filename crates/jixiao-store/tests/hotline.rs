@@ -571,7 +571,7 @@ fn an_import_into_an_empty_store_counts_at_its_end_what_imports_case_by_case_cou
     // Into an empty case table an import writes every row first and counts once at its end
     // (from the packs and the rows); into a table with cases it counts case by case. Both give
     // the same counters for one file that holds every case and then, further on (an import
-    // writes 2,000 cases at a time), some of them changed.
+    // writes 2,000 cases at a time), some of them changed and some again as they were.
     let cfg = HotlineConfig::default();
     let geo = beijing(2, 2);
     let cases: Vec<Case> = Generator::new(&cfg, &geo, 3000, 29, 2020).collect();
@@ -582,13 +582,20 @@ fn an_import_into_an_empty_store_counts_at_its_end_what_imports_case_by_case_cou
     }
     let mut file = cases.clone();
     file.extend(changed[..2000].iter().step_by(5).cloned());
+    // And some named again as they were (unchanged).
+    file.extend((1..100).filter(|i| i % 5 != 0).map(|i| cases[i].clone()));
     let at_the_end: Vec<Counted> = common::backends()
         .into_iter()
         .map(|mut db| {
             let s = &mut db.store;
             s.hotline_save_geography(&geo, "admin").unwrap();
             let out = import(s, &file, &cfg);
-            assert_eq!((out.inserted, out.updated), (3000, 400), "{}", db.name);
+            assert_eq!(
+                (out.inserted, out.updated, out.unchanged),
+                (3000, 400, 80),
+                "{}",
+                db.name
+            );
             counted(s, &geo)
         })
         .collect();

@@ -2,7 +2,7 @@
 //! record, erased after retention). Every write keeps rollups and packs in step.
 
 use super::packs::{take_seq, PackChanges};
-use super::rollups::{add_contribution, add_place, Deltas, PlaceDeltas};
+use super::rollups::{add_contribution, add_place, Deltas, PlaceDeltas, Tally};
 use super::rows::{case_from_row, stored_row, t, time, CASE_COLUMNS, CHUNK, SEQ_COLUMN};
 use crate::conn::{Dialect, Val};
 use crate::hotline_pack::CaseFacts;
@@ -128,10 +128,13 @@ struct Prepared {
 /// When an import adds to the rollup and place counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Counting {
-    /// Each case's contribution as it is written (an import into a table with cases).
+    /// Each case's contribution as it is written, added to the stored counters every so often
+    /// (an import into a table with cases, whose counters it changes).
     CaseByCase,
-    /// Once, from the packs and the rows, after every case is written (into an empty table:
-    /// a sum over the packs and one grouped count instead of millions of upserts).
+    /// Summed in memory by the thread that prepares the rows, and written once after every
+    /// case (into an empty table: no upsert finds a stored counter, and nothing written is
+    /// read back, which inside one large SQLite transaction means searching its whole
+    /// write-ahead log for each page).
     AtTheEnd,
 }
 
@@ -306,8 +309,9 @@ impl Store {
         }
         let result = self.tx(|s| {
             s.hotline_touched = true;
-            // Into an empty case table, the counters are counted once at the end, from the
-            // packs and the rows, instead of case by case (the same figures, tested).
+            // Into an empty case table, the counters are summed in memory as the cases are
+            // prepared and written once at the end, instead of case by case into the stored
+            // ones (the same figures, tested).
             let first = s.hotline_cases_empty()? && s.next_seq()? == 0;
             let deferred = if bulk && first {
                 s.drop_case_indexes()?
@@ -325,10 +329,6 @@ impl Store {
                 s.conn.script(create)?;
             }
             let imported = outcome.0.inserted + outcome.0.updated;
-            if counting == Counting::AtTheEnd && imported > 0 {
-                s.count_from_packs(false)?;
-                s.recount_places()?;
-            }
             // PostgreSQL plans from table statistics, which a large import leaves stale until
             // autovacuum comes by (estimates off by 30× were seen right after the demo's
             // import). Sampling is cheap, and it joins the transaction.
@@ -458,13 +458,21 @@ impl Store {
             // so the preparing thread never waits for a batch or a reader that will not come.
             let (jobs, batches_to_prepare) = std::sync::mpsc::sync_channel::<Vec<Case>>(1);
             let (prepared_batches, ready) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(1);
-            scope.spawn(move || {
+            let known = &districts;
+            let preparing = scope.spawn(move || {
+                let mut tally = Tally::default();
                 for batch in batches_to_prepare {
                     let out: Vec<Prepared> = batch.into_iter().map(prepare).collect();
+                    if !by_case {
+                        for p in &out {
+                            tally.add(&p.case, &p.facts, 1, config, known);
+                        }
+                    }
                     if prepared_batches.send(out).is_err() {
                         break;
                     }
                 }
+                tally
             });
             let s = self;
             let mut outcome = CaseImport::default();
@@ -473,6 +481,7 @@ impl Store {
             let mut done = 0;
             let mut next_seq = s.next_seq()?;
             let mut months = std::collections::HashSet::new();
+            let mut superseded = Tally::default();
             // Two batches are out at a time: one being prepared, one waiting to be written.
             let mut out = 0;
             let mut source_done = false;
@@ -506,7 +515,13 @@ impl Store {
                 } in batch
                 {
                     match existing.get(&c.id) {
-                        Some(stored) if stored.case == c => outcome.unchanged += 1,
+                        Some(stored) if stored.case == c => {
+                            // Counted by the preparing thread once more than it is stored.
+                            if !by_case {
+                                superseded.add(&c, &facts, -1, config, &districts);
+                            }
+                            outcome.unchanged += 1
+                        }
                         Some(StoredCase {
                             case: old,
                             seq,
@@ -517,6 +532,11 @@ impl Store {
                                 add_contribution(&mut deltas, &c, 1, config, &districts);
                                 add_place(&mut places, old, -1, config, &districts);
                                 add_place(&mut places, &c, 1, config, &districts);
+                            } else {
+                                // The version it replaces was counted when it was prepared.
+                                let (_, old_facts) =
+                                    stored_row(old, config, &districts, source, &at, 0);
+                                superseded.add(old, &old_facts, -1, config, &districts);
                             }
                             let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
                             row[SEQ_COLUMN] = Val::Int(Some(seq));
@@ -569,6 +589,18 @@ impl Store {
             }
             s.add_rollups(&deltas)?;
             s.add_places(&places)?;
+            drop(jobs);
+            let mut tally = preparing
+                .join()
+                .map_err(|_| StoreError::Invalid("preparing the cases' rows failed".into()))?;
+            if !by_case {
+                tally.merge(superseded);
+                let mut rows = tally.rollup_rows();
+                // In key order, the inserts append to the table's B-trees.
+                rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+                s.add_rollup_rows(&rows)?;
+                s.add_place_rows(tally.place_rows())?;
+            }
             if outcome.inserted + outcome.updated > 0 {
                 s.audit_append(
                     &at,

@@ -16,7 +16,15 @@ impl Store {
     pub fn hotline_rebuild(&mut self, actor: &str) -> Result<usize> {
         self.tx(|s| {
             s.hotline_touched = true;
-            let n = s.count_from_packs(true)?;
+            let sum = s.sum_packs()?;
+            s.clear_rollups()?;
+            let mut rows: Vec<RollupRow> = sum.rows().collect();
+            // In key order, the inserts append to the table's B-trees instead of splitting pages
+            // all over them (about twice as fast on SQLite).
+            rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+            s.write_rollup_rows(&rows, false)?;
+            s.add_return_counts()?;
+            let n = sum.cases;
             s.audit_append(
                 &now(),
                 actor,
@@ -27,22 +35,6 @@ impl Store {
             )?;
             Ok(n)
         })
-    }
-
-    /// Writes every rollup counter anew from the packs (the rebuild, and an import into an empty
-    /// case table, which counts once at its end instead of case by case); answers the number of
-    /// cases. `other_connections`: read the packs through readers of their own (they see only
-    /// what is committed, so not inside a transaction that wrote packs).
-    pub(crate) fn count_from_packs(&mut self, other_connections: bool) -> Result<usize> {
-        let sum = self.sum_packs(other_connections)?;
-        self.clear_rollups()?;
-        let mut rows: Vec<RollupRow> = sum.rows().collect();
-        // In key order, the inserts append to the table's B-trees instead of splitting pages
-        // all over them (about twice as fast on SQLite).
-        rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-        self.write_rollup_rows(&rows, false)?;
-        self.add_return_counts()?;
-        Ok(sum.cases)
     }
 
     /// Adds every return to the counters of the unit that made it. The packs and the sums over
@@ -94,7 +86,7 @@ impl Store {
     /// threads than cores would only take turns. Writers are kept out meanwhile by the caller's
     /// transaction, so the readers see what it sees. An in-memory SQLite database, which other
     /// connections cannot see, is read and summed on this connection.
-    fn sum_packs(&mut self, other_connections: bool) -> Result<PackSum> {
+    fn sum_packs(&mut self) -> Result<PackSum> {
         const RUN: i64 = 64;
         const READERS: usize = 8;
         type Batch = Vec<(i64, Vec<u8>)>;
@@ -130,12 +122,7 @@ impl Store {
         };
         let mut readers = Vec::new();
         for _ in 0..READERS {
-            let reader = if other_connections {
-                self.conn.reader()?
-            } else {
-                None
-            };
-            match reader {
+            match self.conn.reader()? {
                 Some(r) => readers.push(r),
                 None => {
                     let mut sum = PackSum::default();

@@ -3,6 +3,7 @@
 
 use super::rows::{ot, placeholders, t, CHUNK};
 use crate::conn::Val;
+use crate::hotline_pack::CaseFacts;
 use crate::{Result, Store};
 use jixiao_hotline::rollup::{contribution, return_contributions, Counters, RollupKey};
 use jixiao_hotline::{Case, HotlineConfig};
@@ -59,6 +60,115 @@ fn text_text_count(rows: &[crate::conn::Row]) -> Vec<(String, String, i64)> {
 /// Cases added to (positive) or taken from each month × district × grid × category.
 pub(crate) type PlaceDeltas = HashMap<(String, String, String, String), i64>;
 
+/// A place count to add: ((month, district, grid, category), cases).
+pub(crate) type PlaceRow<'a> = ((&'a str, &'a str, &'a str, &'a str), i64);
+
+/// Every counter a run of cases adds, summed in memory, with each name (unit, month, category,
+/// district, grid) kept once and the keys made of their numbers: 25 million cases touch
+/// millions of places, which four numbers a place keep within a few hundred megabytes, and no
+/// case allocates a key.
+#[derive(Default)]
+pub(crate) struct Tally {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+    /// (unit, month, category) → (district + 1, or 0 for none; counters).
+    rollups: HashMap<[u32; 3], (u32, Counters)>,
+    /// (month, district, grid, category) → cases.
+    places: HashMap<[u32; 4], i64>,
+}
+
+impl Tally {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.ids.get(s) {
+            return *id;
+        }
+        self.names.push(s.to_string());
+        let id = (self.names.len() - 1) as u32;
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+
+    fn add_counters(&mut self, key: [u32; 3], district: Option<&str>, c: Counters, sign: i64) {
+        let district = district.map_or(0, |d| self.id(d) + 1);
+        let e = self
+            .rollups
+            .entry(key)
+            .or_insert((district, Counters::default()));
+        if sign > 0 {
+            e.1 += c;
+        } else {
+            e.1 -= c;
+        }
+    }
+
+    /// Adds (`sign` 1) or takes away (-1) what `case` contributes, as [`add_contribution`] and
+    /// [`add_place`] do; `facts` are the case's as stored (its month by the rules, its
+    /// district by the geography).
+    pub(crate) fn add(
+        &mut self,
+        case: &Case,
+        facts: &CaseFacts,
+        sign: i64,
+        config: &HotlineConfig,
+        districts: &HashMap<String, String>,
+    ) {
+        let month = self.id(&facts.month);
+        let category = self.id(&case.category);
+        if let Some(unit) = &facts.unit {
+            let key = [self.id(unit), month, category];
+            self.add_counters(key, facts.district.as_deref(), facts.counters(), sign);
+        }
+        for (k, c) in return_contributions(case, config) {
+            let key = [self.id(&k.unit), month, category];
+            self.add_counters(key, districts.get(&k.unit).map(String::as_str), c, sign);
+        }
+        if let (Some(district), Some(grid)) = (&facts.district, &case.grid) {
+            let key = [month, self.id(district), self.id(grid), category];
+            *self.places.entry(key).or_default() += sign;
+        }
+    }
+
+    /// Adds another tally into this one.
+    pub(crate) fn merge(&mut self, other: Tally) {
+        let ids: Vec<u32> = other.names.iter().map(|n| self.id(n)).collect();
+        for (key, (district, c)) in other.rollups {
+            let name = district
+                .checked_sub(1)
+                .map(|d| other.names[d as usize].as_str());
+            self.add_counters(key.map(|i| ids[i as usize]), name, c, 1);
+        }
+        for (key, n) in other.places {
+            *self.places.entry(key.map(|i| ids[i as usize])).or_default() += n;
+        }
+    }
+
+    /// The rollup counters as rows to add.
+    pub(crate) fn rollup_rows(&self) -> Vec<RollupRow<'_>> {
+        let name = |i: u32| self.names[i as usize].as_str();
+        self.rollups
+            .iter()
+            .map(|(k, (district, c))| {
+                (
+                    name(k[0]),
+                    name(k[1]),
+                    name(k[2]),
+                    district.checked_sub(1).map(name),
+                    *c,
+                )
+            })
+            .collect()
+    }
+
+    /// The place counts as rows to add.
+    pub(crate) fn place_rows(&self) -> Vec<PlaceRow<'_>> {
+        let name = |i: u32| self.names[i as usize].as_str();
+        self.places
+            .iter()
+            .map(|(k, n)| ((name(k[0]), name(k[1]), name(k[2]), name(k[3])), *n))
+            .collect()
+    }
+}
+
 /// Adds (`sign` 1) or takes away (-1) `case` from its place's count: its month by the rules,
 /// its district by the geography; nothing for a case without a district or a grid cell.
 pub(crate) fn add_place(
@@ -95,7 +205,16 @@ impl Store {
 
     /// Adds place deltas to the stored counts; a count that falls to zero is removed.
     pub(crate) fn add_places(&mut self, deltas: &PlaceDeltas) -> Result<()> {
-        let mut rows: Vec<_> = deltas.iter().filter(|(_, n)| **n != 0).collect();
+        let rows: Vec<PlaceRow> = deltas
+            .iter()
+            .map(|((m, d, g, c), n)| ((m.as_str(), d.as_str(), g.as_str(), c.as_str()), *n))
+            .collect();
+        self.add_place_rows(rows)
+    }
+
+    /// Adds counts to the stored ones: ((month, district, grid, category), cases).
+    pub(crate) fn add_place_rows(&mut self, rows: Vec<PlaceRow>) -> Result<()> {
+        let mut rows: Vec<PlaceRow> = rows.into_iter().filter(|(_, n)| *n != 0).collect();
         // In key order, the upserts walk the primary key's B-tree once.
         rows.sort_unstable();
         for chunk in rows.chunks(self.upsert_chunk()) {
@@ -111,12 +230,12 @@ impl Store {
                     t(district),
                     t(grid),
                     t(category),
-                    Val::Int(Some(**n)),
+                    Val::Int(Some(*n)),
                 ]);
             }
             self.conn.exec(&sql, &params)?;
         }
-        for ((month, district, grid, category), _) in rows.iter().filter(|(_, n)| **n < 0) {
+        for ((month, district, grid, category), _) in rows.iter().filter(|(_, n)| *n < 0) {
             self.conn.exec(
                 "DELETE FROM hotline_place_rollups WHERE month = $1 AND district = $2 AND grid = $3 AND category = $4 AND cases <= 0",
                 &[t(month), t(district), t(grid), t(category)],
@@ -186,7 +305,7 @@ impl Store {
     }
 
     /// Adds counters to the stored rollups (rows that are all zero are skipped).
-    fn add_rollup_rows(&mut self, rows: &[RollupRow]) -> Result<()> {
+    pub(crate) fn add_rollup_rows(&mut self, rows: &[RollupRow]) -> Result<()> {
         self.write_rollup_rows(rows, true)
     }
 
