@@ -426,7 +426,8 @@ impl Store {
     ///
     /// A second thread turns each batch of cases into sealed rows and packed facts while this
     /// one writes the batch before it: the store's connection stays busy with the database, and
-    /// the other core does the formatting and hashing (a fifth of an import's time).
+    /// the other core does the formatting and hashing (at 1 M cases, 4 of the 30 seconds the
+    /// import took when one thread did everything).
     pub(crate) fn import_cases(
         &mut self,
         cases: &mut dyn Iterator<Item = Case>,

@@ -250,8 +250,7 @@ impl Store {
 /// per pack (a pack of 1,024 cases names a few hundred distinct strings).
 #[derive(Default)]
 struct PackSum {
-    names: Vec<String>,
-    ids: HashMap<String, u32>,
+    names: super::rollups::Names,
     rows: HashMap<u64, usize, std::hash::BuildHasherDefault<KeyHasher>>,
     /// (unit, month, category) string ids packed 21 bits each.
     keys: Vec<u64>,
@@ -268,13 +267,7 @@ const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
 
 impl PackSum {
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
-        }
-        self.names.push(s.to_string());
-        let id = (self.names.len() - 1) as u32;
-        self.ids.insert(s.to_string(), id);
-        id
+        self.names.id(s)
     }
 
     /// The row of `key`, created if new. The district is kept in the row's spare slot (as id + 1,
@@ -291,7 +284,7 @@ impl PackSum {
         } else if self.sums[row][DISTRICT_SLOT] != district {
             // The SQL rebuild takes MAX(district); the same here, should a unit's cases disagree.
             let known = self.sums[row][DISTRICT_SLOT];
-            let name = |d: u32| d.checked_sub(1).map(|d| self.names[d as usize].as_str());
+            let name = |d: u32| d.checked_sub(1).map(|d| self.names.name(d));
             if name(district) > name(known) {
                 self.sums[row][DISTRICT_SLOT] = district;
             }
@@ -340,7 +333,7 @@ impl PackSum {
 
     /// Adds another sum (of other packs) into this one.
     fn merge(&mut self, other: PackSum) {
-        let ids: Vec<u32> = other.names.iter().map(|n| self.intern(n)).collect();
+        let ids: Vec<u32> = other.names.all().iter().map(|n| self.intern(n)).collect();
         let id = |x: u64| ids[x as usize] as u64;
         for (key, sums) in other.keys.into_iter().zip(other.sums) {
             let key = id(key >> (2 * KEY_BITS)) << (2 * KEY_BITS)
@@ -357,7 +350,7 @@ impl PackSum {
 
     /// The rows to store: (unit, month, category, district, counters).
     fn rows(&self) -> impl Iterator<Item = RollupRow<'_>> {
-        let name = |id: u64| self.names[id as usize].as_str();
+        let name = |id: u64| self.names.name(id as u32);
         self.keys.iter().zip(&self.sums).map(move |(key, sums)| {
             (
                 name(key >> (2 * KEY_BITS)),
@@ -365,7 +358,7 @@ impl PackSum {
                 name(key & KEY_MASK),
                 sums[DISTRICT_SLOT]
                     .checked_sub(1)
-                    .map(|d| self.names[d as usize].as_str()),
+                    .map(|d| self.names.name(d)),
                 Counters::from_array(std::array::from_fn(|i| sums[i] as i64)),
             )
         })

@@ -63,14 +63,43 @@ pub(crate) type PlaceDeltas = HashMap<(String, String, String, String), i64>;
 /// A place count to add: ((month, district, grid, category), cases).
 pub(crate) type PlaceRow<'a> = ((&'a str, &'a str, &'a str, &'a str), i64);
 
+/// Names kept once each and numbered in the order first seen, so that keys of many counters
+/// are numbers instead of strings.
+#[derive(Default)]
+pub(crate) struct Names {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Names {
+    /// The number of `s`, given it now if it has none.
+    pub(crate) fn id(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.ids.get(s) {
+            return *id;
+        }
+        self.names.push(s.to_string());
+        let id = (self.names.len() - 1) as u32;
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+
+    pub(crate) fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// Every name, in the order of their numbers.
+    pub(crate) fn all(&self) -> &[String] {
+        &self.names
+    }
+}
+
 /// Every counter a run of cases adds, summed in memory, with each name (unit, month, category,
 /// district, grid) kept once and the keys made of their numbers: 25 million cases touch
 /// millions of places, which four numbers a place keep within a few hundred megabytes, and no
 /// case allocates a key.
 #[derive(Default)]
 pub(crate) struct Tally {
-    names: Vec<String>,
-    ids: HashMap<String, u32>,
+    names: Names,
     /// (unit, month, category) → (district + 1, or 0 for none; counters).
     rollups: HashMap<[u32; 3], (u32, Counters)>,
     /// (month, district, grid, category) → cases.
@@ -79,13 +108,7 @@ pub(crate) struct Tally {
 
 impl Tally {
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
-        }
-        self.names.push(s.to_string());
-        let id = (self.names.len() - 1) as u32;
-        self.ids.insert(s.to_string(), id);
-        id
+        self.names.id(s)
     }
 
     fn add_counters(&mut self, key: [u32; 3], district: Option<&str>, c: Counters, sign: i64) {
@@ -130,11 +153,9 @@ impl Tally {
 
     /// Adds another tally into this one.
     pub(crate) fn merge(&mut self, other: Tally) {
-        let ids: Vec<u32> = other.names.iter().map(|n| self.id(n)).collect();
+        let ids: Vec<u32> = other.names.all().iter().map(|n| self.id(n)).collect();
         for (key, (district, c)) in other.rollups {
-            let name = district
-                .checked_sub(1)
-                .map(|d| other.names[d as usize].as_str());
+            let name = district.checked_sub(1).map(|d| other.names.name(d));
             self.add_counters(key.map(|i| ids[i as usize]), name, c, 1);
         }
         for (key, n) in other.places {
@@ -144,7 +165,7 @@ impl Tally {
 
     /// The rollup counters as rows to add.
     pub(crate) fn rollup_rows(&self) -> Vec<RollupRow<'_>> {
-        let name = |i: u32| self.names[i as usize].as_str();
+        let name = |i: u32| self.names.name(i);
         self.rollups
             .iter()
             .map(|(k, (district, c))| {
@@ -161,7 +182,7 @@ impl Tally {
 
     /// The place counts as rows to add.
     pub(crate) fn place_rows(&self) -> Vec<PlaceRow<'_>> {
-        let name = |i: u32| self.names[i as usize].as_str();
+        let name = |i: u32| self.names.name(i);
         self.places
             .iter()
             .map(|(k, n)| ((name(k[0]), name(k[1]), name(k[2]), name(k[3])), *n))
