@@ -184,6 +184,12 @@ pub fn cell_number(
             break;
         }
     }
+    // =100%: a target written as an equation holds exactly that value.
+    if qualifier.is_none() {
+        if let Some(rest) = s.strip_prefix(['=', '＝']) {
+            s = rest.trim().to_string();
+        }
+    }
     let chars: Vec<char> = s.chars().collect();
     let negative = matches!(chars.first(), Some('-' | '\u{2212}' | '\u{FF0D}'));
     let from = negative as usize;
@@ -422,6 +428,8 @@ mod tests {
         let (v, u, q) = cell_number("≥100个", "", built_in()).unwrap();
         assert_eq!((v, u.as_str(), q), (100.0, "个", Some(Qualifier::AtLeast)));
         assert!(cell_number("是", "", built_in()).is_none());
+        let (v, u, q) = cell_number("=100%", "", built_in()).unwrap();
+        assert_eq!((v, u.as_str(), q), (100.0, "%", None));
         assert!(cell_number("第3次会议", "", built_in()).is_none());
     }
 }
