@@ -596,10 +596,7 @@ impl Store {
                 .map_err(|_| StoreError::Invalid("preparing the cases' rows failed".into()))?;
             if !by_case {
                 tally.merge(superseded);
-                let mut rows = tally.rollup_rows();
-                // In key order, the inserts append to the table's B-trees.
-                rows.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-                s.add_rollup_rows(&rows)?;
+                s.add_rollup_rows(&tally.rollup_rows())?;
                 s.add_place_rows(tally.place_rows())?;
             }
             if outcome.inserted + outcome.updated > 0 {

@@ -335,7 +335,10 @@ impl Store {
     /// against 0.75 s; one JSON parameter read by json_populate_recordset took 1.0 s).
     pub(crate) fn write_rollup_rows(&mut self, rows: &[RollupRow], add: bool) -> Result<()> {
         let cols = Counters::FIELDS;
-        let list: Vec<&RollupRow> = rows.iter().filter(|r| !r.4.is_zero()).collect();
+        let mut list: Vec<&RollupRow> = rows.iter().filter(|r| !r.4.is_zero()).collect();
+        // In key order, the inserts append to the table's B-trees instead of splitting pages all
+        // over them (about twice as fast on SQLite).
+        list.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let upsert = format!(
             " ON CONFLICT (unit, month, category) DO UPDATE SET {}",
             cols.iter()
