@@ -178,14 +178,6 @@ fn numbered_indicator(t: &str) -> bool {
     })
 }
 
-/// The longest run of header tokens starting at `i`.
-fn header_run(toks: &[Token], i: usize, words: &[&str]) -> usize {
-    toks[i..]
-        .iter()
-        .take_while(|t| header_word(&t.text, words))
-        .count()
-}
-
 fn row(cells: Vec<String>, toks: &[Token]) -> Row {
     Row {
         cells,
@@ -193,6 +185,34 @@ fn row(cells: Vec<String>, toks: &[Token]) -> Row {
         end: toks.last().map_or(0, |t| t.end),
         line: toks.first().map_or(1, |t| t.line),
     }
+}
+
+/// Every table of `doc`, in document order: those laid out in lines ([`crate::tables::find`]),
+/// then, in the rest of the text, those whose cells were written one after another.
+pub fn find_all(doc: &str) -> Vec<Table> {
+    let mut tables = crate::tables::find(doc);
+    let taken: Vec<(usize, usize)> = tables
+        .iter()
+        .filter_map(|t| Some((t.rows.first()?.start, t.rows.last()?.end)))
+        .collect();
+    tables.extend(find(doc, &taken));
+    tables.sort_by_key(|t| t.rows.first().map_or(0, |r| r.start));
+    tables
+}
+
+/// The header words starting at token `i` that are all of `words` (none when `i` starts no
+/// header).
+fn header_at<'a>(toks: &'a [Token], i: usize, words: &[&str]) -> Vec<&'a str> {
+    toks[i..]
+        .iter()
+        .take_while(|t| header_word(&t.text, words))
+        .map(|t| t.text.as_str())
+        .collect()
+}
+
+/// Whether any header holds any of `words`.
+fn names_any(heads: &[&str], words: &[&str]) -> bool {
+    heads.iter().any(|h| words.iter().any(|w| h.contains(w)))
 }
 
 /// The tables of `doc` laid out without rows, outside the character ranges in `taken` (tables
@@ -206,21 +226,23 @@ pub fn find(doc: &str, taken: &[(usize, usize)]) -> Vec<Table> {
     let mut rows: Vec<Row> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let run = header_run(&toks, i, &BUDGET_HEADERS);
-        let heads: Vec<&str> = toks[i..i + run].iter().map(|t| t.text.as_str()).collect();
-        let has = |words: &[&str]| heads.iter().any(|h| words.iter().any(|w| h.contains(w)));
-        if run >= 3 && has(&["预算"]) && has(&["执行数", "支出数"]) && !has(&["三级指标"])
+        let heads = header_at(&toks, i, &BUDGET_HEADERS);
+        if heads.len() >= 3
+            && names_any(&heads, &["预算"])
+            && names_any(&heads, &["执行数", "支出数"])
+            && !names_any(&heads, &["三级指标"])
         {
-            let (block, next) = budget_block(&toks, i, run);
+            let (block, next) = budget_block(&toks, i, heads.len());
             rows.extend(block);
             i = next;
             continue;
         }
-        let run = header_run(&toks, i, &INDICATOR_HEADERS);
-        let heads: Vec<&str> = toks[i..i + run].iter().map(|t| t.text.as_str()).collect();
-        let has = |words: &[&str]| heads.iter().any(|h| words.iter().any(|w| h.contains(w)));
-        if run >= 4 && has(&["三级指标", "二级指标", "指标名称"]) && has(&["得分"]) {
-            let (mut block, next) = indicator_block(&toks, i, run);
+        let heads = header_at(&toks, i, &INDICATOR_HEADERS);
+        if heads.len() >= 4
+            && names_any(&heads, &["三级指标", "二级指标", "指标名称"])
+            && names_any(&heads, &["得分"])
+        {
+            let (mut block, next) = indicator_block(&toks, i, heads.len());
             // Each row reaches to the next: the words between (a reason, a group's points, an
             // omitted row's ……) are the table's, not sentences of the report.
             for k in 1..block.len() {
@@ -302,14 +324,14 @@ fn blank_rate(heads: &[&str], amounts: &[String]) -> Option<usize> {
     if amounts.len() + 1 != heads.len() {
         return None;
     }
-    let at = |words: &[&str], not: &str| {
+    let at = |words: &[&str], not: &[&str]| {
         heads
             .iter()
-            .position(|h| words.iter().any(|w| h.contains(w)) && !h.contains(not))
+            .position(|h| words.iter().any(|w| h.contains(w)) && !not.iter().any(|n| h.contains(n)))
     };
-    let rate = at(&["执行率"], "\u{0}")?;
-    let budget = at(&["全年预算", "调整后预算", "预算数"], "年初")?;
-    let executed = at(&["执行数", "支出数"], "执行率")?;
+    let rate = at(&["执行率"], &[])?;
+    let budget = at(&["全年预算", "调整后预算", "预算数"], &["年初"])?;
+    let executed = at(&["执行数", "支出数"], &["执行率"])?;
     let number = |i: usize| -> Option<f64> {
         amounts
             .get(i)?

@@ -357,7 +357,7 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
     // Tables are read by their rows and columns, not as sentences: lines of a table are left
     // out of the sentences, and the rows of a table rebuilt from a run of cells are blanked
     // (each ending a sentence), so the words around them still read as sentences.
-    let tables = tables::find(doc);
+    let tables = flat::find_all(doc);
     let in_table = |at: usize| {
         tables
             .iter()

@@ -245,32 +245,6 @@ fn parts_against_total(budget: &[BudgetRow]) -> Vec<Finding> {
     out
 }
 
-/// An actual value as the target's unit reads it: a number written bare beside a target in 个
-/// or 万元 is in 个 or 万元.
-pub fn actual_in_target_unit(
-    actual: &str,
-    target: &str,
-    vocab: &Vocabulary,
-) -> Option<(f64, String, Option<Qualifier>)> {
-    let (a, au, aq) = cell_number(actual, "", vocab)?;
-    if !au.is_empty() {
-        return Some((a, au, aq));
-    }
-    let Some((t, tu, _)) = cell_number(target, "", vocab) else {
-        return Some((a, au, aq));
-    };
-    // The magnitude the target was written with (≤90万元: 90 × 10⁴ 元).
-    let written: f64 = target
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect::<String>()
-        .parse()
-        .ok()?;
-    let factor = if written != 0.0 { t / written } else { 1.0 };
-    Some((a * factor, tu, aq))
-}
-
 /// Half a unit of the last decimal written, at least 0.005: what rounding allows.
 const TOLERANCE: f64 = 0.0051;
 
@@ -345,7 +319,7 @@ pub fn check(e: &SelfEvaluation, vocab: &Vocabulary) -> Vec<Finding> {
         // written bare is in the target's).
         let (Some((t, tu, tq)), Some((a, au, _))) = (
             cell_number(&ind.target, "", vocab),
-            actual_in_target_unit(&ind.actual, &ind.target, vocab),
+            crate::tables::actual_in_target_unit(&ind.actual, &ind.target, vocab),
         ) else {
             continue;
         };
@@ -426,7 +400,7 @@ pub fn check(e: &SelfEvaluation, vocab: &Vocabulary) -> Vec<Finding> {
 
 /// Every self-evaluation table of a document, checked: (table, findings).
 pub fn check_document(doc: &str, vocab: &Vocabulary) -> Vec<(SelfEvaluation, Vec<Finding>)> {
-    crate::tables::find(doc)
+    crate::flat::find_all(doc)
         .iter()
         .filter_map(|t| recognise(t, vocab))
         .map(|e| {

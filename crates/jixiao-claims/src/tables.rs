@@ -88,21 +88,10 @@ fn is_separator(cells: &[String]) -> bool {
     })
 }
 
-/// The tables of `doc`: runs of two or more pipe rows, or of two or more lines with at least
-/// three tab-separated fields; then, in the rest of the text, tables whose cells were written
-/// one after another ([`crate::flat`]).
+/// The tables of `doc` laid out in lines: runs of two or more pipe rows, or of two or more
+/// lines with at least three tab-separated fields ([`crate::flat::find_all`] adds the tables
+/// whose cells were written one after another).
 pub fn find(doc: &str) -> Vec<Table> {
-    let mut tables = find_by_lines(doc);
-    let taken: Vec<(usize, usize)> = tables
-        .iter()
-        .filter_map(|t| Some((t.rows.first()?.start, t.rows.last()?.end)))
-        .collect();
-    tables.extend(crate::flat::find(doc, &taken));
-    tables.sort_by_key(|t| t.rows.first().map_or(0, |r| r.start));
-    tables
-}
-
-fn find_by_lines(doc: &str) -> Vec<Table> {
     let mut tables = Vec::new();
     let mut current: Vec<Row> = Vec::new();
     let mut kind = 0u8; // 1 pipe, 2 tabs
@@ -233,6 +222,32 @@ pub fn cell_number(
     Some((value, unit, qualifier))
 }
 
+/// An actual value as the target's unit reads it: a number written bare beside a target in 个
+/// or 万元 is in 个 or 万元.
+pub fn actual_in_target_unit(
+    actual: &str,
+    target: &str,
+    vocab: &Vocabulary,
+) -> Option<(f64, String, Option<Qualifier>)> {
+    let (a, au, aq) = cell_number(actual, "", vocab)?;
+    if !au.is_empty() {
+        return Some((a, au, aq));
+    }
+    let Some((t, tu, _)) = cell_number(target, "", vocab) else {
+        return Some((a, au, aq));
+    };
+    // The magnitude the target was written with (≤90万元: 90 × 10⁴ 元).
+    let written: f64 = target
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect::<String>()
+        .parse()
+        .ok()?;
+    let factor = if written != 0.0 { t / written } else { 1.0 };
+    Some((a * factor, tu, aq))
+}
+
 /// The unit a header names in parentheses (金额（万元） → 万元), or "".
 pub fn header_unit(header: &str) -> String {
     let h = header.replace('（', "(").replace('）', ")");
@@ -338,7 +353,7 @@ pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim
                 .flatten()
                 .and_then(|t| row.cells.get(t));
             let read = match target {
-                Some(t) => crate::selfeval::actual_in_target_unit(&row.cells[i], t, vocab),
+                Some(t) => actual_in_target_unit(&row.cells[i], t, vocab),
                 None => cell_number(&row.cells[i], &unit_written, vocab),
             };
             let Some((mut value, unit, qualifier)) = read else {
