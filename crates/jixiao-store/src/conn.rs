@@ -174,6 +174,17 @@ pub trait Conn: Send {
         columns: &[&str],
         rows: &[Vec<Val>],
     ) -> Result<u64, StoreError>;
+    /// [`Conn::insert_rows`] into a table this transaction made and no other can see yet:
+    /// PostgreSQL copies the rows already frozen (`COPY … FREEZE`: no VACUUM has to visit them
+    /// later, and readers need not set their hint bits).
+    fn load_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Val>],
+    ) -> Result<u64, StoreError> {
+        self.insert_rows(table, columns, rows)
+    }
 }
 
 /// (version, name, SQLite script, PostgreSQL script)
@@ -725,6 +736,27 @@ impl Conn for Postgres {
         columns: &[&str],
         rows: &[Vec<Val>],
     ) -> Result<u64, StoreError> {
+        self.copy_in(table, columns, rows, "")
+    }
+    fn load_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Val>],
+    ) -> Result<u64, StoreError> {
+        self.copy_in(table, columns, rows, ", FREEZE")
+    }
+}
+
+impl Postgres {
+    /// Binary `COPY` of `rows` into `table`; `options` follow `FORMAT binary` in its list.
+    fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Val>],
+        options: &str,
+    ) -> Result<u64, StoreError> {
         use postgres::binary_copy::BinaryCopyInWriter;
         if rows.is_empty() {
             return Ok(0);
@@ -738,7 +770,7 @@ impl Conn for Postgres {
             .map(|c| c.type_().clone())
             .collect();
         let sql = format!(
-            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            "COPY {table} ({}) FROM STDIN (FORMAT binary{options})",
             columns.join(", ")
         );
         let fail = |e| pg_error(&statement_context(&sql), e);

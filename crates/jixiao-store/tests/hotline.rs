@@ -566,6 +566,27 @@ fn counted(s: &mut jixiao_store::Store, geo: &jixiao_hotline::geography::Geograp
     (s.hotline_rollup_rows().unwrap(), places)
 }
 
+/// The case with every time moved by `days`.
+fn shift(c: &mut Case, days: i64) {
+    let by = Duration::days(days);
+    c.received += by;
+    for t in [
+        &mut c.dispatched,
+        &mut c.responded,
+        &mut c.handled,
+        &mut c.closed,
+        &mut c.response_due,
+        &mut c.completion_due,
+    ] {
+        if let Some(t) = t.as_mut() {
+            *t += by;
+        }
+    }
+    if let Some(cb) = c.callback.as_mut() {
+        cb.at += by;
+    }
+}
+
 #[test]
 fn an_import_into_an_empty_store_counts_at_its_end_what_imports_case_by_case_count() {
     // Into an empty case table an import writes every row first and counts once at its end
@@ -579,6 +600,11 @@ fn an_import_into_an_empty_store_counts_at_its_end_what_imports_case_by_case_cou
     for c in changed[..2000].iter_mut().step_by(5) {
         c.grid = Some("elsewhere".into());
         c.category = "0101".into();
+    }
+    // Some move to a month no other case is in (received a year later), and some back by a
+    // month: on PostgreSQL a case then leaves or enters a month the import is still filling.
+    for (i, c) in changed[..2000].iter_mut().step_by(50).enumerate() {
+        shift(c, if i % 2 == 0 { 400 } else { -31 });
     }
     let mut file = cases.clone();
     file.extend(changed[..2000].iter().step_by(5).cloned());
@@ -594,6 +620,20 @@ fn an_import_into_an_empty_store_counts_at_its_end_what_imports_case_by_case_cou
                 (out.inserted, out.updated, out.unchanged),
                 (3000, 400, 80),
                 "{}",
+                db.name
+            );
+            for c in changed[..2000].iter().step_by(50) {
+                assert_eq!(
+                    s.hotline_case(&c.id).unwrap().as_ref(),
+                    Some(c),
+                    "{}",
+                    db.name
+                );
+            }
+            let months = s.hotline_case_months().unwrap();
+            assert!(
+                months.iter().any(|m| m.starts_with("2021")),
+                "{}: the moved cases' new month in {months:?}",
                 db.name
             );
             counted(s, &geo)

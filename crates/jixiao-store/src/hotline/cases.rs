@@ -2,6 +2,7 @@
 //! record, erased after retention). Every write keeps rollups and packs in step.
 
 use super::packs::{take_seq, PackChanges};
+use super::partitions::{cases_table, Months};
 use super::rollups::{add_contribution, add_place, Deltas, PlaceDeltas, Tally};
 use super::rows::{case_from_row, stored_row, t, time, CASE_COLUMNS, CHUNK, SEQ_COLUMN};
 use crate::conn::{Dialect, Val};
@@ -237,20 +238,16 @@ impl Store {
                 vec![(None, chunk.iter().map(|i| i.to_string()).collect())]
             };
             for (month, ids) in groups {
-                let mut params: Vec<Val> = month.iter().map(|m| t(m)).collect();
-                let first = params.len() + 1;
-                let marks: Vec<String> = (first..first + ids.len())
-                    .map(|i| format!("${i}"))
-                    .collect();
-                params.extend(ids.iter().map(|i| t(i)));
+                // A month's own table: its partition, or the table an import is still filling.
+                let table = match &month {
+                    Some(m) => cases_table(m)?,
+                    None => "hotline_cases".to_string(),
+                };
+                let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+                let params: Vec<Val> = ids.iter().map(|i| t(i)).collect();
                 let sql = format!(
-                    "SELECT {} FROM hotline_cases WHERE {}id IN ({})",
+                    "SELECT {} FROM {table} WHERE id IN ({})",
                     CASE_COLUMNS.join(", "),
-                    if month.is_some() {
-                        "month = $1 AND "
-                    } else {
-                        ""
-                    },
                     marks.join(", ")
                 );
                 for r in self.conn.query(&sql, &params)? {
@@ -481,7 +478,10 @@ impl Store {
             let mut places = PlaceDeltas::new();
             let mut done = 0;
             let mut next_seq = s.next_seq()?;
-            let mut months = std::collections::HashSet::new();
+            let mut months = Months::filled_before_attached();
+            // Into an empty table, an id above every id this import has written cannot be
+            // stored: only the others are looked up (none, for a file in id order).
+            let mut highest: Option<String> = None;
             let mut superseded = Tally::default();
             // Two batches are out at a time: one being prepared, one waiting to be written.
             let mut out = 0;
@@ -503,8 +503,19 @@ impl Store {
                     .map_err(|_| StoreError::Invalid("preparing the cases' rows failed".into()))?;
                 out -= 1;
                 each_case_once(&batch)?;
-                let ids: Vec<&str> = batch.iter().map(|p| p.case.id.as_str()).collect();
+                let ids: Vec<&str> = batch
+                    .iter()
+                    .map(|p| p.case.id.as_str())
+                    .filter(|id| by_case || highest.as_deref().is_some_and(|h| *id <= h))
+                    .collect();
                 let existing = s.stored_cases(&ids)?;
+                if !by_case {
+                    if let Some(top) = batch.iter().map(|p| p.case.id.as_str()).max() {
+                        if highest.as_deref().is_none_or(|h| top > h) {
+                            highest = Some(top.to_string());
+                        }
+                    }
+                }
                 let mut packs = PackChanges::new();
                 let mut rows = Vec::with_capacity(batch.len());
                 let mut fresh_facts = Vec::with_capacity(batch.len());
@@ -574,9 +585,29 @@ impl Store {
                     s.conn
                         .insert_rows("hotline_case_months", &["id", "month"], &keys)?;
                 }
-                s.conn.insert_rows("hotline_cases", &SEALED_INSERT, &rows)?;
+                if s.is_postgres() {
+                    // Each month's rows into its own table: a month being filled is not yet a
+                    // partition the parent could route them to.
+                    let mut by_month: std::collections::BTreeMap<String, Vec<Vec<Val>>> =
+                        Default::default();
+                    for row in rows.drain(..) {
+                        let month = row[3].as_text().unwrap_or_default().to_string();
+                        by_month.entry(month).or_default().push(row);
+                    }
+                    for (month, rows) in &by_month {
+                        let table = cases_table(month)?;
+                        if months.is_filling(month) {
+                            s.conn.load_rows(&table, &SEALED_INSERT, rows)?;
+                        } else {
+                            s.conn.insert_rows(&table, &SEALED_INSERT, rows)?;
+                        }
+                        outcome.inserted += rows.len();
+                    }
+                } else {
+                    s.conn.insert_rows("hotline_cases", &SEALED_INSERT, &rows)?;
+                    outcome.inserted += rows.len();
+                }
                 s.write_packs(&packs)?;
-                outcome.inserted += rows.len();
                 // Counters are summed in memory and added to the stored ones in the same
                 // transaction; past a bound they are added early, so memory stays bounded however
                 // long the file (25 million cases touch millions of place counts).
@@ -599,6 +630,7 @@ impl Store {
                 s.add_rollup_rows(&tally.rollup_rows())?;
                 s.add_place_rows(tally.place_rows())?;
             }
+            s.attach_filled_months(&mut months, None)?;
             if outcome.inserted + outcome.updated > 0 {
                 s.audit_append(
                     &at,
@@ -618,7 +650,7 @@ impl Store {
                     )));
                 }
             }
-            Ok((outcome, months.into_iter().collect()))
+            Ok((outcome, months.into_known().into_iter().collect()))
         })
     }
 

@@ -268,12 +268,22 @@ impl Store {
         old_month: &str,
         with_source: bool,
         seal: Option<String>,
-        months: &mut std::collections::HashSet<String>,
+        months: &mut super::partitions::Months,
     ) -> Result<()> {
         let new_month = row[3].as_text().unwrap_or_default().to_string();
         let moved = new_month != old_month;
+        // PostgreSQL: a case that stays in its month is updated in its month's table, which may
+        // still be filling (not yet a partition); one that moves goes from partition to
+        // partition through the parent, so both its months must be partitions first.
+        let mut table = "hotline_cases".to_string();
         if moved {
             self.ensure_hotline_months([new_month.as_str()], months)?;
+            self.attach_filled_months(months, Some(old_month))?;
+            self.attach_filled_months(months, Some(&new_month))?;
+        } else if self.is_postgres() {
+            if let Some(own) = super::partitions::partition("hotline_cases", old_month) {
+                table = own;
+            }
         }
         let mut params = vec![row[0].clone(), Val::text(old_month)];
         let mut sets = Vec::new();
@@ -290,7 +300,7 @@ impl Store {
         }
         self.conn.exec(
             &format!(
-                "UPDATE hotline_cases SET {} WHERE id = $1 AND month = $2",
+                "UPDATE {table} SET {} WHERE id = $1 AND month = $2",
                 sets.join(", ")
             ),
             &params,
