@@ -63,8 +63,17 @@ fn populated(s: &mut Store) {
     let geo = beijing(1, 1);
     s.hotline_save_geography(&geo, "admin").unwrap();
     let cases: Vec<Case> = Generator::new(&cfg, &geo, 300, 5, 2020).collect();
+    let mut changed = cases.clone();
     s.hotline_import(&mut cases.into_iter(), "gen", &cfg, "admin", &mut |_| {})
         .unwrap();
+    // A second file changes some of the cases: their rows are sealed again, by its entry.
+    for c in changed.iter_mut().step_by(9) {
+        c.category = if c.category == "0101" { "0301" } else { "0101" }.into();
+    }
+    let again = s
+        .hotline_import(&mut changed.into_iter(), "gen", &cfg, "admin", &mut |_| {})
+        .unwrap();
+    assert_eq!(again.updated, 300_usize.div_ceil(9));
 }
 
 /// An entry of the honours register (a table sealed since migration 26).

@@ -117,14 +117,19 @@ const SMALL_PARTIAL_INDEXES: [&str; 5] = [
 /// Cases an import reads, prepares and writes at a time.
 const BATCH: usize = 2000;
 
-/// A case as an import writes it: its row (its place in the packs still to be given), the
-/// row's seal, and its packed facts.
+/// A case as an import writes it: its row (its place in the packs still to be given) ending
+/// with the row's seal, and its packed facts.
 struct Prepared {
     case: Case,
     row: Vec<Val>,
-    seal: String,
     facts: CaseFacts,
 }
+
+/// What a batch leaves behind once written, handed to a thread of its own to be freed: the
+/// cases, rows and packs were allocated by the reading and preparing threads, and freeing them
+/// on the writing one (a fifth of its time at 25 M cases, most of it returning memory to the
+/// heaps of other threads) kept the database waiting.
+type Spent = (Vec<Case>, Vec<Vec<Val>>, PackChanges);
 
 /// When an import adds to the rollup and place counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +218,20 @@ pub struct CaseFilter {
 /// The SQLite page cache of a bulk hotline import, in KiB (1 GiB; the connection goes back to
 /// its usual cache afterwards).
 const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
+
+/// The SQLite page cache while a bulk import builds the case table's indexes again, in KiB.
+/// SQLite sorts an index's keys in runs of at most the cache's size before merging them: runs
+/// of 64 MiB sort faster than runs of 512 MiB (the most a 1 GiB cache allows), whose keys no
+/// longer fit the processor's caches. With helper threads sorting the runs while the table is
+/// read (`SORT_THREADS`), building the received-time index over 25 M cases took 23 s against
+/// 51 s with one thread and the import's cache (docs/benchmarks.md). The cache still holds up
+/// to `IMPORT_CACHE_KIB` of changed pages before writing them out (`cache_spill`): written out
+/// early, a page changed again is written over in the log, and the commit then reads the log
+/// back from that page on to sum it again (a 25 M-case import took 858 s instead of 624).
+const INDEX_BUILD_CACHE_KIB: i64 = 64 * 1024;
+
+/// The most helper threads SQLite's sorter may use to build an index (it allows 8).
+const SORT_THREADS: usize = 4;
 
 impl Store {
     fn cases_by_id(&mut self, ids: &[&str]) -> Result<HashMap<String, Case>> {
@@ -322,8 +341,17 @@ impl Store {
             };
             let outcome = s.import_cases(cases, source, config, actor, progress, counting)?;
             verdict().map_err(StoreError::Invalid)?;
-            for create in &deferred {
-                s.conn.script(create)?;
+            if !deferred.is_empty() {
+                let threads = std::thread::available_parallelism()
+                    .map_or(1, |n| n.get())
+                    .min(SORT_THREADS);
+                // Negative: KiB, as for cache_size.
+                s.conn.script(&format!(
+                    "PRAGMA cache_spill = -{IMPORT_CACHE_KIB}; PRAGMA cache_size = -{INDEX_BUILD_CACHE_KIB}; PRAGMA threads = {threads}"
+                ))?;
+                for create in &deferred {
+                    s.conn.script(create)?;
+                }
             }
             let imported = outcome.0.inserted + outcome.0.updated;
             // PostgreSQL plans from table statistics, which a large import leaves stale until
@@ -338,7 +366,7 @@ impl Store {
         });
         if bulk {
             self.conn.script(&format!(
-                "PRAGMA cache_size = -{}",
+                "PRAGMA cache_size = -{0}; PRAGMA cache_spill = -{0}; PRAGMA threads = 0",
                 crate::conn::SQLITE_CACHE_KIB
             ))?;
         }
@@ -444,10 +472,11 @@ impl Store {
         let prepare = |c: Case| -> Prepared {
             let (row, facts) = stored_row(&c, config, &districts, source, &at, 0);
             let seal = crate::seals::seal("hotline_cases", &row[..SEQ_COLUMN], seal_seq);
+            let mut row = row;
+            row.push(Val::text(seal));
             Prepared {
                 case: c,
                 row,
-                seal,
                 facts,
             }
         };
@@ -456,6 +485,8 @@ impl Store {
             // so the preparing thread never waits for a batch or a reader that will not come.
             let (jobs, batches_to_prepare) = std::sync::mpsc::sync_channel::<Vec<Case>>(1);
             let (prepared_batches, ready) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(1);
+            let (spent, to_free) = std::sync::mpsc::sync_channel::<Spent>(2);
+            scope.spawn(move || to_free.into_iter().for_each(drop));
             let known = &districts;
             let preparing = scope.spawn(move || {
                 let mut tally = Tally::default();
@@ -519,10 +550,11 @@ impl Store {
                 let mut packs = PackChanges::new();
                 let mut rows = Vec::with_capacity(batch.len());
                 let mut fresh_facts = Vec::with_capacity(batch.len());
+                let mut cases_written = Vec::with_capacity(batch.len());
+                let mut spent_rows = Vec::new();
                 for Prepared {
                     case: c,
                     mut row,
-                    seal,
                     facts,
                 } in batch
                 {
@@ -552,7 +584,11 @@ impl Store {
                             }
                             let seq = seq.unwrap_or_else(|| take_seq(&mut next_seq));
                             row[SEQ_COLUMN] = Val::Int(Some(seq));
-                            s.update_case(row, old_month, true, Some(seal), &mut months)?;
+                            let seal = match row.pop() {
+                                Some(Val::Text(seal)) => seal,
+                                _ => None,
+                            };
+                            s.update_case(row, old_month, true, seal, &mut months)?;
                             s.put_facts(&mut packs, seq, facts)?;
                             outcome.updated += 1;
                         }
@@ -563,11 +599,11 @@ impl Store {
                             }
                             let seq = take_seq(&mut next_seq);
                             row[SEQ_COLUMN] = Val::Int(Some(seq));
-                            row.push(Val::text(seal));
                             rows.push(row);
                             fresh_facts.push((seq, facts));
                         }
                     }
+                    cases_written.push(c);
                     done += 1;
                 }
                 for (seq, facts) in fresh_facts {
@@ -584,6 +620,7 @@ impl Store {
                         .collect();
                     s.conn
                         .insert_rows("hotline_case_months", &["id", "month"], &keys)?;
+                    spent_rows.extend(keys);
                 }
                 if s.is_postgres() {
                     // Each month's rows into its own table: a month being filled is not yet a
@@ -603,11 +640,15 @@ impl Store {
                         }
                         outcome.inserted += rows.len();
                     }
+                    spent_rows.extend(by_month.into_values().flatten());
                 } else {
                     s.conn.insert_rows("hotline_cases", &SEALED_INSERT, &rows)?;
                     outcome.inserted += rows.len();
+                    spent_rows.append(&mut rows);
                 }
                 s.write_packs(&packs)?;
+                // Freed elsewhere; if that thread is gone, here.
+                let _ = spent.send((cases_written, spent_rows, packs));
                 // Counters are summed in memory and added to the stored ones in the same
                 // transaction; past a bound they are added early, so memory stays bounded however
                 // long the file (25 million cases touch millions of place counts).
