@@ -169,6 +169,60 @@ fn level_label(t: &str) -> bool {
     (name.is_empty() && t.contains('分')) || LEVEL_NAMES.contains(&name)
 }
 
+/// An indicator's cell that swallowed its neighbours when the table became text, as copying
+/// from some PDFs leaves it: the labels of its groups before its name (产出指标数量指标足额保障率)
+/// and its target after it (足额保障率=100%, 资金到位率≥95%). Answers the labels, the name and
+/// the target (a plain = left out: a target is met by equalling it unless it says otherwise).
+/// A label is a group's name followed by 指标 (数量指标, not 数量 alone: 质量合格率 is a name),
+/// and a target starts at a comparison sign with a digit after it.
+fn unfuse(cell: &str) -> (Vec<String>, String, Option<String>) {
+    let mut rest = cell.trim();
+    let mut labels = Vec::new();
+    loop {
+        // The longest group name that fits, with something left after it.
+        let after = LEVEL_NAMES
+            .iter()
+            .filter_map(|name| {
+                let after = rest.strip_prefix(name)?.strip_prefix("指标")?;
+                let after = match after.strip_prefix(['(', '（']) {
+                    Some(inner) => match inner.find([')', '）']) {
+                        Some(close) if inner[..close].contains('分') => {
+                            &inner
+                                [close + inner[close..].chars().next().map_or(0, char::len_utf8)..]
+                        }
+                        _ => after,
+                    },
+                    None => after,
+                };
+                (!after.is_empty()).then_some(after)
+            })
+            .min_by_key(|after| after.len());
+        match after {
+            Some(after) => {
+                labels.push(rest[..rest.len() - after.len()].to_string());
+                rest = after;
+            }
+            None => break,
+        }
+    }
+    let sign = rest
+        .char_indices()
+        .find(|&(i, c)| i > 0 && "=＝≥≤>＞<＜≧≦".contains(c))
+        .map(|(i, _)| i)
+        .filter(|&i| rest[i..].chars().any(|c| c.is_ascii_digit()));
+    match sign {
+        Some(i) => {
+            let target = rest[i..].trim_start_matches(['=', '＝']).trim();
+            (
+                labels,
+                rest[..i].trim().to_string(),
+                Some(target.to_string()),
+            )
+        }
+        None => (labels, rest.to_string(), None),
+    }
+}
+
 /// An indicator named by its place in the list: 指标1：…, 指标二：….
 fn numbered_indicator(t: &str) -> bool {
     t.strip_prefix("指标").is_some_and(|rest| {
@@ -463,8 +517,9 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
             i += run_len;
             continue;
         };
+        let (fused_labels, name, fused_target) = unfuse(&toks[indicator].text);
         let mut labels: Vec<usize> = Vec::new();
-        while labels.len() + 1 < levels {
+        while labels.len() + fused_labels.len() + 1 < levels {
             match pending.last() {
                 Some(&k) if level_label(&toks[k].text) => {
                     labels.insert(0, k);
@@ -482,10 +537,12 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
         }
         pending.clear();
         // New labels take the lowest levels above the indicator; the ones above them stay.
-        let fresh = labels.len();
-        let keep = current_levels.len() - fresh.min(current_levels.len());
-        for (slot, k) in current_levels.iter_mut().skip(keep).zip(&labels) {
-            *slot = toks[*k].text.clone();
+        let mut fresh: Vec<String> = labels.iter().map(|&k| toks[k].text.clone()).collect();
+        fresh.extend(fused_labels);
+        let fresh = &fresh[fresh.len().saturating_sub(current_levels.len())..];
+        let keep = current_levels.len() - fresh.len();
+        for (slot, label) in current_levels.iter_mut().skip(keep).zip(fresh) {
+            *slot = label.clone();
         }
         let mut cells = vec![String::new(); header.len()];
         for (c, l) in current_levels.iter().enumerate() {
@@ -494,7 +551,7 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
             }
         }
         if levels - 1 < cells.len() {
-            cells[levels - 1] = toks[indicator].text.clone();
+            cells[levels - 1] = name;
         }
         let mut put = |col: Option<usize>, k: Option<&usize>| {
             if let (Some(c), Some(&k)) = (col, k) {
@@ -507,6 +564,12 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
         put(actual_at, values.last());
         put(points_at, Some(&points));
         put(score_at, Some(&score));
+        // A target fused into the name's cell, where no cell of its own held one.
+        if let (Some(c), Some(target), true) = (target_at, fused_target, values.len() < 2) {
+            if c < cells.len() {
+                cells[c] = target;
+            }
+        }
         let first = labels.first().copied().unwrap_or(indicator);
         out.push(row(cells, &toks[first..=score]));
         last_row = Some(out.len() - 1);
@@ -594,6 +657,87 @@ mod tests {
         );
         assert_eq!(ind[4][0], "总分");
         assert_eq!((ind[4][5].as_str(), ind[4][6].as_str()), ("100", "96"));
+    }
+
+    #[test]
+    fn group_labels_and_targets_run_into_an_indicators_name_are_split_off() {
+        let doc = "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n\
+                   产出指标数量指标足额保障率=100% 100% 22.5 22.5\n\
+                   产出指标质量指标资金到位率≥95% 98% 20 20\n\
+                   效益指标(30分)社会效益指标群众满意度≥90% 93% 10 9\n\
+                   质量合格率 100% 98% 10 9\n\
+                   PM2.5年均浓度≤35微克/立方米 33微克/立方米 10 10\n";
+        let t = find_all(doc);
+        assert_eq!(t.len(), 1, "{t:#?}");
+        let rows: Vec<&Vec<String>> = t[0].rows.iter().map(|r| &r.cells).collect();
+        assert_eq!(
+            rows[1],
+            &[
+                "产出指标",
+                "数量指标",
+                "足额保障率",
+                "100%",
+                "100%",
+                "22.5",
+                "22.5"
+            ]
+        );
+        assert_eq!(
+            rows[2],
+            &[
+                "产出指标",
+                "质量指标",
+                "资金到位率",
+                "≥95%",
+                "98%",
+                "20",
+                "20"
+            ]
+        );
+        assert_eq!(
+            rows[3],
+            &[
+                "效益指标(30分)",
+                "社会效益指标",
+                "群众满意度",
+                "≥90%",
+                "93%",
+                "10",
+                "9"
+            ]
+        );
+        // A name that begins like a group (质量) is a name; the groups above it stay.
+        assert_eq!(
+            rows[4],
+            &[
+                "效益指标(30分)",
+                "社会效益指标",
+                "质量合格率",
+                "100%",
+                "98%",
+                "10",
+                "9"
+            ]
+        );
+        assert_eq!(
+            rows[5][2..5],
+            ["PM2.5年均浓度", "≤35微克/立方米", "33微克/立方米"]
+        );
+    }
+
+    #[test]
+    fn a_cell_is_not_split_without_a_group_label_or_a_compared_number() {
+        for name in [
+            "数量指标",
+            "质量合格率",
+            "12345热线满意度",
+            "≥90%",
+            "达标率=较上年提高",
+        ] {
+            let (labels, rest, target) = unfuse(name);
+            assert!(labels.is_empty(), "{name}: {labels:?}");
+            assert_eq!((rest.as_str(), target), (name, None), "{name}");
+        }
     }
 
     #[test]
