@@ -184,15 +184,13 @@ fn unfuse(cell: &str) -> (Vec<String>, String, Option<String>) {
             .iter()
             .filter_map(|name| {
                 let after = rest.strip_prefix(name)?.strip_prefix("指标")?;
-                let after = match after.strip_prefix(['(', '（']) {
-                    Some(inner) => match inner.find([')', '）']) {
-                        Some(close) if inner[..close].contains('分') => {
-                            &inner
-                                [close + inner[close..].chars().next().map_or(0, char::len_utf8)..]
-                        }
-                        _ => after,
-                    },
-                    None => after,
+                // A group's points after its label: 效益指标(30分).
+                let after = match after
+                    .strip_prefix(['(', '（'])
+                    .and_then(|inner| inner.split_once([')', '）']))
+                {
+                    Some((points, tail)) if points.contains('分') => tail,
+                    _ => after,
                 };
                 (!after.is_empty()).then_some(after)
             })
