@@ -471,9 +471,8 @@ impl Store {
         // row's place in the packs, so a row is sealed before it has one.
         let seal_seq = self.audit_head()?.0 + 1;
         let prepare = |c: Case| -> Prepared {
-            let (row, facts) = stored_row(&c, config, &districts, source, &at, 0);
+            let (mut row, facts) = stored_row(&c, config, &districts, source, &at, 0);
             let seal = crate::seals::seal("hotline_cases", &row[..SEQ_COLUMN], seal_seq);
-            let mut row = row;
             row.push(Val::text(seal));
             Prepared {
                 case: c,
