@@ -1,6 +1,11 @@
 //! Measuring extraction against a hand-annotated gold file (docs/claims-annotation.md):
 //! a gold claim is found when an extracted claim overlaps its characters, and right when the
 //! value and the unit are exactly those of the gold claim.
+//!
+//! A gold *set* annotates several published documents of different shapes. Their texts are not
+//! in the repository (the set names where each was published): whoever measures supplies them,
+//! and [`anchor`] finds every annotated claim in the supplied text again, so a copy that differs
+//! from the annotated one outside the claims' words still measures.
 
 use crate::Claim;
 use serde::{Deserialize, Serialize};
@@ -38,6 +43,97 @@ pub struct Gold {
     #[serde(default)]
     pub tasks: Option<TaskSource>,
     pub claims: Vec<GoldClaim>,
+}
+
+/// Hand-annotated documents of several shapes (a 政府工作报告, a 项目支出绩效自评表 …), measured
+/// one by one and per shape.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct GoldSet {
+    pub guideline: String,
+    pub documents: Vec<GoldDocument>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct GoldDocument {
+    /// The text's file name without `.txt`, in the folder the measurer gives.
+    pub name: String,
+    /// What kind of document it is: 政府工作报告, 绩效自评报告, 部门整体支出绩效自评,
+    /// 项目支出绩效自评表, 统计公报 ….
+    pub shape: String,
+    pub title: String,
+    /// Where it was published.
+    pub source: String,
+    /// What of it was annotated and how the text was taken (an excerpt from its beginning …).
+    #[serde(default)]
+    pub note: String,
+    /// SHA-256 of the annotated text (UTF-8), to tell whether a supplied copy is the same text.
+    pub sha256: String,
+    pub claims: Vec<GoldClaim>,
+}
+
+/// The gold claims with their offsets in `doc`: where the annotated offsets still hold the
+/// claim's words they are kept; otherwise each claim is looked for from the end of the one
+/// before (claims are annotated in document order). Claims whose words are not in `doc` are
+/// returned apart, as "text (metric)".
+pub fn anchor(doc: &str, gold: &[GoldClaim]) -> (Vec<GoldClaim>, Vec<String>) {
+    let chars: Vec<char> = doc.chars().collect();
+    let holds = |start: usize, text: &[char]| {
+        start + text.len() <= chars.len() && chars[start..start + text.len()] == *text
+    };
+    let (mut found, mut lost) = (Vec::new(), Vec::new());
+    let mut from = 0;
+    for g in gold {
+        let text: Vec<char> = g.text.chars().collect();
+        let at = if g.end == g.start + text.len() && holds(g.start, &text) {
+            Some(g.start)
+        } else {
+            (from..chars.len()).find(|&i| holds(i, &text))
+        };
+        match at {
+            Some(start) if !text.is_empty() => {
+                from = start + text.len();
+                found.push(GoldClaim {
+                    start,
+                    end: start + text.len(),
+                    ..g.clone()
+                });
+            }
+            _ => lost.push(format!("{} ({})", g.text, g.metric)),
+        }
+    }
+    (found, lost)
+}
+
+/// Counts of several evaluations added up (a shape's documents, or all of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub documents: usize,
+    pub gold: usize,
+    pub extracted: usize,
+    pub correct: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, e: &Evaluation) {
+        self.documents += 1;
+        self.gold += e.gold;
+        self.extracted += e.extracted;
+        self.correct += e.correct;
+    }
+    pub fn precision(&self) -> f64 {
+        ratio(self.correct, self.extracted)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.correct, self.gold)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 /// How well claims are matched to the task they speak about.
@@ -85,7 +181,6 @@ pub fn evaluate_matching(checked: &[crate::reconcile::Checked], gold: &[GoldClai
             ));
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Matching {
         annotated,
         assigned,
@@ -125,7 +220,7 @@ fn kind_name(c: &Claim) -> String {
         crate::Kind::FromTo => "from_to",
         crate::Kind::FromStart => "from_start",
         crate::Kind::Streak => "streak",
-        crate::Kind::Cell { .. } => "cell",
+        crate::Kind::Cell { role } => return role_name(*role).to_string(),
         crate::Kind::ShareOfTarget => "share_of_target",
         crate::Kind::Target => "target",
         crate::Kind::Ratio => "ratio",
@@ -134,26 +229,59 @@ fn kind_name(c: &Claim) -> String {
     .to_string()
 }
 
+/// A table cell's kind as the guideline names it: the column's role.
+fn role_name(role: crate::tables::Role) -> &'static str {
+    use crate::tables::Role;
+    match role {
+        Role::Target => "target",
+        Role::Actual => "actual",
+        Role::Budget => "budget",
+        Role::Execution => "execution",
+        Role::Rate => "rate",
+        Role::Points => "points",
+        Role::Score => "score",
+        Role::Other => "cell",
+    }
+}
+
 fn same_value(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
 pub fn evaluate(extracted: &[Claim], gold: &[GoldClaim]) -> Evaluation {
     let mut used = vec![false; extracted.len()];
+    let overlaps = |g: &GoldClaim, c: &Claim| c.start < g.end && g.start < c.end;
+    let right = |g: &GoldClaim, c: &Claim| same_value(c.value, g.value) && c.unit == g.unit;
+    // Claims of a table's row share the row's span, so order alone cannot pair them: first
+    // every gold claim takes an overlapping claim with its value and unit, then those left take
+    // the first overlapping claim left.
+    let mut pair: Vec<Option<usize>> = vec![None; gold.len()];
+    for (k, g) in gold.iter().enumerate() {
+        if let Some(i) = (0..extracted.len())
+            .find(|&i| !used[i] && overlaps(g, &extracted[i]) && right(g, &extracted[i]))
+        {
+            used[i] = true;
+            pair[k] = Some(i);
+        }
+    }
+    for (k, g) in gold.iter().enumerate() {
+        if pair[k].is_none() {
+            if let Some(i) = (0..extracted.len()).find(|&i| !used[i] && overlaps(g, &extracted[i]))
+            {
+                used[i] = true;
+                pair[k] = Some(i);
+            }
+        }
+    }
     let (mut found, mut correct, mut metric_ok, mut kind_ok) = (0, 0, 0, 0);
     let mut misses = Vec::new();
-    for g in gold {
-        let candidate = extracted
-            .iter()
-            .enumerate()
-            .find(|(i, c)| !used[*i] && c.start < g.end && g.start < c.end);
-        let Some((i, c)) = candidate else {
+    for (g, p) in gold.iter().zip(&pair) {
+        let Some(c) = p.map(|i| &extracted[i]) else {
             misses.push(format!("{} ({}): not found", g.text, g.metric));
             continue;
         };
-        used[i] = true;
         found += 1;
-        if same_value(c.value, g.value) && c.unit == g.unit {
+        if right(g, c) {
             correct += 1;
             metric_ok += (c.metric.contains(&g.metric)
                 || (!c.metric.is_empty() && g.metric.contains(&c.metric)))
@@ -172,7 +300,6 @@ pub fn evaluate(extracted: &[Claim], gold: &[GoldClaim]) -> Evaluation {
         .filter(|(i, _)| !used[*i])
         .map(|(_, c)| format!("{} = {} {}", c.text, c.value, c.unit))
         .collect();
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Evaluation {
         gold: gold.len(),
         extracted: extracted.len(),

@@ -26,7 +26,8 @@ fn tokens(doc: &str) -> Vec<Token> {
     let mut current: Option<Token> = None;
     let mut after_break = false;
     for (i, c) in doc.chars().enumerate() {
-        if c.is_whitespace() {
+        // A cell's bar (`238.93 |`, one cell to a line) separates like a space.
+        if c.is_whitespace() || c == '|' || c == '｜' {
             if let Some(t) = current.take() {
                 out.push(t);
             }
@@ -54,16 +55,18 @@ fn tokens(doc: &str) -> Vec<Token> {
     }
     out.extend(current);
     // A cell's words wrapped onto the next line (经济效益 / 指标, 可持续影 / 响指标, 一级 / 指标)
-    // are one cell again.
+    // are one cell again; so are a header's words split over lines (年初 / 预算数, 实际 /
+    // 完成值).
     let mut merged: Vec<Token> = Vec::with_capacity(out.len());
     for t in out {
         match merged.last_mut() {
             Some(prev)
                 if t.after_break
-                    && t.text.ends_with("指标")
-                    && t.text.chars().count() <= 3
-                    && !prev.text.chars().any(|c| c.is_ascii_digit())
-                    && !prev.text.ends_with("指标") =>
+                    && ((t.text.ends_with("指标")
+                        && t.text.chars().count() <= 3
+                        && !prev.text.chars().any(|c| c.is_ascii_digit())
+                        && !prev.text.ends_with("指标"))
+                        || split_header(&prev.text, &t.text)) =>
             {
                 prev.text.push_str(&t.text);
                 prev.end = t.end;
@@ -74,8 +77,18 @@ fn tokens(doc: &str) -> Vec<Token> {
     merged
 }
 
+/// Whether `first` and `second` are one header cell written over two lines: together they are
+/// a header word, and `first` alone is none.
+fn split_header(first: &str, second: &str) -> bool {
+    let whole = format!("{first}{second}");
+    first.chars().count() <= 3
+        && !INDICATOR_HEADERS.contains(&first)
+        && !BUDGET_HEADERS.contains(&first)
+        && (INDICATOR_HEADERS.contains(&whole.as_str()) || BUDGET_HEADERS.contains(&whole.as_str()))
+}
+
 /// Header words of the indicators' block.
-const INDICATOR_HEADERS: [&str; 16] = [
+const INDICATOR_HEADERS: [&str; 20] = [
     "一级指标",
     "二级指标",
     "三级指标",
@@ -90,13 +103,20 @@ const INDICATOR_HEADERS: [&str; 16] = [
     "实际值",
     "分值",
     "得分",
+    "权重",
+    "指标性质",
+    "度量单位",
+    "计量单位",
     "偏差原因",
     "改进措施",
 ];
 
 /// Header words of the budget block.
-const BUDGET_HEADERS: [&str; 10] = [
+const BUDGET_HEADERS: [&str; 13] = [
     "年初预算数",
+    "年初预算",
+    "权重",
+    "原因",
     "全年预算数",
     "调整后预算数",
     "预算数",
@@ -221,6 +241,22 @@ fn unfuse(cell: &str) -> (Vec<String>, String, Option<String>) {
     }
 }
 
+/// An indicator's name without the place in the list written before it (指标1工程完工率 →
+/// 工程完工率); a cell that is only the place stays as it is.
+fn strip_numbering(name: &str) -> String {
+    let Some(rest) = name.strip_prefix("指标") else {
+        return name.to_string();
+    };
+    let rest =
+        rest.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    let rest = rest.trim_start_matches([':', '：', '.', '、', ' ']);
+    if rest.is_empty() || rest.len() + "指标".len() == name.len() {
+        name.to_string()
+    } else {
+        rest.to_string()
+    }
+}
+
 /// An indicator named by its place in the list: 指标1：…, 指标二：….
 fn numbered_indicator(t: &str) -> bool {
     t.strip_prefix("指标").is_some_and(|rest| {
@@ -324,8 +360,23 @@ pub fn find(doc: &str, taken: &[(usize, usize)]) -> Vec<Table> {
 /// funds. Answers the rows and where reading goes on.
 fn budget_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
     let mut header: Vec<String> = Vec::new();
-    // 项目资金 (万元): the block's unit, written just before the header words.
-    if at >= 1 && is_unit_note(&toks[at - 1].text) {
+    let names_unit = |t: &str| {
+        t.ends_with([')', '）'])
+            && t.rfind(['(', '（'])
+                .is_some_and(|open| t[open..].contains('元'))
+    };
+    let (at, run) = if run > 3 && names_unit(&toks[at].text) {
+        // 年度预算数（万元） over the amounts' headers: the block's name and unit, the row
+        // labels' column.
+        header.push(toks[at].text.clone());
+        (at + 1, run - 1)
+    } else {
+        (at, run)
+    };
+    if !header.is_empty() {
+        // Named above.
+    } else if at >= 1 && is_unit_note(&toks[at - 1].text) {
+        // 项目资金 (万元): the block's unit, written just before the header words.
         let first = if at >= 2 && !plain_number(&toks[at - 2].text) {
             format!("{}{}", toks[at - 2].text, toks[at - 1].text)
         } else {
@@ -351,6 +402,15 @@ fn budget_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
             .take_while(|t| plain_number(&t.text) || is_dash(&t.text))
             .count();
         if numbers == 0 && !names_funds(&label.text) {
+            // A note under a row (1.预算执行率=…，未达到90%的需说明原因) before more rows of
+            // funds is the table's, not the end of it.
+            let more_funds = toks.get(i + 1).is_some_and(|next| {
+                names_funds(&next.text) && toks.get(i + 2).is_some_and(|t| plain_number(&t.text))
+            });
+            if label.text.chars().count() > 16 && more_funds {
+                i += 1;
+                continue;
+            }
             break;
         }
         let mut cells = vec![label.text.trim_end_matches([':', '：']).to_string()];
@@ -434,7 +494,9 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
         })
         .count()
         .max(1);
-    let points_at = header.iter().position(|h| h.contains("分值"));
+    let points_at = header
+        .iter()
+        .position(|h| h.contains("分值") || h.contains("权重"));
     let score_at = header.iter().position(|h| h.contains("得分"));
     let reason_at = header
         .iter()
@@ -482,10 +544,19 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
             i += 1;
             continue;
         }
-        let run_len = toks[i..]
+        let mut run_len = toks[i..]
             .iter()
             .take_while(|t| plain_number(&t.text))
             .count();
+        // More numbers than the row has columns for: the rest stand in the reason's column
+        // after 得分 (a 0 for no deviation) and start the words before the next row.
+        let number_columns = [target_at, actual_at, points_at, score_at]
+            .iter()
+            .flatten()
+            .count();
+        if run_len > number_columns && reason_at > score_at && number_columns >= 2 {
+            run_len = number_columns;
+        }
         if run_len < 2 {
             if run_len == 0 && pending.len() > 12 {
                 // Far more words than a row holds: the table has ended.
@@ -516,6 +587,7 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
             continue;
         };
         let (fused_labels, name, fused_target) = unfuse(&toks[indicator].text);
+        let name = strip_numbering(&name);
         let mut labels: Vec<usize> = Vec::new();
         while labels.len() + fused_labels.len() + 1 < levels {
             match pending.last() {
@@ -579,6 +651,57 @@ fn indicator_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_block_written_one_cell_to_a_line_with_bars_gets_its_rows_back() {
+        let doc = "预算执行情况(10分) |\n年度预算数(万元) |\n年初预算 |\n调整后预算数 |\n预算执行数 |\n\
+                   预算执行率 |\n权重 |\n得分 |\n原因 |\n总额 |\n238.93 |\n251.89 |\n251.89 |\n100.00% |\n\
+                   10 |\n|\n1.预算执行率=预算执行数/调整后预算数,预算执行率未达到90%的需说明原因(100字以内) |\n\
+                   其中:财政资金 |\n238.93 |\n251.89 |\n251.89 |\n100.00% |\n/ |\n/ |\n\
+                   单位资金 |\n0.00 |\n0.00 |\n0.00 |\n0.00% |\n/ |\n/ |\n绩效指标(90分) |\n";
+        let t = find(doc, &[]);
+        assert_eq!(t.len(), 1, "{t:#?}");
+        let rows: Vec<&Vec<String>> = t[0].rows.iter().map(|r| &r.cells).collect();
+        assert_eq!(rows[0][0], "年度预算数(万元)", "the block's name and unit");
+        assert_eq!(rows[0][1], "年初预算");
+        assert_eq!(
+            rows[1],
+            &["总额", "238.93", "251.89", "251.89", "100.00%", "10", "", ""]
+        );
+        assert_eq!(
+            rows[2][0], "其中:财政资金",
+            "the note under a row does not end the block"
+        );
+        assert_eq!(rows[3][0], "单位资金");
+    }
+
+    #[test]
+    fn header_words_split_over_lines_and_numbered_indicators_are_read() {
+        let doc = "项目资金\n(万元)\n\n年初\n\n预算数\n\n全年\n\n预算数\n\n全年\n\n执行数\n\n分值\n\n执行率\n\n得分\n\n\
+                   年度资金总额\n\n43.2\n\n43.2\n\n37.24\n\n10\n\n86%\n\n9\n\n\
+                   一级指标\n\n二级指标\n\n三级指标\n\n年度\n\n指标值\n\n实际\n\n完成值\n\n分值\n\n得分\n\n偏差原因分析及改进措施\n\n\
+                   产出指标\n\n质量指标\n\n指标1工程完工率\n\n100\n\n100\n\n10\n\n10\n\n \n\n\
+                   效益指标\n\n经济效益\n\n指标\n\n指标1安全率\n\n100\n\n98\n\n10\n\n9\n\n0\n\n指标2\n\n";
+        let t = find(doc, &[]);
+        assert_eq!(t.len(), 1, "{t:#?}");
+        let rows: Vec<&Vec<String>> = t[0].rows.iter().map(|r| &r.cells).collect();
+        assert_eq!(rows[0][1..4], ["年初预算数", "全年预算数", "全年执行数"]);
+        assert_eq!(
+            rows[1],
+            &["年度资金总额", "43.2", "43.2", "37.24", "10", "86%", "9"]
+        );
+        let header = rows.iter().position(|r| r[0] == "一级指标").unwrap();
+        assert_eq!(rows[header][3..5], ["年度指标值", "实际完成值"]);
+        assert_eq!(
+            rows[header + 1][2..7],
+            ["工程完工率", "100", "100", "10", "10"]
+        );
+        // The 0 in the reason's column after 得分 is not the score.
+        assert_eq!(
+            rows[header + 2][1..7],
+            ["经济效益指标", "安全率", "100", "98", "10", "9"]
+        );
+    }
 
     #[test]
     fn a_self_evaluation_written_as_one_run_of_cells_gets_its_rows_back() {
@@ -774,7 +897,7 @@ mod tests {
             &[
                 "(50分)",
                 "数量指标",
-                "指标1:新建口袋公园",
+                "新建口袋公园",
                 "4个",
                 "4个",
                 "20",
@@ -784,20 +907,11 @@ mod tests {
         );
         assert_eq!(
             rows[6],
-            &[
-                "(50分)",
-                "质量指标",
-                "指标1:竣工验收合格",
-                "",
-                "",
-                "30",
-                "28",
-                ""
-            ],
+            &["(50分)", "质量指标", "竣工验收合格", "", "", "30", "28", ""],
             "no target or actual: the indicator keeps its name"
         );
         assert_eq!(rows[7][1], "生态效益指标");
-        assert_eq!(rows[7][2], "指标1:绿地面积增加");
+        assert_eq!(rows[7][2], "绿地面积增加");
         assert_eq!((rows[8][0].as_str(), rows[8][6].as_str()), ("总分", "53"));
     }
 

@@ -340,6 +340,12 @@ pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim
                 } else {
                     own
                 };
+            // Points and scores are in 分, a rate in per cent, when no header says otherwise.
+            let column_unit = match role {
+                Role::Points | Role::Score if column_unit.is_empty() => "分".to_string(),
+                Role::Rate if column_unit.is_empty() => "%".to_string(),
+                _ => column_unit,
+            };
             let (unit_written, factor) = normalise_unit(&column_unit);
             // An actual value written bare is in its row's target's unit (≥50个 · 50).
             let target = (role == Role::Actual && unit_written.is_empty())

@@ -474,13 +474,18 @@ pub enum ClaimsCommand {
         units: Option<PathBuf>,
     },
     /// Measure extraction against a hand-annotated gold file: precision, recall, metric and kind
-    /// agreement, and what was missed.
+    /// agreement, and what was missed. A gold set (several documents, `documents` in the file) is
+    /// measured per document and per shape.
     Eval {
         gold: PathBuf,
         /// The annotated report; by default the gold file's `document`, looked for beside the
         /// folders above the gold file.
         #[arg(long)]
         document: Option<PathBuf>,
+        /// For a gold set: the folder holding its documents' texts as NAME.txt (they are not in
+        /// the repository; each document's `source` says where it was published).
+        #[arg(long)]
+        documents: Option<PathBuf>,
     },
 }
 

@@ -195,11 +195,24 @@ pub fn check(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn eval(gold: &Path, document: Option<PathBuf>) -> Result<ExitCode> {
-    let g: jixiao_claims::eval::Gold = serde_json::from_str(
+pub fn eval(gold: &Path, document: Option<PathBuf>, documents: Option<&Path>) -> Result<ExitCode> {
+    let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(gold).with_context(|| format!("reading {}", gold.display()))?,
     )
-    .with_context(|| format!("{} is not a gold file", gold.display()))?;
+    .with_context(|| format!("{} is not JSON", gold.display()))?;
+    if json.get("documents").is_some() {
+        let set: jixiao_claims::eval::GoldSet = serde_json::from_value(json)
+            .with_context(|| format!("{} is not a gold set", gold.display()))?;
+        let dir = documents.ok_or_else(|| {
+            anyhow!(
+                "{} is a gold set: give the folder of its documents' texts with --documents",
+                gold.display()
+            )
+        })?;
+        return eval_set(&set, dir);
+    }
+    let g: jixiao_claims::eval::Gold = serde_json::from_value(json)
+        .with_context(|| format!("{} is not a gold file", gold.display()))?;
     let doc_path = match document {
         Some(d) => d,
         None => gold
@@ -245,6 +258,124 @@ pub fn eval(gold: &Path, document: Option<PathBuf>) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Measures every document of a gold set whose text is in `dir`, then each shape and all of
+/// them; a document without its text is listed with where it was published.
+fn eval_set(set: &jixiao_claims::eval::GoldSet, dir: &Path) -> Result<ExitCode> {
+    use jixiao_claims::eval::{anchor, evaluate, Tally};
+    use sha2::{Digest, Sha256};
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let mut rows = Vec::new();
+    let mut shapes: Vec<(String, Tally)> = Vec::new();
+    let mut all = Tally::default();
+    let mut details = Vec::new();
+    for d in &set.documents {
+        let path = dir.join(format!("{}.txt", d.name));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            println!(
+                "not available: {} ({}), from {}",
+                path.display(),
+                d.title,
+                d.source
+            );
+            continue;
+        };
+        let digest = Sha256::digest(text.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let (claims, lost) = anchor(&text, &d.claims);
+        if hex != d.sha256 {
+            details.push(format!(
+                "{}: not the annotated text (SHA-256 differs); {} of {} claims found in it by their words",
+                d.name,
+                claims.len(),
+                d.claims.len()
+            ));
+        }
+        let mut e = evaluate(&jixiao_claims::extract(&text), &claims);
+        // A claim whose words are not in the supplied text counts as missed.
+        e.gold += lost.len();
+        e.recall = if e.gold == 0 {
+            0.0
+        } else {
+            e.correct as f64 / e.gold as f64
+        };
+        rows.push(vec![
+            d.name.clone(),
+            d.shape.clone(),
+            e.gold.to_string(),
+            e.extracted.to_string(),
+            e.correct.to_string(),
+            pct(e.precision),
+            pct(e.recall),
+        ]);
+        details.extend(
+            lost.iter()
+                .map(|l| format!("{}: not in the text: {l}", d.name)),
+        );
+        details.extend(e.misses.iter().map(|m| format!("{}: missed: {m}", d.name)));
+        details.extend(
+            e.spurious
+                .iter()
+                .map(|s| format!("{}: not in gold: {s}", d.name)),
+        );
+        match shapes.iter_mut().find(|(s, _)| *s == d.shape) {
+            Some((_, t)) => t.add(&e),
+            None => {
+                let mut t = Tally::default();
+                t.add(&e);
+                shapes.push((d.shape.clone(), t));
+            }
+        }
+        all.add(&e);
+    }
+    let headers = [
+        "文档 document",
+        "类型 shape",
+        "标注 gold",
+        "抽取 extracted",
+        "正确 right",
+        "精确率 precision",
+        "召回率 recall",
+    ];
+    print!("{}", table::render(&headers, &rows));
+    let mut totals: Vec<Vec<String>> = shapes
+        .iter()
+        .map(|(shape, t)| tally_row(shape, t))
+        .collect();
+    totals.push(tally_row("全部 all", &all));
+    println!();
+    print!(
+        "{}",
+        table::render(
+            &[
+                "类型 shape",
+                "文档 documents",
+                "标注 gold",
+                "抽取 extracted",
+                "正确 right",
+                "精确率 precision",
+                "召回率 recall"
+            ],
+            &totals
+        )
+    );
+    for d in &details {
+        println!("{d}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tally_row(name: &str, t: &jixiao_claims::eval::Tally) -> Vec<String> {
+    vec![
+        name.to_string(),
+        t.documents.to_string(),
+        t.gold.to_string(),
+        t.extracted.to_string(),
+        t.correct.to_string(),
+        format!("{:.1}%", t.precision() * 100.0),
+        format!("{:.1}%", t.recall() * 100.0),
+    ]
 }
 
 /// Matches `claims` to the tasks of the gold file's task book (with the unit's values from its

@@ -107,7 +107,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             json,
             units.as_deref(),
         ),
-        Command::Claims(ClaimsCommand::Eval { gold, document }) => claims::eval(&gold, document),
+        Command::Claims(ClaimsCommand::Eval {
+            gold,
+            document,
+            documents,
+        }) => claims::eval(&gold, document, documents.as_deref()),
         Command::Honours(HonoursCommand::Import { file, cycle }) => {
             honours::import(db, &actor, &file, &cycle)
         }
