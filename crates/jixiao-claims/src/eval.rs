@@ -313,3 +313,67 @@ pub fn evaluate(extracted: &[Claim], gold: &[GoldClaim]) -> Evaluation {
         spurious,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gold(text: &str, start: usize, value: f64, unit: &str) -> GoldClaim {
+        GoldClaim {
+            text: text.into(),
+            metric: String::new(),
+            value,
+            unit: unit.into(),
+            kind: "amount".into(),
+            start,
+            end: start + text.chars().count(),
+            task: None,
+        }
+    }
+
+    #[test]
+    fn claims_are_found_again_in_a_copy_that_moved_them_and_lost_ones_are_named() {
+        let annotated = [
+            gold("30个", 2, 30.0, "个"),
+            gold("5%", 8, 5.0, "%"),
+            gold("9吨", 12, 9.0, "吨"),
+        ];
+        // The copy has a heading the annotated text had not, and lost the last sentence.
+        let copy = "前言。新建30个,增长5%。";
+        let (found, lost) = anchor(copy, &annotated);
+        let chars: Vec<char> = copy.chars().collect();
+        assert_eq!(found.len(), 2);
+        for g in &found {
+            assert_eq!(chars[g.start..g.end].iter().collect::<String>(), g.text);
+        }
+        assert_eq!(lost, ["9吨 ()"]);
+    }
+
+    #[test]
+    fn claims_sharing_a_rows_span_pair_by_value_before_order() {
+        let row = |value: f64, unit: &str| crate::Claim {
+            text: String::new(),
+            metric: String::new(),
+            value,
+            unit: unit.into(),
+            kind: crate::Kind::Amount,
+            qualifier: None,
+            estimate: false,
+            period: None,
+            sentence: 0,
+            start: 0,
+            end: 20,
+        };
+        // The row's claims come in another order than the gold ones, and one gold claim (50分)
+        // was not extracted: it must not take 50 个 from the claim that is right.
+        let extracted = [row(50.0, "个"), row(8.0, "分")];
+        let annotated = [
+            gold("50分", 0, 50.0, "分"),
+            gold("≥50个", 5, 50.0, "个"),
+            gold("8", 10, 8.0, "分"),
+        ];
+        let e = evaluate(&extracted, &annotated);
+        assert_eq!((e.correct, e.found), (2, 2));
+        assert_eq!(e.misses, ["50分 (): not found"]);
+    }
+}

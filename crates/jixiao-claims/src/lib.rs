@@ -460,11 +460,20 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
                 i = j;
                 continue;
             }
-            // Skip numbers inside words or codes: 12345 hotline, 5G, 2020年 as a year.
+            // Skip numbers inside words or codes: 12345 hotline, 5G, 2020年 as a year; a unit in
+            // Latin letters (4.3m, 12km) is a unit when a word does not go on after it.
             let preceded_by_digit = num_start > s_start
                 && (is_arabic_digit(chars[num_start - 1])
                     || chars[num_start - 1].is_ascii_alphabetic());
-            if preceded_by_digit || chars.get(j).is_some_and(|c| c.is_ascii_alphabetic()) {
+            let latin_unit = unit_at(vocab, &chars, j).is_some_and(|u| {
+                u.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && !chars
+                        .get(j + u.chars().count())
+                        .is_some_and(|c| c.is_ascii_alphanumeric())
+            });
+            if preceded_by_digit
+                || (chars.get(j).is_some_and(|c| c.is_ascii_alphabetic()) && !latin_unit)
+            {
                 i = j;
                 continue;
             }
@@ -473,13 +482,33 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
                 i = j;
                 continue;
             }
-            // A name with a number in it: 三年行动计划, 五年规划.
+            // A name with a number in it: 三年行动计划, 五年规划, 三次产业.
             if chars.get(j) == Some(&'年')
                 && ["行动", "计划", "规划", "攻坚", "专项"]
                     .iter()
                     .any(|w| starts_with_at(&chars, j + 1, w))
+                || starts_with_at(&chars, j, "次产业")
             {
                 i = j;
+                continue;
+            }
+            // The span a report looks back on is not a claim: 五年来, 过去五年, 五年累计.
+            if chars.get(j) == Some(&'年')
+                && (["来", "以来", "累计", "间", "中"]
+                    .iter()
+                    .any(|w| starts_with_at(&chars, j + 1, w))
+                    || ends_with_at(&chars, num_start, "过去")
+                    || ends_with_at(&chars, num_start, "近"))
+            {
+                i = j;
+                continue;
+            }
+            // A count of named things in quotes is not a claim: 三个“十亿元”台阶, 两个“关键小事”.
+            if is_chinese_numeral(chars[num_start])
+                && matches!(chars.get(j), Some('个' | '项' | '大'))
+                && matches!(chars.get(j + 1), Some('“' | '"' | '《' | '「'))
+            {
+                i = j + 1;
                 continue;
             }
             // 八连冠, 五次蝉联“全国文明城区”: first place (or an honour) so many times running.
@@ -546,6 +575,11 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
                     qualifier = Some(Qualifier::AtLeast);
                     j += 1;
                 }
+                // 1.4 %: a space before the per cent sign.
+                if chars.get(j) == Some(&' ') && matches!(chars.get(j + 1), Some('%' | '\u{FF05}'))
+                {
+                    j += 1;
+                }
                 match unit_at(vocab, &chars, j) {
                     Some(u) => {
                         j += if chars.get(j) == Some(&'\u{FF05}') {
@@ -553,14 +587,35 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
                         } else {
                             u.chars().count()
                         };
-                        unit = u.into();
+                        unit = vocab.canonical(u).into();
                     }
                     None => {
                         // A bare number counts only when it is stated as a level (指数下降到5.03).
+                        // So does each part of a proportion a clause calls one
+                        // (结构比例为6.01:55.04:38.95; not a time, 04:56:35).
+                        let mut first = num_start;
+                        while first > s_start
+                            && (is_arabic_digit(chars[first - 1])
+                                || matches!(chars[first - 1], '.' | ':' | '：'))
+                        {
+                            first -= 1;
+                        }
+                        let named_proportion =
+                            text(&chars, clause_start(&chars, s_start, first), first)
+                                .contains('比');
+                        let in_proportion = |at: usize| {
+                            named_proportion
+                                && matches!(chars.get(at), Some(':' | '：'))
+                                && chars.get(at + 1).is_some_and(|c| is_arabic_digit(*c))
+                        };
                         let bare_level = num_start >= 2
-                            && ["到", "至", "为"]
+                            && (["到", "至", "为"]
                                 .iter()
-                                .any(|w| ends_with_at(&chars, num_start, w));
+                                .any(|w| ends_with_at(&chars, num_start, w))
+                                || in_proportion(j)
+                                || (num_start >= 2
+                                    && in_proportion(num_start - 1)
+                                    && is_arabic_digit(chars[num_start - 2])));
                         if !bare_level
                             || is_chinese_numeral(chars[num_start])
                             || (chars.get(j) == Some(&'年'))
@@ -610,7 +665,11 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
                 .any(|w| clause_before.ends_with(w))
             {
                 Kind::Target
-            } else if clause_before.contains('占') && unit == "%" {
+            } else if clause_before.contains('占') && unit == "%"
+                || unit.is_empty()
+                    && (matches!(chars.get(j), Some(':' | '：'))
+                        || matches!(chars.get(num_start.wrapping_sub(1)), Some(':' | '：')))
+            {
                 Kind::Ratio
             } else if clause_before.contains('由')
                 && (clause_before.ends_with("至")
@@ -930,7 +989,7 @@ mod tests {
     }
 
     /// Numbers that are part of a name or an ordinal, not claims.
-    const NOT_CLAIMS: [&str; 8] = [
+    const NOT_CLAIMS: [&str; 14] = [
         "深入实施老旧小区综合整治三年行动计划。",
         "区人大常委会第42次会议审议通过。",
         "编制“十四五”规划纲要。",
@@ -939,6 +998,12 @@ mod tests {
         "开展安全生产专项整治三年行动。",
         "召开第3次全体会议。",
         "进入“十四五”时期。",
+        "五年来,全区经济稳步发展。",
+        "过去五年,我们攻坚克难。",
+        "税收连续跨越三个“百亿元”台阶。",
+        "三次产业协调发展。",
+        "文件更新于04:56:35。",
+        "部署5G基站和P1.5LED屏。",
     ];
 
     #[test]
@@ -1038,6 +1103,27 @@ mod tests {
                 }
             )
         );
+    }
+
+    #[test]
+    fn units_written_otherwise_a_space_before_per_cent_and_proportions() {
+        let c = extract("总建筑面积约1000㎡,层高4.3m,新建道路12km,吞吐量达1030万标箱。");
+        let got: Vec<(f64, &str)> = c.iter().map(|c| (c.value, c.unit.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (1000.0, "平方米"),
+                (4.3, "米"),
+                (12.0, "公里"),
+                (10_300_000.0, "标箱")
+            ]
+        );
+        let c = one("蔬菜播种面积增长1.4 %。");
+        assert_eq!((c.value, c.unit.as_str()), (1.4, "%"));
+        let c = extract("三次产业结构比例为5.2:40.1:54.7。");
+        let parts: Vec<f64> = c.iter().map(|c| c.value).collect();
+        assert_eq!(parts, [5.2, 40.1, 54.7]);
+        assert!(c.iter().all(|c| c.kind == Kind::Ratio && c.unit.is_empty()));
     }
 
     #[test]

@@ -72,13 +72,18 @@ impl Role {
     }
 }
 
+/// A pipe table's row: `| a | b |`, or with the bar at one end left off (`a | b |`, as some
+/// pages turn tables into text), which then needs two cells.
 fn split_pipe(line: &str) -> Option<Vec<String>> {
     let t = line.trim();
-    if !(t.starts_with('|') && t.ends_with('|') && t.chars().count() >= 2) {
+    let (open, close) = (t.starts_with('|'), t.ends_with('|'));
+    if !(open || close) || t.chars().count() < 2 {
         return None;
     }
-    let inner = &t[1..t.len() - 1];
-    Some(inner.split('|').map(|c| c.trim().to_string()).collect())
+    let inner = t.strip_prefix('|').unwrap_or(t);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let cells: Vec<String> = inner.split('|').map(|c| c.trim().to_string()).collect();
+    (open && close || cells.len() >= 2).then_some(cells)
 }
 
 fn is_separator(cells: &[String]) -> bool {
@@ -97,6 +102,16 @@ pub fn find(doc: &str) -> Vec<Table> {
     let mut kind = 0u8; // 1 pipe, 2 tabs
     let mut offset = 0;
     let flush = |current: &mut Vec<Row>, tables: &mut Vec<Table>| {
+        // A header one cell short of its rows left out the labels' column (| 绝对数(亿元) |
+        // 比上年增长(%) | over 地区生产总值 | 617.50 | 5.2 |).
+        if current.len() >= 2 {
+            let width = current[1].cells.len();
+            if current[0].cells.len() + 1 == width
+                && current[1..].iter().all(|r| r.cells.len() == width)
+            {
+                current[0].cells.insert(0, String::new());
+            }
+        }
         if current.len() >= 2 {
             tables.push(Table {
                 rows: std::mem::take(current),
@@ -287,7 +302,13 @@ fn has_number(cell: &str) -> bool {
 pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim> {
     let mut out = Vec::new();
     let mut header: Option<&Row> = None;
+    let mut previous: Option<&Row> = None;
     for row in &t.rows {
+        let above = previous.replace(row);
+        if let Some(h) = header {
+            out.extend(group_points(h, row, above, sentence));
+            out.extend(claims_in_words(h, row, sentence, vocab));
+        }
         // A label may hold digits (产出指标(50分), 指标1：…): a cell is a number when it reads
         // as one, a qualifier or a number first.
         let numeric: Vec<usize> = (0..row.cells.len())
@@ -393,6 +414,74 @@ pub fn table_claims(t: &Table, sentence: usize, vocab: &Vocabulary) -> Vec<Claim
     out
 }
 
+/// The points of a group of indicators, written with its label where the group begins
+/// (产出指标(50分), 效益指标（30分）): a group's label repeats on every row of it (a merged
+/// cell), so only a label that differs from the row above's counts.
+fn group_points(header: &Row, row: &Row, above: Option<&Row>, sentence: usize) -> Vec<Claim> {
+    let mut out = Vec::new();
+    for (i, head) in header.cells.iter().enumerate() {
+        if !(head.contains("一级指标") || head.contains("二级指标")) {
+            continue;
+        }
+        let Some(cell) = row.cells.get(i).map(|c| c.trim()) else {
+            continue;
+        };
+        if above.and_then(|a| a.cells.get(i)).map(|c| c.trim()) == Some(cell) {
+            continue;
+        }
+        let Some(open) = cell.rfind(['(', '（']) else {
+            continue;
+        };
+        let inner = cell[open..]
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）']);
+        let Some(points) = inner
+            .strip_suffix('分')
+            .and_then(|n| n.trim().parse::<f64>().ok())
+        else {
+            continue;
+        };
+        out.push(Claim {
+            text: inner.to_string(),
+            metric: cell[..open].trim().to_string(),
+            value: points,
+            unit: "分".into(),
+            kind: Kind::Cell { role: Role::Points },
+            qualifier: None,
+            estimate: false,
+            period: None,
+            sentence,
+            start: row.start,
+            end: row.end,
+        });
+    }
+    out
+}
+
+/// The claims written in a row's words: a reason for a deviation (剩余3%尾款未付) is a
+/// sentence, read as the report's sentences are.
+fn claims_in_words(header: &Row, row: &Row, sentence: usize, vocab: &Vocabulary) -> Vec<Claim> {
+    let mut out = Vec::new();
+    for (i, head) in header.cells.iter().enumerate() {
+        if !["原因", "措施", "说明", "备注"]
+            .iter()
+            .any(|w| head.contains(w))
+        {
+            continue;
+        }
+        let Some(cell) = row.cells.get(i).filter(|c| c.chars().count() > 3) else {
+            continue;
+        };
+        out.extend(crate::extract_with(cell, vocab).into_iter().map(|c| Claim {
+            sentence,
+            start: row.start,
+            end: row.end,
+            ..c
+        }));
+    }
+    out
+}
+
 /// A cell that is a label though it holds digits: 指标1：…, 2020年度, 三级指标（2个）.
 fn is_label(cell: &str) -> bool {
     let c = cell.trim();
@@ -417,6 +506,54 @@ mod tests {
         assert_eq!(t[0].rows.len(), 3, "the separator is not a row");
         assert_eq!(t[0].rows[1].cells[0], "新增绿地（公顷）");
         assert_eq!(t[1].rows[1].cells, ["甲", "10", "9"]);
+    }
+
+    #[test]
+    fn a_pipe_table_whose_rows_lost_their_first_bar_is_read_under_its_header() {
+        let doc = "表1 生产总值\n| 绝对数(亿元) | 比上年增长(%) |\n地区生产总值 | 617.50 | 5.2 |\n第一产业 | 37.11 | 2.6 |\n";
+        let t = &find(doc)[0];
+        assert_eq!(t.rows[0].cells, ["", "绝对数(亿元)", "比上年增长(%)"]);
+        let c = table_claims(t, 0, built_in());
+        let got: Vec<(&str, f64, &str)> = c
+            .iter()
+            .map(|c| (c.metric.as_str(), c.value, c.unit.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("地区生产总值", 61_750_000_000.0, "元"),
+                ("地区生产总值", 5.2, "%"),
+                ("第一产业", 3_711_000_000.0, "元"),
+                ("第一产业", 2.6, "%")
+            ]
+        );
+        assert!(
+            find("甲 | 乙\n丙 | 丁\n").is_empty(),
+            "a bar at neither end is no row"
+        );
+    }
+
+    #[test]
+    fn a_groups_points_and_the_numbers_of_a_reason_are_claims_once() {
+        let doc = "| 一级指标 | 三级指标 | 分值 | 得分 | 偏差原因 |\n\
+                   | 产出指标(50分) | 完工率 | 20 | 18 | 剩余3%尾款未付 |\n\
+                   | 产出指标(50分) | 验收合格率 | 30 | 30 | |\n";
+        let c = table_claims(&find(doc)[0], 0, built_in());
+        let got: Vec<(&str, f64, &str)> = c
+            .iter()
+            .map(|c| (c.metric.as_str(), c.value, c.unit.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("产出指标", 50.0, "分"),
+                ("剩余", 3.0, "%"),
+                ("完工率", 20.0, "分"),
+                ("完工率", 18.0, "分"),
+                ("验收合格率", 30.0, "分"),
+                ("验收合格率", 30.0, "分")
+            ]
+        );
     }
 
     #[test]

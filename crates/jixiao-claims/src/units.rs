@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 pub struct UnitDef {
     pub name: String,
     pub base: Option<(String, f64)>,
+    /// Another way of writing a unit (㎡ for 平方米, km for 公里): claims take that unit.
+    pub same_as: Option<String>,
 }
 
 /// The units the extractor reads, longest first (平方公里 before 公里).
@@ -98,8 +100,27 @@ impl Vocabulary {
                     )))
                 }
             };
+            let same_as = match t.get("same_as") {
+                None => None,
+                Some(v) => {
+                    let v = v.as_str().map(str::trim).filter(|v| !v.is_empty());
+                    match v {
+                        Some(v) if base.is_none() => Some(v.to_string()),
+                        Some(_) => {
+                            return Err(at(&format!(
+                                "`{name}`: same_as is another way of writing a unit; it takes no base and factor"
+                            )))
+                        }
+                        None => return Err(at(&format!("`{name}`: same_as must name a unit"))),
+                    }
+                }
+            };
             units.retain(|u| u.name != name);
-            units.push(UnitDef { name, base });
+            units.push(UnitDef {
+                name,
+                base,
+                same_as,
+            });
         }
         units.sort_by(|a, b| {
             b.name
@@ -124,6 +145,15 @@ impl Vocabulary {
                 chars.len() >= i + n && u.name.chars().zip(&chars[i..]).all(|(a, b)| a == *b)
             })
             .map(|u| u.name.as_str())
+    }
+
+    /// The unit a written unit stands for: 平方米 for ㎡, itself for most.
+    pub fn canonical<'a>(&'a self, written: &'a str) -> &'a str {
+        self.units
+            .iter()
+            .find(|u| u.name == written)
+            .and_then(|u| u.same_as.as_deref())
+            .unwrap_or(written)
     }
 
     /// `value` in `from` expressed in `to`, when both are the same unit or convert to a common
@@ -182,6 +212,8 @@ mod tests {
             .unwrap();
         let chars: Vec<char> = "标准箱".chars().collect();
         assert_eq!(v.unit_at(&chars, 0), Some("标准箱"));
+        assert_eq!(v.canonical("㎡"), "平方米", "another way of writing a unit");
+        assert_eq!(v.canonical("标准箱"), "标准箱");
         assert!((v.convert(15.0, "亩", "公顷").unwrap() - 1.0).abs() < 1e-5);
         for (text, says) in [
             ("[[unit]]\nbase = \"米\"\n", "`name` is missing"),
@@ -192,6 +224,10 @@ mod tests {
             ),
             ("[unit]\nname = \"里\"\n", "unit"),
             ("units = 1\n", "`units` is not part"),
+            (
+                "[[unit]]\nname = \"平\"\nsame_as = \"平方米\"\nbase = \"米\"\nfactor = 2\n",
+                "takes no base",
+            ),
         ] {
             let e = built_in().with(text, "u.toml").unwrap_err();
             assert!(e.starts_with("u.toml") && e.contains(says), "{says}: {e}");

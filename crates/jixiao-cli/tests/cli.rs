@@ -797,6 +797,45 @@ fn claims_extract_lists_the_reports_quantitative_claims_as_json_csv_and_a_table(
 }
 
 #[test]
+fn claims_eval_measures_a_gold_set_per_document_and_shape_from_texts_kept_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("texts");
+    std::fs::create_dir(&texts).unwrap();
+    // The copy supplied differs from the annotated text before the claims (a heading added).
+    std::fs::write(texts.join("report.txt"), "附件。全年新建绿地30公顷,增长5%。").unwrap();
+    let claim = |text: &str, start: usize, value: f64, unit: &str| {
+        serde_json::json!({"text": text, "metric": "", "value": value, "unit": unit,
+            "kind": "amount", "start": start, "end": start + text.chars().count()})
+    };
+    let set = serde_json::json!({
+        "guideline": "docs/claims-annotation.md",
+        "documents": [
+            {"name": "report", "shape": "政府工作报告", "title": "t", "source": "https://example.org/r",
+             "sha256": "0", "claims": [claim("30公顷", 6, 30.0, "公顷"), claim("5%", 12, 5.0, "%")]},
+            {"name": "absent", "shape": "统计公报", "title": "t", "source": "https://example.org/a",
+             "sha256": "0", "claims": [claim("1吨", 0, 1.0, "吨")]}
+        ]
+    });
+    let set_file = dir.path().join("set.json");
+    std::fs::write(&set_file, set.to_string()).unwrap();
+    let set_path = set_file.to_str().unwrap();
+    let run = jixiao(
+        dir.path(),
+        "x.sqlite",
+        &["claims", "eval", set_path, "--documents", texts.to_str().unwrap()],
+    );
+    assert!(run.ok, "{}", run.err);
+    let row = run.out.lines().find(|l| l.starts_with("report ")).unwrap();
+    assert!(row.contains("100.0%"), "both claims found in the moved copy: {row}");
+    assert!(run.out.contains("not available") && run.out.contains("https://example.org/a"));
+    assert!(run.out.contains("SHA-256 differs"), "{}", run.out);
+    assert!(run.out.lines().any(|l| l.starts_with("全部 all")));
+    // A set needs the folder of its texts; saying so is not a crash.
+    let run = jixiao(dir.path(), "x.sqlite", &["claims", "eval", set_path]);
+    assert!(!run.ok && run.err.contains("--documents"), "{}", run.err);
+}
+
+#[test]
 fn claims_eval_reports_precision_and_recall_against_the_gold_file() {
     let dir = tempfile::tempdir().unwrap();
     let gold = concat!(
