@@ -741,8 +741,121 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
             i = j;
         }
     }
+    out.extend(run_together_points(&chars, &sentences(&chars)));
     out.sort_by_key(|c| (c.start, c.end));
     out
+}
+
+/// A scored table read from a scan, whose cells ran together (`预算完成率%70%76%100%22是`:
+/// target, actual, the score's coefficient, then the points 2 and the score 2 as one number):
+/// the number right after a coefficient is split where the score is the points times the
+/// coefficient (22 → 2 and 2; 107.6 after 76% → 10 and 7.6). Only in a document that speaks of
+/// 权重 and 得分, and only where the split is the one the arithmetic allows.
+fn run_together_points(chars: &[char], spans: &[(usize, usize)]) -> Vec<Claim> {
+    let doc: String = chars.iter().collect();
+    if !(doc.contains("权重") && doc.contains("得分")) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !matches!(chars[i], '%' | '\u{FF05}') {
+            i += 1;
+            continue;
+        }
+        // The coefficient before the sign.
+        let mut k = i;
+        while k > 0 && (is_arabic_digit(chars[k - 1]) || chars[k - 1] == '.') {
+            k -= 1;
+        }
+        let coefficient: Option<f64> = text(chars, k, i).parse().ok();
+        // The digits run into it after the sign.
+        let mut end = i + 1;
+        while end < chars.len() && (is_arabic_digit(chars[end]) || chars[end] == '.') {
+            end += 1;
+        }
+        let run = text(chars, i + 1, end);
+        let next_is_number_word = chars.get(end).is_some_and(|c| {
+            matches!(c, '%' | '\u{FF05}') || c.is_ascii_alphanumeric() || "万亿千百".contains(*c)
+        });
+        let split = coefficient
+            .filter(|c| *c > 0.0 && *c <= 100.0 && k < i && run.chars().count() >= 2)
+            .filter(|_| !next_is_number_word)
+            .and_then(|c| split_points_and_score(&run, c));
+        if let Some((points, score, at)) = split {
+            let sentence = spans
+                .iter()
+                .position(|(a, b)| (*a..=*b).contains(&i))
+                .unwrap_or(0);
+            let metric = row_name_before(chars, k);
+            for (value, role, start, stop) in [
+                (points, tables::Role::Points, i + 1, i + 1 + at),
+                (score, tables::Role::Score, i + 1 + at, end),
+            ] {
+                out.push(Claim {
+                    text: text(chars, start, stop),
+                    metric: metric.clone(),
+                    value,
+                    unit: "分".into(),
+                    kind: Kind::Cell { role },
+                    qualifier: None,
+                    estimate: false,
+                    period: None,
+                    sentence,
+                    start,
+                    end: stop,
+                });
+            }
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
+/// The one split of `run` into points and a score where the score is the points times
+/// `coefficient` per cent (to the hundredth), neither part starting with a needless 0.
+fn split_points_and_score(run: &str, coefficient: f64) -> Option<(f64, f64, usize)> {
+    let chars: Vec<char> = run.chars().collect();
+    let plain = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && !s.ends_with('.')
+            && s.matches('.').count() <= 1
+            && !(s.starts_with('0') && s.len() > 1 && !s.starts_with("0."))
+    };
+    let fits: Vec<(f64, f64, usize)> = (1..chars.len())
+        .filter_map(|at| {
+            let (a, b): (String, String) =
+                (chars[..at].iter().collect(), chars[at..].iter().collect());
+            if !(plain(&a) && plain(&b)) {
+                return None;
+            }
+            let (p, s): (f64, f64) = (a.parse().ok()?, b.parse().ok()?);
+            (p > 0.0 && (p * coefficient / 100.0 - s).abs() < 0.005).then_some((p, s, at))
+        })
+        .collect();
+    match fits.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The name of the row a run-together cell stands in: the words after the row before ended (是,
+/// 否 or a line break) up to the row's first figure.
+fn row_name_before(chars: &[char], at: usize) -> String {
+    let begin = (0..at)
+        .rev()
+        .find(|&k| matches!(chars[k], '是' | '否' | '\n'))
+        .map_or(0, |k| k + 1);
+    let words: String = chars[begin..at]
+        .iter()
+        .take_while(|c| !is_arabic_digit(**c) && !matches!(c, '%' | '\u{FF05}'))
+        .collect();
+    words
+        .trim_matches(|c: char| "“”\"%、 ".contains(c))
+        .trim_end_matches("定量指标")
+        .trim_end_matches("定性指标")
+        .to_string()
 }
 
 /// What joins the two values of 由A…B: the start value is followed by one of these.
@@ -1124,6 +1237,33 @@ mod tests {
         let parts: Vec<f64> = c.iter().map(|c| c.value).collect();
         assert_eq!(parts, [5.2, 40.1, 54.7]);
         assert!(c.iter().all(|c| c.kind == Kind::Ratio && c.unit.is_empty()));
+    }
+
+    #[test]
+    fn points_and_a_score_run_together_in_a_scanned_table_are_split_by_their_arithmetic() {
+        let doc =
+            "指标名称计量单位年初指标值全年完成值得分系数(%)指标权重(分)指标得分(分)是否核心指标\n\
+                   预算完成率%70%76%100%22是资产利用率%90%85%80%108否";
+        let c = extract(doc);
+        let cells: Vec<(&str, f64, &str)> = c
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Cell { .. }))
+            .map(|c| (c.metric.as_str(), c.value, c.text.as_str()))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ("预算完成率", 2.0, "2"),
+                ("预算完成率", 2.0, "2"),
+                ("资产利用率", 10.0, "10"),
+                ("资产利用率", 8.0, "8")
+            ]
+        );
+        // Without a table's 权重 and 得分, or where no split fits, nothing is split.
+        assert!(extract("增长100%22个")
+            .iter()
+            .all(|c| !matches!(c.kind, Kind::Cell { .. })));
+        assert_eq!(split_points_and_score("37", 100.0), None);
     }
 
     #[test]

@@ -802,7 +802,11 @@ fn claims_eval_measures_a_gold_set_per_document_and_shape_from_texts_kept_elsewh
     let texts = dir.path().join("texts");
     std::fs::create_dir(&texts).unwrap();
     // The copy supplied differs from the annotated text before the claims (a heading added).
-    std::fs::write(texts.join("report.txt"), "附件。全年新建绿地30公顷,增长5%。").unwrap();
+    std::fs::write(
+        texts.join("report.txt"),
+        "附件。全年新建绿地30公顷,增长5%。",
+    )
+    .unwrap();
     let claim = |text: &str, start: usize, value: f64, unit: &str| {
         serde_json::json!({"text": text, "metric": "", "value": value, "unit": unit,
             "kind": "amount", "start": start, "end": start + text.chars().count()})
@@ -822,11 +826,20 @@ fn claims_eval_measures_a_gold_set_per_document_and_shape_from_texts_kept_elsewh
     let run = jixiao(
         dir.path(),
         "x.sqlite",
-        &["claims", "eval", set_path, "--documents", texts.to_str().unwrap()],
+        &[
+            "claims",
+            "eval",
+            set_path,
+            "--documents",
+            texts.to_str().unwrap(),
+        ],
     );
     assert!(run.ok, "{}", run.err);
     let row = run.out.lines().find(|l| l.starts_with("report ")).unwrap();
-    assert!(row.contains("100.0%"), "both claims found in the moved copy: {row}");
+    assert!(
+        row.contains("100.0%"),
+        "both claims found in the moved copy: {row}"
+    );
     assert!(run.out.contains("not available") && run.out.contains("https://example.org/a"));
     assert!(run.out.contains("SHA-256 differs"), "{}", run.out);
     assert!(run.out.lines().any(|l| l.starts_with("全部 all")));
