@@ -66,6 +66,19 @@ impl<T> Versioned<T> {
         self.get_at(s, cycle, version, also, compute)
     }
 
+    /// [`Versioned::get`] with the cycle's version already read (before any of its data, in
+    /// the same snapshot), as [`crate::lookup::cycle_id_and_version`] reads it.
+    pub(crate) fn get_at_version(
+        &self,
+        s: &mut Store,
+        cycle: &str,
+        version: Option<String>,
+        also: &str,
+        compute: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<Arc<T>> {
+        self.get_at(s, cycle, version, also, compute)
+    }
+
     /// A hotline read model (the dashboard's parts), kept while the hotline's data version
     /// (every write to cases, counters, geography or catalogue changes it) and `also` hold.
     pub(crate) fn get_hotline(

@@ -32,6 +32,30 @@ pub fn cycle_id(s: &mut Store, actor: &Actor, asked: Option<&str>) -> Result<Str
     }
 }
 
+/// [`cycle_id`] with the cycle's data version, read in one query when the cycle is named (the
+/// reads of kept models ask for both on every request).
+pub fn cycle_id_and_version(
+    s: &mut Store,
+    actor: &Actor,
+    asked: Option<&str>,
+) -> Result<(String, Option<String>)> {
+    match asked.filter(|c| !c.is_empty()) {
+        Some(c) => match s.cycle_with_version(c)? {
+            Some((organisation, _)) if !works_in(actor, organisation.as_deref()) => {
+                Err(AppError::NotFound(format!("cycle `{c}`")))
+            }
+            Some((_, version)) => Ok((c.to_string(), version)),
+            // A cycle not stored is the store's not-found where it is read.
+            None => Ok((c.to_string(), None)),
+        },
+        None => {
+            let id = cycle_id(s, actor, None)?;
+            let version = s.cycle_version(&id)?;
+            Ok((id, version))
+        }
+    }
+}
+
 /// The framework of a cycle (the asked one, or the actor's newest), as [`cycle_id`] finds it.
 pub fn framework(s: &mut Store, actor: &Actor, asked: Option<&str>) -> Result<Framework> {
     let id = cycle_id(s, actor, asked)?;

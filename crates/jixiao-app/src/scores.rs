@@ -29,8 +29,8 @@ static SCORED: crate::cache::Versioned<Scored> = crate::cache::Versioned::new();
 /// scores kept for its current data version. No permission is asked here: callers ask for what
 /// they show.
 pub fn scored(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<Scored> {
-    let id = crate::lookup::cycle_id(s, actor, cycle)?;
-    let kept = SCORED.get(s, &id, |s| {
+    let (id, version) = crate::lookup::cycle_id_and_version(s, actor, cycle)?;
+    let kept = SCORED.get_at_version(s, &id, version, "", |s| {
         let fw = s.load_cycle(&id)?;
         let inputs = s.inputs(&fw)?;
         let card = jixiao_core::score(&fw, &inputs);
@@ -82,6 +82,25 @@ pub fn ranking_of(
     Ok((scored, r))
 }
 
+/// Rankings kept between requests, per cycle, data version and group.
+static RANKINGS: crate::cache::Versioned<Ranking> = crate::cache::Versioned::new();
+
+/// [`ranking_of`] as kept for the cycle's data version: the same ranking (the same `Arc`) until
+/// a write to the cycle, so what is made of it (its JSON) can be kept beside it.
+pub fn ranking_kept(
+    s: &mut Store,
+    actor: &Actor,
+    cycle: Option<&str>,
+    group: Option<&str>,
+) -> Result<Arc<Ranking>> {
+    require(actor, Act::ViewCycle)?;
+    let (id, version) = crate::lookup::cycle_id_and_version(s, actor, cycle)?;
+    RANKINGS.get_at_version(s, &id, version, group.unwrap_or(""), |s| {
+        let scored = scored(s, actor, Some(&id))?;
+        ranking(&scored.fw, &scored.card, group)
+    })
+}
+
 /// Overall (`group` None) or within a group; ranked units by rank, then 单列 units.
 pub fn ranking(fw: &Framework, card: &Scorecard, group: Option<&str>) -> Result<Ranking> {
     let g = group.map(|g| lookup::group(fw, g)).transpose()?;
@@ -124,7 +143,7 @@ pub fn ranking(fw: &Framework, card: &Scorecard, group: Option<&str>) -> Result<
     })
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NodeRow {
     pub id: String,
     pub name: String,
@@ -136,7 +155,7 @@ pub struct NodeRow {
     pub is_task: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnitScores {
     pub unit_id: String,
     pub unit_name: String,
@@ -155,19 +174,31 @@ pub struct UnitScores {
     pub nodes: Vec<NodeRow>,
 }
 
-/// A unit's scores, for those who may see the unit.
-pub fn unit_scores_of(
+/// Units' scores kept between requests, per cycle, data version and unit, whole.
+static UNIT_SCORES: crate::cache::Versioned<UnitScores> = crate::cache::Versioned::new();
+
+/// A unit's scores, for those who may see the unit, as kept for the cycle's data version: for a
+/// reader who may see all of it, the same `Arc` until a write to the cycle; for a unit that sees
+/// less (the office's setting), a copy with the rest taken out.
+pub fn unit_scores_kept(
     s: &mut Store,
     actor: &Actor,
     cycle: Option<&str>,
     unit: &str,
-) -> Result<(Scored, UnitScores)> {
+) -> Result<Arc<UnitScores>> {
     require(actor, Act::ViewUnit(unit))?;
-    let scored = scored(s, actor, cycle)?;
-    let mut us = unit_scores(&scored.fw, &scored.card, unit)?;
-    let v = crate::visibility::for_actor(s, actor, &scored.fw.cycle.id)?;
+    let (id, version) = crate::lookup::cycle_id_and_version(s, actor, cycle)?;
+    let whole = UNIT_SCORES.get_at_version(s, &id, version, unit, |s| {
+        let scored = scored(s, actor, Some(&id))?;
+        unit_scores(&scored.fw, &scored.card, unit)
+    })?;
+    let v = crate::visibility::for_actor(s, actor, &id)?;
+    if v == crate::visibility::Visibility::TotalAndRank {
+        return Ok(whole);
+    }
+    let mut us = (*whole).clone();
     crate::visibility::limit(&mut us, v);
-    Ok((scored, us))
+    Ok(Arc::new(us))
 }
 
 /// How deep a node sits in the tree (0 for a dimension).

@@ -817,11 +817,14 @@ fn run_together_points(chars: &[char], spans: &[(usize, usize)]) -> Vec<Claim> {
 fn split_points_and_score(run: &str, coefficient: f64) -> Option<(f64, f64, usize)> {
     let chars: Vec<char> = run.chars().collect();
     let plain = |s: &str| {
-        !s.is_empty()
-            && !s.starts_with('.')
-            && !s.ends_with('.')
-            && s.matches('.').count() <= 1
-            && !(s.starts_with('0') && s.len() > 1 && !s.starts_with("0."))
+        // A part is a plain number: no leading or trailing point, one point at most, and no
+        // leading zero but in 0.x.
+        let needless_zero = s.starts_with('0') && s.len() > 1 && !s.starts_with("0.");
+        !(s.is_empty()
+            || s.starts_with('.')
+            || s.ends_with('.')
+            || s.matches('.').count() > 1
+            || needless_zero)
     };
     let fits: Vec<(f64, f64, usize)> = (1..chars.len())
         .filter_map(|at| {

@@ -685,6 +685,44 @@ async fn two_instances_on_one_postgres_database_share_users_sessions_data_and_jo
                 && v["state"] == "submitted"),
         "B sees A's change"
     );
+    // Scores and rankings B keeps (and the JSON it keeps written out) follow a write on A at
+    // once: every read asks the cycle's data version.
+    let admin_a = Session::login(&a, "admin").await;
+    let admin_b = Session {
+        client: admin_a.client.clone(),
+        csrf: admin_a.csrf.clone(),
+        base: b.base.clone(),
+    };
+    let total_in = |ranking: &serde_json::Value| {
+        ranking["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_id"] == "xicheng")
+            .unwrap()["total"]
+            .as_f64()
+            .unwrap()
+    };
+    let (_, ranking_before) = admin_b.get("/api/v1/cycles/2020/ranking").await;
+    let (_, unit_before) = admin_b.get("/api/v1/cycles/2020/units/xicheng").await;
+    assert_eq!(
+        admin_b.get("/api/v1/cycles/2020/ranking").await.1,
+        ranking_before,
+        "a kept ranking reads the same"
+    );
+    let (status, body) = admin_a
+        .call(
+            Method::PUT,
+            "/api/v1/cycles/2020/units/xicheng/grades/C02-1",
+            Some(json!({"value": 60})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, ranking_after) = admin_b.get("/api/v1/cycles/2020/ranking").await;
+    let (_, unit_after) = admin_b.get("/api/v1/cycles/2020/units/xicheng").await;
+    assert!(total_in(&ranking_after) < total_in(&ranking_before));
+    assert!(unit_after["total"].as_f64() < unit_before["total"].as_f64());
+    assert_eq!(unit_after["total"].as_f64(), Some(total_in(&ranking_after)));
 
     // Scheduled jobs: every instance looks, each slot runs once.
     let mut ran = 0;
@@ -764,6 +802,15 @@ async fn evaluators_grade_their_own_tasks_and_ledger_entries_count_once_approved
         after["total"].as_f64() < before["total"].as_f64(),
         "a low leader score lowers the total at once"
     );
+    let (_, ranking) = admin.get("/api/v1/cycles/2020/ranking").await;
+    let row = ranking["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == "xicheng")
+        .unwrap()
+        .clone();
+    assert_eq!(row["total"], after["total"], "and in the ranking");
 
     let (status, proposed) = evaluator.call(Method::POST, "/api/v1/cycles/2020/ledger", Some(json!({"unit": "xicheng", "kind": "bonus", "points": 1.5, "reason": "“街乡吹哨、部门报到”创新做法"}))).await;
     assert_eq!(

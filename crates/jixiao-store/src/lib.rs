@@ -217,6 +217,18 @@ impl Store {
         }
     }
 
+    /// The process id of the database server's process serving this connection (PostgreSQL);
+    /// `None` for SQLite, which runs in this process.
+    pub fn server_process(&mut self) -> Result<Option<i64>> {
+        if self.conn.dialect() == Dialect::Sqlite {
+            return Ok(None);
+        }
+        let rows = self
+            .conn
+            .query("SELECT CAST(pg_backend_pid() AS BIGINT) AS pid", &[])?;
+        Ok(rows.first().and_then(|r| r[0].as_int()))
+    }
+
     /// Applies the migrations this database has not had, all in one transaction, and records
     /// each one's checksum. A migration applied earlier whose text has changed since
     /// stops here with its name: released migrations are never edited (migrations/README.md).
@@ -353,6 +365,35 @@ impl Store {
             Ok(Err(e)) => Err(e),
             Err(panic) => std::panic::resume_unwind(panic),
         }
+    }
+
+    /// [`Store::snapshot`] for a pool's reader under load, on PostgreSQL: the read transaction
+    /// is left open when `f` returns, and the next one ends it in the same round trip as it
+    /// begins (`continuing`: one is open), so a busy reader spends one round trip a job on its
+    /// transaction instead of two. [`Store::end_read`] ends it when no job is waiting. On SQLite
+    /// (no round trips; an open read would hold back checkpoints) it is [`Store::snapshot`].
+    pub fn snapshot_left_open<T>(
+        &mut self,
+        continuing: bool,
+        f: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
+        if self.conn.dialect() == Dialect::Sqlite {
+            return self.snapshot(f);
+        }
+        self.conn.script(if continuing {
+            "COMMIT; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        } else {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        })?;
+        f(self)
+    }
+
+    /// Ends the read transaction [`Store::snapshot_left_open`] left open.
+    pub fn end_read(&mut self) -> Result<()> {
+        if self.conn.dialect() == Dialect::Sqlite {
+            return Ok(());
+        }
+        self.conn.script("COMMIT")
     }
 
     /// Saves a validated framework as cycle `fw.cycle.id`, creating or updating it. Nodes,

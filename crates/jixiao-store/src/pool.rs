@@ -247,11 +247,28 @@ fn spawn_worker(
                     return;
                 }
             };
+            // A reader's read transaction left open after its last job (PostgreSQL): ended
+            // with the next job's start when one is waiting, else at once.
+            let mut open_read = false;
             loop {
                 // The lock is held only while taking the next job, not while running it.
-                let next = match inbox.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
+                let next = loop {
+                    let Ok(rx) = inbox.lock() else { return };
+                    if open_read {
+                        match rx.try_recv() {
+                            Ok(work) => break Ok(work),
+                            Err(mpsc::TryRecvError::Disconnected) => return,
+                            Err(mpsc::TryRecvError::Empty) => {
+                                drop(rx);
+                                if let Err(e) = store.end_read() {
+                                    tracing::warn!(error = %e.chain(), "ending a read failed");
+                                }
+                                open_read = false;
+                                continue;
+                            }
+                        }
+                    }
+                    break rx.recv();
                 };
                 let Ok(Work {
                     job,
@@ -264,10 +281,19 @@ fn spawn_worker(
                 if let Err(e) = before_each(&mut store, sent) {
                     tracing::warn!(error = %e.chain(), "preparing a database job failed");
                 }
+                if open_read && !(read_only && snapshot) {
+                    // A job of its own (a single query) reads the newest data, not the
+                    // snapshot left open.
+                    if let Err(e) = store.end_read() {
+                        tracing::warn!(error = %e.chain(), "ending a read failed");
+                    }
+                    open_read = false;
+                }
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     if read_only && snapshot {
                         // One snapshot per job; a reader has nothing to commit.
-                        let _ = store.snapshot(|s| {
+                        let continuing = std::mem::replace(&mut open_read, true);
+                        let _ = store.snapshot_left_open(continuing, |s| {
                             job(s);
                             Ok(())
                         });

@@ -368,6 +368,26 @@ impl std::fmt::Display for DataProblem {
 impl Store {
     /// The data version of a cycle's scores (see the `cycle_versions` migration): `None` when
     /// the cycle was not written since versions were kept.
+    /// A stored cycle's organisation and data version in one query (a read of a kept model
+    /// needs both: who may see the cycle, and whether the kept model still holds); `None` when
+    /// no such cycle is stored.
+    pub fn cycle_with_version(
+        &mut self,
+        cycle: &str,
+    ) -> Result<Option<(Option<String>, Option<String>)>> {
+        let rows = self.conn.query(
+            "SELECT c.organisation, v.version FROM cycles c \
+             LEFT JOIN cycle_versions v ON v.cycle_id = c.id WHERE c.id = $1",
+            &[Val::text(cycle)],
+        )?;
+        Ok(rows.first().map(|r| {
+            (
+                r[0].as_text().map(str::to_string),
+                r[1].as_text().map(str::to_string),
+            )
+        }))
+    }
+
     pub fn cycle_version(&mut self, cycle: &str) -> Result<Option<String>> {
         Ok(self
             .conn

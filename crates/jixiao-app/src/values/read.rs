@@ -90,8 +90,8 @@ static VALUES: crate::cache::Versioned<CycleValues> = crate::cache::Versioned::n
 /// The cycle's values, without a permission check: for callers that check what they show.
 /// Kept while the cycle's data version holds.
 pub fn cycle_values(s: &mut Store, actor: &Actor, cycle: Option<&str>) -> Result<CycleValues> {
-    let id = crate::lookup::cycle_id(s, actor, cycle)?;
-    let kept = VALUES.get(s, &id, |s| {
+    let (id, version) = crate::lookup::cycle_id_and_version(s, actor, cycle)?;
+    let kept = VALUES.get_at_version(s, &id, version, "", |s| {
         let fw = s.load_cycle(&id)?;
         let values = s.values(&fw.cycle.id)?;
         Ok(CycleValues {

@@ -358,6 +358,7 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
             }
             .map_err(|e| anyhow!(e))?;
             let mut store = open(db)?;
+            share_priority_with_server(&mut store, db);
             jixiao_app::hotline::ensure_geography(&mut store, actor)?;
             return import_file(&mut store, &file, &m, &cfg, actor);
         }
@@ -526,4 +527,72 @@ pub fn run(db: &str, actor: &Actor, cmd: HotlineCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An import run at a lower priority (`nice -n 19 jixiao hotline import …`, as docs/operations.md
+/// advises on a machine that also serves) lowers its PostgreSQL server process too, when the
+/// server runs on this machine and lets it: most of a PostgreSQL import's work is done there,
+/// and the instance's readers share those cores. Where it may not (another user's process), it
+/// says so and goes on.
+fn share_priority_with_server(store: &mut jixiao_app::Store, url: &str) {
+    // SAFETY: getpriority and setpriority only read and set a process's scheduling priority.
+    // (-1 is both an error and a priority: only a positive one is acted on.)
+    let own = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    if own <= 0 || !server_is_local(url) {
+        return;
+    }
+    let Ok(Some(pid)) = store.server_process() else {
+        return;
+    };
+    // SAFETY: as above, for the server's process.
+    let set = unsafe { libc::setpriority(libc::PRIO_PROCESS, pid as libc::id_t, own) };
+    if set != 0 {
+        eprintln!(
+            "提示 note: the database server's process {pid} keeps its priority ({}); \
+             readers of this database share the cores with it",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// Whether a PostgreSQL URL names this machine (a loopback address, localhost or a socket).
+fn server_is_local(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    matches!(host, "" | "localhost" | "::1") || host.starts_with("127.")
+}
+
+#[cfg(test)]
+mod priority_tests {
+    use super::server_is_local;
+
+    #[test]
+    fn only_a_server_on_this_machine_is_local() {
+        for local in [
+            "postgres://postgres@127.0.0.1:5432/db",
+            "postgresql://u:p@localhost/db",
+            "postgres://[::1]:5433/db",
+            "postgres:///db",
+        ] {
+            assert!(server_is_local(local), "{local}");
+        }
+        for remote in [
+            "postgres://postgres@10.0.0.5/db",
+            "postgres://db.example.org/x",
+            "jixiao.sqlite",
+        ] {
+            assert!(!server_is_local(remote), "{remote}");
+        }
+    }
 }

@@ -51,13 +51,83 @@ pub async fn ranking(
     ctx: Ctx,
     Path(cycle): Path<String>,
     crate::error::ApiQuery(q): crate::error::ApiQuery<GroupQuery>,
-) -> ApiResult<Ranking> {
-    let (_, r) = ctx
+) -> Result<axum::response::Response, crate::error::ApiError> {
+    let r = ctx
         .read(&state, move |s, _, actor| {
-            jixiao_app::scores::ranking_of(s, actor, Some(&cycle), q.group.as_deref())
+            jixiao_app::scores::ranking_kept(s, actor, Some(&cycle), q.group.as_deref())
         })
         .await?;
-    Ok(Json(r))
+    Ok(kept_json::response(&RANKING_JSON, r))
+}
+
+/// The JSON of rankings kept with them: a city's ranking is read far more often than it
+/// changes, and writing its rows out is most of what answering costs.
+static RANKING_JSON: kept_json::KeptJson<Ranking> = kept_json::KeptJson::new();
+
+mod kept_json {
+    use axum::response::{IntoResponse, Response};
+    use serde::Serialize;
+    use std::sync::{Arc, Mutex};
+
+    /// JSON bodies kept beside the read models they were written from. A model is kept by the
+    /// application while its data version holds (`jixiao_app::cache`), so the same `Arc` means
+    /// the same data; holding it here keeps its address from being reused by another.
+    pub struct KeptJson<T> {
+        entries: Mutex<Vec<(Arc<T>, axum::body::Bytes)>>,
+    }
+
+    /// How many bodies are kept (cycles × groups, or units); past it the oldest goes.
+    const ENTRIES: usize = 512;
+
+    impl<T> KeptJson<T> {
+        pub const fn new() -> Self {
+            KeptJson {
+                entries: Mutex::new(Vec::new()),
+            }
+        }
+    }
+
+    pub fn response<T: Serialize>(kept: &KeptJson<T>, model: Arc<T>) -> Response {
+        let hit = kept.entries.lock().ok().and_then(|e| {
+            e.iter()
+                .find(|(m, _)| Arc::ptr_eq(m, &model))
+                .map(|(_, b)| b.clone())
+        });
+        // A model made for this request alone (a copy limited to what a unit may see) is not
+        // kept: nothing else holds it.
+        let kept_elsewhere = Arc::strong_count(&model) > 1;
+        let body = match hit {
+            Some(b) => b,
+            None if !kept_elsewhere => match serde_json::to_vec(&*model) {
+                Ok(bytes) => axum::body::Bytes::from(bytes),
+                Err(_) => return axum::Json(&*model).into_response(),
+            },
+            None => {
+                let Ok(bytes) = serde_json::to_vec(&*model) else {
+                    // As axum's Json answers a model it cannot write.
+                    return axum::Json(&*model).into_response();
+                };
+                let body = axum::body::Bytes::from(bytes);
+                if let Ok(mut e) = kept.entries.lock() {
+                    // A model no longer kept by the application is dropped here too.
+                    e.retain(|(m, _)| Arc::strong_count(m) > 1);
+                    if e.len() >= ENTRIES {
+                        e.remove(0);
+                    }
+                    e.push((model, body.clone()));
+                }
+                body
+            }
+        };
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    }
 }
 
 /// The cycle's special tasks (专项) and themes, each with the indicators it covers.
@@ -117,14 +187,16 @@ pub async fn unit_scores(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((cycle, unit)): Path<(String, String)>,
-) -> ApiResult<UnitScores> {
-    let (_, us) = ctx
+) -> Result<axum::response::Response, crate::error::ApiError> {
+    let us = ctx
         .read(&state, move |s, _, actor| {
-            jixiao_app::scores::unit_scores_of(s, actor, Some(&cycle), &unit)
+            jixiao_app::scores::unit_scores_kept(s, actor, Some(&cycle), &unit)
         })
         .await?;
-    Ok(Json(us))
+    Ok(kept_json::response(&UNIT_SCORES_JSON, us))
 }
+
+static UNIT_SCORES_JSON: kept_json::KeptJson<UnitScores> = kept_json::KeptJson::new();
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct LangQuery {
