@@ -508,18 +508,20 @@ mod tests {
         assert_eq!(t[1].rows[1].cells, ["甲", "10", "9"]);
     }
 
+    fn metric_value_unit(c: &[Claim]) -> Vec<(&str, f64, &str)> {
+        c.iter()
+            .map(|c| (c.metric.as_str(), c.value, c.unit.as_str()))
+            .collect()
+    }
+
     #[test]
     fn a_pipe_table_whose_rows_lost_their_first_bar_is_read_under_its_header() {
         let doc = "表1 生产总值\n| 绝对数(亿元) | 比上年增长(%) |\n地区生产总值 | 617.50 | 5.2 |\n第一产业 | 37.11 | 2.6 |\n";
         let t = &find(doc)[0];
         assert_eq!(t.rows[0].cells, ["", "绝对数(亿元)", "比上年增长(%)"]);
         let c = table_claims(t, 0, built_in());
-        let got: Vec<(&str, f64, &str)> = c
-            .iter()
-            .map(|c| (c.metric.as_str(), c.value, c.unit.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            metric_value_unit(&c),
             [
                 ("地区生产总值", 61_750_000_000.0, "元"),
                 ("地区生产总值", 5.2, "%"),
@@ -539,12 +541,8 @@ mod tests {
                    | 产出指标(50分) | 完工率 | 20 | 18 | 剩余3%尾款未付 |\n\
                    | 产出指标(50分) | 验收合格率 | 30 | 30 | |\n";
         let c = table_claims(&find(doc)[0], 0, built_in());
-        let got: Vec<(&str, f64, &str)> = c
-            .iter()
-            .map(|c| (c.metric.as_str(), c.value, c.unit.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            metric_value_unit(&c),
             [
                 ("产出指标", 50.0, "分"),
                 ("剩余", 3.0, "%"),
