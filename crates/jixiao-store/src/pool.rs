@@ -249,7 +249,15 @@ fn spawn_worker(
             };
             // A reader's read transaction left open after its last job (PostgreSQL): ended
             // with the next job's start when one is waiting, else at once.
+            let leaves_reads_open = read_only && store.backend() == "postgres";
             let mut open_read = false;
+            let end_open_read = |store: &mut Store, open_read: &mut bool| {
+                if std::mem::take(open_read) {
+                    if let Err(e) = store.end_read() {
+                        tracing::warn!(error = %e.chain(), "ending a read failed");
+                    }
+                }
+            };
             loop {
                 // The lock is held only while taking the next job, not while running it.
                 let next = loop {
@@ -260,10 +268,7 @@ fn spawn_worker(
                             Err(mpsc::TryRecvError::Disconnected) => return,
                             Err(mpsc::TryRecvError::Empty) => {
                                 drop(rx);
-                                if let Err(e) = store.end_read() {
-                                    tracing::warn!(error = %e.chain(), "ending a read failed");
-                                }
-                                open_read = false;
+                                end_open_read(&mut store, &mut open_read);
                                 continue;
                             }
                         }
@@ -281,18 +286,15 @@ fn spawn_worker(
                 if let Err(e) = before_each(&mut store, sent) {
                     tracing::warn!(error = %e.chain(), "preparing a database job failed");
                 }
-                if open_read && !(read_only && snapshot) {
+                if !(read_only && snapshot) {
                     // A job of its own (a single query) reads the newest data, not the
                     // snapshot left open.
-                    if let Err(e) = store.end_read() {
-                        tracing::warn!(error = %e.chain(), "ending a read failed");
-                    }
-                    open_read = false;
+                    end_open_read(&mut store, &mut open_read);
                 }
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     if read_only && snapshot {
                         // One snapshot per job; a reader has nothing to commit.
-                        let continuing = std::mem::replace(&mut open_read, true);
+                        let continuing = std::mem::replace(&mut open_read, leaves_reads_open);
                         let _ = store.snapshot_left_open(continuing, |s| {
                             job(s);
                             Ok(())

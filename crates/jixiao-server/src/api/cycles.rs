@@ -98,17 +98,13 @@ mod kept_json {
         let kept_elsewhere = Arc::strong_count(&model) > 1;
         let body = match hit {
             Some(b) => b,
-            None if !kept_elsewhere => match serde_json::to_vec(&*model) {
-                Ok(bytes) => axum::body::Bytes::from(bytes),
-                Err(_) => return axum::Json(&*model).into_response(),
-            },
             None => {
                 let Ok(bytes) = serde_json::to_vec(&*model) else {
                     // As axum's Json answers a model it cannot write.
                     return axum::Json(&*model).into_response();
                 };
                 let body = axum::body::Bytes::from(bytes);
-                if let Ok(mut e) = kept.entries.lock() {
+                if let (true, Ok(mut e)) = (kept_elsewhere, kept.entries.lock()) {
                     // A model no longer kept by the application is dropped here too.
                     e.retain(|(m, _)| Arc::strong_count(m) > 1);
                     if e.len() >= ENTRIES {
