@@ -45,6 +45,15 @@ fn pool(url: &str) -> Pool {
 }
 
 /// Holds the write lock the way a long import in another process does.
+/// The write lock of the audit chain is PostgreSQL's advisory lock, one per database, and the
+/// tests' PostgreSQL stores are schemas of one database: a test that holds the lock would make
+/// another test's write busy. The tests here that write take turns.
+static WRITING_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    WRITING_TESTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn hold_write_lock(db: &mut common::TestDb) {
     let begin = if db.name == "sqlite" {
         "BEGIN IMMEDIATE"
@@ -59,6 +68,7 @@ fn hold_write_lock(db: &mut common::TestDb) {
 
 #[test]
 fn reads_go_on_and_writes_fail_as_busy_while_another_process_holds_the_write_lock() {
+    let _turn = take_turn();
     for mut db in common::backends() {
         let pool = pool(&db.url);
         hold_write_lock(&mut db);
@@ -111,6 +121,7 @@ fn reads_go_on_and_writes_fail_as_busy_while_another_process_holds_the_write_loc
 
 #[test]
 fn readers_refuse_writes() {
+    let _turn = take_turn();
     for db in common::backends() {
         let pool = pool(&db.url);
         let write = run(&pool, false, |s| {
@@ -130,6 +141,7 @@ fn readers_refuse_writes() {
 
 #[test]
 fn a_job_that_panics_fails_alone_and_the_pool_goes_on() {
+    let _turn = take_turn();
     for db in common::backends() {
         let pool = pool(&db.url);
         for write in [false, true] {
