@@ -45,6 +45,7 @@ pub mod visibility;
 
 pub use actor::{Actor, Role};
 pub use error::{AppError, Result};
+pub use jixiao_store::audit::sha256_hex;
 pub use jixiao_store::seals::set_audit_key;
 pub use jixiao_store::{ApiToken, Change, Pool, PoolConfig, Store, StoreError};
 pub use settings::Settings;
