@@ -379,7 +379,7 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
         let sentence = spans.iter().position(|(a, _)| *a >= first).unwrap_or(0);
         out.extend(tables::table_claims(t, sentence, vocab));
     }
-    for (si, (s_start, s_end)) in spans.into_iter().enumerate() {
+    for (si, &(s_start, s_end)) in spans.iter().enumerate() {
         if in_table(s_start) {
             continue;
         }
@@ -741,7 +741,7 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
             i = j;
         }
     }
-    out.extend(run_together_points(&chars, &sentences(&chars)));
+    out.extend(run_together_points(&chars, &spans));
     out.sort_by_key(|c| (c.start, c.end));
     out
 }
@@ -752,8 +752,8 @@ pub fn extract_with(doc: &str, vocab: &units::Vocabulary) -> Vec<Claim> {
 /// coefficient (22 → 2 and 2; 107.6 after 76% → 10 and 7.6). Only in a document that speaks of
 /// 权重 and 得分, and only where the split is the one the arithmetic allows.
 fn run_together_points(chars: &[char], spans: &[(usize, usize)]) -> Vec<Claim> {
-    let doc: String = chars.iter().collect();
-    if !(doc.contains("权重") && doc.contains("得分")) {
+    let has = |word: &str| (0..chars.len()).any(|i| starts_with_at(chars, i, word));
+    if !(has("权重") && has("得分")) {
         return Vec::new();
     }
     let mut out = Vec::new();
