@@ -247,8 +247,7 @@ fn strip_numbering(name: &str) -> String {
     let Some(rest) = name.strip_prefix("指标") else {
         return name.to_string();
     };
-    let rest =
-        rest.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    let rest = rest.trim_start_matches(list_numeral);
     let rest = rest.trim_start_matches([':', '：', '.', '、', ' ']);
     if rest.is_empty() || rest.len() + "指标".len() == name.len() {
         name.to_string()
@@ -259,11 +258,13 @@ fn strip_numbering(name: &str) -> String {
 
 /// An indicator named by its place in the list: 指标1：…, 指标二：….
 fn numbered_indicator(t: &str) -> bool {
-    t.strip_prefix("指标").is_some_and(|rest| {
-        rest.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
-    })
+    t.strip_prefix("指标")
+        .is_some_and(|rest| rest.chars().next().is_some_and(list_numeral))
+}
+
+/// A character of an item's place in a list: 1, 2 … or 一, 二 ….
+fn list_numeral(c: char) -> bool {
+    c.is_ascii_digit() || "一二三四五六七八九十".contains(c)
 }
 
 fn row(cells: Vec<String>, toks: &[Token]) -> Row {
@@ -359,22 +360,15 @@ pub fn find(doc: &str, taken: &[(usize, usize)]) -> Vec<Table> {
 /// after it, in the header's order. Ends at the first label without amounts that names no
 /// funds. Answers the rows and where reading goes on.
 fn budget_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
-    let mut header: Vec<String> = Vec::new();
     let names_unit = |t: &str| {
         t.ends_with([')', '）'])
             && t.rfind(['(', '（'])
                 .is_some_and(|open| t[open..].contains('元'))
     };
-    let (at, run) = if run > 3 && names_unit(&toks[at].text) {
-        // 年度预算数（万元） over the amounts' headers: the block's name and unit, the row
-        // labels' column.
-        header.push(toks[at].text.clone());
-        (at + 1, run - 1)
-    } else {
-        (at, run)
-    };
-    if !header.is_empty() {
-        // Named above.
+    // The labels' column: its header names the block and its unit.
+    let (label_header, at, run) = if run > 3 && names_unit(&toks[at].text) {
+        // 年度预算数（万元） over the amounts' headers.
+        (toks[at].text.clone(), at + 1, run - 1)
     } else if at >= 1 && is_unit_note(&toks[at - 1].text) {
         // 项目资金 (万元): the block's unit, written just before the header words.
         let first = if at >= 2 && !plain_number(&toks[at - 2].text) {
@@ -382,10 +376,11 @@ fn budget_block(toks: &[Token], at: usize, run: usize) -> (Vec<Row>, usize) {
         } else {
             toks[at - 1].text.clone()
         };
-        header.push(first);
+        (first, at, run)
     } else {
-        header.push(String::new());
-    }
+        (String::new(), at, run)
+    };
+    let mut header = vec![label_header];
     header.extend(toks[at..at + run].iter().map(|t| t.text.clone()));
     let columns = run;
     let heads: Vec<&str> = toks[at..at + run].iter().map(|t| t.text.as_str()).collect();
